@@ -1,0 +1,365 @@
+//! Arrow-shaped columns: what reading a branch produces.
+//!
+//! A primitive column is one contiguous buffer. A jagged column is `offsets` (length n + 1,
+//! starting at 0) plus a values column. Strings are offsets into one byte buffer. These shapes
+//! hand over to numpy, awkward and Arrow without copying.
+
+use std::fmt;
+
+/// The primitive element types a branch can hold in memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PrimitiveType {
+    /// `Bool_t`
+    Bool,
+    /// `Char_t`
+    I8,
+    /// `UChar_t`
+    U8,
+    /// `Short_t`
+    I16,
+    /// `UShort_t`
+    U16,
+    /// `Int_t`
+    I32,
+    /// `UInt_t`
+    U32,
+    /// `Long64_t`
+    I64,
+    /// `ULong64_t`
+    U64,
+    /// `Float_t` (also `Float16_t` in memory)
+    F32,
+    /// `Double_t` (also `Double32_t` in memory)
+    F64,
+}
+
+impl PrimitiveType {
+    /// The C++ name, as ROOT spells it.
+    pub fn root_name(self) -> &'static str {
+        match self {
+            PrimitiveType::Bool => "Bool_t",
+            PrimitiveType::I8 => "Char_t",
+            PrimitiveType::U8 => "UChar_t",
+            PrimitiveType::I16 => "Short_t",
+            PrimitiveType::U16 => "UShort_t",
+            PrimitiveType::I32 => "Int_t",
+            PrimitiveType::U32 => "UInt_t",
+            PrimitiveType::I64 => "Long64_t",
+            PrimitiveType::U64 => "ULong64_t",
+            PrimitiveType::F32 => "Float_t",
+            PrimitiveType::F64 => "Double_t",
+        }
+    }
+}
+
+/// A column of values for a range of entries.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Array {
+    /// Booleans.
+    Bool(Vec<bool>),
+    /// Signed 8-bit integers.
+    I8(Vec<i8>),
+    /// Unsigned 8-bit integers.
+    U8(Vec<u8>),
+    /// Signed 16-bit integers.
+    I16(Vec<i16>),
+    /// Unsigned 16-bit integers.
+    U16(Vec<u16>),
+    /// Signed 32-bit integers.
+    I32(Vec<i32>),
+    /// Unsigned 32-bit integers.
+    U32(Vec<u32>),
+    /// Signed 64-bit integers.
+    I64(Vec<i64>),
+    /// Unsigned 64-bit integers.
+    U64(Vec<u64>),
+    /// 32-bit floats.
+    F32(Vec<f32>),
+    /// 64-bit floats.
+    F64(Vec<f64>),
+    /// A variable-length list per entry: `values[offsets[i]..offsets[i+1]]`.
+    Jagged {
+        /// n + 1 offsets, starting at 0.
+        offsets: Vec<i64>,
+        /// The concatenated contents.
+        values: Box<Array>,
+    },
+    /// A fixed-length list per entry (`x[3]`): `values[i*size..(i+1)*size]`.
+    Fixed {
+        /// Elements per entry.
+        size: usize,
+        /// The concatenated contents.
+        values: Box<Array>,
+    },
+    /// A string per entry: `data[offsets[i]..offsets[i+1]]` (bytes, normally UTF-8).
+    Strings {
+        /// n + 1 offsets, starting at 0.
+        offsets: Vec<i64>,
+        /// The concatenated bytes.
+        data: Vec<u8>,
+    },
+}
+
+macro_rules! for_each_primitive {
+    ($m:ident) => {
+        $m!(Bool, bool);
+        $m!(I8, i8);
+        $m!(U8, u8);
+        $m!(I16, i16);
+        $m!(U16, u16);
+        $m!(I32, i32);
+        $m!(U32, u32);
+        $m!(I64, i64);
+        $m!(U64, u64);
+        $m!(F32, f32);
+        $m!(F64, f64);
+    };
+}
+
+impl Array {
+    /// An empty column of the same shape and type.
+    pub fn empty_like(&self) -> Array {
+        match self {
+            Array::Jagged { values, .. } => {
+                Array::Jagged { offsets: vec![0], values: Box::new(values.empty_like()) }
+            }
+            Array::Fixed { size, values } => {
+                Array::Fixed { size: *size, values: Box::new(values.empty_like()) }
+            }
+            Array::Strings { .. } => Array::Strings { offsets: vec![0], data: Vec::new() },
+            _ => self.slice(0, 0),
+        }
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        macro_rules! arm {
+            ($v:ident, $t:ty) => {
+                if let Array::$v(x) = self {
+                    return x.len();
+                }
+            };
+        }
+        for_each_primitive!(arm);
+        match self {
+            Array::Jagged { offsets, .. } | Array::Strings { offsets, .. } => {
+                offsets.len().saturating_sub(1)
+            }
+            Array::Fixed { size, values } => {
+                if *size == 0 {
+                    0
+                } else {
+                    values.len() / size
+                }
+            }
+            _ => 0,
+        }
+    }
+
+    /// Whether there are no entries.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Entries `start..stop` as a new array (offsets rebased to 0).
+    pub fn slice(&self, start: usize, stop: usize) -> Array {
+        let stop = stop.min(self.len());
+        let start = start.min(stop);
+        macro_rules! arm {
+            ($v:ident, $t:ty) => {
+                if let Array::$v(x) = self {
+                    return Array::$v(x[start..stop].to_vec());
+                }
+            };
+        }
+        for_each_primitive!(arm);
+        match self {
+            Array::Jagged { offsets, values } => {
+                let (a, b) = (offsets[start], offsets[stop]);
+                Array::Jagged {
+                    offsets: offsets[start..=stop].iter().map(|o| o - a).collect(),
+                    values: Box::new(values.slice(a as usize, b as usize)),
+                }
+            }
+            Array::Strings { offsets, data } => {
+                let (a, b) = (offsets[start], offsets[stop]);
+                Array::Strings {
+                    offsets: offsets[start..=stop].iter().map(|o| o - a).collect(),
+                    data: data[a as usize..b as usize].to_vec(),
+                }
+            }
+            Array::Fixed { size, values } => Array::Fixed {
+                size: *size,
+                values: Box::new(values.slice(start * size, stop * size)),
+            },
+            _ => self.clone(),
+        }
+    }
+
+    /// Concatenate arrays of the same type (e.g. one per basket). Mismatched types yield `None`.
+    pub fn concat(parts: Vec<Array>) -> Option<Array> {
+        let mut it = parts.into_iter();
+        let mut first = it.next()?;
+        for p in it {
+            first.append(p)?;
+        }
+        Some(first)
+    }
+
+    /// Append `other` (same type) to `self`.
+    pub fn append(&mut self, other: Array) -> Option<()> {
+        macro_rules! arm {
+            ($v:ident, $t:ty) => {
+                if let Array::$v(x) = self {
+                    if let Array::$v(y) = other {
+                        x.extend_from_slice(&y);
+                        return Some(());
+                    }
+                    return None;
+                }
+            };
+        }
+        for_each_primitive!(arm);
+        match (self, other) {
+            (Array::Jagged { offsets, values }, Array::Jagged { offsets: o2, values: v2 }) => {
+                let base = *offsets.last()?;
+                offsets.extend(o2.iter().skip(1).map(|o| o + base));
+                values.append(*v2)
+            }
+            (Array::Strings { offsets, data }, Array::Strings { offsets: o2, data: d2 }) => {
+                let base = *offsets.last()?;
+                offsets.extend(o2.iter().skip(1).map(|o| o + base));
+                data.extend_from_slice(&d2);
+                Some(())
+            }
+            (Array::Fixed { size, values }, Array::Fixed { size: s2, values: v2 }) if *size == s2 => {
+                values.append(*v2)
+            }
+            _ => None,
+        }
+    }
+
+    /// A short description of the type, e.g. `var * float32`.
+    pub fn type_name(&self) -> String {
+        match self {
+            Array::Bool(_) => "bool".into(),
+            Array::I8(_) => "int8".into(),
+            Array::U8(_) => "uint8".into(),
+            Array::I16(_) => "int16".into(),
+            Array::U16(_) => "uint16".into(),
+            Array::I32(_) => "int32".into(),
+            Array::U32(_) => "uint32".into(),
+            Array::I64(_) => "int64".into(),
+            Array::U64(_) => "uint64".into(),
+            Array::F32(_) => "float32".into(),
+            Array::F64(_) => "float64".into(),
+            Array::Jagged { values, .. } => format!("var * {}", values.type_name()),
+            Array::Fixed { size, values } => format!("{size} * {}", values.type_name()),
+            Array::Strings { .. } => "string".into(),
+        }
+    }
+
+    /// Write entry `i` as JSON into `out`. Floats are printed with the shortest representation
+    /// that round-trips (`ryu`, via Rust's `Display` for floats).
+    pub fn write_json(&self, i: usize, out: &mut String) {
+        use std::fmt::Write;
+        macro_rules! int_arm {
+            ($v:ident, $t:ty) => {
+                if let Array::$v(x) = self {
+                    let _ = write!(out, "{}", x[i]);
+                    return;
+                }
+            };
+        }
+        match self {
+            Array::Bool(x) => out.push_str(if x[i] { "true" } else { "false" }),
+            Array::F32(x) => write_float(out, x[i] as f64, Some(x[i])),
+            Array::F64(x) => write_float(out, x[i], None),
+            Array::Jagged { offsets, values } => {
+                out.push('[');
+                for (k, j) in (offsets[i] as usize..offsets[i + 1] as usize).enumerate() {
+                    if k > 0 {
+                        out.push(',');
+                    }
+                    values.write_json(j, out);
+                }
+                out.push(']');
+            }
+            Array::Fixed { size, values } => {
+                out.push('[');
+                for k in 0..*size {
+                    if k > 0 {
+                        out.push(',');
+                    }
+                    values.write_json(i * size + k, out);
+                }
+                out.push(']');
+            }
+            Array::Strings { offsets, data } => {
+                let s = String::from_utf8_lossy(&data[offsets[i] as usize..offsets[i + 1] as usize]);
+                json_string(out, &s);
+            }
+            _ => {
+                for_each_primitive!(int_arm);
+            }
+        }
+    }
+}
+
+/// Write a float as JSON: shortest round-trip form; NaN and infinities as strings
+/// (`"nan"`, `"inf"`, `"-inf"`), since JSON has no literal for them.
+fn write_float(out: &mut String, v: f64, single: Option<f32>) {
+    use std::fmt::Write;
+    if v.is_nan() {
+        out.push_str("\"nan\"");
+    } else if v.is_infinite() {
+        out.push_str(if v > 0.0 { "\"inf\"" } else { "\"-inf\"" });
+    } else if let Some(f) = single {
+        // The shortest decimal that reads back as this f32.
+        let _ = write!(out, "{}", Float32Json(f));
+    } else {
+        let _ = write!(out, "{}", Float64Json(v));
+    }
+}
+
+struct Float32Json(f32);
+struct Float64Json(f64);
+impl fmt::Display for Float32Json {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.fract() == 0.0 && self.0.abs() < 1e15 {
+            write!(f, "{:.1}", self.0)
+        } else {
+            write!(f, "{:e}", self.0).and(Ok(())).and_then(|_| Ok(()))?;
+            Ok(())
+        }
+    }
+}
+impl fmt::Display for Float64Json {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.fract() == 0.0 && self.0.abs() < 1e15 {
+            write!(f, "{:.1}", self.0)
+        } else {
+            write!(f, "{:e}", self.0)
+        }
+    }
+}
+
+/// Append `s` as a JSON string literal.
+pub fn json_string(out: &mut String, s: &str) {
+    use std::fmt::Write;
+    out.push('"');
+    for ch in s.chars() {
+        match ch {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}

@@ -1,0 +1,38 @@
+//! # rootio — read ROOT files into columns
+//!
+//! `rootio` reads the files of CERN's ROOT framework: the file header, keys and directories,
+//! the streamer infos, and TTrees, whose branches it decodes in bulk into Arrow-shaped columns
+//! ([`Array`]: one contiguous buffer, or offsets + values for jagged data). It reads files
+//! written by ROOT 4 to 6.40 and by uproot, with ZLIB, LZMA, LZ4, ZSTD and the legacy ROOT
+//! compression, and never panics on damaged input: every error is a typed [`Error`] that names
+//! the file, the object, the basket and the byte offset.
+//!
+//! ```no_run
+//! use rootio::{RootFile, ReadOptions};
+//! # fn main() -> rootio::Result<()> {
+//! let file = RootFile::open("nano.root")?;
+//! let tree = file.tree("Events")?;
+//! let cols = tree.read_branches(&["nMuon", "Muon_pt"], 0..tree.entries, &ReadOptions::default())?;
+//! println!("{} entries, Muon_pt is {}", cols[1].len(), cols[1].type_name());
+//! # Ok(()) }
+//! ```
+#![warn(missing_docs)]
+
+pub mod array;
+pub mod compression;
+pub mod cursor;
+pub mod directory;
+pub mod error;
+pub mod file;
+pub mod header;
+pub mod key;
+pub mod object;
+pub mod source;
+pub mod streamer;
+pub mod tree;
+
+pub use array::{Array, PrimitiveType};
+pub use error::{Error, ErrorKind, Location, Result};
+pub use file::{Entry, RootFile};
+pub use source::{ByteSource, IoStats, LocalFile, MemorySource};
+pub use tree::{Branch, Interpretation, Leaf, ReadOptions, Tree};

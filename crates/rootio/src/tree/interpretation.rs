@@ -1,0 +1,433 @@
+//! How a branch's bytes become a column: the [`Interpretation`] of a branch.
+//!
+//! Decided once per branch from its leaves and (for TBranchElement) its class and streamer
+//! type, following `uproot5:src/uproot/interpretation/identify.py`.
+
+use super::Branch;
+use crate::array::PrimitiveType;
+use crate::streamer::kind;
+
+/// The on-disk encoding of one element.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Element {
+    /// A plain big-endian primitive.
+    Primitive(PrimitiveType),
+    /// `Double32_t` without range: stored as a 4-byte float, read as double.
+    Double32AsFloat,
+    /// `Float16_t`/`Double32_t` with a range `[low, high, nbits]`: a 4-byte unsigned integer
+    /// `v`, value `low + v * (high - low) / 2^nbits` (`TBufferFile::ReadWithFactor`,
+    /// `TStreamerElement::GetRange`).
+    Ranged {
+        /// Lower bound.
+        low: f64,
+        /// Upper bound.
+        high: f64,
+        /// Bits (2..=32).
+        nbits: u32,
+        /// Whether the value is a double (Double32) or a float (Float16).
+        double: bool,
+    },
+    /// `Float16_t`/`Double32_t` without range but with a bit count: 1 exponent byte and 2
+    /// mantissa bytes (`TBufferFile::ReadWithNbits`).
+    Truncated {
+        /// Mantissa bits kept.
+        nbits: u32,
+        /// Whether the value is a double (Double32) or a float (Float16).
+        double: bool,
+    },
+}
+
+impl Element {
+    /// Bytes per element on disk.
+    pub fn disk_size(self) -> usize {
+        match self {
+            Element::Primitive(p) => match p {
+                PrimitiveType::Bool | PrimitiveType::I8 | PrimitiveType::U8 => 1,
+                PrimitiveType::I16 | PrimitiveType::U16 => 2,
+                PrimitiveType::I32 | PrimitiveType::U32 | PrimitiveType::F32 => 4,
+                PrimitiveType::I64 | PrimitiveType::U64 | PrimitiveType::F64 => 8,
+            },
+            Element::Double32AsFloat | Element::Ranged { .. } => 4,
+            Element::Truncated { .. } => 3,
+        }
+    }
+    /// The in-memory type.
+    pub fn memory_type(self) -> PrimitiveType {
+        match self {
+            Element::Primitive(p) => p,
+            Element::Double32AsFloat => PrimitiveType::F64,
+            Element::Ranged { double, .. } | Element::Truncated { double, .. } => {
+                if double {
+                    PrimitiveType::F64
+                } else {
+                    PrimitiveType::F32
+                }
+            }
+        }
+    }
+    fn name(self) -> String {
+        match self {
+            Element::Primitive(p) => p.root_name().to_string(),
+            Element::Double32AsFloat => "Double32_t".into(),
+            Element::Ranged { low, high, nbits, double } => format!(
+                "{}[{low},{high},{nbits}]",
+                if double { "Double32_t" } else { "Float16_t" }
+            ),
+            Element::Truncated { nbits, double } => {
+                format!("{}[nbits={nbits}]", if double { "Double32_t" } else { "Float16_t" })
+            }
+        }
+    }
+}
+
+/// How to decode a branch.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Interpretation {
+    /// A fixed number of elements per entry (`x/F`: shape `[]`; `x[2][3]/F`: shape `[2, 3]`).
+    Fixed {
+        /// Element encoding.
+        element: Element,
+        /// Fixed dimensions per entry (empty for a scalar).
+        shape: Vec<usize>,
+    },
+    /// A variable number of elements per entry with no per-entry header: NanoAOD leaf-count
+    /// arrays (`Muon_pt[nMuon]`) and members of split TClonesArray/STL collections.
+    /// The entry offsets come from the basket, or from the counter branch when ROOT did not
+    /// write them (`kGenerateOffsetMap`).
+    Counted {
+        /// Element encoding.
+        element: Element,
+        /// Fixed inner dimensions (`x[n][3]` gives `[3]`).
+        inner: Vec<usize>,
+        /// The counter branch, if known.
+        counter: Option<String>,
+    },
+    /// `std::vector<T>`: per entry an optional 10-byte header, an i32 count and the values.
+    Vector {
+        /// Element encoding.
+        element: Element,
+    },
+    /// `std::vector<std::vector<T>>`: an outer header and count, then per inner vector an i32
+    /// count and the values.
+    VectorVector {
+        /// Element encoding.
+        element: Element,
+    },
+    /// A string per entry (`std::string`, `TString`, `char*`): a one-byte length (255 ⇒ a
+    /// four-byte length follows) and the bytes.
+    Strings,
+    /// `std::vector<std::string>`: a header, an i32 count, then that many strings.
+    VectorString,
+    /// A member `T* x //[n]` of a split object: per entry one marker byte, then the values
+    /// (`uproot5` reads these as `AsJagged(..., header_bytes=1)`).
+    PointerArray {
+        /// Element encoding.
+        element: Element,
+    },
+}
+
+impl Interpretation {
+    /// A C++-like type description.
+    pub fn type_name(&self) -> String {
+        match self {
+            Interpretation::Fixed { element, shape } => {
+                let mut s = element.name();
+                for d in shape {
+                    s.push_str(&format!("[{d}]"));
+                }
+                s
+            }
+            Interpretation::Counted { element, inner, counter } => {
+                let mut s = format!("{}[{}]", element.name(), counter.as_deref().unwrap_or(""));
+                for d in inner {
+                    s.push_str(&format!("[{d}]"));
+                }
+                s
+            }
+            Interpretation::Vector { element } => format!("vector<{}>", element.name()),
+            Interpretation::VectorVector { element } => {
+                format!("vector<vector<{}>>", element.name())
+            }
+            Interpretation::Strings => "string".into(),
+            Interpretation::VectorString => "vector<string>".into(),
+            Interpretation::PointerArray { element } => format!("{}*", element.name()),
+        }
+    }
+}
+
+/// Decide how to decode `branch`, or say why it cannot be decoded.
+pub fn interpret(branch: &Branch) -> Result<Interpretation, String> {
+    if let Some(el) = &branch.element {
+        return interpret_element(branch, el);
+    }
+    match branch.leaves.as_slice() {
+        [] => Err("branch has no leaves".into()),
+        [leaf] => interpret_leaf(leaf, branch),
+        _ => Err(format!(
+            "leaf list with {} leaves ({}) is not supported yet; read as separate branches",
+            branch.leaves.len(),
+            branch.leaves.iter().map(|l| l.name.as_str()).collect::<Vec<_>>().join(":")
+        )),
+    }
+}
+
+fn leaf_element(leaf: &super::Leaf) -> Result<Element, String> {
+    let u = leaf.is_unsigned;
+    let p = |s: PrimitiveType, us: PrimitiveType| Ok(Element::Primitive(if u { us } else { s }));
+    match leaf.class.as_str() {
+        "TLeafO" => p(PrimitiveType::Bool, PrimitiveType::Bool),
+        "TLeafB" => p(PrimitiveType::I8, PrimitiveType::U8),
+        "TLeafS" => p(PrimitiveType::I16, PrimitiveType::U16),
+        "TLeafI" => p(PrimitiveType::I32, PrimitiveType::U32),
+        "TLeafL" | "TLeafG" => p(PrimitiveType::I64, PrimitiveType::U64),
+        "TLeafF" => p(PrimitiveType::F32, PrimitiveType::F32),
+        "TLeafD" => p(PrimitiveType::F64, PrimitiveType::F64),
+        "TLeafF16" => Ok(float16_or_double32(&leaf.title, false)),
+        "TLeafD32" => Ok(float16_or_double32(&leaf.title, true)),
+        "TLeafElement" => {
+            let t = leaf.element_type.unwrap_or(-1);
+            let t = if t > kind::OFFSET_L && t < kind::OFFSET_P { t - kind::OFFSET_L } else { t };
+            element_from_code(t, &leaf.title)
+                .ok_or_else(|| format!("TLeafElement of streamer type {t}"))
+        }
+        other => Err(format!("leaf class {other}")),
+    }
+}
+
+/// An element from a streamer type code (`kind::*`).
+fn element_from_code(t: i32, title: &str) -> Option<Element> {
+    use PrimitiveType as P;
+    Some(Element::Primitive(match t {
+        kind::BOOL => P::Bool,
+        kind::CHAR => P::I8,
+        kind::UCHAR | kind::LEGACY_CHAR => P::U8,
+        kind::SHORT => P::I16,
+        kind::USHORT => P::U16,
+        kind::INT | kind::COUNTER => P::I32,
+        kind::UINT | kind::BITS => P::U32,
+        kind::LONG | kind::LONG64 => P::I64,
+        kind::ULONG | kind::ULONG64 => P::U64,
+        kind::FLOAT => P::F32,
+        kind::DOUBLE => P::F64,
+        kind::DOUBLE32 => return Some(float16_or_double32(title, true)),
+        kind::FLOAT16 => return Some(float16_or_double32(title, false)),
+        _ => return None,
+    }))
+}
+
+/// Parse the `[low, high(, nbits)]` range from a title, as `uproot5`'s
+/// `interpretation/identify.py` `_float16_or_double32` does.
+pub fn float16_or_double32(title: &str, double: bool) -> Element {
+    let range = title.rfind('[').and_then(|l| {
+        let r = title[l..].find(']')? + l;
+        let parts: Vec<&str> = title[l + 1..r].split(',').map(str::trim).collect();
+        if !(2..=3).contains(&parts.len()) {
+            return None;
+        }
+        let low = eval_number(parts[0])?;
+        let high = eval_number(parts[1])?;
+        let nbits = match parts.get(2) {
+            Some(n) => n.parse::<u32>().ok()?,
+            None => 32,
+        };
+        Some((low, high, nbits))
+    });
+    match range {
+        None if double => Element::Double32AsFloat,
+        None => Element::Truncated { nbits: 12, double: false },
+        Some((low, high, nbits)) => {
+            let nbits = if !(2..=32).contains(&nbits) { 32 } else { nbits };
+            if low == 0.0 && high == 0.0 {
+                if double && nbits == 32 {
+                    Element::Double32AsFloat
+                } else {
+                    Element::Truncated { nbits: nbits.min(16), double }
+                }
+            } else {
+                Element::Ranged { low, high, nbits, double }
+            }
+        }
+    }
+}
+
+/// Numbers in Double32 ranges may be written as `pi`, `2*pi`, `-pi/2`.
+fn eval_number(s: &str) -> Option<f64> {
+    let s = s.replace(' ', "").to_lowercase();
+    if let Ok(v) = s.parse::<f64>() {
+        return Some(v);
+    }
+    let (sign, body) = match s.strip_prefix('-') {
+        Some(b) => (-1.0, b.to_string()),
+        None => (1.0, s.clone()),
+    };
+    let pi = std::f64::consts::PI;
+    let v = if body == "pi" {
+        pi
+    } else if let Some(m) = body.strip_suffix("*pi") {
+        m.parse::<f64>().ok()? * pi
+    } else if let Some(d) = body.strip_prefix("pi/") {
+        pi / d.parse::<f64>().ok()?
+    } else if let Some((a, d)) = body.split_once("*pi/") {
+        a.parse::<f64>().ok()? * pi / d.parse::<f64>().ok()?
+    } else {
+        return None;
+    };
+    Some(sign * v)
+}
+
+/// Dimensions in a leaf title, e.g. `m[2][3]/D` → (None, [2, 3]); `pt[nMuon]/F` →
+/// (Some("nMuon"), []).
+fn title_dims(title: &str) -> (Option<String>, Vec<usize>) {
+    let head = title.split('/').next().unwrap_or("");
+    let mut counter = None;
+    let mut dims = Vec::new();
+    let mut rest = head;
+    while let Some(l) = rest.find('[') {
+        let Some(r) = rest[l..].find(']') else { break };
+        let inside = &rest[l + 1..l + r];
+        match inside.trim().parse::<usize>() {
+            Ok(d) => dims.push(d),
+            Err(_) if dims.is_empty() && counter.is_none() => counter = Some(inside.to_string()),
+            Err(_) => {}
+        }
+        rest = &rest[l + r + 1..];
+    }
+    (counter, dims)
+}
+
+fn interpret_leaf(leaf: &super::Leaf, branch: &Branch) -> Result<Interpretation, String> {
+    if leaf.class == "TLeafC" {
+        return Ok(Interpretation::Strings);
+    }
+    let element = leaf_element(leaf)?;
+    let (counter, dims) = title_dims(&leaf.title);
+    let dims = if dims.is_empty() { title_dims(&leaf.name).1 } else { dims };
+    if leaf.count_leaf.is_some() || counter.is_some() {
+        return Ok(Interpretation::Counted {
+            element,
+            inner: dims,
+            counter: leaf.count_branch.clone().or(leaf.count_leaf.clone()).or(counter),
+        });
+    }
+    let len = leaf.len.max(1) as usize;
+    let shape = if dims.iter().product::<usize>() == len && !dims.is_empty() {
+        dims
+    } else if len > 1 {
+        vec![len]
+    } else {
+        vec![]
+    };
+    let _ = branch;
+    Ok(Interpretation::Fixed { element, shape })
+}
+
+/// Parse a C++ container type into an interpretation.
+fn from_type_name(name: &str, title: &str) -> Option<Interpretation> {
+    let n: String = name.chars().filter(|c| !c.is_whitespace()).collect();
+    let n = n.replace("std::", "");
+    if n == "string" || n == "TString" || n == "char*" {
+        return Some(Interpretation::Strings);
+    }
+    if n == "vector<string>" || n == "vector<TString>" {
+        return Some(Interpretation::VectorString);
+    }
+    if let Some(inner) = n.strip_prefix("vector<").and_then(|s| s.strip_suffix('>')) {
+        if let Some(inner2) = inner.strip_prefix("vector<").and_then(|s| s.strip_suffix('>')) {
+            let e = primitive_from_name(inner2, title)?;
+            return Some(Interpretation::VectorVector { element: e });
+        }
+        let e = primitive_from_name(inner, title)?;
+        return Some(Interpretation::Vector { element: e });
+    }
+    let e = primitive_from_name(&n, title)?;
+    Some(Interpretation::Fixed { element: e, shape: vec![] })
+}
+
+fn primitive_from_name(n: &str, title: &str) -> Option<Element> {
+    use PrimitiveType as P;
+    Some(Element::Primitive(match n {
+        "bool" | "Bool_t" => P::Bool,
+        "char" | "Char_t" | "int8_t" => P::I8,
+        "unsignedchar" | "UChar_t" | "uint8_t" => P::U8,
+        "short" | "Short_t" | "int16_t" => P::I16,
+        "unsignedshort" | "UShort_t" | "uint16_t" => P::U16,
+        "int" | "Int_t" | "int32_t" => P::I32,
+        "unsignedint" | "unsigned" | "UInt_t" | "uint32_t" => P::U32,
+        "long" | "longlong" | "Long64_t" | "Long_t" | "int64_t" => P::I64,
+        "unsignedlong" | "unsignedlonglong" | "ULong64_t" | "ULong_t" | "uint64_t" => P::U64,
+        "float" | "Float_t" => P::F32,
+        "double" | "Double_t" => P::F64,
+        "Double32_t" => return Some(float16_or_double32(title, true)),
+        "Float16_t" => return Some(float16_or_double32(title, false)),
+        _ => return None,
+    }))
+}
+
+fn interpret_element(branch: &Branch, el: &super::ElementInfo) -> Result<Interpretation, String> {
+    let leaf = branch.leaves.first();
+    let title = leaf.map(|l| l.title.as_str()).unwrap_or("");
+    match el.ftype {
+        // Count branch of a split TClonesArray or STL collection: one i32 per entry.
+        3 | 4 => {
+            return Ok(Interpretation::Fixed {
+                element: Element::Primitive(PrimitiveType::I32),
+                shape: vec![],
+            })
+        }
+        // Members of a split TClonesArray / STL collection: values of all objects back to back.
+        31 | 41 => {
+            let st = el.streamer_type;
+            let (code, fixed) = if st > kind::OFFSET_L && st < kind::OFFSET_P {
+                (st - kind::OFFSET_L, leaf.map(|l| l.len.max(1) as usize).unwrap_or(1))
+            } else {
+                (st, 1)
+            };
+            let element = element_from_code(code, title).ok_or_else(|| {
+                format!(
+                    "member of type {} in a split collection",
+                    el.member_type.as_deref().unwrap_or("?")
+                )
+            })?;
+            return Ok(Interpretation::Counted {
+                element,
+                inner: if fixed > 1 { vec![fixed] } else { vec![] },
+                counter: None,
+            });
+        }
+        _ => {}
+    }
+    // A whole object (fID -1) or a member: decide from the C++ type.
+    let type_name = if el.id < 0 { Some(el.class_name.clone()) } else { el.member_type.clone() };
+    let st = el.streamer_type;
+    if st > 0 && st < kind::OFFSET_L {
+        if let Some(e) = element_from_code(st, title) {
+            return Ok(Interpretation::Fixed { element: e, shape: vec![] });
+        }
+    }
+    if st > kind::OFFSET_L && st < kind::OFFSET_P {
+        if let Some(e) = element_from_code(st - kind::OFFSET_L, title) {
+            let len = leaf.map(|l| l.len.max(1) as usize).unwrap_or(1);
+            return Ok(Interpretation::Fixed { element: e, shape: vec![len] });
+        }
+    }
+    if st > kind::OFFSET_P && st < kind::OFFSET_P + kind::OFFSET_L {
+        if let Some(e) = element_from_code(st - kind::OFFSET_P, title) {
+            return Ok(Interpretation::PointerArray { element: e });
+        }
+    }
+    if st == kind::TSTRING || st == kind::STL_STRING {
+        return Ok(Interpretation::Strings);
+    }
+    if let Some(t) = &type_name {
+        if let Some(i) = from_type_name(t, title) {
+            return Ok(i);
+        }
+    }
+    if !branch.children.is_empty() {
+        return Err("split object: read its sub-branches".into());
+    }
+    Err(format!(
+        "objects of class {} are not supported yet",
+        type_name.unwrap_or_else(|| el.class_name.clone())
+    ))
+}
