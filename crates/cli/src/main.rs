@@ -1,1 +1,229 @@
-fn main() {}
+//! `hepframe`: look inside ROOT files from the command line.
+//!
+//! `ls` lists a file's contents, `schema` describes a tree's branches, `show` prints its first
+//! entries as a table and `dump` writes entries as JSON Lines or CSV. Errors are one line on
+//! stderr, `hepframe: error: …`, with exit status 1; usage errors exit with 2 (clap's code).
+//! A closed output pipe (`hepframe dump … | head`) ends the program quietly with status 0.
+
+mod cmd_dump;
+mod cmd_ls;
+mod cmd_schema;
+mod cmd_show;
+mod entries;
+mod format;
+mod json;
+mod select;
+mod table;
+mod target;
+
+use std::io::{self, BufWriter, Write};
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser, Subcommand};
+use clap_complete::Shell;
+
+use crate::cmd_dump::{DumpFormat, DumpOptions};
+use crate::cmd_show::ShowOptions;
+use crate::entries::EntrySpec;
+
+const MAIN_AFTER_HELP: &str = "\
+Targets are written FILE:TREE. The tree may sit in a directory and carry a cycle number:
+  data.root:Events   data.root:dir/Events   data.root:Events;2
+Without :TREE, a file with exactly one tree uses that tree.
+
+Examples:
+  hepframe ls nano.root
+  hepframe schema nano.root:Events
+  hepframe show nano.root:Events -n 5 --branches 'nMuon,Muon_*'
+  hepframe dump nano.root:Events --entries :1000 --format csv > events.csv";
+
+/// Look inside ROOT files: list keys, describe trees, show and dump entries.
+#[derive(Debug, Parser)]
+#[command(name = "hepframe", version, after_help = MAIN_AFTER_HELP)]
+struct Cli {
+    /// Threads for decompression and decoding (0 = one per core, 1 = no extra threads).
+    #[arg(long, global = true, value_name = "N", default_value_t = 0)]
+    threads: usize,
+
+    /// Do not print warnings (errors are still printed).
+    #[arg(short, long, global = true)]
+    quiet: bool,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// List every key in a file, directory by directory.
+    #[command(
+        long_about = "List every key in a file, directory by directory.\n\n\
+            The first line gives the ROOT version that wrote the file, its size and its \
+            compression setting. Each key shows NAME;CYCLE, its class and its title; trees \
+            also show their entry count. A cycle is a saved version of an object: ROOT keeps \
+            the last two, and a name without ;CYCLE means the highest.",
+        after_help = "Examples:\n  hepframe ls data.root\n  hepframe ls data.root:dir1   (one directory)"
+    )]
+    Ls {
+        /// The ROOT file, or FILE:DIR to list one directory.
+        #[arg(value_name = "FILE")]
+        file: String,
+    },
+
+    /// Describe a tree: entries, clusters, and every branch's type, size and compression.
+    #[command(
+        long_about = "Describe a tree: entries, clusters, and every branch's type, size and \
+            compression.\n\n\
+            Sub-branches of split objects are indented under their parent. COMPRESSED and \
+            UNCOMPRESSED are ROOT's own totals (fZipBytes, fTotBytes); ALGORITHM is read from \
+            the first basket on disk (`none` when ROOT stored it raw, `embedded` when the \
+            baskets live inside the tree's metadata). Branches hepframe cannot decode say why \
+            in the NOTE column.",
+        after_help = "Examples:\n  hepframe schema nano.root:Events\n  hepframe schema data.root:dir/Events;2"
+    )]
+    Schema {
+        /// FILE:TREE (the tree may be left out if the file has only one).
+        #[arg(value_name = "FILE:TREE")]
+        target: String,
+    },
+
+    /// Print the first entries of a tree as a table.
+    #[command(
+        long_about = "Print the first entries of a tree as a table.\n\n\
+            One row per entry, one column per branch; floats show 6 significant digits and \
+            long lists are cut with '…'. A table wider than the terminal ($COLUMNS, else 120) \
+            is printed as one block per entry instead. Use `dump` for exact values.",
+        after_help = "Examples:\n  hepframe show nano.root:Events\n  \
+            hepframe show nano.root:Events -n 3 --branches 'nMuon,Muon_*'\n  \
+            hepframe show nano.root:Events --entries 1000:   (from entry 1000 on)"
+    )]
+    Show {
+        /// FILE:TREE (the tree may be left out if the file has only one).
+        #[arg(value_name = "FILE:TREE")]
+        target: String,
+        /// Show at most N entries.
+        #[arg(short = 'n', long = "max-entries", value_name = "N", default_value_t = 10)]
+        n: usize,
+        #[command(flatten)]
+        select: SelectArgs,
+    },
+
+    /// Write entries as JSON Lines or CSV, with exact values.
+    #[command(
+        long_about = "Write entries as JSON Lines or CSV, with exact values.\n\n\
+            jsonl: one JSON object per entry, keys in tree order. Floats are printed in the \
+            shortest form that reads back to the same float (a Float_t as a float32); NaN and \
+            infinities become the strings \"nan\", \"inf\", \"-inf\". Lists become arrays.\n\
+            csv: a header row of branch names, then one row per entry; lists are written as \
+            their JSON text in one quoted field, e.g. \"[1.5,2.5]\".\n\n\
+            The tree is read a few clusters at a time, so memory stays bounded on large files.",
+        after_help = "Examples:\n  hepframe dump nano.root:Events --entries :100 > first100.jsonl\n  \
+            hepframe dump nano.root:Events --branches 'run,event,Muon_*' --format csv\n  \
+            hepframe dump nano.root:Events | head -1 | python -m json.tool"
+    )]
+    Dump {
+        /// FILE:TREE (the tree may be left out if the file has only one).
+        #[arg(value_name = "FILE:TREE")]
+        target: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = DumpFormat::Jsonl)]
+        format: DumpFormat,
+        #[command(flatten)]
+        select: SelectArgs,
+    },
+
+    /// Print a shell completion script.
+    #[command(
+        long_about = "Print a shell completion script for bash, zsh, fish, powershell or elvish.",
+        after_help = "Examples:\n  hepframe completions bash > ~/.local/share/bash-completion/completions/hepframe\n  \
+            hepframe completions zsh > ~/.zfunc/_hepframe\n  \
+            hepframe completions fish > ~/.config/fish/completions/hepframe.fish"
+    )]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+}
+
+/// Branch and entry selection, shared by `show` and `dump`.
+#[derive(Debug, clap::Args)]
+struct SelectArgs {
+    /// Branches to read: globs matched against branch names, comma-separated, repeatable
+    /// (e.g. 'nMuon,Muon_*'). Default: every branch with data.
+    #[arg(short, long = "branches", value_name = "GLOB,...")]
+    branches: Vec<String>,
+    /// Entries START:STOP (STOP exclusive; either may be left out: ':100', '50:'), or one
+    /// entry number.
+    #[arg(short, long, value_name = "START:STOP", allow_hyphen_values = true)]
+    entries: Option<EntrySpec>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            let _ = writeln!(io::stderr().lock(), "hepframe: error: {}", one_line(&e));
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let stdout = io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    match cli.command {
+        Command::Ls { file } => cmd_ls::run(&file, &mut out)?,
+        Command::Schema { target } => cmd_schema::run(&target, &mut out)?,
+        Command::Show { target, n, select } => {
+            let opts = ShowOptions {
+                limit: n,
+                branches: select.branches,
+                entries: select.entries.unwrap_or_default(),
+                threads: cli.threads,
+                quiet: cli.quiet,
+            };
+            cmd_show::run(&target, &opts, &mut out)?
+        }
+        Command::Dump { target, format, select } => {
+            let opts = DumpOptions {
+                branches: select.branches,
+                entries: select.entries.unwrap_or_default(),
+                format,
+                threads: cli.threads,
+                quiet: cli.quiet,
+            };
+            cmd_dump::run(&target, &opts, &mut out)?
+        }
+        Command::Completions { shell } => {
+            // Generators panic on a failed write, so render into memory first.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "hepframe", &mut script);
+            out.write_all(&script)?;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// Whether the error is a write to a closed pipe (the reader went away, e.g. `| head`).
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>().is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// The error and its causes on one line, without repeating a cause its parent already quotes.
+fn one_line(e: &anyhow::Error) -> String {
+    let mut msg = e.to_string();
+    for cause in e.chain().skip(1) {
+        let c = cause.to_string();
+        if !msg.contains(&c) {
+            msg.push_str(": ");
+            msg.push_str(&c);
+        }
+    }
+    msg.split_whitespace().collect::<Vec<_>>().join(" ")
+}

@@ -196,14 +196,76 @@ impl Array {
         }
     }
 
-    /// Concatenate arrays of the same type (e.g. one per basket). Mismatched types yield `None`.
+    /// Concatenate arrays of the same type (e.g. one per basket) into buffers allocated once.
+    /// Mismatched types yield `None`.
     pub fn concat(parts: Vec<Array>) -> Option<Array> {
-        let mut it = parts.into_iter();
-        let mut first = it.next()?;
-        for p in it {
+        let mut first = parts.first()?.empty_like();
+        first.reserve_for(&parts);
+        for p in parts {
             first.append(p)?;
         }
         Some(first)
+    }
+
+    /// Reserve room for appending all of `parts`.
+    fn reserve_for(&mut self, parts: &[Array]) {
+        macro_rules! arm {
+            ($v:ident, $t:ty) => {
+                if let Array::$v(x) = self {
+                    x.reserve(parts.iter().map(|p| p.len()).sum());
+                    return;
+                }
+            };
+        }
+        for_each_primitive!(arm);
+        match self {
+            Array::Jagged { offsets, values } => {
+                offsets.reserve(parts.iter().map(|p| p.len()).sum());
+                let total: usize = parts
+                    .iter()
+                    .map(|p| match p {
+                        Array::Jagged { values, .. } => values.len(),
+                        _ => 0,
+                    })
+                    .sum();
+                values.reserve_len(total);
+            }
+            Array::Strings { offsets, data } => {
+                offsets.reserve(parts.iter().map(|p| p.len()).sum());
+                data.reserve(
+                    parts
+                        .iter()
+                        .map(|p| match p {
+                            Array::Strings { data, .. } => data.len(),
+                            _ => 0,
+                        })
+                        .sum(),
+                );
+            }
+            Array::Fixed { size, values } => {
+                let n: usize = parts.iter().map(|p| p.len()).sum();
+                values.reserve_len(n * *size);
+            }
+            _ => {}
+        }
+    }
+
+    /// Reserve room for `n` more entries (for nested arrays: in the outermost buffer only).
+    fn reserve_len(&mut self, n: usize) {
+        macro_rules! arm {
+            ($v:ident, $t:ty) => {
+                if let Array::$v(x) = self {
+                    x.reserve(n);
+                    return;
+                }
+            };
+        }
+        for_each_primitive!(arm);
+        match self {
+            Array::Jagged { offsets, .. } | Array::Strings { offsets, .. } => offsets.reserve(n),
+            Array::Fixed { size, values } => values.reserve_len(n * *size),
+            _ => {}
+        }
     }
 
     /// Append `other` (same type) to `self`.

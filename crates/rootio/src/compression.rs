@@ -323,7 +323,7 @@ fn grow_zeroed(out: &mut Vec<u8>, n: usize) {
     if out.capacity() == 0 {
         *out = vec![0u8; n];
     } else {
-        out.reserve(n);
+        out.reserve_exact(n);
         out.resize(out.len().saturating_add(n), 0);
     }
 }

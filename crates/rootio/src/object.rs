@@ -328,7 +328,7 @@ impl<'s> ObjectReader<'s> {
                 let mut items = Vec::with_capacity(n);
                 for _ in 0..n {
                     items.push(self.read_object_any(c)?);
-                    if h.version > 4 {
+                    if h.version > 3 {
                         let nch = c.u8()? as usize;
                         let nch = if nch == 255 { c.u32()? as usize } else { nch };
                         c.skip(nch)?;

@@ -201,8 +201,9 @@ pub fn read_streamer_list(payload: &[u8], keylen: usize, base: u64) -> Result<St
             c.seek(end)?;
         }
         let _ = start;
-        if h.version > 4 {
-            // Option string after each entry.
+        if h.version > 3 {
+            // Option string after each entry (present in TList v4 files of ROOT 4 too, as
+            // uproot's `TList` reader assumes).
             let nch = c.u8()? as usize;
             let nch = if nch == 255 { c.u32()? as usize } else { nch };
             c.skip(nch)?;

@@ -114,11 +114,8 @@ fn decode_disk_basket(raw: Vec<u8>, seek: u64, variable: bool) -> Result<RawBask
         if n < nev_buf as usize {
             return Err(oc.corrupt(format!("{n} entry offsets for {nev_buf} entries")));
         }
-        let mut raw_offsets = Vec::with_capacity(nev_buf as usize);
-        for _ in 0..nev_buf {
-            raw_offsets.push(oc.i32()?);
-        }
-        Some(fix_offsets(&raw_offsets, keylen, nev_buf, border)?)
+        let bytes = oc.bytes(nev_buf as usize * 4)?;
+        Some(offsets_from_bytes(bytes, keylen, border)?)
     } else {
         None
     };
@@ -130,6 +127,27 @@ fn decode_disk_basket(raw: Vec<u8>, seek: u64, variable: bool) -> Result<RawBask
         entries: nev_buf as usize,
         entry_size: nev_buf_size as usize,
     })
+}
+
+/// Big-endian key-relative offsets straight from the basket bytes, checked and made
+/// data-relative in one pass, with the end of the data appended.
+fn offsets_from_bytes(bytes: &[u8], keylen: i64, border: usize) -> Result<Vec<u32>> {
+    let mut out = Vec::with_capacity(bytes.len() / 4 + 1);
+    let mut prev = 0i64;
+    let mut bad = false;
+    out.extend(bytes.chunks_exact(4).map(|c| {
+        let rel = i32::from_be_bytes([c[0], c[1], c[2], c[3]]) as i64 - keylen;
+        bad |= rel < prev || rel > border as i64;
+        prev = rel;
+        rel as u32
+    }));
+    if bad {
+        return Err(Error::corrupt(format!(
+            "entry offsets out of order or past the data end {border}"
+        )));
+    }
+    out.push(border as u32);
+    Ok(out)
 }
 
 /// Make key-relative offsets data-relative, append the end of the data, and check that they

@@ -183,17 +183,7 @@ pub fn decode(
             let Array::Jagged { offsets: o, values } = &mut out else {
                 return Err(Error::corrupt("internal: array type mismatch"));
             };
-            o.reserve(hi - lo);
-            for i in lo..hi {
-                let len = (off[i + 1] - off[i]) as usize;
-                if len % per != 0 {
-                    return Err(Error::corrupt(format!(
-                        "entry of {len} bytes is not a whole number of {per}-byte elements"
-                    )));
-                }
-                let last = *o.last().unwrap_or(&0);
-                o.push(last + (len / per) as i64);
-            }
+            push_element_offsets(o, &off[lo..=hi], per)?;
             let target = match values.as_mut() {
                 Array::Fixed { values, .. } => values.as_mut(),
                 other => other,
@@ -322,6 +312,37 @@ pub fn decode(
         }
     }
     Ok(out)
+}
+
+/// Append element offsets derived from byte offsets `off` (relative to `off[0]`) to `o`.
+/// The common element sizes are powers of two, so the division is a shift.
+fn push_element_offsets(o: &mut Vec<i64>, off: &[u32], per: usize) -> Result<()> {
+    let base = *o.last().unwrap_or(&0);
+    let first = off.first().copied().unwrap_or(0);
+    let mut misaligned = 0u32;
+    o.reserve(off.len().saturating_sub(1));
+    if per.is_power_of_two() {
+        let shift = per.trailing_zeros();
+        let mask = (per - 1) as u32;
+        o.extend(off[1..].iter().map(|&x| {
+            let rel = x - first;
+            misaligned |= rel & mask;
+            base + (rel >> shift) as i64
+        }));
+    } else {
+        let per32 = per as u32;
+        o.extend(off[1..].iter().map(|&x| {
+            let rel = x - first;
+            misaligned |= rel % per32;
+            base + (rel / per32) as i64
+        }));
+    }
+    if misaligned != 0 {
+        return Err(Error::corrupt(format!(
+            "entry sizes are not a whole number of {per}-byte elements"
+        )));
+    }
+    Ok(())
 }
 
 fn check_offsets(off: &[u32], entries: usize, len: usize) -> Result<()> {

@@ -105,14 +105,20 @@ impl Tree {
                 .map_err(|e| Error::from(ErrorKind::Io(std::io::Error::other(e.to_string()))))?;
             pool.install(|| tasks.par_iter().map(run).collect())
         };
-        let mut out: Vec<Array> =
-            branches.iter().map(|(_, i)| empty_for_interpretation(i)).collect();
+        let mut per_branch: Vec<Vec<Array>> = branches.iter().map(|_| Vec::new()).collect();
         for (t, part) in tasks.iter().zip(parts) {
-            out[t.branch]
-                .append(part?)
-                .ok_or_else(|| Error::corrupt("internal: column type changed between baskets"))?;
+            per_branch[t.branch].push(part?);
         }
-        Ok(out)
+        per_branch
+            .into_iter()
+            .zip(&branches)
+            .map(|(parts, (_, interp))| match parts.len() {
+                0 => Ok(empty_for_interpretation(interp)),
+                1 => Ok(parts.into_iter().next().unwrap_or_else(|| empty_for_interpretation(interp))),
+                _ => Array::concat(parts)
+                    .ok_or_else(|| Error::corrupt("internal: column type changed between baskets")),
+            })
+            .collect()
     }
 
     /// Decompress basket `index` of `branch` without decoding it (used by the benchmark's

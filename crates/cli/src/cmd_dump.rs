@@ -1,0 +1,256 @@
+//! `hepframe dump FILE:TREE`: every selected entry as JSON Lines or CSV, exactly.
+//!
+//! The tree is read in chunks of whole clusters (split further when a cluster is very large),
+//! sized so that one chunk of the selected branches takes about [`CHUNK_BYTES`] in memory;
+//! memory stays bounded however large the file is. Values are written by
+//! [`crate::json::write_value`]: integers as they are, floats in the shortest form that reads
+//! back to the same `f32`/`f64`, NaN and infinities as the strings `"nan"`, `"inf"`, `"-inf"`.
+//!
+//! In CSV, lists are written as their JSON text in one quoted field (`"[1.5,2.5]"`), strings
+//! as CSV fields, and non-finite floats as bare `nan`, `inf`, `-inf`.
+
+use std::io::Write;
+use std::ops::Range;
+
+use anyhow::{anyhow, Result};
+use rootio::array::json_string;
+use rootio::{Array, ReadOptions};
+
+use crate::entries::EntrySpec;
+use crate::format::{csv_field, string_at};
+use crate::json::write_value;
+use crate::select::{select, warn_skipped};
+use crate::target::Target;
+
+/// Uncompressed bytes of the selected branches to hold in memory at a time (roughly).
+const CHUNK_BYTES: u64 = 64 << 20;
+/// Chunk size limits, in entries.
+const MIN_CHUNK: u64 = 1_000;
+const MAX_CHUNK: u64 = 100_000;
+
+/// The output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum DumpFormat {
+    /// One JSON object per line, keys in tree order.
+    #[default]
+    Jsonl,
+    /// Comma-separated values with a header row.
+    Csv,
+}
+
+/// What to dump.
+#[derive(Debug, Clone)]
+pub struct DumpOptions {
+    /// Branch globs (all data branches if empty).
+    pub branches: Vec<String>,
+    /// The entry range.
+    pub entries: EntrySpec,
+    /// The output format.
+    pub format: DumpFormat,
+    /// Decoding threads (0 = all cores).
+    pub threads: usize,
+    /// Suppress warnings about skipped branches.
+    pub quiet: bool,
+}
+
+/// Dump the tree named by `arg` to `out`.
+pub fn run(arg: &str, opts: &DumpOptions, out: &mut dyn Write) -> Result<()> {
+    let tree = Target::parse(arg).open()?;
+    let selection = select(&tree, &opts.branches)?;
+    warn_skipped(&selection, opts.quiet);
+    let names = selection.names();
+    let range = opts.entries.resolve(tree.entries);
+    let bytes: i64 = selection.branches.iter().map(|b| b.tot_bytes.max(0)).sum();
+    let per_entry = (bytes as u64).checked_div(tree.entries).unwrap_or(0).max(1);
+    let target = (CHUNK_BYTES / per_entry).clamp(MIN_CHUNK, MAX_CHUNK);
+    let mut writer = match opts.format {
+        DumpFormat::Jsonl => RowWriter::jsonl(&names),
+        DumpFormat::Csv => RowWriter::csv(&names, out)?,
+    };
+    if names.is_empty() {
+        return Ok(());
+    }
+    let options = ReadOptions { threads: opts.threads };
+    for chunk in chunks(&tree.clusters(), range, target) {
+        let columns = tree.read_branches(&names, chunk.clone(), &options)?;
+        let n = (chunk.end - chunk.start) as usize;
+        if let Some((name, c)) = names.iter().zip(&columns).find(|(_, c)| c.len() != n) {
+            return Err(anyhow!(
+                "internal error: branch '{name}' gave {} entries for {}..{}",
+                c.len(),
+                chunk.start,
+                chunk.end
+            ));
+        }
+        for i in 0..n {
+            writer.row(&columns, i, out)?;
+        }
+    }
+    Ok(())
+}
+
+/// Cut `range` into chunks of about `target` entries that start and end on cluster
+/// boundaries, except where one cluster alone is larger than `target`.
+pub fn chunks(clusters: &[Range<u64>], range: Range<u64>, target: u64) -> Vec<Range<u64>> {
+    let target = target.max(1);
+    let mut bounds: Vec<u64> =
+        clusters.iter().map(|c| c.end).filter(|&e| e > range.start && e < range.end).collect();
+    bounds.sort_unstable();
+    bounds.dedup();
+    bounds.push(range.end);
+    let mut out = Vec::new();
+    let (mut chunk_start, mut prev) = (range.start, range.start);
+    for end in bounds {
+        if end.saturating_sub(chunk_start) > target {
+            if prev > chunk_start {
+                out.push(chunk_start..prev);
+                chunk_start = prev;
+            }
+            while end - chunk_start > target {
+                out.push(chunk_start..chunk_start + target);
+                chunk_start += target;
+            }
+        }
+        prev = end;
+    }
+    if chunk_start < range.end {
+        out.push(chunk_start..range.end);
+    }
+    out
+}
+
+/// Formats rows in one of the two formats, reusing its line buffer.
+struct RowWriter {
+    format: DumpFormat,
+    /// JSON: `"name":` per column (escaped once); unused for CSV.
+    keys: Vec<String>,
+    line: String,
+    scratch: String,
+}
+
+impl RowWriter {
+    fn jsonl(names: &[&str]) -> RowWriter {
+        let keys = names
+            .iter()
+            .map(|n| {
+                let mut k = String::new();
+                json_string(&mut k, n);
+                k.push(':');
+                k
+            })
+            .collect();
+        RowWriter { format: DumpFormat::Jsonl, keys, line: String::new(), scratch: String::new() }
+    }
+
+    /// A CSV writer; writes the header row now.
+    fn csv(names: &[&str], out: &mut dyn Write) -> Result<RowWriter> {
+        let mut header = String::new();
+        for (k, n) in names.iter().enumerate() {
+            if k > 0 {
+                header.push(',');
+            }
+            csv_field(&mut header, n);
+        }
+        header.push('\n');
+        out.write_all(header.as_bytes())?;
+        Ok(RowWriter {
+            format: DumpFormat::Csv,
+            keys: Vec::new(),
+            line: String::new(),
+            scratch: String::new(),
+        })
+    }
+
+    fn row(&mut self, columns: &[Array], i: usize, out: &mut dyn Write) -> Result<()> {
+        self.line.clear();
+        match self.format {
+            DumpFormat::Jsonl => {
+                self.line.push('{');
+                for (k, (key, col)) in self.keys.iter().zip(columns).enumerate() {
+                    if k > 0 {
+                        self.line.push(',');
+                    }
+                    self.line.push_str(key);
+                    write_value(col, i, &mut self.line);
+                }
+                self.line.push('}');
+            }
+            DumpFormat::Csv => {
+                for (k, col) in columns.iter().enumerate() {
+                    if k > 0 {
+                        self.line.push(',');
+                    }
+                    csv_value(col, i, &mut self.line, &mut self.scratch);
+                }
+            }
+        }
+        self.line.push('\n');
+        out.write_all(self.line.as_bytes())?;
+        Ok(())
+    }
+}
+
+/// Entry `i` of `col` as one CSV field.
+fn csv_value(col: &Array, i: usize, line: &mut String, scratch: &mut String) {
+    match col {
+        Array::Strings { .. } => csv_field(line, &string_at(col, i).unwrap_or_default()),
+        Array::Jagged { .. } | Array::Fixed { .. } => {
+            scratch.clear();
+            write_value(col, i, scratch);
+            csv_field(line, scratch);
+        }
+        _ => {
+            // Numbers and booleans need no quoting; non-finite floats lose their JSON quotes.
+            scratch.clear();
+            write_value(col, i, scratch);
+            line.push_str(scratch.trim_matches('"'));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ranges(v: &[(u64, u64)]) -> Vec<Range<u64>> {
+        v.iter().map(|&(a, b)| a..b).collect()
+    }
+
+    #[test]
+    fn chunks_follow_clusters() {
+        let clusters: Vec<Range<u64>> = (0..10).map(|k| k * 100..(k + 1) * 100).collect();
+        assert_eq!(
+            chunks(&clusters, 0..1000, 250),
+            ranges(&[(0, 200), (200, 400), (400, 600), (600, 800), (800, 1000)])
+        );
+        assert_eq!(chunks(&clusters, 150..420, 250), ranges(&[(150, 400), (400, 420)]));
+        assert_eq!(chunks(&clusters, 0..1000, 5000), ranges(&[(0, 1000)]));
+        assert!(chunks(&clusters, 500..500, 10).is_empty());
+    }
+
+    #[test]
+    fn big_clusters_are_split() {
+        assert_eq!(chunks(&ranges(&[(0, 1000)]), 0..1000, 300), ranges(&[(0, 300), (300, 600), (600, 900), (900, 1000)]));
+        assert_eq!(chunks(&[], 0..10, 4), ranges(&[(0, 4), (4, 8), (8, 10)]));
+        // Every entry is covered exactly once.
+        let clusters = ranges(&[(0, 7), (7, 500), (500, 510), (510, 2000)]);
+        let c = chunks(&clusters, 3..1999, 100);
+        assert_eq!(c.first().map(|r| r.start), Some(3));
+        assert_eq!(c.last().map(|r| r.end), Some(1999));
+        assert!(c.windows(2).all(|w| w[0].end == w[1].start));
+        assert!(c.iter().all(|r| r.end - r.start <= 100 && r.start < r.end));
+    }
+
+    #[test]
+    fn csv_values() {
+        let (mut line, mut scratch) = (String::new(), String::new());
+        csv_value(&Array::F64(vec![f64::NAN]), 0, &mut line, &mut scratch);
+        line.push(',');
+        let jag = Array::Jagged { offsets: vec![0, 2], values: Box::new(Array::F32(vec![1.5, 2.5])) };
+        csv_value(&jag, 0, &mut line, &mut scratch);
+        line.push(',');
+        let s = Array::Strings { offsets: vec![0, 3], data: b"a,b".to_vec() };
+        csv_value(&s, 0, &mut line, &mut scratch);
+        assert_eq!(line, "nan,\"[1.5,2.5]\",\"a,b\"");
+    }
+}

@@ -1,0 +1,153 @@
+//! `hepframe ls FILE[:DIR]`: the file header and every key, directory by directory.
+//!
+//! A directory that cannot be read, or a tree whose metadata is damaged, is reported on its
+//! own line and the listing goes on: `ls` is the first thing to run on a suspicious file.
+
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{anyhow, Result};
+use rootio::directory::Directory;
+use rootio::key::Key;
+use rootio::RootFile;
+
+use crate::format::{compression_setting, human_bytes, pad, truncate};
+use crate::target::Target;
+
+/// Directories nested deeper than this are not listed (a loop guard for damaged files).
+const MAX_DEPTH: usize = 64;
+
+/// Classes whose entry count `ls` shows.
+const TREE_CLASSES: [&str; 3] = ["TTree", "TNtuple", "TNtupleD"];
+
+/// One line of the listing.
+struct Row {
+    depth: usize,
+    label: String,
+    class: String,
+    info: String,
+    title: String,
+}
+
+/// List `arg` (a file, or `FILE:DIR` for one directory) to `out`.
+pub fn run(arg: &str, out: &mut dyn Write) -> Result<()> {
+    let target = Target::parse(arg);
+    let file = RootFile::open(&target.file)?;
+    writeln!(out, "{}", header_line(&file))?;
+    let (top, base_depth) = match target.tree.as_deref() {
+        None => (file.top().clone(), 0),
+        Some(dir) => (open_directory(&file, dir)?, 0),
+    };
+    let mut rows = Vec::new();
+    let mut seen = HashSet::new();
+    walk(&file, &top, base_depth, &mut seen, &mut rows);
+    if rows.is_empty() {
+        writeln!(out, "(no keys)")?;
+        return Ok(());
+    }
+    print_rows(&rows, out)
+}
+
+/// `file.root: ROOT 6.40/00, 123456 bytes (120.6 KiB), zlib level 1`.
+fn header_line(file: &RootFile) -> String {
+    let h = file.header();
+    let size = file.source().len();
+    format!(
+        "{}: ROOT {}, {size} bytes ({}), {}",
+        file.path().display(),
+        h.version_string(),
+        human_bytes(i64::try_from(size).unwrap_or(i64::MAX)),
+        compression_setting(h.compress),
+    )
+}
+
+/// The directory at `path` (`dir1/dir2`, cycles allowed).
+fn open_directory(file: &RootFile, path: &str) -> Result<Directory> {
+    let path = path.trim_matches('/');
+    let key = file.key(path)?;
+    if !key.is_directory() {
+        return Err(anyhow!(
+            "{}: '{path}' is a {}, not a directory; `hepframe schema {}:{path}` describes a tree",
+            file.path().display(),
+            key.class_name,
+            file.path().display()
+        ));
+    }
+    let parent = Path::new(path).parent().map(|p| p.to_string_lossy().into_owned());
+    Ok(file.subdirectory(parent.as_deref().unwrap_or(""), &key)?)
+}
+
+fn walk(
+    file: &RootFile,
+    dir: &Directory,
+    depth: usize,
+    seen: &mut HashSet<u64>,
+    rows: &mut Vec<Row>,
+) {
+    for key in &dir.keys {
+        rows.push(key_row(file, dir, key, depth));
+        if !key.is_directory() || !seen.insert(key.seek_key) {
+            continue;
+        }
+        if depth + 1 > MAX_DEPTH {
+            rows.push(error_row(depth + 1, "directories nested too deeply; not listed"));
+            continue;
+        }
+        match file.subdirectory(&dir.path, key) {
+            Ok(sub) => walk(file, &sub, depth + 1, seen, rows),
+            Err(e) => rows.push(error_row(depth + 1, &format!("cannot read directory: {}", e.kind))),
+        }
+    }
+}
+
+fn key_row(file: &RootFile, dir: &Directory, key: &Key, depth: usize) -> Row {
+    let mut label = format!("{};{}", key.name, key.cycle);
+    if key.is_directory() {
+        label.push('/');
+    }
+    let info = if TREE_CLASSES.contains(&key.class_name.as_str()) {
+        let path = if dir.path.is_empty() {
+            format!("{};{}", key.name, key.cycle)
+        } else {
+            format!("{}/{};{}", dir.path, key.name, key.cycle)
+        };
+        match file.tree(&path) {
+            Ok(t) => format!("{} entries", t.entries),
+            Err(e) => format!("(unreadable: {})", truncate(&e.kind.to_string(), 60)),
+        }
+    } else {
+        String::new()
+    };
+    Row { depth, label, class: key.class_name.clone(), info, title: key.title.clone() }
+}
+
+fn error_row(depth: usize, message: &str) -> Row {
+    Row {
+        depth,
+        label: "!".into(),
+        class: String::new(),
+        info: message.to_string(),
+        title: String::new(),
+    }
+}
+
+fn print_rows(rows: &[Row], out: &mut dyn Write) -> Result<()> {
+    let label_w = rows.iter().map(|r| 2 * r.depth + r.label.chars().count()).max().unwrap_or(0);
+    let class_w = rows.iter().map(|r| r.class.chars().count()).max().unwrap_or(0);
+    let info_w = rows.iter().map(|r| r.info.chars().count()).max().unwrap_or(0);
+    for r in rows {
+        let label = format!("{}{}", "  ".repeat(r.depth), r.label);
+        let mut line = format!("{}  {}", pad(&label, label_w, false), pad(&r.class, class_w, false));
+        if info_w > 0 {
+            line.push_str("  ");
+            line.push_str(&pad(&r.info, info_w, false));
+        }
+        if !r.title.is_empty() {
+            line.push_str("  ");
+            line.push_str(&truncate(&r.title, 80));
+        }
+        writeln!(out, "{}", line.trim_end())?;
+    }
+    Ok(())
+}

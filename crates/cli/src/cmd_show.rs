@@ -1,0 +1,120 @@
+//! `hepframe show FILE:TREE`: the first entries of a tree as a table for people.
+//!
+//! One row per entry and one column per branch. When the table would be wider than the
+//! terminal (`$COLUMNS`, else 120 characters) it is printed transposed instead: one block per
+//! entry with a `branch  value` line per branch. Floats show six significant digits and long
+//! lists and strings are cut with `…`; `dump` prints exact values.
+
+use std::io::Write;
+
+use anyhow::Result;
+use rootio::{Array, ReadOptions};
+
+use crate::entries::EntrySpec;
+use crate::format::{cell, is_numeric, pad};
+use crate::select::{select, warn_skipped};
+use crate::table::Table;
+use crate::target::Target;
+
+/// Widest cell in the table layout.
+const MAX_CELL: usize = 40;
+/// Terminal width when `$COLUMNS` is not set.
+const DEFAULT_WIDTH: usize = 120;
+
+/// What to show.
+#[derive(Debug, Clone)]
+pub struct ShowOptions {
+    /// At most this many entries.
+    pub limit: usize,
+    /// Branch globs (all data branches if empty).
+    pub branches: Vec<String>,
+    /// The entry range to start from.
+    pub entries: EntrySpec,
+    /// Decoding threads (0 = all cores).
+    pub threads: usize,
+    /// Suppress warnings about skipped branches.
+    pub quiet: bool,
+}
+
+/// Show entries of the tree named by `arg`.
+pub fn run(arg: &str, opts: &ShowOptions, out: &mut dyn Write) -> Result<()> {
+    let tree = Target::parse(arg).open()?;
+    let selection = select(&tree, &opts.branches)?;
+    warn_skipped(&selection, opts.quiet);
+    let range = opts.entries.resolve(tree.entries);
+    let shown = range.start..range.end.min(range.start.saturating_add(opts.limit as u64));
+    if selection.branches.is_empty() {
+        writeln!(out, "(the tree has no branches with data)")?;
+        return Ok(());
+    }
+    if shown.is_empty() {
+        writeln!(out, "(no entries in {}: the tree has {} entries)", opts.entries, tree.entries)?;
+        return Ok(());
+    }
+    let names = selection.names();
+    let columns =
+        tree.read_branches(&names, shown.clone(), &ReadOptions { threads: opts.threads })?;
+    let width = terminal_width();
+    let table = build_table(&names, &columns, shown.start);
+    if table.width() <= width {
+        table.write(out)?;
+    } else {
+        write_transposed(&names, &columns, shown.start, width, out)?;
+    }
+    if shown.end < range.end {
+        writeln!(
+            out,
+            "… {} more entries (of {}); use -n N or --entries START:STOP to see others",
+            range.end - shown.end,
+            tree.entries
+        )?;
+    }
+    Ok(())
+}
+
+/// `$COLUMNS` if it is a sensible number, else [`DEFAULT_WIDTH`].
+fn terminal_width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|&w| w >= 20)
+        .unwrap_or(DEFAULT_WIDTH)
+}
+
+fn build_table(names: &[&str], columns: &[Array], first: u64) -> Table {
+    let mut headers = vec!["entry".to_string()];
+    headers.extend(names.iter().map(|n| n.to_string()));
+    let mut right = vec![true];
+    right.extend(columns.iter().map(is_numeric));
+    let mut table = Table::new(headers, right);
+    let n = columns.first().map(Array::len).unwrap_or(0);
+    for i in 0..n {
+        let mut row = vec![(first + i as u64).to_string()];
+        row.extend(columns.iter().map(|c| cell(c, i, MAX_CELL)));
+        table.push(row);
+    }
+    table
+}
+
+fn write_transposed(
+    names: &[&str],
+    columns: &[Array],
+    first: u64,
+    width: usize,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let name_w = names.iter().map(|n| n.chars().count()).max().unwrap_or(0).min(width / 2);
+    let value_w = width.saturating_sub(name_w + 4).max(20);
+    let n = columns.first().map(Array::len).unwrap_or(0);
+    for i in 0..n {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        writeln!(out, "entry {}", first + i as u64)?;
+        for (name, col) in names.iter().zip(columns) {
+            let line = format!("  {}  {}", pad(name, name_w, false), cell(col, i, value_w));
+            writeln!(out, "{}", line.trim_end())?;
+        }
+    }
+    Ok(())
+}
