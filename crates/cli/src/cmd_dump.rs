@@ -6,7 +6,8 @@
 //! [`crate::json::write_value`]: integers as they are, floats in the shortest form that reads
 //! back to the same `f32`/`f64`, NaN and infinities as the strings `"nan"`, `"inf"`, `"-inf"`.
 //!
-//! In CSV, lists are written as their JSON text in one quoted field (`"[1.5,2.5]"`), strings
+//! In CSV, lists and records are written as their JSON text in one quoted field
+//! (`"[1.5,2.5]"`, `"{""x"":1.0}"`), strings
 //! as CSV fields, and non-finite floats as bare `nan`, `inf`, `-inf`.
 
 use std::io::Write;
@@ -60,8 +61,11 @@ pub fn run(arg: &str, opts: &DumpOptions, out: &mut dyn Write) -> Result<()> {
     warn_skipped(&selection, opts.quiet);
     let names = selection.names();
     let range = opts.entries.resolve(tree.entries);
-    let bytes: i64 = selection.branches.iter().map(|b| b.tot_bytes.max(0)).sum();
-    let per_entry = (bytes as u64).checked_div(tree.entries).unwrap_or(0).max(1);
+    // fTotBytes comes from the file: add without trusting it not to overflow.
+    let bytes = selection.branches.iter().fold(0u64, |acc, b| {
+        acc.saturating_add(u64::try_from(b.tot_bytes).unwrap_or(0))
+    });
+    let per_entry = bytes.checked_div(tree.entries).unwrap_or(0).max(1);
     let target = (CHUNK_BYTES / per_entry).clamp(MIN_CHUNK, MAX_CHUNK);
     let mut writer = match opts.format {
         DumpFormat::Jsonl => RowWriter::jsonl(&names),
@@ -70,7 +74,9 @@ pub fn run(arg: &str, opts: &DumpOptions, out: &mut dyn Write) -> Result<()> {
     if names.is_empty() {
         return Ok(());
     }
-    let options = ReadOptions { threads: opts.threads };
+    let options = ReadOptions {
+        threads: opts.threads,
+    };
     for chunk in chunks(&tree.clusters(), range, target) {
         let columns = tree.read_branches(&names, chunk.clone(), &options)?;
         let n = (chunk.end - chunk.start) as usize;
@@ -93,8 +99,11 @@ pub fn run(arg: &str, opts: &DumpOptions, out: &mut dyn Write) -> Result<()> {
 /// boundaries, except where one cluster alone is larger than `target`.
 pub fn chunks(clusters: &[Range<u64>], range: Range<u64>, target: u64) -> Vec<Range<u64>> {
     let target = target.max(1);
-    let mut bounds: Vec<u64> =
-        clusters.iter().map(|c| c.end).filter(|&e| e > range.start && e < range.end).collect();
+    let mut bounds: Vec<u64> = clusters
+        .iter()
+        .map(|c| c.end)
+        .filter(|&e| e > range.start && e < range.end)
+        .collect();
     bounds.sort_unstable();
     bounds.dedup();
     bounds.push(range.end);
@@ -139,7 +148,12 @@ impl RowWriter {
                 k
             })
             .collect();
-        RowWriter { format: DumpFormat::Jsonl, keys, line: String::new(), scratch: String::new() }
+        RowWriter {
+            format: DumpFormat::Jsonl,
+            keys,
+            line: String::new(),
+            scratch: String::new(),
+        }
     }
 
     /// A CSV writer; writes the header row now.
@@ -194,7 +208,7 @@ impl RowWriter {
 fn csv_value(col: &Array, i: usize, line: &mut String, scratch: &mut String) {
     match col {
         Array::Strings { .. } => csv_field(line, &string_at(col, i).unwrap_or_default()),
-        Array::Jagged { .. } | Array::Fixed { .. } => {
+        Array::Jagged { .. } | Array::Fixed { .. } | Array::Record { .. } => {
             scratch.clear();
             write_value(col, i, scratch);
             csv_field(line, scratch);
@@ -223,14 +237,20 @@ mod tests {
             chunks(&clusters, 0..1000, 250),
             ranges(&[(0, 200), (200, 400), (400, 600), (600, 800), (800, 1000)])
         );
-        assert_eq!(chunks(&clusters, 150..420, 250), ranges(&[(150, 400), (400, 420)]));
+        assert_eq!(
+            chunks(&clusters, 150..420, 250),
+            ranges(&[(150, 400), (400, 420)])
+        );
         assert_eq!(chunks(&clusters, 0..1000, 5000), ranges(&[(0, 1000)]));
         assert!(chunks(&clusters, 500..500, 10).is_empty());
     }
 
     #[test]
     fn big_clusters_are_split() {
-        assert_eq!(chunks(&ranges(&[(0, 1000)]), 0..1000, 300), ranges(&[(0, 300), (300, 600), (600, 900), (900, 1000)]));
+        assert_eq!(
+            chunks(&ranges(&[(0, 1000)]), 0..1000, 300),
+            ranges(&[(0, 300), (300, 600), (600, 900), (900, 1000)])
+        );
         assert_eq!(chunks(&[], 0..10, 4), ranges(&[(0, 4), (4, 8), (8, 10)]));
         // Every entry is covered exactly once.
         let clusters = ranges(&[(0, 7), (7, 500), (500, 510), (510, 2000)]);
@@ -246,10 +266,16 @@ mod tests {
         let (mut line, mut scratch) = (String::new(), String::new());
         csv_value(&Array::F64(vec![f64::NAN]), 0, &mut line, &mut scratch);
         line.push(',');
-        let jag = Array::Jagged { offsets: vec![0, 2], values: Box::new(Array::F32(vec![1.5, 2.5])) };
+        let jag = Array::Jagged {
+            offsets: vec![0, 2],
+            values: Box::new(Array::F32(vec![1.5, 2.5])),
+        };
         csv_value(&jag, 0, &mut line, &mut scratch);
         line.push(',');
-        let s = Array::Strings { offsets: vec![0, 3], data: b"a,b".to_vec() };
+        let s = Array::Strings {
+            offsets: vec![0, 3],
+            data: b"a,b".to_vec(),
+        };
         csv_value(&s, 0, &mut line, &mut scratch);
         assert_eq!(line, "nan,\"[1.5,2.5]\",\"a,b\"");
     }

@@ -1,5 +1,9 @@
 //! `hepframe ls FILE[:DIR]`: the file header and every key, directory by directory.
 //!
+//! Keys show `name;cycle`, their class and title, and trees their entry count. Directories
+//! show their full path (`dir1/dir2/`) so that it can be pasted into a `FILE:DIR/TREE` target,
+//! and their contents are indented below them.
+//!
 //! A directory that cannot be read, or a tree whose metadata is damaged, is reported on its
 //! own line and the listing goes on: `ls` is the first thing to run on a suspicious file.
 
@@ -34,14 +38,14 @@ struct Row {
 pub fn run(arg: &str, out: &mut dyn Write) -> Result<()> {
     let target = Target::parse(arg);
     let file = RootFile::open(&target.file)?;
-    writeln!(out, "{}", header_line(&file))?;
-    let (top, base_depth) = match target.tree.as_deref() {
-        None => (file.top().clone(), 0),
-        Some(dir) => (open_directory(&file, dir)?, 0),
+    let top = match target.tree.as_deref() {
+        None => file.top().clone(),
+        Some(dir) => open_directory(&file, dir)?,
     };
+    writeln!(out, "{}", header_line(&file))?;
     let mut rows = Vec::new();
     let mut seen = HashSet::new();
-    walk(&file, &top, base_depth, &mut seen, &mut rows);
+    walk(&file, &top, 0, &mut seen, &mut rows);
     if rows.is_empty() {
         writeln!(out, "(no keys)")?;
         return Ok(());
@@ -67,14 +71,20 @@ fn open_directory(file: &RootFile, path: &str) -> Result<Directory> {
     let path = path.trim_matches('/');
     let key = file.key(path)?;
     if !key.is_directory() {
+        let shown = file.path().display().to_string();
+        let hint = if TREE_CLASSES.contains(&key.class_name.as_str()) {
+            format!("; `hepframe schema {shown}:{path}` describes a tree")
+        } else {
+            String::new()
+        };
         return Err(anyhow!(
-            "{}: '{path}' is a {}, not a directory; `hepframe schema {}:{path}` describes a tree",
-            file.path().display(),
-            key.class_name,
-            file.path().display()
+            "{shown}: '{path}' is a {}, not a directory{hint}",
+            key.class_name
         ));
     }
-    let parent = Path::new(path).parent().map(|p| p.to_string_lossy().into_owned());
+    let parent = Path::new(path)
+        .parent()
+        .map(|p| p.to_string_lossy().into_owned());
     Ok(file.subdirectory(parent.as_deref().unwrap_or(""), &key)?)
 }
 
@@ -91,35 +101,59 @@ fn walk(
             continue;
         }
         if depth + 1 > MAX_DEPTH {
-            rows.push(error_row(depth + 1, "directories nested too deeply; not listed"));
+            rows.push(error_row(
+                depth + 1,
+                "directories nested too deeply; not listed",
+            ));
             continue;
         }
         match file.subdirectory(&dir.path, key) {
             Ok(sub) => walk(file, &sub, depth + 1, seen, rows),
-            Err(e) => rows.push(error_row(depth + 1, &format!("cannot read directory: {}", e.kind))),
+            Err(e) => rows.push(error_row(
+                depth + 1,
+                &format!("cannot read directory: {}", e.kind),
+            )),
         }
     }
 }
 
 fn key_row(file: &RootFile, dir: &Directory, key: &Key, depth: usize) -> Row {
-    let mut label = format!("{};{}", key.name, key.cycle);
-    if key.is_directory() {
-        label.push('/');
-    }
-    let info = if TREE_CLASSES.contains(&key.class_name.as_str()) {
-        let path = if dir.path.is_empty() {
-            format!("{};{}", key.name, key.cycle)
+    let label = if key.is_directory() {
+        // Directories show their full path, ready to use in FILE:DIR/TREE.
+        let cycle = if key.cycle == 1 {
+            String::new()
         } else {
-            format!("{}/{};{}", dir.path, key.name, key.cycle)
+            format!(";{}", key.cycle)
         };
-        match file.tree(&path) {
+        format!("{}{cycle}/", join(&dir.path, &key.name))
+    } else {
+        format!("{};{}", key.name, key.cycle)
+    };
+    let info = if TREE_CLASSES.contains(&key.class_name.as_str()) {
+        match file.tree(&format!("{};{}", join(&dir.path, &key.name), key.cycle)) {
+            Ok(t) if t.entries == 1 => "1 entry".to_string(),
             Ok(t) => format!("{} entries", t.entries),
             Err(e) => format!("(unreadable: {})", truncate(&e.kind.to_string(), 60)),
         }
     } else {
         String::new()
     };
-    Row { depth, label, class: key.class_name.clone(), info, title: key.title.clone() }
+    Row {
+        depth,
+        label,
+        class: key.class_name.clone(),
+        info,
+        title: key.title.clone(),
+    }
+}
+
+/// `dir/name`, or `name` at the top.
+fn join(dir: &str, name: &str) -> String {
+    if dir.is_empty() {
+        name.to_string()
+    } else {
+        format!("{dir}/{name}")
+    }
 }
 
 fn error_row(depth: usize, message: &str) -> Row {
@@ -133,12 +167,28 @@ fn error_row(depth: usize, message: &str) -> Row {
 }
 
 fn print_rows(rows: &[Row], out: &mut dyn Write) -> Result<()> {
-    let label_w = rows.iter().map(|r| 2 * r.depth + r.label.chars().count()).max().unwrap_or(0);
-    let class_w = rows.iter().map(|r| r.class.chars().count()).max().unwrap_or(0);
-    let info_w = rows.iter().map(|r| r.info.chars().count()).max().unwrap_or(0);
+    let label_w = rows
+        .iter()
+        .map(|r| 2 * r.depth + r.label.chars().count())
+        .max()
+        .unwrap_or(0);
+    let class_w = rows
+        .iter()
+        .map(|r| r.class.chars().count())
+        .max()
+        .unwrap_or(0);
+    let info_w = rows
+        .iter()
+        .map(|r| r.info.chars().count())
+        .max()
+        .unwrap_or(0);
     for r in rows {
         let label = format!("{}{}", "  ".repeat(r.depth), r.label);
-        let mut line = format!("{}  {}", pad(&label, label_w, false), pad(&r.class, class_w, false));
+        let mut line = format!(
+            "{}  {}",
+            pad(&label, label_w, false),
+            pad(&r.class, class_w, false)
+        );
         if info_w > 0 {
             line.push_str("  ");
             line.push_str(&pad(&r.info, info_w, false));

@@ -33,13 +33,20 @@ pub fn run(arg: &str, out: &mut dyn Write) -> Result<()> {
 }
 
 fn write_summary(tree: &Tree, out: &mut dyn Write) -> Result<()> {
-    let title = if tree.title.is_empty() { String::new() } else { format!("  \"{}\"", tree.title) };
+    let title = if tree.title.is_empty() {
+        String::new()
+    } else {
+        format!("  \"{}\"", tree.title)
+    };
     writeln!(out, "tree      {} ({}){title}", tree.path, tree.class)?;
     writeln!(out, "file      {}", tree.file().path().display())?;
     writeln!(out, "entries   {}", tree.entries)?;
     let clusters = tree.clusters();
-    let mut shown: Vec<String> =
-        clusters.iter().take(CLUSTERS_SHOWN).map(|c| format!("[{}, {})", c.start, c.end)).collect();
+    let mut shown: Vec<String> = clusters
+        .iter()
+        .take(CLUSTERS_SHOWN)
+        .map(|c| format!("[{}, {})", c.start, c.end))
+        .collect();
     if clusters.len() > CLUSTERS_SHOWN {
         if clusters.len() > CLUSTERS_SHOWN + 1 {
             shown.push("…".into());
@@ -56,7 +63,16 @@ fn write_summary(tree: &Tree, out: &mut dyn Write) -> Result<()> {
 }
 
 fn branch_table(tree: &Tree) -> Table {
-    let headers = ["branch", "type", "baskets", "compressed", "uncompressed", "ratio", "algorithm", "note"];
+    let headers = [
+        "branch",
+        "type",
+        "baskets",
+        "compressed",
+        "uncompressed",
+        "ratio",
+        "algorithm",
+        "note",
+    ];
     let right = [false, false, true, true, true, true, false, false];
     let mut table = Table::new(
         headers.iter().map(|h| h.to_string()).collect(),
@@ -68,7 +84,10 @@ fn branch_table(tree: &Tree) -> Table {
         let depth = b.path.matches('/').count();
         let (algorithm, problem) = match basket_algorithm(tree, b) {
             Ok(a) => (a, None),
-            Err(e) => ("?".to_string(), Some(format!("cannot read the first basket key: {}", e.kind))),
+            Err(e) => (
+                "?".to_string(),
+                Some(format!("cannot read the first basket key: {}", e.kind)),
+            ),
         };
         let note = problem.unwrap_or_else(|| note(b));
         baskets += b.baskets.len();
@@ -130,7 +149,11 @@ fn basket_algorithm(tree: &Tree, b: &Branch) -> rootio::Result<String> {
         .take(BASKETS_PROBED)
         .collect();
     if on_disk.is_empty() {
-        return Ok(if b.baskets.is_empty() { "-".into() } else { "embedded".into() });
+        return Ok(if b.baskets.is_empty() {
+            "-".into()
+        } else {
+            "embedded".into()
+        });
     }
     let file = tree.file();
     for seek in on_disk {
@@ -139,7 +162,9 @@ fn basket_algorithm(tree: &Tree, b: &Branch) -> rootio::Result<String> {
             continue;
         }
         let start = seek.saturating_add(u64::try_from(key.keylen).unwrap_or(0));
-        let end = start.saturating_add(HEADER_SIZE as u64).min(file.source().len());
+        let end = start
+            .saturating_add(HEADER_SIZE as u64)
+            .min(file.source().len());
         let head = file.source().read_range(start..end.max(start))?;
         return Ok(match block_algorithm(&head) {
             Some(a) => algorithm_name(a),

@@ -47,13 +47,26 @@ pub fn run(arg: &str, opts: &ShowOptions, out: &mut dyn Write) -> Result<()> {
         writeln!(out, "(the tree has no branches with data)")?;
         return Ok(());
     }
+    if range.is_empty() {
+        if tree.entries == 0 {
+            writeln!(out, "(the tree has no entries)")?;
+        } else {
+            let (spec, n) = (opts.entries, tree.entries);
+            writeln!(out, "(the range {spec} holds no entries; the tree has {n})")?;
+        }
+        return Ok(());
+    }
     if shown.is_empty() {
-        writeln!(out, "(no entries in {}: the tree has {} entries)", opts.entries, tree.entries)?;
         return Ok(());
     }
     let names = selection.names();
-    let columns =
-        tree.read_branches(&names, shown.clone(), &ReadOptions { threads: opts.threads })?;
+    let columns = tree.read_branches(
+        &names,
+        shown.clone(),
+        &ReadOptions {
+            threads: opts.threads,
+        },
+    )?;
     let width = terminal_width();
     let table = build_table(&names, &columns, shown.start);
     if table.width() <= width {
@@ -103,7 +116,12 @@ fn write_transposed(
     width: usize,
     out: &mut dyn Write,
 ) -> Result<()> {
-    let name_w = names.iter().map(|n| n.chars().count()).max().unwrap_or(0).min(width / 2);
+    let name_w = names
+        .iter()
+        .map(|n| n.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(width / 2);
     let value_w = width.saturating_sub(name_w + 4).max(20);
     let n = columns.first().map(Array::len).unwrap_or(0);
     for i in 0..n {

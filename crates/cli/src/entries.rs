@@ -37,9 +37,13 @@ impl FromStr for EntrySpec {
         match s.split_once(':') {
             None => {
                 let n = parse_entry(s, "entry")?.ok_or_else(|| {
-                    "expected START:STOP (e.g. 0:100, :100, 50:) or a single entry number".to_string()
+                    "expected START:STOP (e.g. 0:100, :100, 50:) or a single entry number"
+                        .to_string()
                 })?;
-                Ok(EntrySpec { start: Some(n), stop: Some(n.saturating_add(1)) })
+                Ok(EntrySpec {
+                    start: Some(n),
+                    stop: Some(n.saturating_add(1)),
+                })
             }
             Some((a, b)) => {
                 if b.contains(':') {
@@ -99,16 +103,46 @@ mod tests {
 
     #[test]
     fn full_and_open_ranges() {
-        assert_eq!(p("5:7"), Ok(EntrySpec { start: Some(5), stop: Some(7) }));
-        assert_eq!(p(":100"), Ok(EntrySpec { start: None, stop: Some(100) }));
-        assert_eq!(p("50:"), Ok(EntrySpec { start: Some(50), stop: None }));
+        assert_eq!(
+            p("5:7"),
+            Ok(EntrySpec {
+                start: Some(5),
+                stop: Some(7)
+            })
+        );
+        assert_eq!(
+            p(":100"),
+            Ok(EntrySpec {
+                start: None,
+                stop: Some(100)
+            })
+        );
+        assert_eq!(
+            p("50:"),
+            Ok(EntrySpec {
+                start: Some(50),
+                stop: None
+            })
+        );
         assert_eq!(p(":"), Ok(EntrySpec::default()));
-        assert_eq!(p(" 1_000 : 2000 "), Ok(EntrySpec { start: Some(1000), stop: Some(2000) }));
+        assert_eq!(
+            p(" 1_000 : 2000 "),
+            Ok(EntrySpec {
+                start: Some(1000),
+                stop: Some(2000)
+            })
+        );
     }
 
     #[test]
     fn single_entry() {
-        assert_eq!(p("3"), Ok(EntrySpec { start: Some(3), stop: Some(4) }));
+        assert_eq!(
+            p("3"),
+            Ok(EntrySpec {
+                start: Some(3),
+                stop: Some(4)
+            })
+        );
         assert!(p("").is_err());
     }
 

@@ -19,13 +19,17 @@ pub fn compact_float(v: f64) -> String {
         return if v > 0.0 { "inf".into() } else { "-inf".into() };
     }
     if v == 0.0 {
-        return if v.is_sign_negative() { "-0".into() } else { "0".into() };
+        return if v.is_sign_negative() {
+            "-0".into()
+        } else {
+            "0".into()
+        };
     }
     // Round to the significant digits first: the exponent after rounding decides the notation.
     let sci = format!("{:.*e}", (SIGNIFICANT - 1) as usize, v);
     let (mantissa, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
-    if exp < -4 || exp >= SIGNIFICANT {
+    if !(-4..SIGNIFICANT).contains(&exp) {
         let sign = if exp < 0 { '-' } else { '+' };
         format!("{}e{sign}{:02}", trim_fraction(mantissa), exp.abs())
     } else {
@@ -61,14 +65,29 @@ pub fn truncate(s: &str, max: usize) -> String {
 /// Long lists stop being formatted once they are past the width, so a cell of a
 /// million-element entry costs no more than a short one.
 pub fn cell(array: &Array, i: usize, max: usize) -> String {
-    let mut w = CellWriter { out: String::new(), limit: max.saturating_mul(4).saturating_add(16) };
+    let mut w = CellWriter {
+        out: String::new(),
+        limit: max.saturating_mul(4).saturating_add(16),
+    };
     w.value(array, i, true);
     truncate(&w.out, max)
 }
 
 /// Whether a column of this array holds plain numbers (to right-align them).
 pub fn is_numeric(array: &Array) -> bool {
-    !matches!(array, Array::Bool(_) | Array::Jagged { .. } | Array::Fixed { .. } | Array::Strings { .. })
+    matches!(
+        array,
+        Array::I8(_)
+            | Array::U8(_)
+            | Array::I16(_)
+            | Array::U16(_)
+            | Array::I32(_)
+            | Array::U32(_)
+            | Array::I64(_)
+            | Array::U64(_)
+            | Array::F32(_)
+            | Array::F64(_)
+    )
 }
 
 struct CellWriter {
@@ -108,6 +127,22 @@ impl CellWriter {
                     escape_into(&mut self.out, &s);
                     self.out.push('"');
                 }
+            }
+            Array::Record { fields, len } if i < *len => {
+                self.out.push('{');
+                for (k, (name, column)) in fields.iter().enumerate() {
+                    if k > 0 {
+                        self.out.push_str(", ");
+                    }
+                    if self.full() {
+                        self.out.push('…');
+                        return;
+                    }
+                    self.out.push_str(name);
+                    self.out.push_str(": ");
+                    self.value(column, i, false);
+                }
+                self.out.push('}');
             }
             _ => self.out.push('?'),
         }
@@ -212,9 +247,7 @@ pub fn compression_setting(c: i32) -> String {
 /// Append `s` as one CSV field (RFC 4180): quoted, with `"` doubled, when it holds a comma, a
 /// quote, a line break or leading/trailing spaces.
 pub fn csv_field(out: &mut String, s: &str) {
-    let needs_quotes = s.contains([',', '"', '\n', '\r'])
-        || s.starts_with(' ')
-        || s.ends_with(' ');
+    let needs_quotes = s.contains([',', '"', '\n', '\r']) || s.starts_with(' ') || s.ends_with(' ');
     if needs_quotes {
         out.push('"');
         out.push_str(&s.replace('"', "\"\""));
@@ -241,7 +274,7 @@ mod tests {
     #[test]
     fn compact_floats() {
         assert_eq!(compact_float(3.0), "3");
-        assert_eq!(compact_float(3.14159265), "3.14159");
+        assert_eq!(compact_float(1.23456789), "1.23457");
         assert_eq!(compact_float(-2.5), "-2.5");
         assert_eq!(compact_float(123456.0), "123456");
         assert_eq!(compact_float(1234567.0), "1.23457e+06");
@@ -274,14 +307,29 @@ mod tests {
         assert_eq!(cell(&jag, 0, 40), "[]");
         assert_eq!(cell(&jag, 1, 40), "[1.5, 2.25, 1e+07]");
         assert_eq!(cell(&jag, 1, 10), "[1.5, 2.2…");
-        let fixed = Array::Fixed { size: 2, values: Box::new(Array::I32(vec![1, 2, 3, 4])) };
+        let fixed = Array::Fixed {
+            size: 2,
+            values: Box::new(Array::I32(vec![1, 2, 3, 4])),
+        };
         assert_eq!(cell(&fixed, 1, 40), "[3, 4]");
-        let s = Array::Strings { offsets: vec![0, 2, 5], data: b"hia\nb".to_vec() };
+        let s = Array::Strings {
+            offsets: vec![0, 2, 5],
+            data: b"hia\nb".to_vec(),
+        };
         assert_eq!(cell(&s, 0, 40), "hi");
         assert_eq!(cell(&s, 1, 40), "a\\nb");
-        let vs = Array::Jagged { offsets: vec![0, 2], values: Box::new(s) };
+        let vs = Array::Jagged {
+            offsets: vec![0, 2],
+            values: Box::new(s),
+        };
         assert_eq!(cell(&vs, 0, 40), "[\"hi\", \"a\\nb\"]");
         assert_eq!(cell(&Array::Bool(vec![true]), 0, 40), "true");
+        let record = Array::Record {
+            fields: vec![("x".into(), Array::F64(vec![0.5])), ("s".into(), vs)],
+            len: 1,
+        };
+        assert_eq!(cell(&record, 0, 40), "{x: 0.5, s: [\"hi\", \"a\\nb\"]}");
+        assert!(!is_numeric(&record));
         // A bad index gives a marker, not a panic.
         assert_eq!(cell(&Array::I32(vec![]), 3, 40), "?");
         assert_eq!(cell(&jag, 7, 40), "?");

@@ -60,6 +60,19 @@ pub fn write_value(array: &Array, i: usize, out: &mut String) {
             Some(s) => json_string(out, &s),
             None => out.push_str("null"),
         },
+        Array::Record { fields, len } if i < *len => {
+            out.push('{');
+            for (k, (name, column)) in fields.iter().enumerate() {
+                if k > 0 {
+                    out.push(',');
+                }
+                json_string(out, name);
+                out.push(':');
+                write_value(column, i, out);
+            }
+            out.push('}');
+        }
+        Array::Record { .. } => out.push_str("null"),
     }
 }
 
@@ -94,7 +107,10 @@ pub fn write_f32(out: &mut String, x: f32) {
         return push_decimal(out, &shortest);
     }
     // Shortest has at most 9 significant digits; try longer ones before the f64 form.
-    let digits = shortest.split('e').next().map_or(0, |m| m.chars().filter(char::is_ascii_digit).count());
+    let digits = shortest
+        .split('e')
+        .next()
+        .map_or(0, |m| m.chars().filter(char::is_ascii_digit).count());
     for precision in digits..9 {
         let longer = format!("{x:.precision$e}");
         if survives_f64(&longer, x) {
@@ -106,7 +122,8 @@ pub fn write_f32(out: &mut String, x: f32) {
 
 /// Whether `text` parsed as an `f64` and narrowed to `f32` gives back `x`.
 fn survives_f64(text: &str, x: f32) -> bool {
-    text.parse::<f64>().is_ok_and(|d| (d as f32).to_bits() == x.to_bits())
+    text.parse::<f64>()
+        .is_ok_and(|d| (d as f32).to_bits() == x.to_bits())
 }
 
 /// Append a `f64` in the shortest form that reads back exactly.
@@ -137,7 +154,11 @@ fn push_decimal(out: &mut String, sci: &str) {
         None => ("", mantissa),
     };
     let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    let digits = if digits.is_empty() { "0".to_string() } else { digits };
+    let digits = if digits.is_empty() {
+        "0".to_string()
+    } else {
+        digits
+    };
     out.push_str(sign);
     if (-4..16).contains(&exp) {
         if exp >= 0 {
@@ -225,8 +246,16 @@ mod tests {
             if x.is_finite() {
                 let text = f32_text(x);
                 let back: f64 = serde_json::from_str(&text).unwrap();
-                assert_eq!((back as f32).to_bits(), x.to_bits(), "{x:e} written as {text}");
-                assert_eq!(text.parse::<f32>().map(f32::to_bits), Ok(x.to_bits()), "{text}");
+                assert_eq!(
+                    (back as f32).to_bits(),
+                    x.to_bits(),
+                    "{x:e} written as {text}"
+                );
+                assert_eq!(
+                    text.parse::<f32>().map(f32::to_bits),
+                    Ok(x.to_bits()),
+                    "{text}"
+                );
             }
             let d = f64::from_bits(u64::from(bits) << 32 | u64::from(bits.rotate_left(7)));
             if d.is_finite() {
@@ -242,15 +271,34 @@ mod tests {
         let mut s = String::new();
         let jag = Array::Jagged {
             offsets: vec![0, 0, 2],
-            values: Box::new(Array::Strings { offsets: vec![0, 1, 3], data: b"a\"b".to_vec() }),
+            values: Box::new(Array::Strings {
+                offsets: vec![0, 1, 3],
+                data: b"a\"b".to_vec(),
+            }),
         };
         write_value(&jag, 1, &mut s);
         s.push(' ');
         write_value(&jag, 0, &mut s);
         s.push(' ');
-        write_value(&Array::Fixed { size: 2, values: Box::new(Array::U8(vec![1, 2, 3, 4])) }, 1, &mut s);
+        write_value(
+            &Array::Fixed {
+                size: 2,
+                values: Box::new(Array::U8(vec![1, 2, 3, 4])),
+            },
+            1,
+            &mut s,
+        );
         s.push(' ');
         write_value(&Array::Bool(vec![true]), 5, &mut s);
-        assert_eq!(s, "[\"a\",\"\\\"b\"] [] [3,4] null");
+        s.push(' ');
+        let record = Array::Record {
+            fields: vec![
+                ("x".into(), Array::F32(vec![1.5, 2.0])),
+                ("n".into(), Array::I32(vec![1, 2])),
+            ],
+            len: 2,
+        };
+        write_value(&record, 1, &mut s);
+        assert_eq!(s, "[\"a\",\"\\\"b\"] [] [3,4] null {\"x\":2.0,\"n\":2}");
     }
 }

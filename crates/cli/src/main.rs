@@ -13,6 +13,7 @@ mod entries;
 mod format;
 mod json;
 mod select;
+mod suggest;
 mod table;
 mod target;
 
@@ -102,7 +103,12 @@ enum Command {
         #[arg(value_name = "FILE:TREE")]
         target: String,
         /// Show at most N entries.
-        #[arg(short = 'n', long = "max-entries", value_name = "N", default_value_t = 10)]
+        #[arg(
+            short = 'n',
+            long = "max-entries",
+            value_name = "N",
+            default_value_t = 10
+        )]
         n: usize,
         #[command(flatten)]
         select: SelectArgs,
@@ -187,7 +193,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             cmd_show::run(&target, &opts, &mut out)?
         }
-        Command::Dump { target, format, select } => {
+        Command::Dump {
+            target,
+            format,
+            select,
+        } => {
             let opts = DumpOptions {
                 branches: select.branches,
                 entries: select.entries.unwrap_or_default(),
@@ -211,7 +221,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 /// Whether the error is a write to a closed pipe (the reader went away, e.g. `| head`).
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
-        c.downcast_ref::<io::Error>().is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
     })
 }
 

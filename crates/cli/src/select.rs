@@ -18,6 +18,8 @@ use anyhow::{anyhow, Result};
 use globset::{Glob, GlobMatcher};
 use rootio::{Branch, Tree};
 
+use crate::suggest::not_found;
+
 /// The outcome of a selection.
 #[derive(Debug)]
 pub struct Selection<'t> {
@@ -41,7 +43,11 @@ pub fn warn_skipped(selection: &Selection<'_>, quiet: bool) {
     }
     let mut err = std::io::stderr().lock();
     for (b, why) in &selection.skipped {
-        let _ = writeln!(err, "hepframe: warning: skipping branch '{}': {why}", b.name);
+        let _ = writeln!(
+            err,
+            "hepframe: warning: skipping branch '{}': {why}",
+            b.name
+        );
     }
 }
 
@@ -59,21 +65,26 @@ pub fn select<'t>(tree: &'t Tree, patterns: &[String]) -> Result<Selection<'t>> 
         let glob = compile(pattern)?;
         let mut any = false;
         for (k, b) in data.iter().enumerate() {
-            if matches(&glob, b) {
-                any = true;
-                chosen[k] = true;
-                exact[k] |= literal;
-            }
+            let Some(how) = matches(&glob, b) else {
+                continue;
+            };
+            any = true;
+            chosen[k] = true;
+            // Only a branch named itself, not one selected through its parent, is "exact".
+            exact[k] |= literal && how == Match::Itself;
         }
         if !any {
             let names = tree.all_branches().into_iter().map(|b| b.name.as_str());
-            return Err(rootio::Error::not_found("branch", pattern, names)
+            return Err(not_found("branch", pattern, names)
                 .in_object(tree.path.clone())
                 .in_file(tree.file().path())
                 .into());
         }
     }
-    let mut selection = Selection { branches: Vec::new(), skipped: Vec::new() };
+    let mut selection = Selection {
+        branches: Vec::new(),
+        skipped: Vec::new(),
+    };
     for (k, b) in data.into_iter().enumerate() {
         if !chosen[k] {
             continue;
@@ -81,7 +92,10 @@ pub fn select<'t>(tree: &'t Tree, patterns: &[String]) -> Result<Selection<'t>> 
         match (&b.interpretation, exact[k]) {
             (Ok(_), false) if b.entries < tree.entries => selection.skipped.push((
                 b,
-                format!("it holds {} of the tree's {} entries", b.entries, tree.entries),
+                format!(
+                    "it holds {} of the tree's {} entries",
+                    b.entries, tree.entries
+                ),
             )),
             (Ok(_), _) => selection.branches.push(b),
             (Err(why), true) => {
@@ -97,8 +111,11 @@ pub fn select<'t>(tree: &'t Tree, patterns: &[String]) -> Result<Selection<'t>> 
         }
     }
     if selection.branches.is_empty() && !selection.skipped.is_empty() {
-        let list: Vec<String> =
-            selection.skipped.iter().map(|(b, why)| format!("{} ({why})", b.name)).collect();
+        let list: Vec<String> = selection
+            .skipped
+            .iter()
+            .map(|(b, why)| format!("{} ({why})", b.name))
+            .collect();
         return Err(anyhow!(
             "{}: {} none of the selected branches can be read: {}",
             tree.file().path().display(),
@@ -116,20 +133,29 @@ fn compile(pattern: &str) -> Result<GlobMatcher> {
         .map_err(|e| anyhow!("invalid branch pattern '{pattern}': {}", e.kind()))
 }
 
+/// How a pattern matched a branch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Match {
+    /// The branch's own name or path.
+    Itself,
+    /// The name or path of one of its parents.
+    Parent,
+}
+
 /// Whether `glob` matches the branch's name or path, or the name or path of one of its parents.
-fn matches(glob: &GlobMatcher, b: &Branch) -> bool {
+fn matches(glob: &GlobMatcher, b: &Branch) -> Option<Match> {
     if glob.is_match(&b.name) || glob.is_match(&b.path) {
-        return true;
+        return Some(Match::Itself);
     }
     let mut parent = b.path.as_str();
     while let Some((head, _)) = parent.rsplit_once('/') {
         parent = head;
         let name = parent.rsplit('/').next().unwrap_or(parent);
         if glob.is_match(parent) || glob.is_match(name) {
-            return true;
+            return Some(Match::Parent);
         }
     }
-    false
+    None
 }
 
 /// Split each value on commas outside `{…}` and `[…]`, dropping empty parts.
@@ -154,7 +180,10 @@ pub fn split_patterns(values: &[String]) -> Vec<String> {
         }
         out.push(current);
     }
-    out.into_iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
+    out.into_iter()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
 }
 
 #[cfg(test)]
@@ -168,7 +197,10 @@ mod tests {
     #[test]
     fn splits_on_top_level_commas() {
         assert_eq!(split(&["a,b", "c"]), ["a", "b", "c"]);
-        assert_eq!(split(&["{nMuon,Muon_pt},Jet_*"]), ["{nMuon,Muon_pt}", "Jet_*"]);
+        assert_eq!(
+            split(&["{nMuon,Muon_pt},Jet_*"]),
+            ["{nMuon,Muon_pt}", "Jet_*"]
+        );
         assert_eq!(split(&["x[,]y,z"]), ["x[,]y", "z"]);
         assert_eq!(split(&[" a , ,b,"]), ["a", "b"]);
         assert!(split(&[]).is_empty());

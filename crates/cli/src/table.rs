@@ -18,7 +18,11 @@ pub struct Table {
 impl Table {
     /// A table with these column headers; `right[k]` right-aligns column `k` (numbers).
     pub fn new(headers: Vec<String>, right: Vec<bool>) -> Table {
-        Table { headers, right, rows: Vec::new() }
+        Table {
+            headers,
+            right,
+            rows: Vec::new(),
+        }
     }
 
     /// Add a row (missing cells print empty, extra cells are ignored).
@@ -59,7 +63,12 @@ impl Table {
         Ok(())
     }
 
-    fn write_row(&self, out: &mut dyn Write, row: &[String], widths: &[usize]) -> std::io::Result<()> {
+    fn write_row(
+        &self,
+        out: &mut dyn Write,
+        row: &[String],
+        widths: &[usize],
+    ) -> std::io::Result<()> {
         let mut line = String::new();
         for (k, w) in widths.iter().enumerate() {
             if k > 0 {

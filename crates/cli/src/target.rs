@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, Result};
 use rootio::{ErrorKind, RootFile, Tree};
 
+use crate::suggest::{has_suggestions, not_found};
+
 /// A parsed `FILE[:TREE]` argument.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
@@ -23,7 +25,10 @@ impl Target {
     /// Split `arg` into file and tree. An argument that names an existing file is taken whole.
     pub fn parse(arg: &str) -> Target {
         if Path::new(arg).is_file() {
-            return Target { file: PathBuf::from(arg), tree: None };
+            return Target {
+                file: PathBuf::from(arg),
+                tree: None,
+            };
         }
         Self::split(arg)
     }
@@ -34,9 +39,15 @@ impl Target {
         match trimmed.rsplit_once(':') {
             Some((file, tree)) if !file.is_empty() => {
                 let tree = Some(tree.to_string()).filter(|t| !t.trim_matches('/').is_empty());
-                Target { file: PathBuf::from(file), tree }
+                Target {
+                    file: PathBuf::from(file),
+                    tree,
+                }
             }
-            _ => Target { file: PathBuf::from(trimmed), tree: None },
+            _ => Target {
+                file: PathBuf::from(trimmed),
+                tree: None,
+            },
         }
     }
 
@@ -57,7 +68,10 @@ pub fn open_tree(file: &RootFile, path: Option<&str>) -> Result<Tree> {
         let trees = file.tree_paths()?;
         return match trees.as_slice() {
             [only] => Ok(file.tree(only)?),
-            [] => Err(anyhow!("{}: the file contains no trees", file.path().display())),
+            [] => Err(anyhow!(
+                "{}: the file contains no trees",
+                file.path().display()
+            )),
             many => Err(anyhow!(
                 "{}: the file has {} trees, name one as FILE:TREE: {}",
                 file.path().display(),
@@ -68,30 +82,54 @@ pub fn open_tree(file: &RootFile, path: Option<&str>) -> Result<Tree> {
     };
     match file.tree(path) {
         Ok(t) => Ok(t),
-        Err(e) if matches!(&*e.kind, ErrorKind::NotFound { .. }) => {
-            let trees = file.tree_paths().unwrap_or_default();
-            let wanted = path.trim_matches('/');
-            let (name, _cycle) = wanted.rsplit_once(';').unwrap_or((wanted, ""));
-            // Compare against both full paths and bare names, so `T2` suggests `dir1/dir2/T2`.
-            let mut err = rootio::Error::not_found("tree", name, trees.iter().map(|s| s.as_str()));
-            if let ErrorKind::NotFound { suggestions, .. } = &mut *err.kind {
-                for t in &trees {
-                    let base = t.rsplit('/').next().unwrap_or(t);
-                    if base == name && !suggestions.contains(t) {
-                        suggestions.insert(0, t.clone());
-                    }
-                }
+        Err(e) if matches!(&*e.kind, ErrorKind::NotFound { .. }) => Err(tree_not_found(file, path)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The error for a tree path that names nothing: a wrong cycle, or the nearest tree names.
+fn tree_not_found(file: &RootFile, path: &str) -> anyhow::Error {
+    let shown = file.path().display().to_string();
+    let wanted = path.trim_matches('/');
+    let (name, cycle) = match wanted.rsplit_once(';') {
+        Some((n, c)) => (n, Some(c)),
+        None => (wanted, None),
+    };
+    if let Some(cycle) = cycle {
+        let cycles: Vec<String> = file
+            .walk()
+            .unwrap_or_default()
+            .iter()
+            .filter(|e| e.path() == name)
+            .map(|e| e.key.cycle.to_string())
+            .collect();
+        if let Some(first) = cycles.first() {
+            if cycle.parse::<i16>().is_err() {
+                return anyhow!("{shown}: in '{wanted}' the cycle after ';' must be a number, e.g. {name};{first}");
             }
-            let has_suggestions =
-                matches!(&*err.kind, ErrorKind::NotFound { suggestions, .. } if !suggestions.is_empty());
-            let err = err.in_file(file.path());
-            if has_suggestions || trees.is_empty() {
-                Err(err.into())
-            } else {
-                Err(anyhow!("{err}; the trees in this file are: {}", trees.join(", ")))
+            return anyhow!(
+                "{shown}: '{name}' has no cycle {cycle}; its cycles are {}",
+                cycles.join(", ")
+            );
+        }
+    }
+    let trees = file.tree_paths().unwrap_or_default();
+    let mut err = not_found("tree", name, trees.iter().map(|s| s.as_str()));
+    // Bare names match trees in directories too, so `T2` suggests `dir1/dir2/T2`.
+    if let ErrorKind::NotFound { suggestions, .. } = &mut *err.kind {
+        for t in &trees {
+            let base = t.rsplit('/').next().unwrap_or(t);
+            if base == name && !suggestions.contains(t) {
+                suggestions.insert(0, t.clone());
             }
         }
-        Err(e) => Err(e.into()),
+    }
+    let helpful = has_suggestions(&err) || trees.is_empty();
+    let err = err.in_file(file.path());
+    if helpful {
+        err.into()
+    } else {
+        anyhow!("{err}; the trees in this file are: {}", trees.join(", "))
     }
 }
 
@@ -106,12 +144,18 @@ mod tests {
 
     #[test]
     fn splits_on_last_colon() {
-        assert_eq!(split("data.root:Events"), ("data.root".into(), Some("Events".into())));
+        assert_eq!(
+            split("data.root:Events"),
+            ("data.root".into(), Some("Events".into()))
+        );
         assert_eq!(
             split("data.root:dir/Events;2"),
             ("data.root".into(), Some("dir/Events;2".into()))
         );
-        assert_eq!(split("a:b.root:Events"), ("a:b.root".into(), Some("Events".into())));
+        assert_eq!(
+            split("a:b.root:Events"),
+            ("a:b.root".into(), Some("Events".into()))
+        );
     }
 
     #[test]

@@ -8,9 +8,15 @@
 //!   thread, the compressed bytes already in memory — nothing else;
 //! - `read-1t` / `read-2t`: `Tree::read_branches` over all entries with 1 and 2 threads
 //!   (file reads from the page cache, decompression and decoding into columns).
+//! `--only floor|1t|2t` runs one measurement (for profiling).
 //! Output is one line per measurement, `key=value` pairs, so scripts can collect it.
 
 use std::time::Instant;
+
+/// The same allocator as the `hepframe` binary: it keeps freed memory for reuse instead of
+/// handing it back to the kernel and faulting it in again on the next read.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use rootio::tree::BasketLocation;
 use rootio::{compression, key::Key, ReadOptions, RootFile};
@@ -28,12 +34,14 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let mut tree_name = None;
     let mut branches: Option<Vec<String>> = None;
     let mut repeat = 3;
+    let mut only: Option<String> = None;
     while let Some(a) = args.next() {
         match a.as_str() {
             "--branches" => {
                 branches = Some(args.next().ok_or("--branches needs a value")?.split(',').map(String::from).collect())
             }
             "--repeat" => repeat = args.next().ok_or("--repeat needs a value")?.parse()?,
+            "--only" => only = Some(args.next().ok_or("--only needs floor, 1t or 2t")?),
             _ if file.is_none() => file = Some(a),
             _ => tree_name = Some(a),
         }
@@ -73,7 +81,8 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         }
         Ok(best)
     };
-    let floor = best(&mut || {
+    let want = |m: &str| only.as_deref().is_none_or(|o| o == m);
+    let floor = if !want("floor") { f64::NAN } else { best(&mut || {
         for (p, objlen, compressed) in &payloads {
             if *compressed {
                 let out = compression::decompress_to_vec(p, *objlen)?;
@@ -81,7 +90,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
         Ok(())
-    })?;
+    })? };
     let mut entries_read = 0;
     let mut read = |threads: usize| {
         best(&mut || {
@@ -91,8 +100,8 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             Ok(())
         })
     };
-    let t1 = read(1)?;
-    let t2 = read(2)?;
+    let t1 = if want("1t") { read(1)? } else { f64::NAN };
+    let t2 = if want("2t") { read(2)? } else { f64::NAN };
     println!(
         "file={file} branches={} baskets={} compressed_mb={:.1} uncompressed_mb={:.1} entries={entries_read}",
         refs.len(),

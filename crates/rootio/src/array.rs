@@ -91,6 +91,13 @@ pub enum Array {
         /// The concatenated contents.
         values: Box<Array>,
     },
+    /// A record (a C++ object) per entry: one column per data member, all of the same length.
+    Record {
+        /// `(member name, column)`, in streaming order.
+        fields: Vec<(String, Array)>,
+        /// Number of entries (kept explicitly, since a record may have no fields).
+        len: usize,
+    },
     /// A string per entry: `data[offsets[i]..offsets[i+1]]` (bytes, normally UTF-8).
     Strings {
         /// n + 1 offsets, starting at 0.
@@ -127,6 +134,10 @@ impl Array {
                 Array::Fixed { size: *size, values: Box::new(values.empty_like()) }
             }
             Array::Strings { .. } => Array::Strings { offsets: vec![0], data: Vec::new() },
+            Array::Record { fields, .. } => Array::Record {
+                fields: fields.iter().map(|(n, a)| (n.clone(), a.empty_like())).collect(),
+                len: 0,
+            },
             _ => self.slice(0, 0),
         }
     }
@@ -152,6 +163,7 @@ impl Array {
                     values.len() / size
                 }
             }
+            Array::Record { len, .. } => *len,
             _ => 0,
         }
     }
@@ -191,6 +203,10 @@ impl Array {
             Array::Fixed { size, values } => Array::Fixed {
                 size: *size,
                 values: Box::new(values.slice(start * size, stop * size)),
+            },
+            Array::Record { fields, .. } => Array::Record {
+                fields: fields.iter().map(|(n, a)| (n.clone(), a.slice(start, stop))).collect(),
+                len: stop - start,
             },
             _ => self.clone(),
         }
@@ -297,6 +313,15 @@ impl Array {
             (Array::Fixed { size, values }, Array::Fixed { size: s2, values: v2 }) if *size == s2 => {
                 values.append(*v2)
             }
+            (Array::Record { fields, len }, Array::Record { fields: f2, len: l2 })
+                if fields.len() == f2.len() =>
+            {
+                for ((_, a), (_, b)) in fields.iter_mut().zip(f2) {
+                    a.append(b)?;
+                }
+                *len += l2;
+                Some(())
+            }
             _ => None,
         }
     }
@@ -318,6 +343,10 @@ impl Array {
             Array::Jagged { values, .. } => format!("var * {}", values.type_name()),
             Array::Fixed { size, values } => format!("{size} * {}", values.type_name()),
             Array::Strings { .. } => "string".into(),
+            Array::Record { fields, .. } => format!(
+                "{{{}}}",
+                fields.iter().map(|(n, a)| format!("{n}: {}", a.type_name())).collect::<Vec<_>>().join(", ")
+            ),
         }
     }
 
@@ -360,6 +389,18 @@ impl Array {
             Array::Strings { offsets, data } => {
                 let s = String::from_utf8_lossy(&data[offsets[i] as usize..offsets[i + 1] as usize]);
                 json_string(out, &s);
+            }
+            Array::Record { fields, .. } => {
+                out.push('{');
+                for (k, (name, a)) in fields.iter().enumerate() {
+                    if k > 0 {
+                        out.push(',');
+                    }
+                    json_string(out, name);
+                    out.push(':');
+                    a.write_json(i, out);
+                }
+                out.push('}');
             }
             _ => {
                 for_each_primitive!(int_arm);

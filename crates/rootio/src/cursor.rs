@@ -199,6 +199,10 @@ impl<'a> Cursor<'a> {
     /// 2-byte version (`uproot5:src/uproot/deserialization.py` `numbytes_version`).
     pub fn header(&mut self) -> Result<Header> {
         let start = self.pos;
+        if self.remaining() < 4 {
+            let version = self.i16()?;
+            return Ok(Header { version, end: None });
+        }
         let first = self.u32()?;
         if first & BYTE_COUNT_MASK != 0 {
             let count = (first & !BYTE_COUNT_MASK) as usize;

@@ -26,6 +26,7 @@ pub mod error;
 pub mod file;
 pub mod header;
 pub mod key;
+mod memory;
 pub mod object;
 pub mod source;
 pub mod streamer;

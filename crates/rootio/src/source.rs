@@ -56,6 +56,11 @@ pub trait ByteSource: Send + Sync + std::fmt::Debug {
     }
     /// Read exactly `range`. A range past the end is an [`ErrorKind::Truncated`] error.
     fn read_range(&self, range: Range<u64>) -> Result<Vec<u8>>;
+    /// Read exactly `range` into `buf` (replacing its contents), reusing its allocation.
+    fn read_range_into(&self, range: Range<u64>, buf: &mut Vec<u8>) -> Result<()> {
+        *buf = self.read_range(range)?;
+        Ok(())
+    }
     /// Read several ranges (a remote source may coalesce them into one request).
     fn read_ranges(&self, ranges: &[Range<u64>]) -> Result<Vec<Vec<u8>>> {
         ranges.iter().map(|r| self.read_range(r.clone())).collect()
@@ -98,6 +103,12 @@ impl ByteSource for LocalFile {
     }
 
     fn read_range(&self, range: Range<u64>) -> Result<Vec<u8>> {
+        let mut buf = Vec::new();
+        self.read_range_into(range, &mut buf)?;
+        Ok(buf)
+    }
+
+    fn read_range_into(&self, range: Range<u64>, buf: &mut Vec<u8>) -> Result<()> {
         if range.start > range.end || range.end > self.len {
             return Err(Error::from(ErrorKind::Truncated {
                 what: "file",
@@ -108,11 +119,12 @@ impl ByteSource for LocalFile {
             .at_offset(range.start));
         }
         let n = (range.end - range.start) as usize;
-        let mut buf = vec![0u8; n];
-        read_exact_at(&self.file, &mut buf, range.start)
+        buf.clear();
+        buf.resize(n, 0);
+        read_exact_at(&self.file, buf, range.start)
             .map_err(|e| Error::from(e).at_offset(range.start))?;
         self.counters.record(n as u64);
-        Ok(buf)
+        Ok(())
     }
 
     fn counters(&self) -> &IoCounters {

@@ -7,6 +7,9 @@
 //! `data[0 .. fLast - fKeylen]`, then — for variable-size entries — the entry-offset array
 //! `i32 n` + `n` key-relative `i32` offsets whose last slot is garbage (replaced by the end of
 //! the data, as uproot does), and possibly a displacement array, which is ignored.
+//!
+//! Baskets are read into per-thread scratch buffers ([`Scratch`]) that are reused from basket
+//! to basket, so reading allocates nothing per basket once the buffers have grown.
 
 use super::{BasketInfo, BasketLocation};
 use crate::compression;
@@ -15,65 +18,79 @@ use crate::error::{Error, Result};
 use crate::key::Key;
 use crate::source::ByteSource;
 
-/// A decompressed basket.
-#[derive(Debug, Clone)]
-pub struct RawBasket {
-    bytes: Vec<u8>,
-    start: usize,
-    end: usize,
+/// Reusable buffers for reading baskets.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    raw: Vec<u8>,
+    unzipped: Vec<u8>,
+    offsets: Vec<u32>,
+}
+
+/// A decompressed basket, borrowing the scratch buffers.
+#[derive(Debug)]
+pub struct BasketView<'a> {
+    /// The entry data (`fLast - fKeylen` bytes).
+    pub data: &'a [u8],
     /// Entry byte offsets relative to the data start (`entries + 1` of them), when written.
-    pub offsets: Option<Vec<u32>>,
+    pub offsets: Option<&'a [u32]>,
     /// Number of entries in the basket (`fNevBuf`).
     pub entries: usize,
-    /// Bytes per entry for fixed-size entries (`fNevBufSize`).
-    pub entry_size: usize,
+}
+
+/// A decompressed basket that owns its bytes.
+#[derive(Debug, Clone)]
+pub struct RawBasket {
+    /// The entry data.
+    pub data: Vec<u8>,
+    /// Entry byte offsets (`entries + 1`), when written.
+    pub offsets: Option<Vec<u32>>,
+    /// Number of entries.
+    pub entries: usize,
 }
 
 impl RawBasket {
-    /// The entry data (`fLast - fKeylen` bytes).
+    /// The entry data.
     pub fn data(&self) -> &[u8] {
-        &self.bytes[self.start..self.end]
+        &self.data
     }
 }
 
-/// Read and decompress basket `index` of a branch.
-pub(crate) fn read_basket(
+/// Read and decompress a basket into `scratch`.
+pub(crate) fn read_basket<'a>(
     source: &dyn ByteSource,
-    info: &BasketInfo,
+    info: &'a BasketInfo,
     variable: bool,
-) -> Result<RawBasket> {
+    scratch: &'a mut Scratch,
+) -> Result<BasketView<'a>> {
     match &info.location {
         BasketLocation::OnDisk { seek, bytes } => {
-            let raw = source.read_range(*seek..*seek + *bytes as u64)?;
-            decode_disk_basket(raw, *seek, variable)
+            source.read_range_into(*seek..*seek + *bytes as u64, &mut scratch.raw)?;
+            decode_disk_basket(*seek, variable, scratch)
         }
         BasketLocation::Embedded(eb) => {
             let n = eb.data.len();
             let offsets = match (&eb.entry_offsets, variable) {
-                (Some(o), true) => Some(fix_offsets(o, eb.key.keylen as i64, eb.nev_buf, n)?),
+                (Some(o), true) => {
+                    scratch.offsets.clear();
+                    fix_offsets(o, eb.key.keylen as i64, eb.nev_buf, n, &mut scratch.offsets)?;
+                    Some(&scratch.offsets[..])
+                }
                 _ => None,
             };
-            Ok(RawBasket {
-                bytes: eb.data.clone(),
-                start: 0,
-                end: n,
-                offsets,
-                entries: eb.nev_buf.max(0) as usize,
-                entry_size: eb.nev_buf_size.max(0) as usize,
-            })
+            Ok(BasketView { data: &eb.data, offsets, entries: eb.nev_buf.max(0) as usize })
         }
     }
 }
 
-fn decode_disk_basket(raw: Vec<u8>, seek: u64, variable: bool) -> Result<RawBasket> {
-    let mut c = Cursor::new(&raw, seek, "basket");
+fn decode_disk_basket(seek: u64, variable: bool, scratch: &mut Scratch) -> Result<BasketView<'_>> {
+    let raw = &scratch.raw;
+    let mut c = Cursor::new(raw, seek, "basket");
     let key = Key::read(&mut c)?;
     let _version = c.u16()?;
     let _buffer_size = c.i32()?;
-    let mut nev_buf_size = c.i32()?;
+    let nev_buf_size = c.i32()?;
     if nev_buf_size < 0 {
         // Negative fNevBufSize: an fIOBits byte follows (ROOT ≥ 6.10 `TBasket::Streamer`).
-        nev_buf_size = -nev_buf_size;
         c.u8()?;
     }
     let nev_buf = c.i32()?;
@@ -98,14 +115,14 @@ fn decode_disk_basket(raw: Vec<u8>, seek: u64, variable: bool) -> Result<RawBask
     let border = border as usize;
     let payload_at = keylen as usize;
     let stored = raw.len() - payload_at;
-    let (bytes, start) = if stored as i64 != key.objlen as i64 {
-        let buf = compression::decompress_to_vec(&raw[payload_at..], key.objlen as usize)
+    let content: &[u8] = if stored as i64 != key.objlen as i64 {
+        scratch.unzipped.clear();
+        compression::decompress(&raw[payload_at..], key.objlen as usize, &mut scratch.unzipped)
             .map_err(|e| e.at_offset(seek + payload_at as u64))?;
-        (buf, 0)
+        &scratch.unzipped
     } else {
-        (raw, payload_at)
+        &raw[payload_at..]
     };
-    let content = &bytes[start..];
     // flag >= 80: offsets not written (kGenerateOffsetMap); flag % 10 == 2: no offsets.
     let has_offsets = variable && flag < 80 && flag % 10 != 2 && content.len() > border;
     let offsets = if has_offsets {
@@ -115,57 +132,50 @@ fn decode_disk_basket(raw: Vec<u8>, seek: u64, variable: bool) -> Result<RawBask
             return Err(oc.corrupt(format!("{n} entry offsets for {nev_buf} entries")));
         }
         let bytes = oc.bytes(nev_buf as usize * 4)?;
-        Some(offsets_from_bytes(bytes, keylen, border)?)
+        scratch.offsets.clear();
+        offsets_from_bytes(bytes, keylen, border, &mut scratch.offsets)?;
+        Some(&scratch.offsets[..])
     } else {
         None
     };
-    Ok(RawBasket {
-        end: start + border,
-        bytes,
-        start,
-        offsets,
-        entries: nev_buf as usize,
-        entry_size: nev_buf_size as usize,
-    })
+    Ok(BasketView { data: &content[..border], offsets, entries: nev_buf as usize })
 }
 
 /// Big-endian key-relative offsets straight from the basket bytes, checked and made
 /// data-relative in one pass, with the end of the data appended.
-fn offsets_from_bytes(bytes: &[u8], keylen: i64, border: usize) -> Result<Vec<u32>> {
-    let mut out = Vec::with_capacity(bytes.len() / 4 + 1);
-    let mut prev = 0i64;
-    let mut bad = false;
-    out.extend(bytes.chunks_exact(4).map(|c| {
-        let rel = i32::from_be_bytes([c[0], c[1], c[2], c[3]]) as i64 - keylen;
-        bad |= rel < prev || rel > border as i64;
-        prev = rel;
-        rel as u32
-    }));
-    if bad {
-        return Err(Error::corrupt(format!(
-            "entry offsets out of order or past the data end {border}"
-        )));
+fn offsets_from_bytes(bytes: &[u8], keylen: i64, border: usize, out: &mut Vec<u32>) -> Result<()> {
+    let start = out.len();
+    out.resize(start + bytes.len() / 4, 0);
+    // Key-relative → data-relative; an offset below fKeylen wraps to a huge value, which the
+    // ordering check below rejects.
+    let k = keylen as u32;
+    for (d, c) in out[start..].iter_mut().zip(bytes.chunks_exact(4)) {
+        *d = u32::from_be_bytes([c[0], c[1], c[2], c[3]]).wrapping_sub(k);
     }
     out.push(border as u32);
-    Ok(out)
+    let o = &out[start..];
+    // Non-decreasing and ending at `border` ⇒ every offset lies inside the data.
+    let ordered = o.windows(2).fold(true, |ok, w| ok & (w[0] <= w[1]));
+    if !ordered {
+        return Err(Error::corrupt(format!("entry offsets out of order or past the data end {border}")));
+    }
+    Ok(())
 }
 
 /// Make key-relative offsets data-relative, append the end of the data, and check that they
 /// are non-decreasing and inside the data.
-fn fix_offsets(raw: &[i32], keylen: i64, nev_buf: i32, border: usize) -> Result<Vec<u32>> {
+fn fix_offsets(raw: &[i32], keylen: i64, nev_buf: i32, border: usize, out: &mut Vec<u32>) -> Result<()> {
     let n = (nev_buf.max(0) as usize).min(raw.len());
-    let mut out = Vec::with_capacity(n + 1);
+    out.reserve(n + 1);
     let mut prev = 0i64;
     for &o in &raw[..n] {
         let rel = o as i64 - keylen;
         if rel < prev || rel > border as i64 {
-            return Err(Error::corrupt(format!(
-                "entry offset {rel} out of order or past the data end {border}"
-            )));
+            return Err(Error::corrupt(format!("entry offset {rel} out of order or past the data end {border}")));
         }
         out.push(rel as u32);
         prev = rel;
     }
     out.push(border as u32);
-    Ok(out)
+    Ok(())
 }

@@ -52,6 +52,11 @@ pub fn empty_for_interpretation(interp: &Interpretation) -> Array {
         Interpretation::PointerArray { element } => {
             Array::Jagged { offsets: vec![0], values: Box::new(empty_for(*element)) }
         }
+        Interpretation::VectorPerObject { element } => Array::Jagged {
+            offsets: vec![0],
+            values: Box::new(Array::Jagged { offsets: vec![0], values: Box::new(empty_for(*element)) }),
+        },
+        Interpretation::Object(layout) => layout.empty_array(),
     }
 }
 
@@ -66,13 +71,15 @@ fn wrap_fixed(values: Array, shape: &[usize]) -> Array {
 
 macro_rules! be_extend {
     ($out:expr, $bytes:expr, $t:ty) => {{
+        // Grow once, then one fused load-swap-store pass that the compiler vectorises.
         const N: usize = std::mem::size_of::<$t>();
-        $out.reserve($bytes.len() / N);
-        $out.extend($bytes.chunks_exact(N).map(|c| {
+        let start = $out.len();
+        $out.resize(start + $bytes.len() / N, <$t>::default());
+        for (d, c) in $out[start..].iter_mut().zip($bytes.chunks_exact(N)) {
             let mut a = [0u8; N];
             a.copy_from_slice(c);
-            <$t>::from_be_bytes(a)
-        }));
+            *d = <$t>::from_be_bytes(a);
+        }
     }};
 }
 
@@ -145,21 +152,22 @@ pub fn append_elements(out: &mut Array, element: Element, bytes: &[u8]) -> Resul
     Ok(())
 }
 
-/// Decode entries `lo..hi` of a basket's data.
+/// Decode entries `lo..hi` of a basket's data, appending them to `out` (an array of the
+/// interpretation's type, e.g. from [`empty_for_interpretation`]).
 ///
 /// `offsets` are the entry byte offsets (n + 1) for variable-size entries; `None` for
 /// fixed-size data.
 pub fn decode(
+    out: &mut Array,
     interp: &Interpretation,
     data: &[u8],
     offsets: Option<&[u32]>,
     entries: usize,
     lo: usize,
     hi: usize,
-) -> Result<Array> {
+) -> Result<()> {
     let hi = hi.min(entries);
     let lo = lo.min(hi);
-    let mut out = empty_for_interpretation(interp);
     match interp {
         Interpretation::Fixed { element, shape } => {
             let per: usize = element.disk_size() * shape.iter().product::<usize>().max(1);
@@ -169,7 +177,7 @@ pub fn decode(
                     data.len()
                 ))
             })?;
-            let target = match &mut out {
+            let target = match out {
                 Array::Fixed { values, .. } => values.as_mut(),
                 other => other,
             };
@@ -180,7 +188,7 @@ pub fn decode(
             check_offsets(off, entries, data.len())?;
             let per = element.disk_size() * inner.iter().product::<usize>().max(1);
             let (a, b) = (off[lo] as usize, off[hi] as usize);
-            let Array::Jagged { offsets: o, values } = &mut out else {
+            let Array::Jagged { offsets: o, values } = out else {
                 return Err(Error::corrupt("internal: array type mismatch"));
             };
             push_element_offsets(o, &off[lo..=hi], per)?;
@@ -193,7 +201,7 @@ pub fn decode(
         Interpretation::Vector { element } => {
             let off = offsets.ok_or_else(|| Error::corrupt("vector basket without entry offsets"))?;
             check_offsets(off, entries, data.len())?;
-            let Array::Jagged { offsets: o, values } = &mut out else {
+            let Array::Jagged { offsets: o, values } = out else {
                 return Err(Error::corrupt("internal: array type mismatch"));
             };
             let size = element.disk_size();
@@ -210,7 +218,7 @@ pub fn decode(
         Interpretation::VectorVector { element } => {
             let off = offsets.ok_or_else(|| Error::corrupt("vector basket without entry offsets"))?;
             check_offsets(off, entries, data.len())?;
-            let Array::Jagged { offsets: o, values } = &mut out else {
+            let Array::Jagged { offsets: o, values } = out else {
                 return Err(Error::corrupt("internal: array type mismatch"));
             };
             let Array::Jagged { offsets: io, values: iv } = values.as_mut() else {
@@ -240,7 +248,7 @@ pub fn decode(
         Interpretation::PointerArray { element } => {
             let off = offsets.ok_or_else(|| Error::corrupt("pointer-array basket without entry offsets"))?;
             check_offsets(off, entries, data.len())?;
-            let Array::Jagged { offsets: o, values } = &mut out else {
+            let Array::Jagged { offsets: o, values } = out else {
                 return Err(Error::corrupt("internal: array type mismatch"));
             };
             let size = element.disk_size();
@@ -252,10 +260,58 @@ pub fn decode(
                 o.push(last + (body.len() / size) as i64);
             }
         }
+        Interpretation::VectorPerObject { element } => {
+            let off = offsets.ok_or_else(|| Error::corrupt("vector basket without entry offsets"))?;
+            check_offsets(off, entries, data.len())?;
+            let Array::Jagged { offsets: o, values } = out else {
+                return Err(Error::corrupt("internal: array type mismatch"));
+            };
+            let Array::Jagged { offsets: io, values: iv } = values.as_mut() else {
+                return Err(Error::corrupt("internal: array type mismatch"));
+            };
+            let size = element.disk_size();
+            for i in lo..hi {
+                let entry = &data[off[i] as usize..off[i + 1] as usize];
+                let mut rest = skip_header(entry, 6);
+                let mut objects = 0i64;
+                while !rest.is_empty() {
+                    let (n, r) = read_count(rest)?;
+                    let bytes = take(r, n, size)?;
+                    append_elements(iv, *element, bytes)?;
+                    rest = &r[n * size..];
+                    let last = *io.last().unwrap_or(&0);
+                    io.push(last + n as i64);
+                    objects += 1;
+                }
+                let last = *o.last().unwrap_or(&0);
+                o.push(last + objects);
+            }
+        }
+        Interpretation::Object(layout) => match offsets {
+            Some(off) => {
+                check_offsets(off, entries, data.len())?;
+                for i in lo..hi {
+                    let entry = &data[off[i] as usize..off[i + 1] as usize];
+                    let mut c = crate::cursor::Cursor::new(entry, 0, "object");
+                    super::objects::read_object(&mut c, layout, out)?;
+                }
+            }
+            None => {
+                let mut c = crate::cursor::Cursor::new(data, 0, "object");
+                let mut scratch = layout.empty_array();
+                for i in 0..hi {
+                    if i >= lo {
+                        super::objects::read_object(&mut c, layout, out)?;
+                    } else {
+                        super::objects::read_object(&mut c, layout, &mut scratch)?;
+                    }
+                }
+            }
+        },
         Interpretation::VectorString => {
             let off = offsets.ok_or_else(|| Error::corrupt("vector basket without entry offsets"))?;
             check_offsets(off, entries, data.len())?;
-            let Array::Jagged { offsets: o, values } = &mut out else {
+            let Array::Jagged { offsets: o, values } = out else {
                 return Err(Error::corrupt("internal: array type mismatch"));
             };
             let Array::Strings { offsets: so, data: sd } = values.as_mut() else {
@@ -278,7 +334,7 @@ pub fn decode(
             }
         }
         Interpretation::Strings => {
-            let Array::Strings { offsets: o, data: d } = &mut out else {
+            let Array::Strings { offsets: o, data: d } = out else {
                 return Err(Error::corrupt("internal: array type mismatch"));
             };
             match offsets {
@@ -311,7 +367,7 @@ pub fn decode(
             }
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Append element offsets derived from byte offsets `off` (relative to `off[0]`) to `o`.

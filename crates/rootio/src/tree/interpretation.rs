@@ -3,9 +3,10 @@
 //! Decided once per branch from its leaves and (for TBranchElement) its class and streamer
 //! type, following `uproot5:src/uproot/interpretation/identify.py`.
 
+use super::objects::{layout, ObjectLayout};
 use super::Branch;
 use crate::array::PrimitiveType;
-use crate::streamer::kind;
+use crate::streamer::{kind, StreamerInfos};
 
 /// The on-disk encoding of one element.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -118,6 +119,14 @@ pub enum Interpretation {
     Strings,
     /// `std::vector<std::string>`: a header, an i32 count, then that many strings.
     VectorString,
+    /// A `std::vector<T>` member of the objects of a split collection: per entry a header,
+    /// then for each object an i32 count and the values.
+    VectorPerObject {
+        /// Element encoding.
+        element: Element,
+    },
+    /// A whole object per entry (an unsplit branch), read through the streamer info.
+    Object(Box<ObjectLayout>),
     /// A member `T* x //[n]` of a split object: per entry one marker byte, then the values
     /// (`uproot5` reads these as `AsJagged(..., header_bytes=1)`).
     PointerArray {
@@ -151,14 +160,16 @@ impl Interpretation {
             Interpretation::Strings => "string".into(),
             Interpretation::VectorString => "vector<string>".into(),
             Interpretation::PointerArray { element } => format!("{}*", element.name()),
+            Interpretation::VectorPerObject { element } => format!("vector<{}>[]", element.name()),
+            Interpretation::Object(l) => l.type_name(),
         }
     }
 }
 
 /// Decide how to decode `branch`, or say why it cannot be decoded.
-pub fn interpret(branch: &Branch) -> Result<Interpretation, String> {
+pub fn interpret(branch: &Branch, infos: &StreamerInfos) -> Result<Interpretation, String> {
     if let Some(el) = &branch.element {
-        return interpret_element(branch, el);
+        return interpret_element(branch, el, infos);
     }
     match branch.leaves.as_slice() {
         [] => Err("branch has no leaves".into()),
@@ -194,7 +205,11 @@ fn leaf_element(leaf: &super::Leaf) -> Result<Element, String> {
     }
 }
 
-/// An element from a streamer type code (`kind::*`).
+/// An element from a streamer type code (`kind::*`); `title` holds Float16/Double32 ranges.
+pub fn element_for_code(t: i32, title: &str) -> Option<Element> {
+    element_from_code(t, title)
+}
+
 fn element_from_code(t: i32, title: &str) -> Option<Element> {
     use PrimitiveType as P;
     Some(Element::Primitive(match t {
@@ -363,7 +378,11 @@ fn primitive_from_name(n: &str, title: &str) -> Option<Element> {
     }))
 }
 
-fn interpret_element(branch: &Branch, el: &super::ElementInfo) -> Result<Interpretation, String> {
+fn interpret_element(
+    branch: &Branch,
+    el: &super::ElementInfo,
+    infos: &StreamerInfos,
+) -> Result<Interpretation, String> {
     let leaf = branch.leaves.first();
     let title = leaf.map(|l| l.title.as_str()).unwrap_or("");
     match el.ftype {
@@ -382,6 +401,13 @@ fn interpret_element(branch: &Branch, el: &super::ElementInfo) -> Result<Interpr
             } else {
                 (st, 1)
             };
+            if st == kind::STL {
+                if let Some(Interpretation::Vector { element }) =
+                    el.member_type.as_deref().and_then(|t| from_type_name(t, title))
+                {
+                    return Ok(Interpretation::VectorPerObject { element });
+                }
+            }
             let element = element_from_code(code, title).ok_or_else(|| {
                 format!(
                     "member of type {} in a split collection",
@@ -425,6 +451,11 @@ fn interpret_element(branch: &Branch, el: &super::ElementInfo) -> Result<Interpr
     }
     if !branch.children.is_empty() {
         return Err("split object: read its sub-branches".into());
+    }
+    if let Some(t) = &type_name {
+        if infos.get(t, -1).is_some() {
+            return layout(infos, t, 0).map(|l| Interpretation::Object(Box::new(l)));
+        }
     }
     Err(format!(
         "objects of class {} are not supported yet",

@@ -9,10 +9,12 @@
 mod basket;
 mod decode;
 mod interpretation;
+mod objects;
 mod read;
 
 pub use basket::RawBasket;
 pub use interpretation::{Element, Interpretation};
+pub use objects::{FieldKind, ObjectLayout, Step};
 pub use read::ReadOptions;
 
 use std::collections::HashMap;
@@ -420,7 +422,7 @@ fn build_branch(
         element,
         interpretation: Err(String::new()),
     };
-    branch.interpretation = interpretation::interpret(&branch);
+    branch.interpretation = interpretation::interpret(&branch, infos);
     Ok(branch)
 }
 

@@ -1,36 +1,43 @@
 //! Reading branches over an entry range into columns, with baskets decompressed and decoded in
 //! parallel.
+//!
+//! The baskets of each branch are cut into runs ("chunks") of consecutive baskets. Each chunk is
+//! decoded by one thread, basket after basket, straight into one output array, with the
+//! thread's scratch buffers reused from basket to basket. When a branch has several chunks
+//! (few branches, many threads), their arrays are concatenated at the end; reading many
+//! branches needs no concatenation at all.
 
+use std::cell::RefCell;
 use std::ops::Range;
 
 use rayon::prelude::*;
 
-use super::basket::{read_basket, RawBasket};
+use super::basket::{read_basket, RawBasket, Scratch};
 use super::decode::{decode, empty_for_interpretation};
 use super::interpretation::Interpretation;
-use super::{Branch, Tree};
+use super::{BasketInfo, Branch, Tree};
 use crate::array::Array;
 use crate::error::{Error, ErrorKind, Result};
+use crate::memory::advise_huge_pages;
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
 
 /// Options for reading.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct ReadOptions {
     /// Worker threads for decompression and decoding; 0 means one per core, 1 means the
     /// calling thread only.
     pub threads: usize,
 }
 
-impl Default for ReadOptions {
-    fn default() -> Self {
-        ReadOptions { threads: 0 }
-    }
-}
-
-struct Task {
+/// A run of consecutive baskets of one branch, decoded by one thread.
+struct Chunk {
     branch: usize,
-    basket: usize,
-    lo: usize,
-    hi: usize,
+    /// (basket index, first local entry, stop local entry)
+    baskets: Vec<(usize, usize, usize)>,
+    entries: u64,
 }
 
 impl Tree {
@@ -67,17 +74,33 @@ impl Tree {
             }
             branches.push((b, interp));
         }
-        let mut tasks = Vec::new();
-        for (bi, (b, _)) in branches.iter().enumerate() {
+        let threads = match options.threads {
+            0 => rayon::current_num_threads().max(1),
+            n => n,
+        };
+        // Which baskets of which branch overlap the range.
+        let mut per_branch: Vec<Vec<(usize, usize, usize)>> = Vec::with_capacity(branches.len());
+        for (b, _) in &branches {
+            if b.entries < stop {
+                return Err(Error::unsupported(format!(
+                    "branch '{}' holds {} entries, fewer than the {stop} asked for (it was not \
+                     filled for every entry of the tree)",
+                    b.name, b.entries
+                ))
+                .in_object(format!("{}/{}", self.path, b.name))
+                .in_file(self.file.path()));
+            }
+            let mut list = Vec::new();
+            let mut covered = 0u64;
             for (j, info) in b.baskets.iter().enumerate() {
                 if info.stop <= start || info.first >= stop {
                     continue;
                 }
                 let lo = start.saturating_sub(info.first) as usize;
                 let hi = (stop.min(info.stop) - info.first) as usize;
-                tasks.push(Task { branch: bi, basket: j, lo, hi });
+                covered += (hi - lo) as u64;
+                list.push((j, lo, hi));
             }
-            let covered: u64 = b.baskets.iter().map(|x| x.stop.min(stop).saturating_sub(x.first.max(start))).sum();
             if covered < stop - start {
                 return Err(Error::corrupt(format!(
                     "branch '{}' has baskets for {covered} of the {} entries asked for",
@@ -87,75 +110,121 @@ impl Tree {
                 .in_object(format!("{}/{}", self.path, b.name))
                 .in_file(self.file.path()));
             }
+            per_branch.push(list);
         }
-        let run = |t: &Task| -> Result<Array> {
-            let (b, interp) = branches[t.branch];
-            self.decode_task(b, interp, t).map_err(|e| {
-                e.in_basket(t.basket)
-                    .in_object(format!("{}/{}", self.path, b.name))
-                    .in_file(self.file.path())
+        // Cut into chunks: at least ~4 per thread overall, so work balances.
+        let total: usize = per_branch.iter().map(Vec::len).sum();
+        let chunk_len = if threads == 1 { usize::MAX } else { total.div_ceil(threads * 4).max(1) };
+        let mut chunks = Vec::new();
+        for (bi, list) in per_branch.into_iter().enumerate() {
+            for group in list.chunks(chunk_len.min(list.len().max(1))) {
+                let entries = group.iter().map(|(_, lo, hi)| (hi - lo) as u64).sum();
+                chunks.push(Chunk { branch: bi, baskets: group.to_vec(), entries });
+            }
+        }
+        let run = |c: &Chunk| -> Result<Array> {
+            let (b, interp) = branches[c.branch];
+            self.decode_chunk(b, interp, c).map_err(|e| {
+                e.in_object(format!("{}/{}", self.path, b.name)).in_file(self.file.path())
             })
         };
-        let parts: Vec<Result<Array>> = if options.threads == 1 || tasks.len() <= 1 {
-            tasks.iter().map(run).collect()
+        let parts: Vec<Result<Array>> = if threads == 1 || chunks.len() <= 1 {
+            chunks.iter().map(run).collect()
+        } else if options.threads == 0 {
+            chunks.par_iter().map(run).collect()
         } else {
             let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(options.threads)
+                .num_threads(threads)
                 .build()
                 .map_err(|e| Error::from(ErrorKind::Io(std::io::Error::other(e.to_string()))))?;
-            pool.install(|| tasks.par_iter().map(run).collect())
+            pool.install(|| chunks.par_iter().map(run).collect())
         };
-        let mut per_branch: Vec<Vec<Array>> = branches.iter().map(|_| Vec::new()).collect();
-        for (t, part) in tasks.iter().zip(parts) {
-            per_branch[t.branch].push(part?);
+        let mut grouped: Vec<Vec<Array>> = branches.iter().map(|_| Vec::new()).collect();
+        for (c, part) in chunks.iter().zip(parts) {
+            grouped[c.branch].push(part?);
         }
-        per_branch
-            .into_iter()
-            .zip(&branches)
-            .map(|(parts, (_, interp))| match parts.len() {
-                0 => Ok(empty_for_interpretation(interp)),
-                1 => Ok(parts.into_iter().next().unwrap_or_else(|| empty_for_interpretation(interp))),
-                _ => Array::concat(parts)
-                    .ok_or_else(|| Error::corrupt("internal: column type changed between baskets")),
-            })
-            .collect()
+        let finish = |(parts, interp): (Vec<Array>, &&Interpretation)| -> Result<Array> {
+            if parts.len() <= 1 {
+                return Ok(parts.into_iter().next().unwrap_or_else(|| empty_for_interpretation(interp)));
+            }
+            Array::concat(parts).ok_or_else(|| Error::corrupt("internal: column type changed between baskets"))
+        };
+        let pairs: Vec<(Vec<Array>, &&Interpretation)> =
+            grouped.into_iter().zip(branches.iter().map(|(_, i)| i)).collect();
+        if threads == 1 {
+            pairs.into_iter().map(finish).collect()
+        } else {
+            pairs.into_par_iter().map(finish).collect()
+        }
     }
 
-    /// Decompress basket `index` of `branch` without decoding it (used by the benchmark's
-    /// decompression floor and by tools).
+    /// Decompress basket `index` of `branch` without decoding it (for tools and benchmarks).
     pub fn raw_basket(&self, branch: &Branch, index: usize) -> Result<RawBasket> {
         let info = branch
             .baskets
             .get(index)
             .ok_or_else(|| Error::corrupt(format!("no basket {index}")))?;
         let variable = branch.entry_offset_len > 0;
-        read_basket(&**self.file.source(), info, variable)
-            .map_err(|e| e.in_basket(index).in_object(branch.name.clone()).in_file(self.file.path()))
+        let mut scratch = Scratch::default();
+        let view = read_basket(&**self.file.source(), info, variable, &mut scratch)
+            .map_err(|e| e.in_basket(index).in_object(branch.name.clone()).in_file(self.file.path()))?;
+        Ok(RawBasket {
+            data: view.data.to_vec(),
+            offsets: view.offsets.map(|o| o.to_vec()),
+            entries: view.entries,
+        })
     }
 
-    fn decode_task(&self, b: &Branch, interp: &Interpretation, t: &Task) -> Result<Array> {
-        let info = &b.baskets[t.basket];
+    fn decode_chunk(&self, b: &Branch, interp: &Interpretation, c: &Chunk) -> Result<Array> {
+        let mut out = empty_for_interpretation(interp);
+        reserve(&mut out, interp, b, c.entries, self.file.source().len());
+        let mut work = |scratch: &mut Scratch| -> Result<()> {
+            for &(j, lo, hi) in &c.baskets {
+                self.decode_basket(&mut out, b, interp, &b.baskets[j], lo, hi, scratch)
+                    .map_err(|e| e.in_basket(j))?;
+            }
+            Ok(())
+        };
+        // A nested read (a counter branch read while decoding) gets fresh buffers.
+        SCRATCH.with(|s| match s.try_borrow_mut() {
+            Ok(mut scratch) => work(&mut scratch),
+            Err(_) => work(&mut Scratch::default()),
+        })?;
+        Ok(out)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn decode_basket(
+        &self,
+        out: &mut Array,
+        b: &Branch,
+        interp: &Interpretation,
+        info: &BasketInfo,
+        lo: usize,
+        hi: usize,
+        scratch: &mut Scratch,
+    ) -> Result<()> {
         let variable = !matches!(interp, Interpretation::Fixed { .. });
-        let raw = read_basket(&**self.file.source(), info, variable)?;
+        let view = read_basket(&**self.file.source(), info, variable, scratch)?;
         let expected = (info.stop - info.first) as usize;
-        if raw.entries != expected {
+        if view.entries != expected {
             return Err(Error::corrupt(format!(
                 "basket holds {} entries but the branch lists {expected}",
-                raw.entries
+                view.entries
             )));
         }
-        match (&raw.offsets, interp) {
+        match (view.offsets, interp) {
             (None, Interpretation::Counted { element, inner, counter }) => {
                 // kGenerateOffsetMap: ROOT did not write the offsets; rebuild them from the
                 // counter branch over this basket's entries (`root-format.md` §1.7).
                 let counter = counter.as_deref().ok_or_else(|| {
                     Error::corrupt("variable-size basket without offsets and without a counter branch")
                 })?;
-                let counts = self.read_branches(
-                    &[counter],
-                    info.first..info.stop,
-                    &ReadOptions { threads: 1 },
-                )?;
+                if counter == b.name {
+                    return Err(Error::corrupt("a branch cannot count itself"));
+                }
+                let data = view.data.to_vec();
+                let counts = self.read_branches(&[counter], info.first..info.stop, &ReadOptions { threads: 1 })?;
                 let per = (element.disk_size() * inner.iter().product::<usize>().max(1)) as u64;
                 let mut offsets = Vec::with_capacity(expected + 1);
                 offsets.push(0u32);
@@ -163,15 +232,60 @@ impl Tree {
                 for k in 0..expected {
                     let n = count_at(&counts[0], k).ok_or_else(|| Error::corrupt("bad counter value"))?;
                     acc += n * per;
-                    if acc > raw.data().len() as u64 {
+                    if acc > data.len() as u64 {
                         return Err(Error::corrupt("counter values exceed the basket data"));
                     }
                     offsets.push(acc as u32);
                 }
-                decode(interp, raw.data(), Some(&offsets), raw.entries, t.lo, t.hi)
+                decode(out, interp, &data, Some(&offsets), expected, lo, hi)
             }
-            _ => decode(interp, raw.data(), raw.offsets.as_deref(), raw.entries, t.lo, t.hi),
+            (offsets, _) => decode(out, interp, view.data, offsets, view.entries, lo, hi),
         }
+    }
+}
+
+/// Reserve the output for `entries` entries: exact for fixed-size data; for jagged data the
+/// offsets exactly and the values from the branch's uncompressed size, so the buffers are
+/// allocated once.
+fn reserve(out: &mut Array, interp: &Interpretation, b: &Branch, entries: u64, file_len: u64) {
+    let n = entries as usize;
+    let share = if b.entries > 0 { entries as f64 / b.entries as f64 } else { 0.0 };
+    match (out, interp) {
+        (Array::Fixed { size, values }, _) => reserve_flat(values, n * *size),
+        (Array::Jagged { offsets, values }, Interpretation::Counted { element, .. }) => {
+            reserve_vec(offsets, n);
+            // fTotBytes includes the offset arrays and key headers: a slight over-estimate.
+            // Capped, since fTotBytes comes from the file: a corrupt value must not reserve
+            // more than the file could plausibly hold.
+            let size = element.disk_size().max(1);
+            let est = (b.tot_bytes.max(0) as f64 * share) as usize / size;
+            reserve_flat(values, est.min((file_len as usize).saturating_mul(16) / size));
+        }
+        (Array::Jagged { offsets, .. }, _) | (Array::Strings { offsets, .. }, _) => reserve_vec(offsets, n),
+        (flat, _) => reserve_flat(flat, n),
+    }
+}
+
+fn reserve_vec<T>(v: &mut Vec<T>, n: usize) {
+    v.reserve(n);
+    advise_huge_pages(v);
+}
+
+fn reserve_flat(a: &mut Array, n: usize) {
+    match a {
+        Array::Bool(v) => reserve_vec(v, n),
+        Array::I8(v) => reserve_vec(v, n),
+        Array::U8(v) => reserve_vec(v, n),
+        Array::I16(v) => reserve_vec(v, n),
+        Array::U16(v) => reserve_vec(v, n),
+        Array::I32(v) => reserve_vec(v, n),
+        Array::U32(v) => reserve_vec(v, n),
+        Array::I64(v) => reserve_vec(v, n),
+        Array::U64(v) => reserve_vec(v, n),
+        Array::F32(v) => reserve_vec(v, n),
+        Array::F64(v) => reserve_vec(v, n),
+        Array::Fixed { size, values } => reserve_flat(values, n * *size),
+        _ => {}
     }
 }
 

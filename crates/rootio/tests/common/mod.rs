@@ -91,6 +91,16 @@ pub fn check(a: &Array, i: usize, want: &Value) -> Result<(), String> {
             }
             Ok(())
         }
+        Array::Record { fields, .. } => {
+            let Value::Object(w) = want else { return fail("a record".into()) };
+            for (name, wv) in w {
+                let Some((_, col)) = fields.iter().find(|(n, _)| n == name) else {
+                    return fail(format!("a record without member {name}"));
+                };
+                check(col, i, wv).map_err(|m| format!("entry {i}.{name}: {m}"))?;
+            }
+            Ok(())
+        }
         Array::Strings { offsets, data } => {
             let got = &data[offsets[i] as usize..offsets[i + 1] as usize];
             match want {
