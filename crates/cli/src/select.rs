@@ -36,19 +36,39 @@ impl Selection<'_> {
     }
 }
 
-/// Warn on stderr, unless `quiet`, about each branch the selection skipped.
+/// Warn on stderr, unless `quiet`, about the branches the selection skipped: one line each
+/// for a few, one summary line for many.
 pub fn warn_skipped(selection: &Selection<'_>, quiet: bool) {
-    if quiet {
+    const LISTED: usize = 3;
+    if quiet || selection.skipped.is_empty() {
         return;
     }
     let mut err = std::io::stderr().lock();
-    for (b, why) in &selection.skipped {
-        let _ = writeln!(
-            err,
-            "hepframe: warning: skipping branch '{}': {why}",
-            b.name
-        );
+    if selection.skipped.len() <= LISTED {
+        for (b, why) in &selection.skipped {
+            let _ = writeln!(
+                err,
+                "hepframe: warning: skipping branch '{}': {why}",
+                b.name
+            );
+        }
+        return;
     }
+    let names: Vec<&str> = selection
+        .skipped
+        .iter()
+        .take(LISTED)
+        .map(|(b, _)| b.name.as_str())
+        .collect();
+    let (first, why) = &selection.skipped[0];
+    let _ = writeln!(
+        err,
+        "hepframe: warning: skipping {} branches that cannot be read ({}, …; '{}': {why}); \
+         name one with --branches to see its error, -q silences this",
+        selection.skipped.len(),
+        names.join(", "),
+        first.name
+    );
 }
 
 /// Select the data branches of `tree` that match `patterns` (all of them if there are none).

@@ -14,6 +14,16 @@ fn fixture(name: &str) -> String {
     fixtures().join(name).to_string_lossy().into_owned()
 }
 
+/// A ROOT 5 file whose only branch is an unsplit object hepframe cannot decode yet.
+fn unsupported_tree() -> String {
+    format!("{}:ND280Events", fixture("legacy/uproot-issue443.root"))
+}
+
+/// A ROOT 5 tree where 110 split members have `fEntries = 0` (no data), among readable ones.
+fn partly_empty_tree() -> String {
+    format!("{}:DstTree", fixture("legacy/uproot-issue327.root"))
+}
+
 fn hepframe() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_hepframe"));
     c.env("COLUMNS", "120");
@@ -205,11 +215,12 @@ fn schema_detects_each_algorithm_and_embedded_baskets() {
 fn schema_explains_split_and_unsupported_branches() {
     let out = ok(&["schema", &fixture("split_objects.root")]);
     assert!(out.contains("split object: data in"), "{out}");
-    assert!(out.contains("unsupported: "), "{out}");
     assert!(
         out.lines().any(|l| l.starts_with("    trk.best.x")),
         "nested branches are indented"
     );
+    let out = ok(&["schema", &unsupported_tree()]);
+    assert!(out.contains("unsupported: "), "{out}");
 }
 
 #[test]
@@ -255,15 +266,34 @@ fn show_transposes_wide_tables() {
 
 #[test]
 fn show_warns_about_skipped_branches_unless_quiet() {
-    let o = run(&["show", &fixture("split_objects.root"), "-n", "1"]);
+    let target = partly_empty_tree();
+    let o = run(&["show", &target, "-n", "1"]);
     assert!(o.status.success());
-    assert!(
-        stderr(&o).contains("hepframe: warning: skipping branch 'p4'"),
-        "{}",
-        stderr(&o)
+    let err = stderr(&o);
+    assert_eq!(
+        err.lines().count(),
+        1,
+        "many skipped branches make one line: {err}"
     );
-    ok(&["-q", "show", &fixture("split_objects.root"), "-n", "1"]);
-    ok(&["show", "--quiet", &fixture("split_objects.root"), "-n", "1"]);
+    assert!(
+        err.starts_with("hepframe: warning: skipping 108 branches that cannot be read"),
+        "{err}"
+    );
+    let o = run(&[
+        "show",
+        &target,
+        "-n",
+        "1",
+        "-b",
+        "fTracks.fMC*,fTracks.fIsMC*,fRunNo",
+    ]);
+    let err = stderr(&o);
+    assert!(
+        err.contains("skipping branch 'fTracks.fMCFlags': it holds 0 of the tree's 98 entries"),
+        "{err}"
+    );
+    ok(&["-q", "show", &target, "-n", "1"]);
+    ok(&["show", "--quiet", &target, "-n", "1"]);
 }
 
 #[test]
@@ -458,7 +488,6 @@ fn unknown_branch_suggests_the_nearest() {
 #[test]
 fn a_parent_branch_selects_its_children() {
     let out = ok(&[
-        "-q",
         "dump",
         &fixture("split_objects.root"),
         "-e",
@@ -470,16 +499,38 @@ fn a_parent_branch_selects_its_children() {
     let keys: Vec<&String> = row.as_object().unwrap().keys().collect();
     assert!(keys.iter().any(|k| k.as_str() == "trk.best.x"), "{keys:?}");
     assert!(keys.iter().any(|k| k.as_str() == "hits.id"), "{keys:?}");
-    assert!(
-        !keys.iter().any(|k| k.as_str() == "hits.w"),
-        "unsupported child skipped: {keys:?}"
-    );
+    assert!(!keys.iter().any(|k| k.as_str() == "trk.pt"), "{keys:?}");
+    // Children without data are skipped, not an error, when selected through their parent.
+    let out = ok(&[
+        "-q",
+        "dump",
+        &partly_empty_tree(),
+        "-e",
+        ":1",
+        "-b",
+        "fTracks",
+    ]);
+    let row: Value = serde_json::from_str(out.trim()).unwrap();
+    let row = row.as_object().unwrap();
+    assert!(row.contains_key("fTracks.fP[3]") && !row.contains_key("fTracks.fMCFlags"));
 }
 
 #[test]
 fn unsupported_branch_named_exactly_is_an_error() {
-    let err = user_error(&["dump", &fixture("split_objects.root"), "-b", "p4"]);
-    assert!(err.contains("unsupported") && err.contains("p4"), "{err}");
+    let err = user_error(&["dump", &unsupported_tree(), "-b", "ND280Event"]);
+    assert!(
+        err.contains("unsupported") && err.contains("ND280Event"),
+        "{err}"
+    );
+    // Selected by default, it leaves nothing to read: also an error.
+    let err = user_error(&["dump", &unsupported_tree()]);
+    assert!(
+        err.contains("none of the selected branches can be read"),
+        "{err}"
+    );
+    // A member without entries, named exactly, is read and reports why it fails.
+    let err = user_error(&["dump", &partly_empty_tree(), "-b", "fTracks.fMCFlags"]);
+    assert!(err.contains("fTracks.fMCFlags"), "{err}");
 }
 
 #[test]

@@ -4,8 +4,6 @@
 //! starting at 0) plus a values column. Strings are offsets into one byte buffer. These shapes
 //! hand over to numpy, awkward and Arrow without copying.
 
-use std::fmt;
-
 /// The primitive element types a branch can hold in memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PrimitiveType {
@@ -409,41 +407,20 @@ impl Array {
     }
 }
 
-/// Write a float as JSON: shortest round-trip form; NaN and infinities as strings
-/// (`"nan"`, `"inf"`, `"-inf"`), since JSON has no literal for them.
+/// Write a float as JSON: the shortest decimal that reads back to the same bits (`ryu`, as
+/// serde_json does; for `f32` the shortest that reads back as that `f32`). NaN and infinities,
+/// which JSON cannot express, are written as the strings `"nan"`, `"inf"`, `"-inf"`.
 fn write_float(out: &mut String, v: f64, single: Option<f32>) {
-    use std::fmt::Write;
     if v.is_nan() {
         out.push_str("\"nan\"");
     } else if v.is_infinite() {
         out.push_str(if v > 0.0 { "\"inf\"" } else { "\"-inf\"" });
-    } else if let Some(f) = single {
-        // The shortest decimal that reads back as this f32.
-        let _ = write!(out, "{}", Float32Json(f));
     } else {
-        let _ = write!(out, "{}", Float64Json(v));
-    }
-}
-
-struct Float32Json(f32);
-struct Float64Json(f64);
-impl fmt::Display for Float32Json {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0.fract() == 0.0 && self.0.abs() < 1e15 {
-            write!(f, "{:.1}", self.0)
-        } else {
-            write!(f, "{:e}", self.0).and(Ok(())).and_then(|_| Ok(()))?;
-            Ok(())
-        }
-    }
-}
-impl fmt::Display for Float64Json {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0.fract() == 0.0 && self.0.abs() < 1e15 {
-            write!(f, "{:.1}", self.0)
-        } else {
-            write!(f, "{:e}", self.0)
-        }
+        let mut buf = ryu::Buffer::new();
+        out.push_str(match single {
+            Some(f) => buf.format_finite(f),
+            None => buf.format_finite(v),
+        });
     }
 }
 

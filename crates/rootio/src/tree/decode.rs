@@ -57,6 +57,16 @@ pub fn empty_for_interpretation(interp: &Interpretation) -> Array {
             values: Box::new(Array::Jagged { offsets: vec![0], values: Box::new(empty_for(*element)) }),
         },
         Interpretation::Object(layout) => layout.empty_array(),
+        Interpretation::LeafList { leaves } => Array::Record {
+            fields: leaves
+                .iter()
+                .map(|(n, e, k)| {
+                    let shape: Vec<usize> = if *k > 1 { vec![*k] } else { Vec::new() };
+                    (n.clone(), wrap_fixed(empty_for(*e), &shape))
+                })
+                .collect(),
+            len: 0,
+        },
     }
 }
 
@@ -286,6 +296,32 @@ pub fn decode(
                 let last = *o.last().unwrap_or(&0);
                 o.push(last + objects);
             }
+        }
+        Interpretation::LeafList { leaves } => {
+            let Array::Record { fields, len } = out else {
+                return Err(Error::corrupt("internal: array type mismatch"));
+            };
+            let per: usize = leaves.iter().map(|(_, e, k)| e.disk_size() * k).sum();
+            let need = hi.checked_mul(per).filter(|n| *n <= data.len()).ok_or_else(|| {
+                Error::corrupt(format!("basket holds {} bytes, not {entries} entries of {per} bytes", data.len()))
+            })?;
+            let rows = &data[lo * per..need];
+            let mut at = 0;
+            let mut gathered = Vec::new();
+            for ((_, e, k), (_, col)) in leaves.iter().zip(fields.iter_mut()) {
+                let w = e.disk_size() * k;
+                gathered.clear();
+                for row in rows.chunks_exact(per.max(1)) {
+                    gathered.extend_from_slice(&row[at..at + w]);
+                }
+                let target = match col {
+                    Array::Fixed { values, .. } => values.as_mut(),
+                    other => other,
+                };
+                append_elements(target, *e, &gathered)?;
+                at += w;
+            }
+            *len += hi - lo;
         }
         Interpretation::Object(layout) => match offsets {
             Some(off) => {

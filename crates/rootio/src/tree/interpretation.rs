@@ -125,6 +125,12 @@ pub enum Interpretation {
         /// Element encoding.
         element: Element,
     },
+    /// A leaf list (`a/F:b/I:c[3]/D`): a record with one field per leaf, each entry holding
+    /// the leaves' fixed-size values back to back.
+    LeafList {
+        /// `(leaf name, element, elements per entry)` in order.
+        leaves: Vec<(String, Element, usize)>,
+    },
     /// A whole object per entry (an unsplit branch), read through the streamer info.
     Object(Box<ObjectLayout>),
     /// A member `T* x //[n]` of a split object: per entry one marker byte, then the values
@@ -162,6 +168,14 @@ impl Interpretation {
             Interpretation::PointerArray { element } => format!("{}*", element.name()),
             Interpretation::VectorPerObject { element } => format!("vector<{}>[]", element.name()),
             Interpretation::Object(l) => l.type_name(),
+            Interpretation::LeafList { leaves } => format!(
+                "{{{}}}",
+                leaves
+                    .iter()
+                    .map(|(n, e, k)| if *k > 1 { format!("{n}: {}[{k}]", e.name()) } else { format!("{n}: {}", e.name()) })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         }
     }
 }
@@ -174,11 +188,19 @@ pub fn interpret(branch: &Branch, infos: &StreamerInfos) -> Result<Interpretatio
     match branch.leaves.as_slice() {
         [] => Err("branch has no leaves".into()),
         [leaf] => interpret_leaf(leaf, branch),
-        _ => Err(format!(
-            "leaf list with {} leaves ({}) is not supported yet; read as separate branches",
-            branch.leaves.len(),
-            branch.leaves.iter().map(|l| l.name.as_str()).collect::<Vec<_>>().join(":")
-        )),
+        leaves => {
+            let mut out = Vec::with_capacity(leaves.len());
+            for leaf in leaves {
+                if leaf.count_leaf.is_some() || leaf.class == "TLeafC" {
+                    return Err(format!(
+                        "leaf list with a variable-size leaf ({}) is not supported",
+                        leaf.name
+                    ));
+                }
+                out.push((leaf.name.clone(), leaf_element(leaf)?, leaf.len.max(1) as usize));
+            }
+            Ok(Interpretation::LeafList { leaves: out })
+        }
     }
 }
 
