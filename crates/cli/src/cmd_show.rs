@@ -1,7 +1,8 @@
 //! `hepframe show FILE:TREE`: the first entries of a tree as a table for people.
 //!
 //! One row per entry and one column per branch. When the table would be wider than the
-//! terminal (`$COLUMNS`, else 120 characters) it is printed transposed instead: one block per
+//! terminal (`$COLUMNS`, else 120 characters), long cells are cut shorter (down to
+//! [`MIN_CELL`] characters); if it still does not fit it is printed transposed: one block per
 //! entry with a `branch  value` line per branch. Floats show six significant digits and long
 //! lists and strings are cut with `…`; `dump` prints exact values.
 
@@ -18,6 +19,8 @@ use crate::target::Target;
 
 /// Widest cell in the table layout.
 const MAX_CELL: usize = 40;
+/// Cells may be cut down to this width to fit a table on the screen before it is transposed.
+const MIN_CELL: usize = 12;
 /// Terminal width when `$COLUMNS` is not set.
 const DEFAULT_WIDTH: usize = 120;
 
@@ -68,9 +71,11 @@ pub fn run(arg: &str, opts: &ShowOptions, out: &mut dyn Write) -> Result<()> {
         },
     )?;
     let width = terminal_width();
-    let table = build_table(&names, &columns, shown.start);
+    let table = build_table(&names, &columns, shown.start, MAX_CELL);
     if table.width() <= width {
         table.write(out)?;
+    } else if let Some(cap) = fitting_cap(&names, &table.widths(), width) {
+        build_table(&names, &columns, shown.start, cap).write(out)?;
     } else {
         write_transposed(&names, &columns, shown.start, width, out)?;
     }
@@ -94,7 +99,21 @@ fn terminal_width() -> usize {
         .unwrap_or(DEFAULT_WIDTH)
 }
 
-fn build_table(names: &[&str], columns: &[Array], first: u64) -> Table {
+/// The widest cell limit (at least [`MIN_CELL`]) at which a table with these natural column
+/// widths (`widths[0]` is the entry number) fits in `width`, if any. Headers are never cut.
+fn fitting_cap(names: &[&str], widths: &[usize], width: usize) -> Option<usize> {
+    let (entry, rest) = widths.split_first()?;
+    (MIN_CELL..MAX_CELL).rev().find(|&cap| {
+        let cells: usize = rest
+            .iter()
+            .zip(names)
+            .map(|(&w, name)| w.min(cap.max(name.chars().count())))
+            .sum();
+        entry + cells + 2 * rest.len() <= width
+    })
+}
+
+fn build_table(names: &[&str], columns: &[Array], first: u64, max_cell: usize) -> Table {
     let mut headers = vec!["entry".to_string()];
     headers.extend(names.iter().map(|n| n.to_string()));
     let mut right = vec![true];
@@ -103,7 +122,7 @@ fn build_table(names: &[&str], columns: &[Array], first: u64) -> Table {
     let n = columns.first().map(Array::len).unwrap_or(0);
     for i in 0..n {
         let mut row = vec![(first + i as u64).to_string()];
-        row.extend(columns.iter().map(|c| cell(c, i, MAX_CELL)));
+        row.extend(columns.iter().map(|c| cell(c, i, max_cell)));
         table.push(row);
     }
     table
@@ -135,4 +154,20 @@ fn write_transposed(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_shrink_to_fit() {
+        let names = ["a", "long_branch_name", "c"];
+        // entry, then three columns of natural widths 40, 40, 5.
+        let widths = [5, 40, 40, 5];
+        assert_eq!(fitting_cap(&names, &widths, 200), Some(MAX_CELL - 1));
+        // 5 + 2*cap + 5 + 6 <= 60 gives cap = 22.
+        assert_eq!(fitting_cap(&names, &widths, 60), Some(22));
+        assert_eq!(fitting_cap(&names, &widths, 30), None);
+    }
 }

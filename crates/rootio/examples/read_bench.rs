@@ -8,6 +8,7 @@
 //!   thread, the compressed bytes already in memory — nothing else;
 //! - `read-1t` / `read-2t`: `Tree::read_branches` over all entries with 1 and 2 threads
 //!   (file reads from the page cache, decompression and decoding into columns).
+//!
 //! `--only floor|1t|2t` runs one measurement (for profiling).
 //! Output is one line per measurement, `key=value` pairs, so scripts can collect it.
 
@@ -38,7 +39,13 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     while let Some(a) = args.next() {
         match a.as_str() {
             "--branches" => {
-                branches = Some(args.next().ok_or("--branches needs a value")?.split(',').map(String::from).collect())
+                branches = Some(
+                    args.next()
+                        .ok_or("--branches needs a value")?
+                        .split(',')
+                        .map(String::from)
+                        .collect(),
+                )
             }
             "--repeat" => repeat = args.next().ok_or("--repeat needs a value")?.parse()?,
             "--only" => only = Some(args.next().ok_or("--only needs floor, 1t or 2t")?),
@@ -51,7 +58,12 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let tree = f.tree(tree_name.as_deref().unwrap_or("Events"))?;
     let names: Vec<String> = match branches {
         Some(b) => b,
-        None => tree.data_branches().iter().filter(|b| b.interpretation.is_ok()).map(|b| b.name.clone()).collect(),
+        None => tree
+            .data_branches()
+            .iter()
+            .filter(|b| b.interpretation.is_ok())
+            .map(|b| b.name.clone())
+            .collect(),
     };
     let refs: Vec<&str> = names.iter().map(|s| s.as_str()).collect();
 
@@ -82,15 +94,19 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         Ok(best)
     };
     let want = |m: &str| only.as_deref().is_none_or(|o| o == m);
-    let floor = if !want("floor") { f64::NAN } else { best(&mut || {
-        for (p, objlen, compressed) in &payloads {
-            if *compressed {
-                let out = compression::decompress_to_vec(p, *objlen)?;
-                std::hint::black_box(out);
+    let floor = if !want("floor") {
+        f64::NAN
+    } else {
+        best(&mut || {
+            for (p, objlen, compressed) in &payloads {
+                if *compressed {
+                    let out = compression::decompress_to_vec(p, *objlen)?;
+                    std::hint::black_box(out);
+                }
             }
-        }
-        Ok(())
-    })? };
+            Ok(())
+        })?
+    };
     let mut entries_read = 0;
     let mut read = |threads: usize| {
         best(&mut || {

@@ -125,15 +125,23 @@ impl Array {
     /// An empty column of the same shape and type.
     pub fn empty_like(&self) -> Array {
         match self {
-            Array::Jagged { values, .. } => {
-                Array::Jagged { offsets: vec![0], values: Box::new(values.empty_like()) }
-            }
-            Array::Fixed { size, values } => {
-                Array::Fixed { size: *size, values: Box::new(values.empty_like()) }
-            }
-            Array::Strings { .. } => Array::Strings { offsets: vec![0], data: Vec::new() },
+            Array::Jagged { values, .. } => Array::Jagged {
+                offsets: vec![0],
+                values: Box::new(values.empty_like()),
+            },
+            Array::Fixed { size, values } => Array::Fixed {
+                size: *size,
+                values: Box::new(values.empty_like()),
+            },
+            Array::Strings { .. } => Array::Strings {
+                offsets: vec![0],
+                data: Vec::new(),
+            },
             Array::Record { fields, .. } => Array::Record {
-                fields: fields.iter().map(|(n, a)| (n.clone(), a.empty_like())).collect(),
+                fields: fields
+                    .iter()
+                    .map(|(n, a)| (n.clone(), a.empty_like()))
+                    .collect(),
                 len: 0,
             },
             _ => self.slice(0, 0),
@@ -203,7 +211,10 @@ impl Array {
                 values: Box::new(values.slice(start * size, stop * size)),
             },
             Array::Record { fields, .. } => Array::Record {
-                fields: fields.iter().map(|(n, a)| (n.clone(), a.slice(start, stop))).collect(),
+                fields: fields
+                    .iter()
+                    .map(|(n, a)| (n.clone(), a.slice(start, stop)))
+                    .collect(),
                 len: stop - start,
             },
             _ => self.clone(),
@@ -297,23 +308,43 @@ impl Array {
         }
         for_each_primitive!(arm);
         match (self, other) {
-            (Array::Jagged { offsets, values }, Array::Jagged { offsets: o2, values: v2 }) => {
+            (
+                Array::Jagged { offsets, values },
+                Array::Jagged {
+                    offsets: o2,
+                    values: v2,
+                },
+            ) => {
                 let base = *offsets.last()?;
                 offsets.extend(o2.iter().skip(1).map(|o| o + base));
                 values.append(*v2)
             }
-            (Array::Strings { offsets, data }, Array::Strings { offsets: o2, data: d2 }) => {
+            (
+                Array::Strings { offsets, data },
+                Array::Strings {
+                    offsets: o2,
+                    data: d2,
+                },
+            ) => {
                 let base = *offsets.last()?;
                 offsets.extend(o2.iter().skip(1).map(|o| o + base));
                 data.extend_from_slice(&d2);
                 Some(())
             }
-            (Array::Fixed { size, values }, Array::Fixed { size: s2, values: v2 }) if *size == s2 => {
-                values.append(*v2)
-            }
-            (Array::Record { fields, len }, Array::Record { fields: f2, len: l2 })
-                if fields.len() == f2.len() =>
-            {
+            (
+                Array::Fixed { size, values },
+                Array::Fixed {
+                    size: s2,
+                    values: v2,
+                },
+            ) if *size == s2 => values.append(*v2),
+            (
+                Array::Record { fields, len },
+                Array::Record {
+                    fields: f2,
+                    len: l2,
+                },
+            ) if fields.len() == f2.len() => {
                 for ((_, a), (_, b)) in fields.iter_mut().zip(f2) {
                     a.append(b)?;
                 }
@@ -343,7 +374,11 @@ impl Array {
             Array::Strings { .. } => "string".into(),
             Array::Record { fields, .. } => format!(
                 "{{{}}}",
-                fields.iter().map(|(n, a)| format!("{n}: {}", a.type_name())).collect::<Vec<_>>().join(", ")
+                fields
+                    .iter()
+                    .map(|(n, a)| format!("{n}: {}", a.type_name()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         }
     }
@@ -385,7 +420,8 @@ impl Array {
                 out.push(']');
             }
             Array::Strings { offsets, data } => {
-                let s = String::from_utf8_lossy(&data[offsets[i] as usize..offsets[i + 1] as usize]);
+                let s =
+                    String::from_utf8_lossy(&data[offsets[i] as usize..offsets[i + 1] as usize]);
                 json_string(out, &s);
             }
             Array::Record { fields, .. } => {

@@ -57,7 +57,13 @@ impl<'a> Cursor<'a> {
     /// A cursor at position 0 of `data`. `base` is the absolute offset of `data[0]` in the file,
     /// `what` names the buffer in error messages.
     pub fn new(data: &'a [u8], base: u64, what: &'static str) -> Self {
-        Cursor { data, pos: 0, base, origin: 0, what }
+        Cursor {
+            data,
+            pos: 0,
+            base,
+            origin: 0,
+            what,
+        }
     }
 
     /// Set the displacement origin: references inside a key payload count from the start of the
@@ -215,7 +221,10 @@ impl<'a> Cursor<'a> {
                 )));
             }
             let version = self.i16()?;
-            Ok(Header { version, end: Some(end) })
+            Ok(Header {
+                version,
+                end: Some(end),
+            })
         } else {
             // No byte count: the first two bytes are the version.
             self.pos = start;

@@ -38,11 +38,24 @@ impl DirectoryRecord {
         let nbytes_keys = c.i32()?;
         let nbytes_name = c.i32()?;
         let big = version > 1000;
-        let mut seek = || -> Result<u64> { if big { c.u64() } else { Ok(c.u32()? as u64) } };
+        let mut seek = || -> Result<u64> {
+            if big {
+                c.u64()
+            } else {
+                Ok(c.u32()? as u64)
+            }
+        };
         let seek_dir = seek()?;
         let seek_parent = seek()?;
         let seek_keys = seek()?;
-        Ok(DirectoryRecord { version, nbytes_keys, nbytes_name, seek_dir, seek_parent, seek_keys })
+        Ok(DirectoryRecord {
+            version,
+            nbytes_keys,
+            nbytes_name,
+            seek_dir,
+            seek_parent,
+            seek_keys,
+        })
     }
 }
 

@@ -103,7 +103,13 @@ fn suggest(s: &[String]) -> String {
     if s.is_empty() {
         String::new()
     } else {
-        format!("; did you mean {}?", s.iter().map(|x| format!("'{x}'")).collect::<Vec<_>>().join(", "))
+        format!(
+            "; did you mean {}?",
+            s.iter()
+                .map(|x| format!("'{x}'"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
     }
 }
 
@@ -138,7 +144,10 @@ impl std::error::Error for Error {
 
 impl From<ErrorKind> for Error {
     fn from(kind: ErrorKind) -> Self {
-        Error { kind: Box::new(kind), location: Location::default() }
+        Error {
+            kind: Box::new(kind),
+            location: Location::default(),
+        }
     }
 }
 
@@ -193,13 +202,28 @@ impl Error {
     ) -> Self {
         let mut scored: Vec<(f64, &str)> = candidates
             .into_iter()
-            .map(|c| (strsim::jaro_winkler(&name.to_lowercase(), &c.to_lowercase()), c))
-            .filter(|(s, _)| *s > 0.7)
+            .map(|c| {
+                (
+                    strsim::jaro_winkler(&name.to_lowercase(), &c.to_lowercase()),
+                    c,
+                )
+            })
+            // Similar spelling and not wildly different length: `Muon_pt` should not suggest `m`.
+            .filter(|(s, c)| *s > 0.7 && c.len().abs_diff(name.len()) <= (name.len() / 2).max(2))
             .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
         scored.dedup_by(|a, b| a.1 == b.1);
-        let suggestions = scored.into_iter().take(3).map(|(_, c)| c.to_string()).collect();
-        ErrorKind::NotFound { what, name: name.to_string(), suggestions }.into()
+        let suggestions = scored
+            .into_iter()
+            .take(3)
+            .map(|(_, c)| c.to_string())
+            .collect();
+        ErrorKind::NotFound {
+            what,
+            name: name.to_string(),
+            suggestions,
+        }
+        .into()
     }
 }
 

@@ -77,7 +77,12 @@ impl RootFile {
         let rec = read_record(&*source, rec_at)?;
         let top = read_key_list(&*source, String::new(), &rec)?;
         Ok(RootFile {
-            inner: Arc::new(Inner { source, header, top, streamers: Mutex::new(None) }),
+            inner: Arc::new(Inner {
+                source,
+                header,
+                top,
+                streamers: Mutex::new(None),
+            }),
         })
     }
 
@@ -152,7 +157,11 @@ impl RootFile {
 
     /// The keys of the subdirectory that `key` points to.
     pub fn subdirectory(&self, parent: &str, key: &Key) -> Result<Directory> {
-        let path = if parent.is_empty() { key.name.clone() } else { format!("{parent}/{}", key.name) };
+        let path = if parent.is_empty() {
+            key.name.clone()
+        } else {
+            format!("{parent}/{}", key.name)
+        };
         let rec = read_record(&*self.inner.source, key.seek_key + key.keylen.max(0) as u64)
             .map_err(|e| self.located(e.in_object(path.clone())))?;
         read_key_list(&*self.inner.source, path.clone(), &rec)
@@ -178,7 +187,10 @@ impl RootFile {
             return Err(self.located(Error::corrupt("directories nested too deeply")));
         }
         for key in &dir.keys {
-            out.push(Entry { dir: dir.path.clone(), key: key.clone() });
+            out.push(Entry {
+                dir: dir.path.clone(),
+                key: key.clone(),
+            });
             if key.is_directory() && seen.insert(key.seek_key) {
                 let sub = self.subdirectory(&dir.path, key)?;
                 self.walk_dir(&sub, depth + 1, seen, out)?;
@@ -189,7 +201,11 @@ impl RootFile {
 
     /// The key at `path`: `dir/sub/name`, optionally with a cycle `name;2`.
     pub fn key(&self, path: &str) -> Result<Key> {
-        let parts: Vec<&str> = path.trim_matches('/').split('/').filter(|p| !p.is_empty()).collect();
+        let parts: Vec<&str> = path
+            .trim_matches('/')
+            .split('/')
+            .filter(|p| !p.is_empty())
+            .collect();
         let Some((last, dirs)) = parts.split_last() else {
             return Err(self.located(Error::not_found("object", path, std::iter::empty())));
         };
@@ -212,7 +228,10 @@ impl RootFile {
                     return Err(self.located(Error::not_found(
                         "directory",
                         &join(&dir.path, name),
-                        dir.keys.iter().filter(|k| k.is_directory()).map(|k| k.name.as_str()),
+                        dir.keys
+                            .iter()
+                            .filter(|k| k.is_directory())
+                            .map(|k| k.name.as_str()),
                     )))
                 }
             };
@@ -224,7 +243,11 @@ impl RootFile {
             None => {
                 let all = self.walk().unwrap_or_default();
                 let names: Vec<String> = all.iter().map(|e| e.path()).collect();
-                Err(self.located(Error::not_found("object", path, names.iter().map(|s| s.as_str()))))
+                Err(self.located(Error::not_found(
+                    "object",
+                    path,
+                    names.iter().map(|s| s.as_str()),
+                )))
             }
         }
     }
@@ -232,7 +255,10 @@ impl RootFile {
     /// Open the TTree at `path` (`Events`, `dir/Events`, `Events;2`).
     pub fn tree(&self, path: &str) -> Result<Tree> {
         let key = self.key(path)?;
-        if !matches!(key.class_name.as_str(), "TTree" | "TNtuple" | "TNtupleD" | "TTreeSQL") {
+        if !matches!(
+            key.class_name.as_str(),
+            "TTree" | "TNtuple" | "TNtupleD" | "TTreeSQL"
+        ) {
             return Err(self.located(
                 ErrorKind::WrongClass {
                     name: path.to_string(),
@@ -290,8 +316,13 @@ fn split_cycle(s: &str) -> Result<(&str, Option<i16>)> {
 fn read_key_at(source: &dyn ByteSource, seek: u64) -> Result<Key> {
     let len = source.len();
     if seek >= len {
-        return Err(Error::from(ErrorKind::Truncated { what: "file", needed: 18, at: seek, len })
-            .at_offset(seek));
+        return Err(Error::from(ErrorKind::Truncated {
+            what: "file",
+            needed: 18,
+            at: seek,
+            len,
+        })
+        .at_offset(seek));
     }
     // A key header is at most a few hundred bytes (names and titles are TStrings).
     let probe = source.read_range(seek..(seek + 1024).min(len))?;
@@ -315,16 +346,28 @@ fn read_record(source: &dyn ByteSource, at: u64) -> Result<DirectoryRecord> {
     let len = source.len();
     let end = (at + RECORD_PROBE).min(len);
     if at >= end {
-        return Err(Error::from(ErrorKind::Truncated { what: "file", needed: RECORD_PROBE, at, len })
-            .at_offset(at));
+        return Err(Error::from(ErrorKind::Truncated {
+            what: "file",
+            needed: RECORD_PROBE,
+            at,
+            len,
+        })
+        .at_offset(at));
     }
     let buf = source.read_range(at..end)?;
     DirectoryRecord::read(&mut Cursor::new(&buf, at, "directory record"))
 }
 
-fn read_key_list(source: &dyn ByteSource, path: String, rec: &DirectoryRecord) -> Result<Directory> {
+fn read_key_list(
+    source: &dyn ByteSource,
+    path: String,
+    rec: &DirectoryRecord,
+) -> Result<Directory> {
     if rec.seek_keys == 0 {
-        return Ok(Directory { path, keys: Vec::new() });
+        return Ok(Directory {
+            path,
+            keys: Vec::new(),
+        });
     }
     if rec.nbytes_keys < 0 {
         return Err(Error::corrupt("negative key-list size").at_offset(rec.seek_keys));

@@ -19,7 +19,9 @@ use std::rc::Rc;
 use crate::cursor::{Cursor, BYTE_COUNT_MASK, CLASS_MASK, MAP_OFFSET, NEW_CLASS_TAG};
 use crate::error::{Error, Result};
 use crate::key::Key;
-use crate::streamer::{kind, read_tnamed, read_tobject, ElementClass, StreamerElement, StreamerInfos};
+use crate::streamer::{
+    kind, read_tnamed, read_tobject, ElementClass, StreamerElement, StreamerInfos,
+};
 
 /// A member value of a generically read object.
 #[derive(Debug, Clone)]
@@ -192,7 +194,11 @@ fn is_custom(class: &str) -> bool {
 impl<'s> ObjectReader<'s> {
     /// A reader using `infos` for class layouts.
     pub fn new(infos: &'s StreamerInfos) -> Self {
-        ObjectReader { infos, refs: HashMap::new(), depth: 0 }
+        ObjectReader {
+            infos,
+            refs: HashMap::new(),
+            depth: 0,
+        }
     }
 
     /// Read a top-level object of a known class (a key payload starts directly with it).
@@ -251,7 +257,10 @@ impl<'s> ObjectReader<'s> {
                 match end {
                     Some(end) if self.infos.get(&class, 0).is_none() && !is_custom(&class) => {
                         c.seek(end)?;
-                        Rc::new(Object { class, ..Default::default() })
+                        Rc::new(Object {
+                            class,
+                            ..Default::default()
+                        })
                     }
                     _ => return Err(e),
                 }
@@ -280,11 +289,15 @@ impl<'s> ObjectReader<'s> {
     }
 
     fn read_body_inner(&mut self, c: &mut Cursor<'_>, class: &str) -> Result<Object> {
-        let mut obj = Object { class: class.to_string(), ..Default::default() };
+        let mut obj = Object {
+            class: class.to_string(),
+            ..Default::default()
+        };
         match class {
             "TObject" => {
                 let (id, bits) = read_tobject(c)?;
-                obj.members.push(("fUniqueID".into(), Value::UInt(id as u64)));
+                obj.members
+                    .push(("fUniqueID".into(), Value::UInt(id as u64)));
                 obj.members.push(("fBits".into(), Value::UInt(bits as u64)));
             }
             "TNamed" => {
@@ -296,7 +309,8 @@ impl<'s> ObjectReader<'s> {
                 let h = c.header()?;
                 obj.version = h.version;
                 read_tobject(c)?;
-                obj.members.push(("fString".into(), Value::Str(c.tstring()?)));
+                obj.members
+                    .push(("fString".into(), Value::Str(c.tstring()?)));
                 c.finish(&h)?;
             }
             "TObjArray" => {
@@ -347,7 +361,8 @@ impl<'s> ObjectReader<'s> {
                 c.finish(&h)?;
             }
             "TString" => {
-                obj.members.push(("fString".into(), Value::Str(c.tstring()?)));
+                obj.members
+                    .push(("fString".into(), Value::Str(c.tstring()?)));
             }
             "TArrayC" | "TArrayS" | "TArrayI" | "TArrayL" | "TArrayL64" | "TArrayF" | "TArrayD" => {
                 let (size, is_float) = match class {
@@ -426,7 +441,8 @@ impl<'s> ObjectReader<'s> {
             match el.name.as_str() {
                 "TObject" => {
                     let (id, bits) = read_tobject(c)?;
-                    obj.members.push(("fUniqueID".into(), Value::UInt(id as u64)));
+                    obj.members
+                        .push(("fUniqueID".into(), Value::UInt(id as u64)));
                     obj.members.push(("fBits".into(), Value::UInt(bits as u64)));
                 }
                 "TNamed" => {
@@ -471,9 +487,9 @@ impl<'s> ObjectReader<'s> {
             kind::TSTRING => Value::Str(c.tstring()?),
             kind::TOBJECT => Value::Object(Rc::new(self.read_body(c, "TObject")?)),
             kind::TNAMED => Value::Object(Rc::new(self.read_body(c, "TNamed")?)),
-            kind::OBJECT | kind::ANY => {
-                Value::Object(Rc::new(self.read_body(c, el.type_name.trim_end_matches('*'))?))
-            }
+            kind::OBJECT | kind::ANY => Value::Object(Rc::new(
+                self.read_body(c, el.type_name.trim_end_matches('*'))?,
+            )),
             x if x == kind::OBJECT + kind::OFFSET_L || x == kind::ANY + kind::OFFSET_L => {
                 let n = el.array_length.max(0) as usize;
                 let mut items = Vec::new();
@@ -485,7 +501,9 @@ impl<'s> ObjectReader<'s> {
             kind::OBJECT_P | kind::OBJECT_PTR | kind::ANY_P | kind::ANY_PTR => {
                 self.read_object_any(c)?
             }
-            x if (kind::OBJECT_P + kind::OFFSET_L..=kind::ANY_PTR + kind::OFFSET_L).contains(&x) => {
+            x if (kind::OBJECT_P + kind::OFFSET_L..=kind::ANY_PTR + kind::OFFSET_L)
+                .contains(&x) =>
+            {
                 let n = el.array_length.max(0) as usize;
                 let mut items = Vec::new();
                 for _ in 0..n {
@@ -538,7 +556,10 @@ fn read_array(c: &mut Cursor<'_>, t: i32, n: usize) -> Result<Value> {
         _ => 4,
     };
     c.check_count(n as i64, size, "array")?;
-    let is_float = matches!(t, kind::FLOAT | kind::DOUBLE | kind::DOUBLE32 | kind::FLOAT16);
+    let is_float = matches!(
+        t,
+        kind::FLOAT | kind::DOUBLE | kind::DOUBLE32 | kind::FLOAT16
+    );
     if is_float {
         let mut v = Vec::with_capacity(n);
         for _ in 0..n {
@@ -608,10 +629,21 @@ fn read_embedded_basket(c: &mut Cursor<'_>) -> Result<EmbeddedBasket> {
     }
     let mut data = Vec::new();
     if flag == 1 || flag > 10 {
-        let n = if v.version > 1 { last as usize } else { c.count(1, "basket buffer")? };
+        let n = if v.version > 1 {
+            last as usize
+        } else {
+            c.count(1, "basket buffer")?
+        };
         let buf = c.bytes(n)?;
         let keylen = (key.keylen.max(0) as usize).min(buf.len());
         data = buf[keylen..].to_vec();
     }
-    Ok(EmbeddedBasket { key, nev_buf_size, nev_buf, last, entry_offsets, data })
+    Ok(EmbeddedBasket {
+        key,
+        nev_buf_size,
+        nev_buf,
+        last,
+        entry_offsets,
+        data,
+    })
 }

@@ -90,10 +90,16 @@ impl LocalFile {
         let file = File::open(&path).map_err(|e| Error::from(e).in_file(&path))?;
         let meta = file.metadata().map_err(|e| Error::from(e).in_file(&path))?;
         if meta.is_dir() {
-            return Err(Error::from(ErrorKind::Io(std::io::Error::other("is a directory")))
-                .in_file(&path));
+            return Err(
+                Error::from(ErrorKind::Io(std::io::Error::other("is a directory"))).in_file(&path),
+            );
         }
-        Ok(LocalFile { file, len: meta.len(), path, counters: IoCounters::default() })
+        Ok(LocalFile {
+            file,
+            len: meta.len(),
+            path,
+            counters: IoCounters::default(),
+        })
     }
 }
 
@@ -168,7 +174,11 @@ pub struct MemorySource {
 impl MemorySource {
     /// Wrap a buffer; `name` is used in error messages.
     pub fn new(data: Vec<u8>, name: impl Into<PathBuf>) -> Self {
-        MemorySource { data, name: name.into(), counters: IoCounters::default() }
+        MemorySource {
+            data,
+            name: name.into(),
+            counters: IoCounters::default(),
+        }
     }
 }
 

@@ -142,7 +142,10 @@ impl StreamerInfos {
     pub fn insert(&mut self, info: StreamerInfo) {
         let info = Arc::new(info);
         self.order.push(info.clone());
-        self.by_name.entry(info.name.clone()).or_default().push(info);
+        self.by_name
+            .entry(info.name.clone())
+            .or_default()
+            .push(info);
     }
 
     /// The layout of `class` at `version`, or — if the file lacks that exact version — the
@@ -189,18 +192,14 @@ pub fn read_streamer_list(payload: &[u8], keylen: usize, base: u64) -> Result<St
     let n = c.count(4, "StreamerInfo list")?;
     let mut classes: HashMap<u32, String> = HashMap::new();
     for _ in 0..n {
-        let (class, start, end) = read_object_start(&mut c, &mut classes)?;
-        match class.as_deref() {
-            Some("TStreamerInfo") => {
-                let info = read_streamer_info(&mut c, &mut classes)?;
-                infos.insert(info);
-            }
-            _ => {}
+        let (class, _, end) = read_object_start(&mut c, &mut classes)?;
+        if class.as_deref() == Some("TStreamerInfo") {
+            let info = read_streamer_info(&mut c, &mut classes)?;
+            infos.insert(info);
         }
         if let Some(end) = end {
             c.seek(end)?;
         }
-        let _ = start;
         if h.version > 3 {
             // Option string after each entry (present in TList v4 files of ROOT 4 too, as
             // uproot's `TList` reader assumes).
@@ -221,15 +220,14 @@ pub(crate) fn read_object_start(
 ) -> Result<(Option<String>, usize, Option<usize>)> {
     let beg = c.pos();
     let bcnt = c.u32()?;
-    let (tag, end, start) = if bcnt & crate::cursor::BYTE_COUNT_MASK == 0
-        || bcnt == crate::cursor::NEW_CLASS_TAG
-    {
-        (bcnt, None, None)
-    } else {
-        let start = c.displacement();
-        let end = beg + 4 + (bcnt & !crate::cursor::BYTE_COUNT_MASK) as usize;
-        (c.u32()?, Some(end), Some(start))
-    };
+    let (tag, end, start) =
+        if bcnt & crate::cursor::BYTE_COUNT_MASK == 0 || bcnt == crate::cursor::NEW_CLASS_TAG {
+            (bcnt, None, None)
+        } else {
+            let start = c.displacement();
+            let end = beg + 4 + (bcnt & !crate::cursor::BYTE_COUNT_MASK) as usize;
+            (c.u32()?, Some(end), Some(start))
+        };
     if tag & crate::cursor::CLASS_MASK == 0 {
         if let Some(end) = end {
             c.seek(end)?;
@@ -246,7 +244,10 @@ pub(crate) fn read_object_start(
         name
     } else {
         let r = tag & !crate::cursor::CLASS_MASK;
-        classes.get(&r).cloned().ok_or_else(|| c.corrupt(format!("unknown class reference {r}")))?
+        classes
+            .get(&r)
+            .cloned()
+            .ok_or_else(|| c.corrupt(format!("unknown class reference {r}")))?
     };
     Ok((Some(class), beg, end))
 }
@@ -309,13 +310,22 @@ fn read_streamer_info(
         c.seek(end)?;
     }
     c.finish(&h)?;
-    Ok(StreamerInfo { name, checksum, class_version, elements })
+    Ok(StreamerInfo {
+        name,
+        checksum,
+        class_version,
+        elements,
+    })
 }
 
 fn read_element(c: &mut Cursor<'_>, class: &str) -> Result<StreamerElement> {
     let outer = c.header()?;
     // TStreamerSTLstring derives from TStreamerSTL, which derives from TStreamerElement.
-    let stl_string_inner = if class == "TStreamerSTLstring" { Some(c.header()?) } else { None };
+    let stl_string_inner = if class == "TStreamerSTLstring" {
+        Some(c.header()?)
+    } else {
+        None
+    };
     // TStreamerElement base.
     let h = c.header()?;
     let (name, title) = read_tnamed(c)?;
@@ -390,7 +400,10 @@ fn read_element(c: &mut Cursor<'_>, class: &str) -> Result<StreamerElement> {
     };
     c.finish(&outer)?;
     if el.array_dim < 0 || el.array_length < 0 {
-        return Err(Error::corrupt(format!("negative array size for member {}", el.name)));
+        return Err(Error::corrupt(format!(
+            "negative array size for member {}",
+            el.name
+        )));
     }
     Ok(el)
 }

@@ -21,10 +21,16 @@ fn file_over_2gb_reads_back_its_closed_form_values() {
     };
     let tmp;
     let path = if how == "generate" {
-        let python = std::env::var("HEPFRAME_ROOT_PYTHON").expect("HEPFRAME_ROOT_PYTHON: a Python with ROOT");
+        let python = std::env::var("HEPFRAME_ROOT_PYTHON")
+            .expect("HEPFRAME_ROOT_PYTHON: a Python with ROOT");
         tmp = std::env::temp_dir().join("hepframe_big_2g.root");
-        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/make_big_file.py");
-        let st = std::process::Command::new(python).arg(script).arg(&tmp).status().expect("run python");
+        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/make_big_file.py");
+        let st = std::process::Command::new(python)
+            .arg(script)
+            .arg(&tmp)
+            .status()
+            .expect("run python");
         assert!(st.success(), "make_big_file.py failed");
         tmp.clone()
     } else {
@@ -38,8 +44,11 @@ fn file_over_2gb_reads_back_its_closed_form_values() {
     assert!(n > 100_000_000);
     // Read the last 2 M entries (their baskets lie beyond 2 GB) and a slice at the start.
     for range in [0..1_000_000u64, n - 2_000_000..n] {
-        let cols = tree.read_branches(&["n", "x", "f"], range.clone(), &ReadOptions::default()).unwrap();
-        let (Array::I64(nv), Array::F64(xv), Array::F32(fv)) = (&cols[0], &cols[1], &cols[2]) else {
+        let cols = tree
+            .read_branches(&["n", "x", "f"], range.clone(), &ReadOptions::default())
+            .unwrap();
+        let (Array::I64(nv), Array::F64(xv), Array::F32(fv)) = (&cols[0], &cols[1], &cols[2])
+        else {
             panic!("unexpected column types");
         };
         for (k, i) in range.enumerate() {

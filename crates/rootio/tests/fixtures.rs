@@ -32,19 +32,28 @@ fn run(dir: &str) {
             };
             let want_entries = t["entries"].as_u64().unwrap();
             if tree.entries != want_entries {
-                failures.push(format!("{name}:{tree_path}: {} entries, want {want_entries}", tree.entries));
+                failures.push(format!(
+                    "{name}:{tree_path}: {} entries, want {want_entries}",
+                    tree.entries
+                ));
             }
             if let Some(clusters) = t.get("clusters").and_then(|c| c.as_array()) {
-                let got: Vec<(u64, u64)> = tree.clusters().iter().map(|r| (r.start, r.end)).collect();
+                let got: Vec<(u64, u64)> =
+                    tree.clusters().iter().map(|r| (r.start, r.end)).collect();
                 let want: Vec<(u64, u64)> = clusters
                     .iter()
                     .map(|c| (c[0].as_u64().unwrap(), c[1].as_u64().unwrap()))
                     .collect();
                 if got != want {
-                    failures.push(format!("{name}:{tree_path}: clusters {got:?}, want {want:?}"));
+                    failures.push(format!(
+                        "{name}:{tree_path}: clusters {got:?}, want {want:?}"
+                    ));
                 }
             }
-            let limit = t.get("entries_checked").and_then(|v| v.as_u64()).unwrap_or(want_entries);
+            let limit = t
+                .get("entries_checked")
+                .and_then(|v| v.as_u64())
+                .unwrap_or(want_entries);
             for (bname, b) in t["branches"].as_object().unwrap() {
                 // The parent branch of a split object holds no data of its own.
                 if let Ok(br) = tree.branch(bname) {
@@ -58,7 +67,8 @@ fn run(dir: &str) {
                     continue;
                 };
                 for threads in [1, 2] {
-                    let col = match tree.read_branches(&[bname], 0..limit, &ReadOptions { threads }) {
+                    let col = match tree.read_branches(&[bname], 0..limit, &ReadOptions { threads })
+                    {
                         Ok(mut c) => c.remove(0),
                         Err(e) => {
                             failures.push(format!("{name}:{tree_path}:{bname}: {e}"));
@@ -73,8 +83,10 @@ fn run(dir: &str) {
                         ));
                         break;
                     }
-                    if let Some(msg) =
-                        values.iter().enumerate().find_map(|(i, v)| common::check(&col, i, v).err())
+                    if let Some(msg) = values
+                        .iter()
+                        .enumerate()
+                        .find_map(|(i, v)| common::check(&col, i, v).err())
                     {
                         failures.push(format!("{name}:{tree_path}:{bname} ({}): {msg}", b["type"]));
                         break;
@@ -84,8 +96,16 @@ fn run(dir: &str) {
             }
         }
     }
-    eprintln!("{checked} branch reads checked, {} failures", failures.len());
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    eprintln!(
+        "{checked} branch reads checked, {} failures",
+        failures.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -98,7 +118,13 @@ fn legacy_fixtures_read_back_exactly() {
     run("legacy");
 }
 
-fn check_summary(tree: &rootio::Tree, bname: &str, b: &Value, failures: &mut Vec<String>, name: &str) {
+fn check_summary(
+    tree: &rootio::Tree,
+    bname: &str,
+    b: &Value,
+    failures: &mut Vec<String>,
+    name: &str,
+) {
     let col = match tree.read_branches(&[bname], 0..tree.entries, &ReadOptions { threads: 2 }) {
         Ok(mut c) => c.remove(0),
         Err(e) => return failures.push(format!("{name}:{bname}: {e}")),

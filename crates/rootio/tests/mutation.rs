@@ -60,7 +60,10 @@ fn read_everything(data: Vec<u8>) -> Result<usize, rootio::Error> {
     let file = RootFile::from_source(Arc::new(MemorySource::new(data, "mutated.root")))?;
     let mut values = 0;
     for entry in file.walk()? {
-        if !matches!(entry.key.class_name.as_str(), "TTree" | "TNtuple" | "TNtupleD") {
+        if !matches!(
+            entry.key.class_name.as_str(),
+            "TTree" | "TNtuple" | "TNtupleD"
+        ) {
             let _ = file.read_payload(&entry.key);
             continue;
         }
@@ -71,7 +74,9 @@ fn read_everything(data: Vec<u8>) -> Result<usize, rootio::Error> {
             if b.interpretation.is_err() {
                 continue;
             }
-            if let Ok(cols) = tree.read_branches(&[&b.name], 0..tree.entries, &ReadOptions { threads: 1 }) {
+            if let Ok(cols) =
+                tree.read_branches(&[&b.name], 0..tree.entries, &ReadOptions { threads: 1 })
+            {
                 values += cols[0].len();
             }
         }
@@ -84,7 +89,10 @@ fn mutate(original: &[u8], rng: &mut Rng) -> (Vec<u8>, String) {
     match rng.below(4) {
         0 => {
             let cut = rng.below(len);
-            (original[..cut].to_vec(), format!("truncated to {cut} bytes"))
+            (
+                original[..cut].to_vec(),
+                format!("truncated to {cut} bytes"),
+            )
         }
         k => {
             let mut d = original.to_vec();
@@ -108,7 +116,10 @@ fn mutate(original: &[u8], rng: &mut Rng) -> (Vec<u8>, String) {
 
 #[test]
 fn damaged_files_never_panic_hang_or_overallocate() {
-    let per_file: usize = std::env::var("HEPFRAME_MUTATIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(150);
+    let per_file: usize = std::env::var("HEPFRAME_MUTATIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(150);
     let time_bound = Duration::from_secs(20);
     std::panic::set_hook(Box::new(|_| {}));
     let mut failures = Vec::new();
@@ -124,7 +135,8 @@ fn damaged_files_never_panic_hang_or_overallocate() {
             let _ = read_everything(original.clone());
             let allowed = LARGEST.load(Ordering::Relaxed).max(original.len()) * 2 + (32 << 20);
             for m in 0..per_file {
-                let seed = 0x9E37_79B9_7F4A_7C15u64 ^ ((m as u64 + 1) * 0x1000_0001) ^ name.len() as u64;
+                let seed =
+                    0x9E37_79B9_7F4A_7C15u64 ^ ((m as u64 + 1) * 0x1000_0001) ^ name.len() as u64;
                 let mut rng = Rng(seed);
                 let (data, what) = mutate(&original, &mut rng);
                 LARGEST.store(0, Ordering::Relaxed);
@@ -139,7 +151,9 @@ fn damaged_files_never_panic_hang_or_overallocate() {
                     Ok(Ok(ok)) => outcomes[ok as usize] += 1,
                     Ok(Err(_)) => failures.push(format!("{name} seed {seed:#x} ({what}): PANIC")),
                     Err(_) => {
-                        failures.push(format!("{name} seed {seed:#x} ({what}): no answer in {time_bound:?}"));
+                        failures.push(format!(
+                            "{name} seed {seed:#x} ({what}): no answer in {time_bound:?}"
+                        ));
                         continue;
                     }
                 }
@@ -150,12 +164,23 @@ fn damaged_files_never_panic_hang_or_overallocate() {
                     ));
                 }
                 if start.elapsed() > time_bound {
-                    failures.push(format!("{name} seed {seed:#x} ({what}): took {:?}", start.elapsed()));
+                    failures.push(format!(
+                        "{name} seed {seed:#x} ({what}): took {:?}",
+                        start.elapsed()
+                    ));
                 }
             }
         }
     }
     let _ = std::panic::take_hook();
-    eprintln!("{total} mutations: {} read without error, {} gave errors", outcomes[1], outcomes[0]);
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    eprintln!(
+        "{total} mutations: {} read without error, {} gave errors",
+        outcomes[1], outcomes[0]
+    );
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -77,7 +77,11 @@ pub(crate) fn read_basket<'a>(
                 }
                 _ => None,
             };
-            Ok(BasketView { data: &eb.data, offsets, entries: eb.nev_buf.max(0) as usize })
+            Ok(BasketView {
+                data: &eb.data,
+                offsets,
+                entries: eb.nev_buf.max(0) as usize,
+            })
         }
     }
 }
@@ -117,8 +121,12 @@ fn decode_disk_basket(seek: u64, variable: bool, scratch: &mut Scratch) -> Resul
     let stored = raw.len() - payload_at;
     let content: &[u8] = if stored as i64 != key.objlen as i64 {
         scratch.unzipped.clear();
-        compression::decompress(&raw[payload_at..], key.objlen as usize, &mut scratch.unzipped)
-            .map_err(|e| e.at_offset(seek + payload_at as u64))?;
+        compression::decompress(
+            &raw[payload_at..],
+            key.objlen as usize,
+            &mut scratch.unzipped,
+        )
+        .map_err(|e| e.at_offset(seek + payload_at as u64))?;
         &scratch.unzipped
     } else {
         &raw[payload_at..]
@@ -126,7 +134,11 @@ fn decode_disk_basket(seek: u64, variable: bool, scratch: &mut Scratch) -> Resul
     // flag >= 80: offsets not written (kGenerateOffsetMap); flag % 10 == 2: no offsets.
     let has_offsets = variable && flag < 80 && flag % 10 != 2 && content.len() > border;
     let offsets = if has_offsets {
-        let mut oc = Cursor::new(&content[border..], seek + (payload_at + border) as u64, "entry offsets");
+        let mut oc = Cursor::new(
+            &content[border..],
+            seek + (payload_at + border) as u64,
+            "entry offsets",
+        );
         let n = oc.count(4, "entry offsets")?;
         if n < nev_buf as usize {
             return Err(oc.corrupt(format!("{n} entry offsets for {nev_buf} entries")));
@@ -138,7 +150,11 @@ fn decode_disk_basket(seek: u64, variable: bool, scratch: &mut Scratch) -> Resul
     } else {
         None
     };
-    Ok(BasketView { data: &content[..border], offsets, entries: nev_buf as usize })
+    Ok(BasketView {
+        data: &content[..border],
+        offsets,
+        entries: nev_buf as usize,
+    })
 }
 
 /// Big-endian key-relative offsets straight from the basket bytes, checked and made
@@ -157,21 +173,31 @@ fn offsets_from_bytes(bytes: &[u8], keylen: i64, border: usize, out: &mut Vec<u3
     // Non-decreasing and ending at `border` ⇒ every offset lies inside the data.
     let ordered = o.windows(2).fold(true, |ok, w| ok & (w[0] <= w[1]));
     if !ordered {
-        return Err(Error::corrupt(format!("entry offsets out of order or past the data end {border}")));
+        return Err(Error::corrupt(format!(
+            "entry offsets out of order or past the data end {border}"
+        )));
     }
     Ok(())
 }
 
 /// Make key-relative offsets data-relative, append the end of the data, and check that they
 /// are non-decreasing and inside the data.
-fn fix_offsets(raw: &[i32], keylen: i64, nev_buf: i32, border: usize, out: &mut Vec<u32>) -> Result<()> {
+fn fix_offsets(
+    raw: &[i32],
+    keylen: i64,
+    nev_buf: i32,
+    border: usize,
+    out: &mut Vec<u32>,
+) -> Result<()> {
     let n = (nev_buf.max(0) as usize).min(raw.len());
     out.reserve(n + 1);
     let mut prev = 0i64;
     for &o in &raw[..n] {
         let rel = o as i64 - keylen;
         if rel < prev || rel > border as i64 {
-            return Err(Error::corrupt(format!("entry offset {rel} out of order or past the data end {border}")));
+            return Err(Error::corrupt(format!(
+                "entry offset {rel} out of order or past the data end {border}"
+            )));
         }
         out.push(rel as u32);
         prev = rel;

@@ -34,9 +34,10 @@ pub fn empty_for_interpretation(interp: &Interpretation) -> Array {
             offsets: vec![0],
             values: Box::new(wrap_fixed(empty_for(*element), inner)),
         },
-        Interpretation::Vector { element } => {
-            Array::Jagged { offsets: vec![0], values: Box::new(empty_for(*element)) }
-        }
+        Interpretation::Vector { element } => Array::Jagged {
+            offsets: vec![0],
+            values: Box::new(empty_for(*element)),
+        },
         Interpretation::VectorVector { element } => Array::Jagged {
             offsets: vec![0],
             values: Box::new(Array::Jagged {
@@ -44,17 +45,27 @@ pub fn empty_for_interpretation(interp: &Interpretation) -> Array {
                 values: Box::new(empty_for(*element)),
             }),
         },
-        Interpretation::Strings => Array::Strings { offsets: vec![0], data: Vec::new() },
+        Interpretation::Strings => Array::Strings {
+            offsets: vec![0],
+            data: Vec::new(),
+        },
         Interpretation::VectorString => Array::Jagged {
             offsets: vec![0],
-            values: Box::new(Array::Strings { offsets: vec![0], data: Vec::new() }),
+            values: Box::new(Array::Strings {
+                offsets: vec![0],
+                data: Vec::new(),
+            }),
         },
-        Interpretation::PointerArray { element } => {
-            Array::Jagged { offsets: vec![0], values: Box::new(empty_for(*element)) }
-        }
+        Interpretation::PointerArray { element } => Array::Jagged {
+            offsets: vec![0],
+            values: Box::new(empty_for(*element)),
+        },
         Interpretation::VectorPerObject { element } => Array::Jagged {
             offsets: vec![0],
-            values: Box::new(Array::Jagged { offsets: vec![0], values: Box::new(empty_for(*element)) }),
+            values: Box::new(Array::Jagged {
+                offsets: vec![0],
+                values: Box::new(empty_for(*element)),
+            }),
         },
         Interpretation::Object(layout) => layout.empty_array(),
         Interpretation::LeafList { leaves } => Array::Record {
@@ -75,7 +86,10 @@ fn wrap_fixed(values: Array, shape: &[usize]) -> Array {
     if shape.is_empty() {
         values
     } else {
-        Array::Fixed { size: n, values: Box::new(values) }
+        Array::Fixed {
+            size: n,
+            values: Box::new(values),
+        }
     }
 }
 
@@ -121,12 +135,27 @@ pub fn append_elements(out: &mut Array, element: Element, bytes: &[u8]) -> Resul
         (Element::Primitive(PrimitiveType::F64), Array::F64(v)) => be_extend!(v, bytes, f64),
         (Element::Double32AsFloat, Array::F64(v)) => {
             v.reserve(bytes.len() / 4);
-            v.extend(bytes.chunks_exact(4).map(|c| {
-                f32::from_be_bytes([c[0], c[1], c[2], c[3]]) as f64
-            }));
+            v.extend(
+                bytes
+                    .chunks_exact(4)
+                    .map(|c| f32::from_be_bytes([c[0], c[1], c[2], c[3]]) as f64),
+            );
         }
-        (Element::Ranged { low, high, nbits, double }, out) => {
-            let scale = (high - low) / if nbits < 32 { (1u64 << nbits) as f64 } else { u32::MAX as f64 };
+        (
+            Element::Ranged {
+                low,
+                high,
+                nbits,
+                double,
+            },
+            out,
+        ) => {
+            let scale = (high - low)
+                / if nbits < 32 {
+                    (1u64 << nbits) as f64
+                } else {
+                    u32::MAX as f64
+                };
             let it = bytes
                 .chunks_exact(4)
                 .map(move |c| low + u32::from_be_bytes([c[0], c[1], c[2], c[3]]) as f64 * scale);
@@ -181,12 +210,15 @@ pub fn decode(
     match interp {
         Interpretation::Fixed { element, shape } => {
             let per: usize = element.disk_size() * shape.iter().product::<usize>().max(1);
-            let need = hi.checked_mul(per).filter(|n| *n <= data.len()).ok_or_else(|| {
-                Error::corrupt(format!(
-                    "basket holds {} bytes, but {entries} entries of {per} bytes were declared",
-                    data.len()
-                ))
-            })?;
+            let need = hi
+                .checked_mul(per)
+                .filter(|n| *n <= data.len())
+                .ok_or_else(|| {
+                    Error::corrupt(format!(
+                        "basket holds {} bytes, but {entries} entries of {per} bytes were declared",
+                        data.len()
+                    ))
+                })?;
             let target = match out {
                 Array::Fixed { values, .. } => values.as_mut(),
                 other => other,
@@ -194,7 +226,8 @@ pub fn decode(
             append_elements(target, *element, &data[lo * per..need])?;
         }
         Interpretation::Counted { element, inner, .. } => {
-            let off = offsets.ok_or_else(|| Error::corrupt("variable-size basket without entry offsets"))?;
+            let off = offsets
+                .ok_or_else(|| Error::corrupt("variable-size basket without entry offsets"))?;
             check_offsets(off, entries, data.len())?;
             let per = element.disk_size() * inner.iter().product::<usize>().max(1);
             let (a, b) = (off[lo] as usize, off[hi] as usize);
@@ -209,7 +242,8 @@ pub fn decode(
             append_elements(target, *element, &data[a..b])?;
         }
         Interpretation::Vector { element } => {
-            let off = offsets.ok_or_else(|| Error::corrupt("vector basket without entry offsets"))?;
+            let off =
+                offsets.ok_or_else(|| Error::corrupt("vector basket without entry offsets"))?;
             check_offsets(off, entries, data.len())?;
             let Array::Jagged { offsets: o, values } = out else {
                 return Err(Error::corrupt("internal: array type mismatch"));
@@ -226,12 +260,17 @@ pub fn decode(
             }
         }
         Interpretation::VectorVector { element } => {
-            let off = offsets.ok_or_else(|| Error::corrupt("vector basket without entry offsets"))?;
+            let off =
+                offsets.ok_or_else(|| Error::corrupt("vector basket without entry offsets"))?;
             check_offsets(off, entries, data.len())?;
             let Array::Jagged { offsets: o, values } = out else {
                 return Err(Error::corrupt("internal: array type mismatch"));
             };
-            let Array::Jagged { offsets: io, values: iv } = values.as_mut() else {
+            let Array::Jagged {
+                offsets: io,
+                values: iv,
+            } = values.as_mut()
+            else {
                 return Err(Error::corrupt("internal: array type mismatch"));
             };
             let size = element.disk_size();
@@ -241,7 +280,10 @@ pub fn decode(
                 let (nouter, mut rest) = read_count(body)?;
                 // Each inner vector needs at least its 4-byte count.
                 if nouter.saturating_mul(4) > rest.len() {
-                    return Err(Error::corrupt(format!("{nouter} inner vectors in {} bytes", rest.len())));
+                    return Err(Error::corrupt(format!(
+                        "{nouter} inner vectors in {} bytes",
+                        rest.len()
+                    )));
                 }
                 for _ in 0..nouter {
                     let (n, r) = read_count(rest)?;
@@ -256,7 +298,8 @@ pub fn decode(
             }
         }
         Interpretation::PointerArray { element } => {
-            let off = offsets.ok_or_else(|| Error::corrupt("pointer-array basket without entry offsets"))?;
+            let off = offsets
+                .ok_or_else(|| Error::corrupt("pointer-array basket without entry offsets"))?;
             check_offsets(off, entries, data.len())?;
             let Array::Jagged { offsets: o, values } = out else {
                 return Err(Error::corrupt("internal: array type mismatch"));
@@ -271,12 +314,17 @@ pub fn decode(
             }
         }
         Interpretation::VectorPerObject { element } => {
-            let off = offsets.ok_or_else(|| Error::corrupt("vector basket without entry offsets"))?;
+            let off =
+                offsets.ok_or_else(|| Error::corrupt("vector basket without entry offsets"))?;
             check_offsets(off, entries, data.len())?;
             let Array::Jagged { offsets: o, values } = out else {
                 return Err(Error::corrupt("internal: array type mismatch"));
             };
-            let Array::Jagged { offsets: io, values: iv } = values.as_mut() else {
+            let Array::Jagged {
+                offsets: io,
+                values: iv,
+            } = values.as_mut()
+            else {
                 return Err(Error::corrupt("internal: array type mismatch"));
             };
             let size = element.disk_size();
@@ -302,9 +350,15 @@ pub fn decode(
                 return Err(Error::corrupt("internal: array type mismatch"));
             };
             let per: usize = leaves.iter().map(|(_, e, k)| e.disk_size() * k).sum();
-            let need = hi.checked_mul(per).filter(|n| *n <= data.len()).ok_or_else(|| {
-                Error::corrupt(format!("basket holds {} bytes, not {entries} entries of {per} bytes", data.len()))
-            })?;
+            let need = hi
+                .checked_mul(per)
+                .filter(|n| *n <= data.len())
+                .ok_or_else(|| {
+                    Error::corrupt(format!(
+                        "basket holds {} bytes, not {entries} entries of {per} bytes",
+                        data.len()
+                    ))
+                })?;
             let rows = &data[lo * per..need];
             let mut at = 0;
             let mut gathered = Vec::new();
@@ -345,19 +399,27 @@ pub fn decode(
             }
         },
         Interpretation::VectorString => {
-            let off = offsets.ok_or_else(|| Error::corrupt("vector basket without entry offsets"))?;
+            let off =
+                offsets.ok_or_else(|| Error::corrupt("vector basket without entry offsets"))?;
             check_offsets(off, entries, data.len())?;
             let Array::Jagged { offsets: o, values } = out else {
                 return Err(Error::corrupt("internal: array type mismatch"));
             };
-            let Array::Strings { offsets: so, data: sd } = values.as_mut() else {
+            let Array::Strings {
+                offsets: so,
+                data: sd,
+            } = values.as_mut()
+            else {
                 return Err(Error::corrupt("internal: array type mismatch"));
             };
             for i in lo..hi {
                 let entry = &data[off[i] as usize..off[i + 1] as usize];
                 let (n, mut rest) = read_count(skip_header(entry, 10))?;
                 if n > rest.len() {
-                    return Err(Error::corrupt(format!("{n} strings in {} bytes", rest.len())));
+                    return Err(Error::corrupt(format!(
+                        "{n} strings in {} bytes",
+                        rest.len()
+                    )));
                 }
                 for _ in 0..n {
                     let (s, r) = read_tstring(rest)?;
@@ -370,7 +432,11 @@ pub fn decode(
             }
         }
         Interpretation::Strings => {
-            let Array::Strings { offsets: o, data: d } = out else {
+            let Array::Strings {
+                offsets: o,
+                data: d,
+            } = out
+            else {
                 return Err(Error::corrupt("internal: array type mismatch"));
             };
             match offsets {
@@ -477,7 +543,10 @@ fn read_count(b: &[u8]) -> Result<(usize, &[u8])> {
 fn take(b: &[u8], n: usize, size: usize) -> Result<&[u8]> {
     match n.checked_mul(size) {
         Some(len) if len <= b.len() => Ok(&b[..len]),
-        _ => Err(Error::corrupt(format!("{n} elements of {size} bytes in a {}-byte entry", b.len()))),
+        _ => Err(Error::corrupt(format!(
+            "{n} elements of {size} bytes in a {}-byte entry",
+            b.len()
+        ))),
     }
 }
 
@@ -489,12 +558,18 @@ fn read_tstring(b: &[u8]) -> Result<(&[u8], &[u8])> {
         if rest.len() < 4 {
             return Err(Error::corrupt("truncated long string length"));
         }
-        (u32::from_be_bytes([rest[0], rest[1], rest[2], rest[3]]) as usize, &rest[4..])
+        (
+            u32::from_be_bytes([rest[0], rest[1], rest[2], rest[3]]) as usize,
+            &rest[4..],
+        )
     } else {
         (first as usize, rest)
     };
     if n > rest.len() {
-        return Err(Error::corrupt(format!("string of {n} bytes in {} bytes", rest.len())));
+        return Err(Error::corrupt(format!(
+            "string of {n} bytes in {} bytes",
+            rest.len()
+        )));
     }
     Ok((&rest[..n], &rest[n..]))
 }

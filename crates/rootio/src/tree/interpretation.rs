@@ -70,12 +70,20 @@ impl Element {
         match self {
             Element::Primitive(p) => p.root_name().to_string(),
             Element::Double32AsFloat => "Double32_t".into(),
-            Element::Ranged { low, high, nbits, double } => format!(
+            Element::Ranged {
+                low,
+                high,
+                nbits,
+                double,
+            } => format!(
                 "{}[{low},{high},{nbits}]",
                 if double { "Double32_t" } else { "Float16_t" }
             ),
             Element::Truncated { nbits, double } => {
-                format!("{}[nbits={nbits}]", if double { "Double32_t" } else { "Float16_t" })
+                format!(
+                    "{}[nbits={nbits}]",
+                    if double { "Double32_t" } else { "Float16_t" }
+                )
             }
         }
     }
@@ -152,7 +160,11 @@ impl Interpretation {
                 }
                 s
             }
-            Interpretation::Counted { element, inner, counter } => {
+            Interpretation::Counted {
+                element,
+                inner,
+                counter,
+            } => {
                 let mut s = format!("{}[{}]", element.name(), counter.as_deref().unwrap_or(""));
                 for d in inner {
                     s.push_str(&format!("[{d}]"));
@@ -172,7 +184,11 @@ impl Interpretation {
                 "{{{}}}",
                 leaves
                     .iter()
-                    .map(|(n, e, k)| if *k > 1 { format!("{n}: {}[{k}]", e.name()) } else { format!("{n}: {}", e.name()) })
+                    .map(|(n, e, k)| if *k > 1 {
+                        format!("{n}: {}[{k}]", e.name())
+                    } else {
+                        format!("{n}: {}", e.name())
+                    })
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
@@ -197,7 +213,11 @@ pub fn interpret(branch: &Branch, infos: &StreamerInfos) -> Result<Interpretatio
                         leaf.name
                     ));
                 }
-                out.push((leaf.name.clone(), leaf_element(leaf)?, leaf.len.max(1) as usize));
+                out.push((
+                    leaf.name.clone(),
+                    leaf_element(leaf)?,
+                    leaf.len.max(1) as usize,
+                ));
             }
             Ok(Interpretation::LeafList { leaves: out })
         }
@@ -219,7 +239,11 @@ fn leaf_element(leaf: &super::Leaf) -> Result<Element, String> {
         "TLeafD32" => Ok(float16_or_double32(&leaf.title, true)),
         "TLeafElement" => {
             let t = leaf.element_type.unwrap_or(-1);
-            let t = if t > kind::OFFSET_L && t < kind::OFFSET_P { t - kind::OFFSET_L } else { t };
+            let t = if t > kind::OFFSET_L && t < kind::OFFSET_P {
+                t - kind::OFFSET_L
+            } else {
+                t
+            };
             element_from_code(t, &leaf.title)
                 .ok_or_else(|| format!("TLeafElement of streamer type {t}"))
         }
@@ -271,17 +295,32 @@ pub fn float16_or_double32(title: &str, double: bool) -> Element {
     });
     match range {
         None if double => Element::Double32AsFloat,
-        None => Element::Truncated { nbits: 12, double: false },
+        None => Element::Truncated {
+            nbits: 12,
+            double: false,
+        },
         Some((low, high, nbits)) => {
-            let nbits = if !(2..=32).contains(&nbits) { 32 } else { nbits };
+            let nbits = if !(2..=32).contains(&nbits) {
+                32
+            } else {
+                nbits
+            };
             if low == 0.0 && high == 0.0 {
                 if double && nbits == 32 {
                     Element::Double32AsFloat
                 } else {
-                    Element::Truncated { nbits: nbits.min(16), double }
+                    Element::Truncated {
+                        nbits: nbits.min(16),
+                        double,
+                    }
                 }
             } else {
-                Element::Ranged { low, high, nbits, double }
+                Element::Ranged {
+                    low,
+                    high,
+                    nbits,
+                    double,
+                }
             }
         }
     }
@@ -338,12 +377,20 @@ fn interpret_leaf(leaf: &super::Leaf, branch: &Branch) -> Result<Interpretation,
     }
     let element = leaf_element(leaf)?;
     let (counter, dims) = title_dims(&leaf.title);
-    let dims = if dims.is_empty() { title_dims(&leaf.name).1 } else { dims };
+    let dims = if dims.is_empty() {
+        title_dims(&leaf.name).1
+    } else {
+        dims
+    };
     if leaf.count_leaf.is_some() || counter.is_some() {
         return Ok(Interpretation::Counted {
             element,
             inner: dims,
-            counter: leaf.count_branch.clone().or(leaf.count_leaf.clone()).or(counter),
+            counter: leaf
+                .count_branch
+                .clone()
+                .or(leaf.count_leaf.clone())
+                .or(counter),
         });
     }
     let len = leaf.len.max(1) as usize;
@@ -369,7 +416,10 @@ fn from_type_name(name: &str, title: &str) -> Option<Interpretation> {
         return Some(Interpretation::VectorString);
     }
     if let Some(inner) = n.strip_prefix("vector<").and_then(|s| s.strip_suffix('>')) {
-        if let Some(inner2) = inner.strip_prefix("vector<").and_then(|s| s.strip_suffix('>')) {
+        if let Some(inner2) = inner
+            .strip_prefix("vector<")
+            .and_then(|s| s.strip_suffix('>'))
+        {
             let e = primitive_from_name(inner2, title)?;
             return Some(Interpretation::VectorVector { element: e });
         }
@@ -377,7 +427,10 @@ fn from_type_name(name: &str, title: &str) -> Option<Interpretation> {
         return Some(Interpretation::Vector { element: e });
     }
     let e = primitive_from_name(&n, title)?;
-    Some(Interpretation::Fixed { element: e, shape: vec![] })
+    Some(Interpretation::Fixed {
+        element: e,
+        shape: vec![],
+    })
 }
 
 fn primitive_from_name(n: &str, title: &str) -> Option<Element> {
@@ -419,13 +472,18 @@ fn interpret_element(
         31 | 41 => {
             let st = el.streamer_type;
             let (code, fixed) = if st > kind::OFFSET_L && st < kind::OFFSET_P {
-                (st - kind::OFFSET_L, leaf.map(|l| l.len.max(1) as usize).unwrap_or(1))
+                (
+                    st - kind::OFFSET_L,
+                    leaf.map(|l| l.len.max(1) as usize).unwrap_or(1),
+                )
             } else {
                 (st, 1)
             };
             if st == kind::STL {
-                if let Some(Interpretation::Vector { element }) =
-                    el.member_type.as_deref().and_then(|t| from_type_name(t, title))
+                if let Some(Interpretation::Vector { element }) = el
+                    .member_type
+                    .as_deref()
+                    .and_then(|t| from_type_name(t, title))
                 {
                     return Ok(Interpretation::VectorPerObject { element });
                 }
@@ -445,17 +503,27 @@ fn interpret_element(
         _ => {}
     }
     // A whole object (fID -1) or a member: decide from the C++ type.
-    let type_name = if el.id < 0 { Some(el.class_name.clone()) } else { el.member_type.clone() };
+    let type_name = if el.id < 0 {
+        Some(el.class_name.clone())
+    } else {
+        el.member_type.clone()
+    };
     let st = el.streamer_type;
     if st > 0 && st < kind::OFFSET_L {
         if let Some(e) = element_from_code(st, title) {
-            return Ok(Interpretation::Fixed { element: e, shape: vec![] });
+            return Ok(Interpretation::Fixed {
+                element: e,
+                shape: vec![],
+            });
         }
     }
     if st > kind::OFFSET_L && st < kind::OFFSET_P {
         if let Some(e) = element_from_code(st - kind::OFFSET_L, title) {
             let len = leaf.map(|l| l.len.max(1) as usize).unwrap_or(1);
-            return Ok(Interpretation::Fixed { element: e, shape: vec![len] });
+            return Ok(Interpretation::Fixed {
+                element: e,
+                shape: vec![len],
+            });
         }
     }
     if st > kind::OFFSET_P && st < kind::OFFSET_P + kind::OFFSET_L {

@@ -193,19 +193,27 @@ impl Tree {
 
     /// Branches that hold data that hepframe can read as a column (leaf-level branches).
     pub fn data_branches(&self) -> Vec<&Branch> {
-        self.all_branches().into_iter().filter(|b| b.has_data()).collect()
+        self.all_branches()
+            .into_iter()
+            .filter(|b| b.has_data())
+            .collect()
     }
 
     /// The branch called `name` (its stored name or its `a/b/c` path).
     pub fn branch(&self, name: &str) -> Result<&Branch> {
         let all = self.all_branches();
-        if let Some(b) = all.iter().find(|b| b.name == name).or_else(|| all.iter().find(|b| b.path == name))
+        if let Some(b) = all
+            .iter()
+            .find(|b| b.name == name)
+            .or_else(|| all.iter().find(|b| b.path == name))
         {
             return Ok(b);
         }
-        Err(Error::not_found("branch", name, all.iter().map(|b| b.name.as_str()))
-            .in_object(self.path.clone())
-            .in_file(self.file.path()))
+        Err(
+            Error::not_found("branch", name, all.iter().map(|b| b.name.as_str()))
+                .in_object(self.path.clone())
+                .in_file(self.file.path()),
+        )
     }
 
     /// The tree's clusters. With a positive `fAutoFlush` or cluster ranges they follow ROOT's
@@ -229,7 +237,11 @@ impl Tree {
                     start = stop;
                 }
             }
-            let size = if self.auto_flush > 0 { self.auto_flush as u64 } else { n };
+            let size = if self.auto_flush > 0 {
+                self.auto_flush as u64
+            } else {
+                n
+            };
             while start < n {
                 let stop = (start + size).min(n);
                 out.push(start..stop);
@@ -249,7 +261,10 @@ impl Tree {
             mine.push(self.entries);
             common = Some(match common {
                 None => mine,
-                Some(c) => c.into_iter().filter(|x| mine.binary_search(x).is_ok()).collect(),
+                Some(c) => c
+                    .into_iter()
+                    .filter(|x| mine.binary_search(x).is_ok())
+                    .collect(),
             });
         }
         let mut c = common.unwrap_or_default();
@@ -281,7 +296,11 @@ impl Branch {
             Err(_) => self
                 .element
                 .as_ref()
-                .map(|e| e.member_type.clone().unwrap_or_else(|| e.class_name.clone()))
+                .map(|e| {
+                    e.member_type
+                        .clone()
+                        .unwrap_or_else(|| e.class_name.clone())
+                })
                 .unwrap_or_else(|| "?".into()),
         }
     }
@@ -349,7 +368,11 @@ fn build_branch(
         return Err(Error::corrupt("branches nested too deeply"));
     }
     let name = b.name().to_string();
-    let path = if parent_path.is_empty() { name.clone() } else { format!("{parent_path}/{name}") };
+    let path = if parent_path.is_empty() {
+        name.clone()
+    } else {
+        format!("{parent_path}/{name}")
+    };
     let located = |e: Error| e.in_object(path.clone());
     let leaves: Vec<Leaf> = b
         .objects("fLeaves")
@@ -367,7 +390,9 @@ fn build_branch(
                 len_type: l.int("fLenType").unwrap_or(0) as i32,
                 is_unsigned: l.int("fIsUnsigned").unwrap_or(0) != 0,
                 count_leaf: count.as_ref().map(|c| c.name().to_string()),
-                count_branch: count.as_ref().and_then(|c| leaf_owner.get(&Rc::as_ptr(c)).cloned()),
+                count_branch: count
+                    .as_ref()
+                    .and_then(|c| leaf_owner.get(&Rc::as_ptr(c)).cloned()),
                 element_type: if l.class == "TLeafElement" {
                     l.int("fType").map(|t| t as i32)
                 } else {
@@ -403,7 +428,14 @@ fn build_branch(
     let baskets = basket_list(b, entries).map_err(located)?;
     let mut children = Vec::new();
     for c in b.objects("fBranches") {
-        children.push(build_branch(&c, &path, tree_entries, leaf_owner, infos, depth + 1)?);
+        children.push(build_branch(
+            &c,
+            &path,
+            tree_entries,
+            leaf_owner,
+            infos,
+            depth + 1,
+        )?);
     }
     let mut branch = Branch {
         name,
@@ -438,8 +470,14 @@ fn basket_list(b: &Object, entries: u64) -> Result<Vec<BasketInfo>> {
         if seeks[i] == 0 {
             break;
         }
-        let first = *firsts.get(i).ok_or_else(|| Error::corrupt("fBasketEntry too short"))?;
-        let stop = if i + 1 < firsts.len() && i < write_basket { firsts[i + 1] } else { entries as i64 };
+        let first = *firsts
+            .get(i)
+            .ok_or_else(|| Error::corrupt("fBasketEntry too short"))?;
+        let stop = if i + 1 < firsts.len() && i < write_basket {
+            firsts[i + 1]
+        } else {
+            entries as i64
+        };
         if first < 0 || stop < first || seeks[i] < 0 || bytes[i] <= 0 {
             return Err(Error::corrupt(format!(
                 "basket {i}: impossible entry range {first}..{stop} or location {}+{}",
@@ -456,7 +494,10 @@ fn basket_list(b: &Object, entries: u64) -> Result<Vec<BasketInfo>> {
             }
         }
         out.push(BasketInfo {
-            location: BasketLocation::OnDisk { seek: seeks[i] as u64, bytes: bytes[i] as u32 },
+            location: BasketLocation::OnDisk {
+                seek: seeks[i] as u64,
+                bytes: bytes[i] as u32,
+            },
             first: first as u64,
             stop: stop as u64,
         });

@@ -53,7 +53,9 @@ pub fn layout(infos: &StreamerInfos, class: &str, depth: usize) -> Result<Object
     if depth > MAX_DEPTH {
         return Err(format!("class {class} nests too deeply"));
     }
-    let info = infos.get(class, -1).ok_or_else(|| format!("no streamer info for class {class}"))?;
+    let info = infos
+        .get(class, -1)
+        .ok_or_else(|| format!("no streamer info for class {class}"))?;
     let mut steps = Vec::new();
     for el in &info.elements {
         if el.class == ElementClass::Base {
@@ -67,7 +69,8 @@ pub fn layout(infos: &StreamerInfos, class: &str, depth: usize) -> Result<Object
         let t = el.ftype;
         let field = if (kind::CHAR..=kind::FLOAT16).contains(&t) && t != kind::CHAR_STAR {
             FieldKind::Primitive(
-                element_for_code(t, &el.title).ok_or_else(|| format!("member {} of type code {t}", el.name))?,
+                element_for_code(t, &el.title)
+                    .ok_or_else(|| format!("member {} of type code {t}", el.name))?,
             )
         } else if t > kind::OFFSET_L && t <= kind::OFFSET_L + kind::FLOAT16 {
             let e = element_for_code(t - kind::OFFSET_L, &el.title)
@@ -79,7 +82,11 @@ pub fn layout(infos: &StreamerInfos, class: &str, depth: usize) -> Result<Object
             steps.push(Step::TObject);
             continue;
         } else if t == kind::OBJECT || t == kind::ANY || t == kind::TNAMED {
-            FieldKind::Object(layout(infos, el.type_name.trim_end_matches('*'), depth + 1)?)
+            FieldKind::Object(layout(
+                infos,
+                el.type_name.trim_end_matches('*'),
+                depth + 1,
+            )?)
         } else {
             return Err(format!(
                 "member {}::{} of type {} is not supported inside unsplit objects yet",
@@ -88,7 +95,10 @@ pub fn layout(infos: &StreamerInfos, class: &str, depth: usize) -> Result<Object
         };
         steps.push(Step::Field(el.name.clone(), field));
     }
-    Ok(ObjectLayout { class: class.to_string(), steps })
+    Ok(ObjectLayout {
+        class: class.to_string(),
+        steps,
+    })
 }
 
 impl ObjectLayout {
@@ -119,9 +129,15 @@ impl FieldKind {
     fn empty_array(&self) -> Array {
         match self {
             FieldKind::Primitive(e) => super::decode::empty_for(*e),
-            FieldKind::Fixed(e, n) => Array::Fixed { size: *n, values: Box::new(super::decode::empty_for(*e)) },
+            FieldKind::Fixed(e, n) => Array::Fixed {
+                size: *n,
+                values: Box::new(super::decode::empty_for(*e)),
+            },
             FieldKind::Object(l) => l.empty_array(),
-            FieldKind::String => Array::Strings { offsets: vec![0], data: Vec::new() },
+            FieldKind::String => Array::Strings {
+                offsets: vec![0],
+                data: Vec::new(),
+            },
         }
     }
 }
@@ -139,7 +155,12 @@ pub fn read_object(c: &mut Cursor<'_>, layout: &ObjectLayout, out: &mut Array) -
     Ok(())
 }
 
-fn read_steps(c: &mut Cursor<'_>, layout: &ObjectLayout, fields: &mut [(String, Array)], idx: &mut usize) -> Result<()> {
+fn read_steps(
+    c: &mut Cursor<'_>,
+    layout: &ObjectLayout,
+    fields: &mut [(String, Array)],
+    idx: &mut usize,
+) -> Result<()> {
     for s in &layout.steps {
         match s {
             Step::TObject => {

@@ -8,7 +8,9 @@
 //! branches needs no concatenation at all.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
 
@@ -32,6 +34,26 @@ pub struct ReadOptions {
     pub threads: usize,
 }
 
+/// A thread pool with `threads` threads, built once and kept for later reads.
+fn pool(threads: usize) -> Result<Arc<rayon::ThreadPool>> {
+    static POOLS: OnceLock<Mutex<HashMap<usize, Arc<rayon::ThreadPool>>>> = OnceLock::new();
+    let mut pools = match POOLS.get_or_init(Default::default).lock() {
+        Ok(g) => g,
+        Err(p) => p.into_inner(),
+    };
+    if let Some(p) = pools.get(&threads) {
+        return Ok(p.clone());
+    }
+    let p = Arc::new(
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(|e| Error::from(ErrorKind::Io(std::io::Error::other(e.to_string()))))?,
+    );
+    pools.insert(threads, p.clone());
+    Ok(p)
+}
+
 /// A run of consecutive baskets of one branch, decoded by one thread.
 struct Chunk {
     branch: usize,
@@ -44,7 +66,8 @@ impl Tree {
     /// Read one branch over `entries` with default options.
     pub fn read_branch(&self, name: &str, entries: Range<u64>) -> Result<Array> {
         let mut v = self.read_branches(&[name], entries, &ReadOptions::default())?;
-        v.pop().ok_or_else(|| Error::corrupt("internal: no column read"))
+        v.pop()
+            .ok_or_else(|| Error::corrupt("internal: no column read"))
     }
 
     /// Read several branches over `entries` (clamped to the tree's entries). Returns one column
@@ -114,18 +137,27 @@ impl Tree {
         }
         // Cut into chunks: at least ~4 per thread overall, so work balances.
         let total: usize = per_branch.iter().map(Vec::len).sum();
-        let chunk_len = if threads == 1 { usize::MAX } else { total.div_ceil(threads * 4).max(1) };
+        let chunk_len = if threads == 1 {
+            usize::MAX
+        } else {
+            total.div_ceil(threads * 4).max(1)
+        };
         let mut chunks = Vec::new();
         for (bi, list) in per_branch.into_iter().enumerate() {
             for group in list.chunks(chunk_len.min(list.len().max(1))) {
                 let entries = group.iter().map(|(_, lo, hi)| (hi - lo) as u64).sum();
-                chunks.push(Chunk { branch: bi, baskets: group.to_vec(), entries });
+                chunks.push(Chunk {
+                    branch: bi,
+                    baskets: group.to_vec(),
+                    entries,
+                });
             }
         }
         let run = |c: &Chunk| -> Result<Array> {
             let (b, interp) = branches[c.branch];
             self.decode_chunk(b, interp, c).map_err(|e| {
-                e.in_object(format!("{}/{}", self.path, b.name)).in_file(self.file.path())
+                e.in_object(format!("{}/{}", self.path, b.name))
+                    .in_file(self.file.path())
             })
         };
         let parts: Vec<Result<Array>> = if threads == 1 || chunks.len() <= 1 {
@@ -133,11 +165,7 @@ impl Tree {
         } else if options.threads == 0 {
             chunks.par_iter().map(run).collect()
         } else {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .map_err(|e| Error::from(ErrorKind::Io(std::io::Error::other(e.to_string()))))?;
-            pool.install(|| chunks.par_iter().map(run).collect())
+            pool(threads)?.install(|| chunks.par_iter().map(run).collect())
         };
         let mut grouped: Vec<Vec<Array>> = branches.iter().map(|_| Vec::new()).collect();
         for (c, part) in chunks.iter().zip(parts) {
@@ -145,12 +173,18 @@ impl Tree {
         }
         let finish = |(parts, interp): (Vec<Array>, &&Interpretation)| -> Result<Array> {
             if parts.len() <= 1 {
-                return Ok(parts.into_iter().next().unwrap_or_else(|| empty_for_interpretation(interp)));
+                return Ok(parts
+                    .into_iter()
+                    .next()
+                    .unwrap_or_else(|| empty_for_interpretation(interp)));
             }
-            Array::concat(parts).ok_or_else(|| Error::corrupt("internal: column type changed between baskets"))
+            Array::concat(parts)
+                .ok_or_else(|| Error::corrupt("internal: column type changed between baskets"))
         };
-        let pairs: Vec<(Vec<Array>, &&Interpretation)> =
-            grouped.into_iter().zip(branches.iter().map(|(_, i)| i)).collect();
+        let pairs: Vec<(Vec<Array>, &&Interpretation)> = grouped
+            .into_iter()
+            .zip(branches.iter().map(|(_, i)| i))
+            .collect();
         if threads == 1 {
             pairs.into_iter().map(finish).collect()
         } else {
@@ -166,8 +200,12 @@ impl Tree {
             .ok_or_else(|| Error::corrupt(format!("no basket {index}")))?;
         let variable = branch.entry_offset_len > 0;
         let mut scratch = Scratch::default();
-        let view = read_basket(&**self.file.source(), info, variable, &mut scratch)
-            .map_err(|e| e.in_basket(index).in_object(branch.name.clone()).in_file(self.file.path()))?;
+        let view =
+            read_basket(&**self.file.source(), info, variable, &mut scratch).map_err(|e| {
+                e.in_basket(index)
+                    .in_object(branch.name.clone())
+                    .in_file(self.file.path())
+            })?;
         Ok(RawBasket {
             data: view.data.to_vec(),
             offsets: view.offsets.map(|o| o.to_vec()),
@@ -214,23 +252,37 @@ impl Tree {
             )));
         }
         match (view.offsets, interp) {
-            (None, Interpretation::Counted { element, inner, counter }) => {
+            (
+                None,
+                Interpretation::Counted {
+                    element,
+                    inner,
+                    counter,
+                },
+            ) => {
                 // kGenerateOffsetMap: ROOT did not write the offsets; rebuild them from the
                 // counter branch over this basket's entries (`root-format.md` §1.7).
                 let counter = counter.as_deref().ok_or_else(|| {
-                    Error::corrupt("variable-size basket without offsets and without a counter branch")
+                    Error::corrupt(
+                        "variable-size basket without offsets and without a counter branch",
+                    )
                 })?;
                 if counter == b.name {
                     return Err(Error::corrupt("a branch cannot count itself"));
                 }
                 let data = view.data.to_vec();
-                let counts = self.read_branches(&[counter], info.first..info.stop, &ReadOptions { threads: 1 })?;
+                let counts = self.read_branches(
+                    &[counter],
+                    info.first..info.stop,
+                    &ReadOptions { threads: 1 },
+                )?;
                 let per = (element.disk_size() * inner.iter().product::<usize>().max(1)) as u64;
                 let mut offsets = Vec::with_capacity(expected + 1);
                 offsets.push(0u32);
                 let mut acc = 0u64;
                 for k in 0..expected {
-                    let n = count_at(&counts[0], k).ok_or_else(|| Error::corrupt("bad counter value"))?;
+                    let n = count_at(&counts[0], k)
+                        .ok_or_else(|| Error::corrupt("bad counter value"))?;
                     acc += n * per;
                     if acc > data.len() as u64 {
                         return Err(Error::corrupt("counter values exceed the basket data"));
@@ -249,7 +301,11 @@ impl Tree {
 /// allocated once.
 fn reserve(out: &mut Array, interp: &Interpretation, b: &Branch, entries: u64, file_len: u64) {
     let n = entries as usize;
-    let share = if b.entries > 0 { entries as f64 / b.entries as f64 } else { 0.0 };
+    let share = if b.entries > 0 {
+        entries as f64 / b.entries as f64
+    } else {
+        0.0
+    };
     match (out, interp) {
         (Array::Fixed { size, values }, _) => reserve_flat(values, n * *size),
         (Array::Jagged { offsets, values }, Interpretation::Counted { element, .. }) => {
@@ -259,9 +315,14 @@ fn reserve(out: &mut Array, interp: &Interpretation, b: &Branch, entries: u64, f
             // more than the file could plausibly hold.
             let size = element.disk_size().max(1);
             let est = (b.tot_bytes.max(0) as f64 * share) as usize / size;
-            reserve_flat(values, est.min((file_len as usize).saturating_mul(16) / size));
+            reserve_flat(
+                values,
+                est.min((file_len as usize).saturating_mul(16) / size),
+            );
         }
-        (Array::Jagged { offsets, .. }, _) | (Array::Strings { offsets, .. }, _) => reserve_vec(offsets, n),
+        (Array::Jagged { offsets, .. }, _) | (Array::Strings { offsets, .. }, _) => {
+            reserve_vec(offsets, n)
+        }
         (flat, _) => reserve_flat(flat, n),
     }
 }

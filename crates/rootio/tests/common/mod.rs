@@ -20,7 +20,9 @@ pub struct Case {
 /// All cases from `manifest.json` in `dir`.
 pub fn cases(dir: &str) -> Vec<Case> {
     let base = fixtures().join(dir);
-    let m: Value = serde_json::from_str(&std::fs::read_to_string(base.join("manifest.json")).unwrap()).unwrap();
+    let m: Value =
+        serde_json::from_str(&std::fs::read_to_string(base.join("manifest.json")).unwrap())
+            .unwrap();
     m.as_array()
         .unwrap()
         .iter()
@@ -50,7 +52,10 @@ pub fn check(a: &Array, i: usize, want: &Value) -> Result<(), String> {
         }};
     }
     let int_eq = |g: i128, n: &serde_json::Number| {
-        n.as_i64().map(|x| x as i128 == g).or(n.as_u64().map(|x| x as i128 == g)).unwrap_or(false)
+        n.as_i64()
+            .map(|x| x as i128 == g)
+            .or(n.as_u64().map(|x| x as i128 == g))
+            .unwrap_or(false)
     };
     match a {
         Array::Bool(v) => match want {
@@ -66,10 +71,13 @@ pub fn check(a: &Array, i: usize, want: &Value) -> Result<(), String> {
         Array::U32(v) => num!(v, |g: u32, n| int_eq(g as i128, n)),
         Array::I64(v) => num!(v, |g: i64, n| int_eq(g as i128, n)),
         Array::U64(v) => num!(v, |g: u64, n| int_eq(g as i128, n)),
-        Array::F32(v) => num!(v, |g: f32, n: &serde_json::Number| n.as_f64() == Some(g as f64)),
+        Array::F32(v) => num!(v, |g: f32, n: &serde_json::Number| n.as_f64()
+            == Some(g as f64)),
         Array::F64(v) => num!(v, |g: f64, n: &serde_json::Number| n.as_f64() == Some(g)),
         Array::Jagged { offsets, values } => {
-            let Value::Array(w) = want else { return fail("a list".into()) };
+            let Value::Array(w) = want else {
+                return fail("a list".into());
+            };
             let (s, e) = (offsets[i] as usize, offsets[i + 1] as usize);
             if e - s != w.len() {
                 return fail(format!("a list of {}", e - s));
@@ -80,7 +88,9 @@ pub fn check(a: &Array, i: usize, want: &Value) -> Result<(), String> {
             Ok(())
         }
         Array::Fixed { size, values } => {
-            let Value::Array(w) = want else { return fail("a list".into()) };
+            let Value::Array(w) = want else {
+                return fail("a list".into());
+            };
             // Nested expected lists are flattened (x[2][3] may be written either way).
             let flat: Vec<&Value> = flatten(w);
             if flat.len() != *size {
@@ -92,7 +102,9 @@ pub fn check(a: &Array, i: usize, want: &Value) -> Result<(), String> {
             Ok(())
         }
         Array::Record { fields, .. } => {
-            let Value::Object(w) = want else { return fail("a record".into()) };
+            let Value::Object(w) = want else {
+                return fail("a record".into());
+            };
             for (name, wv) in w {
                 let Some((_, col)) = fields.iter().find(|(n, _)| n == name) else {
                     return fail(format!("a record without member {name}"));
