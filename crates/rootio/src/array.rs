@@ -122,6 +122,40 @@ macro_rules! for_each_primitive {
 }
 
 impl Array {
+    /// Remove all entries but keep the allocated buffers, so the array can be read into again
+    /// without new memory (see [`crate::Tree::read_branches_into`]).
+    pub fn clear(&mut self) {
+        macro_rules! arm {
+            ($v:ident, $t:ty) => {
+                if let Array::$v(x) = self {
+                    x.clear();
+                    return;
+                }
+            };
+        }
+        for_each_primitive!(arm);
+        match self {
+            Array::Jagged { offsets, values } => {
+                offsets.clear();
+                offsets.push(0);
+                values.clear();
+            }
+            Array::Strings { offsets, data } => {
+                offsets.clear();
+                offsets.push(0);
+                data.clear();
+            }
+            Array::Fixed { values, .. } => values.clear(),
+            Array::Record { fields, len } => {
+                for (_, f) in fields {
+                    f.clear();
+                }
+                *len = 0;
+            }
+            _ => {}
+        }
+    }
+
     /// An empty column of the same shape and type.
     pub fn empty_like(&self) -> Array {
         match self {
@@ -233,7 +267,7 @@ impl Array {
     }
 
     /// Reserve room for appending all of `parts`.
-    fn reserve_for(&mut self, parts: &[Array]) {
+    pub(crate) fn reserve_for(&mut self, parts: &[Array]) {
         macro_rules! arm {
             ($v:ident, $t:ty) => {
                 if let Array::$v(x) = self {

@@ -237,6 +237,14 @@ pub fn decompress(src: &[u8], objlen: usize, out: &mut Vec<u8>) -> Result<()> {
     result
 }
 
+/// Decompress into `buf[..objlen]`, reusing `buf` from an earlier call: bytes already there are
+/// overwritten, not zeroed first, and `buf` grows (zero-filled) only block by block as decoded
+/// data needs the room, so a corrupt `objlen` never makes it allocate ahead of real data. On
+/// success `buf.len() >= objlen`; the object is `&buf[..objlen]`.
+pub fn decompress_reusing(src: &[u8], objlen: usize, buf: &mut Vec<u8>) -> Result<()> {
+    decompress_blocks_at(src, objlen, buf, 0)
+}
+
 /// Like [`decompress`] but into a freshly allocated `Vec` of length `objlen`.
 pub fn decompress_to_vec(src: &[u8], objlen: usize) -> Result<Vec<u8>> {
     let mut out = Vec::new();
@@ -329,6 +337,12 @@ fn grow_zeroed(out: &mut Vec<u8>, n: usize) {
 }
 
 fn decompress_blocks(src: &[u8], objlen: usize, out: &mut Vec<u8>) -> Result<()> {
+    let base = out.len();
+    decompress_blocks_at(src, objlen, out, base)
+}
+
+/// Decode the blocks into `out[base..base + objlen]`, growing `out` only where it is shorter.
+fn decompress_blocks_at(src: &[u8], objlen: usize, out: &mut Vec<u8>, base: usize) -> Result<()> {
     let mut pos = 0usize; // offset of the next block header in src
     let mut produced = 0usize;
     let mut index = 0usize;
@@ -364,9 +378,12 @@ fn decompress_blocks(src: &[u8], objlen: usize, out: &mut Vec<u8>) -> Result<()>
             return Err(truncated(header.compressed_size, payload_start, src.len()));
         };
 
-        let at = out.len();
-        grow_zeroed(out, header.uncompressed_size);
-        let dst = out.get_mut(at..).unwrap_or(&mut []);
+        let at = base + produced;
+        let end = at + header.uncompressed_size;
+        if out.len() < end {
+            grow_zeroed(out, end - out.len());
+        }
+        let dst = out.get_mut(at..end).unwrap_or(&mut []);
         decode_block(&ctx, payload, dst)?;
 
         produced += header.uncompressed_size;

@@ -125,8 +125,12 @@ impl ByteSource for LocalFile {
             .at_offset(range.start));
         }
         let n = (range.end - range.start) as usize;
-        buf.clear();
-        buf.resize(n, 0);
+        // Overwrite what is there; zero-fill only the part that grows.
+        if buf.len() < n {
+            buf.resize(n, 0);
+        } else {
+            buf.truncate(n);
+        }
         read_exact_at(&self.file, buf, range.start)
             .map_err(|e| Error::from(e).at_offset(range.start))?;
         self.counters.record(n as u64);

@@ -120,14 +120,10 @@ fn decode_disk_basket(seek: u64, variable: bool, scratch: &mut Scratch) -> Resul
     let payload_at = keylen as usize;
     let stored = raw.len() - payload_at;
     let content: &[u8] = if stored as i64 != key.objlen as i64 {
-        scratch.unzipped.clear();
-        compression::decompress(
-            &raw[payload_at..],
-            key.objlen as usize,
-            &mut scratch.unzipped,
-        )
-        .map_err(|e| e.at_offset(seek + payload_at as u64))?;
-        &scratch.unzipped
+        let objlen = key.objlen as usize;
+        compression::decompress_reusing(&raw[payload_at..], objlen, &mut scratch.unzipped)
+            .map_err(|e| e.at_offset(seek + payload_at as u64))?;
+        &scratch.unzipped[..objlen]
     } else {
         &raw[payload_at..]
     };

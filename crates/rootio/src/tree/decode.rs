@@ -95,15 +95,21 @@ fn wrap_fixed(values: Array, shape: &[usize]) -> Array {
 
 macro_rules! be_extend {
     ($out:expr, $bytes:expr, $t:ty) => {{
-        // Grow once, then one fused load-swap-store pass that the compiler vectorises.
         const N: usize = std::mem::size_of::<$t>();
+        let n = $bytes.len() / N;
+        $out.reserve(n);
         let start = $out.len();
-        $out.resize(start + $bytes.len() / N, <$t>::default());
-        for (d, c) in $out[start..].iter_mut().zip($bytes.chunks_exact(N)) {
+        // One fused load-swap-store pass into the spare capacity, which the compiler
+        // vectorises; no zero-fill first.
+        let spare = &mut $out.spare_capacity_mut()[..n];
+        for (d, c) in spare.iter_mut().zip($bytes.chunks_exact(N)) {
             let mut a = [0u8; N];
             a.copy_from_slice(c);
-            *d = <$t>::from_be_bytes(a);
+            d.write(<$t>::from_be_bytes(a));
         }
+        // SAFETY: the loop above initialised exactly the first `n` spare elements (`bytes`
+        // holds `n` whole elements, checked by the caller), and `reserve(n)` guaranteed room.
+        unsafe { $out.set_len(start + n) };
     }};
 }
 
