@@ -3,7 +3,7 @@
 //! The tree is read in chunks of whole clusters (split further when a cluster is very large),
 //! sized so that one chunk of the selected branches takes about [`CHUNK_BYTES`] in memory;
 //! memory stays bounded however large the file is. Values are written by
-//! [`crate::json::write_value`]: integers as they are, floats in the shortest form that reads
+//! [`rootio::json::write_value`]: integers as they are, floats in the shortest form that reads
 //! back to the same `f32`/`f64`, NaN and infinities as the strings `"nan"`, `"inf"`, `"-inf"`.
 //!
 //! In CSV, lists and records are written as their JSON text in one quoted field
@@ -19,9 +19,9 @@ use rootio::{Array, ReadOptions};
 
 use crate::entries::EntrySpec;
 use crate::format::{csv_field, string_at};
-use crate::json::write_value;
 use crate::select::{select, warn_skipped};
 use crate::target::Target;
+use rootio::json::write_value;
 
 /// Uncompressed bytes of the selected branches to hold in memory at a time (roughly).
 const CHUNK_BYTES: u64 = 64 << 20;

@@ -11,7 +11,6 @@ mod cmd_schema;
 mod cmd_show;
 mod entries;
 mod format;
-mod json;
 mod select;
 mod suggest;
 mod table;

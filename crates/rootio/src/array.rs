@@ -417,99 +417,13 @@ impl Array {
         }
     }
 
-    /// Write entry `i` as JSON into `out`. Floats are printed with the shortest representation
-    /// that round-trips (`ryu`, via Rust's `Display` for floats).
+    /// Write entry `i` as JSON into `out`: numbers (floats in the shortest form that reads
+    /// back exactly, also through an `f64` parser), booleans, strings, lists and records as
+    /// objects; NaN and infinities as `"nan"`, `"inf"`, `"-inf"`; an index past the end as
+    /// `null`. See [`crate::json`].
     pub fn write_json(&self, i: usize, out: &mut String) {
-        use std::fmt::Write;
-        macro_rules! int_arm {
-            ($v:ident, $t:ty) => {
-                if let Array::$v(x) = self {
-                    let _ = write!(out, "{}", x[i]);
-                    return;
-                }
-            };
-        }
-        match self {
-            Array::Bool(x) => out.push_str(if x[i] { "true" } else { "false" }),
-            Array::F32(x) => write_float(out, x[i] as f64, Some(x[i])),
-            Array::F64(x) => write_float(out, x[i], None),
-            Array::Jagged { offsets, values } => {
-                out.push('[');
-                for (k, j) in (offsets[i] as usize..offsets[i + 1] as usize).enumerate() {
-                    if k > 0 {
-                        out.push(',');
-                    }
-                    values.write_json(j, out);
-                }
-                out.push(']');
-            }
-            Array::Fixed { size, values } => {
-                out.push('[');
-                for k in 0..*size {
-                    if k > 0 {
-                        out.push(',');
-                    }
-                    values.write_json(i * size + k, out);
-                }
-                out.push(']');
-            }
-            Array::Strings { offsets, data } => {
-                let s =
-                    String::from_utf8_lossy(&data[offsets[i] as usize..offsets[i + 1] as usize]);
-                json_string(out, &s);
-            }
-            Array::Record { fields, .. } => {
-                out.push('{');
-                for (k, (name, a)) in fields.iter().enumerate() {
-                    if k > 0 {
-                        out.push(',');
-                    }
-                    json_string(out, name);
-                    out.push(':');
-                    a.write_json(i, out);
-                }
-                out.push('}');
-            }
-            _ => {
-                for_each_primitive!(int_arm);
-            }
-        }
+        crate::json::write_value(self, i, out)
     }
 }
 
-/// Write a float as JSON: the shortest decimal that reads back to the same bits (`ryu`, as
-/// serde_json does; for `f32` the shortest that reads back as that `f32`). NaN and infinities,
-/// which JSON cannot express, are written as the strings `"nan"`, `"inf"`, `"-inf"`.
-fn write_float(out: &mut String, v: f64, single: Option<f32>) {
-    if v.is_nan() {
-        out.push_str("\"nan\"");
-    } else if v.is_infinite() {
-        out.push_str(if v > 0.0 { "\"inf\"" } else { "\"-inf\"" });
-    } else {
-        let mut buf = ryu::Buffer::new();
-        out.push_str(match single {
-            Some(f) => buf.format_finite(f),
-            None => buf.format_finite(v),
-        });
-    }
-}
-
-/// Append `s` as a JSON string literal.
-pub fn json_string(out: &mut String, s: &str) {
-    use std::fmt::Write;
-    out.push('"');
-    for ch in s.chars() {
-        match ch {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
+pub use crate::json::json_string;

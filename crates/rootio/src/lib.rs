@@ -25,6 +25,7 @@ pub mod directory;
 pub mod error;
 pub mod file;
 pub mod header;
+pub mod json;
 pub mod key;
 mod memory;
 pub mod object;

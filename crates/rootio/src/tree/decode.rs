@@ -232,58 +232,31 @@ pub fn decode(
             append_elements(target, *element, &data[lo * per..need])?;
         }
         Interpretation::Counted { element, inner, .. } => {
-            let off = offsets
-                .ok_or_else(|| Error::corrupt("variable-size basket without entry offsets"))?;
-            check_offsets(off, entries, data.len())?;
+            let off = entry_offsets(offsets, entries, data.len())?;
             let per = element.disk_size() * inner.iter().product::<usize>().max(1);
             let (a, b) = (off[lo] as usize, off[hi] as usize);
-            let Array::Jagged { offsets: o, values } = out else {
-                return Err(Error::corrupt("internal: array type mismatch"));
-            };
+            let (o, values) = jagged(out)?;
             push_element_offsets(o, &off[lo..=hi], per)?;
-            let target = match values.as_mut() {
+            let target = match values {
                 Array::Fixed { values, .. } => values.as_mut(),
                 other => other,
             };
             append_elements(target, *element, &data[a..b])?;
         }
         Interpretation::Vector { element } => {
-            let off =
-                offsets.ok_or_else(|| Error::corrupt("vector basket without entry offsets"))?;
-            check_offsets(off, entries, data.len())?;
-            let Array::Jagged { offsets: o, values } = out else {
-                return Err(Error::corrupt("internal: array type mismatch"));
-            };
-            let size = element.disk_size();
-            for i in lo..hi {
-                let entry = &data[off[i] as usize..off[i + 1] as usize];
-                let body = skip_header(entry, 10);
-                let (n, rest) = read_count(body)?;
-                let bytes = take(rest, n, size)?;
-                append_elements(values, *element, bytes)?;
-                let last = *o.last().unwrap_or(&0);
-                o.push(last + n as i64);
+            let off = entry_offsets(offsets, entries, data.len())?;
+            let (o, values) = jagged(out)?;
+            for entry in entry_slices(data, off, lo, hi) {
+                let (n, _) = read_vector(skip_header(entry), *element, values)?;
+                push_count(o, n);
             }
         }
         Interpretation::VectorVector { element } => {
-            let off =
-                offsets.ok_or_else(|| Error::corrupt("vector basket without entry offsets"))?;
-            check_offsets(off, entries, data.len())?;
-            let Array::Jagged { offsets: o, values } = out else {
-                return Err(Error::corrupt("internal: array type mismatch"));
-            };
-            let Array::Jagged {
-                offsets: io,
-                values: iv,
-            } = values.as_mut()
-            else {
-                return Err(Error::corrupt("internal: array type mismatch"));
-            };
-            let size = element.disk_size();
-            for i in lo..hi {
-                let entry = &data[off[i] as usize..off[i + 1] as usize];
-                let body = skip_header(entry, 10);
-                let (nouter, mut rest) = read_count(body)?;
+            let off = entry_offsets(offsets, entries, data.len())?;
+            let (o, values) = jagged(out)?;
+            let (io, iv) = jagged(values)?;
+            for entry in entry_slices(data, off, lo, hi) {
+                let (nouter, mut rest) = read_count(skip_header(entry))?;
                 // Each inner vector needs at least its 4-byte count.
                 if nouter.saturating_mul(4) > rest.len() {
                     return Err(Error::corrupt(format!(
@@ -292,63 +265,37 @@ pub fn decode(
                     )));
                 }
                 for _ in 0..nouter {
-                    let (n, r) = read_count(rest)?;
-                    let bytes = take(r, n, size)?;
-                    append_elements(iv, *element, bytes)?;
-                    rest = &r[n * size..];
-                    let last = *io.last().unwrap_or(&0);
-                    io.push(last + n as i64);
+                    let (n, r) = read_vector(rest, *element, iv)?;
+                    push_count(io, n);
+                    rest = r;
                 }
-                let last = *o.last().unwrap_or(&0);
-                o.push(last + nouter as i64);
+                push_count(o, nouter);
             }
         }
         Interpretation::PointerArray { element } => {
-            let off = offsets
-                .ok_or_else(|| Error::corrupt("pointer-array basket without entry offsets"))?;
-            check_offsets(off, entries, data.len())?;
-            let Array::Jagged { offsets: o, values } = out else {
-                return Err(Error::corrupt("internal: array type mismatch"));
-            };
-            let size = element.disk_size();
-            for i in lo..hi {
-                let entry = &data[off[i] as usize..off[i + 1] as usize];
+            let off = entry_offsets(offsets, entries, data.len())?;
+            let (o, values) = jagged(out)?;
+            for entry in entry_slices(data, off, lo, hi) {
+                // One marker byte, then the values.
                 let body = entry.get(1..).unwrap_or(&[]);
                 append_elements(values, *element, body)?;
-                let last = *o.last().unwrap_or(&0);
-                o.push(last + (body.len() / size) as i64);
+                push_count(o, body.len() / element.disk_size());
             }
         }
         Interpretation::VectorPerObject { element } => {
-            let off =
-                offsets.ok_or_else(|| Error::corrupt("vector basket without entry offsets"))?;
-            check_offsets(off, entries, data.len())?;
-            let Array::Jagged { offsets: o, values } = out else {
-                return Err(Error::corrupt("internal: array type mismatch"));
-            };
-            let Array::Jagged {
-                offsets: io,
-                values: iv,
-            } = values.as_mut()
-            else {
-                return Err(Error::corrupt("internal: array type mismatch"));
-            };
-            let size = element.disk_size();
-            for i in lo..hi {
-                let entry = &data[off[i] as usize..off[i + 1] as usize];
-                let mut rest = skip_header(entry, 6);
-                let mut objects = 0i64;
+            let off = entry_offsets(offsets, entries, data.len())?;
+            let (o, values) = jagged(out)?;
+            let (io, iv) = jagged(values)?;
+            for entry in entry_slices(data, off, lo, hi) {
+                let mut rest = skip_header(entry);
+                let mut objects = 0;
                 while !rest.is_empty() {
-                    let (n, r) = read_count(rest)?;
-                    let bytes = take(r, n, size)?;
-                    append_elements(iv, *element, bytes)?;
-                    rest = &r[n * size..];
-                    let last = *io.last().unwrap_or(&0);
-                    io.push(last + n as i64);
+                    let (n, r) = read_vector(rest, *element, iv)?;
+                    push_count(io, n);
+                    rest = r;
                     objects += 1;
                 }
-                let last = *o.last().unwrap_or(&0);
-                o.push(last + objects);
+                push_count(o, objects);
             }
         }
         Interpretation::LeafList { leaves } => {
@@ -386,8 +333,7 @@ pub fn decode(
         Interpretation::Object(layout) => match offsets {
             Some(off) => {
                 check_offsets(off, entries, data.len())?;
-                for i in lo..hi {
-                    let entry = &data[off[i] as usize..off[i + 1] as usize];
+                for entry in entry_slices(data, off, lo, hi) {
                     let mut c = crate::cursor::Cursor::new(entry, 0, "object");
                     super::objects::read_object(&mut c, layout, out)?;
                 }
@@ -405,22 +351,17 @@ pub fn decode(
             }
         },
         Interpretation::VectorString => {
-            let off =
-                offsets.ok_or_else(|| Error::corrupt("vector basket without entry offsets"))?;
-            check_offsets(off, entries, data.len())?;
-            let Array::Jagged { offsets: o, values } = out else {
-                return Err(Error::corrupt("internal: array type mismatch"));
-            };
+            let off = entry_offsets(offsets, entries, data.len())?;
+            let (o, values) = jagged(out)?;
             let Array::Strings {
                 offsets: so,
                 data: sd,
-            } = values.as_mut()
+            } = values
             else {
                 return Err(Error::corrupt("internal: array type mismatch"));
             };
-            for i in lo..hi {
-                let entry = &data[off[i] as usize..off[i + 1] as usize];
-                let (n, mut rest) = read_count(skip_header(entry, 10))?;
+            for entry in entry_slices(data, off, lo, hi) {
+                let (n, mut rest) = read_count(skip_header(entry))?;
                 if n > rest.len() {
                     return Err(Error::corrupt(format!(
                         "{n} strings in {} bytes",
@@ -433,8 +374,7 @@ pub fn decode(
                     so.push(sd.len() as i64);
                     rest = r;
                 }
-                let last = *o.last().unwrap_or(&0);
-                o.push(last + n as i64);
+                push_count(o, n);
             }
         }
         Interpretation::Strings => {
@@ -448,9 +388,8 @@ pub fn decode(
             match offsets {
                 Some(off) => {
                     check_offsets(off, entries, data.len())?;
-                    for i in lo..hi {
-                        let entry = &data[off[i] as usize..off[i + 1] as usize];
-                        let body = skip_header(entry, 6);
+                    for entry in entry_slices(data, off, lo, hi) {
+                        let body = skip_header(entry);
                         if body.is_empty() {
                             o.push(d.len() as i64);
                             continue;
@@ -509,6 +448,49 @@ fn push_element_offsets(o: &mut Vec<i64>, off: &[u32], per: usize) -> Result<()>
     Ok(())
 }
 
+/// The entry offsets of a variable-size basket, checked against its entries and data.
+fn entry_offsets(offsets: Option<&[u32]>, entries: usize, len: usize) -> Result<&[u32]> {
+    let off =
+        offsets.ok_or_else(|| Error::corrupt("variable-size basket without entry offsets"))?;
+    check_offsets(off, entries, len)?;
+    Ok(off)
+}
+
+/// The bytes of entries `lo..hi` (offsets already checked by [`entry_offsets`]).
+fn entry_slices<'a>(
+    data: &'a [u8],
+    off: &'a [u32],
+    lo: usize,
+    hi: usize,
+) -> impl Iterator<Item = &'a [u8]> {
+    off[lo..=hi]
+        .windows(2)
+        .map(move |w| &data[w[0] as usize..w[1] as usize])
+}
+
+/// The offsets and contents of a jagged array.
+fn jagged(a: &mut Array) -> Result<(&mut Vec<i64>, &mut Array)> {
+    match a {
+        Array::Jagged { offsets, values } => Ok((offsets, values.as_mut())),
+        _ => Err(Error::corrupt("internal: array type mismatch")),
+    }
+}
+
+/// Close a list of `n` elements.
+fn push_count(o: &mut Vec<i64>, n: usize) {
+    let last = o.last().copied().unwrap_or(0);
+    o.push(last + n as i64);
+}
+
+/// Read an i32 count and that many elements into `target`; returns the count and the rest.
+fn read_vector<'a>(b: &'a [u8], element: Element, target: &mut Array) -> Result<(usize, &'a [u8])> {
+    let (n, rest) = read_count(b)?;
+    let size = element.disk_size();
+    let bytes = take(rest, n, size)?;
+    append_elements(target, element, bytes)?;
+    Ok((n, &rest[bytes.len()..]))
+}
+
 fn check_offsets(off: &[u32], entries: usize, len: usize) -> Result<()> {
     if off.len() != entries + 1 || off.last().is_some_and(|&e| e as usize > len) {
         return Err(Error::corrupt(format!(
@@ -522,13 +504,12 @@ fn check_offsets(off: &[u32], entries: usize, len: usize) -> Result<()> {
 /// Skip an object header (`0x40000000 | bytecount`, version[, …]) when the entry starts with
 /// one whose byte count matches the entry length. Top-level `std::vector` branches are written
 /// with a 10-byte header (count, version, size); members of split objects may not be.
-fn skip_header(entry: &[u8], header_len: usize) -> &[u8] {
+fn skip_header(entry: &[u8]) -> &[u8] {
     if entry.len() >= 6 {
         let w = u32::from_be_bytes([entry[0], entry[1], entry[2], entry[3]]);
         if w & BYTE_COUNT_MASK != 0 && (w & !BYTE_COUNT_MASK) as usize + 4 == entry.len() {
-            // A vector header is bytecount(4) + version(2); its size count follows and is
-            // read by the caller, so skip 6 bytes in both cases.
-            let _ = header_len;
+            // The header is byte count (4) + version (2); a vector's element count follows
+            // and is read by the caller.
             return &entry[6..];
         }
     }

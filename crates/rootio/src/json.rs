@@ -1,9 +1,10 @@
-//! JSON text for column values, as `dump` writes them.
+//! JSON text for column values ([`crate::Array::write_json`], `hepframe dump`).
 //!
-//! This mirrors [`rootio::Array::write_json`] with two differences in how floats are printed:
+//! Integers are written as they are, strings escaped, lists as arrays and records as objects.
+//! Floats are written in the shortest decimal that reads back exactly, with two refinements:
 //!
-//! * **Plain notation where people expect it.** `write_json` always uses Rust's `{:e}`
-//!   (`1.0240626e1`); here a float whose decimal exponent is in `-4..16` is written in plain
+//! * **Plain notation where people expect it.** A float whose decimal exponent is in `-4..16`
+//!   is written in plain
 //!   notation (`10.240626`, `0.00012`, `100.0`), as Python's `repr` does, and others as
 //!   `3.4028235e+38`. The digits are the same, so the value is the same.
 //! * **`Float_t` values survive a reader that parses JSON numbers as `f64`.** The shortest
@@ -17,10 +18,7 @@
 //! NaN and infinities are written as the strings `"nan"`, `"inf"` and `"-inf"`, since JSON has
 //! no literal for them.
 
-use rootio::array::json_string;
-use rootio::Array;
-
-use crate::format::string_at;
+use crate::array::Array;
 
 /// Append entry `i` of `array` to `out` as JSON. An index outside the column writes `null`.
 pub fn write_value(array: &Array, i: usize, out: &mut String) {
@@ -56,10 +54,17 @@ pub fn write_value(array: &Array, i: usize, out: &mut String) {
             let lo = i.saturating_mul(*size);
             list(out, values, lo..lo.saturating_add(*size));
         }
-        Array::Strings { .. } => match string_at(array, i) {
-            Some(s) => json_string(out, &s),
-            None => out.push_str("null"),
-        },
+        Array::Strings { offsets, data } => {
+            let text = (|| {
+                let lo = usize::try_from(*offsets.get(i)?).ok()?;
+                let hi = usize::try_from(*offsets.get(i + 1)?).ok()?;
+                data.get(lo..hi).map(String::from_utf8_lossy)
+            })();
+            match text {
+                Some(s) => json_string(out, &s),
+                None => out.push_str("null"),
+            }
+        }
         Array::Record { fields, len } if i < *len => {
             out.push('{');
             for (k, (name, column)) in fields.iter().enumerate() {
@@ -74,6 +79,26 @@ pub fn write_value(array: &Array, i: usize, out: &mut String) {
         }
         Array::Record { .. } => out.push_str("null"),
     }
+}
+
+/// Append `s` as a JSON string literal.
+pub fn json_string(out: &mut String, s: &str) {
+    use std::fmt::Write;
+    out.push('"');
+    for ch in s.chars() {
+        match ch {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 fn int<T: std::fmt::Display>(out: &mut String, v: Option<&T>) {
