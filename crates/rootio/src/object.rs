@@ -439,17 +439,7 @@ impl<'s> ObjectReader<'s> {
     ) -> Result<()> {
         if el.class == ElementClass::Base {
             match el.name.as_str() {
-                "TObject" => {
-                    let (id, bits) = read_tobject(c)?;
-                    obj.members
-                        .push(("fUniqueID".into(), Value::UInt(id as u64)));
-                    obj.members.push(("fBits".into(), Value::UInt(bits as u64)));
-                }
-                "TNamed" => {
-                    let (n, t) = read_tnamed(c)?;
-                    obj.members.push(("fName".into(), Value::Str(n)));
-                    obj.members.push(("fTitle".into(), Value::Str(t)));
-                }
+                // TObject, TNamed and other hand-streamed bases.
                 name if is_custom(name) => {
                     let base = self.read_body(c, name)?;
                     obj.members.extend(base.members);
