@@ -7,6 +7,7 @@
 
 mod cmd_dump;
 mod cmd_ls;
+mod cmd_run;
 mod cmd_schema;
 mod cmd_show;
 mod entries;
@@ -26,6 +27,36 @@ use crate::cmd_dump::{DumpFormat, DumpOptions};
 use crate::cmd_show::ShowOptions;
 use crate::entries::EntrySpec;
 
+const RUN_AFTER_HELP: &str = "\
+An analysis file is TOML:
+
+  [analysis]
+  tree = \"Events\"
+  files = [\"data/nano_10k.root\"]            # relative to the analysis file; globs allowed
+
+  [define]                                  # named values, usable by later expressions
+  mass = \"(Muon[0] + Muon[1]).mass\"
+
+  [[cut]]                                   # applied in order; counted in the cut-flow
+  name = \"two muons\"
+  when = \"nMuon == 2\"
+
+  [[histogram]]
+  name = \"dimuon_mass\"
+  value = \"mass\"
+  bins = 30000
+  low = 0.25
+  high = 300
+  xlabel = \"m(mu mu) [GeV]\"
+  logx = true
+
+Expressions: branches (MET_pt), collections (Muon.pt is Muon_pt; Muon[0] is the first muon),
+masks (Jet[Jet.pt > 30 && abs(Jet.eta) < 2.4]), reductions (sum, count, any, all, min, max,
+mean, argmin, argmax, len), math (abs, sqrt, exp, log, sin, cos, atan2, pow, min, max), four-
+vectors (Muon[0] + Muon[1], .mass, .pt, .eta, .phi), delta_r, delta_phi.
+
+Output: DIR/histograms.json (UHI), DIR/cutflow.json, DIR/NAME.png for each histogram.";
+
 const MAIN_AFTER_HELP: &str = "\
 Targets are written FILE:TREE. The tree may sit in a directory and carry a cycle number:
   data.root:Events   data.root:dir/Events   data.root:Events;2
@@ -35,9 +66,11 @@ Examples:
   hepframe ls nano.root
   hepframe schema nano.root:Events
   hepframe show nano.root:Events -n 5 --branches 'nMuon,Muon_*'
-  hepframe dump nano.root:Events --entries :1000 --format csv > events.csv";
+  hepframe dump nano.root:Events --entries :1000 --format csv > events.csv
+  hepframe run examples/dimuon.toml --output out/dimuon";
 
-/// Look inside ROOT files: list keys, describe trees, show and dump entries.
+/// Look inside ROOT files and run analyses on them: list keys, describe trees, show and dump
+/// entries, fill histograms with cuts and a cut-flow.
 #[derive(Debug, Parser)]
 #[command(name = "hepframe", version, after_help = MAIN_AFTER_HELP)]
 struct Cli {
@@ -55,6 +88,21 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run an analysis file: cuts, defines and histograms, in one pass over the input.
+    #[command(after_help = RUN_AFTER_HELP)]
+    Run {
+        /// The analysis file (TOML: [analysis], [define], [[cut]], [[histogram]]).
+        analysis: std::path::PathBuf,
+        /// Input files or globs; they replace the `files` of the analysis file. Repeatable.
+        #[arg(short, long = "input", value_name = "FILE_OR_GLOB")]
+        inputs: Vec<String>,
+        /// Where to write histograms.json, cutflow.json and the plots [default: output/NAME].
+        #[arg(short, long, value_name = "DIR")]
+        output: Option<std::path::PathBuf>,
+        /// Entries per work item (rounded to whole clusters).
+        #[arg(long, value_name = "N", default_value_t = 200_000)]
+        chunk_entries: u64,
+    },
     /// List every key in a file, directory by directory.
     #[command(
         long_about = "List every key in a file, directory by directory.\n\n\
@@ -175,7 +223,20 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            let _ = writeln!(io::stderr().lock(), "hepframe: error: {}", one_line(&e));
+            // Expression errors keep their caret line under the source.
+            if let Some(engine::EngineError::Expression {
+                origin,
+                message,
+                caret,
+            }) = e.downcast_ref::<engine::EngineError>()
+            {
+                let _ = writeln!(
+                    io::stderr().lock(),
+                    "hepframe: error: {origin}: {message}\n{caret}"
+                );
+            } else {
+                let _ = writeln!(io::stderr().lock(), "hepframe: error: {}", one_line(&e));
+            }
             ExitCode::from(1)
         }
     }
@@ -210,6 +271,21 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 quiet: cli.quiet,
             };
             cmd_dump::run(&target, &opts, &mut out)?
+        }
+        Command::Run {
+            analysis,
+            inputs,
+            output,
+            chunk_entries,
+        } => {
+            let opts = cmd_run::RunArgs {
+                inputs,
+                output,
+                threads: cli.threads,
+                chunk_entries,
+                quiet: cli.quiet,
+            };
+            cmd_run::run(&analysis, &opts, &mut out)?
         }
         Command::Completions { shell } => {
             // Generators panic on a failed write, so render into memory first.

@@ -1,0 +1,76 @@
+//! `hepframe run`: run an analysis file and write its histograms, cut-flow and plots.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use engine::{Analysis, RunOptions};
+
+/// Options of `hepframe run`.
+pub struct RunArgs {
+    /// Input files or globs replacing the analysis file's.
+    pub inputs: Vec<String>,
+    /// Output folder.
+    pub output: Option<PathBuf>,
+    /// Worker threads.
+    pub threads: usize,
+    /// Entries per work item.
+    pub chunk_entries: u64,
+    /// No progress bar.
+    pub quiet: bool,
+}
+
+/// Run `analysis` and report to `out`.
+pub fn run(analysis: &Path, args: &RunArgs, out: &mut impl Write) -> Result<()> {
+    let mut a = Analysis::from_file(analysis)?;
+    if !args.inputs.is_empty() {
+        a.files = args.inputs.iter().map(PathBuf::from).collect();
+    }
+    let dir = args
+        .output
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(&a.name));
+    let bar = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
+        let b = indicatif::ProgressBar::new(0);
+        b.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} events ({per_sec}, {eta} left)",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        b
+    });
+    let progress = |done: u64, total: u64| {
+        if let Some(b) = &bar {
+            b.set_length(total);
+            b.set_position(done);
+        }
+    };
+    let options = RunOptions {
+        threads: args.threads,
+        chunk_entries: args.chunk_entries,
+        progress: Some(&progress),
+    };
+    let results = engine::run(&a, &options)?;
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    engine::write_outputs(&results, &dir)?;
+    writeln!(out, "{}", results.cutflow.table())?;
+    let rate = if results.seconds > 0.0 {
+        results.entries as f64 / results.seconds
+    } else {
+        0.0
+    };
+    writeln!(
+        out,
+        "{} events from {} file{} in {:.3} s ({:.0} events/s); wrote {}",
+        results.entries,
+        results.files.len(),
+        if results.files.len() == 1 { "" } else { "s" },
+        results.seconds,
+        rate,
+        dir.display()
+    )?;
+    Ok(())
+}

@@ -1,0 +1,81 @@
+//! Errors of the engine, with the place in the analysis file they come from.
+
+use std::path::PathBuf;
+
+/// Where in an analysis file something was written.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Origin {
+    /// The analysis file (absent for analyses built in code).
+    pub file: Option<PathBuf>,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.file {
+            Some(p) => write!(f, "{}:{}:{}", p.display(), self.line, self.column),
+            None => write!(f, "{}:{}", self.line, self.column),
+        }
+    }
+}
+
+/// An engine error.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum EngineError {
+    /// The analysis file is not valid TOML or misses something.
+    #[error("{origin}: {message}")]
+    Analysis {
+        /// Where.
+        origin: Origin,
+        /// What.
+        message: String,
+    },
+    /// An expression does not parse or type-check.
+    #[error("{origin}: {message}\n{caret}")]
+    Expression {
+        /// Where the mistake is (the span's start).
+        origin: Origin,
+        /// What is wrong.
+        message: String,
+        /// The expression with a caret under the mistake.
+        caret: String,
+    },
+    /// Reading the input failed.
+    #[error(transparent)]
+    Read(#[from] rootio::Error),
+    /// Evaluating an expression on the data failed.
+    #[error("{file}: {what} '{name}': {message}")]
+    Eval {
+        /// The input file.
+        file: PathBuf,
+        /// "cut", "define" or "histogram".
+        what: &'static str,
+        /// Its name.
+        name: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// A histogram could not be made or filled.
+    #[error("histogram '{name}': {source}")]
+    Hist {
+        /// The histogram name.
+        name: String,
+        /// The cause.
+        source: hist::HistError,
+    },
+    /// Writing outputs failed.
+    #[error("{path}: {source}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+/// Result alias.
+pub type Result<T, E = EngineError> = std::result::Result<T, E>;

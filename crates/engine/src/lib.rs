@@ -1,0 +1,29 @@
+//! # engine — one-pass analyses over ROOT trees
+//!
+//! An [`Analysis`] holds defines, named cuts and histograms, written as expressions of the
+//! [`expr`] language. [`run`] type-checks them against the tree, reads only the branches they
+//! need, splits the input into cluster-aligned entry ranges, and processes the ranges on a
+//! thread pool; each range gives a partial result (histograms and cut-flow counts) and the
+//! partials merge in range order, so the result does not depend on the number of threads.
+//!
+//! ```no_run
+//! use engine::{Analysis, RunOptions, run};
+//! let a = Analysis::new("Events")
+//!     .input(["nano.root"])
+//!     .filter("nMuon == 2", "two muons")
+//!     .filter("Muon[0].charge != Muon[1].charge", "opposite charge")
+//!     .define("mass", "(Muon[0] + Muon[1]).mass")
+//!     .histo1d("dimuon_mass", "mass", 30000, 0.25, 300.0);
+//! let results = run(&a, &RunOptions::default()).unwrap();
+//! print!("{}", results.cutflow.table());
+//! ```
+
+pub mod analysis;
+pub mod error;
+pub mod output;
+pub mod run;
+
+pub use analysis::{Analysis, Binning, HistSpec, Item};
+pub use error::{EngineError, Origin, Result};
+pub use output::write_outputs;
+pub use run::{run, CutFlow, Results, RunOptions};

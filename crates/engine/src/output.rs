@@ -1,0 +1,65 @@
+//! Writing a run's results: `histograms.json` (UHI), `cutflow.json` and one PNG per histogram.
+
+use std::path::Path;
+
+use crate::error::{EngineError, Result};
+use crate::run::Results;
+
+/// Write `DIR/histograms.json`, `DIR/cutflow.json` and `DIR/<name>.png`. Everything is first
+/// written next to the targets under temporary names and renamed at the end.
+pub fn write_outputs(results: &Results, dir: &Path) -> Result<()> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| EngineError::Write {
+            path: path.clone(),
+            source,
+        }
+    };
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    let named: Vec<(&str, &hist::Histogram)> =
+        results.histograms.iter().map(|h| (h.name(), h)).collect();
+    let hpath = dir.join("histograms.json");
+    hist::write_uhi_file(&hpath, &named).map_err(|source| EngineError::Hist {
+        name: "histograms.json".into(),
+        source,
+    })?;
+    let cpath = dir.join("cutflow.json");
+    let cutflow = serde_json::json!({
+        "total": results.cutflow.total,
+        "cuts": results.cutflow.cuts.iter().map(|(n, k)| serde_json::json!({"name": n, "passed": k})).collect::<Vec<_>>(),
+        "entries": results.entries,
+        "seconds": results.seconds,
+        "files": results.files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),
+    });
+    let text = serde_json::to_string_pretty(&cutflow).unwrap_or_default();
+    std::fs::write(&cpath, text).map_err(io(&cpath))?;
+    for (h, spec) in results.histograms.iter().zip(&results.specs) {
+        let ppath = dir.join(format!("{}.png", sanitize(h.name())));
+        let opts = hist::PlotOptions {
+            title: spec.title.clone(),
+            x_label: spec.xlabel.clone(),
+            y_label: spec.ylabel.clone(),
+            log_x: spec.logx,
+            log_y: spec.logy,
+            ..Default::default()
+        };
+        h.plot_png(&ppath, &opts)
+            .map_err(|source| EngineError::Hist {
+                name: h.name().to_string(),
+                source,
+            })?;
+    }
+    Ok(())
+}
+
+fn sanitize(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}

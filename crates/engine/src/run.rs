@@ -1,0 +1,489 @@
+//! Compiling an analysis against a tree's schema, and running it in one pass over entry ranges
+//! on a thread pool, each range producing a partial result that merges deterministically.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use expr::{
+    check, parse, required_branches, Chunk, Evaluator, ExprError, Nums, Schema, Scope, Ty, Typed,
+    Val,
+};
+use hist::{Axis, Histogram, Storage};
+use rayon::prelude::*;
+use rootio::{ReadOptions, RootFile, Tree};
+
+use crate::analysis::{shifted, Analysis, Binning, HistSpec, Item};
+use crate::error::{EngineError, Result};
+
+/// Options for a run.
+#[derive(Clone, Copy)]
+pub struct RunOptions<'a> {
+    /// Worker threads (0 = one per core, 1 = the calling thread only).
+    pub threads: usize,
+    /// Entries per work item, rounded to whole clusters (default 200 000).
+    pub chunk_entries: u64,
+    /// Called with (entries done, entries in total) as work items finish.
+    pub progress: Option<&'a (dyn Fn(u64, u64) + Sync)>,
+}
+
+impl Default for RunOptions<'_> {
+    fn default() -> Self {
+        RunOptions {
+            threads: 0,
+            chunk_entries: 200_000,
+            progress: None,
+        }
+    }
+}
+
+/// Events passing each cut.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+pub struct CutFlow {
+    /// Events read.
+    pub total: u64,
+    /// `(cut name, events passing it and every cut before)`, in order.
+    pub cuts: Vec<(String, u64)>,
+}
+
+impl CutFlow {
+    /// A readable table: cut, passed, efficiency relative to the previous cut and to all.
+    pub fn table(&self) -> String {
+        let width = self
+            .cuts
+            .iter()
+            .map(|(n, _)| n.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(10);
+        let mut s = format!(
+            "{:<width$}  {:>12}  {:>9}  {:>9}\n",
+            "cut", "passed", "eff", "cumul"
+        );
+        s.push_str(&format!(
+            "{:<width$}  {:>12}  {:>9}  {:>9}\n",
+            "(all events)", self.total, "", ""
+        ));
+        let mut prev = self.total;
+        for (name, n) in &self.cuts {
+            let eff = if prev > 0 {
+                100.0 * *n as f64 / prev as f64
+            } else {
+                0.0
+            };
+            let cum = if self.total > 0 {
+                100.0 * *n as f64 / self.total as f64
+            } else {
+                0.0
+            };
+            s.push_str(&format!(
+                "{name:<width$}  {n:>12}  {eff:>8.2}%  {cum:>8.2}%\n"
+            ));
+            prev = *n;
+        }
+        s
+    }
+}
+
+/// What a run produces.
+#[derive(Debug, Clone)]
+pub struct Results {
+    /// The histograms, in booking order.
+    pub histograms: Vec<Histogram>,
+    /// Plot settings of each histogram.
+    pub specs: Vec<HistSpec>,
+    /// The cut-flow.
+    pub cutflow: CutFlow,
+    /// Entries processed.
+    pub entries: u64,
+    /// Wall-clock seconds of the event loop.
+    pub seconds: f64,
+    /// Files read.
+    pub files: Vec<PathBuf>,
+    /// The branches the analysis read.
+    pub branches: Vec<String>,
+    /// Bytes read from the files by the event loop (baskets of those branches only).
+    pub bytes_read: u64,
+}
+
+struct Compiled {
+    schema: Schema,
+    scope: Scope,
+    cuts: Vec<(Item, Typed)>,
+    hists: Vec<(HistSpec, Typed, Option<Typed>)>,
+    branches: Vec<String>,
+}
+
+fn expr_error(item: &Item, what: &str, e: ExprError) -> EngineError {
+    EngineError::Expression {
+        origin: shifted(&item.origin, &item.expr, e.span.start),
+        message: format!("{what} '{}': {}", item.name, e.message),
+        caret: e.caret(&item.expr),
+    }
+}
+
+fn compile(a: &Analysis, schema: Schema) -> Result<Compiled> {
+    let mut scope = Scope::default();
+    let typed = |item: &Item, what: &str, scope: &Scope| -> Result<Typed> {
+        let e = parse(&item.expr).map_err(|e| expr_error(item, what, e))?;
+        check(&e, &schema, scope).map_err(|e| expr_error(item, what, e))
+    };
+    for d in &a.defines {
+        let t = typed(d, "define", &scope)?;
+        scope.defines.push((d.name.clone(), t));
+    }
+    let mut cuts = Vec::new();
+    for c in &a.cuts {
+        let t = typed(c, "cut", &scope)?;
+        if t.ty != Ty::Num(expr::Num::Bool) {
+            return Err(expr_error(
+                c,
+                "cut",
+                ExprError::ty(
+                    format!(
+                        "a cut must be one bool per event, not a {}",
+                        t.ty.describe()
+                    ),
+                    expr::Span::new(0, c.expr.len()),
+                ),
+            ));
+        }
+        cuts.push((c.clone(), t));
+    }
+    let mut hists = Vec::new();
+    for h in &a.histograms {
+        let v = typed(&h.value, "histogram", &scope)?;
+        if !matches!(v.ty, Ty::Num(_) | Ty::List(_)) {
+            return Err(expr_error(
+                &h.value,
+                "histogram",
+                ExprError::ty(
+                    format!(
+                        "a histogram needs numbers or lists of numbers, not a {}",
+                        v.ty.describe()
+                    ),
+                    expr::Span::new(0, h.value.expr.len()),
+                ),
+            ));
+        }
+        let w = match &h.weight {
+            Some(w) => {
+                let t = typed(w, "weight of histogram", &scope)?;
+                let ok = matches!((&v.ty, &t.ty), (_, Ty::Num(_)) | (Ty::List(_), Ty::List(_)));
+                if !ok {
+                    return Err(expr_error(
+                        w,
+                        "weight of histogram",
+                        ExprError::ty(
+                            format!("a weight must be a number per event or match the value's list, not a {}", t.ty.describe()),
+                            expr::Span::new(0, w.expr.len()),
+                        ),
+                    ));
+                }
+                Some(t)
+            }
+            None => None,
+        };
+        hists.push((h.clone(), v, w));
+    }
+    let nodes = cuts.iter().map(|(_, t)| &t.node).chain(
+        hists
+            .iter()
+            .flat_map(|(_, v, w)| std::iter::once(&v.node).chain(w.iter().map(|t| &t.node))),
+    );
+    let branches: BTreeSet<String> = required_branches(nodes, &scope, &schema);
+    Ok(Compiled {
+        schema,
+        scope,
+        cuts,
+        hists,
+        branches: branches.into_iter().collect(),
+    })
+}
+
+fn empty_histogram(spec: &HistSpec) -> Result<Histogram> {
+    let hist_err = |source| EngineError::Hist {
+        name: spec.value.name.clone(),
+        source,
+    };
+    let axis = match &spec.binning {
+        Binning::Regular { bins, low, high } => Axis::regular(*bins, *low, *high),
+        Binning::Variable(edges) => Axis::variable(edges.clone()),
+    }
+    .map_err(hist_err)?
+    .with_label(spec.xlabel.clone());
+    let storage = if spec.weight.is_some() {
+        Storage::Weight
+    } else {
+        Storage::Double
+    };
+    Ok(Histogram::new_1d(axis, storage)
+        .with_name(spec.value.name.clone())
+        .with_title(spec.title.clone()))
+}
+
+/// Expand globs in input paths; a pattern that matches nothing is an error.
+fn expand(files: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for f in files {
+        let s = f.to_string_lossy();
+        if s.contains(['*', '?', '[']) {
+            let mut matched: Vec<PathBuf> = glob::glob(&s)
+                .map_err(|e| EngineError::Analysis {
+                    origin: Default::default(),
+                    message: format!("bad file pattern '{s}': {e}"),
+                })?
+                .filter_map(|p| p.ok())
+                .collect();
+            if matched.is_empty() {
+                return Err(EngineError::Analysis {
+                    origin: Default::default(),
+                    message: format!("no input file matches '{s}'"),
+                });
+            }
+            matched.sort();
+            out.extend(matched);
+        } else {
+            out.push(f.clone());
+        }
+    }
+    if out.is_empty() {
+        return Err(EngineError::Analysis {
+            origin: Default::default(),
+            message: "no input files".into(),
+        });
+    }
+    Ok(out)
+}
+
+struct Item2 {
+    file: usize,
+    range: std::ops::Range<u64>,
+}
+
+struct Partial {
+    hists: Vec<Histogram>,
+    passed: Vec<u64>,
+    entries: u64,
+}
+
+/// Run an analysis.
+pub fn run(a: &Analysis, options: &RunOptions<'_>) -> Result<Results> {
+    let files = expand(&a.files)?;
+    let mut trees: Vec<Tree> = Vec::with_capacity(files.len());
+    for f in &files {
+        let file = RootFile::open(f)?;
+        trees.push(file.tree(&a.tree)?);
+    }
+    let schema = Schema::of_tree(&trees[0]);
+    let c = compile(a, schema)?;
+    // Work items: whole clusters, grouped up to `chunk_entries`.
+    let mut items = Vec::new();
+    for (fi, t) in trees.iter().enumerate() {
+        let mut start = 0u64;
+        let mut end = 0u64;
+        for cl in t.clusters() {
+            if end > start && cl.end - start > options.chunk_entries.max(1) {
+                items.push(Item2 {
+                    file: fi,
+                    range: start..end,
+                });
+                start = end;
+            }
+            end = cl.end;
+        }
+        if end > start {
+            items.push(Item2 {
+                file: fi,
+                range: start..end,
+            });
+        }
+    }
+    let total: u64 = trees.iter().map(|t| t.entries).sum();
+    let io_before: Vec<u64> = trees
+        .iter()
+        .map(|t| t.file().source().counters().snapshot().bytes)
+        .collect();
+    let done = AtomicU64::new(0);
+    let started = Instant::now();
+    let work = |it: &Item2| -> Result<Partial> {
+        let p = process(&c, &trees[it.file], &files[it.file], it.range.clone())?;
+        let d = done.fetch_add(p.entries, Ordering::Relaxed) + p.entries;
+        if let Some(cb) = options.progress {
+            cb(d, total);
+        }
+        Ok(p)
+    };
+    let partials: Vec<Result<Partial>> = if options.threads == 1 {
+        items.iter().map(work).collect()
+    } else {
+        let mut b = rayon::ThreadPoolBuilder::new();
+        if options.threads > 0 {
+            b = b.num_threads(options.threads);
+        }
+        match b.build() {
+            Ok(pool) => pool.install(|| items.par_iter().map(work).collect()),
+            Err(_) => items.iter().map(work).collect(),
+        }
+    };
+    // Merge in work-item order: the same result whatever the thread count.
+    let mut hists = c
+        .hists
+        .iter()
+        .map(|(s, _, _)| empty_histogram(s))
+        .collect::<Result<Vec<_>>>()?;
+    let mut passed = vec![0u64; c.cuts.len() + 1];
+    let mut entries = 0;
+    for p in partials {
+        let p = p?;
+        for (h, ph) in hists.iter_mut().zip(&p.hists) {
+            h.merge(ph).map_err(|source| EngineError::Hist {
+                name: h.name().to_string(),
+                source,
+            })?;
+        }
+        for (a, b) in passed.iter_mut().zip(&p.passed) {
+            *a += b;
+        }
+        entries += p.entries;
+    }
+    Ok(Results {
+        histograms: hists,
+        specs: c.hists.iter().map(|(s, _, _)| s.clone()).collect(),
+        cutflow: CutFlow {
+            total: passed[0],
+            cuts: c
+                .cuts
+                .iter()
+                .zip(&passed[1..])
+                .map(|((i, _), n)| (i.name.clone(), *n))
+                .collect(),
+        },
+        entries,
+        seconds: started.elapsed().as_secs_f64(),
+        files,
+        bytes_read: trees
+            .iter()
+            .zip(io_before)
+            .map(|(t, b)| t.file().source().counters().snapshot().bytes - b)
+            .sum(),
+        branches: c.branches.clone(),
+    })
+}
+
+fn process(
+    c: &Compiled,
+    tree: &Tree,
+    path: &std::path::Path,
+    range: std::ops::Range<u64>,
+) -> Result<Partial> {
+    let names: Vec<&str> = c.branches.iter().map(String::as_str).collect();
+    let cols = tree.read_branches(&names, range.clone(), &ReadOptions { threads: 1 })?;
+    let mut chunk = Chunk {
+        entries: range.clone().collect(),
+        columns: c.branches.iter().cloned().zip(cols).collect(),
+    };
+    let mut hists = c
+        .hists
+        .iter()
+        .map(|(s, _, _)| empty_histogram(s))
+        .collect::<Result<Vec<_>>>()?;
+    let mut passed = vec![chunk.len() as u64];
+    let eval_err = |what: &'static str, name: &str, e: ExprError| EngineError::Eval {
+        file: path.to_path_buf(),
+        what,
+        name: name.to_string(),
+        message: e.message,
+    };
+    for level in 0..=c.cuts.len() {
+        {
+            let ev = Evaluator::new(&chunk, &c.schema, &c.scope.defines);
+            for ((spec, v, w), h) in c.hists.iter().zip(hists.iter_mut()) {
+                if spec.after != level || chunk.is_empty() {
+                    continue;
+                }
+                let name = &spec.value.name;
+                let value = ev
+                    .eval(&v.node)
+                    .map_err(|e| eval_err("histogram", name, e))?;
+                let (xs, offsets) = flatten(value, chunk.len());
+                let hist_err = |source| EngineError::Hist {
+                    name: name.clone(),
+                    source,
+                };
+                match w {
+                    None => h.fill_many(&xs).map_err(hist_err)?,
+                    Some(w) => {
+                        let wv = ev
+                            .eval(&w.node)
+                            .map_err(|e| eval_err("histogram weight", name, e))?;
+                        let (ws, woff) = flatten(wv, chunk.len());
+                        let ws = match (&offsets, woff) {
+                            (Some(o), None) => repeat(&ws, o),
+                            _ => ws,
+                        };
+                        if ws.len() != xs.len() {
+                            return Err(EngineError::Eval {
+                                file: path.to_path_buf(),
+                                what: "histogram",
+                                name: name.clone(),
+                                message: "the weight and the value have different lengths".into(),
+                            });
+                        }
+                        h.fill_many_weighted(&xs, &ws).map_err(hist_err)?;
+                    }
+                }
+            }
+        }
+        if level < c.cuts.len() {
+            let (item, t) = &c.cuts[level];
+            let keep = {
+                let ev = Evaluator::new(&chunk, &c.schema, &c.scope.defines);
+                match ev
+                    .eval(&t.node)
+                    .map_err(|e| eval_err("cut", &item.name, e))?
+                {
+                    Val::Num(Nums::Bool(v)) => v,
+                    Val::Bool(b) => vec![b; chunk.len()],
+                    _ => {
+                        return Err(eval_err(
+                            "cut",
+                            &item.name,
+                            ExprError::eval("not a bool per event", expr::Span::default()),
+                        ))
+                    }
+                }
+            };
+            chunk = chunk.filter(&keep);
+            passed.push(chunk.len() as u64);
+        }
+    }
+    Ok(Partial {
+        hists,
+        passed,
+        entries: range.end - range.start,
+    })
+}
+
+/// A value as numbers to fill: one per event, or every element of each event's list.
+fn flatten(v: Val, n: usize) -> (Vec<f64>, Option<Vec<i64>>) {
+    match v {
+        Val::Num(x) => (x.to_f64(), None),
+        Val::List(o, x) => (x.to_f64(), Some((*o).clone())),
+        Val::Int(i) => (vec![i as f64; n], None),
+        Val::Float(f) => (vec![f; n], None),
+        Val::Bool(b) => (vec![b as u8 as f64; n], None),
+        _ => (Vec::new(), None),
+    }
+}
+
+fn repeat(v: &[f64], off: &[i64]) -> Vec<f64> {
+    let mut out = Vec::new();
+    for (i, w) in off.windows(2).enumerate() {
+        for _ in w[0]..w[1] {
+            out.push(v[i]);
+        }
+    }
+    out
+}

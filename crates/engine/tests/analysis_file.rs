@@ -1,0 +1,129 @@
+//! Mistakes in analysis files are one error naming the file, line and column.
+
+use engine::{run, Analysis, EngineError, RunOptions};
+
+fn sample() -> String {
+    format!(
+        "{}/../../examples/data/nano_10k.root",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+fn analysis(body: &str) -> String {
+    format!(
+        "[analysis]\ntree = \"Events\"\nfiles = [\"{}\"]\n{body}",
+        sample()
+    )
+}
+
+fn err(text: &str) -> EngineError {
+    let a = match Analysis::from_toml(text, Some(std::path::Path::new("/tmp/a.toml"))) {
+        Ok(a) => a,
+        Err(e) => return e,
+    };
+    run(
+        &a,
+        &RunOptions {
+            threads: 1,
+            ..Default::default()
+        },
+    )
+    .unwrap_err()
+}
+
+const HIST: &str =
+    "[[histogram]]\nname = \"h\"\nvalue = \"MET_pt\"\nbins = 10\nlow = 0\nhigh = 100\n";
+
+#[test]
+fn syntax_error_in_an_expression_has_line_and_column() {
+    let text = analysis(&format!(
+        "[[cut]]\nname = \"c\"\nwhen = \"nMuon == \"\n{HIST}"
+    ));
+    let e = err(&text);
+    let EngineError::Expression {
+        origin,
+        message,
+        caret,
+    } = &e
+    else {
+        panic!("{e}")
+    };
+    assert_eq!((origin.line, origin.column), (6, 18), "{e}");
+    assert!(message.contains("cut 'c'"), "{message}");
+    assert!(caret.contains('^'), "{caret}");
+}
+
+#[test]
+fn type_error_points_at_the_operand() {
+    let text = analysis(&format!(
+        "[[cut]]\nname = \"c\"\nwhen = \"nMuon == 2 && Muon.pt\"\n{HIST}"
+    ));
+    let e = err(&text);
+    let EngineError::Expression { origin, caret, .. } = &e else {
+        panic!("{e}")
+    };
+    assert_eq!((origin.line, origin.column), (6, 23), "{e}");
+    assert!(caret.ends_with("^^^^^^^"), "{caret}");
+}
+
+#[test]
+fn unknown_names_suggest_branches() {
+    let text = analysis(
+        "[[histogram]]\nname = \"h\"\nvalue = \"MET_ptt\"\nbins = 10\nlow = 0\nhigh = 1\n",
+    );
+    let e = err(&text).to_string();
+    assert!(
+        e.contains("MET_pt") && e.contains("/tmp/a.toml:6:10"),
+        "{e}"
+    );
+}
+
+#[test]
+fn bad_binning_and_toml_are_located() {
+    let e = err(&analysis(
+        "[[histogram]]\nname = \"h\"\nvalue = \"MET_pt\"\nbins = 0\nlow = 0\nhigh = 1\n",
+    ))
+    .to_string();
+    assert!(
+        e.contains("at least one bin") && e.contains("/tmp/a.toml:5:"),
+        "{e}"
+    );
+    let e = err(&analysis(
+        "[[histogram]]\nname = \"h\"\nvalue = \"MET_pt\"\nbins = 5\nlow = 3\nhigh = 1\n",
+    ))
+    .to_string();
+    assert!(e.contains("must be below"), "{e}");
+    let e = err(&analysis("[[histogram]\n")).to_string();
+    assert!(e.contains("/tmp/a.toml:4:"), "{e}");
+    let e = err(&analysis(
+        "[[histogram]]\nname = \"h\"\nvalu = \"MET_pt\"\n",
+    ))
+    .to_string();
+    assert!(e.contains("unknown field") || e.contains("valu"), "{e}");
+}
+
+#[test]
+fn missing_input_is_an_error() {
+    let text = format!("[analysis]\nfiles = [\"/nonexistent/*.root\"]\n{HIST}");
+    let e = err(&text).to_string();
+    assert!(e.contains("no input file matches"), "{e}");
+    let text = format!("[analysis]\nfiles = [\"/nonexistent/x.root\"]\n{HIST}");
+    let e = err(&text).to_string();
+    assert!(e.contains("/nonexistent/x.root"), "{e}");
+}
+
+#[test]
+fn histograms_after_a_named_cut() {
+    let text = analysis(
+        "[[cut]]\nname = \"one muon\"\nwhen = \"nMuon >= 1\"\n[[cut]]\nname = \"two muons\"\nwhen = \"nMuon >= 2\"\n\
+         [[histogram]]\nname = \"lead\"\nvalue = \"Muon[0].pt\"\nafter = \"one muon\"\nbins = 10\nlow = 0\nhigh = 100\n\
+         [[histogram]]\nname = \"n\"\nvalue = \"nMuon\"\nbins = 10\nlow = 0\nhigh = 10\n",
+    );
+    let a = Analysis::from_toml(&text, None).unwrap();
+    let r = run(&a, &RunOptions::default()).unwrap();
+    let (one, two) = (r.cutflow.cuts[0].1, r.cutflow.cuts[1].1);
+    assert!(one > two && two > 0);
+    let lead: f64 = r.histograms[0].values(true).iter().sum();
+    let n: f64 = r.histograms[1].values(true).iter().sum();
+    assert_eq!((lead as u64, n as u64), (one, two));
+}

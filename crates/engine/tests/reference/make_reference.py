@@ -1,0 +1,50 @@
+#!/usr/bin/env python3
+"""Reference histograms made with ROOT RDataFrame for the engine's tests.
+
+usage: ~/peers/bin/python make_reference.py      (needs the PyPI package `root`)
+
+Runs on the bundled sample examples/data/nano_10k.root and writes reference.json: one entry per
+histogram with its binning and all bin contents including under- and overflow (ROOT's order:
+bin 0 = underflow, 1..n, n+1 = overflow).
+- dimuon_mass: exactly two muons of opposite charge; the mass of their sum as ROOT's
+  PtEtaPhiMVector (double precision) computes it; 30000 bins from 0.25 to 300 GeV.
+- q1..q4: the ADL queries as ../../../../../shared/bench/adl_rdf.C defines them.
+"""
+import json
+import os
+
+import ROOT
+
+here = os.path.dirname(os.path.abspath(__file__))
+sample = os.path.join(here, "..", "..", "..", "..", "examples", "data", "nano_10k.root")
+ROOT.gInterpreter.Declare(r"""
+#include <Math/Vector4D.h>
+double hepframe_dimuon_mass(const ROOT::RVecF& pt, const ROOT::RVecF& eta, const ROOT::RVecF& phi, const ROOT::RVecF& m) {
+  ROOT::Math::PtEtaPhiMVector a(pt[0], eta[0], phi[0], m[0]), b(pt[1], eta[1], phi[1], m[1]);
+  return (a + b).M();
+}
+""")
+df = ROOT.RDataFrame("Events", sample)
+hists = {
+    "dimuon_mass": df.Filter("nMuon == 2").Filter("Muon_charge[0] != Muon_charge[1]")
+    .Define("mass", "hepframe_dimuon_mass(Muon_pt, Muon_eta, Muon_phi, Muon_mass)")
+    .Histo1D(("dimuon_mass", "", 30000, 0.25, 300), "mass"),
+    "q1": df.Histo1D(("q1", "", 100, 0, 200), "MET_pt"),
+    "q2": df.Histo1D(("q2", "", 100, 15, 60), "Jet_pt"),
+    "q3": df.Define("goodJet_pt", "Jet_pt[abs(Jet_eta) < 1.0f]").Histo1D(("q3", "", 100, 15, 60), "goodJet_pt"),
+    "q4": df.Filter("Sum(Jet_pt > 40.f) >= 2").Histo1D(("q4", "", 100, 0, 200), "MET_pt"),
+}
+out = {}
+for name, h in hists.items():
+    h = h.GetValue()
+    n = h.GetNbinsX()
+    out[name] = {
+        "bins": n,
+        "low": h.GetXaxis().GetXmin(),
+        "high": h.GetXaxis().GetXmax(),
+        "values": [h.GetBinContent(i) for i in range(n + 2)],
+        "entries": h.GetEntries(),
+    }
+with open(os.path.join(here, "reference.json"), "w") as f:
+    json.dump({"source": "ROOT " + ROOT.gROOT.GetVersion() + " RDataFrame", "histograms": out}, f, separators=(",", ":"))
+print("wrote reference.json")

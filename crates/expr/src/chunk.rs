@@ -1,0 +1,107 @@
+//! A chunk of events: the branch columns an analysis needs, for a run of entries.
+
+use std::collections::HashMap;
+
+use rootio::Array;
+
+/// Branch columns for `len` events, with their entry numbers (for error messages).
+#[derive(Debug, Clone, Default)]
+pub struct Chunk {
+    /// Entry number of each event in its file.
+    pub entries: Vec<u64>,
+    /// Branch name → column.
+    pub columns: HashMap<String, Array>,
+}
+
+impl Chunk {
+    /// Number of events.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+    /// Whether the chunk has no events.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The events where `keep` is true (a cut applied).
+    pub fn filter(&self, keep: &[bool]) -> Chunk {
+        Chunk {
+            entries: self
+                .entries
+                .iter()
+                .zip(keep)
+                .filter(|(_, k)| **k)
+                .map(|(e, _)| *e)
+                .collect(),
+            columns: self
+                .columns
+                .iter()
+                .map(|(n, a)| (n.clone(), filter_array(a, keep)))
+                .collect(),
+        }
+    }
+}
+
+/// The entries of `a` where `keep` is true.
+pub fn filter_array(a: &Array, keep: &[bool]) -> Array {
+    fn s<T: Copy>(v: &[T], keep: &[bool]) -> Vec<T> {
+        v.iter()
+            .zip(keep)
+            .filter(|(_, k)| **k)
+            .map(|(x, _)| *x)
+            .collect()
+    }
+    match a {
+        Array::Bool(v) => Array::Bool(s(v, keep)),
+        Array::I8(v) => Array::I8(s(v, keep)),
+        Array::U8(v) => Array::U8(s(v, keep)),
+        Array::I16(v) => Array::I16(s(v, keep)),
+        Array::U16(v) => Array::U16(s(v, keep)),
+        Array::I32(v) => Array::I32(s(v, keep)),
+        Array::U32(v) => Array::U32(s(v, keep)),
+        Array::I64(v) => Array::I64(s(v, keep)),
+        Array::U64(v) => Array::U64(s(v, keep)),
+        Array::F32(v) => Array::F32(s(v, keep)),
+        Array::F64(v) => Array::F64(s(v, keep)),
+        Array::Jagged { offsets, values } => {
+            let mut element_keep = Vec::with_capacity(values.len());
+            let mut new_offsets = vec![0i64];
+            for (i, w) in offsets.windows(2).enumerate() {
+                let k = keep.get(i).copied().unwrap_or(false);
+                let n = (w[1] - w[0]) as usize;
+                element_keep.extend(std::iter::repeat_n(k, n));
+                if k {
+                    let last = *new_offsets.last().unwrap_or(&0);
+                    new_offsets.push(last + n as i64);
+                }
+            }
+            Array::Jagged {
+                offsets: new_offsets,
+                values: Box::new(filter_array(values, &element_keep)),
+            }
+        }
+        Array::Fixed { size, values } => {
+            let element_keep: Vec<bool> = keep
+                .iter()
+                .flat_map(|k| std::iter::repeat_n(*k, *size))
+                .collect();
+            Array::Fixed {
+                size: *size,
+                values: Box::new(filter_array(values, &element_keep)),
+            }
+        }
+        other => {
+            let rows: Vec<usize> = keep
+                .iter()
+                .enumerate()
+                .filter(|(_, k)| **k)
+                .map(|(i, _)| i)
+                .collect();
+            let mut out = other.empty_like();
+            for r in rows {
+                out.append(other.slice(r, r + 1));
+            }
+            out
+        }
+    }
+}

@@ -1,0 +1,123 @@
+//! Errors of the expression language, with the span they point at.
+
+use std::fmt;
+
+/// A byte range in an expression's source text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Span {
+    /// First byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+}
+
+impl Span {
+    /// A span from `start` to `end`.
+    pub fn new(start: usize, end: usize) -> Self {
+        Span { start, end }
+    }
+    /// The smallest span covering both.
+    pub fn to(self, other: Span) -> Span {
+        Span::new(self.start.min(other.start), self.end.max(other.end))
+    }
+}
+
+/// What kind of mistake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The text is not a valid expression.
+    Syntax,
+    /// An unknown name.
+    Name,
+    /// Types that do not fit (scalar vs list, bool vs number, …).
+    Type,
+    /// A problem met while evaluating (e.g. an index past the end of a list).
+    Eval,
+}
+
+/// An error in an expression.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub struct ExprError {
+    /// What kind of mistake.
+    pub kind: ErrorKind,
+    /// The message, e.g. "unknown name 'Muon_ptt'; did you mean 'Muon_pt'?".
+    pub message: String,
+    /// Where in the expression.
+    pub span: Span,
+}
+
+impl fmt::Display for ExprError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl ExprError {
+    /// A syntax error.
+    pub fn syntax(message: impl Into<String>, span: Span) -> Self {
+        ExprError {
+            kind: ErrorKind::Syntax,
+            message: message.into(),
+            span,
+        }
+    }
+    /// A type error.
+    pub fn ty(message: impl Into<String>, span: Span) -> Self {
+        ExprError {
+            kind: ErrorKind::Type,
+            message: message.into(),
+            span,
+        }
+    }
+    /// An unknown-name error with suggestions from `candidates`.
+    pub fn name<'a>(name: &str, span: Span, candidates: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut scored: Vec<(f64, &str)> = candidates
+            .into_iter()
+            .map(|c| {
+                (
+                    strsim::jaro_winkler(&name.to_lowercase(), &c.to_lowercase()),
+                    c,
+                )
+            })
+            .filter(|(s, c)| *s > 0.75 && c.len().abs_diff(name.len()) <= (name.len() / 2).max(2))
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+        scored.dedup_by(|a, b| a.1 == b.1);
+        let sugg: Vec<String> = scored
+            .iter()
+            .take(3)
+            .map(|(_, c)| format!("'{c}'"))
+            .collect();
+        let message = if sugg.is_empty() {
+            format!("unknown name '{name}'")
+        } else {
+            format!("unknown name '{name}'; did you mean {}?", sugg.join(", "))
+        };
+        ExprError {
+            kind: ErrorKind::Name,
+            message,
+            span,
+        }
+    }
+    /// An evaluation error.
+    pub fn eval(message: impl Into<String>, span: Span) -> Self {
+        ExprError {
+            kind: ErrorKind::Eval,
+            message: message.into(),
+            span,
+        }
+    }
+
+    /// The source line with a caret line under the span, e.g.
+    /// ```text
+    ///   nMuon == 2 && Muon.pt
+    ///                 ^^^^^^^
+    /// ```
+    pub fn caret(&self, source: &str) -> String {
+        let start = self.span.start.min(source.len());
+        let end = self.span.end.clamp(start, source.len());
+        let width = source[start..end].chars().count().max(1);
+        let pad = source[..start].chars().count();
+        format!("  {source}\n  {}{}", " ".repeat(pad), "^".repeat(width))
+    }
+}

@@ -1,0 +1,131 @@
+//! Tokens of the expression language.
+
+use crate::error::{ExprError, Span};
+
+/// A token with its byte span in the source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Token {
+    /// What it is.
+    pub kind: Tok,
+    /// Where it is.
+    pub span: Span,
+}
+
+/// Token kinds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Tok {
+    /// An integer literal.
+    Int(i64),
+    /// A floating-point literal.
+    Float(f64),
+    /// A name.
+    Ident(String),
+    /// An operator or punctuation, e.g. `+`, `==`, `&&`, `(`.
+    Sym(&'static str),
+    /// End of input.
+    End,
+}
+
+const SYMBOLS: [&str; 22] = [
+    "==", "!=", "<=", ">=", "&&", "||", "**", "+", "-", "*", "/", "%", "<", ">", "!", "(", ")",
+    "[", "]", ",", ".", "?",
+];
+
+/// Split `src` into tokens.
+pub fn lex(src: &str) -> Result<Vec<Token>, ExprError> {
+    let bytes = src.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if c.is_ascii_whitespace() {
+            i += 1;
+            continue;
+        }
+        // Numbers start with a digit (`0.5`, not `.5`, so that `pair.0` is a field access).
+        if c.is_ascii_digit() {
+            let start = i;
+            let mut is_float = false;
+            while i < bytes.len() && (bytes[i].is_ascii_digit() || bytes[i] == b'_') {
+                i += 1;
+            }
+            if i < bytes.len()
+                && bytes[i] == b'.'
+                && bytes.get(i + 1).is_none_or(|b| b.is_ascii_digit())
+            {
+                is_float = true;
+                i += 1;
+                while i < bytes.len() && bytes[i].is_ascii_digit() {
+                    i += 1;
+                }
+            }
+            if i < bytes.len() && (bytes[i] == b'e' || bytes[i] == b'E') {
+                let save = i;
+                i += 1;
+                if i < bytes.len() && (bytes[i] == b'+' || bytes[i] == b'-') {
+                    i += 1;
+                }
+                if i < bytes.len() && bytes[i].is_ascii_digit() {
+                    is_float = true;
+                    while i < bytes.len() && bytes[i].is_ascii_digit() {
+                        i += 1;
+                    }
+                } else {
+                    i = save;
+                }
+            }
+            let text: String = src[start..i].chars().filter(|c| *c != '_').collect();
+            let span = Span::new(start, i);
+            let kind = if is_float {
+                Tok::Float(
+                    text.parse()
+                        .map_err(|_| ExprError::syntax(format!("bad number '{text}'"), span))?,
+                )
+            } else {
+                Tok::Int(
+                    text.parse()
+                        .map_err(|_| ExprError::syntax(format!("bad number '{text}'"), span))?,
+                )
+            };
+            out.push(Token { kind, span });
+            continue;
+        }
+        if c.is_ascii_alphabetic() || c == b'_' {
+            let start = i;
+            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                i += 1;
+            }
+            let word = &src[start..i];
+            let span = Span::new(start, i);
+            let kind = match word {
+                "and" => Tok::Sym("&&"),
+                "or" => Tok::Sym("||"),
+                "not" => Tok::Sym("!"),
+                _ => Tok::Ident(word.to_string()),
+            };
+            out.push(Token { kind, span });
+            continue;
+        }
+        match SYMBOLS.iter().find(|s| src[i..].starts_with(**s)) {
+            Some(s) => {
+                out.push(Token {
+                    kind: Tok::Sym(s),
+                    span: Span::new(i, i + s.len()),
+                });
+                i += s.len();
+            }
+            None => {
+                let ch = src[i..].chars().next().unwrap_or('?');
+                return Err(ExprError::syntax(
+                    format!("unexpected character '{ch}'"),
+                    Span::new(i, i + ch.len_utf8()),
+                ));
+            }
+        }
+    }
+    out.push(Token {
+        kind: Tok::End,
+        span: Span::new(src.len(), src.len()),
+    });
+    Ok(out)
+}

@@ -1,0 +1,334 @@
+//! A Pratt parser for the expression language.
+//!
+//! Precedence, loosest first: `||`, `&&`, comparisons, `+ -`, `* / %`, unary `- !`, `**`,
+//! then postfix `.field`, `[index]` and calls.
+
+use crate::ast::{BinOp, Expr, ExprKind};
+use crate::error::{ExprError, Span};
+use crate::lexer::{lex, Tok, Token};
+
+/// Parse one expression.
+pub fn parse(src: &str) -> Result<Expr, ExprError> {
+    let tokens = lex(src)?;
+    let mut p = Parser {
+        tokens,
+        pos: 0,
+        depth: 0,
+    };
+    let e = p.expr(0)?;
+    match &p.peek().kind {
+        Tok::End => Ok(e),
+        _ => Err(ExprError::syntax(
+            "unexpected text after the expression",
+            p.peek().span,
+        )),
+    }
+}
+
+struct Parser {
+    tokens: Vec<Token>,
+    pos: usize,
+    depth: usize,
+}
+
+const MAX_DEPTH: usize = 200;
+
+fn infix(t: &Tok) -> Option<(BinOp, u8)> {
+    let Tok::Sym(s) = t else { return None };
+    Some(match *s {
+        "||" => (BinOp::Or, 1),
+        "&&" => (BinOp::And, 2),
+        "==" => (BinOp::Eq, 3),
+        "!=" => (BinOp::Ne, 3),
+        "<" => (BinOp::Lt, 3),
+        "<=" => (BinOp::Le, 3),
+        ">" => (BinOp::Gt, 3),
+        ">=" => (BinOp::Ge, 3),
+        "+" => (BinOp::Add, 4),
+        "-" => (BinOp::Sub, 4),
+        "*" => (BinOp::Mul, 5),
+        "/" => (BinOp::Div, 5),
+        "%" => (BinOp::Rem, 5),
+        _ => return None,
+    })
+}
+
+impl Parser {
+    fn peek(&self) -> &Token {
+        &self.tokens[self.pos.min(self.tokens.len() - 1)]
+    }
+    fn next(&mut self) -> Token {
+        let t = self.peek().clone();
+        if self.pos < self.tokens.len() - 1 {
+            self.pos += 1;
+        }
+        t
+    }
+    fn eat(&mut self, sym: &str) -> bool {
+        if self.peek().kind
+            == Tok::Sym(match sym {
+                ")" => ")",
+                "]" => "]",
+                "," => ",",
+                "(" => "(",
+                _ => return false,
+            })
+        {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+    fn expect(&mut self, sym: &'static str, what: &str) -> Result<Span, ExprError> {
+        let t = self.next();
+        if t.kind == Tok::Sym(sym) {
+            Ok(t.span)
+        } else {
+            Err(ExprError::syntax(
+                format!("expected '{sym}' {what}"),
+                t.span,
+            ))
+        }
+    }
+
+    fn enter(&mut self) -> Result<(), ExprError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(ExprError::syntax(
+                "expression nested too deeply",
+                self.peek().span,
+            ));
+        }
+        Ok(())
+    }
+
+    fn expr(&mut self, min_prec: u8) -> Result<Expr, ExprError> {
+        self.enter()?;
+        let mut lhs = self.unary()?;
+        while let Some((op, prec)) = infix(&self.peek().kind) {
+            if prec < min_prec {
+                break;
+            }
+            self.next();
+            let rhs = self.expr(prec + 1)?;
+            // Comparisons do not chain: `a < b < c` is almost always a mistake.
+            if prec == 3 {
+                if let Some((_, 3)) = infix(&self.peek().kind) {
+                    return Err(ExprError::syntax(
+                        "comparisons cannot be chained; combine them with &&",
+                        self.peek().span,
+                    ));
+                }
+            }
+            let span = lhs.span.to(rhs.span);
+            lhs = Expr {
+                kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
+                span,
+            };
+        }
+        self.depth -= 1;
+        Ok(lhs)
+    }
+
+    fn unary(&mut self) -> Result<Expr, ExprError> {
+        self.enter()?;
+        let r = self.unary_inner();
+        self.depth -= 1;
+        r
+    }
+
+    fn unary_inner(&mut self) -> Result<Expr, ExprError> {
+        let t = self.peek().clone();
+        match t.kind {
+            Tok::Sym("-") => {
+                self.next();
+                let e = self.unary()?;
+                let span = t.span.to(e.span);
+                Ok(Expr {
+                    kind: ExprKind::Neg(Box::new(e)),
+                    span,
+                })
+            }
+            Tok::Sym("!") => {
+                self.next();
+                let e = self.unary()?;
+                let span = t.span.to(e.span);
+                Ok(Expr {
+                    kind: ExprKind::Not(Box::new(e)),
+                    span,
+                })
+            }
+            _ => self.power(),
+        }
+    }
+
+    fn power(&mut self) -> Result<Expr, ExprError> {
+        let base = self.postfix()?;
+        if self.peek().kind == Tok::Sym("**") {
+            self.next();
+            let exp = self.unary()?;
+            let span = base.span.to(exp.span);
+            return Ok(Expr {
+                kind: ExprKind::Binary(BinOp::Pow, Box::new(base), Box::new(exp)),
+                span,
+            });
+        }
+        Ok(base)
+    }
+
+    fn postfix(&mut self) -> Result<Expr, ExprError> {
+        let mut e = self.primary()?;
+        loop {
+            match self.peek().kind {
+                Tok::Sym(".") => {
+                    self.next();
+                    let t = self.next();
+                    let name = match t.kind {
+                        Tok::Ident(n) => n,
+                        Tok::Int(i) => i.to_string(),
+                        _ => {
+                            return Err(ExprError::syntax(
+                                "expected a field name after '.'",
+                                t.span,
+                            ))
+                        }
+                    };
+                    let span = e.span.to(t.span);
+                    e = Expr {
+                        kind: ExprKind::Field(Box::new(e), name, t.span),
+                        span,
+                    };
+                }
+                Tok::Sym("[") => {
+                    self.next();
+                    let idx = self.expr(0)?;
+                    let close = self.expect("]", "to close the index")?;
+                    let span = e.span.to(close);
+                    e = Expr {
+                        kind: ExprKind::Index(Box::new(e), Box::new(idx)),
+                        span,
+                    };
+                }
+                _ => return Ok(e),
+            }
+        }
+    }
+
+    fn primary(&mut self) -> Result<Expr, ExprError> {
+        let t = self.next();
+        match t.kind {
+            Tok::Int(i) => Ok(Expr {
+                kind: ExprKind::Int(i),
+                span: t.span,
+            }),
+            Tok::Float(f) => Ok(Expr {
+                kind: ExprKind::Float(f),
+                span: t.span,
+            }),
+            Tok::Ident(name) => {
+                if name == "true" || name == "false" {
+                    return Ok(Expr {
+                        kind: ExprKind::Bool(name == "true"),
+                        span: t.span,
+                    });
+                }
+                if self.peek().kind == Tok::Sym("(") {
+                    self.next();
+                    let mut args = Vec::new();
+                    if !self.eat(")") {
+                        loop {
+                            args.push(self.expr(0)?);
+                            if self.eat(",") {
+                                continue;
+                            }
+                            self.expect(")", "to close the argument list")?;
+                            break;
+                        }
+                    }
+                    let end = self.tokens[self.pos.saturating_sub(1)].span;
+                    return Ok(Expr {
+                        kind: ExprKind::Call(name, args),
+                        span: t.span.to(end),
+                    });
+                }
+                Ok(Expr {
+                    kind: ExprKind::Name(name),
+                    span: t.span,
+                })
+            }
+            Tok::Sym("(") => {
+                let e = self.expr(0)?;
+                self.expect(")", "to close the parenthesis")?;
+                Ok(e)
+            }
+            Tok::End => Err(ExprError::syntax("the expression ends too early", t.span)),
+            _ => Err(ExprError::syntax(
+                "expected a number, a name or '('",
+                t.span,
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn show(e: &Expr) -> String {
+        match &e.kind {
+            ExprKind::Int(i) => i.to_string(),
+            ExprKind::Float(f) => format!("{f:?}"),
+            ExprKind::Bool(b) => b.to_string(),
+            ExprKind::Name(n) => n.clone(),
+            ExprKind::Field(a, f, _) => format!("{}.{f}", show(a)),
+            ExprKind::Index(a, i) => format!("{}[{}]", show(a), show(i)),
+            ExprKind::Call(f, args) => format!(
+                "{f}({})",
+                args.iter().map(show).collect::<Vec<_>>().join(", ")
+            ),
+            ExprKind::Neg(a) => format!("(-{})", show(a)),
+            ExprKind::Not(a) => format!("(!{})", show(a)),
+            ExprKind::Binary(op, a, b) => format!("({} {} {})", show(a), op.symbol(), show(b)),
+        }
+    }
+
+    #[test]
+    fn precedence() {
+        let cases = [
+            ("1 + 2 * 3", "(1 + (2 * 3))"),
+            ("a && b || c", "((a && b) || c)"),
+            (
+                "nMuon == 2 and Muon[0].charge != Muon[1].charge",
+                "((nMuon == 2) && (Muon[0].charge != Muon[1].charge))",
+            ),
+            ("-x ** 2", "(-(x ** 2))"),
+            ("abs(Jet.eta) < 2.4", "(abs(Jet.eta) < 2.4)"),
+            ("Jet[Jet.pt > 30].pt", "Jet[(Jet.pt > 30)].pt"),
+            ("pair.0.charge", "pair.0.charge"),
+            ("a - b - c", "((a - b) - c)"),
+            ("f()", "f()"),
+        ];
+        for (src, want) in cases {
+            assert_eq!(
+                show(&parse(src).unwrap_or_else(|e| panic!("{src}: {e:?}"))),
+                want,
+                "{src}"
+            );
+        }
+    }
+
+    #[test]
+    fn errors_point_at_the_problem() {
+        let e = parse("nMuon == ").unwrap_err();
+        assert_eq!(e.span.start, 9);
+        let e = parse("a < b < c").unwrap_err();
+        assert!(e.message.contains("chained"));
+        let e = parse("(a + b").unwrap_err();
+        assert!(e.message.contains("')'"));
+        let e = parse("a $ b").unwrap_err();
+        assert_eq!(e.span, Span::new(2, 3));
+        let deep = "(".repeat(500) + "1" + &")".repeat(500);
+        assert!(parse(&deep).is_err());
+    }
+}

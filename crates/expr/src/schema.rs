@@ -1,0 +1,148 @@
+//! What names an expression can use: the tree's branches, grouped into collections.
+//!
+//! Branches that share a prefix form a **collection of records**: `Muon_pt`, `Muon_eta`, … are
+//! the fields `pt`, `eta`, … of the collection `Muon`, written `Muon.pt`. This works the same for
+//! NanoAOD counted arrays (`nMuon` + `Muon_pt[nMuon]`) and for `std::vector` branches.
+
+use std::collections::BTreeMap;
+
+use rootio::{Interpretation, PrimitiveType, Tree};
+
+/// The number type of a column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Num {
+    /// Booleans.
+    Bool,
+    /// Integers (all widths, computed as 64-bit).
+    Int,
+    /// 32-bit floats (`Float_t`).
+    F32,
+    /// 64-bit floats.
+    F64,
+}
+
+impl Num {
+    /// A name for messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Num::Bool => "bool",
+            Num::Int => "int",
+            Num::F32 => "float",
+            Num::F64 => "double",
+        }
+    }
+    /// Whether this is a number (not a bool).
+    pub fn is_number(self) -> bool {
+        self != Num::Bool
+    }
+}
+
+/// How a branch looks per event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BranchType {
+    /// One value per event.
+    Scalar(Num),
+    /// A list of values per event.
+    List(Num),
+}
+
+/// A collection: branches `Name_field` sharing a length per event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Collection {
+    /// The collection name (`Muon`).
+    pub name: String,
+    /// Field name → branch name (`pt` → `Muon_pt`).
+    pub fields: BTreeMap<String, String>,
+    /// The counter branch (`nMuon`), if the file has one.
+    pub counter: Option<String>,
+}
+
+/// The names available to expressions.
+#[derive(Debug, Clone, Default)]
+pub struct Schema {
+    /// Readable branches by name.
+    pub branches: BTreeMap<String, BranchType>,
+    /// Collections by name.
+    pub collections: BTreeMap<String, Collection>,
+}
+
+fn num_of(p: PrimitiveType) -> Num {
+    match p {
+        PrimitiveType::Bool => Num::Bool,
+        PrimitiveType::F32 => Num::F32,
+        PrimitiveType::F64 => Num::F64,
+        _ => Num::Int,
+    }
+}
+
+impl Schema {
+    /// The schema of a tree: every branch of numbers or lists of numbers.
+    pub fn of_tree(tree: &Tree) -> Schema {
+        let mut s = Schema::default();
+        for b in tree.data_branches() {
+            let Ok(interp) = &b.interpretation else {
+                continue;
+            };
+            let ty = match interp {
+                Interpretation::Fixed { element, shape } if shape.is_empty() => {
+                    BranchType::Scalar(num_of(element.memory_type()))
+                }
+                Interpretation::Fixed { element, .. }
+                | Interpretation::Counted { element, .. }
+                | Interpretation::Vector { element } => {
+                    BranchType::List(num_of(element.memory_type()))
+                }
+                _ => continue,
+            };
+            s.branches.insert(b.name.clone(), ty);
+        }
+        s.find_collections();
+        s
+    }
+
+    /// A schema from explicit branch types (for tests and other sources).
+    pub fn from_branches(branches: impl IntoIterator<Item = (String, BranchType)>) -> Schema {
+        let mut s = Schema {
+            branches: branches.into_iter().collect(),
+            collections: BTreeMap::new(),
+        };
+        s.find_collections();
+        s
+    }
+
+    fn find_collections(&mut self) {
+        for (name, ty) in &self.branches {
+            let BranchType::List(_) = ty else { continue };
+            let Some((prefix, field)) = name.split_once('_') else {
+                continue;
+            };
+            if prefix.is_empty() || field.is_empty() {
+                continue;
+            }
+            let counter = format!("n{prefix}");
+            let c = self
+                .collections
+                .entry(prefix.to_string())
+                .or_insert_with(|| Collection {
+                    name: prefix.to_string(),
+                    fields: BTreeMap::new(),
+                    counter: None,
+                });
+            c.fields.insert(field.to_string(), name.clone());
+            if matches!(
+                self.branches.get(&counter),
+                Some(BranchType::Scalar(Num::Int))
+            ) {
+                c.counter = Some(counter);
+            }
+        }
+    }
+
+    /// All names an expression may use (branches and collections), for suggestions.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.branches
+            .keys()
+            .chain(self.collections.keys())
+            .map(String::as_str)
+    }
+}

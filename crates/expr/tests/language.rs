@@ -1,0 +1,223 @@
+//! The expression language on a small hand-made chunk of events.
+
+use expr::{check, parse, BranchType, Chunk, ErrorKind, Evaluator, Num, Nums, Schema, Scope, Val};
+use rootio::Array;
+
+fn jag_f32(lists: &[&[f32]]) -> Array {
+    let mut offsets = vec![0i64];
+    let mut values = Vec::new();
+    for l in lists {
+        values.extend_from_slice(l);
+        offsets.push(values.len() as i64);
+    }
+    Array::Jagged {
+        offsets,
+        values: Box::new(Array::F32(values)),
+    }
+}
+
+fn jag_i32(lists: &[&[i32]]) -> Array {
+    let mut offsets = vec![0i64];
+    let mut values = Vec::new();
+    for l in lists {
+        values.extend_from_slice(l);
+        offsets.push(values.len() as i64);
+    }
+    Array::Jagged {
+        offsets,
+        values: Box::new(Array::I32(values)),
+    }
+}
+
+/// Four events: muons (pt, eta, phi, mass, charge), jets (pt, eta), MET.
+fn sample() -> (Schema, Chunk) {
+    let schema = Schema::from_branches([
+        ("nMuon".to_string(), BranchType::Scalar(Num::Int)),
+        ("Muon_pt".to_string(), BranchType::List(Num::F32)),
+        ("Muon_eta".to_string(), BranchType::List(Num::F32)),
+        ("Muon_phi".to_string(), BranchType::List(Num::F32)),
+        ("Muon_mass".to_string(), BranchType::List(Num::F32)),
+        ("Muon_charge".to_string(), BranchType::List(Num::Int)),
+        ("Jet_pt".to_string(), BranchType::List(Num::F32)),
+        ("Jet_eta".to_string(), BranchType::List(Num::F32)),
+        ("MET_pt".to_string(), BranchType::Scalar(Num::F32)),
+    ]);
+    let mut chunk = Chunk {
+        entries: vec![0, 1, 2, 3],
+        ..Default::default()
+    };
+    let c = &mut chunk.columns;
+    c.insert("nMuon".into(), Array::I32(vec![2, 0, 1, 2]));
+    c.insert(
+        "Muon_pt".into(),
+        jag_f32(&[&[40.0, 30.0], &[], &[10.0], &[25.0, 5.0]]),
+    );
+    c.insert(
+        "Muon_eta".into(),
+        jag_f32(&[&[0.5, -0.3], &[], &[1.0], &[2.0, -2.0]]),
+    );
+    c.insert(
+        "Muon_phi".into(),
+        jag_f32(&[&[0.1, 3.0], &[], &[0.0], &[-3.0, 3.0]]),
+    );
+    c.insert(
+        "Muon_mass".into(),
+        jag_f32(&[&[0.105, 0.105], &[], &[0.105], &[0.105, 0.105]]),
+    );
+    c.insert(
+        "Muon_charge".into(),
+        jag_i32(&[&[1, -1], &[], &[1], &[1, 1]]),
+    );
+    c.insert(
+        "Jet_pt".into(),
+        jag_f32(&[&[50.0, 45.0, 20.0], &[35.0], &[], &[100.0, 41.0]]),
+    );
+    c.insert(
+        "Jet_eta".into(),
+        jag_f32(&[&[0.5, 1.5, -0.2], &[3.0], &[], &[-0.9, 0.0]]),
+    );
+    c.insert("MET_pt".into(), Array::F32(vec![10.0, 20.0, 30.0, 40.0]));
+    (schema, chunk)
+}
+
+fn eval(src: &str) -> Result<Val, expr::ExprError> {
+    let (schema, chunk) = sample();
+    let t = check(&parse(src)?, &schema, &Scope::default())?;
+    Evaluator::new(&chunk, &schema, &[]).eval(&t.node)
+}
+
+fn bools(v: Val) -> Vec<bool> {
+    match v {
+        Val::Num(Nums::Bool(b)) => b,
+        other => panic!("not bools: {other:?}"),
+    }
+}
+
+#[test]
+fn scalars_lists_masks_and_reductions() {
+    assert_eq!(
+        bools(eval("MET_pt > 15").unwrap()),
+        vec![false, true, true, true]
+    );
+    assert_eq!(
+        eval("count(Jet.pt > 40)").unwrap(),
+        Val::Num(Nums::Int(vec![2, 0, 0, 2]))
+    );
+    assert_eq!(
+        eval("len(Jet)").unwrap(),
+        Val::Num(Nums::Int(vec![3, 1, 0, 2]))
+    );
+    match eval("Jet.pt[abs(Jet.eta) < 1]").unwrap() {
+        Val::List(o, Nums::F32(v)) => {
+            assert_eq!(*o, vec![0, 2, 2, 2, 4]);
+            assert_eq!(v, vec![50.0, 20.0, 100.0, 41.0]);
+        }
+        other => panic!("{other:?}"),
+    }
+    // Sums of float lists accumulate in float, like ROOT's VecOps::Sum.
+    assert_eq!(
+        eval("sum(Jet.pt)").unwrap(),
+        Val::Num(Nums::F32(vec![115.0, 35.0, 0.0, 141.0]))
+    );
+    assert_eq!(
+        eval("argmax(Jet.eta)").unwrap(),
+        Val::Num(Nums::Int(vec![1, 0, -1, 1]))
+    );
+    // Broadcasting a per-event value over a list.
+    match eval("Jet.pt - MET_pt").unwrap() {
+        Val::List(_, Nums::F32(v)) => assert_eq!(v, vec![40.0, 35.0, 10.0, 15.0, 60.0, 1.0]),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        bools(eval("any(Jet.pt > 90) || all(Muon.charge == 1)").unwrap()),
+        vec![false, true, true, true]
+    );
+}
+
+#[test]
+fn short_circuit_guards_indexing() {
+    // Event 1 has no muons: the right side is never evaluated there.
+    assert_eq!(
+        bools(eval("nMuon == 2 && Muon[0].charge != Muon[1].charge").unwrap()),
+        vec![true, false, false, false]
+    );
+    let e = eval("Muon[1].pt > 0").unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Eval);
+    assert!(e.message.contains("entry 1"), "{}", e.message);
+}
+
+#[test]
+fn four_vectors_in_double_precision() {
+    let v = eval("(Muon[0] + Muon[1]).mass").err();
+    assert!(v.is_some(), "event 1 has no muons: indexing must fail");
+    let (schema, chunk) = sample();
+    let cut = check(&parse("nMuon == 2").unwrap(), &schema, &Scope::default()).unwrap();
+    let keep = bools(
+        Evaluator::new(&chunk, &schema, &[])
+            .eval(&cut.node)
+            .unwrap(),
+    );
+    let sub = chunk.filter(&keep);
+    let m = check(
+        &parse("(Muon[0] + Muon[1]).mass").unwrap(),
+        &schema,
+        &Scope::default(),
+    )
+    .unwrap();
+    let Val::Num(Nums::F64(got)) = Evaluator::new(&sub, &schema, &[]).eval(&m.node).unwrap() else {
+        panic!()
+    };
+    // Reference: the same formulas as ROOT's PtEtaPhiM → PxPyPzE conversion and M().
+    let p4 = |pt: f32, eta: f32, phi: f32, m: f32| {
+        let (pt, eta, phi, m) = (pt as f64, eta as f64, phi as f64, m as f64);
+        let p = pt * eta.cosh();
+        (
+            pt * phi.cos(),
+            pt * phi.sin(),
+            pt * eta.sinh(),
+            (p * p + m * m.abs()).sqrt(),
+        )
+    };
+    let mass = |a: (f64, f64, f64, f64), b: (f64, f64, f64, f64)| {
+        let (x, y, z, t) = (a.0 + b.0, a.1 + b.1, a.2 + b.2, a.3 + b.3);
+        (t * t - x * x - y * y - z * z).sqrt()
+    };
+    let want = [
+        mass(p4(40.0, 0.5, 0.1, 0.105), p4(30.0, -0.3, 3.0, 0.105)),
+        mass(p4(25.0, 2.0, -3.0, 0.105), p4(5.0, -2.0, 3.0, 0.105)),
+    ];
+    assert_eq!(got, want);
+}
+
+#[test]
+fn type_errors_point_at_the_span() {
+    let (schema, _) = sample();
+    let src = "nMuon == 2 && Muon.pt";
+    let e = check(&parse(src).unwrap(), &schema, &Scope::default()).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Type);
+    assert_eq!(&src[e.span.start..e.span.end], "Muon.pt");
+    assert!(e.caret(src).ends_with("^^^^^^^"), "{}", e.caret(src));
+
+    let e = check(&parse("Muon_ptt > 3").unwrap(), &schema, &Scope::default()).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Name);
+    assert!(e.message.contains("'Muon_pt'"), "{}", e.message);
+    let e = check(&parse("Muon.ptt").unwrap(), &schema, &Scope::default()).unwrap_err();
+    assert!(e.message.contains("'pt'"), "{}", e.message);
+    let e = check(&parse("MET_pt + true").unwrap(), &schema, &Scope::default()).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Type);
+    let e = check(&parse("MET_pt[0]").unwrap(), &schema, &Scope::default()).unwrap_err();
+    assert!(e.message.contains("cannot index"), "{}", e.message);
+}
+
+#[test]
+fn defines_are_visible_to_later_expressions() {
+    let (schema, chunk) = sample();
+    let mut scope = Scope::default();
+    let good = check(&parse("Jet[Jet.pt > 40]").unwrap(), &schema, &scope).unwrap();
+    scope.defines.push(("goodJet".into(), good));
+    let n = check(&parse("len(goodJet) + 1").unwrap(), &schema, &scope).unwrap();
+    let v = Evaluator::new(&chunk, &schema, &scope.defines)
+        .eval(&n.node)
+        .unwrap();
+    assert_eq!(v, Val::Num(Nums::Int(vec![3, 1, 1, 3])));
+}

@@ -1,0 +1,303 @@
+//! The histogram: axes × storage, its metadata, accessors and merge.
+//!
+//! Filling lives in `fill.rs`, serialisation in `uhi.rs`, plotting in `plot.rs`.
+
+use crate::axis::Axis;
+use crate::error::{HistError, Result};
+use crate::storage::Storage;
+
+/// A 1D or 2D histogram of `f64` bin contents, with underflow and overflow bins on every axis.
+///
+/// # Storage layout
+///
+/// Contents are kept in one contiguous buffer that includes the flow bins. In 2D the x index is
+/// the outer (slow) one: the slot of bins `(ix, iy)` (ROOT bin numbers, 0 = underflow) is
+/// `ix * (ny + 2) + iy`. This is the row-major ("C") order of a NumPy array of shape
+/// `(nx + 2, ny + 2)`, which is what the UHI format and `hist` use. (ROOT's `TH2` numbers its
+/// global bins the other way round, `ix + (nx + 2) * iy`.)
+///
+/// # Entries
+///
+/// [`Histogram::entries`] counts fill calls (one per value, bulk fills included), like ROOT's
+/// `fEntries`: a weighted fill still adds one entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Histogram {
+    pub(crate) name: String,
+    pub(crate) title: String,
+    pub(crate) axes: Vec<Axis>,
+    pub(crate) storage: Storage,
+    /// Σw per slot, flow bins included.
+    pub(crate) values: Vec<f64>,
+    /// Σw² per slot for [`Storage::Weight`]; empty for [`Storage::Double`].
+    pub(crate) sumw2: Vec<f64>,
+    pub(crate) entries: u64,
+}
+
+impl Histogram {
+    /// An empty 1D histogram.
+    pub fn new_1d(x: Axis, storage: Storage) -> Self {
+        Self::with_axes(vec![x], storage)
+    }
+
+    /// An empty 2D histogram.
+    pub fn new_2d(x: Axis, y: Axis, storage: Storage) -> Self {
+        Self::with_axes(vec![x, y], storage)
+    }
+
+    pub(crate) fn with_axes(axes: Vec<Axis>, storage: Storage) -> Self {
+        let slots = axes.iter().map(Axis::extent).product();
+        Self {
+            name: String::new(),
+            title: String::new(),
+            axes,
+            storage,
+            values: vec![0.0; slots],
+            sumw2: if storage.has_sumw2() {
+                vec![0.0; slots]
+            } else {
+                Vec::new()
+            },
+            entries: 0,
+        }
+    }
+
+    /// The same histogram with a name (the key it is stored under, like ROOT's object name).
+    #[must_use]
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
+    }
+
+    /// The same histogram with a title (the text shown above a plot).
+    #[must_use]
+    pub fn with_title(mut self, title: impl Into<String>) -> Self {
+        self.title = title.into();
+        self
+    }
+
+    /// The histogram's name, empty when none was set.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Sets the histogram's name.
+    pub fn set_name(&mut self, name: impl Into<String>) {
+        self.name = name.into();
+    }
+
+    /// The histogram's title, empty when none was set.
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+
+    /// Sets the histogram's title.
+    pub fn set_title(&mut self, title: impl Into<String>) {
+        self.title = title.into();
+    }
+
+    /// Number of axes: 1 or 2.
+    pub fn dim(&self) -> usize {
+        self.axes.len()
+    }
+
+    /// The axes, x first.
+    pub fn axes(&self) -> &[Axis] {
+        &self.axes
+    }
+
+    /// Mutable access to the axes, for changing their labels. (The binning of an [`Axis`] cannot
+    /// be changed in place, so the contents stay consistent.)
+    pub fn axes_mut(&mut self) -> &mut [Axis] {
+        &mut self.axes
+    }
+
+    /// The x axis.
+    pub fn x_axis(&self) -> &Axis {
+        &self.axes[0]
+    }
+
+    /// The y axis of a 2D histogram, `None` in 1D.
+    pub fn y_axis(&self) -> Option<&Axis> {
+        self.axes.get(1)
+    }
+
+    /// The storage type.
+    pub fn storage(&self) -> Storage {
+        self.storage
+    }
+
+    /// Number of fill calls so far (ROOT's `GetEntries()`), merges included.
+    pub fn entries(&self) -> u64 {
+        self.entries
+    }
+
+    /// Overrides the entry count (for example after reading a file that does not record it).
+    pub fn set_entries(&mut self, entries: u64) {
+        self.entries = entries;
+    }
+
+    /// Number of values per axis returned by [`values`](Self::values) and friends.
+    pub fn shape(&self, flow: bool) -> Vec<usize> {
+        self.axes
+            .iter()
+            .map(|a| if flow { a.extent() } else { a.bins() })
+            .collect()
+    }
+
+    /// The whole Σw buffer, flow bins included, in the layout described on [`Histogram`].
+    pub fn raw_values(&self) -> &[f64] {
+        &self.values
+    }
+
+    /// The whole Σw² buffer for [`Storage::Weight`], `None` for [`Storage::Double`].
+    pub fn raw_sumw2(&self) -> Option<&[f64]> {
+        self.storage.has_sumw2().then_some(self.sumw2.as_slice())
+    }
+
+    /// Bin contents (Σw), flattened with x outer. With `flow` the underflow and overflow bins are
+    /// included (shape `[nx + 2, ny + 2]`), without it only the bins in range (`[nx, ny]`).
+    pub fn values(&self, flow: bool) -> Vec<f64> {
+        self.select(&self.values, flow)
+    }
+
+    /// Variances of the bin contents: Σw² for [`Storage::Weight`], and the Poisson estimate Σw
+    /// for [`Storage::Double`] (as `hist` and ROOT without `Sumw2()` do). Same layout as
+    /// [`values`](Self::values).
+    pub fn variances(&self, flow: bool) -> Vec<f64> {
+        match self.storage {
+            Storage::Double => self.values(flow),
+            Storage::Weight => self.select(&self.sumw2, flow),
+        }
+    }
+
+    /// Effective counts, as UHI's `PlottableHistogram.counts()` defines them: the contents for
+    /// [`Storage::Double`]; `(Σw)² / Σw²` for [`Storage::Weight`] (ROOT's effective entries per
+    /// bin), 0 where Σw² is 0. Same layout as [`values`](Self::values).
+    pub fn counts(&self, flow: bool) -> Vec<f64> {
+        match self.storage {
+            Storage::Double => self.values(flow),
+            Storage::Weight => self
+                .values(flow)
+                .into_iter()
+                .zip(self.select(&self.sumw2, flow))
+                .map(|(w, w2)| if w2 == 0.0 { 0.0 } else { w * w / w2 })
+                .collect(),
+        }
+    }
+
+    /// Sum of the contents of the bins in range, flow bins excluded (ROOT's `GetSumOfWeights()`,
+    /// `hist`'s `h.sum()`). Summed in storage order, so the result is reproducible.
+    pub fn sum(&self) -> f64 {
+        self.values(false).iter().sum()
+    }
+
+    /// Content of one slot, ROOT bin numbers (0 = underflow); `None` when out of bounds or when
+    /// the number of indices is not the histogram's dimension.
+    pub fn value_at(&self, bin: &[usize]) -> Option<f64> {
+        self.slot(bin).map(|s| self.values[s])
+    }
+
+    /// Variance of one slot (see [`variances`](Self::variances)); `None` as for
+    /// [`value_at`](Self::value_at).
+    pub fn variance_at(&self, bin: &[usize]) -> Option<f64> {
+        let s = self.slot(bin)?;
+        Some(match self.storage {
+            Storage::Double => self.values[s],
+            Storage::Weight => self.sumw2[s],
+        })
+    }
+
+    fn slot(&self, bin: &[usize]) -> Option<usize> {
+        if bin.len() != self.axes.len() {
+            return None;
+        }
+        let mut slot = 0;
+        for (b, axis) in bin.iter().zip(&self.axes) {
+            if *b >= axis.extent() {
+                return None;
+            }
+            slot = slot * axis.extent() + b;
+        }
+        Some(slot)
+    }
+
+    /// Copies the requested part of a flow-inclusive buffer.
+    fn select(&self, buf: &[f64], flow: bool) -> Vec<f64> {
+        if flow {
+            return buf.to_vec();
+        }
+        match self.axes.as_slice() {
+            [x] => buf[1..=x.bins()].to_vec(),
+            [x, y] => {
+                let (nx, ny) = (x.bins(), y.bins());
+                let stride = ny + 2;
+                let mut out = Vec::with_capacity(nx * ny);
+                for ix in 1..=nx {
+                    out.extend_from_slice(&buf[ix * stride + 1..ix * stride + 1 + ny]);
+                }
+                out
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Adds `other` bin by bin (and its entries) into `self`.
+    ///
+    /// Both histograms must have the same number of axes, the same binning on each (bit-identical
+    /// limits or edges; labels and names may differ) and the same storage; otherwise nothing is
+    /// changed and the error says what differs. Every slot is one `a + b`, so the result depends
+    /// only on the order in which the caller merges partial results.
+    pub fn merge(&mut self, other: &Histogram) -> Result<()> {
+        let incompatible = |reason: String| HistError::Incompatible {
+            this: self.name.clone(),
+            other: other.name.clone(),
+            reason,
+        };
+        if self.axes.len() != other.axes.len() {
+            return Err(incompatible(format!(
+                "it is {}D and this one is {}D",
+                other.axes.len(),
+                self.axes.len()
+            )));
+        }
+        for (i, (a, b)) in self.axes.iter().zip(&other.axes).enumerate() {
+            if !a.same_binning(b) {
+                return Err(incompatible(format!(
+                    "axis {i} differs: {} here, {} there",
+                    a.describe(),
+                    b.describe()
+                )));
+            }
+        }
+        if self.storage != other.storage {
+            return Err(incompatible(format!(
+                "storage differs: {:?} here, {:?} there",
+                self.storage, other.storage
+            )));
+        }
+        for (a, b) in self.values.iter_mut().zip(&other.values) {
+            *a += b;
+        }
+        for (a, b) in self.sumw2.iter_mut().zip(&other.sumw2) {
+            *a += b;
+        }
+        self.entries += other.entries;
+        Ok(())
+    }
+
+    /// Sets every bin, variance and the entry count back to zero, keeping axes and metadata.
+    pub fn reset(&mut self) {
+        self.values.fill(0.0);
+        self.sumw2.fill(0.0);
+        self.entries = 0;
+    }
+
+    pub(crate) fn wrong_dimension(&self, operation: &'static str, expected: usize) -> HistError {
+        HistError::WrongDimension {
+            operation,
+            expected,
+            actual: self.axes.len(),
+            name: self.name.clone(),
+        }
+    }
+}
