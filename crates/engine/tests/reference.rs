@@ -70,6 +70,15 @@ fn adl_q1_to_q4_equal_rdataframe() {
 }
 
 #[test]
+fn adl_q5_to_q8_equal_rdataframe() {
+    check("examples/adl/q5.toml", "q5");
+    check("examples/adl/q6.toml", "q6a");
+    check("examples/adl/q6.toml", "q6b");
+    check("examples/adl/q7.toml", "q7");
+    check("examples/adl/q8.toml", "q8");
+}
+
+#[test]
 fn only_the_needed_branches_are_read() {
     let a = Analysis::from_file(root().join("examples/dimuon.toml")).unwrap();
     let r = run(

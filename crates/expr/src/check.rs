@@ -25,6 +25,11 @@ pub enum Ty {
     P4,
     /// A list of four-vectors per event.
     P4List,
+    /// A list of tuples of records per event (`combinations(Jet, 3)`, `cartesian(Muon, Jet)`);
+    /// slot `i` (`.0`, `.1`, …) holds records of collection `i`.
+    Tuples(Vec<String>),
+    /// One tuple of records per event (e.g. the best pair picked with an index).
+    Tuple(Vec<String>),
 }
 
 impl Ty {
@@ -37,6 +42,8 @@ impl Ty {
             Ty::Objs(c) => format!("list of {c} records"),
             Ty::P4 => "four-vector".into(),
             Ty::P4List => "list of four-vectors".into(),
+            Ty::Tuples(c) => format!("list of ({}) tuples", c.join(", ")),
+            Ty::Tuple(c) => format!("({}) tuple", c.join(", ")),
         }
     }
 }
@@ -115,9 +122,38 @@ pub enum Node {
     Branch(String),
     Define(usize),
     Collection(String),
+    /// A field of records: `branches` has one branch per part of the collection (one for a
+    /// collection of the file, several for a concatenation); empty for `flavour`.
     Field {
         obj: Box<Node>,
-        branch: String,
+        coll: String,
+        field: String,
+        branches: Vec<String>,
+    },
+    /// The position of each record in its event's list.
+    Position {
+        obj: Box<Node>,
+        coll: String,
+    },
+    Combinations {
+        coll: Box<Node>,
+        name: String,
+        k: usize,
+    },
+    Cartesian {
+        a: Box<Node>,
+        b: Box<Node>,
+    },
+    Slot {
+        tuples: Box<Node>,
+        slot: usize,
+    },
+    Concat {
+        parts: Vec<String>,
+    },
+    MinDeltaR {
+        a: Box<Node>,
+        b: Box<Node>,
     },
     Index {
         list: Box<Node>,
@@ -160,6 +196,7 @@ pub enum Node {
         coll: String,
     },
     P4Sum(Box<Node>, Box<Node>),
+    P4SumList(Box<Node>, Box<Node>),
     P4Prop {
         arg: Box<Node>,
         prop: P4Prop,
@@ -211,13 +248,14 @@ fn typed(node: Node, ty: Ty) -> Typed {
     }
 }
 
-/// The number type two operands compute in. A literal takes the type of the column it meets
-/// (`Jet.pt > 40` compares in single precision, like C++'s `pt > 40.f`), except that a float
-/// literal with an integer column computes in double precision; otherwise the wider type wins.
+/// The number type two operands compute in, as C++ would: an integer literal takes the type of
+/// the column it meets (`Jet.pt > 40` is `pt > 40` on a float), a float literal is a double
+/// (`dr < 0.4` compares in double precision); otherwise the wider type wins.
 fn promote(a: &Typed, an: Num, b: &Typed, bn: Num) -> Num {
     fn adapt(lit: Num, col: Num) -> Num {
         match (lit, col) {
-            (Num::F64, Num::Int) => Num::F64,
+            // A float literal is a C++ double: `x < 0.4` compares a float in double precision.
+            (Num::F64, Num::Int | Num::F32) => Num::F64,
             (_, c) => c,
         }
     }
@@ -338,21 +376,74 @@ impl Checker<'_> {
         Err(ExprError::name(n, span, self.schema.names().chain(defined)))
     }
 
+    /// The fields of a collection or concatenation: field → (branch per part, number type).
+    fn coll_fields(&self, c: &str) -> std::collections::BTreeMap<String, (Vec<String>, Num)> {
+        let mut out = std::collections::BTreeMap::new();
+        let parts: Vec<&str> = c.split('+').collect();
+        let Some(first) = self.schema.collections.get(parts[0]) else {
+            return out;
+        };
+        'field: for (f, b0) in &first.fields {
+            let mut branches = vec![b0.clone()];
+            let mut num = match self.schema.branches.get(b0) {
+                Some(BranchType::List(k)) => *k,
+                _ => Num::F64,
+            };
+            for p in &parts[1..] {
+                let Some(b) = self
+                    .schema
+                    .collections
+                    .get(*p)
+                    .and_then(|cl| cl.fields.get(f))
+                else {
+                    continue 'field;
+                };
+                if let Some(BranchType::List(k)) = self.schema.branches.get(b) {
+                    if *k != num {
+                        num = if k.is_number() && num.is_number() {
+                            Num::F64
+                        } else {
+                            num
+                        };
+                    }
+                }
+                branches.push(b.clone());
+            }
+            out.insert(f.clone(), (branches, num));
+        }
+        if parts.len() > 1 {
+            out.insert("flavour".into(), (Vec::new(), Num::Int));
+        }
+        out
+    }
+
     fn field(&self, o: Typed, field: &str, span: Span) -> Result<Typed, ExprError> {
         match &o.ty {
             Ty::Obj(c) | Ty::Objs(c) => {
-                let coll = &self.schema.collections[c];
+                let fields = self.coll_fields(c);
                 let list = matches!(o.ty, Ty::Objs(_));
-                if let Some(branch) = coll.fields.get(field) {
-                    let num = match self.schema.branches.get(branch) {
-                        Some(BranchType::List(k)) => *k,
-                        _ => Num::F64,
-                    };
-                    let ty = if list { Ty::List(num) } else { Ty::Num(num) };
+                if let Some((branches, num)) = fields.get(field) {
+                    let ty = if list { Ty::List(*num) } else { Ty::Num(*num) };
                     return Ok(typed(
                         Node::Field {
                             obj: Box::new(o.node),
-                            branch: branch.clone(),
+                            coll: c.clone(),
+                            field: field.to_string(),
+                            branches: branches.clone(),
+                        },
+                        ty,
+                    ));
+                }
+                if field == "index" {
+                    let ty = if list {
+                        Ty::List(Num::Int)
+                    } else {
+                        Ty::Num(Num::Int)
+                    };
+                    return Ok(typed(
+                        Node::Position {
+                            obj: Box::new(o.node),
+                            coll: c.clone(),
                         },
                         ty,
                     ));
@@ -364,13 +455,40 @@ impl Checker<'_> {
                     }
                     return self.field(p4, field, span);
                 }
-                let mut e = ExprError::name(field, span, coll.fields.keys().map(String::as_str));
+                let mut e = ExprError::name(field, span, fields.keys().map(String::as_str));
                 e.message = e.message.replacen(
                     &format!("unknown name '{field}'"),
                     &format!("{c} records have no field '{field}'"),
                     1,
                 );
                 Err(e)
+            }
+            Ty::Tuples(cs) | Ty::Tuple(cs) => {
+                let slot: usize = match field.parse() {
+                    Ok(i) if i < cs.len() => i,
+                    _ => {
+                        return Err(ExprError::ty(
+                            format!(
+                                "a {} has slots .0 to .{}, not .{field}",
+                                o.ty.describe(),
+                                cs.len() - 1
+                            ),
+                            span,
+                        ))
+                    }
+                };
+                let ty = if matches!(o.ty, Ty::Tuples(_)) {
+                    Ty::Objs(cs[slot].clone())
+                } else {
+                    Ty::Obj(cs[slot].clone())
+                };
+                Ok(typed(
+                    Node::Slot {
+                        tuples: Box::new(o.node),
+                        slot,
+                    },
+                    ty,
+                ))
             }
             Ty::P4 | Ty::P4List => {
                 let Some((_, prop)) = P4_PROPS.iter().find(|(n, _)| *n == field) else {
@@ -404,9 +522,9 @@ impl Checker<'_> {
         match &o.ty {
             Ty::P4 | Ty::P4List => Ok(o),
             Ty::Obj(c) | Ty::Objs(c) => {
-                let coll = &self.schema.collections[c];
+                let fields = self.coll_fields(c);
                 for need in ["pt", "eta", "phi"] {
-                    if !coll.fields.contains_key(need) {
+                    if !fields.contains_key(need) {
                         return Err(ExprError::ty(
                             format!(
                                 "{c} records have no '{need}' field, so they are not four-vectors"
@@ -459,7 +577,18 @@ impl Checker<'_> {
                     Ty::Obj(c),
                 ))
             }
-            (Ty::List(_) | Ty::Objs(_), Ty::List(Num::Bool)) => {
+            (Ty::Tuples(cs), Ty::Num(Num::Int)) => {
+                let cs = cs.clone();
+                Ok(typed(
+                    Node::Index {
+                        list: Box::new(l.node),
+                        index: Box::new(i.node),
+                        span,
+                    },
+                    Ty::Tuple(cs),
+                ))
+            }
+            (Ty::List(_) | Ty::Objs(_) | Ty::Tuples(_), Ty::List(Num::Bool)) => {
                 let ty = l.ty.clone();
                 Ok(typed(
                     Node::Mask {
@@ -470,7 +599,7 @@ impl Checker<'_> {
                     ty,
                 ))
             }
-            (Ty::List(_) | Ty::Objs(_), t) => Err(ExprError::ty(
+            (Ty::List(_) | Ty::Objs(_) | Ty::Tuples(_), t) => Err(ExprError::ty(
                 format!(
                     "an index must be an int or a list of bools (a mask), not a {}",
                     t.describe()
@@ -494,6 +623,17 @@ impl Checker<'_> {
         span: Span,
     ) -> Result<Typed, ExprError> {
         use BinOp::*;
+        // Four-vector sums of lists (element by element): pairs.0 + pairs.1.
+        if op == Add
+            && matches!(a.ty, Ty::Objs(_) | Ty::P4List)
+            && matches!(b.ty, Ty::Objs(_) | Ty::P4List)
+        {
+            let (pa, pb) = (self.p4_of(a, aspan)?, self.p4_of(b, bspan)?);
+            return Ok(typed(
+                Node::P4SumList(Box::new(pa.node), Box::new(pb.node)),
+                Ty::P4List,
+            ));
+        }
         // Four-vector sums: records and four-vectors add up.
         if op == Add && matches!(a.ty, Ty::Obj(_) | Ty::P4) && matches!(b.ty, Ty::Obj(_) | Ty::P4) {
             let (pa, pb) = (self.p4_of(a, aspan)?, self.p4_of(b, bspan)?);
@@ -626,8 +766,13 @@ impl Checker<'_> {
                         args[0].span,
                     )
                 })?;
-            // abs keeps the type (like std::abs); the others compute in double precision.
-            let num = if m == Math1::Abs { n } else { Num::F64 };
+            // Floats stay floats (C++'s std::cos(float) is cosf); integers compute in double,
+            // except abs, which keeps them integers.
+            let num = match (m, n) {
+                (Math1::Abs, n) => n,
+                (_, Num::F32) => Num::F32,
+                _ => Num::F64,
+            };
             let ty = if list { Ty::List(num) } else { Ty::Num(num) };
             return Ok(Typed {
                 node: Node::Math1 {
@@ -702,7 +847,9 @@ impl Checker<'_> {
                 };
                 let elem = match &a.ty {
                     Ty::List(n) => *n,
-                    Ty::Objs(_) | Ty::P4List if matches!(r, Reduce::Len | Reduce::Count) => {
+                    Ty::Objs(_) | Ty::P4List | Ty::Tuples(_)
+                        if matches!(r, Reduce::Len | Reduce::Count) =>
+                    {
                         Num::Int
                     }
                     Ty::Objs(_) | Ty::P4List if r == Reduce::Sum => {
@@ -767,6 +914,140 @@ impl Checker<'_> {
                     Ty::Num(out),
                 ))
             }
+            "combinations" => {
+                arity(2)?;
+                let a = self.check(&args[0])?;
+                let Ty::Objs(c) = &a.ty else {
+                    return Err(ExprError::ty(
+                        format!(
+                            "combinations() needs a list of records, not a {}",
+                            a.ty.describe()
+                        ),
+                        args[0].span,
+                    ));
+                };
+                let k = match args[1].kind {
+                    ExprKind::Int(k @ 2..=4) => k as usize,
+                    _ => {
+                        return Err(ExprError::ty(
+                            "combinations(list, k) needs k = 2, 3 or 4 written as a number",
+                            args[1].span,
+                        ))
+                    }
+                };
+                let c = c.clone();
+                Ok(typed(
+                    Node::Combinations {
+                        coll: Box::new(a.node),
+                        name: c.clone(),
+                        k,
+                    },
+                    Ty::Tuples(vec![c; k]),
+                ))
+            }
+            "cartesian" => {
+                arity(2)?;
+                let (a, b) = (self.check(&args[0])?, self.check(&args[1])?);
+                let (Ty::Objs(ca), Ty::Objs(cb)) = (&a.ty, &b.ty) else {
+                    return Err(ExprError::ty(
+                        "cartesian() needs two lists of records",
+                        span,
+                    ));
+                };
+                let ty = Ty::Tuples(vec![ca.clone(), cb.clone()]);
+                Ok(typed(
+                    Node::Cartesian {
+                        a: Box::new(a.node),
+                        b: Box::new(b.node),
+                    },
+                    ty,
+                ))
+            }
+            "concat" => {
+                if args.len() < 2 {
+                    return Err(ExprError::ty(
+                        "concat() joins two or more collections",
+                        span,
+                    ));
+                }
+                let mut parts = Vec::new();
+                for a in args {
+                    match &a.kind {
+                        ExprKind::Name(n) if self.schema.collections.contains_key(n) => parts.push(n.clone()),
+                        _ => {
+                            return Err(ExprError::ty(
+                                "concat() takes collection names (e.g. concat(Muon, Electron)); select with a mask afterwards",
+                                a.span,
+                            ))
+                        }
+                    }
+                }
+                let name = parts.join("+");
+                Ok(typed(Node::Concat { parts }, Ty::Objs(name)))
+            }
+            "min_delta_r" => {
+                arity(2)?;
+                let (a, b) = (self.check(&args[0])?, self.check(&args[1])?);
+                for (t, s) in [(&a, args[0].span), (&b, args[1].span)] {
+                    match &t.ty {
+                        Ty::Objs(c)
+                            if self.coll_fields(c).contains_key("eta")
+                                && self.coll_fields(c).contains_key("phi") => {}
+                        other => {
+                            return Err(ExprError::ty(
+                                format!(
+                                "min_delta_r() needs lists of records with eta and phi, not a {}",
+                                other.describe()
+                            ),
+                                s,
+                            ))
+                        }
+                    }
+                }
+                // Single precision when all inputs are floats, as ROOT's VecOps::DeltaR on RVecF.
+                let all_f32 = [&a, &b].iter().all(|t| match &t.ty {
+                    Ty::Objs(c) => {
+                        let f = self.coll_fields(c);
+                        f.get("eta").map(|x| x.1) == Some(Num::F32)
+                            && f.get("phi").map(|x| x.1) == Some(Num::F32)
+                    }
+                    _ => false,
+                });
+                let num = if all_f32 { Num::F32 } else { Num::F64 };
+                Ok(typed(
+                    Node::MinDeltaR {
+                        a: Box::new(a.node),
+                        b: Box::new(b.node),
+                    },
+                    Ty::List(num),
+                ))
+            }
+            "delta_phi"
+                if args.len() == 2
+                    && matches!(self.check(&args[0])?.ty, Ty::Num(_) | Ty::List(_)) =>
+            {
+                let (a, b) = (self.check(&args[0])?, self.check(&args[1])?);
+                let (an, al) = numeric_shape(&a.ty)
+                    .ok_or_else(|| ExprError::ty("delta_phi() needs angles", args[0].span))?;
+                let (bn, bl) = numeric_shape(&b.ty)
+                    .ok_or_else(|| ExprError::ty("delta_phi() needs angles", args[1].span))?;
+                if !an.is_number() || !bn.is_number() {
+                    return Err(ExprError::ty("delta_phi() needs angles", span));
+                }
+                let num = promote(&a, an, &b, bn);
+                let ty = if al || bl {
+                    Ty::List(num)
+                } else {
+                    Ty::Num(num)
+                };
+                Ok(typed(
+                    Node::DeltaPhi {
+                        a: Box::new(a.node),
+                        b: Box::new(b.node),
+                    },
+                    ty,
+                ))
+            }
             "delta_phi" | "delta_r" => {
                 arity(2)?;
                 let (a, b) = (self.check(&args[0])?, self.check(&args[1])?);
@@ -794,9 +1075,9 @@ impl Checker<'_> {
                 // four-vector), as ROOT's DeltaR(eta1, eta2, phi1, phi2) does.
                 for (t, s) in [(&a, args[0].span), (&b, args[1].span)] {
                     if let Ty::Obj(c) | Ty::Objs(c) = &t.ty {
-                        let coll = &self.schema.collections[c];
-                        if !coll.fields.contains_key("phi")
-                            || (f == "delta_r" && !coll.fields.contains_key("eta"))
+                        let fields = self.coll_fields(c);
+                        if !fields.contains_key("phi")
+                            || (f == "delta_r" && !fields.contains_key("eta"))
                         {
                             return Err(ExprError::ty(
                                 format!("{c} records have no eta/phi fields"),

@@ -21,9 +21,13 @@ pub struct Evaluator<'a> {
     defines: &'a [(String, Typed)],
     branches: RefCell<HashMap<String, Rc<Val>>>,
     cache: RefCell<HashMap<usize, Rc<Val>>>,
+    virtuals: RefCell<HashMap<String, VirtualMap>>,
 }
 
 type R<T> = Result<T, ExprError>;
+
+/// For a concatenation of collections: each element's part and its index in that part.
+type VirtualMap = Rc<Vec<(usize, i64)>>;
 
 /// Per-event list boundaries (n + 1 offsets), shared between columns of one collection.
 type Offsets = Rc<Vec<i64>>;
@@ -168,6 +172,20 @@ pub fn delta_phi(phi1: f64, phi2: f64) -> f64 {
     r
 }
 
+/// ROOT's `VecOps::DeltaPhi` for two floats: the difference is taken in float, `fmod` and the
+/// wrapping in double (`2.0 * c` is a double with `c = (float)M_PI`), and the result rounded
+/// back to float.
+pub fn delta_phi_f32(phi1: f32, phi2: f32) -> f32 {
+    let c = std::f32::consts::PI as f64;
+    let mut r = ((phi2 - phi1) as f64) % (2.0 * c);
+    if r < -c {
+        r += 2.0 * c;
+    } else if r > c {
+        r -= 2.0 * c;
+    }
+    r as f32
+}
+
 /// ROOT's `Eta_FromRhoZ` (`Math/GenVector/eta.h`).
 fn eta_from_rho_z(rho: f64, z: f64) -> f64 {
     if rho > 0.0 {
@@ -197,6 +215,7 @@ impl<'a> Evaluator<'a> {
             defines,
             branches: RefCell::default(),
             cache: RefCell::default(),
+            virtuals: RefCell::default(),
         }
     }
 
@@ -233,17 +252,123 @@ impl<'a> Evaluator<'a> {
                 let total = off.last().copied().unwrap_or(0);
                 Val::Objs(c.clone(), off, (0..total).collect())
             }
-            Node::Field { obj, branch } => {
-                let o = self.eval(obj)?;
-                let base = self.branch(branch)?;
-                let Val::List(_, values) = &*base else {
-                    return Err(internal("field branch is not a list"));
-                };
-                match o {
-                    Val::Obj(_, idx) => Val::Num(values.gather(&idx)),
-                    Val::Objs(_, off, idx) => Val::List(off, values.gather(&idx)),
-                    _ => return Err(internal("field of a non-record")),
+            Node::Field {
+                obj,
+                coll,
+                field,
+                branches,
+            } => match self.eval(obj)? {
+                Val::Obj(_, idx) => Val::Num(self.elem_values(coll, field, branches, &idx)?),
+                Val::Objs(_, off, idx) => {
+                    Val::List(off, self.elem_values(coll, field, branches, &idx)?)
                 }
+                _ => return Err(internal("field of a non-record")),
+            },
+            Node::Position { obj, coll } => {
+                let base = self.coll_offsets(coll)?;
+                match self.eval(obj)? {
+                    Val::Obj(_, idx) => Val::Num(Nums::Int(
+                        idx.iter().enumerate().map(|(e, i)| i - base[e]).collect(),
+                    )),
+                    Val::Objs(_, off, idx) => {
+                        let mut pos = Vec::with_capacity(idx.len());
+                        for (e, w) in off.windows(2).enumerate() {
+                            for j in w[0]..w[1] {
+                                pos.push(idx[j as usize] - base[e]);
+                            }
+                        }
+                        Val::List(off, Nums::Int(pos))
+                    }
+                    _ => return Err(internal("index of a non-record")),
+                }
+            }
+            Node::Concat { parts } => {
+                let name = parts.join("+");
+                let off = self.coll_offsets(&name)?;
+                let total = off.last().copied().unwrap_or(0);
+                Val::Objs(name, off, (0..total).collect())
+            }
+            Node::Combinations { coll, name, k } => {
+                let Val::Objs(_, off, idx) = self.eval(coll)? else {
+                    return Err(internal("combinations"));
+                };
+                let mut slots = vec![Vec::new(); *k];
+                let mut new_off = Vec::with_capacity(off.len());
+                new_off.push(0i64);
+                for w in off.windows(2) {
+                    let (a, n) = (w[0] as usize, (w[1] - w[0]) as usize);
+                    // All i < j < … in lexicographic order, as nested loops would give.
+                    let mut c: Vec<usize> = (0..*k).collect();
+                    if n >= *k {
+                        loop {
+                            for (s, &ci) in slots.iter_mut().zip(&c) {
+                                s.push(idx[a + ci]);
+                            }
+                            let mut i = *k;
+                            while i > 0 && c[i - 1] == n - *k + i - 1 {
+                                i -= 1;
+                            }
+                            if i == 0 {
+                                break;
+                            }
+                            c[i - 1] += 1;
+                            for j in i..*k {
+                                c[j] = c[j - 1] + 1;
+                            }
+                        }
+                    }
+                    new_off.push(slots[0].len() as i64);
+                }
+                Val::Tuples(vec![name.clone(); *k], Rc::new(new_off), slots)
+            }
+            Node::Cartesian { a, b } => {
+                let (Val::Objs(ca, oa, ia), Val::Objs(cb, ob, ib)) = (self.eval(a)?, self.eval(b)?)
+                else {
+                    return Err(internal("cartesian"));
+                };
+                let (mut sa, mut sb) = (Vec::new(), Vec::new());
+                let mut new_off = vec![0i64];
+                for e in 0..oa.len().saturating_sub(1) {
+                    for i in oa[e]..oa[e + 1] {
+                        for j in ob[e]..ob[e + 1] {
+                            sa.push(ia[i as usize]);
+                            sb.push(ib[j as usize]);
+                        }
+                    }
+                    new_off.push(sa.len() as i64);
+                }
+                Val::Tuples(vec![ca, cb], Rc::new(new_off), vec![sa, sb])
+            }
+            Node::Slot { tuples, slot } => match self.eval(tuples)? {
+                Val::Tuples(cs, off, mut idx) => {
+                    Val::Objs(cs[*slot].clone(), off, std::mem::take(&mut idx[*slot]))
+                }
+                Val::Tuple(cs, mut idx) => {
+                    Val::Obj(cs[*slot].clone(), std::mem::take(&mut idx[*slot]))
+                }
+                _ => return Err(internal("slot of a non-tuple")),
+            },
+            Node::MinDeltaR { a, b } => self.min_delta_r(a, b)?,
+            Node::P4SumList(a, b) => {
+                let (Val::P4List(oa, a), Val::P4List(ob, b)) = (self.eval(a)?, self.eval(b)?)
+                else {
+                    return Err(internal("four-vector list sum"));
+                };
+                if oa != ob {
+                    return Err(ExprError::eval(
+                        "adding lists of four-vectors of different lengths",
+                        Span::default(),
+                    ));
+                }
+                Val::P4List(
+                    oa,
+                    P4s {
+                        px: zip_op!(a.px, b.px, |x: f64, y: f64| x + y),
+                        py: zip_op!(a.py, b.py, |x: f64, y: f64| x + y),
+                        pz: zip_op!(a.pz, b.pz, |x: f64, y: f64| x + y),
+                        e: zip_op!(a.e, b.e, |x: f64, y: f64| x + y),
+                    },
+                )
             }
             Node::Index { list, index, span } => self.index(list, index, *span)?,
             Node::Mask { list, mask, span } => self.mask(list, mask, *span)?,
@@ -271,7 +396,20 @@ impl<'a> Evaluator<'a> {
             } => self.binary(*op, lhs, rhs, *num, *span)?,
             Node::Math1 { f, arg, num } => {
                 let a = self.eval(arg)?;
-                self.map1(a, *num, |x| math1(*f, x))?
+                if *num == Num::F32 {
+                    // Single-precision libm (cosf, sqrtf, …), as C++'s std::cos(float).
+                    let f32fn = |n: Nums| match n {
+                        Nums::F32(v) => Nums::F32(v.iter().map(|x| math1_f32(*f, *x)).collect()),
+                        other => Nums::F64(other.to_f64().iter().map(|x| math1(*f, *x)).collect()),
+                    };
+                    match a {
+                        Val::Num(n) => Val::Num(f32fn(n)),
+                        Val::List(o, n) => Val::List(o, f32fn(n)),
+                        other => self.map1(other, *num, |x| math1(*f, x))?,
+                    }
+                } else {
+                    self.map1(a, *num, |x| math1(*f, x))?
+                }
             }
             Node::Math2 { f, a, b, num } => {
                 let (va, vb) = (self.eval(a)?, self.eval(b)?);
@@ -304,6 +442,26 @@ impl<'a> Evaluator<'a> {
                 Val::P4List(o, p) => Val::List(o, Nums::F64(p4_prop(&p, *prop))),
                 _ => return Err(internal("four-vector property")),
             },
+            Node::DeltaPhi { a: na, b: nb } if !self.is_record_like(na)? => {
+                // Angles given as numbers: ROOT's DeltaPhi(phi1, phi2), in float for floats.
+                let (va, vb) = (self.eval(na)?, self.eval(nb)?);
+                let both_f32 = matches!(
+                    (&va, &vb),
+                    (
+                        Val::Num(Nums::F32(_)) | Val::List(_, Nums::F32(_)),
+                        Val::Num(Nums::F32(_)) | Val::List(_, Nums::F32(_))
+                    )
+                );
+                let (off, x, y) = self.align(va, vb, if both_f32 { Num::F32 } else { Num::F64 })?;
+                let out = match (x, y) {
+                    (Nums::F32(x), Nums::F32(y)) => Nums::F32(zip_op!(x, y, delta_phi_f32)),
+                    (x, y) => Nums::F64(zip_op!(x.to_f64(), y.to_f64(), delta_phi)),
+                };
+                match off {
+                    Some(o) => Val::List(o, out),
+                    None => Val::Num(out),
+                }
+            }
             Node::DeltaPhi { a, b } | Node::DeltaR { a, b } => {
                 let r = matches!(node, Node::DeltaR { .. });
                 let (ea, pa, la) = self.eta_phi(a)?;
@@ -331,6 +489,24 @@ impl<'a> Evaluator<'a> {
                     None => Val::Num(Nums::F64(out)),
                 }
             }
+        })
+    }
+
+    /// Whether a node evaluates to records or four-vectors (rather than numbers).
+    fn is_record_like(&self, n: &Node) -> R<bool> {
+        Ok(match n {
+            Node::Collection(_)
+            | Node::Concat { .. }
+            | Node::Slot { .. }
+            | Node::P4Of { .. }
+            | Node::P4Sum(..)
+            | Node::P4SumList(..) => true,
+            Node::Index { list, .. } | Node::Mask { list, .. } => self.is_record_like(list)?,
+            Node::Define(i) => match self.defines.get(*i) {
+                Some((_, t)) => self.is_record_like(&t.node)?,
+                None => false,
+            },
+            _ => false,
         })
     }
 
@@ -367,6 +543,21 @@ impl<'a> Evaluator<'a> {
     }
 
     fn coll_offsets(&self, c: &str) -> R<Rc<Vec<i64>>> {
+        if c.contains('+') {
+            let parts = c
+                .split('+')
+                .map(|p| self.base_offsets(p))
+                .collect::<R<Vec<_>>>()?;
+            let n = parts[0].len();
+            let off = (0..n)
+                .map(|i| parts.iter().map(|o| o.get(i).copied().unwrap_or(0)).sum())
+                .collect();
+            return Ok(Rc::new(off));
+        }
+        self.base_offsets(c)
+    }
+
+    fn base_offsets(&self, c: &str) -> R<Rc<Vec<i64>>> {
         let coll = self
             .schema
             .collections
@@ -383,6 +574,156 @@ impl<'a> Evaluator<'a> {
         Err(internal(format!("no field of {c} was read")))
     }
 
+    /// For a concatenation `A+B`: each element's part and its index in that part's columns.
+    fn virtual_map(&self, c: &str) -> R<VirtualMap> {
+        if let Some(m) = self.virtuals.borrow().get(c) {
+            return Ok(m.clone());
+        }
+        let parts = c
+            .split('+')
+            .map(|p| self.base_offsets(p))
+            .collect::<R<Vec<_>>>()?;
+        let mut map = Vec::new();
+        for e in 0..parts[0].len().saturating_sub(1) {
+            for (p, o) in parts.iter().enumerate() {
+                for g in o[e]..o[e + 1] {
+                    map.push((p, g));
+                }
+            }
+        }
+        let m = Rc::new(map);
+        self.virtuals.borrow_mut().insert(c.to_string(), m.clone());
+        Ok(m)
+    }
+
+    /// The values of `field` for the records `idx` of `coll` (`branches`: one per part).
+    fn elem_values(&self, coll: &str, field: &str, branches: &[String], idx: &[i64]) -> R<Nums> {
+        if !coll.contains('+') {
+            let b = branches
+                .first()
+                .ok_or_else(|| internal("field without branch"))?;
+            return match &*self.branch(b)? {
+                Val::List(_, v) => Ok(v.gather(idx)),
+                _ => Err(internal("field branch is not a list")),
+            };
+        }
+        let map = self.virtual_map(coll)?;
+        if field == "flavour" {
+            return Ok(Nums::Int(
+                idx.iter().map(|&v| map[v as usize].0 as i64).collect(),
+            ));
+        }
+        let parts = branches
+            .iter()
+            .map(|b| match &*self.branch(b)? {
+                Val::List(_, v) => Ok(v.clone()),
+                _ => Err(internal("field branch is not a list")),
+            })
+            .collect::<R<Vec<Nums>>>()?;
+        if parts.iter().all(|p| matches!(p, Nums::F32(_))) {
+            let vs: Vec<&Vec<f32>> = parts
+                .iter()
+                .filter_map(|p| if let Nums::F32(v) = p { Some(v) } else { None })
+                .collect();
+            return Ok(Nums::F32(
+                idx.iter()
+                    .map(|&v| {
+                        let (p, g) = map[v as usize];
+                        vs[p][g as usize]
+                    })
+                    .collect(),
+            ));
+        }
+        if parts.iter().all(|p| matches!(p, Nums::Int(_))) {
+            let vs: Vec<&Vec<i64>> = parts
+                .iter()
+                .filter_map(|p| if let Nums::Int(v) = p { Some(v) } else { None })
+                .collect();
+            return Ok(Nums::Int(
+                idx.iter()
+                    .map(|&v| {
+                        let (p, g) = map[v as usize];
+                        vs[p][g as usize]
+                    })
+                    .collect(),
+            ));
+        }
+        Ok(Nums::F64(
+            idx.iter()
+                .map(|&v| {
+                    let (p, g) = map[v as usize];
+                    parts[p].f64_at(g as usize)
+                })
+                .collect(),
+        ))
+    }
+
+    /// A field by name (for four-vectors and angles); `None` if the collection lacks it.
+    fn named_field(&self, coll: &str, field: &str, idx: &[i64]) -> R<Option<Nums>> {
+        let mut branches = Vec::new();
+        for part in coll.split('+') {
+            match self
+                .schema
+                .collections
+                .get(part)
+                .and_then(|c| c.fields.get(field))
+            {
+                Some(b) => branches.push(b.clone()),
+                None => return Ok(None),
+            }
+        }
+        self.elem_values(coll, field, &branches, idx).map(Some)
+    }
+
+    fn min_delta_r(&self, a: &Node, b: &Node) -> R<Val> {
+        let (Val::Objs(ca, oa, ia), Val::Objs(cb, ob, ib)) = (self.eval(a)?, self.eval(b)?) else {
+            return Err(internal("min_delta_r"));
+        };
+        let get = |c: &str, f: &str, idx: &[i64]| -> R<Nums> {
+            self.named_field(c, f, idx)?
+                .ok_or_else(|| internal("eta/phi"))
+        };
+        let (ea, pa, eb, pb) = (
+            get(&ca, "eta", &ia)?,
+            get(&ca, "phi", &ia)?,
+            get(&cb, "eta", &ib)?,
+            get(&cb, "phi", &ib)?,
+        );
+        let n = oa.len().saturating_sub(1);
+        if let (Nums::F32(ea), Nums::F32(pa), Nums::F32(eb), Nums::F32(pb)) = (&ea, &pa, &eb, &pb) {
+            let mut out = Vec::with_capacity(ea.len());
+            for e in 0..n {
+                for i in oa[e] as usize..oa[e + 1] as usize {
+                    let mut best = f32::INFINITY;
+                    for j in ob[e] as usize..ob[e + 1] as usize {
+                        let dphi = delta_phi_f32(pa[i], pb[j]);
+                        let deta = ea[i] - eb[j];
+                        let dr = (deta * deta + dphi * dphi).sqrt();
+                        if dr < best {
+                            best = dr;
+                        }
+                    }
+                    out.push(best);
+                }
+            }
+            return Ok(Val::List(oa, Nums::F32(out)));
+        }
+        let (ea, pa, eb, pb) = (ea.to_f64(), pa.to_f64(), eb.to_f64(), pb.to_f64());
+        let mut out = Vec::with_capacity(ea.len());
+        for e in 0..n {
+            for i in oa[e] as usize..oa[e + 1] as usize {
+                let mut best = f64::INFINITY;
+                for j in ob[e] as usize..ob[e + 1] as usize {
+                    let dphi = delta_phi(pa[i], pb[j]);
+                    let deta = ea[i] - eb[j];
+                    best = best.min((deta * deta + dphi * dphi).sqrt());
+                }
+                out.push(best);
+            }
+        }
+        Ok(Val::List(oa, Nums::F64(out)))
+    }
+
     fn index(&self, list: &Node, index: &Node, span: Span) -> R<Val> {
         let l = self.eval(list)?;
         let i = self.eval(index)?;
@@ -392,7 +733,9 @@ impl<'a> Evaluator<'a> {
             _ => return Err(internal("index type")),
         };
         let (off, n_events) = match &l {
-            Val::List(o, _) | Val::Objs(_, o, _) => (o.clone(), o.len().saturating_sub(1)),
+            Val::List(o, _) | Val::Objs(_, o, _) | Val::Tuples(_, o, _) => {
+                (o.clone(), o.len().saturating_sub(1))
+            }
             _ => return Err(internal("indexing a non-list")),
         };
         let mut elems = Vec::with_capacity(n_events);
@@ -414,6 +757,13 @@ impl<'a> Evaluator<'a> {
         Ok(match l {
             Val::List(_, values) => Val::Num(values.gather(&elems)),
             Val::Objs(c, _, idx) => Val::Obj(c, elems.iter().map(|&j| idx[j as usize]).collect()),
+            Val::Tuples(cs, _, slots) => Val::Tuple(
+                cs,
+                slots
+                    .iter()
+                    .map(|s| elems.iter().map(|&j| s[j as usize]).collect())
+                    .collect(),
+            ),
             _ => return Err(internal("indexing")),
         })
     }
@@ -424,7 +774,7 @@ impl<'a> Evaluator<'a> {
             return Err(internal("mask type"));
         };
         let off = match &l {
-            Val::List(o, _) | Val::Objs(_, o, _) => o.clone(),
+            Val::List(o, _) | Val::Objs(_, o, _) | Val::Tuples(_, o, _) => o.clone(),
             _ => return Err(internal("masking a non-list")),
         };
         if *off != *moff {
@@ -461,6 +811,20 @@ impl<'a> Evaluator<'a> {
                     .zip(&keep)
                     .filter(|(_, k)| **k)
                     .map(|(i, _)| *i)
+                    .collect(),
+            ),
+            Val::Tuples(cs, _, slots) => Val::Tuples(
+                cs,
+                new_off,
+                slots
+                    .iter()
+                    .map(|s| {
+                        s.iter()
+                            .zip(&keep)
+                            .filter(|(_, k)| **k)
+                            .map(|(i, _)| *i)
+                            .collect()
+                    })
                     .collect(),
             ),
             _ => return Err(internal("masking")),
@@ -667,7 +1031,7 @@ impl<'a> Evaluator<'a> {
         }
         let (off, values) = match a {
             Val::List(o, v) => (o, Some(v)),
-            Val::Objs(_, o, _) | Val::P4List(o, _) => (o, None),
+            Val::Objs(_, o, _) | Val::P4List(o, _) | Val::Tuples(_, o, _) => (o, None),
             _ => return Err(internal("reduction of a non-list")),
         };
         let ranges = off.windows(2).map(|w| (w[0] as usize, w[1] as usize));
@@ -767,19 +1131,11 @@ impl<'a> Evaluator<'a> {
     /// `px = pt cos φ`, `py = pt sin φ`, `pz = pt sinh η`, `E = sqrt((pt cosh η)² + m|m|)`,
     /// all in double precision.
     fn p4_of(&self, o: Val, coll: &str) -> R<Val> {
-        let c = self
-            .schema
-            .collections
-            .get(coll)
-            .ok_or_else(|| internal("collection"))?;
         let field = |name: &str, idx: &[i64]| -> R<Vec<f64>> {
-            match c.fields.get(name) {
-                Some(b) => match &*self.branch(b)? {
-                    Val::List(_, v) => Ok(v.gather(idx).to_f64()),
-                    _ => Err(internal("field")),
-                },
-                None => Ok(vec![0.0; idx.len()]),
-            }
+            Ok(match self.named_field(coll, name, idx)? {
+                Some(v) => v.to_f64(),
+                None => vec![0.0; idx.len()],
+            })
         };
         let idx = match &o {
             Val::Obj(_, idx) | Val::Objs(_, _, idx) => idx,
@@ -812,19 +1168,11 @@ impl<'a> Evaluator<'a> {
         let v = self.eval(node)?;
         match v {
             Val::Obj(ref c, ref idx) | Val::Objs(ref c, _, ref idx) => {
-                let coll = self
-                    .schema
-                    .collections
-                    .get(c)
-                    .ok_or_else(|| internal("collection"))?;
                 let get = |name: &str| -> R<Vec<f64>> {
-                    match coll.fields.get(name) {
-                        Some(b) => match &*self.branch(b)? {
-                            Val::List(_, vals) => Ok(vals.gather(idx).to_f64()),
-                            _ => Err(internal("field")),
-                        },
-                        None => Ok(vec![0.0; idx.len()]),
-                    }
+                    Ok(match self.named_field(c, name, idx)? {
+                        Some(v) => v.to_f64(),
+                        None => vec![0.0; idx.len()],
+                    })
                 };
                 let off = if let Val::Objs(_, o, _) = &v {
                     Some(o.clone())
@@ -881,6 +1229,27 @@ fn repeat(v: &[f64], off: &[i64]) -> Vec<f64> {
         }
     }
     out
+}
+
+fn math1_f32(f: Math1, x: f32) -> f32 {
+    match f {
+        Math1::Abs => x.abs(),
+        Math1::Sqrt => x.sqrt(),
+        Math1::Exp => x.exp(),
+        Math1::Log => x.ln(),
+        Math1::Log10 => x.log10(),
+        Math1::Sin => x.sin(),
+        Math1::Cos => x.cos(),
+        Math1::Tan => x.tan(),
+        Math1::Asin => x.asin(),
+        Math1::Acos => x.acos(),
+        Math1::Atan => x.atan(),
+        Math1::Sinh => x.sinh(),
+        Math1::Cosh => x.cosh(),
+        Math1::Tanh => x.tanh(),
+        Math1::Floor => x.floor(),
+        Math1::Ceil => x.ceil(),
+    }
 }
 
 fn math1(f: Math1, x: f64) -> f64 {

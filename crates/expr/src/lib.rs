@@ -90,16 +90,40 @@ fn branches_used(
         N::Collection(c) => {
             out.insert(format!("@collection:{c}"));
         }
-        N::Field { obj, branch } => {
-            out.insert(branch.clone());
+        N::Field { obj, branches, .. } => {
+            out.extend(branches.iter().cloned());
             rec(obj, out);
+        }
+        N::Position { obj, coll } => {
+            rec(obj, out);
+            for part in coll.split('+') {
+                out.insert(format!("@collection:{part}"));
+            }
+        }
+        N::Concat { parts } => {
+            for part in parts {
+                out.insert(format!("@collection:{part}"));
+            }
+        }
+        N::Combinations { coll: a, .. } | N::Slot { tuples: a, .. } => rec(a, out),
+        N::Cartesian { a, b } | N::P4SumList(a, b) => {
+            rec(a, out);
+            rec(b, out);
+        }
+        N::MinDeltaR { a, b } => {
+            for side in [a, b] {
+                rec(side, out);
+                collect_eta_phi(side, scope, schema, out);
+            }
         }
         N::P4Of { obj, coll } => {
             rec(obj, out);
-            if let Some(c) = schema.collections.get(coll) {
-                for f in ["pt", "eta", "phi", "mass"] {
-                    if let Some(b) = c.fields.get(f) {
-                        out.insert(b.clone());
+            for part in coll.split('+') {
+                if let Some(c) = schema.collections.get(part) {
+                    for f in ["pt", "eta", "phi", "mass"] {
+                        if let Some(b) = c.fields.get(f) {
+                            out.insert(b.clone());
+                        }
                     }
                 }
             }
@@ -137,31 +161,35 @@ fn collect_eta_phi(
     schema: &Schema,
     out: &mut std::collections::BTreeSet<String>,
 ) {
-    let coll = match node {
-        Node::Collection(c) => Some(c.clone()),
-        Node::Index { list, .. } | Node::Mask { list, .. } => {
-            let mut inner = list.as_ref();
-            loop {
-                match inner {
-                    Node::Collection(c) => break Some(c.clone()),
-                    Node::Index { list, .. } | Node::Mask { list, .. } => inner = list,
-                    Node::Define(i) => match scope.defines.get(*i) {
-                        Some((_, t)) => inner = &t.node,
-                        None => break None,
-                    },
-                    _ => break None,
+    // Find the collection(s) the records come from.
+    let mut names: Vec<String> = Vec::new();
+    let mut stack = vec![node];
+    let mut steps = 0;
+    while let Some(n) = stack.pop() {
+        steps += 1;
+        if steps > 10_000 {
+            break;
+        }
+        match n {
+            Node::Collection(c) => names.push(c.clone()),
+            Node::Concat { parts } => names.extend(parts.iter().cloned()),
+            Node::Index { list, .. } | Node::Mask { list, .. } => stack.push(list),
+            Node::Slot { tuples, .. } | Node::Combinations { coll: tuples, .. } => {
+                stack.push(tuples)
+            }
+            Node::Cartesian { a, b } => {
+                stack.push(a);
+                stack.push(b);
+            }
+            Node::Define(i) => {
+                if let Some((_, t)) = scope.defines.get(*i) {
+                    stack.push(&t.node);
                 }
             }
+            _ => {}
         }
-        Node::Define(i) => {
-            if let Some((_, t)) = scope.defines.get(*i) {
-                collect_eta_phi(&t.node, scope, schema, out);
-            }
-            None
-        }
-        _ => None,
-    };
-    if let Some(c) = coll.and_then(|c| schema.collections.get(&c)) {
+    }
+    for c in names.iter().filter_map(|c| schema.collections.get(c)) {
         for f in ["eta", "phi"] {
             if let Some(b) = c.fields.get(f) {
                 out.insert(b.clone());

@@ -140,4 +140,9 @@ pub enum Val {
     P4(P4s),
     /// A list of four-vectors per event.
     P4List(Rc<Vec<i64>>, P4s),
+    /// A list of tuples of records per event: the collection of each slot, offsets, and the
+    /// element indices of each slot.
+    Tuples(Vec<String>, Rc<Vec<i64>>, Vec<Vec<i64>>),
+    /// One tuple of records per event.
+    Tuple(Vec<String>, Vec<Vec<i64>>),
 }

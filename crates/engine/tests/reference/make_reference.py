@@ -8,10 +8,12 @@ histogram with its binning and all bin contents including under- and overflow (R
 bin 0 = underflow, 1..n, n+1 = overflow).
 - dimuon_mass: exactly two muons of opposite charge; the mass of their sum as ROOT's
   PtEtaPhiMVector (double precision) computes it; 30000 bins from 0.25 to 300 GeV.
-- q1..q4: the ADL queries as ../../../../../shared/bench/adl_rdf.C defines them.
+- q1..q8 (q6a, q6b): the ADL queries exactly as ../../../../../shared/bench/adl_rdf.C (the shared
+  benchmark kit's RDataFrame implementation) computes them.
 """
 import json
 import os
+import tempfile
 
 import ROOT
 
@@ -29,14 +31,22 @@ hists = {
     "dimuon_mass": df.Filter("nMuon == 2").Filter("Muon_charge[0] != Muon_charge[1]")
     .Define("mass", "hepframe_dimuon_mass(Muon_pt, Muon_eta, Muon_phi, Muon_mass)")
     .Histo1D(("dimuon_mass", "", 30000, 0.25, 300), "mass"),
-    "q1": df.Histo1D(("q1", "", 100, 0, 200), "MET_pt"),
-    "q2": df.Histo1D(("q2", "", 100, 15, 60), "Jet_pt"),
-    "q3": df.Define("goodJet_pt", "Jet_pt[abs(Jet_eta) < 1.0f]").Histo1D(("q3", "", 100, 15, 60), "goodJet_pt"),
-    "q4": df.Filter("Sum(Jet_pt > 40.f) >= 2").Histo1D(("q4", "", 100, 0, 200), "MET_pt"),
 }
+adl = os.path.join(here, "..", "..", "..", "..", "..", "shared", "bench", "adl_rdf.C")
+ROOT.gSystem.SetBuildDir(os.path.join(tempfile.gettempdir(), "hepframe_reference_build"), True)
+if ROOT.gSystem.CompileMacro(adl, "kO") != 1:
+    raise SystemExit("failed to compile " + adl)
+adl_out = os.path.join(tempfile.gettempdir(), "hepframe_adl_reference.root")
+ROOT.adl_rdf(sample, "all", adl_out)
+adl_file = ROOT.TFile(adl_out)
+for q in ["q1", "q2", "q3", "q4", "q5", "q6a", "q6b", "q7", "q8"]:
+    h = adl_file.Get(q)
+    h.SetDirectory(0)
+    hists[q] = h
 out = {}
 for name, h in hists.items():
-    h = h.GetValue()
+    if hasattr(h, "GetValue"):
+        h = h.GetValue()
     n = h.GetNbinsX()
     out[name] = {
         "bins": n,
