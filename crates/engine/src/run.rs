@@ -380,16 +380,49 @@ fn process(
 ) -> Result<Partial> {
     let names: Vec<&str> = c.branches.iter().map(String::as_str).collect();
     let cols = tree.read_branches(&names, range.clone(), &ReadOptions { threads: 1 })?;
-    let mut chunk = Chunk {
-        entries: range.clone().collect(),
-        columns: c.branches.iter().cloned().zip(cols).collect(),
-    };
     let mut hists = c
         .hists
         .iter()
         .map(|(s, _, _)| empty_histogram(s))
         .collect::<Result<Vec<_>>>()?;
-    let mut passed = vec![chunk.len() as u64];
+    let mut passed = vec![0u64; c.cuts.len() + 1];
+    // Evaluate in batches of events: intermediate columns (combinations above all) stay small and
+    // their memory is reused from batch to batch.
+    let n = (range.end - range.start) as usize;
+    let mut start = 0;
+    while start < n {
+        let stop = (start + EVAL_BATCH).min(n);
+        let chunk = Chunk {
+            entries: (range.start + start as u64..range.start + stop as u64).collect(),
+            columns: c
+                .branches
+                .iter()
+                .cloned()
+                .zip(cols.iter().map(|a| a.slice(start, stop)))
+                .collect(),
+        };
+        process_batch(c, chunk, path, &mut hists, &mut passed)?;
+        start = stop;
+    }
+    Ok(Partial {
+        hists,
+        passed,
+        entries: range.end - range.start,
+    })
+}
+
+/// Events evaluated together: large enough to amortise per-column work, small enough for the
+/// intermediate columns to stay in cache.
+const EVAL_BATCH: usize = 8192;
+
+fn process_batch(
+    c: &Compiled,
+    mut chunk: Chunk,
+    path: &std::path::Path,
+    hists: &mut [Histogram],
+    passed: &mut [u64],
+) -> Result<()> {
+    passed[0] += chunk.len() as u64;
     let eval_err = |what: &'static str, name: &str, e: ExprError| EngineError::Eval {
         file: path.to_path_buf(),
         what,
@@ -456,14 +489,10 @@ fn process(
                 }
             };
             chunk = chunk.filter(&keep);
-            passed.push(chunk.len() as u64);
+            passed[level + 1] += chunk.len() as u64;
         }
     }
-    Ok(Partial {
-        hists,
-        passed,
-        entries: range.end - range.start,
-    })
+    Ok(())
 }
 
 /// A value as numbers to fill: one per event, or every element of each event's list.

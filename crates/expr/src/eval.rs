@@ -22,6 +22,7 @@ pub struct Evaluator<'a> {
     branches: RefCell<HashMap<String, Rc<Val>>>,
     cache: RefCell<HashMap<usize, Rc<Val>>>,
     virtuals: RefCell<HashMap<String, VirtualMap>>,
+    p4s: RefCell<HashMap<String, Rc<P4s>>>,
 }
 
 type R<T> = Result<T, ExprError>;
@@ -216,6 +217,7 @@ impl<'a> Evaluator<'a> {
             branches: RefCell::default(),
             cache: RefCell::default(),
             virtuals: RefCell::default(),
+            p4s: RefCell::default(),
         }
     }
 
@@ -1131,25 +1133,49 @@ impl<'a> Evaluator<'a> {
     /// `px = pt cos φ`, `py = pt sin φ`, `pz = pt sinh η`, `E = sqrt((pt cosh η)² + m|m|)`,
     /// all in double precision.
     fn p4_of(&self, o: Val, coll: &str) -> R<Val> {
-        let field = |name: &str, idx: &[i64]| -> R<Vec<f64>> {
-            Ok(match self.named_field(coll, name, idx)? {
-                Some(v) => v.to_f64(),
-                None => vec![0.0; idx.len()],
-            })
-        };
         let idx = match &o {
             Val::Obj(_, idx) | Val::Objs(_, _, idx) => idx,
             Val::P4(_) | Val::P4List(..) => return Ok(o),
             _ => return Err(internal("four-vector of a non-record")),
         };
-        let (pt, eta, phi, m) = (
-            field("pt", idx)?,
-            field("eta", idx)?,
-            field("phi", idx)?,
-            field("mass", idx)?,
-        );
-        let mut p = P4s::default();
-        for i in 0..pt.len() {
+        // The four-vectors of every record of the collection, computed once per chunk and then
+        // gathered: combinations reuse each record many times.
+        let all = self.collection_p4(coll)?;
+        let g = |v: &[f64]| -> Vec<f64> { idx.iter().map(|&i| v[i as usize]).collect() };
+        let p = P4s {
+            px: g(&all.px),
+            py: g(&all.py),
+            pz: g(&all.pz),
+            e: g(&all.e),
+        };
+        Ok(match o {
+            Val::Obj(..) => Val::P4(p),
+            Val::Objs(_, off, _) => Val::P4List(off, p),
+            _ => return Err(internal("four-vector")),
+        })
+    }
+
+    fn collection_p4(&self, coll: &str) -> R<Rc<P4s>> {
+        if let Some(p) = self.p4s.borrow().get(coll) {
+            return Ok(p.clone());
+        }
+        let total = self.coll_offsets(coll)?.last().copied().unwrap_or(0);
+        let idx: Vec<i64> = (0..total).collect();
+        let field = |name: &str| -> R<Vec<f64>> {
+            Ok(match self.named_field(coll, name, &idx)? {
+                Some(v) => v.to_f64(),
+                None => vec![0.0; idx.len()],
+            })
+        };
+        let (pt, eta, phi, m) = (field("pt")?, field("eta")?, field("phi")?, field("mass")?);
+        let n = pt.len();
+        let mut p = P4s {
+            px: Vec::with_capacity(n),
+            py: Vec::with_capacity(n),
+            pz: Vec::with_capacity(n),
+            e: Vec::with_capacity(n),
+        };
+        for i in 0..n {
             p.px.push(pt[i] * phi[i].cos());
             p.py.push(pt[i] * phi[i].sin());
             p.pz.push(pt[i] * eta[i].sinh());
@@ -1157,11 +1183,9 @@ impl<'a> Evaluator<'a> {
             let e2 = pp * pp + m[i] * m[i].abs();
             p.e.push(if e2 > 0.0 { e2 } else { 0.0 }.sqrt());
         }
-        Ok(match o {
-            Val::Obj(..) => Val::P4(p),
-            Val::Objs(_, off, _) => Val::P4List(off, p),
-            _ => return Err(internal("four-vector")),
-        })
+        let p = Rc::new(p);
+        self.p4s.borrow_mut().insert(coll.to_string(), p.clone());
+        Ok(p)
     }
 
     fn eta_phi(&self, node: &Node) -> R<EtaPhi> {
