@@ -30,6 +30,8 @@ pub fn write_outputs(results: &Results, dir: &Path) -> Result<()> {
         "entries": results.entries,
         "seconds": results.seconds,
         "files": results.files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),
+        "branches": results.branches,
+        "bytes_read": results.bytes_read,
     });
     let text = serde_json::to_string_pretty(&cutflow).unwrap_or_default();
     std::fs::write(&cpath, text).map_err(io(&cpath))?;

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The ADL benchmark of issue #3: every query, single-threaded, with hepframe, ROOT RDataFrame
+# (../shared/bench/adl_rdf.py) and uproot + awkward (../shared/bench/adl_awkward.py), plus the
+# decompress-only floor of the branches each query reads, all in one run.
+#
+# usage: bench/adl_bench.sh [DATA_DIR] [PYTHON] [FILES...]
+#   DATA_DIR  holds nano_5M_zlib1.root, nano_5M_lz4.root, nano_5M_zstd.root (make_dataset.py)
+#   PYTHON    a Python with ROOT, uproot, awkward, vector, hist, uhi (default ~/peers/bin/python)
+#   FILES     file stems to run (default: nano_5M_zlib1 nano_5M_lz4 nano_5M_zstd)
+# Prints a Markdown table of seconds (warm page cache; hepframe: the event loop, as the peers
+# report theirs), hepframe's speed-up over the faster peer, its ratio to the floor, its 2-thread
+# speed-up and its peak RSS.
+set -euo pipefail
+data=${1:-$HOME/data}
+py=${2:-$HOME/peers/bin/python}
+shift 2 2>/dev/null || true
+stems=("$@")
+[ ${#stems[@]} -gt 0 ] || stems=(nano_5M_zlib1 nano_5M_lz4 nano_5M_zstd)
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+shared=$(cd "$root/../shared/bench" && pwd)
+cd "$root"
+cargo build --release -q -p hepframe-cli
+cargo build --release -q -p rootio --example read_bench
+hf=target/release/hepframe
+rb=target/release/examples/read_bench
+tmp=$(mktemp -d)
+echo "| file | query | floor | hepframe | ÷ floor | RDataFrame | uproot+awkward | speed-up vs faster peer | 2 threads | 2-thread speed-up | peak RSS (MB) |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
+for stem in "${stems[@]}"; do
+  f="$data/$stem.root"
+  [ -f "$f" ] || { echo "| $stem | missing: $f |"; continue; }
+  cat "$f" > /dev/null
+  for q in q1 q2 q3 q4 q5 q6 q7 q8; do
+    run1=$(/usr/bin/time -f "RSS %M" "$hf" --threads 1 -q run "examples/adl/$q.toml" --input "$f" --output "$tmp/$q" 2>&1)
+    t1=$(sed -nE 's/.* in ([0-9.]+) s .*/\1/p' <<<"$run1")
+    rss=$(sed -nE 's/^RSS ([0-9]+)/\1/p' <<<"$run1")
+    t2=$("$hf" --threads 2 -q run "examples/adl/$q.toml" --input "$f" --output "$tmp/$q-2t" | sed -nE 's/.* in ([0-9.]+) s .*/\1/p')
+    branches=$("$py" -c "import json,sys; print(','.join(json.load(open(sys.argv[1]))['branches']))" "$tmp/$q/cutflow.json")
+    floor=$("$rb" "$f" Events --branches "$branches" --only floor | tail -1 | sed -E 's/^floor=([0-9.]+).*/\1/')
+    rq=$q; [ $q = q6 ] && rq=q6
+    rdf=$("$py" "$shared/adl_rdf.py" "$f" "$rq" "$tmp/rdf.json" 2>/dev/null | sed -nE 's/.*seconds=([0-9.]+).*/\1/p')
+    awk=$("$py" "$shared/adl_awkward.py" "$f" "$rq" "$tmp/awk.json" 2>/dev/null | sed -nE 's/.*seconds=([0-9.]+).*/\1/p')
+    best=$(printf '%s\n%s\n' "$rdf" "$awk" | sort -g | head -1)
+    r() { echo "scale=2; $1/$2" | bc | sed 's/^\./0./'; }
+    echo "| $stem | $q | $floor | $t1 | $(r "$t1" "$floor") | $rdf | $awk | $(r "$best" "$t1")× | $t2 | $(r "$t1" "$t2") | $((rss / 1024)) |"
+  done
+done
+rm -rf "$tmp"
