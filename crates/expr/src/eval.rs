@@ -230,6 +230,23 @@ impl<'a> Evaluator<'a> {
         self.chunk.entries.get(event).copied().unwrap_or(0)
     }
 
+    /// Evaluate a node, sharing the cached value of a define instead of copying it.
+    fn eval_rc(&self, node: &Node) -> R<Rc<Val>> {
+        if let Node::Define(i) = node {
+            if let Some(v) = self.cache.borrow().get(i) {
+                return Ok(v.clone());
+            }
+            let (_, t) = self
+                .defines
+                .get(*i)
+                .ok_or_else(|| internal("define index"))?;
+            let v = self.eval_rc(&t.node)?;
+            self.cache.borrow_mut().insert(*i, v.clone());
+            return Ok(v);
+        }
+        Ok(Rc::new(self.eval(node)?))
+    }
+
     /// Evaluate a typed node.
     pub fn eval(&self, node: &Node) -> R<Val> {
         Ok(match node {
@@ -237,18 +254,7 @@ impl<'a> Evaluator<'a> {
             Node::Lit(Lit::Int(i)) => Val::Int(*i),
             Node::Lit(Lit::Float(f)) => Val::Float(*f),
             Node::Branch(name) => (*self.branch(name)?).clone(),
-            Node::Define(i) => {
-                if let Some(v) = self.cache.borrow().get(i) {
-                    return Ok((**v).clone());
-                }
-                let (_, t) = self
-                    .defines
-                    .get(*i)
-                    .ok_or_else(|| internal("define index"))?;
-                let v = Rc::new(self.eval(&t.node)?);
-                self.cache.borrow_mut().insert(*i, v.clone());
-                (*v).clone()
-            }
+            Node::Define(_) => (*self.eval_rc(node)?).clone(),
             Node::Collection(c) => {
                 let off = self.coll_offsets(c)?;
                 let total = off.last().copied().unwrap_or(0);
@@ -341,13 +347,11 @@ impl<'a> Evaluator<'a> {
                 }
                 Val::Tuples(vec![ca, cb], Rc::new(new_off), vec![sa, sb])
             }
-            Node::Slot { tuples, slot } => match self.eval(tuples)? {
-                Val::Tuples(cs, off, mut idx) => {
-                    Val::Objs(cs[*slot].clone(), off, std::mem::take(&mut idx[*slot]))
+            Node::Slot { tuples, slot } => match &*self.eval_rc(tuples)? {
+                Val::Tuples(cs, off, idx) => {
+                    Val::Objs(cs[*slot].clone(), off.clone(), idx[*slot].clone())
                 }
-                Val::Tuple(cs, mut idx) => {
-                    Val::Obj(cs[*slot].clone(), std::mem::take(&mut idx[*slot]))
-                }
+                Val::Tuple(cs, idx) => Val::Obj(cs[*slot].clone(), idx[*slot].clone()),
                 _ => return Err(internal("slot of a non-tuple")),
             },
             Node::MinDeltaR { a, b } => self.min_delta_r(a, b)?,
@@ -425,8 +429,8 @@ impl<'a> Evaluator<'a> {
             }
             Node::Reduce { f, arg, num, span } => self.reduce(*f, arg, *num, *span)?,
             Node::P4Of { obj, coll } => {
-                let o = self.eval(obj)?;
-                self.p4_of(o, coll)?
+                let o = self.eval_rc(obj)?;
+                self.p4_of(&o, coll)?
             }
             Node::P4Sum(a, b) => {
                 let (Val::P4(a), Val::P4(b)) = (self.eval(a)?, self.eval(b)?) else {
@@ -727,7 +731,8 @@ impl<'a> Evaluator<'a> {
     }
 
     fn index(&self, list: &Node, index: &Node, span: Span) -> R<Val> {
-        let l = self.eval(list)?;
+        let l = self.eval_rc(list)?;
+        let l = &*l;
         let i = self.eval(index)?;
         let ks: Vec<i64> = match i {
             Val::Int(k) => vec![k; self.n()],
@@ -758,9 +763,11 @@ impl<'a> Evaluator<'a> {
         }
         Ok(match l {
             Val::List(_, values) => Val::Num(values.gather(&elems)),
-            Val::Objs(c, _, idx) => Val::Obj(c, elems.iter().map(|&j| idx[j as usize]).collect()),
+            Val::Objs(c, _, idx) => {
+                Val::Obj(c.clone(), elems.iter().map(|&j| idx[j as usize]).collect())
+            }
             Val::Tuples(cs, _, slots) => Val::Tuple(
-                cs,
+                cs.clone(),
                 slots
                     .iter()
                     .map(|s| elems.iter().map(|&j| s[j as usize]).collect())
@@ -1132,10 +1139,10 @@ impl<'a> Evaluator<'a> {
     /// Four-vectors from records, as ROOT's `PtEtaPhiMVector` → `PxPyPzEVector`:
     /// `px = pt cos φ`, `py = pt sin φ`, `pz = pt sinh η`, `E = sqrt((pt cosh η)² + m|m|)`,
     /// all in double precision.
-    fn p4_of(&self, o: Val, coll: &str) -> R<Val> {
-        let idx = match &o {
+    fn p4_of(&self, o: &Val, coll: &str) -> R<Val> {
+        let idx = match o {
             Val::Obj(_, idx) | Val::Objs(_, _, idx) => idx,
-            Val::P4(_) | Val::P4List(..) => return Ok(o),
+            Val::P4(_) | Val::P4List(..) => return Ok(o.clone()),
             _ => return Err(internal("four-vector of a non-record")),
         };
         // The four-vectors of every record of the collection, computed once per chunk and then
@@ -1150,7 +1157,7 @@ impl<'a> Evaluator<'a> {
         };
         Ok(match o {
             Val::Obj(..) => Val::P4(p),
-            Val::Objs(_, off, _) => Val::P4List(off, p),
+            Val::Objs(_, off, _) => Val::P4List(off.clone(), p),
             _ => return Err(internal("four-vector")),
         })
     }
