@@ -10,20 +10,36 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-fn reference() -> Value {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/reference/reference.json");
+fn reference(name: &str) -> Value {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/reference")
+        .join(name);
     serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
 }
 
 fn check(example: &str, hist: &str) {
-    let reference = reference();
+    check_on(example, hist, None, "reference.json")
+}
+
+/// The same analyses on the `std::vector` layout (no counter branches): the same code must
+/// give ROOT's numbers there too.
+fn check_vectors(example: &str, hist: &str) {
+    let input = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/nano_vectors_10k.root");
+    check_on(example, hist, Some(input), "reference_vectors.json")
+}
+
+fn check_on(example: &str, hist: &str, input: Option<PathBuf>, reference_file: &str) {
+    let reference = reference(reference_file);
     let want: Vec<f64> = reference["histograms"][hist]["values"]
         .as_array()
         .unwrap()
         .iter()
         .map(|v| v.as_f64().unwrap())
         .collect();
-    let a = Analysis::from_file(root().join(example)).unwrap();
+    let mut a = Analysis::from_file(root().join(example)).unwrap();
+    if let Some(input) = input {
+        a.files = vec![input];
+    }
     let mut first: Option<Vec<f64>> = None;
     for (threads, chunk) in [(1, 200_000), (2, 1_000), (3, 777)] {
         let r = run(
@@ -79,6 +95,25 @@ fn adl_q5_to_q8_equal_rdataframe() {
 }
 
 #[test]
+fn std_vector_layout_equals_rdataframe() {
+    check_vectors("examples/dimuon.toml", "dimuon_mass");
+    for (file, hists) in [
+        ("q1", &["q1"][..]),
+        ("q2", &["q2"]),
+        ("q3", &["q3"]),
+        ("q4", &["q4"]),
+        ("q5", &["q5"]),
+        ("q6", &["q6a", "q6b"]),
+        ("q7", &["q7"]),
+        ("q8", &["q8"]),
+    ] {
+        for h in hists {
+            check_vectors(&format!("examples/adl/{file}.toml"), h);
+        }
+    }
+}
+
+#[test]
 fn only_the_needed_branches_are_read() {
     let a = Analysis::from_file(root().join("examples/dimuon.toml")).unwrap();
     let r = run(
@@ -96,7 +131,6 @@ fn only_the_needed_branches_are_read() {
         "Muon_mass",
         "Muon_phi",
         "Muon_pt",
-        "nMuon",
     ];
     assert_eq!(r.branches, needed);
     // The event loop read exactly the baskets of those branches, nothing else.

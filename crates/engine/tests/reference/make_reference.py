@@ -1,9 +1,13 @@
 #!/usr/bin/env python3
 """Reference histograms made with ROOT RDataFrame for the engine's tests.
 
-usage: ~/peers/bin/python make_reference.py      (needs the PyPI package `root`)
+usage: ~/peers/bin/python make_reference.py [SAMPLE OUT.json]     (needs the PyPI package `root`)
 
-Runs on the bundled sample examples/data/nano_10k.root and writes reference.json: one entry per
+By default runs on the bundled sample examples/data/nano_10k.root and writes reference.json; the
+committed reference_vectors.json was made with
+    make_reference.py ../data/nano_vectors_10k.root reference_vectors.json
+(the same events generator with std::vector branches and no counters, `make_dataset.py --vectors`).
+It writes one entry per
 histogram with its binning and all bin contents including under- and overflow (ROOT's order:
 bin 0 = underflow, 1..n, n+1 = overflow).
 - dimuon_mass: exactly two muons of opposite charge; the mass of their sum as ROOT's
@@ -13,12 +17,16 @@ bin 0 = underflow, 1..n, n+1 = overflow).
 """
 import json
 import os
+import sys
 import tempfile
 
 import ROOT
 
 here = os.path.dirname(os.path.abspath(__file__))
 sample = os.path.join(here, "..", "..", "..", "..", "examples", "data", "nano_10k.root")
+out_name = "reference.json"
+if len(sys.argv) == 3:
+    sample, out_name = os.path.abspath(sys.argv[1]), sys.argv[2]
 ROOT.gInterpreter.Declare(r"""
 #include <Math/Vector4D.h>
 double hepframe_dimuon_mass(const ROOT::RVecF& pt, const ROOT::RVecF& eta, const ROOT::RVecF& phi, const ROOT::RVecF& m) {
@@ -28,7 +36,7 @@ double hepframe_dimuon_mass(const ROOT::RVecF& pt, const ROOT::RVecF& eta, const
 """)
 df = ROOT.RDataFrame("Events", sample)
 hists = {
-    "dimuon_mass": df.Filter("nMuon == 2").Filter("Muon_charge[0] != Muon_charge[1]")
+    "dimuon_mass": df.Filter("Muon_pt.size() == 2").Filter("Muon_charge[0] != Muon_charge[1]")
     .Define("mass", "hepframe_dimuon_mass(Muon_pt, Muon_eta, Muon_phi, Muon_mass)")
     .Histo1D(("dimuon_mass", "", 30000, 0.25, 300), "mass"),
 }
@@ -55,6 +63,6 @@ for name, h in hists.items():
         "values": [h.GetBinContent(i) for i in range(n + 2)],
         "entries": h.GetEntries(),
     }
-with open(os.path.join(here, "reference.json"), "w") as f:
+with open(os.path.join(here, out_name), "w") as f:
     json.dump({"source": "ROOT " + ROOT.gROOT.GetVersion() + " RDataFrame", "histograms": out}, f, separators=(",", ":"))
-print("wrote reference.json")
+print("wrote", out_name)
