@@ -13,6 +13,7 @@
 //! [[cut]]                             # applied in order; the cut-flow counts each
 //! name = "two muons"
 //! when = "nMuon == 2"
+//! # after = "some earlier cut"        # start a region branching off that cut ("" = all events)
 //!
 //! [[histogram]]
 //! name = "dimuon_mass"
@@ -97,6 +98,10 @@ pub struct Analysis {
     pub defines: Vec<Item>,
     /// Named cuts, in order.
     pub cuts: Vec<Item>,
+    /// For each cut, the cut it applies after (`None`: directly on all events). By default each
+    /// cut follows the one before; naming an earlier cut starts a region that shares the cuts
+    /// up to that one.
+    pub cut_parents: Vec<Option<usize>>,
     /// Histograms.
     pub histograms: Vec<HistSpec>,
 }
@@ -199,9 +204,31 @@ impl Analysis {
             files: file.analysis.files.iter().map(|f| base.join(f)).collect(),
             defines: file.define.iter().map(|(n, s)| item(n, s)).collect(),
             cuts: Vec::new(),
+            cut_parents: Vec::new(),
             histograms: Vec::new(),
         };
-        for c in &file.cut {
+        for (i, c) in file.cut.iter().enumerate() {
+            let parent = match &c.after {
+                None => i.checked_sub(1),
+                Some(p) if p.get_ref().is_empty() => None,
+                Some(p) => match file.cut[..i]
+                    .iter()
+                    .position(|x| x.name.get_ref() == p.get_ref())
+                {
+                    Some(j) => Some(j),
+                    None => {
+                        return Err(EngineError::Analysis {
+                            origin: at(p.span().start),
+                            message: format!(
+                                "cut '{}' comes after '{}', but no earlier cut has that name",
+                                c.name.get_ref(),
+                                p.get_ref()
+                            ),
+                        })
+                    }
+                },
+            };
+            a.cut_parents.push(parent);
             a.cuts.push(item(c.name.get_ref(), &c.when));
         }
         for h in &file.histogram {
@@ -312,6 +339,7 @@ struct Header {
 struct CutEntry {
     name: Spanned<String>,
     when: Spanned<String>,
+    after: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]

@@ -26,7 +26,10 @@ pub fn write_outputs(results: &Results, dir: &Path) -> Result<()> {
     let cpath = dir.join("cutflow.json");
     let cutflow = serde_json::json!({
         "total": results.cutflow.total,
-        "cuts": results.cutflow.cuts.iter().map(|(n, k)| serde_json::json!({"name": n, "passed": k})).collect::<Vec<_>>(),
+        "cuts": results.cutflow.cuts.iter().enumerate().map(|(i, (n, k))| {
+            let after = results.cutflow.parents.get(i).copied().flatten().and_then(|p| results.cutflow.cuts.get(p)).map(|c| c.0.clone());
+            serde_json::json!({"name": n, "passed": k, "after": after})
+        }).collect::<Vec<_>>(),
         "entries": results.entries,
         "seconds": results.seconds,
         "files": results.files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),

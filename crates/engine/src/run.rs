@@ -43,20 +43,33 @@ impl Default for RunOptions<'_> {
 pub struct CutFlow {
     /// Events read.
     pub total: u64,
-    /// `(cut name, events passing it and every cut before)`, in order.
+    /// `(cut name, events passing it and every cut before it)`, in order.
     pub cuts: Vec<(String, u64)>,
+    /// The cut each cut follows (`None`: all events).
+    pub parents: Vec<Option<usize>>,
 }
 
 impl CutFlow {
-    /// A readable table: cut, passed, efficiency relative to the previous cut and to all.
+    /// A readable table: cut (indented under the cut it follows), passed, efficiency relative
+    /// to the cut before it, and relative to all events.
     pub fn table(&self) -> String {
-        let width = self
-            .cuts
-            .iter()
-            .map(|(n, _)| n.chars().count())
+        let depth = |mut i: usize| {
+            let mut d = 0;
+            while let Some(Some(p)) = self.parents.get(i) {
+                d += 1;
+                i = *p;
+                if d > self.cuts.len() {
+                    break;
+                }
+            }
+            d
+        };
+        let label = |i: usize| format!("{}{}", "  ".repeat(depth(i)), self.cuts[i].0);
+        let width = (0..self.cuts.len())
+            .map(|i| label(i).chars().count())
             .max()
             .unwrap_or(0)
-            .max(10);
+            .max(12);
         let mut s = format!(
             "{:<width$}  {:>12}  {:>9}  {:>9}\n",
             "cut", "passed", "eff", "cumul"
@@ -65,10 +78,13 @@ impl CutFlow {
             "{:<width$}  {:>12}  {:>9}  {:>9}\n",
             "(all events)", self.total, "", ""
         ));
-        let mut prev = self.total;
-        for (name, n) in &self.cuts {
-            let eff = if prev > 0 {
-                100.0 * *n as f64 / prev as f64
+        for (i, (_, n)) in self.cuts.iter().enumerate() {
+            let before = match self.parents.get(i).copied().flatten() {
+                Some(p) => self.cuts.get(p).map_or(self.total, |c| c.1),
+                None => self.total,
+            };
+            let eff = if before > 0 {
+                100.0 * *n as f64 / before as f64
             } else {
                 0.0
             };
@@ -78,9 +94,9 @@ impl CutFlow {
                 0.0
             };
             s.push_str(&format!(
-                "{name:<width$}  {n:>12}  {eff:>8.2}%  {cum:>8.2}%\n"
+                "{:<width$}  {n:>12}  {eff:>8.2}%  {cum:>8.2}%\n",
+                label(i)
             ));
-            prev = *n;
         }
         s
     }
@@ -111,6 +127,7 @@ struct Compiled {
     schema: Schema,
     scope: Scope,
     cuts: Vec<(Item, Typed)>,
+    parents: Vec<Option<usize>>,
     hists: Vec<(HistSpec, Typed, Option<Typed>)>,
     branches: Vec<String>,
 }
@@ -193,10 +210,14 @@ fn compile(a: &Analysis, schema: Schema) -> Result<Compiled> {
             .flat_map(|(_, v, w)| std::iter::once(&v.node).chain(w.iter().map(|t| &t.node))),
     );
     let branches: BTreeSet<String> = required_branches(nodes, &scope, &schema);
+    let parents = (0..cuts.len())
+        .map(|i| a.cut_parents.get(i).copied().unwrap_or(i.checked_sub(1)))
+        .collect();
     Ok(Compiled {
         schema,
         scope,
         cuts,
+        parents,
         hists,
         branches: branches.into_iter().collect(),
     })
@@ -359,6 +380,7 @@ pub fn run(a: &Analysis, options: &RunOptions<'_>) -> Result<Results> {
                 .zip(&passed[1..])
                 .map(|((i, _), n)| (i.name.clone(), *n))
                 .collect(),
+            parents: c.parents.clone(),
         },
         entries,
         seconds: started.elapsed().as_secs_f64(),
@@ -417,80 +439,104 @@ const EVAL_BATCH: usize = 8192;
 
 fn process_batch(
     c: &Compiled,
-    mut chunk: Chunk,
+    chunk: Chunk,
     path: &std::path::Path,
     hists: &mut [Histogram],
     passed: &mut [u64],
 ) -> Result<()> {
     passed[0] += chunk.len() as u64;
+    visit(c, None, chunk, path, hists, passed, 0)
+}
+
+/// Fill the histograms booked at `node` (a cut, or all events for `None`) and apply the cuts
+/// that follow it, recursing into each: regions that share earlier cuts evaluate them once.
+fn visit(
+    c: &Compiled,
+    node: Option<usize>,
+    chunk: Chunk,
+    path: &std::path::Path,
+    hists: &mut [Histogram],
+    passed: &mut [u64],
+    depth: usize,
+) -> Result<()> {
+    if depth > c.cuts.len() {
+        return Ok(());
+    }
     let eval_err = |what: &'static str, name: &str, e: ExprError| EngineError::Eval {
         file: path.to_path_buf(),
         what,
         name: name.to_string(),
         message: e.message,
     };
-    for level in 0..=c.cuts.len() {
-        {
-            let ev = Evaluator::new(&chunk, &c.schema, &c.scope.defines);
-            for ((spec, v, w), h) in c.hists.iter().zip(hists.iter_mut()) {
-                if spec.after != level || chunk.is_empty() {
-                    continue;
-                }
-                let name = &spec.value.name;
-                let value = ev
-                    .eval(&v.node)
-                    .map_err(|e| eval_err("histogram", name, e))?;
-                let (xs, offsets) = flatten(value, chunk.len());
-                let hist_err = |source| EngineError::Hist {
-                    name: name.clone(),
-                    source,
-                };
-                match w {
-                    None => h.fill_many(&xs).map_err(hist_err)?,
-                    Some(w) => {
-                        let wv = ev
-                            .eval(&w.node)
-                            .map_err(|e| eval_err("histogram weight", name, e))?;
-                        let (ws, woff) = flatten(wv, chunk.len());
-                        let ws = match (&offsets, woff) {
-                            (Some(o), None) => repeat(&ws, o),
-                            _ => ws,
-                        };
-                        if ws.len() != xs.len() {
-                            return Err(EngineError::Eval {
-                                file: path.to_path_buf(),
-                                what: "histogram",
-                                name: name.clone(),
-                                message: "the weight and the value have different lengths".into(),
-                            });
-                        }
-                        h.fill_many_weighted(&xs, &ws).map_err(hist_err)?;
+    let at = node.map_or(0, |i| i + 1);
+    {
+        let ev = Evaluator::new(&chunk, &c.schema, &c.scope.defines);
+        for ((spec, v, w), h) in c.hists.iter().zip(hists.iter_mut()) {
+            if spec.after != at || chunk.is_empty() {
+                continue;
+            }
+            let name = &spec.value.name;
+            let value = ev
+                .eval(&v.node)
+                .map_err(|e| eval_err("histogram", name, e))?;
+            let (xs, offsets) = flatten(value, chunk.len());
+            let hist_err = |source| EngineError::Hist {
+                name: name.clone(),
+                source,
+            };
+            match w {
+                None => h.fill_many(&xs).map_err(hist_err)?,
+                Some(w) => {
+                    let wv = ev
+                        .eval(&w.node)
+                        .map_err(|e| eval_err("histogram weight", name, e))?;
+                    let (ws, woff) = flatten(wv, chunk.len());
+                    let ws = match (&offsets, woff) {
+                        (Some(o), None) => repeat(&ws, o),
+                        _ => ws,
+                    };
+                    if ws.len() != xs.len() {
+                        return Err(EngineError::Eval {
+                            file: path.to_path_buf(),
+                            what: "histogram",
+                            name: name.clone(),
+                            message: "the weight and the value have different lengths".into(),
+                        });
                     }
+                    h.fill_many_weighted(&xs, &ws).map_err(hist_err)?;
                 }
             }
         }
-        if level < c.cuts.len() {
-            let (item, t) = &c.cuts[level];
-            let keep = {
-                let ev = Evaluator::new(&chunk, &c.schema, &c.scope.defines);
-                match ev
-                    .eval(&t.node)
-                    .map_err(|e| eval_err("cut", &item.name, e))?
-                {
-                    Val::Num(Nums::Bool(v)) => v,
-                    Val::Bool(b) => vec![b; chunk.len()],
-                    _ => {
-                        return Err(eval_err(
-                            "cut",
-                            &item.name,
-                            ExprError::eval("not a bool per event", expr::Span::default()),
-                        ))
-                    }
+    }
+    let children: Vec<usize> = (0..c.cuts.len())
+        .filter(|&i| c.parents[i] == node)
+        .collect();
+    for (k, &i) in children.iter().enumerate() {
+        let (item, t) = &c.cuts[i];
+        let keep = {
+            let ev = Evaluator::new(&chunk, &c.schema, &c.scope.defines);
+            match ev
+                .eval(&t.node)
+                .map_err(|e| eval_err("cut", &item.name, e))?
+            {
+                Val::Num(Nums::Bool(v)) => v,
+                Val::Bool(b) => vec![b; chunk.len()],
+                _ => {
+                    return Err(eval_err(
+                        "cut",
+                        &item.name,
+                        ExprError::eval("not a bool per event", expr::Span::default()),
+                    ))
                 }
-            };
-            chunk = chunk.filter(&keep);
-            passed[level + 1] += chunk.len() as u64;
-        }
+            }
+        };
+        let sub = if k + 1 == children.len() && keep.iter().all(|x| *x) {
+            chunk.clone()
+        } else {
+            chunk.filter(&keep)
+        };
+        passed[i + 1] += sub.len() as u64;
+        visit(c, Some(i), sub, path, hists, passed, depth + 1)?;
     }
     Ok(())
 }

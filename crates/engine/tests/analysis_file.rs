@@ -127,3 +127,58 @@ fn histograms_after_a_named_cut() {
     let n: f64 = r.histograms[1].values(true).iter().sum();
     assert_eq!((lead as u64, n as u64), (one, two));
 }
+
+#[test]
+fn regions_share_earlier_cuts_and_equal_separate_chains() {
+    let hist = |name: &str, after: &str| {
+        format!("[[histogram]]\nname = \"{name}\"\nvalue = \"MET_pt\"\nafter = \"{after}\"\nbins = 20\nlow = 0\nhigh = 200\n")
+    };
+    let regions = analysis(&format!(
+        "[[cut]]\nname = \"muon\"\nwhen = \"len(Muon) >= 1\"\n\
+         [[cut]]\nname = \"two muons\"\nwhen = \"len(Muon) >= 2\"\n\
+         [[cut]]\nname = \"jets\"\nwhen = \"len(Jet) >= 2\"\nafter = \"muon\"\n{}{}",
+        hist("mm", "two muons"),
+        hist("mj", "jets")
+    ));
+    let a = Analysis::from_toml(&regions, None).unwrap();
+    assert_eq!(a.cut_parents, vec![None, Some(0), Some(0)]);
+    let r = run(
+        &a,
+        &RunOptions {
+            threads: 2,
+            chunk_entries: 3000,
+            progress: None,
+        },
+    )
+    .unwrap();
+    for (second, h, idx) in [("len(Muon) >= 2", "mm", 0), ("len(Jet) >= 2", "mj", 1)] {
+        let chain = analysis(&format!(
+            "[[cut]]\nname = \"muon\"\nwhen = \"len(Muon) >= 1\"\n[[cut]]\nname = \"x\"\nwhen = \"{second}\"\n{}",
+            hist(h, "x")
+        ));
+        let b = run(
+            &Analysis::from_toml(&chain, None).unwrap(),
+            &RunOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(r.cutflow.cuts[idx + 1].1, b.cutflow.cuts[1].1, "{h}");
+        assert_eq!(
+            r.histograms[idx].values(true),
+            b.histograms[0].values(true),
+            "{h}"
+        );
+    }
+    assert!(
+        r.cutflow.table().contains("  two muons"),
+        "{}",
+        r.cutflow.table()
+    );
+    let bad = analysis("[[cut]]\nname = \"a\"\nwhen = \"len(Muon) > 0\"\nafter = \"b\"\n[[histogram]]\nname = \"h\"\nvalue = \"MET_pt\"\nbins = 2\nlow = 0\nhigh = 1\n");
+    let e = Analysis::from_toml(&bad, Some(std::path::Path::new("/tmp/a.toml")))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("no earlier cut") && e.contains("/tmp/a.toml:7:"),
+        "{e}"
+    );
+}
