@@ -69,6 +69,8 @@ pub struct HistSpec {
     pub weight: Option<Item>,
     /// Binning.
     pub binning: Binning,
+    /// For a 2-D histogram: the y expression and binning.
+    pub y: Option<(Item, Binning)>,
     /// Filled after this many cuts (default: all).
     pub after: usize,
     /// Plot title.
@@ -156,6 +158,7 @@ impl Analysis {
             },
             weight: None,
             binning: Binning::Regular { bins, low, high },
+            y: None,
             after: self.cuts.len(),
             title: name,
             xlabel: String::new(),
@@ -237,30 +240,40 @@ impl Analysis {
                 origin: horigin.clone(),
                 message,
             };
-            let binning = match (&h.edges, h.bins, h.low, h.high) {
-                (Some(edges), None, None, None) => Binning::Variable(edges.clone()),
-                (None, Some(bins), Some(low), Some(high)) => {
-                    if bins == 0 {
-                        return Err(bad(format!(
-                            "histogram '{}' needs at least one bin",
-                            h.name.get_ref()
-                        )));
+            let binning_of = |axis: &str,
+                              edges: &Option<Vec<f64>>,
+                              bins: Option<usize>,
+                              low: Option<f64>,
+                              high: Option<f64>|
+             -> Result<Binning> {
+                match (edges, bins, low, high) {
+                    (Some(edges), None, None, None) => Ok(Binning::Variable(edges.clone())),
+                    (None, Some(bins), Some(low), Some(high)) => {
+                        if bins == 0 {
+                            return Err(bad(format!("histogram '{}' needs at least one {axis}bin", h.name.get_ref())));
+                        }
+                        // NaN bounds fail this test too.
+                        if low.partial_cmp(&high) != Some(std::cmp::Ordering::Less) {
+                            return Err(bad(format!(
+                                "histogram '{}': {axis}low ({low}) must be below {axis}high ({high})",
+                                h.name.get_ref()
+                            )));
+                        }
+                        Ok(Binning::Regular { bins, low, high })
                     }
-                    // NaN bounds fail this test too.
-                    if low.partial_cmp(&high) != Some(std::cmp::Ordering::Less) {
-                        return Err(bad(format!(
-                            "histogram '{}': low ({low}) must be below high ({high})",
-                            h.name.get_ref()
-                        )));
-                    }
-                    Binning::Regular { bins, low, high }
-                }
-                _ => {
-                    return Err(bad(format!(
-                        "histogram '{}' needs either bins, low and high, or edges",
+                    _ => Err(bad(format!(
+                        "histogram '{}' needs either {axis}bins, {axis}low and {axis}high, or {axis}edges",
                         h.name.get_ref()
-                    )))
+                    ))),
                 }
+            };
+            let binning = binning_of("", &h.edges, h.bins, h.low, h.high)?;
+            let y = match &h.y {
+                Some(ye) => Some((
+                    item(h.name.get_ref(), ye),
+                    binning_of("y", &h.yedges, h.ybins, h.ylow, h.yhigh)?,
+                )),
+                None => None,
             };
             let after = match &h.after {
                 None => file.cut.len(),
@@ -290,6 +303,7 @@ impl Analysis {
                 value: item(h.name.get_ref(), &h.value),
                 weight: h.weight.as_ref().map(|w| item(h.name.get_ref(), w)),
                 binning,
+                y,
                 after,
                 title: h.title.clone().unwrap_or_else(|| h.name.get_ref().clone()),
                 xlabel: h
@@ -352,6 +366,11 @@ struct HistEntry {
     low: Option<f64>,
     high: Option<f64>,
     edges: Option<Vec<f64>>,
+    y: Option<Spanned<String>>,
+    ybins: Option<usize>,
+    ylow: Option<f64>,
+    yhigh: Option<f64>,
+    yedges: Option<Vec<f64>>,
     after: Option<Spanned<String>>,
     title: Option<String>,
     xlabel: Option<String>,

@@ -128,7 +128,7 @@ struct Compiled {
     scope: Scope,
     cuts: Vec<(Item, Typed)>,
     parents: Vec<Option<usize>>,
-    hists: Vec<(HistSpec, Typed, Option<Typed>)>,
+    hists: Vec<(HistSpec, Typed, Option<Typed>, Option<Typed>)>,
     branches: Vec<String>,
 }
 
@@ -202,13 +202,36 @@ fn compile(a: &Analysis, schema: Schema) -> Result<Compiled> {
             }
             None => None,
         };
-        hists.push((h.clone(), v, w));
+        let y = match &h.y {
+            Some((yi, _)) => {
+                let t = typed(yi, "y of histogram", &scope)?;
+                if !matches!(t.ty, Ty::Num(_) | Ty::List(_)) {
+                    return Err(expr_error(
+                        yi,
+                        "y of histogram",
+                        ExprError::ty(
+                            format!(
+                                "a histogram needs numbers or lists of numbers, not a {}",
+                                t.ty.describe()
+                            ),
+                            expr::Span::new(0, yi.expr.len()),
+                        ),
+                    ));
+                }
+                Some(t)
+            }
+            None => None,
+        };
+        hists.push((h.clone(), v, w, y));
     }
-    let nodes = cuts.iter().map(|(_, t)| &t.node).chain(
-        hists
-            .iter()
-            .flat_map(|(_, v, w)| std::iter::once(&v.node).chain(w.iter().map(|t| &t.node))),
-    );
+    let nodes = cuts
+        .iter()
+        .map(|(_, t)| &t.node)
+        .chain(hists.iter().flat_map(|(_, v, w, y)| {
+            std::iter::once(&v.node)
+                .chain(w.iter().map(|t| &t.node))
+                .chain(y.iter().map(|t| &t.node))
+        }));
     let branches: BTreeSet<String> = required_branches(nodes, &scope, &schema);
     let parents = (0..cuts.len())
         .map(|i| a.cut_parents.get(i).copied().unwrap_or(i.checked_sub(1)))
@@ -228,19 +251,27 @@ fn empty_histogram(spec: &HistSpec) -> Result<Histogram> {
         name: spec.value.name.clone(),
         source,
     };
-    let axis = match &spec.binning {
+    let axis = |b: &Binning| match b {
         Binning::Regular { bins, low, high } => Axis::regular(*bins, *low, *high),
         Binning::Variable(edges) => Axis::variable(edges.clone()),
-    }
-    .map_err(hist_err)?
-    .with_label(spec.xlabel.clone());
+    };
+    let x = axis(&spec.binning)
+        .map_err(hist_err)?
+        .with_label(spec.xlabel.clone());
     let storage = if spec.weight.is_some() {
         Storage::Weight
     } else {
         Storage::Double
     };
-    Ok(Histogram::new_1d(axis, storage)
-        .with_name(spec.value.name.clone())
+    let h = match &spec.y {
+        None => Histogram::new_1d(x, storage),
+        Some((_, yb)) => Histogram::new_2d(
+            x,
+            axis(yb).map_err(hist_err)?.with_label(spec.ylabel.clone()),
+            storage,
+        ),
+    };
+    Ok(h.with_name(spec.value.name.clone())
         .with_title(spec.title.clone()))
 }
 
@@ -352,7 +383,7 @@ pub fn run(a: &Analysis, options: &RunOptions<'_>) -> Result<Results> {
     let mut hists = c
         .hists
         .iter()
-        .map(|(s, _, _)| empty_histogram(s))
+        .map(|(s, _, _, _)| empty_histogram(s))
         .collect::<Result<Vec<_>>>()?;
     let mut passed = vec![0u64; c.cuts.len() + 1];
     let mut entries = 0;
@@ -371,7 +402,7 @@ pub fn run(a: &Analysis, options: &RunOptions<'_>) -> Result<Results> {
     }
     Ok(Results {
         histograms: hists,
-        specs: c.hists.iter().map(|(s, _, _)| s.clone()).collect(),
+        specs: c.hists.iter().map(|(s, _, _, _)| s.clone()).collect(),
         cutflow: CutFlow {
             total: passed[0],
             cuts: c
@@ -405,7 +436,7 @@ fn process(
     let mut hists = c
         .hists
         .iter()
-        .map(|(s, _, _)| empty_histogram(s))
+        .map(|(s, _, _, _)| empty_histogram(s))
         .collect::<Result<Vec<_>>>()?;
     let mut passed = vec![0u64; c.cuts.len() + 1];
     // Evaluate in batches of events: intermediate columns (combinations above all) stay small and
@@ -471,7 +502,7 @@ fn visit(
     let at = node.map_or(0, |i| i + 1);
     {
         let ev = Evaluator::new(&chunk, &c.schema, &c.scope.defines);
-        for ((spec, v, w), h) in c.hists.iter().zip(hists.iter_mut()) {
+        for ((spec, v, w, y), h) in c.hists.iter().zip(hists.iter_mut()) {
             if spec.after != at || chunk.is_empty() {
                 continue;
             }
@@ -484,6 +515,45 @@ fn visit(
                 name: name.clone(),
                 source,
             };
+            let len_err = |what: &str| EngineError::Eval {
+                file: path.to_path_buf(),
+                what: "histogram",
+                name: name.clone(),
+                message: format!("{what} have different lengths"),
+            };
+            // A 2-D histogram: y has the shape of x (a per-event value is repeated over a list).
+            if let Some(y) = y {
+                let yv = ev
+                    .eval(&y.node)
+                    .map_err(|e| eval_err("histogram y", name, e))?;
+                let (ys, yoff) = flatten(yv, chunk.len());
+                let (list_off, xs2, ys2) = match (&offsets, &yoff) {
+                    (Some(o), None) => (Some(o.clone()), xs.clone(), repeat(&ys, o)),
+                    (None, Some(o)) => (Some(o.clone()), repeat(&xs, o), ys),
+                    (o, _) => (o.clone(), xs.clone(), ys),
+                };
+                if xs2.len() != ys2.len() {
+                    return Err(len_err("x and y"));
+                }
+                match w {
+                    None => h.fill_many_2d(&xs2, &ys2).map_err(hist_err)?,
+                    Some(w) => {
+                        let wv = ev
+                            .eval(&w.node)
+                            .map_err(|e| eval_err("histogram weight", name, e))?;
+                        let (ws, woff) = flatten(wv, chunk.len());
+                        let ws = match (&list_off, woff) {
+                            (Some(o), None) => repeat(&ws, o),
+                            _ => ws,
+                        };
+                        if ws.len() != xs2.len() {
+                            return Err(len_err("the weight and the values"));
+                        }
+                        h.fill_many_2d_weighted(&xs2, &ys2, &ws).map_err(hist_err)?;
+                    }
+                }
+                continue;
+            }
             match w {
                 None => h.fill_many(&xs).map_err(hist_err)?,
                 Some(w) => {

@@ -182,3 +182,32 @@ fn regions_share_earlier_cuts_and_equal_separate_chains() {
         "{e}"
     );
 }
+
+#[test]
+fn two_dimensional_histograms() {
+    let text = analysis(
+        "[[histogram]]\nname = \"pt_eta\"\nvalue = \"Jet.pt\"\nbins = 10\nlow = 0\nhigh = 100\n\
+         y = \"Jet.eta\"\nybins = 4\nylow = -2.5\nyhigh = 2.5\n\
+         [[histogram]]\nname = \"met_njet\"\nvalue = \"MET_pt\"\nbins = 5\nlow = 0\nhigh = 100\n\
+         y = \"len(Jet)\"\nyedges = [0, 1, 2, 4, 8]\n\
+         [[histogram]]\nname = \"pt\"\nvalue = \"Jet.pt\"\nbins = 10\nlow = 0\nhigh = 100\n",
+    );
+    let a = Analysis::from_toml(&text, None).unwrap();
+    let r = run(&a, &RunOptions::default()).unwrap();
+    let (h2, h1) = (&r.histograms[0], &r.histograms[2]);
+    assert_eq!(h2.dim(), 2);
+    // Summing the 2-D histogram over y (flow included) gives the 1-D histogram of x.
+    let v2 = h2.values(true);
+    let v1 = h1.values(true);
+    let ny = 4 + 2;
+    let marginal: Vec<f64> = (0..v1.len())
+        .map(|ix| (0..ny).map(|iy| v2[ix * ny + iy]).sum())
+        .collect();
+    assert_eq!(marginal, v1);
+    let total: f64 = r.histograms[1].values(true).iter().sum();
+    assert_eq!(total as u64, r.entries);
+    let e = Analysis::from_toml(&analysis("[[histogram]]\nname = \"h\"\nvalue = \"MET_pt\"\nbins = 5\nlow = 0\nhigh = 1\ny = \"MET_pt\"\nybins = 3\n"), None)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("ybins, ylow and yhigh"), "{e}");
+}

@@ -371,8 +371,10 @@ fn colour_bar(root: &Area<'_>, zmin: f64, zmax: f64) -> DrawResult {
         // Leave room matching the main plot's caption and x labels so the bar lines up with it.
         .margin_top(15 + (title_size * 1.3) as u32)
         .margin_bottom(15 + (label_size * 3.5) as u32)
-        .margin_right(10)
-        .y_label_area_size(label_size * 4.5)
+        .margin_right(5)
+        .margin_left(10)
+        // Tick labels to the right of the bar, with room for five characters.
+        .right_y_label_area_size(label_size * 4.0)
         .build_cartesian_2d(RangedCoordf64::from(0.0..1.0), zmin..zmax)
         .map_err(err)?;
     let steps = 200;
