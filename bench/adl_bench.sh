@@ -9,7 +9,7 @@
 #   FILES     file stems to run (default: nano_5M_zlib1 nano_5M_lz4 nano_5M_zstd)
 # Prints a Markdown table of seconds (warm page cache; hepframe: the event loop, as the peers
 # report theirs), hepframe's speed-up over the faster peer, its ratio to the floor, its 2-thread
-# speed-up and its peak RSS.
+# speed-up, its peak RSS, and whether its histograms equal RDataFrame's bin for bin.
 set -euo pipefail
 data=${1:-$HOME/data}
 py=${2:-$HOME/peers/bin/python}
@@ -25,8 +25,8 @@ cargo build --release -q -p rootio --example read_bench
 hf=target/release/hepframe
 rb=target/release/examples/read_bench
 tmp=$(mktemp -d)
-echo "| file | query | floor | hepframe | ÷ floor | RDataFrame | uproot+awkward | speed-up vs faster peer | 2 threads | 2-thread speed-up | peak RSS (MB) |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| file | query | floor | hepframe | ÷ floor | RDataFrame | uproot+awkward | speed-up vs faster peer | 2 threads | 2-thread speed-up | peak RSS (MB) | bins = RDataFrame |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 for stem in "${stems[@]}"; do
   f="$data/$stem.root"
   [ -f "$f" ] || { echo "| $stem | missing: $f |"; continue; }
@@ -42,8 +42,10 @@ for stem in "${stems[@]}"; do
     rdf=$("$py" "$shared/adl_rdf.py" "$f" "$rq" "$tmp/rdf.json" 2>/dev/null | sed -nE 's/.*seconds=([0-9.]+).*/\1/p')
     awk=$("$py" "$shared/adl_awkward.py" "$f" "$rq" "$tmp/awk.json" 2>/dev/null | sed -nE 's/.*seconds=([0-9.]+).*/\1/p')
     best=$(printf '%s\n%s\n' "$rdf" "$awk" | sort -g | head -1)
+    # Every histogram of the query, every bin (flow included), against RDataFrame's.
+    if "$py" "$shared/compare_hists.py" "$tmp/$q/histograms.json" "$tmp/rdf.json" > "$tmp/cmp.txt" 2>&1; then same=yes; else same="NO: $(head -1 "$tmp/cmp.txt")"; fi
     r() { echo "scale=2; $1/$2" | bc | sed 's/^\./0./'; }
-    echo "| $stem | $q | $floor | $t1 | $(r "$t1" "$floor") | $rdf | $awk | $(r "$best" "$t1")× | $t2 | $(r "$t1" "$t2") | $((rss / 1024)) |"
+    echo "| $stem | $q | $floor | $t1 | $(r "$t1" "$floor") | $rdf | $awk | $(r "$best" "$t1")× | $t2 | $(r "$t1" "$t2") | $((rss / 1024)) | $same |"
   done
 done
 rm -rf "$tmp"
