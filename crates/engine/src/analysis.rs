@@ -87,6 +87,32 @@ pub struct HistSpec {
     pub origin: Origin,
 }
 
+/// What a booked result computes (besides histograms).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatKind {
+    /// The number of events reaching this point (RDataFrame's `Count`).
+    Count,
+    /// The sum of the values (`Sum`).
+    Sum,
+    /// The mean of the values (`Mean`).
+    Mean,
+    /// All the values, in entry order (`Take`).
+    Take,
+}
+
+/// A booked count, sum, mean or take.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatSpec {
+    /// The result's name.
+    pub name: String,
+    /// What it computes.
+    pub kind: StatKind,
+    /// The values (absent for a count).
+    pub value: Option<Item>,
+    /// Computed after this many cuts, as for histograms.
+    pub after: usize,
+}
+
 /// An analysis, ready to run.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Analysis {
@@ -106,6 +132,8 @@ pub struct Analysis {
     pub cut_parents: Vec<Option<usize>>,
     /// Histograms.
     pub histograms: Vec<HistSpec>,
+    /// Counts, sums, means and takes.
+    pub stats: Vec<StatSpec>,
 }
 
 impl Analysis {
@@ -170,6 +198,45 @@ impl Analysis {
         self
     }
 
+    /// Book the number of events passing the cuts so far (RDataFrame's `Count`).
+    pub fn count(mut self, name: impl Into<String>) -> Self {
+        let after = self.cuts.len();
+        self.stats.push(StatSpec {
+            name: name.into(),
+            kind: StatKind::Count,
+            value: None,
+            after,
+        });
+        self
+    }
+    /// Book the sum of `expr` (every element of lists) over the events passing the cuts so far.
+    pub fn sum(self, name: impl Into<String>, expr: impl Into<String>) -> Self {
+        self.stat(name.into(), StatKind::Sum, expr.into())
+    }
+    /// Book the mean of `expr` over the events passing the cuts so far.
+    pub fn mean(self, name: impl Into<String>, expr: impl Into<String>) -> Self {
+        self.stat(name.into(), StatKind::Mean, expr.into())
+    }
+    /// Book the values of `expr` (every element of lists), in entry order.
+    pub fn take(self, name: impl Into<String>, expr: impl Into<String>) -> Self {
+        self.stat(name.into(), StatKind::Take, expr.into())
+    }
+    fn stat(mut self, name: String, kind: StatKind, expr: String) -> Self {
+        let after = self.cuts.len();
+        let value = Some(Item {
+            name: name.clone(),
+            expr,
+            origin: Origin::default(),
+        });
+        self.stats.push(StatSpec {
+            name,
+            kind,
+            value,
+            after,
+        });
+        self
+    }
+
     /// Read an analysis file.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Analysis> {
         let path = path.as_ref();
@@ -209,6 +276,7 @@ impl Analysis {
             cuts: Vec::new(),
             cut_parents: Vec::new(),
             histograms: Vec::new(),
+            stats: Vec::new(),
         };
         for (i, c) in file.cut.iter().enumerate() {
             let parent = match &c.after {
@@ -316,7 +384,7 @@ impl Analysis {
                 origin: horigin,
             });
         }
-        if a.histograms.is_empty() {
+        if a.histograms.is_empty() && a.stats.is_empty() {
             return Err(EngineError::Analysis {
                 origin: at(0),
                 message: "the analysis books no [[histogram]]".into(),

@@ -23,7 +23,7 @@ pub mod error;
 pub mod output;
 pub mod run;
 
-pub use analysis::{Analysis, Binning, HistSpec, Item};
+pub use analysis::{Analysis, Binning, HistSpec, Item, StatKind, StatSpec};
 pub use error::{EngineError, Origin, Result};
 pub use output::write_outputs;
-pub use run::{run, CutFlow, Results, RunOptions};
+pub use run::{run, CutFlow, Results, RunOptions, Stat};

@@ -14,7 +14,7 @@ use hist::{Axis, Histogram, Storage};
 use rayon::prelude::*;
 use rootio::{ReadOptions, RootFile, Tree};
 
-use crate::analysis::{shifted, Analysis, Binning, HistSpec, Item};
+use crate::analysis::{shifted, Analysis, Binning, HistSpec, Item, StatKind, StatSpec};
 use crate::error::{EngineError, Result};
 
 /// Options for a run.
@@ -102,6 +102,27 @@ impl CutFlow {
     }
 }
 
+/// The value of a booked count, sum, mean or take.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Stat {
+    /// Events counted.
+    Count(u64),
+    /// A sum.
+    Sum(f64),
+    /// A mean (NaN when there were no values).
+    Mean(f64),
+    /// Values in entry order.
+    Take(Vec<f64>),
+}
+
+/// Partial state of a stat, merged across work items in entry order.
+#[derive(Debug, Clone, Default)]
+struct StatAcc {
+    n: u64,
+    sum: f64,
+    values: Vec<f64>,
+}
+
 /// What a run produces.
 #[derive(Debug, Clone)]
 pub struct Results {
@@ -111,6 +132,8 @@ pub struct Results {
     pub specs: Vec<HistSpec>,
     /// The cut-flow.
     pub cutflow: CutFlow,
+    /// Counts, sums, means and takes, in booking order, by name.
+    pub stats: Vec<(String, Stat)>,
     /// Entries processed.
     pub entries: u64,
     /// Wall-clock seconds of the event loop.
@@ -128,6 +151,7 @@ struct Compiled {
     scope: Scope,
     cuts: Vec<(Item, Typed)>,
     parents: Vec<Option<usize>>,
+    stats: Vec<(StatSpec, Option<Typed>)>,
     hists: Vec<(HistSpec, Typed, Option<Typed>, Option<Typed>)>,
     branches: Vec<String>,
 }
@@ -224,6 +248,30 @@ fn compile(a: &Analysis, schema: Schema) -> Result<Compiled> {
         };
         hists.push((h.clone(), v, w, y));
     }
+    let mut stats = Vec::new();
+    for st in &a.stats {
+        let t = match &st.value {
+            Some(v) => {
+                let t = typed(v, "result", &scope)?;
+                if !matches!(t.ty, Ty::Num(_) | Ty::List(_)) {
+                    return Err(expr_error(
+                        v,
+                        "result",
+                        ExprError::ty(
+                            format!(
+                                "needs numbers or lists of numbers, not a {}",
+                                t.ty.describe()
+                            ),
+                            expr::Span::new(0, v.expr.len()),
+                        ),
+                    ));
+                }
+                Some(t)
+            }
+            None => None,
+        };
+        stats.push((st.clone(), t));
+    }
     let nodes = cuts
         .iter()
         .map(|(_, t)| &t.node)
@@ -231,7 +279,12 @@ fn compile(a: &Analysis, schema: Schema) -> Result<Compiled> {
             std::iter::once(&v.node)
                 .chain(w.iter().map(|t| &t.node))
                 .chain(y.iter().map(|t| &t.node))
-        }));
+        }))
+        .chain(
+            stats
+                .iter()
+                .filter_map(|(_, t)| t.as_ref().map(|t| &t.node)),
+        );
     let branches: BTreeSet<String> = required_branches(nodes, &scope, &schema);
     let parents = (0..cuts.len())
         .map(|i| a.cut_parents.get(i).copied().unwrap_or(i.checked_sub(1)))
@@ -241,6 +294,7 @@ fn compile(a: &Analysis, schema: Schema) -> Result<Compiled> {
         scope,
         cuts,
         parents,
+        stats,
         hists,
         branches: branches.into_iter().collect(),
     })
@@ -316,6 +370,7 @@ struct Item2 {
 
 struct Partial {
     hists: Vec<Histogram>,
+    stats: Vec<StatAcc>,
     passed: Vec<u64>,
     entries: u64,
 }
@@ -387,6 +442,7 @@ pub fn run(a: &Analysis, options: &RunOptions<'_>) -> Result<Results> {
         .collect::<Result<Vec<_>>>()?;
     let mut passed = vec![0u64; c.cuts.len() + 1];
     let mut entries = 0;
+    let mut stats = vec![StatAcc::default(); c.stats.len()];
     for p in partials {
         let p = p?;
         for (h, ph) in hists.iter_mut().zip(&p.hists) {
@@ -398,10 +454,34 @@ pub fn run(a: &Analysis, options: &RunOptions<'_>) -> Result<Results> {
         for (a, b) in passed.iter_mut().zip(&p.passed) {
             *a += b;
         }
+        for (a, b) in stats.iter_mut().zip(p.stats) {
+            a.n += b.n;
+            a.sum += b.sum;
+            a.values.extend(b.values);
+        }
         entries += p.entries;
     }
+    let stats = c
+        .stats
+        .iter()
+        .zip(stats)
+        .map(|((spec, _), acc)| {
+            let v = match spec.kind {
+                StatKind::Count => Stat::Count(acc.n),
+                StatKind::Sum => Stat::Sum(acc.sum),
+                StatKind::Mean => Stat::Mean(if acc.n > 0 {
+                    acc.sum / acc.n as f64
+                } else {
+                    f64::NAN
+                }),
+                StatKind::Take => Stat::Take(acc.values),
+            };
+            (spec.name.clone(), v)
+        })
+        .collect();
     Ok(Results {
         histograms: hists,
+        stats,
         specs: c.hists.iter().map(|(s, _, _, _)| s.clone()).collect(),
         cutflow: CutFlow {
             total: passed[0],
@@ -438,6 +518,7 @@ fn process(
         .iter()
         .map(|(s, _, _, _)| empty_histogram(s))
         .collect::<Result<Vec<_>>>()?;
+    let mut stats = vec![StatAcc::default(); c.stats.len()];
     let mut passed = vec![0u64; c.cuts.len() + 1];
     // Evaluate in batches of events: intermediate columns (combinations above all) stay small and
     // their memory is reused from batch to batch.
@@ -454,11 +535,12 @@ fn process(
                 .zip(cols.iter().map(|a| a.slice(start, stop)))
                 .collect(),
         };
-        process_batch(c, chunk, path, &mut hists, &mut passed)?;
+        process_batch(c, chunk, path, &mut hists, &mut stats, &mut passed)?;
         start = stop;
     }
     Ok(Partial {
         hists,
+        stats,
         passed,
         entries: range.end - range.start,
     })
@@ -473,10 +555,23 @@ fn process_batch(
     chunk: Chunk,
     path: &std::path::Path,
     hists: &mut [Histogram],
+    stats: &mut [StatAcc],
     passed: &mut [u64],
 ) -> Result<()> {
     passed[0] += chunk.len() as u64;
-    visit(c, None, chunk, path, hists, passed, 0)
+    let mut acc = Acc {
+        hists,
+        stats,
+        passed,
+    };
+    visit(c, None, chunk, path, &mut acc, 0)
+}
+
+/// The partial results a work item fills.
+struct Acc<'a> {
+    hists: &'a mut [Histogram],
+    stats: &'a mut [StatAcc],
+    passed: &'a mut [u64],
 }
 
 /// Fill the histograms booked at `node` (a cut, or all events for `None`) and apply the cuts
@@ -486,8 +581,7 @@ fn visit(
     node: Option<usize>,
     chunk: Chunk,
     path: &std::path::Path,
-    hists: &mut [Histogram],
-    passed: &mut [u64],
+    acc: &mut Acc<'_>,
     depth: usize,
 ) -> Result<()> {
     if depth > c.cuts.len() {
@@ -502,7 +596,7 @@ fn visit(
     let at = node.map_or(0, |i| i + 1);
     {
         let ev = Evaluator::new(&chunk, &c.schema, &c.scope.defines);
-        for ((spec, v, w, y), h) in c.hists.iter().zip(hists.iter_mut()) {
+        for ((spec, v, w, y), h) in c.hists.iter().zip(acc.hists.iter_mut()) {
             if spec.after != at || chunk.is_empty() {
                 continue;
             }
@@ -578,6 +672,29 @@ fn visit(
             }
         }
     }
+    if !chunk.is_empty() {
+        let ev = Evaluator::new(&chunk, &c.schema, &c.scope.defines);
+        for ((spec, t), acc) in c.stats.iter().zip(acc.stats.iter_mut()) {
+            if spec.after != at {
+                continue;
+            }
+            match (spec.kind, t) {
+                (StatKind::Count, _) | (_, None) => acc.n += chunk.len() as u64,
+                (kind, Some(t)) => {
+                    let v = ev
+                        .eval(&t.node)
+                        .map_err(|e| eval_err("result", &spec.name, e))?;
+                    let (xs, _) = flatten(v, chunk.len());
+                    acc.n += xs.len() as u64;
+                    if kind == StatKind::Take {
+                        acc.values.extend_from_slice(&xs);
+                    } else {
+                        acc.sum += xs.iter().sum::<f64>();
+                    }
+                }
+            }
+        }
+    }
     let children: Vec<usize> = (0..c.cuts.len())
         .filter(|&i| c.parents[i] == node)
         .collect();
@@ -605,8 +722,8 @@ fn visit(
         } else {
             chunk.filter(&keep)
         };
-        passed[i + 1] += sub.len() as u64;
-        visit(c, Some(i), sub, path, hists, passed, depth + 1)?;
+        acc.passed[i + 1] += sub.len() as u64;
+        visit(c, Some(i), sub, path, acc, depth + 1)?;
     }
     Ok(())
 }
