@@ -548,7 +548,7 @@ fn process(
 
 /// Events evaluated together: large enough to amortise per-column work, small enough for the
 /// intermediate columns to stay in cache.
-const EVAL_BATCH: usize = 8192;
+const EVAL_BATCH: usize = 1024;
 
 fn process_batch(
     c: &Compiled,
