@@ -608,10 +608,20 @@ impl<'a> Evaluator<'a> {
             let b = branches
                 .first()
                 .ok_or_else(|| internal("field without branch"))?;
+            let base = self.base_offsets(coll)?;
             return match &*self.branch(b)? {
-                Val::List(_, v) => Ok(v.gather(idx)),
+                Val::List(off, v) => {
+                    self.check_same_lengths(coll, b, off, &base)?;
+                    Ok(v.gather(idx))
+                }
                 _ => Err(internal("field branch is not a list")),
             };
+        }
+        for (part, b) in coll.split('+').zip(branches) {
+            let base = self.base_offsets(part)?;
+            if let Val::List(off, _) = &*self.branch(b)? {
+                self.check_same_lengths(part, b, off, &base)?;
+            }
         }
         let map = self.virtual_map(coll)?;
         if field == "flavour" {
@@ -661,6 +671,32 @@ impl<'a> Evaluator<'a> {
                     parts[p].f64_at(g as usize)
                 })
                 .collect(),
+        ))
+    }
+
+    /// The fields of a collection must have the same number of elements in every event (with
+    /// `std::vector` branches nothing guarantees it).
+    fn check_same_lengths(
+        &self,
+        coll: &str,
+        branch: &str,
+        off: &Rc<Vec<i64>>,
+        base: &Rc<Vec<i64>>,
+    ) -> R<()> {
+        if Rc::ptr_eq(off, base) || off == base {
+            return Ok(());
+        }
+        let e = off
+            .windows(2)
+            .zip(base.windows(2))
+            .position(|(a, b)| a[1] - a[0] != b[1] - b[0])
+            .unwrap_or(0);
+        Err(ExprError::eval(
+            format!(
+                "{branch} has a different number of elements than the other fields of {coll} in entry {}",
+                self.entry(e)
+            ),
+            Span::default(),
         ))
     }
 

@@ -221,3 +221,23 @@ fn defines_are_visible_to_later_expressions() {
         .unwrap();
     assert_eq!(v, Val::Num(Nums::Int(vec![3, 1, 1, 3])));
 }
+
+#[test]
+fn fields_of_different_lengths_are_an_error_not_a_panic() {
+    let (schema, mut chunk) = sample();
+    // std::vector branches of one prefix need not agree: make Muon_eta one element short.
+    chunk.columns.insert(
+        "Muon_eta".into(),
+        jag_f32(&[&[0.5], &[], &[1.0], &[2.0, -2.0]]),
+    );
+    let t = check(&parse("Muon.eta").unwrap(), &schema, &Scope::default()).unwrap();
+    let e = Evaluator::new(&chunk, &schema, &[])
+        .eval(&t.node)
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Eval);
+    assert!(
+        e.message.contains("Muon_eta") && e.message.contains("entry 0"),
+        "{}",
+        e.message
+    );
+}
