@@ -355,27 +355,7 @@ impl<'a> Evaluator<'a> {
                 _ => return Err(internal("slot of a non-tuple")),
             },
             Node::MinDeltaR { a, b } => self.min_delta_r(a, b)?,
-            Node::P4SumList(a, b) => {
-                let (Val::P4List(oa, a), Val::P4List(ob, b)) = (self.eval(a)?, self.eval(b)?)
-                else {
-                    return Err(internal("four-vector list sum"));
-                };
-                if oa != ob {
-                    return Err(ExprError::eval(
-                        "adding lists of four-vectors of different lengths",
-                        Span::default(),
-                    ));
-                }
-                Val::P4List(
-                    oa,
-                    P4s {
-                        px: zip_op!(a.px, b.px, |x: f64, y: f64| x + y),
-                        py: zip_op!(a.py, b.py, |x: f64, y: f64| x + y),
-                        pz: zip_op!(a.pz, b.pz, |x: f64, y: f64| x + y),
-                        e: zip_op!(a.e, b.e, |x: f64, y: f64| x + y),
-                    },
-                )
-            }
+            Node::P4SumList(..) => self.p4_sum(node, true)?,
             Node::Index { list, index, span } => self.index(list, index, *span)?,
             Node::Mask { list, mask, span } => self.mask(list, mask, *span)?,
             Node::Neg(a) => match self.eval(a)? {
@@ -432,17 +412,7 @@ impl<'a> Evaluator<'a> {
                 let o = self.eval_rc(obj)?;
                 self.p4_of(&o, coll)?
             }
-            Node::P4Sum(a, b) => {
-                let (Val::P4(a), Val::P4(b)) = (self.eval(a)?, self.eval(b)?) else {
-                    return Err(internal("four-vector sum"));
-                };
-                Val::P4(P4s {
-                    px: zip_op!(a.px, b.px, |x: f64, y: f64| x + y),
-                    py: zip_op!(a.py, b.py, |x: f64, y: f64| x + y),
-                    pz: zip_op!(a.pz, b.pz, |x: f64, y: f64| x + y),
-                    e: zip_op!(a.e, b.e, |x: f64, y: f64| x + y),
-                })
-            }
+            Node::P4Sum(..) => self.p4_sum(node, false)?,
             Node::P4Prop { arg, prop } => match self.eval(arg)? {
                 Val::P4(p) => Val::Num(Nums::F64(p4_prop(&p, *prop))),
                 Val::P4List(o, p) => Val::List(o, Nums::F64(p4_prop(&p, *prop))),
@@ -1195,6 +1165,111 @@ impl<'a> Evaluator<'a> {
             Val::Obj(..) => Val::P4(p),
             Val::Objs(_, off, _) => Val::P4List(off.clone(), p),
             _ => return Err(internal("four-vector")),
+        })
+    }
+
+    /// A sum of four-vectors, `a + b + c`, added left to right component by component (the
+    /// same additions as summing pairwise), with records gathered straight from the
+    /// collection's four-vectors into the sum, without an intermediate column per term.
+    fn p4_sum(&self, node: &Node, list: bool) -> R<Val> {
+        let mut terms = Vec::new();
+        let mut stack = vec![node];
+        while let Some(n) = stack.pop() {
+            match n {
+                Node::P4Sum(a, b) | Node::P4SumList(a, b) => {
+                    // Right pushed first so that the leftmost term comes out first.
+                    stack.push(b);
+                    stack.push(a);
+                }
+                other => terms.push(other),
+            }
+        }
+        let mut off: Option<Rc<Vec<i64>>> = None;
+        let mut sum: Option<P4s> = None;
+        for t in terms {
+            let (term_off, add) = match t {
+                Node::P4Of { obj, coll } => {
+                    let o = self.eval_rc(obj)?;
+                    let (o_off, idx) = match &*o {
+                        Val::Obj(_, idx) => (None, idx),
+                        Val::Objs(_, off, idx) => (Some(off.clone()), idx),
+                        _ => return Err(internal("four-vector of a non-record")),
+                    };
+                    let all = self.collection_p4(coll)?;
+                    match &mut sum {
+                        None => {
+                            let g = |v: &[f64]| -> Vec<f64> {
+                                idx.iter().map(|&i| v[i as usize]).collect()
+                            };
+                            sum = Some(P4s {
+                                px: g(&all.px),
+                                py: g(&all.py),
+                                pz: g(&all.pz),
+                                e: g(&all.e),
+                            });
+                            off = o_off;
+                            continue;
+                        }
+                        Some(p) => {
+                            if p.len() != idx.len() {
+                                return Err(ExprError::eval(
+                                    "adding lists of four-vectors of different lengths",
+                                    Span::default(),
+                                ));
+                            }
+                            for (k, &i) in idx.iter().enumerate() {
+                                let i = i as usize;
+                                p.px[k] += all.px[i];
+                                p.py[k] += all.py[i];
+                                p.pz[k] += all.pz[i];
+                                p.e[k] += all.e[i];
+                            }
+                            (o_off, None)
+                        }
+                    }
+                }
+                other => match self.eval(other)? {
+                    Val::P4(q) => (None, Some(q)),
+                    Val::P4List(o, q) => (Some(o), Some(q)),
+                    _ => return Err(internal("four-vector sum")),
+                },
+            };
+            if let (Some(a), Some(b)) = (&off, &term_off) {
+                if a != b {
+                    return Err(ExprError::eval(
+                        "adding lists of four-vectors of different lengths",
+                        Span::default(),
+                    ));
+                }
+            }
+            if off.is_none() {
+                off = term_off;
+            }
+            if let Some(q) = add {
+                match &mut sum {
+                    None => sum = Some(q),
+                    Some(p) => {
+                        if p.len() != q.len() {
+                            return Err(ExprError::eval(
+                                "adding lists of four-vectors of different lengths",
+                                Span::default(),
+                            ));
+                        }
+                        for k in 0..q.len() {
+                            p.px[k] += q.px[k];
+                            p.py[k] += q.py[k];
+                            p.pz[k] += q.pz[k];
+                            p.e[k] += q.e[k];
+                        }
+                    }
+                }
+            }
+        }
+        let p = sum.ok_or_else(|| internal("empty four-vector sum"))?;
+        Ok(match (list, off) {
+            (true, Some(o)) => Val::P4List(o, p),
+            (true, None) => return Err(internal("four-vector list without offsets")),
+            (false, _) => Val::P4(p),
         })
     }
 
