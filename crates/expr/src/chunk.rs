@@ -44,13 +44,7 @@ impl Chunk {
 
 /// The entries of `a` where `keep` is true.
 pub fn filter_array(a: &Array, keep: &[bool]) -> Array {
-    fn s<T: Copy>(v: &[T], keep: &[bool]) -> Vec<T> {
-        v.iter()
-            .zip(keep)
-            .filter(|(_, k)| **k)
-            .map(|(x, _)| *x)
-            .collect()
-    }
+    use crate::value::select as s;
     match a {
         Array::Bool(v) => Array::Bool(s(v, keep)),
         Array::I8(v) => Array::I8(s(v, keep)),

@@ -1373,47 +1373,34 @@ fn repeat(v: &[f64], off: &[i64]) -> Vec<f64> {
     out
 }
 
-fn math1_f32(f: Math1, x: f32) -> f32 {
-    match f {
-        Math1::Abs => x.abs(),
-        Math1::Sqrt => x.sqrt(),
-        Math1::Exp => x.exp(),
-        Math1::Log => x.ln(),
-        Math1::Log10 => x.log10(),
-        Math1::Sin => x.sin(),
-        Math1::Cos => x.cos(),
-        Math1::Tan => x.tan(),
-        Math1::Asin => x.asin(),
-        Math1::Acos => x.acos(),
-        Math1::Atan => x.atan(),
-        Math1::Sinh => x.sinh(),
-        Math1::Cosh => x.cosh(),
-        Math1::Tanh => x.tanh(),
-        Math1::Floor => x.floor(),
-        Math1::Ceil => x.ceil(),
-    }
+/// One element-wise function for both float widths: the f32 version calls the single-precision
+/// libm functions (`cosf`, …), as C++'s `std::cos(float)` does.
+macro_rules! math1_for {
+    ($name:ident, $t:ty) => {
+        fn $name(f: Math1, x: $t) -> $t {
+            match f {
+                Math1::Abs => x.abs(),
+                Math1::Sqrt => x.sqrt(),
+                Math1::Exp => x.exp(),
+                Math1::Log => x.ln(),
+                Math1::Log10 => x.log10(),
+                Math1::Sin => x.sin(),
+                Math1::Cos => x.cos(),
+                Math1::Tan => x.tan(),
+                Math1::Asin => x.asin(),
+                Math1::Acos => x.acos(),
+                Math1::Atan => x.atan(),
+                Math1::Sinh => x.sinh(),
+                Math1::Cosh => x.cosh(),
+                Math1::Tanh => x.tanh(),
+                Math1::Floor => x.floor(),
+                Math1::Ceil => x.ceil(),
+            }
+        }
+    };
 }
-
-fn math1(f: Math1, x: f64) -> f64 {
-    match f {
-        Math1::Abs => x.abs(),
-        Math1::Sqrt => x.sqrt(),
-        Math1::Exp => x.exp(),
-        Math1::Log => x.ln(),
-        Math1::Log10 => x.log10(),
-        Math1::Sin => x.sin(),
-        Math1::Cos => x.cos(),
-        Math1::Tan => x.tan(),
-        Math1::Asin => x.asin(),
-        Math1::Acos => x.acos(),
-        Math1::Atan => x.atan(),
-        Math1::Sinh => x.sinh(),
-        Math1::Cosh => x.cosh(),
-        Math1::Tanh => x.tanh(),
-        Math1::Floor => x.floor(),
-        Math1::Ceil => x.ceil(),
-    }
-}
+math1_for!(math1_f32, f32);
+math1_for!(math1, f64);
 
 /// Properties of Cartesian four-vectors, as ROOT's `PxPyPzE4D` computes them.
 fn p4_prop(p: &P4s, prop: P4Prop) -> Vec<f64> {

@@ -2,6 +2,15 @@
 
 use std::rc::Rc;
 
+/// The elements of `v` where `keep` is true.
+pub fn select<T: Copy>(v: &[T], keep: &[bool]) -> Vec<T> {
+    v.iter()
+        .zip(keep)
+        .filter(|(_, k)| **k)
+        .map(|(x, _)| *x)
+        .collect()
+}
+
 /// A column of numbers.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Nums {
@@ -61,13 +70,7 @@ impl Nums {
     }
     /// The values where `keep` is true.
     pub fn select(&self, keep: &[bool]) -> Nums {
-        fn s<T: Copy>(v: &[T], keep: &[bool]) -> Vec<T> {
-            v.iter()
-                .zip(keep)
-                .filter(|(_, k)| **k)
-                .map(|(x, _)| *x)
-                .collect()
-        }
+        use self::select as s;
         match self {
             Nums::Bool(v) => Nums::Bool(s(v, keep)),
             Nums::Int(v) => Nums::Int(s(v, keep)),
