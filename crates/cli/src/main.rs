@@ -5,6 +5,7 @@
 //! stderr, `hepframe: error: …`, with exit status 1; usage errors exit with 2 (clap's code).
 //! A closed output pipe (`hepframe dump … | head`) ends the program quietly with status 0.
 
+mod cmd_batch;
 mod cmd_dump;
 mod cmd_ls;
 mod cmd_run;
@@ -67,7 +68,8 @@ Examples:
   hepframe schema nano.root:Events
   hepframe show nano.root:Events -n 5 --branches 'nMuon,Muon_*'
   hepframe dump nano.root:Events --entries :1000 --format csv > events.csv
-  hepframe run examples/dimuon.toml --output out/dimuon";
+  hepframe run examples/dimuon.toml --output out/dimuon
+  hepframe plan examples/adl/q5.toml --items-per-file 4 --output plan.json";
 
 /// Look inside ROOT files and run analyses on them: list keys, describe trees, show and dump
 /// entries, fill histograms with cuts and a cut-flow.
@@ -102,6 +104,60 @@ enum Command {
         /// Entries per work item (rounded to whole clusters).
         #[arg(long, value_name = "N", default_value_t = 200_000)]
         chunk_entries: u64,
+        /// Run one work item of this plan (from `hepframe plan`) and write DIR/partial.json.
+        #[arg(
+            long,
+            value_name = "PLAN.json",
+            requires = "item",
+            conflicts_with = "inputs"
+        )]
+        plan: Option<std::path::PathBuf>,
+        /// The work item of --plan to run (0-based).
+        #[arg(long, value_name = "K", requires = "plan")]
+        item: Option<usize>,
+    },
+    /// Cut an analysis's input into work items for batch jobs (HTCondor, Slurm).
+    #[command(
+        long_about = "Cut an analysis's input into work items for batch jobs (HTCondor, Slurm).\n\n\
+            A work item is a range of whole clusters of one file. The plan (JSON) holds the \
+            analysis, the files with their entry counts and the items. Run item K with \
+            `hepframe run ANALYSIS --plan PLAN --item K --output part-K`, then combine the \
+            parts with `hepframe merge part-* --output DIR`: the result equals a local run's.",
+        after_help = "Examples:\n  hepframe plan examples/adl/q5.toml --input 'data/*.root' --items-per-file 4 --output plan.json\n  \
+            hepframe run examples/adl/q5.toml --plan plan.json --item 0 --output part-0\n  \
+            hepframe merge part-* --output out/q5"
+    )]
+    Plan {
+        /// The analysis file.
+        analysis: std::path::PathBuf,
+        /// Input files or globs; they replace the `files` of the analysis file. Repeatable.
+        #[arg(short, long = "input", value_name = "FILE_OR_GLOB")]
+        inputs: Vec<String>,
+        /// Work items per file (cut at cluster boundaries) [default: 1].
+        #[arg(long, value_name = "N", conflicts_with = "entries_per_item")]
+        items_per_file: Option<usize>,
+        /// Or: entries per work item (whole clusters, at least one).
+        #[arg(long, value_name = "N")]
+        entries_per_item: Option<u64>,
+        /// Where to write the plan.
+        #[arg(short, long, value_name = "PLAN.json", default_value = "plan.json")]
+        output: std::path::PathBuf,
+    },
+    /// Merge the partial results of `hepframe run --item` into the outputs of a whole run.
+    #[command(
+        long_about = "Merge the partial results of `hepframe run --plan P --item K` into the \
+            outputs of a whole run: histograms.json, cutflow.json and the plots, identical to a \
+            local run's. Every work item of the plan must be there exactly once; a missing one \
+            is named in the error.",
+        after_help = "Examples:\n  hepframe merge part-* --output out/q5\n  hepframe merge parts/*/partial.json --output out/q5"
+    )]
+    Merge {
+        /// Part directories (holding partial.json) or partial.json files.
+        #[arg(value_name = "PART", required = true)]
+        parts: Vec<std::path::PathBuf>,
+        /// Where to write histograms.json, cutflow.json and the plots.
+        #[arg(short, long, value_name = "DIR")]
+        output: std::path::PathBuf,
     },
     /// List every key in a file, directory by directory.
     #[command(
@@ -274,9 +330,20 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Run {
             analysis,
+            output,
+            plan: Some(plan),
+            item: Some(item),
+            ..
+        } => {
+            let dir = output.unwrap_or_else(|| std::path::PathBuf::from(format!("part-{item}")));
+            cmd_batch::run_item(&analysis, &plan, item, &dir, &mut out)?
+        }
+        Command::Run {
+            analysis,
             inputs,
             output,
             chunk_entries,
+            ..
         } => {
             let opts = cmd_run::RunArgs {
                 inputs,
@@ -287,6 +354,21 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             cmd_run::run(&analysis, &opts, &mut out)?
         }
+        Command::Plan {
+            analysis,
+            inputs,
+            items_per_file,
+            entries_per_item,
+            output,
+        } => cmd_batch::plan(
+            &analysis,
+            &inputs,
+            items_per_file,
+            entries_per_item,
+            &output,
+            &mut out,
+        )?,
+        Command::Merge { parts, output } => cmd_batch::merge(&parts, &output, &mut out)?,
         Command::Completions { shell } => {
             // Generators panic on a failed write, so render into memory first.
             let mut script = Vec::new();

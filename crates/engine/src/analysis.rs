@@ -28,24 +28,25 @@
 use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use crate::error::{EngineError, Origin, Result};
 
 /// An expression with a name and the place it was written.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Item {
     /// The name (of the define, cut or histogram).
     pub name: String,
     /// The expression text.
     pub expr: String,
     /// Where the expression text starts in the analysis file.
+    #[serde(default)]
     pub origin: Origin,
 }
 
 /// The binning of a histogram axis.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Binning {
     /// `bins` equal bins from `low` to `high`.
     Regular {
@@ -61,7 +62,7 @@ pub enum Binning {
 }
 
 /// A booked histogram.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HistSpec {
     /// Name and value expression.
     pub value: Item,
@@ -84,11 +85,12 @@ pub struct HistSpec {
     /// Logarithmic y axis in the plot.
     pub logy: bool,
     /// Where the histogram is defined.
+    #[serde(default)]
     pub origin: Origin,
 }
 
 /// What a booked result computes (besides histograms).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum StatKind {
     /// The number of events reaching this point (RDataFrame's `Count`).
     Count,
@@ -101,7 +103,7 @@ pub enum StatKind {
 }
 
 /// A booked count, sum, mean or take.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StatSpec {
     /// The result's name.
     pub name: String,
@@ -114,7 +116,7 @@ pub struct StatSpec {
 }
 
 /// An analysis, ready to run.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Analysis {
     /// A name for reports.
     pub name: String,

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 /// Where in an analysis file something was written.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Origin {
     /// The analysis file (absent for analyses built in code).
     pub file: Option<PathBuf>,
@@ -17,6 +17,8 @@ impl std::fmt::Display for Origin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.file {
             Some(p) => write!(f, "{}:{}:{}", p.display(), self.line, self.column),
+            // Built in code (the Rust or Python API): no line to point at.
+            None if self.line == 0 => f.write_str("expression"),
             None => write!(f, "{}:{}", self.line, self.column),
         }
     }
@@ -66,6 +68,13 @@ pub enum EngineError {
         name: String,
         /// The cause.
         source: hist::HistError,
+    },
+    /// Work items, plans and partial results that do not fit together (a missing or repeated
+    /// work item, partials of different plans, a plan made for another analysis).
+    #[error("{message}")]
+    Batch {
+        /// What does not fit.
+        message: String,
     },
     /// Writing outputs failed.
     #[error("{path}: {source}")]

@@ -21,9 +21,13 @@
 pub mod analysis;
 pub mod error;
 pub mod output;
+pub mod partial;
+pub mod plan;
 pub mod run;
 
 pub use analysis::{Analysis, Binning, HistSpec, Item, StatKind, StatSpec};
 pub use error::{EngineError, Origin, Result};
 pub use output::write_outputs;
-pub use run::{run, CutFlow, Results, RunOptions, Stat};
+pub use partial::{merge_all, merge_group, Partial, StatAcc, MERGE_ARITY};
+pub use plan::{plan, Plan, PlannedFile, Split, WorkItem};
+pub use run::{finish, run, run_item, run_work_item, CutFlow, Results, RunOptions, Stat};

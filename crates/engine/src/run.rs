@@ -16,6 +16,8 @@ use rootio::{ReadOptions, RootFile, Tree};
 
 use crate::analysis::{shifted, Analysis, Binning, HistSpec, Item, StatKind, StatSpec};
 use crate::error::{EngineError, Result};
+use crate::partial::{merge_all, Partial, StatAcc};
+use crate::plan::{plan_trees, Plan, Split, WorkItem};
 
 /// Options for a run.
 #[derive(Clone, Copy)]
@@ -115,14 +117,6 @@ pub enum Stat {
     Take(Vec<f64>),
 }
 
-/// Partial state of a stat, merged across work items in entry order.
-#[derive(Debug, Clone, Default)]
-struct StatAcc {
-    n: u64,
-    sum: f64,
-    values: Vec<f64>,
-}
-
 /// What a run produces.
 #[derive(Debug, Clone)]
 pub struct Results {
@@ -146,7 +140,7 @@ pub struct Results {
     pub bytes_read: u64,
 }
 
-struct Compiled {
+pub(crate) struct Compiled {
     schema: Schema,
     scope: Scope,
     cuts: Vec<(Item, Typed)>,
@@ -164,7 +158,7 @@ fn expr_error(item: &Item, what: &str, e: ExprError) -> EngineError {
     }
 }
 
-fn compile(a: &Analysis, schema: Schema) -> Result<Compiled> {
+pub(crate) fn compile(a: &Analysis, schema: Schema) -> Result<Compiled> {
     let mut scope = Scope::default();
     let typed = |item: &Item, what: &str, scope: &Scope| -> Result<Typed> {
         let e = parse(&item.expr).map_err(|e| expr_error(item, what, e))?;
@@ -330,7 +324,7 @@ fn empty_histogram(spec: &HistSpec) -> Result<Histogram> {
 }
 
 /// Expand globs in input paths; a pattern that matches nothing is an error.
-fn expand(files: &[PathBuf]) -> Result<Vec<PathBuf>> {
+pub(crate) fn expand(files: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for f in files {
         let s = f.to_string_lossy();
@@ -363,19 +357,8 @@ fn expand(files: &[PathBuf]) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-struct Item2 {
-    file: usize,
-    range: std::ops::Range<u64>,
-}
-
-struct Partial {
-    hists: Vec<Histogram>,
-    stats: Vec<StatAcc>,
-    passed: Vec<u64>,
-    entries: u64,
-}
-
-/// Run an analysis.
+/// Run an analysis on this machine: plan work items of about `chunk_entries` entries, process
+/// them on a thread pool, and merge their partials with [`merge_all`].
 pub fn run(a: &Analysis, options: &RunOptions<'_>) -> Result<Results> {
     let files = expand(&a.files)?;
     let mut trees: Vec<Tree> = Vec::with_capacity(files.len());
@@ -385,37 +368,21 @@ pub fn run(a: &Analysis, options: &RunOptions<'_>) -> Result<Results> {
     }
     let schema = Schema::of_tree(&trees[0]);
     let c = compile(a, schema)?;
-    // Work items: whole clusters, grouped up to `chunk_entries`.
-    let mut items = Vec::new();
-    for (fi, t) in trees.iter().enumerate() {
-        let mut start = 0u64;
-        let mut end = 0u64;
-        for cl in t.clusters() {
-            if end > start && cl.end - start > options.chunk_entries.max(1) {
-                items.push(Item2 {
-                    file: fi,
-                    range: start..end,
-                });
-                start = end;
-            }
-            end = cl.end;
-        }
-        if end > start {
-            items.push(Item2 {
-                file: fi,
-                range: start..end,
-            });
-        }
-    }
-    let total: u64 = trees.iter().map(|t| t.entries).sum();
+    let plan = plan_trees(
+        a,
+        &files,
+        &trees,
+        Split::EntriesPerItem(options.chunk_entries),
+    );
+    let total = plan.entries;
     let io_before: Vec<u64> = trees
         .iter()
         .map(|t| t.file().source().counters().snapshot().bytes)
         .collect();
     let done = AtomicU64::new(0);
     let started = Instant::now();
-    let work = |it: &Item2| -> Result<Partial> {
-        let p = process(&c, &trees[it.file], &files[it.file], it.range.clone())?;
+    let work = |it: &WorkItem| -> Result<Partial> {
+        let p = process(&c, &trees[file_index(&plan, it)], it, String::new())?;
         let d = done.fetch_add(p.entries, Ordering::Relaxed) + p.entries;
         if let Some(cb) = options.progress {
             cb(d, total);
@@ -423,94 +390,105 @@ pub fn run(a: &Analysis, options: &RunOptions<'_>) -> Result<Results> {
         Ok(p)
     };
     let partials: Vec<Result<Partial>> = if options.threads == 1 {
-        items.iter().map(work).collect()
+        plan.items.iter().map(work).collect()
     } else {
         let mut b = rayon::ThreadPoolBuilder::new();
         if options.threads > 0 {
             b = b.num_threads(options.threads);
         }
         match b.build() {
-            Ok(pool) => pool.install(|| items.par_iter().map(work).collect()),
-            Err(_) => items.iter().map(work).collect(),
+            Ok(pool) => pool.install(|| plan.items.par_iter().map(work).collect()),
+            Err(_) => plan.items.iter().map(work).collect(),
         }
     };
-    // Merge in work-item order: the same result whatever the thread count.
-    let mut hists = c
-        .hists
+    let partials = partials.into_iter().collect::<Result<Vec<_>>>()?;
+    let merged = if partials.is_empty() {
+        empty_partial(&c, String::new())?
+    } else {
+        merge_all(partials)?
+    };
+    let mut r = merged.into_results(a, files);
+    r.seconds = started.elapsed().as_secs_f64();
+    r.bytes_read = trees
         .iter()
-        .map(|(s, _, _, _)| empty_histogram(s))
-        .collect::<Result<Vec<_>>>()?;
-    let mut passed = vec![0u64; c.cuts.len() + 1];
-    let mut entries = 0;
-    let mut stats = vec![StatAcc::default(); c.stats.len()];
-    for p in partials {
-        let p = p?;
-        for (h, ph) in hists.iter_mut().zip(&p.hists) {
-            h.merge(ph).map_err(|source| EngineError::Hist {
-                name: h.name().to_string(),
-                source,
-            })?;
-        }
-        for (a, b) in passed.iter_mut().zip(&p.passed) {
-            *a += b;
-        }
-        for (a, b) in stats.iter_mut().zip(p.stats) {
-            a.n += b.n;
-            a.sum += b.sum;
-            a.values.extend(b.values);
-        }
-        entries += p.entries;
+        .zip(io_before)
+        .map(|(t, b)| t.file().source().counters().snapshot().bytes - b)
+        .sum();
+    Ok(r)
+}
+
+fn file_index(plan: &Plan, it: &WorkItem) -> usize {
+    plan.files
+        .iter()
+        .position(|f| f.path == it.file)
+        .unwrap_or(0)
+}
+
+/// Run one work item of a plan (what a Dask task or a batch job does): open its file, check the
+/// analysis against the tree, and process the item's entries on the calling thread.
+pub fn run_item(plan: &Plan, index: usize) -> Result<Partial> {
+    run_work_item(&plan.analysis, plan.item(index)?, plan.id())
+}
+
+/// [`run_item`] with the parts of the plan it needs: the analysis, the item, and the plan's
+/// [`Plan::id`] (so a distributed task need not carry the whole plan).
+pub fn run_work_item(a: &Analysis, it: &WorkItem, plan_id: String) -> Result<Partial> {
+    let tree = RootFile::open(&it.file)?.tree(&a.tree)?;
+    if it.stop > tree.entries {
+        return Err(EngineError::Batch {
+            message: format!(
+                "{}: the file has only {} entries now; was it replaced after planning?",
+                it.describe(),
+                tree.entries
+            ),
+        });
     }
-    let stats = c
-        .stats
-        .iter()
-        .zip(stats)
-        .map(|((spec, _), acc)| {
-            let v = match spec.kind {
-                StatKind::Count => Stat::Count(acc.n),
-                StatKind::Sum => Stat::Sum(acc.sum),
-                StatKind::Mean => Stat::Mean(if acc.n > 0 {
-                    acc.sum / acc.n as f64
-                } else {
-                    f64::NAN
-                }),
-                StatKind::Take => Stat::Take(acc.values),
-            };
-            (spec.name.clone(), v)
-        })
-        .collect();
-    Ok(Results {
-        histograms: hists,
-        stats,
-        specs: c.hists.iter().map(|(s, _, _, _)| s.clone()).collect(),
-        cutflow: CutFlow {
-            total: passed[0],
-            cuts: c
-                .cuts
-                .iter()
-                .zip(&passed[1..])
-                .map(|((i, _), n)| (i.name.clone(), *n))
-                .collect(),
-            parents: c.parents.clone(),
-        },
-        entries,
-        seconds: started.elapsed().as_secs_f64(),
-        files,
-        bytes_read: trees
+    let c = compile(a, Schema::of_tree(&tree))?;
+    process(&c, &tree, it, plan_id)
+}
+
+/// Finish a run from the merged partial of all work items of `plan`: check that every item and
+/// every entry was processed, and build the results.
+pub fn finish(plan: &Plan, merged: Partial) -> Result<Results> {
+    if merged.plan != plan.id() {
+        return Err(EngineError::Batch {
+            message: format!(
+                "the partial results belong to plan {}, not to this plan ({})",
+                merged.plan,
+                plan.id()
+            ),
+        });
+    }
+    merged.check_complete(plan)?;
+    Ok(merged.into_results(
+        &plan.analysis,
+        plan.files.iter().map(|f| f.path.clone()).collect(),
+    ))
+}
+
+fn empty_partial(c: &Compiled, plan: String) -> Result<Partial> {
+    Ok(Partial {
+        plan,
+        items: Vec::new(),
+        entries: 0,
+        passed: vec![0; c.cuts.len() + 1],
+        histograms: c
+            .hists
             .iter()
-            .zip(io_before)
-            .map(|(t, b)| t.file().source().counters().snapshot().bytes - b)
-            .sum(),
+            .map(|(s, _, _, _)| empty_histogram(s))
+            .collect::<Result<Vec<_>>>()?,
+        stats: vec![StatAcc::default(); c.stats.len()],
         branches: c.branches.clone(),
+        bytes_read: 0,
+        seconds: 0.0,
     })
 }
 
-fn process(
-    c: &Compiled,
-    tree: &Tree,
-    path: &std::path::Path,
-    range: std::ops::Range<u64>,
-) -> Result<Partial> {
+fn process(c: &Compiled, tree: &Tree, it: &WorkItem, plan: String) -> Result<Partial> {
+    let started = Instant::now();
+    let range = it.start..it.stop;
+    let path = it.file.as_path();
+    let io_before = tree.file().source().counters().snapshot().bytes;
     let names: Vec<&str> = c.branches.iter().map(String::as_str).collect();
     let cols = tree.read_branches(&names, range.clone(), &ReadOptions { threads: 1 })?;
     let mut hists = c
@@ -539,10 +517,17 @@ fn process(
         start = stop;
     }
     Ok(Partial {
-        hists,
-        stats,
-        passed,
+        plan,
+        items: vec![it.index],
         entries: range.end - range.start,
+        passed,
+        histograms: hists,
+        stats,
+        branches: c.branches.clone(),
+        // Other threads may read the same file at the same time: the counters are shared, so
+        // this is exact for one thread and an estimate otherwise.
+        bytes_read: tree.file().source().counters().snapshot().bytes - io_before,
+        seconds: started.elapsed().as_secs_f64(),
     })
 }
 

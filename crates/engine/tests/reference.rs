@@ -1,5 +1,8 @@
-//! The examples' histograms equal ROOT RDataFrame's bin for bin, flow bins included
-//! (`reference/make_reference.py` made them), whatever the threads and chunk size.
+//! The examples' histograms (the dimuon spectrum and ADL q1–q8) equal both reference
+//! implementations bin for bin, flow bins included: ROOT RDataFrame and uproot + awkward
+//! (`reference/make_reference.py` made both, and checked that they agree). The same events are
+//! read as written by ROOT with zlib, lz4 and zstd, and in the `std::vector` layout; on the
+//! bundled zlib sample the results must not depend on threads or chunk size either.
 
 use std::path::PathBuf;
 
@@ -10,107 +13,198 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// A committed ROOT file and the stem of its references: `STEM.json` (RDataFrame) and
+/// `STEM_awkward.json` (uproot + awkward), in `tests/reference/`.
+struct Sample {
+    file: &'static str,
+    stem: &'static str,
+}
+
+/// The bundled sample, zlib level 1 (`examples/data/nano_10k.root`).
+const ZLIB: Sample = Sample {
+    file: "examples/data/nano_10k.root",
+    stem: "reference",
+};
+/// The same events, lz4 level 4.
+const LZ4: Sample = Sample {
+    file: "crates/engine/tests/data/nano_lz4_10k.root",
+    stem: "reference_lz4",
+};
+/// The same events, zstd level 5.
+const ZSTD: Sample = Sample {
+    file: "crates/engine/tests/data/nano_zstd_10k.root",
+    stem: "reference_zstd",
+};
+/// The bundled sample's events re-written with a cluster every 1000 entries
+/// (`tests/data/recluster.py`): the thread and chunk variants then really run many work items and
+/// merge them.
+const CLUSTERED: Sample = Sample {
+    file: "crates/engine/tests/data/nano_10k_clusters.root",
+    stem: "reference",
+};
+/// `std::vector` branches and no counters (other events, zlib level 1).
+const VECTORS: Sample = Sample {
+    file: "crates/engine/tests/data/nano_vectors_10k.root",
+    stem: "reference_vectors",
+};
+
+/// Analysis files and the histograms each fills.
+type Analyses = [(&'static str, &'static [&'static str])];
+
+const DIMUON: &Analyses = &[("examples/dimuon.toml", &["dimuon_mass"])];
+const Q1_TO_Q4: &Analyses = &[
+    ("examples/adl/q1.toml", &["q1"]),
+    ("examples/adl/q2.toml", &["q2"]),
+    ("examples/adl/q3.toml", &["q3"]),
+    ("examples/adl/q4.toml", &["q4"]),
+];
+const Q5_TO_Q8: &Analyses = &[
+    ("examples/adl/q5.toml", &["q5"]),
+    ("examples/adl/q6.toml", &["q6a", "q6b"]),
+    ("examples/adl/q7.toml", &["q7"]),
+    ("examples/adl/q8.toml", &["q8"]),
+];
+const ALL: [&Analyses; 3] = [DIMUON, Q1_TO_Q4, Q5_TO_Q8];
+
+/// (threads, chunk entries)
+const VARIANTS: &[(usize, u64)] = &[(1, 200_000), (2, 1_000), (3, 777)];
+const TWO_THREADS: &[(usize, u64)] = &[(2, 1_000)];
+
 fn reference(name: &str) -> Value {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/reference")
         .join(name);
-    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+    serde_json::from_str(&std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p:?}: {e}")))
+        .unwrap()
 }
 
-fn check(example: &str, hist: &str) {
-    check_on(example, hist, None, "reference.json")
+fn reference_values(reference: &Value, hist: &str) -> Vec<f64> {
+    reference["histograms"][hist]["values"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{hist}: not in the reference"))
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect()
+}
+
+/// Runs each analysis on `sample` with each (threads, chunk) variant and compares every
+/// histogram with both references; reports every mismatch at once.
+fn check(sample: &Sample, analyses: &[&Analyses], variants: &[(usize, u64)]) {
+    let references = [
+        ("RDataFrame", reference(&format!("{}.json", sample.stem))),
+        (
+            "uproot+awkward",
+            reference(&format!("{}_awkward.json", sample.stem)),
+        ),
+    ];
+    let mut failures = Vec::new();
+    for &(example, hists) in analyses.iter().flat_map(|a| a.iter()) {
+        let mut a = Analysis::from_file(root().join(example)).unwrap();
+        a.files = vec![root().join(sample.file)];
+        let mut first: Option<Vec<Vec<f64>>> = None;
+        for &(threads, chunk_entries) in variants {
+            let r = run(
+                &a,
+                &RunOptions {
+                    threads,
+                    chunk_entries,
+                    progress: None,
+                },
+            )
+            .unwrap_or_else(|e| panic!("{example} on {}: {e}", sample.file));
+            let got: Vec<Vec<f64>> = hists
+                .iter()
+                .map(|&hist| {
+                    r.histograms
+                        .iter()
+                        .find(|h| h.name() == hist)
+                        .unwrap_or_else(|| panic!("{example}: no histogram {hist}"))
+                        .values(true)
+                })
+                .collect();
+            for (&hist, got) in hists.iter().zip(&got) {
+                for (who, reference) in &references {
+                    let want = reference_values(reference, hist);
+                    let at = format!(
+                        "{} {hist} vs {who} (threads {threads}, chunk {chunk_entries})",
+                        sample.file
+                    );
+                    if got.len() != want.len() {
+                        failures.push(format!(
+                            "{at}: {} bins, reference {} (flow included)",
+                            got.len(),
+                            want.len()
+                        ));
+                        continue;
+                    }
+                    let diff: Vec<(usize, f64, f64)> = got
+                        .iter()
+                        .zip(&want)
+                        .enumerate()
+                        .filter(|(_, (g, w))| g != w)
+                        .map(|(i, (g, w))| (i, *g, *w))
+                        .collect();
+                    if !diff.is_empty() {
+                        failures.push(format!(
+                            "{at}: {} bins differ (index incl. underflow 0, hepframe, reference): {:?}",
+                            diff.len(),
+                            &diff[..diff.len().min(10)]
+                        ));
+                    }
+                }
+            }
+            match &first {
+                None => first = Some(got),
+                Some(f) if f != &got => failures.push(format!(
+                    "{example} on {}: results depend on threads/chunking (threads {threads}, chunk {chunk_entries})",
+                    sample.file
+                )),
+                Some(_) => {}
+            }
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn zlib_dimuon_spectrum_equals_rdataframe_and_awkward() {
+    check(&ZLIB, &[DIMUON], VARIANTS);
+}
+
+#[test]
+fn zlib_adl_q1_to_q4_equal_rdataframe_and_awkward() {
+    check(&ZLIB, &[Q1_TO_Q4], VARIANTS);
+}
+
+#[test]
+fn zlib_adl_q5_to_q8_equal_rdataframe_and_awkward() {
+    check(&ZLIB, &[Q5_TO_Q8], VARIANTS);
+}
+
+#[test]
+fn ten_clusters_in_many_work_items_equal_rdataframe_and_awkward() {
+    check(
+        &CLUSTERED,
+        &ALL,
+        &[(1, 1), (2, 1_000), (3, 2_500), (2, 200_000)],
+    );
+}
+
+#[test]
+fn lz4_equals_rdataframe_and_awkward() {
+    check(&LZ4, &ALL, TWO_THREADS);
+}
+
+#[test]
+fn zstd_equals_rdataframe_and_awkward() {
+    check(&ZSTD, &ALL, TWO_THREADS);
 }
 
 /// The same analyses on the `std::vector` layout (no counter branches): the same code must
-/// give ROOT's numbers there too.
-fn check_vectors(example: &str, hist: &str) {
-    let input = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/nano_vectors_10k.root");
-    check_on(example, hist, Some(input), "reference_vectors.json")
-}
-
-fn check_on(example: &str, hist: &str, input: Option<PathBuf>, reference_file: &str) {
-    let reference = reference(reference_file);
-    let want: Vec<f64> = reference["histograms"][hist]["values"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_f64().unwrap())
-        .collect();
-    let mut a = Analysis::from_file(root().join(example)).unwrap();
-    if let Some(input) = input {
-        a.files = vec![input];
-    }
-    let mut first: Option<Vec<f64>> = None;
-    for (threads, chunk) in [(1, 200_000), (2, 1_000), (3, 777)] {
-        let r = run(
-            &a,
-            &RunOptions {
-                threads,
-                chunk_entries: chunk,
-                progress: None,
-            },
-        )
-        .unwrap();
-        let h = r.histograms.iter().find(|h| h.name() == hist).unwrap();
-        let got = h.values(true);
-        assert_eq!(got.len(), want.len(), "{hist}: number of bins");
-        let diff: Vec<(usize, f64, f64)> = got
-            .iter()
-            .zip(&want)
-            .enumerate()
-            .filter(|(_, (g, w))| g != w)
-            .map(|(i, (g, w))| (i, *g, *w))
-            .take(5)
-            .collect();
-        assert!(
-            diff.is_empty(),
-            "{hist} (threads {threads}, chunk {chunk}): bins (index, hepframe, ROOT) {diff:?}"
-        );
-        match &first {
-            None => first = Some(got),
-            Some(f) => assert_eq!(f, &got, "results depend on threads/chunking"),
-        }
-    }
-}
-
+/// give the references' numbers there too.
 #[test]
-fn dimuon_spectrum_equals_rdataframe() {
-    check("examples/dimuon.toml", "dimuon_mass");
-}
-
-#[test]
-fn adl_q1_to_q4_equal_rdataframe() {
-    for q in ["q1", "q2", "q3", "q4"] {
-        check(&format!("examples/adl/{q}.toml"), q);
-    }
-}
-
-#[test]
-fn adl_q5_to_q8_equal_rdataframe() {
-    check("examples/adl/q5.toml", "q5");
-    check("examples/adl/q6.toml", "q6a");
-    check("examples/adl/q6.toml", "q6b");
-    check("examples/adl/q7.toml", "q7");
-    check("examples/adl/q8.toml", "q8");
-}
-
-#[test]
-fn std_vector_layout_equals_rdataframe() {
-    check_vectors("examples/dimuon.toml", "dimuon_mass");
-    for (file, hists) in [
-        ("q1", &["q1"][..]),
-        ("q2", &["q2"]),
-        ("q3", &["q3"]),
-        ("q4", &["q4"]),
-        ("q5", &["q5"]),
-        ("q6", &["q6a", "q6b"]),
-        ("q7", &["q7"]),
-        ("q8", &["q8"]),
-    ] {
-        for h in hists {
-            check_vectors(&format!("examples/adl/{file}.toml"), h);
-        }
-    }
+fn std_vector_layout_equals_rdataframe_and_awkward() {
+    check(&VECTORS, &ALL, TWO_THREADS);
 }
 
 #[test]

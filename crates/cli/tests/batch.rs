@@ -1,0 +1,239 @@
+//! Batch work items: `hepframe plan`, `hepframe run --plan --item`, `hepframe merge` give the
+//! same outputs as a local run, and a missing or foreign part is an error that names it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The bundled events re-written with a cluster every 1000 entries (10 clusters).
+fn clustered() -> String {
+    repo()
+        .join("crates/engine/tests/data/nano_10k_clusters.root")
+        .display()
+        .to_string()
+}
+
+fn hepframe(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hepframe"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("run hepframe")
+}
+
+fn ok(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn tempdir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("hepframe-cli-batch-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn cutflow_counts(dir: &Path) -> serde_json::Value {
+    let mut c: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("cutflow.json")).unwrap()).unwrap();
+    let o = c.as_object_mut().unwrap();
+    o.remove("seconds");
+    o.remove("bytes_read");
+    c
+}
+
+#[test]
+fn planned_itemised_and_merged_run_equals_a_local_run() {
+    let dir = tempdir("equal");
+    for q in ["q5", "q6", "q8"] {
+        let analysis = repo().join(format!("examples/adl/{q}.toml"));
+        let analysis = analysis.to_str().unwrap();
+        let text = ok(&hepframe(
+            &[
+                "plan",
+                analysis,
+                "--input",
+                &clustered(),
+                "--input",
+                &clustered(),
+                "--items-per-file",
+                "3",
+                "--output",
+                "plan.json",
+            ],
+            &dir,
+        ));
+        assert!(
+            text.contains("6 work items over 2 files (20000 entries)"),
+            "{text}"
+        );
+        for k in 0..6 {
+            let text = ok(&hepframe(
+                &[
+                    "run",
+                    analysis,
+                    "--plan",
+                    "plan.json",
+                    "--item",
+                    &k.to_string(),
+                    "--output",
+                    &format!("part-{k}"),
+                ],
+                &dir,
+            ));
+            assert!(text.contains(&format!("work item {k} (")), "{text}");
+        }
+        // Parts in any order.
+        let parts: Vec<String> = [3, 0, 5, 1, 4, 2]
+            .iter()
+            .map(|k| format!("part-{k}"))
+            .collect();
+        let mut args = vec!["merge"];
+        args.extend(parts.iter().map(String::as_str));
+        args.extend(["--output", "merged"]);
+        let text = ok(&hepframe(&args, &dir));
+        assert!(text.contains("merged 6 work items, 20000 events"), "{text}");
+        ok(&hepframe(
+            &[
+                "run",
+                analysis,
+                "--input",
+                &clustered(),
+                "--input",
+                &clustered(),
+                "--chunk-entries",
+                "3000",
+                "--output",
+                "local",
+                "--quiet",
+            ],
+            &dir,
+        ));
+        let merged = std::fs::read(dir.join("merged/histograms.json")).unwrap();
+        let local = std::fs::read(dir.join("local/histograms.json")).unwrap();
+        assert!(
+            merged == local,
+            "{q}: merged histograms differ from the local run's"
+        );
+        assert_eq!(
+            cutflow_counts(&dir.join("merged")),
+            cutflow_counts(&dir.join("local")),
+            "{q}"
+        );
+        for d in ["merged", "local"] {
+            std::fs::remove_dir_all(dir.join(d)).unwrap();
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn missing_parts_foreign_parts_and_bad_items_are_errors() {
+    let dir = tempdir("errors");
+    let q1 = repo().join("examples/adl/q1.toml");
+    let q2 = repo().join("examples/adl/q2.toml");
+    let (q1, q2) = (q1.to_str().unwrap(), q2.to_str().unwrap());
+    let c = clustered();
+    ok(&hepframe(
+        &[
+            "plan",
+            q1,
+            "-i",
+            &c,
+            "--entries-per-item",
+            "2500",
+            "--output",
+            "p1.json",
+        ],
+        &dir,
+    ));
+    ok(&hepframe(
+        &[
+            "plan",
+            q1,
+            "-i",
+            &c,
+            "--items-per-file",
+            "2",
+            "--output",
+            "p2.json",
+        ],
+        &dir,
+    ));
+    for k in 0..5 {
+        ok(&hepframe(
+            &[
+                "run",
+                q1,
+                "--plan",
+                "p1.json",
+                "--item",
+                &k.to_string(),
+                "--output",
+                &format!("a-{k}"),
+            ],
+            &dir,
+        ));
+    }
+    ok(&hepframe(
+        &[
+            "run", q1, "--plan", "p2.json", "--item", "0", "--output", "b-0",
+        ],
+        &dir,
+    ));
+    let err = |o: Output| {
+        assert_eq!(o.status.code(), Some(1));
+        String::from_utf8_lossy(&o.stderr).into_owned()
+    };
+    // An item that is not in the plan.
+    let e = err(hepframe(
+        &[
+            "run", q1, "--plan", "p1.json", "--item", "5", "--output", "x",
+        ],
+        &dir,
+    ));
+    assert!(
+        e.contains("the plan has 5 work items (0–4); there is no item 5"),
+        "{e}"
+    );
+    // A plan made for another analysis.
+    let e = err(hepframe(
+        &[
+            "run", q2, "--plan", "p1.json", "--item", "0", "--output", "x",
+        ],
+        &dir,
+    ));
+    assert!(e.contains("differs from the analysis the plan"), "{e}");
+    // A missing part is named, and nothing is written.
+    let e = err(hepframe(
+        &["merge", "a-0", "a-1", "a-3", "a-4", "--output", "out"],
+        &dir,
+    ));
+    assert!(e.contains("work items 2 of 5 are missing"), "{e}");
+    assert!(!dir.join("out").exists());
+    // The same part twice.
+    let e = err(hepframe(
+        &[
+            "merge", "a-0", "a-1", "a-1", "a-2", "a-3", "a-4", "--output", "out",
+        ],
+        &dir,
+    ));
+    assert!(e.contains("work item 1 appears in more than one"), "{e}");
+    // Parts of two plans.
+    let e = err(hepframe(&["merge", "a-0", "b-0", "--output", "out"], &dir));
+    assert!(e.contains("come from different plans"), "{e}");
+    // Not a partial.
+    std::fs::write(dir.join("junk.json"), "{\"x\": 1}").unwrap();
+    let e = err(hepframe(&["merge", "junk.json", "--output", "out"], &dir));
+    assert!(e.contains("not a partial result"), "{e}");
+    assert!(!dir.join("out").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
