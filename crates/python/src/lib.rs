@@ -1,0 +1,434 @@
+//! `hepframe._core`: the Rust half of the Python package.
+//!
+//! Python (`python/hepframe/`) holds the user-facing API: `hepframe.open`, the RDataFrame-style
+//! graph, results as `hist.Hist`, the Dask executor. This module does the work underneath, with
+//! the GIL released: reading branches into numpy buffers that wrap Rust memory (no copy), and
+//! running analyses, work items and merges of the [`engine`]. Analyses, plans, work items and
+//! partial results cross this boundary as JSON text (exact floats), which is also what Dask
+//! ships between processes.
+
+use numpy::{IntoPyArray, PyArray1};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyTuple};
+use rootio::{Array, ReadOptions, RootFile};
+
+use engine::{Analysis, EngineError, Partial, Plan, Split, WorkItem};
+
+/// Raise the Python exception `hepframe.errors.<kind>` with `message`.
+fn raise(py: Python<'_>, kind: &str, message: String) -> PyErr {
+    let class = py.import("hepframe.errors").and_then(|m| m.getattr(kind));
+    match class {
+        Ok(c) => match c.call1((message.clone(),)) {
+            Ok(v) => PyErr::from_value(v),
+            Err(e) => e,
+        },
+        Err(_) => pyo3::exceptions::PyRuntimeError::new_err(message),
+    }
+}
+
+fn read_error(py: Python<'_>, e: rootio::Error) -> PyErr {
+    let kind = match &*e.kind {
+        rootio::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::NotFound => {
+            "FileNotFoundError"
+        }
+        rootio::ErrorKind::Io(_) => "InputError",
+        rootio::ErrorKind::NotFound { .. } | rootio::ErrorKind::WrongClass { .. } => {
+            "NotFoundError"
+        }
+        _ => "FormatError",
+    };
+    raise(py, kind, e.to_string())
+}
+
+fn engine_error(py: Python<'_>, e: EngineError) -> PyErr {
+    match e {
+        EngineError::Read(r) => read_error(py, r),
+        EngineError::Expression {
+            origin,
+            message,
+            caret,
+        } => raise(
+            py,
+            "ExpressionError",
+            format!("{origin}: {message}\n{caret}"),
+        ),
+        e @ EngineError::Eval { .. } => raise(py, "ExpressionError", e.to_string()),
+        e @ EngineError::Batch { .. } => raise(py, "ExecutionError", e.to_string()),
+        e @ EngineError::Write { .. } => raise(py, "OutputError", e.to_string()),
+        e => raise(py, "AnalysisError", e.to_string()),
+    }
+}
+
+fn json_error(py: Python<'_>, what: &str, e: serde_json::Error) -> PyErr {
+    raise(py, "AnalysisError", format!("malformed {what}: {e}"))
+}
+
+/// An open ROOT file.
+#[pyclass(module = "hepframe._core", frozen)]
+struct File {
+    inner: RootFile,
+    path: String,
+}
+
+#[pymethods]
+impl File {
+    /// The trees in the file (with directories: `dir/Events`).
+    fn trees(&self, py: Python<'_>) -> PyResult<Vec<String>> {
+        self.inner.tree_paths().map_err(|e| read_error(py, e))
+    }
+
+    /// The file's path.
+    #[getter]
+    fn path(&self) -> String {
+        self.path.clone()
+    }
+
+    fn tree(&self, py: Python<'_>, name: &str) -> PyResult<Tree> {
+        let t = self.inner.tree(name).map_err(|e| read_error(py, e))?;
+        Ok(Tree {
+            inner: t,
+            name: name.to_string(),
+        })
+    }
+}
+
+/// A TTree.
+#[pyclass(module = "hepframe._core", frozen)]
+struct Tree {
+    inner: rootio::Tree,
+    name: String,
+}
+
+#[pymethods]
+impl Tree {
+    /// Entries in the tree.
+    #[getter]
+    fn num_entries(&self) -> u64 {
+        self.inner.entries
+    }
+
+    /// The tree's name.
+    #[getter]
+    fn name(&self) -> String {
+        self.name.clone()
+    }
+
+    /// Names of the branches that hold data, in tree order.
+    fn branch_names(&self) -> Vec<String> {
+        self.inner
+            .data_branches()
+            .iter()
+            .map(|b| b.name.clone())
+            .collect()
+    }
+
+    /// `(name, type)` of each branch with data.
+    fn types(&self) -> Vec<(String, String)> {
+        self.inner
+            .data_branches()
+            .iter()
+            .map(|b| (b.name.clone(), b.type_name()))
+            .collect()
+    }
+
+    /// Read branches over `[start, stop)`. Returns `{name: layout}` where a layout is a numpy
+    /// array (flat branches) or a tuple the Python side turns into an awkward array:
+    /// `("list", offsets, content)`, `("fixed", size, content)`, `("strings", offsets, bytes)`,
+    /// `("record", [(field, content), ...], length)`.
+    #[pyo3(signature = (branches, start, stop, threads=0))]
+    fn read<'py>(
+        &self,
+        py: Python<'py>,
+        branches: Vec<String>,
+        start: u64,
+        stop: u64,
+        threads: usize,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        for b in &branches {
+            self.inner.branch(b).map_err(|e| read_error(py, e))?;
+        }
+        let stop = stop.min(self.inner.entries);
+        let start = start.min(stop);
+        let names: Vec<&str> = branches.iter().map(String::as_str).collect();
+        let tree = &self.inner;
+        let arrays = py
+            .detach(|| tree.read_branches(&names, start..stop, &ReadOptions { threads }))
+            .map_err(|e| read_error(py, e))?;
+        let out = PyDict::new(py);
+        for (name, a) in branches.iter().zip(arrays) {
+            out.set_item(name, layout(py, a)?)?;
+        }
+        Ok(out)
+    }
+}
+
+/// A numpy array owning the vector's memory (no copy).
+fn numpy<'py, T: numpy::Element>(py: Python<'py>, v: Vec<T>) -> Bound<'py, PyAny> {
+    let a: Bound<'py, PyArray1<T>> = v.into_pyarray(py);
+    a.into_any()
+}
+
+fn layout<'py>(py: Python<'py>, a: Array) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match a {
+        Array::Bool(v) => numpy(py, v),
+        Array::I8(v) => numpy(py, v),
+        Array::U8(v) => numpy(py, v),
+        Array::I16(v) => numpy(py, v),
+        Array::U16(v) => numpy(py, v),
+        Array::I32(v) => numpy(py, v),
+        Array::U32(v) => numpy(py, v),
+        Array::I64(v) => numpy(py, v),
+        Array::U64(v) => numpy(py, v),
+        Array::F32(v) => numpy(py, v),
+        Array::F64(v) => numpy(py, v),
+        Array::Jagged { offsets, values } => {
+            let content = layout(py, *values)?;
+            PyTuple::new(
+                py,
+                [
+                    "list".into_pyobject(py)?.into_any(),
+                    numpy(py, offsets),
+                    content,
+                ],
+            )?
+            .into_any()
+        }
+        Array::Fixed { size, values } => {
+            let content = layout(py, *values)?;
+            PyTuple::new(
+                py,
+                [
+                    "fixed".into_pyobject(py)?.into_any(),
+                    size.into_pyobject(py)?.into_any(),
+                    content,
+                ],
+            )?
+            .into_any()
+        }
+        Array::Strings { offsets, data } => PyTuple::new(
+            py,
+            [
+                "strings".into_pyobject(py)?.into_any(),
+                numpy(py, offsets),
+                numpy(py, data),
+            ],
+        )?
+        .into_any(),
+        Array::Record { fields, len } => {
+            let list = PyList::empty(py);
+            for (name, f) in fields {
+                list.append((name, layout(py, f)?))?;
+            }
+            PyTuple::new(
+                py,
+                [
+                    "record".into_pyobject(py)?.into_any(),
+                    list.into_any(),
+                    len.into_pyobject(py)?.into_any(),
+                ],
+            )?
+            .into_any()
+        }
+    })
+}
+
+/// Open a ROOT file.
+#[pyfunction]
+fn open(py: Python<'_>, path: &str) -> PyResult<File> {
+    let f = py
+        .detach(|| RootFile::open(path))
+        .map_err(|e| read_error(py, e))?;
+    Ok(File {
+        inner: f,
+        path: path.to_string(),
+    })
+}
+
+fn parse_analysis(py: Python<'_>, text: &str) -> PyResult<Analysis> {
+    serde_json::from_str(text).map_err(|e| json_error(py, "analysis", e))
+}
+
+/// Read an analysis file (TOML) into the analysis JSON the other functions take; `files`
+/// replace its inputs when given.
+#[pyfunction]
+#[pyo3(signature = (path, files=None))]
+fn analysis_from_file(py: Python<'_>, path: &str, files: Option<Vec<String>>) -> PyResult<String> {
+    let mut a = Analysis::from_file(path).map_err(|e| engine_error(py, e))?;
+    if let Some(f) = files {
+        a.files = f.into_iter().map(Into::into).collect();
+    }
+    serde_json::to_string(&a).map_err(|e| json_error(py, "analysis", e))
+}
+
+/// Results as JSON: histograms (UHI), cut-flow, counts/sums/means/takes, entries, seconds.
+fn results_json(r: &engine::Results) -> String {
+    let hists: serde_json::Map<String, serde_json::Value> = r
+        .histograms
+        .iter()
+        .map(|h| (h.name().to_string(), h.to_uhi_json()))
+        .collect();
+    let stats: Vec<serde_json::Value> = r
+        .stats
+        .iter()
+        .map(|(name, s)| {
+            let (kind, value) = match s {
+                engine::Stat::Count(n) => ("count", serde_json::json!(n)),
+                engine::Stat::Sum(x) => ("sum", finite(*x)),
+                engine::Stat::Mean(x) => ("mean", finite(*x)),
+                engine::Stat::Take(v) => (
+                    "take",
+                    serde_json::Value::Array(v.iter().map(|x| finite(*x)).collect()),
+                ),
+            };
+            serde_json::json!({"name": name, "kind": kind, "value": value})
+        })
+        .collect();
+    let cf = &r.cutflow;
+    let cuts: Vec<serde_json::Value> = cf
+        .cuts
+        .iter()
+        .enumerate()
+        .map(|(i, (n, k))| {
+            let after = cf.parents.get(i).copied().flatten();
+            serde_json::json!({"name": n, "passed": k, "after": after})
+        })
+        .collect();
+    serde_json::json!({
+        "histograms": hists,
+        "cutflow": {"total": cf.total, "cuts": cuts},
+        "stats": stats,
+        "entries": r.entries,
+        "seconds": r.seconds,
+        "files": r.files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),
+        "branches": r.branches,
+        "bytes_read": r.bytes_read,
+    })
+    .to_string()
+}
+
+/// JSON has no NaN or infinities: write them as strings ("nan", "inf", "-inf").
+fn finite(x: f64) -> serde_json::Value {
+    if x.is_finite() {
+        serde_json::json!(x)
+    } else if x.is_nan() {
+        serde_json::json!("nan")
+    } else if x > 0.0 {
+        serde_json::json!("inf")
+    } else {
+        serde_json::json!("-inf")
+    }
+}
+
+/// Run an analysis here, on `threads` threads (0 = all cores), in work items of about
+/// `entries_per_item` entries. Returns the results as JSON.
+#[pyfunction]
+#[pyo3(signature = (analysis, threads=0, entries_per_item=200_000))]
+fn run(py: Python<'_>, analysis: &str, threads: usize, entries_per_item: u64) -> PyResult<String> {
+    let a = parse_analysis(py, analysis)?;
+    let r = py
+        .detach(|| {
+            engine::run(
+                &a,
+                &engine::RunOptions {
+                    threads,
+                    chunk_entries: entries_per_item,
+                    progress: None,
+                },
+            )
+        })
+        .map_err(|e| engine_error(py, e))?;
+    Ok(results_json(&r))
+}
+
+/// Cut an analysis's input into work items: `entries_per_item` (whole clusters) or
+/// `items_per_file`. Returns the plan as JSON.
+#[pyfunction]
+#[pyo3(signature = (analysis, entries_per_item=None, items_per_file=None))]
+fn plan(
+    py: Python<'_>,
+    analysis: &str,
+    entries_per_item: Option<u64>,
+    items_per_file: Option<usize>,
+) -> PyResult<String> {
+    let a = parse_analysis(py, analysis)?;
+    let split = match items_per_file {
+        Some(n) => Split::ItemsPerFile(n.max(1)),
+        None => Split::EntriesPerItem(entries_per_item.unwrap_or(200_000).max(1)),
+    };
+    let p = py
+        .detach(|| engine::plan(&a, split))
+        .map_err(|e| engine_error(py, e))?;
+    Ok(serde_json::to_string(&p).unwrap_or_default())
+}
+
+/// The plan's id and its work items, each as JSON text (what a Dask task receives).
+#[pyfunction]
+fn plan_items(py: Python<'_>, plan: &str) -> PyResult<(String, Vec<String>)> {
+    let p = Plan::from_json(plan).map_err(|e| engine_error(py, e))?;
+    let items = p
+        .items
+        .iter()
+        .map(|it| serde_json::to_string(it).unwrap_or_default())
+        .collect();
+    Ok((p.id(), items))
+}
+
+/// Run one work item (JSON) of the analysis (JSON) on this thread; returns the partial (JSON).
+#[pyfunction]
+fn run_item(py: Python<'_>, analysis: &str, item: &str, plan_id: String) -> PyResult<String> {
+    let a = parse_analysis(py, analysis)?;
+    let it: WorkItem = serde_json::from_str(item).map_err(|e| json_error(py, "work item", e))?;
+    let p = py
+        .detach(|| engine::run_work_item(&a, &it, plan_id))
+        .map_err(|e| engine_error(py, e))?;
+    Ok(p.to_json())
+}
+
+/// Merge partials (JSON), left to right, as one step of the merge tree.
+#[pyfunction]
+fn merge_partials(py: Python<'_>, parts: Vec<String>) -> PyResult<String> {
+    let merged = py
+        .detach(|| {
+            let parts = parts
+                .iter()
+                .map(|p| Partial::from_json(p))
+                .collect::<engine::Result<Vec<_>>>()?;
+            engine::merge_group(parts)
+        })
+        .map_err(|e| engine_error(py, e))?;
+    Ok(merged.to_json())
+}
+
+/// The arity of the merge tree (local runs merge in the same tree).
+#[pyfunction]
+fn merge_arity() -> usize {
+    engine::MERGE_ARITY
+}
+
+/// Check that the merged partial covers the whole plan, and return the results as JSON.
+#[pyfunction]
+fn finish(py: Python<'_>, plan: &str, partial: &str) -> PyResult<String> {
+    let p = Plan::from_json(plan).map_err(|e| engine_error(py, e))?;
+    let mut merged = Partial::from_json(partial).map_err(|e| engine_error(py, e))?;
+    merged.items.sort_unstable();
+    let r = engine::finish(&p, merged).map_err(|e| engine_error(py, e))?;
+    Ok(results_json(&r))
+}
+
+/// The Rust core of the `hepframe` Python package.
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<File>()?;
+    m.add_class::<Tree>()?;
+    m.add_function(wrap_pyfunction!(open, m)?)?;
+    m.add_function(wrap_pyfunction!(analysis_from_file, m)?)?;
+    m.add_function(wrap_pyfunction!(run, m)?)?;
+    m.add_function(wrap_pyfunction!(plan, m)?)?;
+    m.add_function(wrap_pyfunction!(plan_items, m)?)?;
+    m.add_function(wrap_pyfunction!(run_item, m)?)?;
+    m.add_function(wrap_pyfunction!(merge_partials, m)?)?;
+    m.add_function(wrap_pyfunction!(merge_arity, m)?)?;
+    m.add_function(wrap_pyfunction!(finish, m)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

@@ -1,0 +1,52 @@
+"""hepframe: fast one-pass analyses of ROOT files, in Rust.
+
+Reading::
+
+    import hepframe
+    events = hepframe.open("nano.root")["Events"]
+    arrays = events.arrays(["MET_pt", "Muon_pt"])     # numpy for flat, awkward for jagged
+
+Analysing (RDataFrame's method names; expressions in hepframe's analysis language)::
+
+    df = hepframe.RDataFrame("Events", "nano.root")
+    h = df.Filter("nMuon == 2", "two muons").Histo1D(("m", "", 100, 0, 200), "(Muon[0] + Muon[1]).mass")
+    h.GetValue()                                      # a hist.Hist
+
+    results = hepframe.run("examples/dimuon.toml")    # an analysis file
+
+Scaling out: ``df.compute(executor=hepframe.DaskExecutor(client))``.
+"""
+
+from . import errors
+from ._core import __version__
+from .errors import (
+    AnalysisError,
+    ExecutionError,
+    ExpressionError,
+    FileNotFoundError,
+    FormatError,
+    HepframeError,
+    InputError,
+    NotFoundError,
+    OutputError,
+)
+from .frame import DataFrame, LocalExecutor, RDataFrame, ResultPtr, run
+from .io import File, Tree, open
+from .results import CutFlow, Results
+
+
+def __getattr__(name):
+    # dask and distributed are optional: import the executor only when asked for.
+    if name == "DaskExecutor":
+        from .dask import DaskExecutor
+
+        return DaskExecutor
+    raise AttributeError(f"module 'hepframe' has no attribute {name!r}")
+
+
+__all__ = [
+    "AnalysisError", "CutFlow", "DaskExecutor", "DataFrame", "ExecutionError", "ExpressionError",
+    "File", "FileNotFoundError", "FormatError", "HepframeError", "InputError", "LocalExecutor",
+    "NotFoundError", "OutputError", "RDataFrame", "ResultPtr", "Results", "Tree", "errors", "open",
+    "run", "__version__",
+]

@@ -1,0 +1,125 @@
+"""What a run gives back: histograms as ``hist.Hist``, the cut-flow, counts, sums, means, takes."""
+
+import json
+import math
+
+import numpy as np
+
+
+def _hist_from_uhi(obj):
+    import hist.serialization
+    import uhi.io.json
+
+    # Through uhi's JSON hook, as `hist` reads the files `hepframe run` writes.
+    data = json.loads(json.dumps(obj), object_hook=uhi.io.json.object_hook)
+    return hist.serialization.from_uhi(data)
+
+
+def _number(x):
+    if isinstance(x, str):
+        return {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}[x]
+    return x
+
+
+class CutFlow:
+    """Events passing each named cut. Prints as a table; ``cutflow["two muons"]`` gives the
+    events passing that cut; iterate for ``(name, passed, efficiency)``."""
+
+    def __init__(self, total, cuts):
+        self.total = total
+        #: ``[(name, passed, index of the cut it follows or None)]``
+        self.cuts = cuts
+
+    def __getitem__(self, name):
+        for n, k, _ in self.cuts:
+            if n == name:
+                return k
+        raise KeyError(name)
+
+    def __len__(self):
+        return len(self.cuts)
+
+    def _before(self, i):
+        p = self.cuts[i][2]
+        return self.total if p is None else self.cuts[p][1]
+
+    def efficiency(self, name):
+        """Events passing ``name`` over events reaching it."""
+        for i, (n, k, _) in enumerate(self.cuts):
+            if n == name:
+                b = self._before(i)
+                return k / b if b else 0.0
+        raise KeyError(name)
+
+    def __iter__(self):
+        for i, (n, k, _) in enumerate(self.cuts):
+            b = self._before(i)
+            yield n, k, (k / b if b else 0.0)
+
+    def _depth(self, i):
+        d = 0
+        while self.cuts[i][2] is not None and d <= len(self.cuts):
+            i = self.cuts[i][2]
+            d += 1
+        return d
+
+    def __str__(self):
+        labels = ["  " * self._depth(i) + n for i, (n, _, _) in enumerate(self.cuts)]
+        w = max([12] + [len(s) for s in labels])
+        lines = [f"{'cut':<{w}}  {'passed':>12}  {'eff':>9}  {'cumul':>9}",
+                 f"{'(all events)':<{w}}  {self.total:>12}"]
+        for i, (label, (_, k, _)) in enumerate(zip(labels, self.cuts)):
+            b = self._before(i)
+            eff = 100.0 * k / b if b else 0.0
+            cum = 100.0 * k / self.total if self.total else 0.0
+            lines.append(f"{label:<{w}}  {k:>12}  {eff:>8.2f}%  {cum:>8.2f}%")
+        return "\n".join(lines)
+
+    def Print(self):  # noqa: N802 (RDataFrame's RCutFlowReport::Print)
+        print(self)
+
+    def __repr__(self):
+        return str(self)
+
+    def __eq__(self, other):
+        return isinstance(other, CutFlow) and (self.total, self.cuts) == (other.total, other.cuts)
+
+
+class Results:
+    """The results of one run.
+
+    ``histograms``: ``{name: hist.Hist}``; ``cutflow``: a :class:`CutFlow`; ``stats``:
+    ``{name: value}`` for counts (int), sums and means (float) and takes (numpy arrays);
+    ``entries``, ``seconds``, ``files``, ``branches`` (read), ``bytes_read``.
+    ``results["name"]`` looks a name up in histograms, then stats.
+    """
+
+    def __init__(self, text):
+        d = json.loads(text)
+        self.raw_histograms = d["histograms"]
+        self.histograms = {k: _hist_from_uhi(v) for k, v in d["histograms"].items()}
+        cf = d["cutflow"]
+        self.cutflow = CutFlow(cf["total"], [(c["name"], c["passed"], c["after"]) for c in cf["cuts"]])
+        self.stats = {}
+        for s in d["stats"]:
+            v = s["value"]
+            if s["kind"] == "take":
+                v = np.array([_number(x) for x in v], dtype=np.float64)
+            elif s["kind"] != "count":
+                v = float(_number(v))
+            self.stats[s["name"]] = v
+        self.entries = d["entries"]
+        self.seconds = d["seconds"]
+        self.files = d["files"]
+        self.branches = d["branches"]
+        self.bytes_read = d["bytes_read"]
+
+    def __getitem__(self, name):
+        if name in self.histograms:
+            return self.histograms[name]
+        return self.stats[name]
+
+    def __repr__(self):
+        rate = self.entries / self.seconds if self.seconds > 0 else 0.0
+        return (f"<hepframe.Results: {len(self.histograms)} histograms, {len(self.stats)} other results, "
+                f"{self.entries} events in {self.seconds:.3f} s ({rate:.0f} events/s)>")
