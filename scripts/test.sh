@@ -10,6 +10,8 @@ export CARGO_TERM_COLOR=never
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
+# maturin's build backend calls the `maturin` program: the venv's bin goes first on PATH.
+export PATH="$PWD/.venv/bin:$PATH"
 .venv/bin/pip install --quiet --disable-pip-version-check \
   "maturin>=1.5,<2" numpy awkward hist uhi fastjsonschema uproot dask distributed pytest
 # The Rust tests that load our UHI JSON into Python's uhi/hist use this interpreter.
