@@ -84,8 +84,8 @@ class DaskExecutor:
                     if which else f"task {key}")
             raise ExecutionError(
                 f"{what} killed every worker that ran it (Dask gave up after "
-                f"distributed.scheduler.allowed-failures attempts); the input or the analysis "
-                f"crashes the process: {e}"
+                f"distributed.scheduler.allowed-failures attempts; Dask also counts a death against "
+                f"the tasks queued on that worker, so the culprit may be a neighbouring item): {e}"
             ) from None
         except TimeoutError:
             raise ExecutionError(f"the Dask run did not finish within {self.timeout} s") from None
