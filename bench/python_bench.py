@@ -23,14 +23,8 @@ import time
 import hepframe
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
-p = argparse.ArgumentParser()
-p.add_argument("file")
-p.add_argument("--repeat", type=int, default=3)
-p.add_argument("--queries", default="q5,q8")
-a = p.parse_args()
 cli = REPO / "target" / "release" / "hepframe"
-if not cli.exists():
-    raise SystemExit("build the CLI first: cargo build --release -p hepframe-cli")
+a = None
 
 
 def local(query, threads):
@@ -56,26 +50,39 @@ def python(query, executor=None):
     return events, best
 
 
-from distributed import Client, LocalCluster  # noqa: E402
+def main():
+    global a
+    p = argparse.ArgumentParser()
+    p.add_argument("file")
+    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--queries", default="q5,q8")
+    a = p.parse_args()
+    if not cli.exists():
+        raise SystemExit("build the CLI first: cargo build --release -p hepframe-cli")
+    from distributed import Client, LocalCluster  # noqa: E402
 
-cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                       dashboard_address=None, silence_logs=40)
-client = Client(cluster)
-dask_executor = hepframe.DaskExecutor(client)
-python("q1", dask_executor)  # warm the workers (imports)
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                           dashboard_address=None, silence_logs=40)
+    client = Client(cluster)
+    dask_executor = hepframe.DaskExecutor(client)
+    python("q1", dask_executor)  # warm the workers (imports)
 
-print(f"file: {a.file}")
-print("| query | local 1 thread | local 2 threads | Python API (1 thread) | overhead vs local 1 | "
-      "Dask, 2 workers | overhead vs local 2 |")
-print("|---|---|---|---|---|---|---|")
-for q in a.queries.split(","):
-    n1, s1 = local(q, 1)
-    n2, s2 = local(q, 2)
-    np_, sp = python(q)
-    nd, sd = python(q, dask_executor)
-    assert n1 == n2 == np_ == nd
-    rate = lambda n, s: f"{n / s / 1e6:.2f} M/s ({s:.3f} s)"  # noqa: E731
-    print(f"| {q} | {rate(n1, s1)} | {rate(n2, s2)} | {rate(np_, sp)} | {100 * (sp / s1 - 1):+.1f} % | "
-          f"{rate(nd, sd)} | {100 * (sd / s2 - 1):+.1f} % |", flush=True)
-client.close()
-cluster.close()
+    print(f"file: {a.file}")
+    print("| query | local 1 thread | local 2 threads | Python API (1 thread) | overhead vs local 1 | "
+          "Dask, 2 workers | overhead vs local 2 |")
+    print("|---|---|---|---|---|---|---|")
+    for q in a.queries.split(","):
+        n1, s1 = local(q, 1)
+        n2, s2 = local(q, 2)
+        np_, sp = python(q)
+        nd, sd = python(q, dask_executor)
+        assert n1 == n2 == np_ == nd
+        rate = lambda n, s: f"{n / s / 1e6:.2f} M/s ({s:.3f} s)"  # noqa: E731
+        print(f"| {q} | {rate(n1, s1)} | {rate(n2, s2)} | {rate(np_, sp)} | {100 * (sp / s1 - 1):+.1f} % | "
+              f"{rate(nd, sd)} | {100 * (sd / s2 - 1):+.1f} % |", flush=True)
+    client.close()
+    cluster.close()
+
+
+if __name__ == "__main__":  # Dask's worker processes re-import this file
+    main()

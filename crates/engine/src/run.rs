@@ -433,7 +433,7 @@ pub fn run_item(plan: &Plan, index: usize) -> Result<Partial> {
 /// [`run_item`] with the parts of the plan it needs: the analysis, the item, and the plan's
 /// [`Plan::id`] (so a distributed task need not carry the whole plan).
 pub fn run_work_item(a: &Analysis, it: &WorkItem, plan_id: String) -> Result<Partial> {
-    let tree = RootFile::open(&it.file)?.tree(&a.tree)?;
+    let tree = open_tree_cached(&it.file, &a.tree)?;
     if it.stop > tree.entries {
         return Err(EngineError::Batch {
             message: format!(
@@ -446,6 +446,37 @@ pub fn run_work_item(a: &Analysis, it: &WorkItem, plan_id: String) -> Result<Par
     let c = compile(a, Schema::of_tree(&tree))?;
     process(&c, &tree, it, plan_id)
 }
+
+/// A worker process runs many work items of the same few files: keep their parsed tree metadata
+/// (and open file handles) for the next item. An entry is used only while the file's size and
+/// modification time are unchanged; at most [`TREE_CACHE`] trees are kept.
+fn open_tree_cached(path: &std::path::Path, tree: &str) -> Result<Tree> {
+    use std::sync::Mutex;
+    type Key = (PathBuf, String);
+    type Stamp = (u64, Option<std::time::SystemTime>);
+    static CACHE: Mutex<Vec<(Key, Stamp, Tree)>> = Mutex::new(Vec::new());
+    let stamp = std::fs::metadata(path)
+        .ok()
+        .map(|m| (m.len(), m.modified().ok()));
+    let key = (path.to_path_buf(), tree.to_string());
+    if let (Some(stamp), Ok(cache)) = (stamp, CACHE.lock()) {
+        if let Some((_, _, t)) = cache.iter().find(|(k, s, _)| *k == key && *s == stamp) {
+            return Ok(t.clone());
+        }
+    }
+    let t = RootFile::open(path)?.tree(tree)?;
+    if let (Some(stamp), Ok(mut cache)) = (stamp, CACHE.lock()) {
+        cache.retain(|(k, _, _)| *k != key);
+        if cache.len() >= TREE_CACHE {
+            cache.remove(0);
+        }
+        cache.push((key, stamp, t.clone()));
+    }
+    Ok(t)
+}
+
+/// Trees kept open by [`run_work_item`] between items.
+const TREE_CACHE: usize = 16;
 
 /// Finish a run from the merged partial of all work items of `plan`: check that every item and
 /// every entry was processed, and build the results.

@@ -14,6 +14,11 @@ use rootio::{Array, ReadOptions, RootFile};
 
 use engine::{Analysis, EngineError, Partial, Plan, Split, WorkItem};
 
+/// mimalloc for Rust's allocations (as in the CLI); numpy arrays that wrap Rust vectors free them
+/// through Rust, so they go back to the same allocator.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Raise the Python exception `hepframe.errors.<kind>` with `message`.
 fn raise(py: Python<'_>, kind: &str, message: String) -> PyErr {
     let class = py.import("hepframe.errors").and_then(|m| m.getattr(kind));
