@@ -50,6 +50,8 @@ pub fn run(analysis: &Path, args: &RunArgs, out: &mut impl Write) -> Result<()> 
         threads: args.threads,
         chunk_entries: args.chunk_entries,
         progress: Some(&progress),
+        output_dir: Some(&dir),
+        ..Default::default()
     };
     let results = engine::run(&a, &options)?;
     if let Some(b) = &bar {

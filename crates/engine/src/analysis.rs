@@ -32,6 +32,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use crate::error::{EngineError, Origin, Result};
+use crate::snapshot::SnapshotSpec;
 
 /// An expression with a name and the place it was written.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -136,6 +137,9 @@ pub struct Analysis {
     pub histograms: Vec<HistSpec>,
     /// Counts, sums, means and takes.
     pub stats: Vec<StatSpec>,
+    /// Snapshots (skims) to write.
+    #[serde(default)]
+    pub snapshots: Vec<SnapshotSpec>,
 }
 
 impl Analysis {
@@ -239,6 +243,28 @@ impl Analysis {
         self
     }
 
+    /// Book a snapshot (RDataFrame's `Snapshot`): the events passing the cuts so far, with
+    /// `columns` (branch names, globs such as `Muon_*`, or define names), written as tree `tree`
+    /// to the ROOT file `path`.
+    pub fn snapshot(
+        mut self,
+        tree: impl Into<String>,
+        path: impl Into<PathBuf>,
+        columns: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        let after = self.cuts.len();
+        self.snapshots.push(SnapshotSpec {
+            tree: tree.into(),
+            path: path.into(),
+            columns: columns.into_iter().map(Into::into).collect(),
+            after,
+            compression: None,
+            basket_size: None,
+            origin: Origin::default(),
+        });
+        self
+    }
+
     /// Read an analysis file.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Analysis> {
         let path = path.as_ref();
@@ -279,6 +305,7 @@ impl Analysis {
             cut_parents: Vec::new(),
             histograms: Vec::new(),
             stats: Vec::new(),
+            snapshots: Vec::new(),
         };
         for (i, c) in file.cut.iter().enumerate() {
             let parent = match &c.after {
@@ -386,10 +413,52 @@ impl Analysis {
                 origin: horigin,
             });
         }
-        if a.histograms.is_empty() && a.stats.is_empty() {
+        for sn in &file.snapshot {
+            let after = match &sn.after {
+                None => file.cut.len(),
+                Some(cut) if cut.get_ref().is_empty() => 0,
+                Some(cut) => match file
+                    .cut
+                    .iter()
+                    .position(|c| c.name.get_ref() == cut.get_ref())
+                {
+                    Some(i) => i + 1,
+                    None => {
+                        return Err(EngineError::Analysis {
+                            origin: at(cut.span().start),
+                            message: format!("no cut named '{}'", cut.get_ref()),
+                        })
+                    }
+                },
+            };
+            let compression =
+                match &sn.compression {
+                    None => None,
+                    Some(c) => Some(parse_compression(c.get_ref()).ok_or_else(|| {
+                        EngineError::Analysis {
+                            origin: at(c.span().start),
+                            message: format!(
+                            "unknown compression '{}': use none, zlib-1 … zlib-9, lz4-1 … lz4-9, \
+                             zstd-1 … zstd-19 or lzma-1 … lzma-9",
+                            c.get_ref()
+                        ),
+                        }
+                    })?),
+                };
+            a.snapshots.push(SnapshotSpec {
+                tree: sn.tree.clone().unwrap_or_else(|| a.tree.clone()),
+                path: PathBuf::from(sn.file.get_ref()),
+                columns: sn.columns.clone(),
+                after,
+                compression,
+                basket_size: sn.basket_size,
+                origin: at(sn.file.span().start),
+            });
+        }
+        if a.histograms.is_empty() && a.stats.is_empty() && a.snapshots.is_empty() {
             return Err(EngineError::Analysis {
                 origin: at(0),
-                message: "the analysis books no [[histogram]]".into(),
+                message: "the analysis books no [[histogram]] and no [[snapshot]]".into(),
             });
         }
         Ok(a)
@@ -407,6 +476,19 @@ struct AnalysisFile {
     cut: Vec<CutEntry>,
     #[serde(default)]
     histogram: Vec<HistEntry>,
+    #[serde(default)]
+    snapshot: Vec<SnapshotEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SnapshotEntry {
+    file: Spanned<String>,
+    tree: Option<String>,
+    columns: Vec<String>,
+    after: Option<Spanned<String>>,
+    compression: Option<Spanned<String>>,
+    basket_size: Option<usize>,
 }
 
 #[derive(Deserialize, Default)]
@@ -449,6 +531,23 @@ struct HistEntry {
     logx: bool,
     #[serde(default)]
     logy: bool,
+}
+
+/// `zstd-5` → 505 (ROOT's setting: algorithm × 100 + level); `none` → 0.
+pub(crate) fn parse_compression(text: &str) -> Option<i32> {
+    if text == "none" {
+        return Some(0);
+    }
+    let (alg, level) = text.split_once('-')?;
+    let level: i32 = level.parse().ok()?;
+    let (code, max) = match alg {
+        "zlib" => (1, 9),
+        "lzma" => (2, 9),
+        "lz4" => (4, 9),
+        "zstd" => (5, 19),
+        _ => return None,
+    };
+    (1..=max).contains(&level).then_some(code * 100 + level)
 }
 
 /// The byte offset where a TOML string's content starts (after its opening quotes).

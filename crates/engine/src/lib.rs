@@ -24,6 +24,7 @@ pub mod output;
 pub mod partial;
 pub mod plan;
 pub mod run;
+pub mod snapshot;
 
 pub use analysis::{Analysis, Binning, HistSpec, Item, StatKind, StatSpec};
 pub use error::{EngineError, Origin, Result};
@@ -31,3 +32,4 @@ pub use output::write_outputs;
 pub use partial::{merge_all, merge_group, Partial, StatAcc, MERGE_ARITY};
 pub use plan::{plan, Plan, PlannedFile, Split, WorkItem};
 pub use run::{finish, run, run_item, run_work_item, CutFlow, Results, RunOptions, Stat};
+pub use snapshot::{ColumnInfo, ColumnLayout, SinkFactory, SnapshotSink, SnapshotSpec};

@@ -56,6 +56,10 @@ pub struct Partial {
     pub bytes_read: u64,
     /// Seconds spent in the event loop, summed over items.
     pub seconds: f64,
+    /// Per snapshot, the columns of the item's events (local runs hand them to the writers and
+    /// leave this empty; never serialised).
+    #[serde(skip)]
+    pub snapshots: Vec<Vec<rootio::Array>>,
 }
 
 mod uhi_list {
@@ -108,6 +112,9 @@ impl Partial {
             a.n += b.n;
             a.sum += b.sum;
             a.values.extend(b.values);
+        }
+        for (a, b) in self.snapshots.iter_mut().zip(other.snapshots) {
+            crate::snapshot::append_columns(a, b).ok_or_else(|| mismatch("snapshot columns"))?;
         }
         self.items.extend(other.items);
         self.entries += other.entries;

@@ -88,7 +88,7 @@ pub fn plan(a: &Analysis, split: Split) -> Result<Plan> {
     for f in &files {
         trees.push(RootFile::open(f)?.tree(&a.tree)?);
     }
-    crate::run::compile(a, expr::Schema::of_tree(&trees[0]))?;
+    crate::run::compile(a, &trees[0])?;
     Ok(plan_trees(a, &files, &trees, split))
 }
 

@@ -12,12 +12,16 @@ use expr::{
 };
 use hist::{Axis, Histogram, Storage};
 use rayon::prelude::*;
-use rootio::{ReadOptions, RootFile, Tree};
+use rootio::{Array, ReadOptions, RootFile, Tree};
 
 use crate::analysis::{shifted, Analysis, Binning, HistSpec, Item, StatKind, StatSpec};
 use crate::error::{EngineError, Result};
 use crate::partial::{merge_all, Partial, StatAcc};
 use crate::plan::{plan_trees, Plan, Split, WorkItem};
+use crate::snapshot::{
+    append_columns, define_array, resolve, ColumnSource, CompiledSnapshot, SinkFactory,
+    SnapshotSink,
+};
 
 /// Options for a run.
 #[derive(Clone, Copy)]
@@ -28,6 +32,10 @@ pub struct RunOptions<'a> {
     pub chunk_entries: u64,
     /// Called with (entries done, entries in total) as work items finish.
     pub progress: Option<&'a (dyn Fn(u64, u64) + Sync)>,
+    /// Relative snapshot paths are relative to this folder (default: the current folder).
+    pub output_dir: Option<&'a std::path::Path>,
+    /// Makes the writer of each snapshot (default: a ROOT file).
+    pub snapshot_sink: Option<&'a SinkFactory<'a>>,
 }
 
 impl Default for RunOptions<'_> {
@@ -36,6 +44,8 @@ impl Default for RunOptions<'_> {
             threads: 0,
             chunk_entries: 200_000,
             progress: None,
+            output_dir: None,
+            snapshot_sink: None,
         }
     }
 }
@@ -147,6 +157,7 @@ pub(crate) struct Compiled {
     parents: Vec<Option<usize>>,
     stats: Vec<(StatSpec, Option<Typed>)>,
     hists: Vec<(HistSpec, Typed, Option<Typed>, Option<Typed>)>,
+    snapshots: Vec<CompiledSnapshot>,
     branches: Vec<String>,
 }
 
@@ -158,7 +169,33 @@ fn expr_error(item: &Item, what: &str, e: ExprError) -> EngineError {
     }
 }
 
-pub(crate) fn compile(a: &Analysis, schema: Schema) -> Result<Compiled> {
+/// Type-check an analysis against a tree: its schema, and the columns of its snapshots.
+pub(crate) fn compile(a: &Analysis, tree: &Tree) -> Result<Compiled> {
+    let mut c = compile_schema(a, Schema::of_tree(tree))?;
+    for spec in &a.snapshots {
+        let snap = resolve(spec, tree, &c.scope.defines)?;
+        let mut extra: BTreeSet<String> = c.branches.iter().cloned().collect();
+        let define_nodes: Vec<expr::Node> = snap
+            .sources
+            .iter()
+            .filter_map(|s| match s {
+                ColumnSource::Define(i) => Some(expr::Node::Define(*i)),
+                ColumnSource::Branch => None,
+            })
+            .collect();
+        extra.extend(required_branches(define_nodes.iter(), &c.scope, &c.schema));
+        for (col, src) in snap.columns.iter().zip(&snap.sources) {
+            if matches!(src, ColumnSource::Branch) {
+                extra.insert(col.name.clone());
+            }
+        }
+        c.branches = extra.into_iter().collect();
+        c.snapshots.push(snap);
+    }
+    Ok(c)
+}
+
+fn compile_schema(a: &Analysis, schema: Schema) -> Result<Compiled> {
     let mut scope = Scope::default();
     let typed = |item: &Item, what: &str, scope: &Scope| -> Result<Typed> {
         let e = parse(&item.expr).map_err(|e| expr_error(item, what, e))?;
@@ -290,6 +327,7 @@ pub(crate) fn compile(a: &Analysis, schema: Schema) -> Result<Compiled> {
         parents,
         stats,
         hists,
+        snapshots: Vec::new(),
         branches: branches.into_iter().collect(),
     })
 }
@@ -366,8 +404,28 @@ pub fn run(a: &Analysis, options: &RunOptions<'_>) -> Result<Results> {
         let file = RootFile::open(f)?;
         trees.push(file.tree(&a.tree)?);
     }
-    let schema = Schema::of_tree(&trees[0]);
-    let c = compile(a, schema)?;
+    let c = compile(a, &trees[0])?;
+    // Open every snapshot's writer first: a bad output path fails before any event is read.
+    let mut sinks: Vec<Box<dyn SnapshotSink>> = Vec::new();
+    for snap in &c.snapshots {
+        let mut spec = snap.spec.clone();
+        if let Some(dir) = options.output_dir {
+            if spec.path.is_relative() {
+                spec.path = dir.join(&spec.path);
+            }
+        }
+        let sink = match options.snapshot_sink {
+            Some(f) => f(&spec, &snap.columns)?,
+            None => crate::snapshot::root_sink(&spec, &snap.columns)?,
+        };
+        sinks.push(sink);
+    }
+    let writer = std::sync::Mutex::new(SnapshotWriter {
+        sinks,
+        next: 0,
+        pending: std::collections::BTreeMap::new(),
+        error: None,
+    });
     let plan = plan_trees(
         a,
         &files,
@@ -382,7 +440,14 @@ pub fn run(a: &Analysis, options: &RunOptions<'_>) -> Result<Results> {
     let done = AtomicU64::new(0);
     let started = Instant::now();
     let work = |it: &WorkItem| -> Result<Partial> {
-        let p = process(&c, &trees[file_index(&plan, it)], it, String::new())?;
+        let mut p = process(&c, &trees[file_index(&plan, it)], it, String::new())?;
+        if !c.snapshots.is_empty() {
+            // Hand the item's events to the writers in item (entry) order.
+            let data = std::mem::take(&mut p.snapshots);
+            if let Ok(mut w) = writer.lock() {
+                w.push(it.index, data);
+            }
+        }
         let d = done.fetch_add(p.entries, Ordering::Relaxed) + p.entries;
         if let Some(cb) = options.progress {
             cb(d, total);
@@ -402,6 +467,10 @@ pub fn run(a: &Analysis, options: &RunOptions<'_>) -> Result<Results> {
         }
     };
     let partials = partials.into_iter().collect::<Result<Vec<_>>>()?;
+    let w = writer
+        .into_inner()
+        .map_err(|_| internal_error("a snapshot writer panicked"))?;
+    w.finish()?;
     let merged = if partials.is_empty() {
         empty_partial(&c, String::new())?
     } else {
@@ -443,7 +512,14 @@ pub fn run_work_item(a: &Analysis, it: &WorkItem, plan_id: String) -> Result<Par
             ),
         });
     }
-    let c = compile(a, Schema::of_tree(&tree))?;
+    if !a.snapshots.is_empty() {
+        return Err(EngineError::Batch {
+            message: "snapshots are written by local runs (`hepframe run`); work items of Dask \
+                      and batch runs cannot write them yet"
+                .into(),
+        });
+    }
+    let c = compile(a, &tree)?;
     process(&c, &tree, it, plan_id)
 }
 
@@ -512,7 +588,54 @@ fn empty_partial(c: &Compiled, plan: String) -> Result<Partial> {
         branches: c.branches.clone(),
         bytes_read: 0,
         seconds: 0.0,
+        snapshots: Vec::new(),
     })
+}
+
+fn internal_error(message: &str) -> EngineError {
+    EngineError::Batch {
+        message: message.to_string(),
+    }
+}
+
+/// Writes the snapshot data of work items in item order as they complete (a reorder buffer):
+/// memory holds only the items that finished ahead of an earlier one.
+struct SnapshotWriter {
+    sinks: Vec<Box<dyn SnapshotSink>>,
+    next: usize,
+    pending: std::collections::BTreeMap<usize, Vec<Vec<Array>>>,
+    error: Option<EngineError>,
+}
+
+impl SnapshotWriter {
+    fn push(&mut self, index: usize, data: Vec<Vec<Array>>) {
+        self.pending.insert(index, data);
+        while let Some(data) = self.pending.remove(&self.next) {
+            self.next += 1;
+            if self.error.is_some() {
+                continue;
+            }
+            for (sink, cols) in self.sinks.iter_mut().zip(data) {
+                if cols.is_empty() || cols[0].is_empty() {
+                    continue;
+                }
+                if let Err(e) = sink.append(cols) {
+                    self.error = Some(e);
+                    break;
+                }
+            }
+        }
+    }
+
+    fn finish(self) -> Result<()> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        for s in self.sinks {
+            s.finish()?;
+        }
+        Ok(())
+    }
 }
 
 fn process(c: &Compiled, tree: &Tree, it: &WorkItem, plan: String) -> Result<Partial> {
@@ -529,6 +652,7 @@ fn process(c: &Compiled, tree: &Tree, it: &WorkItem, plan: String) -> Result<Par
         .collect::<Result<Vec<_>>>()?;
     let mut stats = vec![StatAcc::default(); c.stats.len()];
     let mut passed = vec![0u64; c.cuts.len() + 1];
+    let mut snaps: Vec<Vec<Array>> = vec![Vec::new(); c.snapshots.len()];
     // Evaluate in batches of events: intermediate columns (combinations above all) stay small and
     // their memory is reused from batch to batch.
     let n = (range.end - range.start) as usize;
@@ -544,7 +668,15 @@ fn process(c: &Compiled, tree: &Tree, it: &WorkItem, plan: String) -> Result<Par
                 .zip(cols.iter().map(|a| a.slice(start, stop)))
                 .collect(),
         };
-        process_batch(c, chunk, path, &mut hists, &mut stats, &mut passed)?;
+        process_batch(
+            c,
+            chunk,
+            path,
+            &mut hists,
+            &mut stats,
+            &mut passed,
+            &mut snaps,
+        )?;
         start = stop;
     }
     Ok(Partial {
@@ -559,6 +691,7 @@ fn process(c: &Compiled, tree: &Tree, it: &WorkItem, plan: String) -> Result<Par
         // this is exact for one thread and an estimate otherwise.
         bytes_read: tree.file().source().counters().snapshot().bytes - io_before,
         seconds: started.elapsed().as_secs_f64(),
+        snapshots: snaps,
     })
 }
 
@@ -573,12 +706,14 @@ fn process_batch(
     hists: &mut [Histogram],
     stats: &mut [StatAcc],
     passed: &mut [u64],
+    snaps: &mut [Vec<Array>],
 ) -> Result<()> {
     passed[0] += chunk.len() as u64;
     let mut acc = Acc {
         hists,
         stats,
         passed,
+        snaps,
     };
     visit(c, None, chunk, path, &mut acc, 0)
 }
@@ -588,6 +723,8 @@ struct Acc<'a> {
     hists: &'a mut [Histogram],
     stats: &'a mut [StatAcc],
     passed: &'a mut [u64],
+    /// Per snapshot: the columns of the events written so far.
+    snaps: &'a mut [Vec<Array>],
 }
 
 /// Fill the histograms booked at `node` (a cut, or all events for `None`) and apply the cuts
@@ -709,6 +846,38 @@ fn visit(
                     }
                 }
             }
+        }
+    }
+    if !chunk.is_empty() {
+        let ev = Evaluator::new(&chunk, &c.schema, &c.scope.defines);
+        for (snap, acc) in c.snapshots.iter().zip(acc.snaps.iter_mut()) {
+            if snap.spec.after != at {
+                continue;
+            }
+            let mut cols = Vec::with_capacity(snap.columns.len());
+            for (col, src) in snap.columns.iter().zip(&snap.sources) {
+                let a = match src {
+                    ColumnSource::Branch => chunk.columns.get(&col.name).cloned(),
+                    ColumnSource::Define(i) => {
+                        let v = ev
+                            .eval(&expr::Node::Define(*i))
+                            .map_err(|e| eval_err("snapshot column", &col.name, e))?;
+                        define_array(v, chunk.len(), &col.layout)
+                    }
+                };
+                cols.push(a.ok_or_else(|| EngineError::Eval {
+                    file: path.to_path_buf(),
+                    what: "snapshot column",
+                    name: col.name.clone(),
+                    message: "has no values of the column's type".into(),
+                })?);
+            }
+            append_columns(acc, cols).ok_or_else(|| EngineError::Eval {
+                file: path.to_path_buf(),
+                what: "snapshot",
+                name: snap.spec.path.display().to_string(),
+                message: "a column changed type between chunks".into(),
+            })?;
         }
     }
     let children: Vec<usize> = (0..c.cuts.len())

@@ -148,6 +148,7 @@ fn regions_share_earlier_cuts_and_equal_separate_chains() {
             threads: 2,
             chunk_entries: 3000,
             progress: None,
+            ..Default::default()
         },
     )
     .unwrap();

@@ -28,6 +28,7 @@ fn counts_sums_means_and_takes() {
             threads: 2,
             chunk_entries: 1000,
             progress: None,
+            ..Default::default()
         },
     )
     .unwrap();

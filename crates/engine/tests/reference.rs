@@ -109,6 +109,7 @@ fn check(sample: &Sample, analyses: &[&Analyses], variants: &[(usize, u64)]) {
                     threads,
                     chunk_entries,
                     progress: None,
+                    ..Default::default()
                 },
             )
             .unwrap_or_else(|e| panic!("{example} on {}: {e}", sample.file));

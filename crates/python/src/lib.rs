@@ -338,6 +338,7 @@ fn run(py: Python<'_>, analysis: &str, threads: usize, entries_per_item: u64) ->
                     threads,
                     chunk_entries: entries_per_item,
                     progress: None,
+                    ..Default::default()
                 },
             )
         })

@@ -1,0 +1,342 @@
+//! Snapshots (skims): the events that reach a point of the analysis, with chosen branches and
+//! defines, handed in entry order to a [`SnapshotSink`] — normally a ROOT file writer — in the
+//! same pass as the histograms.
+//!
+//! Branch columns keep their type and layout: a NanoAOD counted array stays a counted array
+//! with its counter (added when not asked for, as ROOT's `Snapshot` needs it), a `std::vector`
+//! stays a vector. Defines are written as `Bool_t`, `Long64_t`, `Float_t` or `Double_t`, and
+//! lists of them as `std::vector`.
+
+use std::path::PathBuf;
+
+use expr::{Num, Ty, Typed};
+use rootio::{Array, Interpretation, PrimitiveType, Tree};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{EngineError, Origin, Result};
+
+/// A booked snapshot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SnapshotSpec {
+    /// The tree to write (may include a directory: `skims/Events`).
+    pub tree: String,
+    /// The output file (relative paths are relative to the run's output directory when there
+    /// is one).
+    pub path: PathBuf,
+    /// Columns: branch names, globs over branch names (`Muon_*`), or define names.
+    pub columns: Vec<String>,
+    /// Written after this many cuts (as for histograms).
+    pub after: usize,
+    /// Compression, as ROOT's setting (`algorithm * 100 + level`, e.g. 505 for ZSTD level 5);
+    /// `None` for the default.
+    #[serde(default)]
+    pub compression: Option<i32>,
+    /// Target basket size in bytes (`None`: 32 000, ROOT's default).
+    #[serde(default)]
+    pub basket_size: Option<usize>,
+    /// Where it was booked.
+    #[serde(default)]
+    pub origin: Origin,
+}
+
+/// How a column is laid out in the written tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ColumnLayout {
+    /// One value per entry (`x/F`).
+    Scalar(PrimitiveType),
+    /// A fixed-size array per entry (`x[3]/F`, `m[2][3]/D`).
+    Fixed {
+        /// Element type.
+        element: PrimitiveType,
+        /// Dimensions.
+        shape: Vec<usize>,
+    },
+    /// A NanoAOD-style counted array (`Muon_pt[nMuon]/F`): `counter` is another column of the
+    /// snapshot, written before this one.
+    Counted {
+        /// Element type.
+        element: PrimitiveType,
+        /// The counter column.
+        counter: String,
+    },
+    /// `std::vector<T>`.
+    Vector(PrimitiveType),
+}
+
+/// One column of a snapshot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnInfo {
+    /// The branch name in the written tree.
+    pub name: String,
+    /// Its layout.
+    pub layout: ColumnLayout,
+}
+
+/// Where the values of a column come from.
+#[derive(Debug, Clone)]
+pub(crate) enum ColumnSource {
+    /// A branch of the input, copied with its type.
+    Branch,
+    /// A define (its index in the scope), converted to the column's type.
+    Define(usize),
+}
+
+/// A snapshot resolved against the input tree.
+#[derive(Debug, Clone)]
+pub(crate) struct CompiledSnapshot {
+    pub spec: SnapshotSpec,
+    pub columns: Vec<ColumnInfo>,
+    pub sources: Vec<ColumnSource>,
+}
+
+/// Receives the events of one snapshot, in entry order, and writes them.
+pub trait SnapshotSink: Send {
+    /// Append a chunk of events: one array per column, in [`ColumnInfo`] order, all of the
+    /// same length.
+    fn append(&mut self, columns: Vec<Array>) -> Result<()>;
+    /// Complete the output (for a file: write the tree and move the file into place).
+    fn finish(self: Box<Self>) -> Result<()>;
+}
+
+/// Makes the sink of a snapshot (the output path is already resolved).
+pub type SinkFactory<'a> =
+    dyn Fn(&SnapshotSpec, &[ColumnInfo]) -> Result<Box<dyn SnapshotSink>> + Sync + 'a;
+
+fn error(spec: &SnapshotSpec, message: String) -> EngineError {
+    EngineError::Analysis {
+        origin: spec.origin.clone(),
+        message: format!("snapshot '{}': {message}", spec.path.display()),
+    }
+}
+
+fn matches_glob(pattern: &str, name: &str) -> bool {
+    fn rec(p: &[u8], n: &[u8]) -> bool {
+        match (p.first(), n.first()) {
+            (None, None) => true,
+            (Some(b'*'), _) => rec(&p[1..], n) || (!n.is_empty() && rec(p, &n[1..])),
+            (Some(b'?'), Some(_)) => rec(&p[1..], &n[1..]),
+            (Some(a), Some(b)) if a == b => rec(&p[1..], &n[1..]),
+            _ => false,
+        }
+    }
+    rec(pattern.as_bytes(), name.as_bytes())
+}
+
+fn define_layout(ty: &Ty) -> Option<ColumnLayout> {
+    let prim = |n: &Num| match n {
+        Num::Bool => PrimitiveType::Bool,
+        Num::Int => PrimitiveType::I64,
+        Num::F32 => PrimitiveType::F32,
+        Num::F64 => PrimitiveType::F64,
+    };
+    match ty {
+        Ty::Num(n) => Some(ColumnLayout::Scalar(prim(n))),
+        Ty::List(n) => Some(ColumnLayout::Vector(prim(n))),
+        _ => None,
+    }
+}
+
+fn branch_layout(tree: &Tree, name: &str) -> std::result::Result<ColumnLayout, String> {
+    let b = tree.branch(name).map_err(|e| e.to_string())?;
+    let interp = b
+        .interpretation
+        .as_ref()
+        .map_err(|e| format!("branch '{name}' cannot be read: {e}"))?;
+    let unsupported = || {
+        format!(
+            "branch '{name}' ({}) cannot be written yet; snapshots write numbers, fixed \
+             arrays, counted arrays and std::vector of numbers",
+            b.type_name()
+        )
+    };
+    Ok(match interp {
+        Interpretation::Fixed { element, shape } if shape.is_empty() => {
+            ColumnLayout::Scalar(element.memory_type())
+        }
+        Interpretation::Fixed { element, shape } => ColumnLayout::Fixed {
+            element: element.memory_type(),
+            shape: shape.clone(),
+        },
+        Interpretation::Counted {
+            element,
+            inner,
+            counter: Some(counter),
+        } if inner.is_empty() => ColumnLayout::Counted {
+            element: element.memory_type(),
+            counter: counter.clone(),
+        },
+        Interpretation::Vector { element } => ColumnLayout::Vector(element.memory_type()),
+        _ => return Err(unsupported()),
+    })
+}
+
+/// Resolve a snapshot's columns against the input tree and the defines: expand globs, add the
+/// counters of counted arrays, and give every column its layout. Unknown names and types that
+/// cannot be written are errors here, before any event is read.
+pub(crate) fn resolve(
+    spec: &SnapshotSpec,
+    tree: &Tree,
+    defines: &[(String, Typed)],
+) -> Result<CompiledSnapshot> {
+    if spec.columns.is_empty() {
+        return Err(error(spec, "no columns to write".into()));
+    }
+    let branch_names: Vec<String> = tree
+        .data_branches()
+        .iter()
+        .map(|b| b.name.clone())
+        .collect();
+    let mut names: Vec<(String, ColumnSource)> = Vec::new();
+    let push = |name: String, src: ColumnSource, names: &mut Vec<(String, ColumnSource)>| {
+        if !names.iter().any(|(n, _)| *n == name) {
+            names.push((name, src));
+        }
+    };
+    for c in &spec.columns {
+        if let Some(i) = defines.iter().rposition(|(d, _)| d == c) {
+            push(c.clone(), ColumnSource::Define(i), &mut names);
+        } else if branch_names.iter().any(|b| b == c) {
+            push(c.clone(), ColumnSource::Branch, &mut names);
+        } else if c.contains(['*', '?']) {
+            let matched: Vec<&String> =
+                branch_names.iter().filter(|b| matches_glob(c, b)).collect();
+            if matched.is_empty() {
+                return Err(error(spec, format!("no branch matches '{c}'")));
+            }
+            for b in matched {
+                push(b.clone(), ColumnSource::Branch, &mut names);
+            }
+        } else {
+            let mut known: Vec<&str> = branch_names.iter().map(String::as_str).collect();
+            known.extend(defines.iter().map(|(d, _)| d.as_str()));
+            let mut near: Vec<(f64, &str)> = known
+                .iter()
+                .map(|k| (strsim::jaro_winkler(c, k), *k))
+                .filter(|(s, _)| *s > 0.8)
+                .collect();
+            near.sort_by(|a, b| b.0.total_cmp(&a.0));
+            let hint = if near.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; did you mean {}?",
+                    near.iter()
+                        .take(3)
+                        .map(|(_, k)| format!("'{k}'"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            return Err(error(
+                spec,
+                format!("'{c}' is neither a branch nor a define{hint}"),
+            ));
+        }
+    }
+    let mut columns = Vec::new();
+    let mut sources = Vec::new();
+    for (name, src) in names {
+        let layout = match &src {
+            ColumnSource::Branch => branch_layout(tree, &name).map_err(|m| error(spec, m))?,
+            ColumnSource::Define(i) => define_layout(&defines[*i].1.ty).ok_or_else(|| {
+                error(
+                    spec,
+                    format!(
+                        "define '{name}' is a {}; a snapshot writes numbers or lists of numbers \
+                         (write its fields, e.g. '{name}.pt', as defines)",
+                        defines[*i].1.ty.describe()
+                    ),
+                )
+            })?,
+        };
+        // A counted array needs its counter, written before it.
+        if let ColumnLayout::Counted { counter, .. } = &layout {
+            if !columns.iter().any(|c: &ColumnInfo| c.name == *counter) {
+                let counter_layout = branch_layout(tree, counter).map_err(|m| error(spec, m))?;
+                columns.push(ColumnInfo {
+                    name: counter.clone(),
+                    layout: counter_layout,
+                });
+                sources.push(ColumnSource::Branch);
+            }
+        }
+        if columns.iter().any(|c| c.name == name) {
+            continue;
+        }
+        columns.push(ColumnInfo { name, layout });
+        sources.push(src);
+    }
+    Ok(CompiledSnapshot {
+        spec: spec.clone(),
+        columns,
+        sources,
+    })
+}
+
+/// The default sink: a ROOT file with the tree.
+pub(crate) fn root_sink(
+    spec: &SnapshotSpec,
+    _columns: &[ColumnInfo],
+) -> Result<Box<dyn SnapshotSink>> {
+    Err(error(
+        spec,
+        "writing ROOT trees is not available in this build yet (issue #5)".into(),
+    ))
+}
+
+/// A define's values as the column's array type.
+pub(crate) fn define_array(v: expr::Val, n: usize, layout: &ColumnLayout) -> Option<Array> {
+    use expr::{Nums, Val};
+    fn nums(x: Nums, prim: PrimitiveType) -> Array {
+        match (x, prim) {
+            (Nums::Bool(v), _) => Array::Bool(v),
+            (Nums::Int(v), _) => Array::I64(v),
+            (Nums::F32(v), PrimitiveType::F32) => Array::F32(v),
+            (Nums::F32(v), _) => Array::F64(v.into_iter().map(f64::from).collect()),
+            (Nums::F64(v), PrimitiveType::F32) => {
+                Array::F32(v.into_iter().map(|x| x as f32).collect())
+            }
+            (Nums::F64(v), _) => Array::F64(v),
+        }
+    }
+    match (v, layout) {
+        (Val::Num(x), ColumnLayout::Scalar(p)) => Some(nums(x, *p)),
+        (Val::Bool(b), ColumnLayout::Scalar(_)) => Some(Array::Bool(vec![b; n])),
+        (Val::Int(i), ColumnLayout::Scalar(_)) => Some(Array::I64(vec![i; n])),
+        (Val::Float(f), ColumnLayout::Scalar(PrimitiveType::F32)) => {
+            Some(Array::F32(vec![f as f32; n]))
+        }
+        (Val::Float(f), ColumnLayout::Scalar(_)) => Some(Array::F64(vec![f; n])),
+        (Val::List(off, x), ColumnLayout::Vector(p)) => Some(Array::Jagged {
+            offsets: (*off).clone(),
+            values: Box::new(nums(x, *p)),
+        }),
+        _ => None,
+    }
+}
+
+/// Appends chunks of several arrays column by column. Fails (`None`) when a column changes
+/// type from one chunk to the next.
+pub(crate) fn append_columns(acc: &mut Vec<Array>, chunk: Vec<Array>) -> Option<()> {
+    if acc.is_empty() {
+        *acc = chunk;
+        return Some(());
+    }
+    for (a, b) in acc.iter_mut().zip(chunk) {
+        a.append(b)?;
+    }
+    Some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::matches_glob;
+
+    #[test]
+    fn globs() {
+        assert!(matches_glob("Muon_*", "Muon_pt"));
+        assert!(!matches_glob("Muon_*", "nMuon"));
+        assert!(matches_glob("?Muon", "nMuon"));
+        assert!(matches_glob("*", "x"));
+    }
+}
