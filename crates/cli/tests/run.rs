@@ -43,6 +43,20 @@ fn dimuon_example_writes_histograms_cutflow_and_plot() {
     let c: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("cutflow.json")).unwrap()).unwrap();
     assert_eq!(c["total"], 10000);
+    // The same histogram as a ROOT TH1D: flow bins, entries, titles.
+    let f = rootio::RootFile::open(out.join("histograms.root")).unwrap();
+    assert_eq!(f.key("dimuon_mass").unwrap().class_name, "TH1D");
+    let th1 = f.read_object("dimuon_mass").unwrap();
+    let Some(rootio::object::Value::Floats(contents)) = th1.get("fArray") else {
+        panic!("no fArray")
+    };
+    let values: Vec<f64> = h["dimuon_mass"]["storage"]["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert_eq!(contents, &values);
     let png = std::fs::read(out.join("dimuon_mass.png")).unwrap();
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
     let _ = std::fs::remove_dir_all(&out);

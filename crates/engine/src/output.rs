@@ -1,4 +1,5 @@
-//! Writing a run's results: `histograms.json` (UHI), `cutflow.json` and one PNG per histogram.
+//! Writing a run's results: `histograms.json` (UHI), `histograms.root` (TH1D/TH2D, for ROOT,
+//! RooFit and uproot), `cutflow.json` and one PNG per histogram.
 
 use std::path::Path;
 
@@ -23,6 +24,20 @@ pub fn write_outputs(results: &Results, dir: &Path) -> Result<()> {
         name: "histograms.json".into(),
         source,
     })?;
+    // The same histograms for ROOT: TH1D/TH2D with flow bins, Σw² for weighted ones, the
+    // entry count, titles and axis titles (ZSTD level 5, ROOT's default setting).
+    let rpath = dir.join("histograms.root");
+    let root_err = |source: rootio::Error| EngineError::Read(source);
+    let mut w = rootio::write::FileWriter::create(&rpath, rootio::write::WriteOptions::default())
+        .map_err(root_err)?;
+    for (h, spec) in results.histograms.iter().zip(&results.specs) {
+        let mut r = h.to_root();
+        if let hist::RootHistogram::TH1(t) = &mut r {
+            t.y_title = spec.ylabel.clone();
+        }
+        w.write_object(h.name(), &r).map_err(root_err)?;
+    }
+    w.close().map_err(root_err)?;
     let cpath = dir.join("cutflow.json");
     let cutflow = serde_json::json!({
         "total": results.cutflow.total,

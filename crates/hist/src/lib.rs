@@ -14,7 +14,8 @@
 //! * [`Histogram::to_uhi_json`], [`Histogram::from_uhi_json`] and [`write_uhi_file`] speak the
 //!   scikit-hep UHI serialisation that `hist`, boost-histogram and uproot read (see
 //!   [`uhi`](mod@uhi));
-//! * [`Histogram::plot_png`] draws a PNG with an embedded font (no system libraries).
+//! * [`Histogram::plot_png`] draws a PNG with an embedded font (no system libraries);
+//! * [`Histogram::to_root`] converts to a ROOT `TH1D`/`TH2D` for `rootio::write::FileWriter`.
 //!
 //! # Example
 //!
@@ -51,6 +52,7 @@ mod error;
 mod fill;
 mod histogram;
 pub mod plot;
+mod root;
 mod storage;
 pub mod uhi;
 
@@ -58,5 +60,6 @@ pub use axis::{Axis, Binning};
 pub use error::{HistError, Result};
 pub use histogram::Histogram;
 pub use plot::PlotOptions;
+pub use root::RootHistogram;
 pub use storage::Storage;
 pub use uhi::{read_uhi_file, write_uhi_file};

@@ -87,6 +87,14 @@ pub enum ErrorKind {
         /// The nearest existing names, best first.
         suggestions: Vec<String>,
     },
+    /// The operating system could not create, write, flush or rename an output file
+    /// ([`crate::write::FileWriter`]); the error's location names the output path.
+    #[error("cannot write file: {0}")]
+    WriteIo(#[source] std::io::Error),
+    /// Something given to the writer cannot be stored as asked (an empty object name, bin
+    /// contents that do not match the axes, a non-finite axis edge, …).
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
     /// An object exists but is not of the class that was asked for.
     #[error("'{name}' is a {class}, not a {expected}")]
     WrongClass {
@@ -136,7 +144,7 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match &*self.kind {
-            ErrorKind::Io(e) => Some(e),
+            ErrorKind::Io(e) | ErrorKind::WriteIo(e) => Some(e),
             _ => None,
         }
     }
@@ -165,6 +173,10 @@ impl Error {
     /// A [`ErrorKind::Unsupported`] error with a message.
     pub fn unsupported(msg: impl Into<String>) -> Self {
         ErrorKind::Unsupported(msg.into()).into()
+    }
+    /// An [`ErrorKind::InvalidInput`] error with a message.
+    pub fn invalid_input(msg: impl Into<String>) -> Self {
+        ErrorKind::InvalidInput(msg.into()).into()
     }
     /// Fill in the file if not yet known.
     pub fn in_file(mut self, file: impl Into<PathBuf>) -> Self {

@@ -10,6 +10,7 @@ use crate::directory::{Directory, DirectoryRecord, RECORD_PROBE};
 use crate::error::{Error, ErrorKind, Result};
 use crate::header::{FileHeader, HEADER_PROBE};
 use crate::key::Key;
+use crate::object::{Object, ObjectReader};
 use crate::source::{ByteSource, LocalFile};
 use crate::streamer::{read_streamer_list, StreamerInfos};
 use crate::tree::Tree;
@@ -250,6 +251,23 @@ impl RootFile {
                 )))
             }
         }
+    }
+
+    /// Read the object at `path` (`name`, `dir/name`, `name;2`) generically, following the
+    /// file's streamer infos: its members by name, base-class members flattened in
+    /// (see [`crate::object`]). Histograms, for instance, give `fXaxis`, `fEntries`, `fSumw2`
+    /// and their contents as `fArray`.
+    pub fn read_object(&self, path: &str) -> Result<Object> {
+        let key = self.key(path)?;
+        let read = || -> Result<Object> {
+            let payload = self.read_payload(&key)?;
+            let infos = self.streamer_infos()?;
+            let keylen = key.keylen.max(0) as usize;
+            let mut c =
+                Cursor::new(&payload, key.seek_key + keylen as u64, "object").with_origin(keylen);
+            ObjectReader::new(&infos).read_top(&mut c, &key.class_name)
+        };
+        read().map_err(|e| self.located(e.in_object(path.to_string())))
     }
 
     /// Open the TTree at `path` (`Events`, `dir/Events`, `Events;2`).

@@ -7,6 +7,9 @@
 //! compression, and never panics on damaged input: every error is a typed [`Error`] that names
 //! the file, the object, the basket and the byte offset.
 //!
+//! It also writes ROOT files: [`write::FileWriter`] stores histograms ([`write::TH1`],
+//! [`write::TH2`]) that ROOT 6, uproot and `rootio` itself read back.
+//!
 //! ```no_run
 //! use rootio::{RootFile, ReadOptions};
 //! # fn main() -> rootio::Result<()> {
@@ -32,6 +35,7 @@ pub mod object;
 pub mod source;
 pub mod streamer;
 pub mod tree;
+pub mod write;
 
 pub use array::{Array, PrimitiveType};
 pub use error::{Error, ErrorKind, Location, Result};

@@ -308,7 +308,11 @@ impl<'s> ObjectReader<'s> {
             "TObjString" => {
                 let h = c.header()?;
                 obj.version = h.version;
-                read_tobject(c)?;
+                // fUniqueID matters: a TAxis label's is its bin number (TAxis::SetBinLabel).
+                let (id, bits) = read_tobject(c)?;
+                obj.members
+                    .push(("fUniqueID".into(), Value::UInt(id as u64)));
+                obj.members.push(("fBits".into(), Value::UInt(bits as u64)));
                 obj.members
                     .push(("fString".into(), Value::Str(c.tstring()?)));
                 c.finish(&h)?;
