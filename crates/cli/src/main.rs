@@ -13,6 +13,7 @@ mod cmd_schema;
 mod cmd_show;
 mod entries;
 mod format;
+mod merge_root;
 mod select;
 mod suggest;
 mod table;
@@ -143,20 +144,24 @@ enum Command {
         #[arg(short, long, value_name = "PLAN.json", default_value = "plan.json")]
         output: std::path::PathBuf,
     },
-    /// Merge the partial results of `hepframe run --item` into the outputs of a whole run.
+    /// Merge partial results of `hepframe run --item`, or ROOT files (like hadd).
     #[command(
         long_about = "Merge the partial results of `hepframe run --plan P --item K` into the \
-            outputs of a whole run: histograms.json, cutflow.json and the plots, identical to a \
-            local run's. Every work item of the plan must be there exactly once; a missing one \
-            is named in the error.",
-        after_help = "Examples:\n  hepframe merge part-* --output out/q5\n  hepframe merge parts/*/partial.json --output out/q5"
+            outputs of a whole run: histograms.json, histograms.root, cutflow.json and the \
+            plots, identical to a local run's. Every work item of the plan must be there \
+            exactly once; a missing one is named in the error.\n\n\
+            With an --output ending in .root, the inputs are ROOT files and are merged as hadd \
+            does: histograms (TH1D/F, TH2D/F) of the same name are added bin by bin with their \
+            errors, entries and statistics.",
+        after_help = "Examples:\n  hepframe merge part-* --output out/q5\n  hepframe merge parts/*/partial.json --output out/q5\n  \
+            hepframe merge --output all.root out-*/histograms.root"
     )]
     Merge {
-        /// Part directories (holding partial.json) or partial.json files.
+        /// Part directories (holding partial.json) or partial.json files; or ROOT files.
         #[arg(value_name = "PART", required = true)]
         parts: Vec<std::path::PathBuf>,
-        /// Where to write histograms.json, cutflow.json and the plots.
-        #[arg(short, long, value_name = "DIR")]
+        /// Where to write histograms.json, cutflow.json and the plots; or OUT.root.
+        #[arg(short, long, value_name = "DIR|OUT.root")]
         output: std::path::PathBuf,
     },
     /// List every key in a file, directory by directory.
@@ -368,7 +373,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             &output,
             &mut out,
         )?,
-        Command::Merge { parts, output } => cmd_batch::merge(&parts, &output, &mut out)?,
+        Command::Merge { parts, output } => {
+            if output.extension().is_some_and(|e| e == "root") {
+                merge_root::merge(&parts, &output, &mut out)?
+            } else {
+                cmd_batch::merge(&parts, &output, &mut out)?
+            }
+        }
         Command::Completions { shell } => {
             // Generators panic on a failed write, so render into memory first.
             let mut script = Vec::new();

@@ -237,3 +237,85 @@ fn missing_parts_foreign_parts_and_bad_items_are_errors() {
     assert!(!dir.join("out").exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn root_files_merge_like_hadd() {
+    let dir = tempdir("hadd");
+    let q8 = repo().join("examples/adl/q8.toml");
+    let q8 = q8.to_str().unwrap();
+    let zlib = repo().join("examples/data/nano_10k.root");
+    let lz4 = repo().join("crates/engine/tests/data/nano_lz4_10k.root");
+    let (zlib, lz4) = (zlib.to_str().unwrap(), lz4.to_str().unwrap());
+    for (out, inputs) in [
+        ("a", vec![zlib]),
+        ("b", vec![lz4]),
+        ("both", vec![zlib, lz4]),
+    ] {
+        let mut args = vec!["run", q8, "--output", out, "--quiet"];
+        for i in &inputs {
+            args.extend(["--input", i]);
+        }
+        ok(&hepframe(&args, &dir));
+    }
+    let text = ok(&hepframe(
+        &[
+            "merge",
+            "--output",
+            "merged.root",
+            "a/histograms.root",
+            "b/histograms.root",
+        ],
+        &dir,
+    ));
+    assert!(
+        text.contains("merged 1 histogram from 2 files into merged.root"),
+        "{text}"
+    );
+    let read = |p: &str| {
+        let f = rootio::RootFile::open(dir.join(p)).unwrap();
+        let o = f.read_object("q8").unwrap();
+        let fl = |m: &str| match o.get(m) {
+            Some(rootio::object::Value::Floats(v)) => v.clone(),
+            Some(rootio::object::Value::Float(v)) => vec![*v],
+            other => panic!("{m}: {other:?}"),
+        };
+        (fl("fArray"), fl("fEntries"), o.title().to_string())
+    };
+    // Merging the outputs of the two halves gives the output of one run over both.
+    assert_eq!(read("merged.root"), read("both/histograms.root"));
+    // Different binnings are refused, naming the file and the histogram.
+    let q8b = dir.join("q8b.toml");
+    std::fs::write(
+        &q8b,
+        std::fs::read_to_string(repo().join("examples/adl/q8.toml"))
+            .unwrap()
+            .replace(
+                "files = [\"../data/nano_10k.root\"]",
+                &format!("files = [\"{zlib}\"]"),
+            )
+            .replace("bins = 100", "bins = 50"),
+    )
+    .unwrap();
+    ok(&hepframe(
+        &["run", q8b.to_str().unwrap(), "--output", "c", "--quiet"],
+        &dir,
+    ));
+    let o = hepframe(
+        &[
+            "merge",
+            "--output",
+            "bad.root",
+            "a/histograms.root",
+            "c/histograms.root",
+        ],
+        &dir,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        e.contains("c/histograms.root: histogram 'q8' has another binning"),
+        "{e}"
+    );
+    assert!(!dir.join("bad.root").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
