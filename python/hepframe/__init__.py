@@ -32,7 +32,7 @@ from .errors import (
 )
 from .frame import DataFrame, LocalExecutor, RDataFrame, ResultPtr, run
 from .io import File, Tree, open
-from .results import CutFlow, Results
+from .results import CutFlow, Results, write_root
 
 
 def __getattr__(name):
@@ -48,5 +48,5 @@ __all__ = [
     "AnalysisError", "CutFlow", "DaskExecutor", "DataFrame", "ExecutionError", "ExpressionError",
     "File", "FileNotFoundError", "FormatError", "HepframeError", "InputError", "LocalExecutor",
     "NotFoundError", "OutputError", "RDataFrame", "ResultPtr", "Results", "Tree", "errors", "open",
-    "run", "__version__",
+    "run", "write_root", "__version__",
 ]

@@ -59,6 +59,24 @@ def _binning(spec, what):
     return {"Variable": edges}
 
 
+def _compression_setting(text):
+    """``"zstd-5"`` -> 505 (ROOT's algorithm * 100 + level); ``"none"`` -> 0."""
+    if text == "none":
+        return 0
+    codes = {"zlib": (1, 9), "lzma": (2, 9), "lz4": (4, 9), "zstd": (5, 19)}
+    try:
+        alg, level = text.split("-")
+        code, top = codes[alg]
+        level = int(level)
+        if not 1 <= level <= top:
+            raise ValueError
+    except (ValueError, KeyError):
+        raise AnalysisError(
+            f"unknown compression {text!r}: use none, zlib-1 … zlib-9, lz4-1 … lz4-9, zstd-1 … zstd-19 or lzma-1 … lzma-9"
+        ) from None
+    return code * 100 + level
+
+
 class _Graph:
     def __init__(self, tree, files, name):
         self.tree = tree
@@ -69,6 +87,7 @@ class _Graph:
         self.parents = []
         self.histograms = []
         self.stats = []
+        self.snapshots = []
         self.report_handles = []
         self.version = 0
         self.results = None
@@ -91,6 +110,7 @@ class _Graph:
             "cut_parents": self.parents,
             "histograms": self.histograms,
             "stats": self.stats,
+            "snapshots": self.snapshots,
         }
 
     def to_json(self):
@@ -110,6 +130,8 @@ class _Graph:
             return r.histograms[name]
         if kind == "report":
             return r.cutflow
+        if kind == "snapshot":
+            return name
         return r.stats[name]
 
 
@@ -228,6 +250,29 @@ class RDataFrame:
         """The values of ``expr`` (lists flattened), in entry order, as a numpy array."""
         return self._stat("Take", expr, name)
 
+    def Snapshot(self, treename, filename, columns, *, compression=None, basket_size=None):  # noqa: N802
+        """Write the events reaching this node to ``filename`` as tree ``treename`` with
+        ``columns`` (branch names, globs such as ``"Muon_*"``, or defines), in the same pass as
+        the other results. ``compression``: e.g. ``"zstd-5"`` (default), ``"lz4-4"``,
+        ``"zlib-1"``. Unlike RDataFrame's ``Snapshot`` this is lazy like every other result:
+        the file is written when the graph runs."""
+        if isinstance(columns, str):
+            columns = [columns]
+        g = self._graph
+        setting = None
+        if compression is not None:
+            setting = _compression_setting(compression)
+        g.snapshots.append({
+            "tree": str(treename),
+            "path": str(filename),
+            "columns": [str(c) for c in columns],
+            "after": self._after(),
+            "compression": setting,
+            "basket_size": None if basket_size is None else int(basket_size),
+        })
+        g.version += 1
+        return ResultPtr(g, "snapshot", str(filename))
+
     def Report(self):  # noqa: N802
         """The cut-flow (every named cut of the graph) as a :class:`hepframe.CutFlow`."""
         return ResultPtr(self._graph, "report", "cutflow")
@@ -300,6 +345,9 @@ class RDataFrame:
 
     def report(self):
         return self.Report()
+
+    def snapshot(self, treename, filename, columns, **kwargs):
+        return self.Snapshot(treename, filename, columns, **kwargs)
 
     def _stat(self, kind, expr, name):
         g = self._graph

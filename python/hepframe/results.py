@@ -114,6 +114,10 @@ class Results:
         self.branches = d["branches"]
         self.bytes_read = d["bytes_read"]
 
+    def save(self, path, compression="zstd-5"):
+        """Write the histograms to a ROOT file (TH1D/TH2D), for ROOT, RooFit, uproot."""
+        write_root(path, self.histograms, compression=compression)
+
     def __getitem__(self, name):
         if name in self.histograms:
             return self.histograms[name]
@@ -123,3 +127,22 @@ class Results:
         rate = self.entries / self.seconds if self.seconds > 0 else 0.0
         return (f"<hepframe.Results: {len(self.histograms)} histograms, {len(self.stats)} other results, "
                 f"{self.entries} events in {self.seconds:.3f} s ({rate:.0f} events/s)>")
+
+
+def write_root(path, histograms, compression="zstd-5"):
+    """Write ``{name: hist.Hist}`` (regular or variable axes, 1-D or 2-D, Double or Weight
+    storage) to the ROOT file ``path`` as TH1D/TH2D, flow bins and errors included. The file is
+    written under a temporary name and renamed when complete."""
+    import hist.serialization
+
+    from . import _core
+    from .frame import _compression_setting
+
+    out = {}
+    for name, h in histograms.items():
+        d = hist.serialization.to_uhi(h)
+        out[str(name)] = d
+    import uhi.io.json
+
+    text = json.dumps(out, default=uhi.io.json.default)
+    _core.write_histograms(str(path), text, _compression_setting(compression))

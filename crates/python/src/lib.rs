@@ -421,6 +421,50 @@ fn finish(py: Python<'_>, plan: &str, partial: &str) -> PyResult<String> {
     Ok(results_json(&r))
 }
 
+/// Write histograms to a ROOT file: `histograms` is a JSON object mapping each name to a UHI
+/// histogram (as `hist.serialization.to_uhi` gives); they become TH1D/TH2D with their flow
+/// bins, Σw² (weighted storage), entries and titles. `compression`: ROOT's setting (e.g. 505).
+#[pyfunction]
+#[pyo3(signature = (path, histograms, compression=505))]
+fn write_histograms(py: Python<'_>, path: &str, histograms: &str, compression: i32) -> PyResult<()> {
+    let value: serde_json::Value =
+        serde_json::from_str(histograms).map_err(|e| json_error(py, "histograms", e))?;
+    let Some(map) = value.as_object() else {
+        return Err(raise(py, "AnalysisError", "histograms: expected a JSON object".into()));
+    };
+    let mut hists = Vec::with_capacity(map.len());
+    for (name, v) in map {
+        let mut h = hist::Histogram::from_uhi_json(v)
+            .map_err(|e| raise(py, "AnalysisError", format!("histogram '{name}': {e}")))?;
+        h.set_name(name.clone());
+        hists.push(h);
+    }
+    let Some(compression) = rootio::write::Compression::from_root_setting(compression) else {
+        return Err(raise(
+            py,
+            "AnalysisError",
+            format!("unknown compression setting {compression}"),
+        ));
+    };
+    py.detach(|| -> rootio::Result<()> {
+        let mut w = rootio::write::FileWriter::create(
+            path,
+            rootio::write::WriteOptions {
+                compression,
+                ..Default::default()
+            },
+        )?;
+        for h in &hists {
+            w.write_object(h.name(), &h.to_root())?;
+        }
+        w.close()
+    })
+    .map_err(|e| match &*e.kind {
+        rootio::ErrorKind::WriteIo(_) => raise(py, "OutputError", e.to_string()),
+        _ => raise(py, "AnalysisError", e.to_string()),
+    })
+}
+
 /// The Rust core of the `hepframe` Python package.
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -435,6 +479,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(merge_partials, m)?)?;
     m.add_function(wrap_pyfunction!(merge_arity, m)?)?;
     m.add_function(wrap_pyfunction!(finish, m)?)?;
+    m.add_function(wrap_pyfunction!(write_histograms, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -1,0 +1,39 @@
+"""Histograms saved to ROOT files from Python read back in uproot with the same bins, errors
+and titles."""
+
+import hist
+import numpy as np
+import pytest
+import uproot
+
+import hepframe
+
+
+def test_hist_objects_to_root(tmp_path):
+    rng = np.random.default_rng(1)
+    h1 = hist.Hist.new.Reg(20, 0, 100, name="x", label="p_{T} [GeV]").Weight()
+    h1.fill(rng.exponential(30, 1000), weight=rng.uniform(0.5, 1.5, 1000))
+    h2 = hist.Hist.new.Var([0, 1, 5, 10], name="x").Reg(4, -2, 2, name="y").Double()
+    h2.fill(rng.uniform(-1, 12, 500), rng.normal(0, 1, 500))
+    path = tmp_path / "out.root"
+    hepframe.write_root(path, {"pt": h1, "xy": h2})
+    f = uproot.open(path)
+    assert f["pt"].classname == "TH1D" and f["xy"].classname == "TH2D"
+    np.testing.assert_array_equal(f["pt"].values(flow=True), h1.values(flow=True))
+    np.testing.assert_array_equal(f["pt"].variances(flow=True), h1.variances(flow=True))
+    assert f["pt"].axis().member("fTitle") == "p_{T} [GeV]"
+    np.testing.assert_array_equal(f["xy"].values(flow=True), h2.values(flow=True))
+    np.testing.assert_array_equal(f["xy"].axis(0).edges(), [0, 1, 5, 10])
+
+
+def test_results_save_and_bad_paths(sample, tmp_path):
+    df = hepframe.RDataFrame("Events", sample)
+    df.histo1d("met", "MET_pt", bins=50, range=(0, 200))
+    r = df.compute()
+    r.save(tmp_path / "met.root", compression="lz4-4")
+    np.testing.assert_array_equal(uproot.open(tmp_path / "met.root")["met"].values(flow=True),
+                                  r.histograms["met"].values(flow=True))
+    with pytest.raises(hepframe.OutputError):
+        r.save(tmp_path / "no" / "such" / "dir" / "met.root")
+    with pytest.raises(hepframe.AnalysisError, match="unknown compression"):
+        r.save(tmp_path / "x.root", compression="gzip")
