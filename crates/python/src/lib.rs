@@ -426,11 +426,20 @@ fn finish(py: Python<'_>, plan: &str, partial: &str) -> PyResult<String> {
 /// bins, Σw² (weighted storage), entries and titles. `compression`: ROOT's setting (e.g. 505).
 #[pyfunction]
 #[pyo3(signature = (path, histograms, compression=505))]
-fn write_histograms(py: Python<'_>, path: &str, histograms: &str, compression: i32) -> PyResult<()> {
+fn write_histograms(
+    py: Python<'_>,
+    path: &str,
+    histograms: &str,
+    compression: i32,
+) -> PyResult<()> {
     let value: serde_json::Value =
         serde_json::from_str(histograms).map_err(|e| json_error(py, "histograms", e))?;
     let Some(map) = value.as_object() else {
-        return Err(raise(py, "AnalysisError", "histograms: expected a JSON object".into()));
+        return Err(raise(
+            py,
+            "AnalysisError",
+            "histograms: expected a JSON object".into(),
+        ));
     };
     let mut hists = Vec::with_capacity(map.len());
     for (name, v) in map {
