@@ -8,7 +8,7 @@
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use rootio::{RootFile, Tree};
+use rootio::{Dataset, RootFile};
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::Analysis;
@@ -86,16 +86,16 @@ pub fn plan(a: &Analysis, split: Split) -> Result<Plan> {
     let files = crate::run::expand(&a.files)?;
     let mut trees = Vec::with_capacity(files.len());
     for f in &files {
-        trees.push(RootFile::open(f)?.tree(&a.tree)?);
+        trees.push(RootFile::open(f)?.dataset(&a.tree)?);
     }
     crate::run::compile(a, &trees[0])?;
     Ok(plan_trees(a, &files, &trees, split))
 }
 
-pub(crate) fn plan_trees(a: &Analysis, files: &[PathBuf], trees: &[Tree], split: Split) -> Plan {
+pub(crate) fn plan_trees(a: &Analysis, files: &[PathBuf], trees: &[Dataset], split: Split) -> Plan {
     let mut items = Vec::new();
     for (path, t) in files.iter().zip(trees) {
-        let ends: Vec<u64> = t.clusters().iter().map(|c| c.end).collect();
+        let ends: Vec<u64> = t.cluster_ends();
         for r in split_clusters(&ends, split) {
             items.push(WorkItem {
                 index: items.len(),
@@ -115,11 +115,11 @@ pub(crate) fn plan_trees(a: &Analysis, files: &[PathBuf], trees: &[Tree], split:
             .zip(trees)
             .map(|(p, t)| PlannedFile {
                 path: p.clone(),
-                entries: t.entries,
+                entries: t.entries(),
             })
             .collect(),
         items,
-        entries: trees.iter().map(|t| t.entries).sum(),
+        entries: trees.iter().map(|t| t.entries()).sum(),
     }
 }
 

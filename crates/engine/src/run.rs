@@ -12,7 +12,7 @@ use expr::{
 };
 use hist::{Axis, Histogram, Storage};
 use rayon::prelude::*;
-use rootio::{Array, ReadOptions, RootFile, Tree};
+use rootio::{Array, Dataset, ReadOptions, RootFile};
 
 use crate::analysis::{shifted, Analysis, Binning, HistSpec, Item, StatKind, StatSpec};
 use crate::error::{EngineError, Result};
@@ -170,8 +170,8 @@ fn expr_error(item: &Item, what: &str, e: ExprError) -> EngineError {
 }
 
 /// Type-check an analysis against a tree: its schema, and the columns of its snapshots.
-pub(crate) fn compile(a: &Analysis, tree: &Tree) -> Result<Compiled> {
-    let mut c = compile_schema(a, Schema::of_tree(tree))?;
+pub(crate) fn compile(a: &Analysis, tree: &Dataset) -> Result<Compiled> {
+    let mut c = compile_schema(a, Schema::of_dataset(tree))?;
     for spec in &a.snapshots {
         let snap = resolve(spec, tree, &c.scope.defines)?;
         let mut extra: BTreeSet<String> = c.branches.iter().cloned().collect();
@@ -399,10 +399,10 @@ pub(crate) fn expand(files: &[PathBuf]) -> Result<Vec<PathBuf>> {
 /// them on a thread pool, and merge their partials with [`merge_all`].
 pub fn run(a: &Analysis, options: &RunOptions<'_>) -> Result<Results> {
     let files = expand(&a.files)?;
-    let mut trees: Vec<Tree> = Vec::with_capacity(files.len());
+    let mut trees: Vec<Dataset> = Vec::with_capacity(files.len());
     for f in &files {
         let file = RootFile::open(f)?;
-        trees.push(file.tree(&a.tree)?);
+        trees.push(file.dataset(&a.tree)?);
     }
     let c = compile(a, &trees[0])?;
     // Open every snapshot's writer first: a bad output path fails before any event is read.
@@ -503,12 +503,12 @@ pub fn run_item(plan: &Plan, index: usize) -> Result<Partial> {
 /// [`Plan::id`] (so a distributed task need not carry the whole plan).
 pub fn run_work_item(a: &Analysis, it: &WorkItem, plan_id: String) -> Result<Partial> {
     let tree = open_tree_cached(&it.file, &a.tree)?;
-    if it.stop > tree.entries {
+    if it.stop > tree.entries() {
         return Err(EngineError::Batch {
             message: format!(
                 "{}: the file has only {} entries now; was it replaced after planning?",
                 it.describe(),
-                tree.entries
+                tree.entries()
             ),
         });
     }
@@ -526,11 +526,11 @@ pub fn run_work_item(a: &Analysis, it: &WorkItem, plan_id: String) -> Result<Par
 /// A worker process runs many work items of the same few files: keep their parsed tree metadata
 /// (and open file handles) for the next item. An entry is used only while the file's size and
 /// modification time are unchanged; at most [`TREE_CACHE`] trees are kept.
-fn open_tree_cached(path: &std::path::Path, tree: &str) -> Result<Tree> {
+fn open_tree_cached(path: &std::path::Path, tree: &str) -> Result<Dataset> {
     use std::sync::Mutex;
     type Key = (PathBuf, String);
     type Stamp = (u64, Option<std::time::SystemTime>);
-    static CACHE: Mutex<Vec<(Key, Stamp, Tree)>> = Mutex::new(Vec::new());
+    static CACHE: Mutex<Vec<(Key, Stamp, Dataset)>> = Mutex::new(Vec::new());
     let stamp = std::fs::metadata(path)
         .ok()
         .map(|m| (m.len(), m.modified().ok()));
@@ -540,7 +540,7 @@ fn open_tree_cached(path: &std::path::Path, tree: &str) -> Result<Tree> {
             return Ok(t.clone());
         }
     }
-    let t = RootFile::open(path)?.tree(tree)?;
+    let t = RootFile::open(path)?.dataset(tree)?;
     if let (Some(stamp), Ok(mut cache)) = (stamp, CACHE.lock()) {
         cache.retain(|(k, _, _)| *k != key);
         if cache.len() >= TREE_CACHE {
@@ -638,13 +638,13 @@ impl SnapshotWriter {
     }
 }
 
-fn process(c: &Compiled, tree: &Tree, it: &WorkItem, plan: String) -> Result<Partial> {
+fn process(c: &Compiled, tree: &Dataset, it: &WorkItem, plan: String) -> Result<Partial> {
     let started = Instant::now();
     let range = it.start..it.stop;
     let path = it.file.as_path();
     let io_before = tree.file().source().counters().snapshot().bytes;
     let names: Vec<&str> = c.branches.iter().map(String::as_str).collect();
-    let cols = tree.read_branches(&names, range.clone(), &ReadOptions { threads: 1 })?;
+    let cols = tree.read(&names, range.clone(), &ReadOptions { threads: 1 })?;
     let mut hists = c
         .hists
         .iter()

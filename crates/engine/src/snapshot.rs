@@ -10,7 +10,7 @@
 use std::path::PathBuf;
 
 use expr::{Num, Ty, Typed};
-use rootio::{Array, Interpretation, PrimitiveType, Tree};
+use rootio::{Array, ColumnKind, Dataset, Interpretation, PrimitiveType};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{EngineError, Origin, Result};
@@ -136,7 +136,18 @@ fn define_layout(ty: &Ty) -> Option<ColumnLayout> {
     }
 }
 
-fn branch_layout(tree: &Tree, name: &str) -> std::result::Result<ColumnLayout, String> {
+fn branch_layout(data: &Dataset, name: &str) -> std::result::Result<ColumnLayout, String> {
+    let Some(tree) = data.as_tree() else {
+        // An RNTuple field: numbers stay numbers, collections become std::vector.
+        return match data.columns().into_iter().find(|(n, _)| n == name) {
+            Some((_, ColumnKind::Scalar(p))) => Ok(ColumnLayout::Scalar(p)),
+            Some((_, ColumnKind::List(p))) => Ok(ColumnLayout::Vector(p)),
+            Some(_) => Err(format!(
+                "field '{name}' cannot be written yet; snapshots write numbers and lists of numbers"
+            )),
+            None => Err(format!("no field '{name}'")),
+        };
+    };
     let b = tree.branch(name).map_err(|e| e.to_string())?;
     let interp = b
         .interpretation
@@ -175,17 +186,13 @@ fn branch_layout(tree: &Tree, name: &str) -> std::result::Result<ColumnLayout, S
 /// cannot be written are errors here, before any event is read.
 pub(crate) fn resolve(
     spec: &SnapshotSpec,
-    tree: &Tree,
+    tree: &Dataset,
     defines: &[(String, Typed)],
 ) -> Result<CompiledSnapshot> {
     if spec.columns.is_empty() {
         return Err(error(spec, "no columns to write".into()));
     }
-    let branch_names: Vec<String> = tree
-        .data_branches()
-        .iter()
-        .map(|b| b.name.clone())
-        .collect();
+    let branch_names: Vec<String> = tree.columns().into_iter().map(|(n, _)| n).collect();
     let mut names: Vec<(String, ColumnSource)> = Vec::new();
     let push = |name: String, src: ColumnSource, names: &mut Vec<(String, ColumnSource)>| {
         if !names.iter().any(|(n, _)| *n == name) {

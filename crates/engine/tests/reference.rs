@@ -42,6 +42,12 @@ const CLUSTERED: Sample = Sample {
     file: "crates/engine/tests/data/nano_10k_clusters.root",
     stem: "reference",
 };
+/// The bundled sample's events as an RNTuple (`rootio/tests/fixtures/rntuple/`, converted by
+/// RDataFrame's Snapshot): the same analyses must give the same histograms as on the TTree.
+const RNTUPLE: Sample = Sample {
+    file: "crates/rootio/tests/fixtures/rntuple/rntuple_nano.root",
+    stem: "reference",
+};
 /// `std::vector` branches and no counters (other events, zlib level 1).
 const VECTORS: Sample = Sample {
     file: "crates/engine/tests/data/nano_vectors_10k.root",
@@ -189,6 +195,11 @@ fn ten_clusters_in_many_work_items_equal_rdataframe_and_awkward() {
         &ALL,
         &[(1, 1), (2, 1_000), (3, 2_500), (2, 200_000)],
     );
+}
+
+#[test]
+fn rntuple_equals_the_ttree_references() {
+    check(&RNTUPLE, &ALL, &[(1, 200_000), (2, 1_000)]);
 }
 
 #[test]

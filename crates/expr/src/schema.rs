@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use rootio::{Interpretation, PrimitiveType, Tree};
+use rootio::{ColumnKind, Dataset, Interpretation, PrimitiveType, Tree};
 
 /// The number type of a column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -98,6 +98,20 @@ impl Schema {
         }
         s.find_collections();
         s
+    }
+
+    /// The schema of a TTree or an RNTuple: every column of numbers or lists of numbers
+    /// (RNTuple fields play the role of branches: `Muon_pt` of a NanoAOD-style RNTuple is the
+    /// field `Muon_pt`, and `Muon` its collection).
+    pub fn of_dataset(d: &Dataset) -> Schema {
+        if let Some(t) = d.as_tree() {
+            return Schema::of_tree(t);
+        }
+        Schema::from_branches(d.columns().into_iter().filter_map(|(n, k)| match k {
+            ColumnKind::Scalar(p) => Some((n, BranchType::Scalar(num_of(p)))),
+            ColumnKind::List(p) => Some((n, BranchType::List(num_of(p)))),
+            ColumnKind::Other => None,
+        }))
     }
 
     /// A schema from explicit branch types (for tests and other sources).

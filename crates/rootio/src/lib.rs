@@ -24,6 +24,7 @@
 pub mod array;
 pub mod compression;
 pub mod cursor;
+pub mod dataset;
 pub mod directory;
 pub mod error;
 pub mod file;
@@ -39,6 +40,7 @@ pub mod tree;
 pub mod write;
 
 pub use array::{Array, PrimitiveType};
+pub use dataset::{ColumnKind, Dataset};
 pub use error::{Error, ErrorKind, Location, Result};
 pub use file::{Entry, RootFile};
 pub use rntuple::RNTuple;
