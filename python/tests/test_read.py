@@ -79,3 +79,29 @@ def test_errors_by_category(repo, sample):
         hepframe.open(sample)["Events"].arrays(["Muon_ptt"])
     with pytest.raises(hepframe.FormatError):
         hepframe.open(str(repo / "README.md"))
+
+
+def test_rntuple_reads_like_the_ttree(repo, sample):
+    """The NanoAOD sample converted to an RNTuple gives the same arrays, field for branch."""
+    path = str(repo / "crates/rootio/tests/fixtures/rntuple/rntuple_nano.root")
+    f = hepframe.open(path)
+    assert f.trees() == ["Events"]
+    nt = f["Events"]
+    tree = hepframe.open(sample)["Events"]
+    assert nt.num_entries == tree.num_entries == 10_000
+    assert nt.typenames()["Muon_pt"] == "ROOT::VecOps::RVec<float>"
+    a, b = nt.arrays(entry_start=100, entry_stop=9000), tree.arrays(entry_start=100, entry_stop=9000)
+    assert set(a) == set(b)
+    for name in a:
+        if isinstance(b[name], np.ndarray):
+            np.testing.assert_array_equal(a[name], b[name], err_msg=name)
+            assert a[name].dtype == b[name].dtype, name
+        else:
+            assert ak.array_equal(a[name], b[name]), name
+
+
+def test_analyses_run_on_rntuple(repo):
+    path = str(repo / "crates/rootio/tests/fixtures/rntuple/rntuple_nano.root")
+    r = hepframe.run(repo / "examples/adl/q6.toml", [path])
+    t = hepframe.run(repo / "examples/adl/q6.toml")
+    assert r.raw_histograms == t.raw_histograms

@@ -10,7 +10,7 @@
 use numpy::{IntoPyArray, PyArray1};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
-use rootio::{Array, ReadOptions, RootFile};
+use rootio::{Array, Dataset, ReadOptions, RootFile};
 
 use engine::{Analysis, EngineError, Partial, Plan, Split, WorkItem};
 
@@ -77,9 +77,11 @@ struct File {
 
 #[pymethods]
 impl File {
-    /// The trees in the file (with directories: `dir/Events`).
+    /// The trees and RNTuples in the file (with directories: `dir/Events`).
     fn trees(&self, py: Python<'_>) -> PyResult<Vec<String>> {
-        self.inner.tree_paths().map_err(|e| read_error(py, e))
+        let mut out = self.inner.tree_paths().map_err(|e| read_error(py, e))?;
+        out.extend(self.inner.rntuple_paths().map_err(|e| read_error(py, e))?);
+        Ok(out)
     }
 
     /// The file's path.
@@ -89,7 +91,7 @@ impl File {
     }
 
     fn tree(&self, py: Python<'_>, name: &str) -> PyResult<Tree> {
-        let t = self.inner.tree(name).map_err(|e| read_error(py, e))?;
+        let t = self.inner.dataset(name).map_err(|e| read_error(py, e))?;
         Ok(Tree {
             inner: t,
             name: name.to_string(),
@@ -97,10 +99,10 @@ impl File {
     }
 }
 
-/// A TTree.
+/// A TTree or an RNTuple.
 #[pyclass(module = "hepframe._core", frozen)]
 struct Tree {
-    inner: rootio::Tree,
+    inner: Dataset,
     name: String,
 }
 
@@ -109,7 +111,13 @@ impl Tree {
     /// Entries in the tree.
     #[getter]
     fn num_entries(&self) -> u64 {
-        self.inner.entries
+        self.inner.entries()
+    }
+
+    /// Whether it is an RNTuple (else a TTree).
+    #[getter]
+    fn is_rntuple(&self) -> bool {
+        self.inner.is_rntuple()
     }
 
     /// The tree's name.
@@ -118,21 +126,20 @@ impl Tree {
         self.name.clone()
     }
 
-    /// Names of the branches that hold data, in tree order.
+    /// Names of the branches that hold data (or the RNTuple's top-level fields), in order.
     fn branch_names(&self) -> Vec<String> {
-        self.inner
-            .data_branches()
-            .iter()
-            .map(|b| b.name.clone())
-            .collect()
+        self.inner.columns().into_iter().map(|(n, _)| n).collect()
     }
 
-    /// `(name, type)` of each branch with data.
+    /// `(name, C++ type)` of each branch (or field).
     fn types(&self) -> Vec<(String, String)> {
         self.inner
-            .data_branches()
-            .iter()
-            .map(|b| (b.name.clone(), b.type_name()))
+            .columns()
+            .into_iter()
+            .map(|(n, _)| {
+                let t = self.inner.type_name(&n).unwrap_or_default();
+                (n, t)
+            })
             .collect()
     }
 
@@ -149,15 +156,12 @@ impl Tree {
         stop: u64,
         threads: usize,
     ) -> PyResult<Bound<'py, PyDict>> {
-        for b in &branches {
-            self.inner.branch(b).map_err(|e| read_error(py, e))?;
-        }
-        let stop = stop.min(self.inner.entries);
+        let stop = stop.min(self.inner.entries());
         let start = start.min(stop);
         let names: Vec<&str> = branches.iter().map(String::as_str).collect();
         let tree = &self.inner;
         let arrays = py
-            .detach(|| tree.read_branches(&names, start..stop, &ReadOptions { threads }))
+            .detach(|| tree.read(&names, start..stop, &ReadOptions { threads }))
             .map_err(|e| read_error(py, e))?;
         let out = PyDict::new(py);
         for (name, a) in branches.iter().zip(arrays) {
