@@ -1,14 +1,16 @@
-//! `hepframe dump FILE:TREE`: every selected entry as JSON Lines or CSV, exactly.
+//! `hepframe dump FILE:NAME`: every selected entry of a TTree or RNTuple as JSON Lines or CSV,
+//! exactly.
 //!
-//! The tree is read in chunks of whole clusters (split further when a cluster is very large),
-//! sized so that one chunk of the selected branches takes about [`CHUNK_BYTES`] in memory;
+//! The dataset is read in chunks of whole clusters (split further when a cluster is very large),
+//! sized so that one chunk of the selected columns takes about [`CHUNK_BYTES`] in memory;
 //! memory stays bounded however large the file is. Values are written by
-//! [`rootio::json::write_value`]: integers as they are, floats in the shortest form that reads
-//! back to the same `f32`/`f64`, NaN and infinities as the strings `"nan"`, `"inf"`, `"-inf"`.
+//! [`rootio::json::write_value`], the same for a branch and for the equivalent field: integers
+//! as they are, floats in the shortest form that reads back to the same `f32`/`f64`, NaN and
+//! infinities as the strings `"nan"`, `"inf"`, `"-inf"`.
 //!
 //! In CSV, lists and records are written as their JSON text in one quoted field
-//! (`"[1.5,2.5]"`, `"{""x"":1.0}"`), strings
-//! as CSV fields, and non-finite floats as bare `nan`, `inf`, `-inf`.
+//! (`"[1.5,2.5]"`, `"{""x"":1.0}"`), strings as CSV fields, and non-finite floats as bare
+//! `nan`, `inf`, `-inf`.
 
 use std::io::Write;
 use std::ops::Range;
@@ -23,7 +25,7 @@ use crate::select::{select, warn_skipped};
 use crate::target::Target;
 use rootio::json::write_value;
 
-/// Uncompressed bytes of the selected branches to hold in memory at a time (roughly).
+/// Uncompressed bytes of the selected columns to hold in memory at a time (roughly).
 const CHUNK_BYTES: u64 = 64 << 20;
 /// Chunk size limits, in entries.
 const MIN_CHUNK: u64 = 1_000;
@@ -32,7 +34,7 @@ const MAX_CHUNK: u64 = 100_000;
 /// The output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum DumpFormat {
-    /// One JSON object per line, keys in tree order.
+    /// One JSON object per line, keys in the order of the branches or fields.
     #[default]
     Jsonl,
     /// Comma-separated values with a header row.
@@ -42,7 +44,7 @@ pub enum DumpFormat {
 /// What to dump.
 #[derive(Debug, Clone)]
 pub struct DumpOptions {
-    /// Branch globs (all data branches if empty).
+    /// Branch or field globs (all data branches or all top-level fields if empty).
     pub branches: Vec<String>,
     /// The entry range.
     pub entries: EntrySpec,
@@ -50,22 +52,23 @@ pub struct DumpOptions {
     pub format: DumpFormat,
     /// Decoding threads (0 = all cores).
     pub threads: usize,
-    /// Suppress warnings about skipped branches.
+    /// Suppress warnings about skipped branches or fields.
     pub quiet: bool,
 }
 
-/// Dump the tree named by `arg` to `out`.
+/// Dump the TTree or RNTuple named by `arg` to `out`.
 pub fn run(arg: &str, opts: &DumpOptions, out: &mut dyn Write) -> Result<()> {
-    let tree = Target::parse(arg).open()?;
-    let selection = select(&tree, &opts.branches)?;
+    let data = Target::parse(arg).open()?;
+    let selection = select(&data, &opts.branches)?;
     warn_skipped(&selection, opts.quiet);
     let names = selection.names();
-    let range = opts.entries.resolve(tree.entries);
-    // fTotBytes comes from the file: add without trusting it not to overflow.
-    let bytes = selection.branches.iter().fold(0u64, |acc, b| {
-        acc.saturating_add(u64::try_from(b.tot_bytes).unwrap_or(0))
-    });
-    let per_entry = bytes.checked_div(tree.entries).unwrap_or(0).max(1);
+    let range = opts.entries.resolve(data.entries());
+    // Sizes come from the file: add without trusting them not to overflow.
+    let bytes = selection
+        .columns
+        .iter()
+        .fold(0u64, |acc, c| acc.saturating_add(c.bytes));
+    let per_entry = bytes.checked_div(data.entries()).unwrap_or(0).max(1);
     let target = (CHUNK_BYTES / per_entry).clamp(MIN_CHUNK, MAX_CHUNK);
     let mut writer = match opts.format {
         DumpFormat::Jsonl => RowWriter::jsonl(&names),
@@ -77,12 +80,13 @@ pub fn run(arg: &str, opts: &DumpOptions, out: &mut dyn Write) -> Result<()> {
     let options = ReadOptions {
         threads: opts.threads,
     };
-    for chunk in chunks(&tree.clusters(), range, target) {
-        let columns = tree.read_branches(&names, chunk.clone(), &options)?;
+    for chunk in chunks(&data.cluster_ends(), range, target) {
+        let columns = data.read(&names, chunk.clone(), &options)?;
         let n = (chunk.end - chunk.start) as usize;
         if let Some((name, c)) = names.iter().zip(&columns).find(|(_, c)| c.len() != n) {
             return Err(anyhow!(
-                "internal error: branch '{name}' gave {} entries for {}..{}",
+                "internal error: {} '{name}' gave {} entries for {}..{}",
+                selection.noun,
                 c.len(),
                 chunk.start,
                 chunk.end
@@ -96,12 +100,13 @@ pub fn run(arg: &str, opts: &DumpOptions, out: &mut dyn Write) -> Result<()> {
 }
 
 /// Cut `range` into chunks of about `target` entries that start and end on cluster
-/// boundaries, except where one cluster alone is larger than `target`.
-pub fn chunks(clusters: &[Range<u64>], range: Range<u64>, target: u64) -> Vec<Range<u64>> {
+/// boundaries (`cluster_ends`: the end entry of each cluster), except where one cluster alone
+/// is larger than `target`.
+pub fn chunks(cluster_ends: &[u64], range: Range<u64>, target: u64) -> Vec<Range<u64>> {
     let target = target.max(1);
-    let mut bounds: Vec<u64> = clusters
+    let mut bounds: Vec<u64> = cluster_ends
         .iter()
-        .map(|c| c.end)
+        .copied()
         .filter(|&e| e > range.start && e < range.end)
         .collect();
     bounds.sort_unstable();
@@ -230,9 +235,13 @@ mod tests {
         v.iter().map(|&(a, b)| a..b).collect()
     }
 
+    fn ends(v: &[(u64, u64)]) -> Vec<u64> {
+        v.iter().map(|&(_, b)| b).collect()
+    }
+
     #[test]
     fn chunks_follow_clusters() {
-        let clusters: Vec<Range<u64>> = (0..10).map(|k| k * 100..(k + 1) * 100).collect();
+        let clusters: Vec<u64> = (1..=10).map(|k| k * 100).collect();
         assert_eq!(
             chunks(&clusters, 0..1000, 250),
             ranges(&[(0, 200), (200, 400), (400, 600), (600, 800), (800, 1000)])
@@ -248,12 +257,12 @@ mod tests {
     #[test]
     fn big_clusters_are_split() {
         assert_eq!(
-            chunks(&ranges(&[(0, 1000)]), 0..1000, 300),
+            chunks(&ends(&[(0, 1000)]), 0..1000, 300),
             ranges(&[(0, 300), (300, 600), (600, 900), (900, 1000)])
         );
         assert_eq!(chunks(&[], 0..10, 4), ranges(&[(0, 4), (4, 8), (8, 10)]));
         // Every entry is covered exactly once.
-        let clusters = ranges(&[(0, 7), (7, 500), (500, 510), (510, 2000)]);
+        let clusters = ends(&[(0, 7), (7, 500), (500, 510), (510, 2000)]);
         let c = chunks(&clusters, 3..1999, 100);
         assert_eq!(c.first().map(|r| r.start), Some(3));
         assert_eq!(c.last().map(|r| r.end), Some(1999));

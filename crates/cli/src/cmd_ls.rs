@@ -1,11 +1,12 @@
 //! `hepframe ls FILE[:DIR]`: the file header and every key, directory by directory.
 //!
-//! Keys show `name;cycle`, their class and title, and trees their entry count. Directories
-//! show their full path (`dir1/dir2/`) so that it can be pasted into a `FILE:DIR/TREE` target,
-//! and their contents are indented below them.
+//! Keys show `name;cycle`, their class and title, and TTrees and RNTuples (`ROOT::RNTuple`
+//! anchors) their entry count. Directories show their full path (`dir1/dir2/`) so that it can
+//! be pasted into a `FILE:DIR/NAME` target, and their contents are indented below them.
 //!
-//! A directory that cannot be read, or a tree whose metadata is damaged, is reported on its
-//! own line and the listing goes on: `ls` is the first thing to run on a suspicious file.
+//! A directory that cannot be read, or a TTree or RNTuple whose metadata is damaged, is
+//! reported on its own line and the listing goes on: `ls` is the first thing to run on a
+//! suspicious file.
 
 use std::collections::HashSet;
 use std::io::Write;
@@ -14,16 +15,14 @@ use std::path::Path;
 use anyhow::{anyhow, Result};
 use rootio::directory::Directory;
 use rootio::key::Key;
+use rootio::rntuple::ANCHOR_CLASS;
 use rootio::RootFile;
 
 use crate::format::{compression_setting, human_bytes, pad, truncate};
-use crate::target::Target;
+use crate::target::{Target, TREE_CLASSES};
 
 /// Directories nested deeper than this are not listed (a loop guard for damaged files).
 const MAX_DEPTH: usize = 64;
-
-/// Classes whose entry count `ls` shows.
-const TREE_CLASSES: [&str; 3] = ["TTree", "TNtuple", "TNtupleD"];
 
 /// One line of the listing.
 struct Row {
@@ -74,6 +73,8 @@ fn open_directory(file: &RootFile, path: &str) -> Result<Directory> {
         let shown = file.path().display().to_string();
         let hint = if TREE_CLASSES.contains(&key.class_name.as_str()) {
             format!("; `hepframe schema {shown}:{path}` describes a tree")
+        } else if key.class_name == ANCHOR_CLASS {
+            format!("; `hepframe schema {shown}:{path}` describes an RNTuple")
         } else {
             String::new()
         };
@@ -129,14 +130,19 @@ fn key_row(file: &RootFile, dir: &Directory, key: &Key, depth: usize) -> Row {
     } else {
         format!("{};{}", key.name, key.cycle)
     };
-    let info = if TREE_CLASSES.contains(&key.class_name.as_str()) {
-        match file.tree(&format!("{};{}", join(&dir.path, &key.name), key.cycle)) {
-            Ok(t) if t.entries == 1 => "1 entry".to_string(),
-            Ok(t) => format!("{} entries", t.entries),
-            Err(e) => format!("(unreadable: {})", truncate(&e.kind.to_string(), 60)),
-        }
+    let path = format!("{};{}", join(&dir.path, &key.name), key.cycle);
+    let entries = if TREE_CLASSES.contains(&key.class_name.as_str()) {
+        Some(file.tree(&path).map(|t| t.entries))
+    } else if key.class_name == ANCHOR_CLASS {
+        Some(file.rntuple(&path).map(|r| r.entries))
     } else {
-        String::new()
+        None
+    };
+    let info = match entries {
+        Some(Ok(1)) => "1 entry".to_string(),
+        Some(Ok(n)) => format!("{n} entries"),
+        Some(Err(e)) => format!("(unreadable: {})", truncate(&e.kind.to_string(), 60)),
+        None => String::new(),
     };
     Row {
         depth,

@@ -1,18 +1,23 @@
-//! `hepframe schema FILE:TREE`: a tree's entries, clusters and a table of its branches with
-//! their types, basket counts, sizes and compression.
+//! `hepframe schema FILE:NAME`: a TTree's entries, clusters and a table of its branches with
+//! their types, basket counts, sizes and compression; for an RNTuple the same of its fields
+//! and columns ([`rntuple`]).
 //!
 //! The compression column is read from the first on-disk baskets of each branch: the 9-byte
 //! block header after a basket's key names the algorithm (`ZL`, `XZ`, `L4`, `ZS`, `CS`). ROOT
 //! stores a basket raw when compression does not shrink it; a branch whose first few baskets
-//! are all raw shows `none`, and one whose baskets live inside the TTree record `embedded`. The file's own setting (`ls`) can differ from
-//! what the baskets use, since every branch may set its own.
+//! are all raw shows `none`, and one whose baskets live inside the TTree record `embedded`. The
+//! file's own setting (`ls`) can differ from what the baskets use, since every branch may set
+//! its own.
+
+mod rntuple;
 
 use std::io::Write;
+use std::ops::Range;
 
 use anyhow::Result;
 use rootio::compression::{block_algorithm, Algorithm, HEADER_SIZE};
 use rootio::tree::BasketLocation;
-use rootio::{Branch, Tree};
+use rootio::{Branch, Dataset, Tree};
 
 use crate::format::{human_bytes, truncate};
 use crate::table::Table;
@@ -23,25 +28,25 @@ const BASKETS_PROBED: usize = 3;
 /// Clusters listed before the rest are elided.
 const CLUSTERS_SHOWN: usize = 4;
 
-/// Describe the tree named by `arg` to `out`.
+/// Describe the TTree or RNTuple named by `arg` to `out`.
 pub fn run(arg: &str, out: &mut dyn Write) -> Result<()> {
-    let tree = Target::parse(arg).open()?;
-    write_summary(&tree, out)?;
-    writeln!(out)?;
-    branch_table(&tree).write(out)?;
+    match Target::parse(arg).open()? {
+        Dataset::Tree(tree) => {
+            write_summary(&tree, out)?;
+            writeln!(out)?;
+            branch_table(&tree).write(out)?;
+        }
+        Dataset::RNTuple(nt) => {
+            rntuple::write_summary(&nt, out)?;
+            writeln!(out)?;
+            rntuple::field_table(&nt).write(out)?;
+        }
+    }
     Ok(())
 }
 
-fn write_summary(tree: &Tree, out: &mut dyn Write) -> Result<()> {
-    let title = if tree.title.is_empty() {
-        String::new()
-    } else {
-        format!("  \"{}\"", tree.title)
-    };
-    writeln!(out, "tree      {} ({}){title}", tree.path, tree.class)?;
-    writeln!(out, "file      {}", tree.file().path().display())?;
-    writeln!(out, "entries   {}", tree.entries)?;
-    let clusters = tree.clusters();
+/// The first [`CLUSTERS_SHOWN`] clusters and the last: `[0, 90) [90, 180) … [540, 600)`.
+fn cluster_list(clusters: &[Range<u64>]) -> String {
     let mut shown: Vec<String> = clusters
         .iter()
         .take(CLUSTERS_SHOWN)
@@ -55,7 +60,25 @@ fn write_summary(tree: &Tree, out: &mut dyn Write) -> Result<()> {
             shown.push(format!("[{}, {})", last.start, last.end));
         }
     }
-    writeln!(out, "clusters  {}: {}", clusters.len(), shown.join(" "))?;
+    shown.join(" ")
+}
+
+fn write_summary(tree: &Tree, out: &mut dyn Write) -> Result<()> {
+    let title = if tree.title.is_empty() {
+        String::new()
+    } else {
+        format!("  \"{}\"", tree.title)
+    };
+    writeln!(out, "tree      {} ({}){title}", tree.path, tree.class)?;
+    writeln!(out, "file      {}", tree.file().path().display())?;
+    writeln!(out, "entries   {}", tree.entries)?;
+    let clusters = tree.clusters();
+    writeln!(
+        out,
+        "clusters  {}: {}",
+        clusters.len(),
+        cluster_list(&clusters)
+    )?;
     let n = tree.all_branches().len();
     let data = tree.data_branches().len();
     writeln!(out, "branches  {n} ({data} with data)")?;

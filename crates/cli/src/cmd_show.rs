@@ -1,10 +1,10 @@
-//! `hepframe show FILE:TREE`: the first entries of a tree as a table for people.
+//! `hepframe show FILE:NAME`: the first entries of a TTree or RNTuple as a table for people.
 //!
-//! One row per entry and one column per branch. When the table would be wider than the
-//! terminal (`$COLUMNS`, else 120 characters), long cells are cut shorter (down to
+//! One row per entry and one column per branch or field. When the table would be wider than
+//! the terminal (`$COLUMNS`, else 120 characters), long cells are cut shorter (down to
 //! [`MIN_CELL`] characters); if it still does not fit it is printed transposed: one block per
-//! entry with a `branch  value` line per branch. Floats show six significant digits and long
-//! lists and strings are cut with `…`; `dump` prints exact values.
+//! entry with a `name  value` line per branch or field. Floats show six significant digits and
+//! long lists and strings are cut with `…`; `dump` prints exact values.
 
 use std::io::Write;
 
@@ -15,7 +15,7 @@ use crate::entries::EntrySpec;
 use crate::format::{cell, is_numeric, pad};
 use crate::select::{select, warn_skipped};
 use crate::table::Table;
-use crate::target::Target;
+use crate::target::{self, Target};
 
 /// Widest cell in the table layout.
 const MAX_CELL: usize = 40;
@@ -29,33 +29,41 @@ const DEFAULT_WIDTH: usize = 120;
 pub struct ShowOptions {
     /// At most this many entries.
     pub limit: usize,
-    /// Branch globs (all data branches if empty).
+    /// Branch or field globs (all data branches or all top-level fields if empty).
     pub branches: Vec<String>,
     /// The entry range to start from.
     pub entries: EntrySpec,
     /// Decoding threads (0 = all cores).
     pub threads: usize,
-    /// Suppress warnings about skipped branches.
+    /// Suppress warnings about skipped branches or fields.
     pub quiet: bool,
 }
 
-/// Show entries of the tree named by `arg`.
+/// Show entries of the TTree or RNTuple named by `arg`.
 pub fn run(arg: &str, opts: &ShowOptions, out: &mut dyn Write) -> Result<()> {
-    let tree = Target::parse(arg).open()?;
-    let selection = select(&tree, &opts.branches)?;
+    let data = Target::parse(arg).open()?;
+    let selection = select(&data, &opts.branches)?;
     warn_skipped(&selection, opts.quiet);
-    let range = opts.entries.resolve(tree.entries);
+    let (kind, entries) = (target::kind(&data), data.entries());
+    let range = opts.entries.resolve(entries);
     let shown = range.start..range.end.min(range.start.saturating_add(opts.limit as u64));
-    if selection.branches.is_empty() {
-        writeln!(out, "(the tree has no branches with data)")?;
+    if selection.columns.is_empty() {
+        let what = match selection.noun {
+            "branch" => "branches with data",
+            _ => "fields",
+        };
+        writeln!(out, "(the {kind} has no {what})")?;
         return Ok(());
     }
     if range.is_empty() {
-        if tree.entries == 0 {
-            writeln!(out, "(the tree has no entries)")?;
+        if entries == 0 {
+            writeln!(out, "(the {kind} has no entries)")?;
         } else {
-            let (spec, n) = (opts.entries, tree.entries);
-            writeln!(out, "(the range {spec} holds no entries; the tree has {n})")?;
+            let spec = opts.entries;
+            writeln!(
+                out,
+                "(the range {spec} holds no entries; the {kind} has {entries})"
+            )?;
         }
         return Ok(());
     }
@@ -63,7 +71,7 @@ pub fn run(arg: &str, opts: &ShowOptions, out: &mut dyn Write) -> Result<()> {
         return Ok(());
     }
     let names = selection.names();
-    let columns = tree.read_branches(
+    let columns = data.read(
         &names,
         shown.clone(),
         &ReadOptions {
@@ -84,7 +92,7 @@ pub fn run(arg: &str, opts: &ShowOptions, out: &mut dyn Write) -> Result<()> {
             out,
             "… {} more entries (of {}); use -n N or --entries START:STOP to see others",
             range.end - shown.end,
-            tree.entries
+            entries
         )?;
     }
     Ok(())

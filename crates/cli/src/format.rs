@@ -2,7 +2,7 @@
 //! columns of any shape, byte sizes, compression settings and CSV escaping.
 //!
 //! Table cells are for people (six significant digits, truncated with `…`); `dump` uses
-//! [`crate::json`] instead, which prints every float so that it reads back exactly.
+//! [`rootio::json`] instead, which prints every float so that it reads back exactly.
 
 use rootio::Array;
 

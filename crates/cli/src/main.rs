@@ -14,6 +14,7 @@ mod cmd_show;
 mod entries;
 mod format;
 mod merge_root;
+mod pages;
 mod select;
 mod suggest;
 mod table;
@@ -60,9 +61,10 @@ vectors (Muon[0] + Muon[1], .mass, .pt, .eta, .phi), delta_r, delta_phi.
 Output: DIR/histograms.json (UHI), DIR/cutflow.json, DIR/NAME.png for each histogram.";
 
 const MAIN_AFTER_HELP: &str = "\
-Targets are written FILE:TREE. The tree may sit in a directory and carry a cycle number:
+Targets are written FILE:NAME, NAME a TTree or an RNTuple. It may sit in a directory and carry
+a cycle number:
   data.root:Events   data.root:dir/Events   data.root:Events;2
-Without :TREE, a file with exactly one tree uses that tree.
+Without :NAME, a file with exactly one TTree or RNTuple uses it.
 
 Examples:
   hepframe ls nano.root
@@ -168,9 +170,10 @@ enum Command {
     #[command(
         long_about = "List every key in a file, directory by directory.\n\n\
             The first line gives the ROOT version that wrote the file, its size and its \
-            compression setting. Each key shows NAME;CYCLE, its class and its title; trees \
-            also show their entry count. A cycle is a saved version of an object: ROOT keeps \
-            the last two, and a name without ;CYCLE means the highest.",
+            compression setting. Each key shows NAME;CYCLE, its class and its title; TTrees \
+            and RNTuples (class ROOT::RNTuple) also show their entry count. A cycle is a \
+            saved version of an object: ROOT keeps the last two, and a name without ;CYCLE \
+            means the highest.",
         after_help = "Examples:\n  hepframe ls data.root\n  hepframe ls data.root:dir1   (one directory)"
     )]
     Ls {
@@ -179,36 +182,45 @@ enum Command {
         file: String,
     },
 
-    /// Describe a tree: entries, clusters, and every branch's type, size and compression.
+    /// Describe a TTree or RNTuple: entries, clusters, and every branch's or field's type,
+    /// size and compression.
     #[command(
-        long_about = "Describe a tree: entries, clusters, and every branch's type, size and \
-            compression.\n\n\
+        long_about = "Describe a TTree or RNTuple: entries, clusters, and every branch's or \
+            field's type, size and compression.\n\n\
             Sub-branches of split objects are indented under their parent. COMPRESSED and \
             UNCOMPRESSED are ROOT's own totals (fZipBytes, fTotBytes); ALGORITHM is read from \
             the first basket on disk (`none` when ROOT stored it raw, `embedded` when the \
             baskets live inside the tree's metadata). Branches hepframe cannot decode say why \
-            in the NOTE column.",
-        after_help = "Examples:\n  hepframe schema nano.root:Events\n  hepframe schema data.root:dir/Events;2"
+            in the NOTE column.\n\n\
+            For an RNTuple: its cluster groups, and every field with its sub-fields indented \
+            (record members, collection items `_0`), its C++ type and alias, its columns \
+            (type and encoding, e.g. SplitReal32; alternative representations separated by \
+            '|'), and its pages' sizes from the page list.",
+        after_help = "Examples:\n  hepframe schema nano.root:Events\n  \
+            hepframe schema data.root:dir/Events;2\n  \
+            hepframe schema nano_rntuple.root   (its only TTree or RNTuple)"
     )]
     Schema {
-        /// FILE:TREE (the tree may be left out if the file has only one).
-        #[arg(value_name = "FILE:TREE")]
+        /// FILE:NAME, a TTree or an RNTuple (NAME may be left out if the file has only one).
+        #[arg(value_name = "FILE:NAME")]
         target: String,
     },
 
-    /// Print the first entries of a tree as a table.
+    /// Print the first entries of a TTree or RNTuple as a table.
     #[command(
-        long_about = "Print the first entries of a tree as a table.\n\n\
-            One row per entry, one column per branch; floats show 6 significant digits and \
-            long lists are cut with '…'. A table wider than the terminal ($COLUMNS, else 120) \
-            is printed as one block per entry instead. Use `dump` for exact values.",
+        long_about = "Print the first entries of a TTree or RNTuple as a table.\n\n\
+            One row per entry, one column per branch or top-level field; floats show 6 \
+            significant digits and long lists are cut with '…'. A table wider than the \
+            terminal ($COLUMNS, else 120) is printed as one block per entry instead. Use \
+            `dump` for exact values.",
         after_help = "Examples:\n  hepframe show nano.root:Events\n  \
             hepframe show nano.root:Events -n 3 --branches 'nMuon,Muon_*'\n  \
-            hepframe show nano.root:Events --entries 1000:   (from entry 1000 on)"
+            hepframe show nano.root:Events --entries 1000:   (from entry 1000 on)\n  \
+            hepframe show alltypes_rntuple.root:ntuple -b 'hit,hits.e'   (RNTuple fields)"
     )]
     Show {
-        /// FILE:TREE (the tree may be left out if the file has only one).
-        #[arg(value_name = "FILE:TREE")]
+        /// FILE:NAME, a TTree or an RNTuple (NAME may be left out if the file has only one).
+        #[arg(value_name = "FILE:NAME")]
         target: String,
         /// Show at most N entries.
         #[arg(
@@ -225,19 +237,23 @@ enum Command {
     /// Write entries as JSON Lines or CSV, with exact values.
     #[command(
         long_about = "Write entries as JSON Lines or CSV, with exact values.\n\n\
-            jsonl: one JSON object per entry, keys in tree order. Floats are printed in the \
-            shortest form that reads back to the same float (a Float_t as a float32); NaN and \
-            infinities become the strings \"nan\", \"inf\", \"-inf\". Lists become arrays.\n\
+            jsonl: one JSON object per entry, keys in tree order. TTrees and RNTuples are \
+            written alike: an RNTuple's field gives the same text as the equivalent branch. \
+            Floats are printed in the shortest form that reads back to the same float (a \
+            Float_t as a float32); NaN and infinities become the strings \"nan\", \"inf\", \
+            \"-inf\". Lists become arrays.\n\
             csv: a header row of branch names, then one row per entry; lists are written as \
             their JSON text in one quoted field, e.g. \"[1.5,2.5]\".\n\n\
-            The tree is read a few clusters at a time, so memory stays bounded on large files.",
+            The TTree or RNTuple is read a few clusters at a time, so memory stays bounded \
+            on large files.",
         after_help = "Examples:\n  hepframe dump nano.root:Events --entries :100 > first100.jsonl\n  \
             hepframe dump nano.root:Events --branches 'run,event,Muon_*' --format csv\n  \
-            hepframe dump nano.root:Events | head -1 | python -m json.tool"
+            hepframe dump nano.root:Events | head -1 | python -m json.tool\n  \
+            hepframe dump nano_rntuple.root:Events -b 'nMuon,Muon_*'   (an RNTuple)"
     )]
     Dump {
-        /// FILE:TREE (the tree may be left out if the file has only one).
-        #[arg(value_name = "FILE:TREE")]
+        /// FILE:NAME, a TTree or an RNTuple (NAME may be left out if the file has only one).
+        #[arg(value_name = "FILE:NAME")]
         target: String,
         /// Output format.
         #[arg(long, value_enum, default_value_t = DumpFormat::Jsonl)]
@@ -263,8 +279,10 @@ enum Command {
 /// Branch and entry selection, shared by `show` and `dump`.
 #[derive(Debug, clap::Args)]
 struct SelectArgs {
-    /// Branches to read: globs matched against branch names, comma-separated, repeatable
-    /// (e.g. 'nMuon,Muon_*'). Default: every branch with data.
+    /// Branches (or RNTuple fields) to read: globs matched against their names,
+    /// comma-separated, repeatable (e.g. 'nMuon,Muon_*'); an RNTuple sub-field by its dotted
+    /// path ('hit.x').
+    /// Default: every branch with data, every top-level field.
     #[arg(short, long = "branches", value_name = "GLOB,...")]
     branches: Vec<String>,
     /// Entries START:STOP (STOP exclusive; either may be left out: ':100', '50:'), or one

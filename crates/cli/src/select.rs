@@ -1,55 +1,80 @@
-//! Choosing branches with `--branches GLOB,...`.
+//! Choosing branches or fields with `--branches GLOB,...`.
 //!
 //! Patterns are shell globs (`Muon_*`, `{nMuon,Muon_pt}`, `Jet_[ep]*`) matched against a
-//! branch's name and its `parent/child` path; a pattern that matches a split object's parent
-//! branch selects the data branches below it. The option may be repeated and each value may
-//! hold several patterns separated by commas (commas inside `{…}` belong to the glob). The
-//! selected branches keep the tree's order.
+//! TTree branch's name and its `parent/child` path, or an RNTuple's top-level field names; a
+//! pattern that matches a split object's parent branch selects the data branches below it. An
+//! RNTuple subfield may be named by its dotted path (`hit.x`, `hits.e`): it is read on its own,
+//! with the collections around it. The option may be repeated and each value may hold several
+//! patterns separated by commas (commas inside `{…}` belong to the glob). The selected columns
+//! keep the dataset's order.
 //!
-//! Every pattern must match something, or the command fails naming the nearest branches.
-//! Branches that hepframe cannot decode are an error when named exactly, and are skipped (the
-//! caller warns) when they were only caught by a wildcard or by selecting everything. So are
-//! branches with fewer entries than their tree (old ROOT 5 files have split members with
-//! `fEntries = 0` and no baskets).
+//! Every pattern must match something, or the command fails naming the nearest names.
+//! Branches and fields that hepframe cannot decode are an error when named exactly, and are
+//! skipped (the caller warns) when they were only caught by a wildcard or by selecting
+//! everything. So are branches with fewer entries than their tree (old ROOT 5 files have split
+//! members with `fEntries = 0` and no baskets).
 
 use std::io::Write;
 
 use anyhow::{anyhow, Result};
 use globset::{Glob, GlobMatcher};
-use rootio::{Branch, Tree};
+use rootio::{Dataset, RNTuple, Tree};
 
+use crate::pages::{subtree_columns, PageStats};
 use crate::suggest::not_found;
+use crate::target::{column_noun, path};
+
+/// A branch with data, or a field, that a selection may choose.
+#[derive(Debug, Clone)]
+pub struct Column {
+    /// The name to read it by (and to print).
+    pub name: String,
+    /// The branch's `parent/child` path; a field's name.
+    pub path: String,
+    /// Why it cannot be read, if it cannot.
+    pub problem: Option<String>,
+    /// Entries it holds (a branch may hold fewer than its tree).
+    pub entries: u64,
+    /// Bytes it takes before compression, as far as the file says.
+    pub bytes: u64,
+    /// Its place in the dataset's order.
+    order: (usize, usize),
+}
 
 /// The outcome of a selection.
 #[derive(Debug)]
-pub struct Selection<'t> {
-    /// The branches to read, in tree order.
-    pub branches: Vec<&'t Branch>,
-    /// Branches that matched but cannot be read, with the reason.
-    pub skipped: Vec<(&'t Branch, String)>,
+pub struct Selection {
+    /// What the columns are called: `branch` or `field`.
+    pub noun: &'static str,
+    /// The columns to read, in dataset order.
+    pub columns: Vec<Column>,
+    /// Columns that matched but cannot be read, with the reason.
+    pub skipped: Vec<(Column, String)>,
 }
 
-impl Selection<'_> {
-    /// The names of the selected branches, for [`Tree::read_branches`].
+impl Selection {
+    /// The names of the selected columns, for [`Dataset::read`].
     pub fn names(&self) -> Vec<&str> {
-        self.branches.iter().map(|b| b.name.as_str()).collect()
+        self.columns.iter().map(|c| c.name.as_str()).collect()
     }
 }
 
-/// Warn on stderr, unless `quiet`, about the branches the selection skipped: one line each
+/// Warn on stderr, unless `quiet`, about the columns the selection skipped: one line each
 /// for a few, one summary line for many.
-pub fn warn_skipped(selection: &Selection<'_>, quiet: bool) {
+pub fn warn_skipped(selection: &Selection, quiet: bool) {
     const LISTED: usize = 3;
     if quiet || selection.skipped.is_empty() {
         return;
     }
+    let noun = selection.noun;
+    let plural = plural(noun);
     let mut err = std::io::stderr().lock();
     if selection.skipped.len() <= LISTED {
-        for (b, why) in &selection.skipped {
+        for (c, why) in &selection.skipped {
             let _ = writeln!(
                 err,
-                "hepframe: warning: skipping branch '{}': {why}",
-                b.name
+                "hepframe: warning: skipping {noun} '{}': {why}",
+                c.name
             );
         }
         return;
@@ -58,12 +83,12 @@ pub fn warn_skipped(selection: &Selection<'_>, quiet: bool) {
         .skipped
         .iter()
         .take(LISTED)
-        .map(|(b, _)| b.name.as_str())
+        .map(|(c, _)| c.name.as_str())
         .collect();
     let (first, why) = &selection.skipped[0];
     let _ = writeln!(
         err,
-        "hepframe: warning: skipping {} branches that cannot be read ({}, …; '{}': {why}); \
+        "hepframe: warning: skipping {} {plural} that cannot be read ({}, …; '{}': {why}); \
          name one with --branches to see its error, -q silences this",
         selection.skipped.len(),
         names.join(", "),
@@ -71,21 +96,87 @@ pub fn warn_skipped(selection: &Selection<'_>, quiet: bool) {
     );
 }
 
-/// Select the data branches of `tree` that match `patterns` (all of them if there are none).
-pub fn select<'t>(tree: &'t Tree, patterns: &[String]) -> Result<Selection<'t>> {
-    let data = tree.data_branches();
-    let patterns = split_patterns(patterns);
-    let mut chosen = vec![false; data.len()];
-    let mut exact = vec![false; data.len()];
-    if patterns.is_empty() {
-        chosen.iter_mut().for_each(|c| *c = true);
+fn plural(noun: &str) -> &'static str {
+    match noun {
+        "branch" => "branches",
+        _ => "fields",
     }
+}
+
+/// The branches with data of a tree.
+fn tree_columns(tree: &Tree) -> Vec<Column> {
+    tree.data_branches()
+        .into_iter()
+        .enumerate()
+        .map(|(k, b)| Column {
+            name: b.name.clone(),
+            path: b.path.clone(),
+            problem: b.interpretation.as_ref().err().cloned(),
+            entries: b.entries,
+            bytes: u64::try_from(b.tot_bytes).unwrap_or(0),
+            order: (k, 0),
+        })
+        .collect()
+}
+
+/// The top-level fields of an RNTuple.
+fn rntuple_columns(nt: &RNTuple) -> Vec<Column> {
+    nt.fields()
+        .into_iter()
+        .enumerate()
+        .map(|(k, f)| rntuple_column(nt, f.id, f.name.clone(), (k, 0)))
+        .collect()
+}
+
+fn rntuple_column(nt: &RNTuple, id: usize, name: String, order: (usize, usize)) -> Column {
+    let f = &nt.all_fields()[id];
+    Column {
+        name,
+        path: f.path.clone(),
+        problem: f.array_type.as_ref().err().cloned(),
+        entries: nt.entries,
+        bytes: PageStats::of(nt, &subtree_columns(nt, id)).uncompressed,
+        order,
+    }
+}
+
+/// The RNTuple subfield at the dotted `path`, as a column read by that path; `None` if the path
+/// names no subfield.
+fn rntuple_subfield(nt: &RNTuple, path: &str) -> Option<Column> {
+    if !path.contains('.') {
+        return None;
+    }
+    let f = nt.field(path).ok()?;
+    let fields = nt.all_fields();
+    let mut top = f.id;
+    for _ in 0..fields.len() {
+        match fields.get(top).and_then(|x| x.parent) {
+            Some(p) => top = p,
+            None => break,
+        }
+    }
+    let k = nt.fields().iter().position(|t| t.id == top)?;
+    Some(rntuple_column(nt, f.id, path.to_string(), (k, f.id + 1)))
+}
+
+/// Select the columns of `ds` that match `patterns` (all of them if there are none): the data
+/// branches of a TTree, the top-level fields of an RNTuple.
+pub fn select(ds: &Dataset, patterns: &[String]) -> Result<Selection> {
+    let mut data = match ds {
+        Dataset::Tree(t) => tree_columns(t),
+        Dataset::RNTuple(r) => rntuple_columns(r),
+    };
+    let noun = column_noun(ds);
+    let entries = ds.entries();
+    let patterns = split_patterns(patterns);
+    let mut chosen = vec![patterns.is_empty(); data.len()];
+    let mut exact = vec![false; data.len()];
     for pattern in &patterns {
         let literal = !pattern.contains(['*', '?', '[', '{']);
         let glob = compile(pattern)?;
         let mut any = false;
-        for (k, b) in data.iter().enumerate() {
-            let Some(how) = matches(&glob, b) else {
+        for (k, c) in data.iter().enumerate() {
+            let Some(how) = matches(&glob, c) else {
                 continue;
             };
             any = true;
@@ -93,53 +184,80 @@ pub fn select<'t>(tree: &'t Tree, patterns: &[String]) -> Result<Selection<'t>> 
             // Only a branch named itself, not one selected through its parent, is "exact".
             exact[k] |= literal && how == Match::Itself;
         }
+        if !any && literal {
+            if let Some(sub) = ds.as_rntuple().and_then(|r| rntuple_subfield(r, pattern)) {
+                if !data.iter().any(|c| c.name == sub.name) {
+                    data.push(sub);
+                    chosen.push(true);
+                    exact.push(true);
+                }
+                any = true;
+            }
+        }
         if !any {
-            let names = tree.all_branches().into_iter().map(|b| b.name.as_str());
-            return Err(not_found("branch", pattern, names)
-                .in_object(tree.path.clone())
-                .in_file(tree.file().path())
+            let names: Vec<&str> = match ds {
+                Dataset::Tree(t) => t
+                    .all_branches()
+                    .into_iter()
+                    .map(|b| b.name.as_str())
+                    .collect(),
+                // Subfield paths only for a pattern that looks like one.
+                Dataset::RNTuple(r) if pattern.contains('.') => {
+                    r.all_fields().iter().map(|f| f.path.as_str()).collect()
+                }
+                Dataset::RNTuple(r) => r.fields().into_iter().map(|f| f.name.as_str()).collect(),
+            };
+            return Err(not_found(noun, pattern, names)
+                .in_object(path(ds).to_string())
+                .in_file(ds.file().path())
                 .into());
         }
     }
+    let mut order: Vec<usize> = (0..data.len()).collect();
+    order.sort_by_key(|&k| data[k].order);
     let mut selection = Selection {
-        branches: Vec::new(),
+        noun,
+        columns: Vec::new(),
         skipped: Vec::new(),
     };
-    for (k, b) in data.into_iter().enumerate() {
+    for k in order {
         if !chosen[k] {
             continue;
         }
-        match (&b.interpretation, exact[k]) {
-            (Ok(_), false) if b.entries < tree.entries => selection.skipped.push((
-                b,
-                format!(
-                    "it holds {} of the tree's {} entries",
-                    b.entries, tree.entries
-                ),
-            )),
-            (Ok(_), _) => selection.branches.push(b),
-            (Err(why), true) => {
+        let c = data[k].clone();
+        match (c.problem.clone(), exact[k]) {
+            (None, false) if c.entries < entries => {
+                let why = format!(
+                    "it holds {} of the {}'s {entries} entries",
+                    c.entries,
+                    crate::target::kind(ds)
+                );
+                selection.skipped.push((c, why));
+            }
+            (None, _) => selection.columns.push(c),
+            (Some(why), true) => {
                 return Err(rootio::Error::unsupported(format!(
-                    "cannot read branch '{}': {why}",
-                    b.name
+                    "cannot read {noun} '{}': {why}",
+                    c.name
                 ))
-                .in_object(tree.path.clone())
-                .in_file(tree.file().path())
+                .in_object(path(ds).to_string())
+                .in_file(ds.file().path())
                 .into())
             }
-            (Err(why), false) => selection.skipped.push((b, why.clone())),
+            (Some(why), false) => selection.skipped.push((c, why)),
         }
     }
-    if selection.branches.is_empty() && !selection.skipped.is_empty() {
+    if selection.columns.is_empty() && !selection.skipped.is_empty() {
         let list: Vec<String> = selection
             .skipped
             .iter()
-            .map(|(b, why)| format!("{} ({why})", b.name))
+            .map(|(c, why)| format!("{} ({why})", c.name))
             .collect();
         return Err(anyhow!(
-            "{}: {} none of the selected branches can be read: {}",
-            tree.file().path().display(),
-            tree.path,
+            "{}: {} none of the selected {} can be read: {}",
+            ds.file().path().display(),
+            path(ds),
+            plural(noun),
             list.join("; ")
         ));
     }
@@ -153,21 +271,22 @@ fn compile(pattern: &str) -> Result<GlobMatcher> {
         .map_err(|e| anyhow!("invalid branch pattern '{pattern}': {}", e.kind()))
 }
 
-/// How a pattern matched a branch.
+/// How a pattern matched a column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Match {
-    /// The branch's own name or path.
+    /// The column's own name or path.
     Itself,
     /// The name or path of one of its parents.
     Parent,
 }
 
-/// Whether `glob` matches the branch's name or path, or the name or path of one of its parents.
-fn matches(glob: &GlobMatcher, b: &Branch) -> Option<Match> {
-    if glob.is_match(&b.name) || glob.is_match(&b.path) {
+/// Whether `glob` matches the column's name or path, or the name or path of one of its parent
+/// branches.
+fn matches(glob: &GlobMatcher, c: &Column) -> Option<Match> {
+    if glob.is_match(&c.name) || glob.is_match(&c.path) {
         return Some(Match::Itself);
     }
-    let mut parent = b.path.as_str();
+    let mut parent = c.path.as_str();
     while let Some((head, _)) = parent.rsplit_once('/') {
         parent = head;
         let name = parent.rsplit('/').next().unwrap_or(parent);
