@@ -1,6 +1,7 @@
 """Histograms saved to ROOT files from Python read back in uproot with the same bins, errors
 and titles."""
 
+import awkward as ak
 import hist
 import numpy as np
 import pytest
@@ -37,3 +38,22 @@ def test_results_save_and_bad_paths(sample, tmp_path):
         r.save(tmp_path / "no" / "such" / "dir" / "met.root")
     with pytest.raises(hepframe.AnalysisError, match="unknown compression"):
         r.save(tmp_path / "x.root", compression="gzip")
+
+
+def test_snapshot_in_the_same_pass(sample, tmp_path):
+    df = hepframe.RDataFrame("Events", sample)
+    two = df.Filter("len(Muon) == 2", "two muons").Define("mass", "(Muon[0] + Muon[1]).mass")
+    h = two.histo1d("mass_h", "mass", bins=50, range=(0, 150))
+    out = tmp_path / "skim.root"
+    snap = two.Snapshot("Events", str(out), ["event", "Muon_*", "mass"], compression="lz4-4")
+    n = two.Count()
+    assert snap.GetValue() == str(out)
+    t = uproot.open(out)["Events"]
+    assert t.num_entries == n.GetValue() == h.GetValue().sum(flow=True)
+    assert t["Muon_pt"].typename == "float[]" and t["nMuon"].typename == "uint32_t"
+    src = uproot.open(sample)["Events"].arrays(["event", "nMuon", "Muon_pt"], library="ak")
+    src = src[src.nMuon == 2]
+    got = t.arrays(["event", "Muon_pt", "mass"], library="ak")
+    assert ak.to_list(got.event) == ak.to_list(src.event)
+    assert ak.to_list(got.Muon_pt) == ak.to_list(src.Muon_pt)
+    assert len(got.mass) == len(src)

@@ -3,7 +3,10 @@
 //! Histograms (TH1D/TH1F/TH2D/TH2F) of the same name are added bin by bin, flow bins included:
 //! contents, Σw² (a histogram without Σw² counts as Σw² = contents, as `TH1::Add` does after
 //! `Sumw2()`), the entry count and the running sums Σw, Σw², Σwx … . Binnings must agree.
-//! Only the top directory is merged.
+//! Trees (TTrees, and RNTuples, written as TTrees) of the same name are concatenated in input
+//! order: every branch, same names and types in every file, copied cluster by cluster into a
+//! new tree (decompressed and compressed again with the output's ZSTD-5). Only the top
+//! directory is merged.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -182,9 +185,53 @@ fn add(into: &mut Hist, other: Hist, name: &str, path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Merge the histograms of ROOT files into `output`.
+/// The trees to merge: name → (branch specs, the inputs that hold it).
+struct TreeMerge {
+    name: String,
+    columns: Vec<(String, engine::ColumnLayout)>,
+    files: Vec<PathBuf>,
+}
+
+fn tree_columns(data: &rootio::Dataset) -> Result<Vec<(String, engine::ColumnLayout)>> {
+    let mut out = Vec::new();
+    for (name, _) in data.columns() {
+        let layout = engine::snapshot::branch_layout(data, &name).map_err(|m| anyhow!(m))?;
+        out.push((name, layout));
+    }
+    Ok(out)
+}
+
+fn copy_trees(w: &mut FileWriter, trees: &[TreeMerge]) -> Result<u64> {
+    use rootio::write::{BranchSpec, TreeOptions, TreeWriter};
+    let mut total = 0;
+    for t in trees {
+        let specs = t
+            .columns
+            .iter()
+            .map(|(n, l)| BranchSpec::new(n.clone(), l.to_branch_layout()))
+            .collect();
+        let mut tw = TreeWriter::new(&t.name, specs, TreeOptions::default())?;
+        let names: Vec<&str> = t.columns.iter().map(|(n, _)| n.as_str()).collect();
+        for path in &t.files {
+            let data = RootFile::open(path)?.dataset(&t.name)?;
+            let mut start = 0;
+            for end in data.cluster_ends() {
+                let cols = data.read(&names, start..end, &rootio::ReadOptions { threads: 0 })?;
+                tw.append(w, &cols)
+                    .with_context(|| format!("{}: tree '{}'", path.display(), t.name))?;
+                start = end;
+            }
+            total += data.entries();
+        }
+        tw.finish(w)?;
+    }
+    Ok(total)
+}
+
+/// Merge the histograms and trees of ROOT files into `output`.
 pub fn merge(inputs: &[PathBuf], output: &Path, out: &mut impl Write) -> Result<()> {
     let mut merged: Vec<(String, Hist)> = Vec::new();
+    let mut trees: Vec<TreeMerge> = Vec::new();
     let mut skipped: Vec<String> = Vec::new();
     for path in inputs {
         let file = RootFile::open(path)?;
@@ -196,6 +243,25 @@ pub fn merge(inputs: &[PathBuf], output: &Path, out: &mut impl Write) -> Result<
                 continue;
             }
             let class = key.class_name.as_str();
+            if matches!(class, "TTree" | "TNtuple" | "TNtupleD" | "ROOT::RNTuple") {
+                let data = file.dataset(&key.name)?;
+                let columns = tree_columns(&data)
+                    .with_context(|| format!("{}: tree '{}'", path.display(), key.name))?;
+                match trees.iter_mut().find(|t| t.name == key.name) {
+                    Some(t) if t.columns == columns => t.files.push(path.clone()),
+                    Some(_) => bail!(
+                        "{}: tree '{}' has other branches (or types) than in the first file",
+                        path.display(),
+                        key.name
+                    ),
+                    None => trees.push(TreeMerge {
+                        name: key.name.clone(),
+                        columns,
+                        files: vec![path.clone()],
+                    }),
+                }
+                continue;
+            }
             if !matches!(class, "TH1D" | "TH1F" | "TH2D" | "TH2F") {
                 if !skipped.contains(&key.name) {
                     skipped.push(format!("{} ({class})", key.name));
@@ -210,8 +276,8 @@ pub fn merge(inputs: &[PathBuf], output: &Path, out: &mut impl Write) -> Result<
             }
         }
     }
-    if merged.is_empty() {
-        bail!("no histograms (TH1D, TH1F, TH2D, TH2F) in the input files");
+    if merged.is_empty() && trees.is_empty() {
+        bail!("no histograms (TH1D, TH1F, TH2D, TH2F) or trees in the input files");
     }
     let mut w = FileWriter::create(output, WriteOptions::default())?;
     for (name, h) in &merged {
@@ -220,19 +286,23 @@ pub fn merge(inputs: &[PathBuf], output: &Path, out: &mut impl Write) -> Result<
             Hist::Two(h) => w.write_object(name, h)?,
         }
     }
+    let entries = copy_trees(&mut w, &trees)?;
     w.close()?;
     writeln!(
         out,
-        "merged {} histogram{} from {} files into {}",
+        "merged {} histogram{} and {} tree{} ({} entries) from {} files into {}",
         merged.len(),
         if merged.len() == 1 { "" } else { "s" },
+        trees.len(),
+        if trees.len() == 1 { "" } else { "s" },
+        entries,
         inputs.len(),
         output.display()
     )?;
     if !skipped.is_empty() {
         writeln!(
             out,
-            "not merged (only histograms are, so far): {}",
+            "not merged (only histograms and trees are): {}",
             skipped.join(", ")
         )?;
     }

@@ -268,7 +268,7 @@ fn root_files_merge_like_hadd() {
         &dir,
     ));
     assert!(
-        text.contains("merged 1 histogram from 2 files into merged.root"),
+        text.contains("merged 1 histogram and 0 trees (0 entries) from 2 files into merged.root"),
         "{text}"
     );
     let read = |p: &str| {
@@ -317,5 +317,51 @@ fn root_files_merge_like_hadd() {
         "{e}"
     );
     assert!(!dir.join("bad.root").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn trees_merge_like_hadd() {
+    let dir = tempdir("hadd-trees");
+    let skim = repo().join("examples/skim.toml");
+    let skim = skim.to_str().unwrap();
+    let zlib = repo().join("examples/data/nano_10k.root");
+    let clustered = clustered();
+    for (out, input) in [("a", zlib.to_str().unwrap()), ("b", clustered.as_str())] {
+        ok(&hepframe(
+            &["run", skim, "--input", input, "--output", out, "--quiet"],
+            &dir,
+        ));
+    }
+    let text = ok(&hepframe(
+        &[
+            "merge",
+            "--output",
+            "all.root",
+            "a/skim.root",
+            "b/skim.root",
+            "a/histograms.root",
+        ],
+        &dir,
+    ));
+    assert!(text.contains("merged 1 histogram and 1 tree"), "{text}");
+    let read = |p: &str| {
+        let t = rootio::RootFile::open(dir.join(p))
+            .unwrap()
+            .tree("Events")
+            .unwrap();
+        t.read_branches(
+            &["event", "Muon_pt", "Jet_btag"],
+            0..t.entries,
+            &rootio::ReadOptions { threads: 1 },
+        )
+        .unwrap()
+    };
+    let (a, b, all) = (read("a/skim.root"), read("b/skim.root"), read("all.root"));
+    for i in 0..3 {
+        let mut want = a[i].clone();
+        want.append(b[i].clone()).unwrap();
+        assert_eq!(all[i], want);
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -63,6 +63,25 @@ pub enum ColumnLayout {
     Vector(PrimitiveType),
 }
 
+impl ColumnLayout {
+    /// The ROOT writer's layout.
+    pub fn to_branch_layout(&self) -> rootio::write::BranchLayout {
+        use rootio::write::BranchLayout;
+        match self {
+            ColumnLayout::Scalar(p) => BranchLayout::Scalar(*p),
+            ColumnLayout::Fixed { element, shape } => BranchLayout::Fixed {
+                element: *element,
+                shape: shape.clone(),
+            },
+            ColumnLayout::Counted { element, counter } => BranchLayout::Counted {
+                element: *element,
+                counter: counter.clone(),
+            },
+            ColumnLayout::Vector(p) => BranchLayout::Vector(*p),
+        }
+    }
+}
+
 /// One column of a snapshot.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ColumnInfo {
@@ -136,7 +155,9 @@ fn define_layout(ty: &Ty) -> Option<ColumnLayout> {
     }
 }
 
-fn branch_layout(data: &Dataset, name: &str) -> std::result::Result<ColumnLayout, String> {
+/// How a column of the input is written: the same type and layout (NanoAOD counted arrays with
+/// their counter, `std::vector` as a vector; an RNTuple collection as a `std::vector`).
+pub fn branch_layout(data: &Dataset, name: &str) -> std::result::Result<ColumnLayout, String> {
     let Some(tree) = data.as_tree() else {
         // An RNTuple field: numbers stay numbers, collections become std::vector.
         return match data.columns().into_iter().find(|(n, _)| n == name) {
@@ -280,15 +301,68 @@ pub(crate) fn resolve(
     })
 }
 
-/// The default sink: a ROOT file with the tree.
+/// The default sink: the tree in a new ROOT file, written under a temporary name and renamed
+/// when complete (a failed run leaves no file behind). Compression: ZSTD level 5 unless the
+/// snapshot asks for another (ROOT's general-purpose default).
 pub(crate) fn root_sink(
     spec: &SnapshotSpec,
-    _columns: &[ColumnInfo],
+    columns: &[ColumnInfo],
 ) -> Result<Box<dyn SnapshotSink>> {
-    Err(error(
-        spec,
-        "writing ROOT trees is not available in this build yet (issue #5)".into(),
-    ))
+    use rootio::write::{
+        BranchSpec, Compression, FileWriter, TreeOptions, TreeWriter, WriteOptions,
+    };
+    let compression = match spec.compression {
+        None => Compression::Zstd(5),
+        Some(c) => Compression::from_root_setting(c)
+            .ok_or_else(|| error(spec, format!("unknown compression setting {c}")))?,
+    };
+    if spec.tree.contains('/') {
+        return Err(error(
+            spec,
+            format!("tree '{}': snapshots write trees at the top of the file, not in directories", spec.tree),
+        ));
+    }
+    let branches = columns
+        .iter()
+        .map(|c| BranchSpec::new(c.name.clone(), c.layout.to_branch_layout()))
+        .collect();
+    let mut options = TreeOptions::default();
+    if let Some(b) = spec.basket_size {
+        options.basket_size = b;
+    }
+    let tree = TreeWriter::new(&spec.tree, branches, options)
+        .map_err(|e| error(spec, e.to_string()))?;
+    if let Some(dir) = spec.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|source| EngineError::Write {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+    }
+    let file = FileWriter::create(
+        &spec.path,
+        WriteOptions {
+            compression,
+            ..Default::default()
+        },
+    )?;
+    Ok(Box::new(RootSink { file, tree }))
+}
+
+/// A snapshot written to a ROOT file.
+struct RootSink {
+    file: rootio::write::FileWriter,
+    tree: rootio::write::TreeWriter,
+}
+
+impl SnapshotSink for RootSink {
+    fn append(&mut self, columns: Vec<Array>) -> Result<()> {
+        Ok(self.tree.append(&mut self.file, &columns)?)
+    }
+    fn finish(self: Box<Self>) -> Result<()> {
+        let RootSink { mut file, tree } = *self;
+        tree.finish(&mut file)?;
+        Ok(file.close()?)
+    }
 }
 
 /// A define's values as the column's array type.

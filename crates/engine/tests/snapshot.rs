@@ -201,3 +201,58 @@ fn analysis_files_book_snapshots() {
     let e = Analysis::from_toml(&bad, None).unwrap_err().to_string();
     assert!(e.starts_with("14:15: unknown compression 'lz5-4'"), "{e}");
 }
+
+#[test]
+fn snapshots_write_root_files_that_read_back_identically() {
+    let dir = std::env::temp_dir().join(format!("hepframe-snapshot-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let a = Analysis::new("Events")
+        .input([clustered()])
+        .define("mass", "(Muon[0] + Muon[1]).mass")
+        .define("good_jet_pt", "Jet.pt[Jet.pt > 30]")
+        .filter("len(Muon) == 2", "two muons")
+        .snapshot("Skim", "skim.root", ["event", "Muon_pt", "Jet_*", "mass", "good_jet_pt"]);
+    let (_, want) = run_collect(&a, 2, 1000);
+    let r = run(
+        &a,
+        &RunOptions {
+            threads: 2,
+            chunk_entries: 1000,
+            output_dir: Some(&dir),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let t = RootFile::open(dir.join("skim.root"))
+        .unwrap()
+        .tree("Skim")
+        .unwrap();
+    assert_eq!(t.entries, r.cutflow.cuts[0].1);
+    let names: Vec<&str> = want.columns.iter().map(|c| c.name.as_str()).collect();
+    let got = t
+        .read_branches(&names, 0..t.entries, &ReadOptions { threads: 1 })
+        .unwrap();
+    assert_eq!(got, want.data);
+    assert_eq!(t.branch("Muon_pt").unwrap().type_name(), "Float_t[nMuon]");
+    assert_eq!(t.branch("good_jet_pt").unwrap().type_name(), "vector<Float_t>");
+    // No temporary file is left next to it.
+    let left: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+    assert_eq!(left.len(), 1);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn an_unwritable_snapshot_path_fails_before_any_event() {
+    let a = skim();
+    let e = run(
+        &a,
+        &RunOptions {
+            output_dir: Some(std::path::Path::new("/proc/hepframe-cannot-write-here")),
+            progress: Some(&|_, _| panic!("no event may be processed")),
+            ..Default::default()
+        },
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("/proc/hepframe-cannot-write-here"), "{e}");
+}

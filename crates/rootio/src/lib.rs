@@ -8,7 +8,8 @@
 //! the file, the object, the basket and the byte offset.
 //!
 //! It also writes ROOT files: [`write::FileWriter`] stores histograms ([`write::TH1`],
-//! [`write::TH2`]) that ROOT 6, uproot and `rootio` itself read back.
+//! [`write::TH2`]) and TTrees ([`write::TreeWriter`]: scalars, fixed arrays, NanoAOD counted
+//! arrays, `std::vector`) that ROOT 6, uproot and `rootio` itself read back.
 //!
 //! ```no_run
 //! use rootio::{RootFile, ReadOptions};

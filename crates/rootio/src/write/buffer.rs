@@ -228,13 +228,36 @@ impl WBuffer {
         class: &str,
         body: impl FnOnce(&mut WBuffer) -> Result<()>,
     ) -> Result<()> {
-        let cnt = ByteCount {
-            pos: self.data.len(),
-        };
+        self.object_pointer_tagged(class, body).map(|_| ())
+    }
+
+    /// Like [`WBuffer::object_pointer`], and return the object's tag: the key-relative
+    /// position of its byte count plus `kMapOffset`, which later pointers to the same object
+    /// write instead of the object ([`WBuffer::object_reference`]; `WriteObjectClass` maps
+    /// each object it writes at `cntpos + kMapOffset`).
+    pub fn object_pointer_tagged(
+        &mut self,
+        class: &str,
+        body: impl FnOnce(&mut WBuffer) -> Result<()>,
+    ) -> Result<u32> {
+        let pos = self.data.len();
+        let tag = u32::try_from(self.origin + pos + MAP_OFFSET as usize)
+            .ok()
+            .filter(|t| *t <= MAX_MAP_COUNT)
+            .ok_or_else(|| Error::invalid_input("object too large for ROOT object references"))?;
+        let cnt = ByteCount { pos };
         self.u32(0);
         self.class_tag(class)?;
         body(self)?;
-        self.end_object(cnt)
+        self.end_object(cnt)?;
+        Ok(tag)
+    }
+
+    /// A pointer to an object already written in this buffer: its tag, as returned by
+    /// [`WBuffer::object_pointer_tagged`] (`WriteObjectClass` writes the map offset of an
+    /// object it has seen, without the class mask).
+    pub fn object_reference(&mut self, tag: u32) {
+        self.u32(tag);
     }
 
     /// `TBufferFile::WriteClass`: the class of an object that follows.
@@ -304,5 +327,21 @@ mod tests {
         );
         // Second: a reference to the tag at key position 100 + 4, plus kMapOffset.
         assert_eq!(&d[18..22], &((104 + 2) | CLASS_MASK).to_be_bytes());
+    }
+
+    #[test]
+    fn object_references_point_at_the_byte_count() {
+        let mut w = WBuffer::new(50);
+        w.u32(7);
+        let tag = w
+            .object_pointer_tagged("TLeafI", |w| {
+                w.i32(1);
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(tag, 50 + 4 + MAP_OFFSET);
+        w.object_reference(tag);
+        let d = w.as_slice();
+        assert_eq!(&d[d.len() - 4..], &tag.to_be_bytes());
     }
 }

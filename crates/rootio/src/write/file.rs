@@ -10,6 +10,8 @@
 //! 100   TKey "TFile" (file name, title) + TNamed(name, title) + top directory record (60 bytes)
 //!       TKey "TList" "StreamerInfo" + the embedded TStreamerInfo list (compressed)
 //!       TKey <class> <name> + object           … one per write_object call, appended
+//!       TKey "TBasket" <branch> <tree> + data  … baskets of trees (tree::TreeWriter), appended
+//!                                                as they fill; not in the key list
 //!       TKey "TFile" + key list (i32 count + every object's key header)   ← close()
 //!       TKey "TFile" + free-segments record (one TFree)                      ← close()
 //! fEND
@@ -126,6 +128,9 @@ pub struct FileWriter {
     nbytes_info: i32,
     /// The top directory's keys, in ROOT's list order.
     keys: Vec<KeyHeader>,
+    /// Distinguishes writers, so that a [`super::TreeWriter`] refuses to spread one tree over
+    /// two files.
+    id: u64,
 }
 
 impl FileWriter {
@@ -169,6 +174,11 @@ impl FileWriter {
             seek_info: 0,
             nbytes_info: 0,
             keys: Vec::new(),
+            id: {
+                use std::sync::atomic::{AtomicU64, Ordering};
+                static NEXT: AtomicU64 = AtomicU64::new(0);
+                NEXT.fetch_add(1, Ordering::Relaxed)
+            },
         };
         w.write_start()?;
         Ok(w)
@@ -274,12 +284,40 @@ impl FileWriter {
         }
     }
 
-    fn key_datime(&self) -> u32 {
+    /// The `TDatime` stamped into new keys (1 for reproducible files).
+    pub(crate) fn key_datime(&self) -> u32 {
         if self.options.reproducible {
             1
         } else {
             datime_now()
         }
+    }
+
+    /// Identifies this writer among the writers of the process.
+    pub(crate) fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// `fEND`: where the next record will be written.
+    pub(crate) fn end(&self) -> u64 {
+        self.end
+    }
+
+    /// The seek of the top directory (`fSeekDir = fBEGIN`): the `fSeekPdir` of its keys.
+    pub(crate) fn top_directory_seek(&self) -> u64 {
+        BEGIN
+    }
+
+    /// Append a record that the directory does not list (a `TBasket` key: header and stored
+    /// payload) at the end of the file; returns where it starts.
+    pub(crate) fn append_record(&mut self, header: &[u8], payload: &[u8]) -> Result<u64> {
+        if self.out.is_none() {
+            return Err(Error::invalid_input("the file is already closed"));
+        }
+        let at = self.end;
+        self.append(header)?;
+        self.append(payload)?;
+        Ok(at)
     }
 
     /// Write `obj` under `name` in the file's top directory. Writing a name again adds a new

@@ -18,7 +18,7 @@ use super::buffer::WBuffer;
 pub const START_BIG_FILE: u64 = 2_000_000_000;
 
 /// `TKey::Class_Version()`.
-const KEY_VERSION: i16 = 4;
+pub(crate) const KEY_VERSION: i16 = 4;
 
 /// `kTitleMax` (`TKey.cxx`).
 const TITLE_MAX: usize = 32000;

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Make the streamer-info blob the writer embeds, and the ROOT-written reference histograms.
+"""Make the streamer-info blob the writer embeds, and the ROOT-written reference files.
 
 Run with a Python that has ROOT 6.40 (PyPI package `root`, e.g. in ~/peers), from anywhere:
 
@@ -15,24 +15,41 @@ It writes, with ROOT itself and without compression,
       everything needed to rebuild the same histograms elsewhere: class, name, title, axes
       (bins, range, edges, title, labels), contents and sumw2 including flow bins, entries and
       the statistics from TH1::GetStats; the key length of each object's key;
+  crates/rootio/tests/fixtures/write/reference_tree.root, reference_tree.json
+      a 7-entry TTree "Events" with a branch of every layout the writer produces: a scalar of
+      each of the 11 primitive types (leaf types O B b S s I i L l F D), fixed arrays (x[3]/F,
+      m[2][3]/D, ...), NanoAOD counted arrays (Muon_pt[nMuon]/F, with Int_t, UInt_t, Short_t
+      and ULong64_t counters) and std::vector<T> of each primitive type (TBranchElement);
+      one TBranch and one TBranchElement have a custom title. The JSON holds the branch list
+      (name, title, layout, type), every value, and the checksum and class version of each
+      vector<T> class as this ROOT reports them;
+  crates/rootio/tests/fixtures/write/reference_tree_clusters.root, reference_tree_clusters.json
+      a 2500-entry TTree with SetAutoFlush(1000) and 1200-byte baskets: many baskets per
+      branch in the first cluster, then TTree::OptimizeBaskets and one basket per branch and
+      cluster; the values follow closed formulas (repeated in tests/write_tree_golden.rs), the
+      JSON holds the parameters;
 
-and extracts from that file
+and, from a scratch file holding those histograms and the reference tree together,
 
   crates/rootio/src/write/streamers.bin
       the uncompressed payload of its "StreamerInfo" key: the TList of TStreamerInfo that ROOT
-      wrote for these classes. The writer embeds it with include_bytes! (see streamers.rs). The
+      wrote for these classes (TH1D/F, TH2D/F, TTree, TBranch, TBranchElement, every TLeaf
+      class written, ...). The writer embeds it with include_bytes! (see streamers.rs). The
       class tags inside it count from the start of the key, whose header must therefore have the
       same length (64 bytes) in every file the writer makes; this script checks that length.
 
-The Rust test `write_golden` rebuilds the reference histograms with rootio's writer and compares
-the streamed bytes with ROOT's, so CI checks the layout without ROOT. ROOT stamps dates and a
-UUID into the file, so the .root bytes differ between runs; the histogram payloads do not.
+The Rust tests `write_golden` and `write_tree_golden` rebuild the reference objects with
+rootio's writer and compare the bytes with ROOT's, so CI checks the layouts without ROOT. ROOT
+stamps dates and a UUID into the files, so the .root bytes differ between runs; the object
+payloads do not.
 """
 
+import array
 import json
 import os
 import struct
 import sys
+import tempfile
 import zlib
 
 import ROOT
@@ -156,19 +173,206 @@ def payload(data, pos):
     return k, out
 
 
-def main():
-    os.makedirs(FIXTURES, exist_ok=True)
-    path = os.path.join(FIXTURES, "reference_hists.root")
-    # Detached histograms (no directory), written explicitly: attached ones carry in-memory
-    # bookkeeping bits into the file (kMustCleanup on the TH1, kUseRWLock on fFunctions).
-    ROOT.TH1.AddDirectory(False)
-    hists = make_histograms()
-    records = [hist_json(h) for h in hists]
-    f = ROOT.TFile(path, "RECREATE", "", 0)
-    for h in hists:
-        f.WriteTObject(h)
-    f.Close()
+# Primitive types: (our name, ROOT leaf type letter, array typecode, C++ type of vector<T>).
+PRIMITIVES = [
+    ("bool", "O", "b", "bool"),
+    ("i8", "B", "b", "char"),
+    ("u8", "b", "B", "unsigned char"),
+    ("i16", "S", "h", "short"),
+    ("u16", "s", "H", "unsigned short"),
+    ("i32", "I", "i", "int"),
+    ("u32", "i", "I", "unsigned int"),
+    ("i64", "L", "q", "Long64_t"),
+    ("u64", "l", "Q", "ULong64_t"),
+    ("f32", "F", "f", "float"),
+    ("f64", "D", "d", "double"),
+]
+TYPES = {p[0]: p for p in PRIMITIVES}
 
+
+def value(t, i, j=0):
+    """A deterministic value of type t for entry i, element j, exactly representable in t."""
+    k = i * 7 + j * 3
+    if t == "bool":
+        return (k % 3) == 1
+    if t == "i8":
+        return (k * 37) % 256 - 128
+    if t == "u8":
+        return (k * 53) % 256
+    if t == "i16":
+        return (k * 4099) % 65536 - 32768
+    if t == "u16":
+        return (k * 4111) % 65536
+    if t == "i32":
+        return (k * 1000003) % (1 << 32) - (1 << 31)
+    if t == "u32":
+        return (k * 2654435761) % (1 << 32)
+    if t == "i64":
+        return (k * 6364136223846793005) % (1 << 64) - (1 << 63)
+    if t == "u64":
+        return (k * 1442695040888963407) % (1 << 64)
+    if t == "f32":
+        return (k % 97) * 0.25 - 7.5
+    return (k % 89) * 0.125 - 3.0  # f64
+
+
+# The small reference tree: (name, custom title or None, layout, type, shape or counter).
+SMALL_ENTRIES = 7
+SMALL_COUNTS = {
+    "nMuon": [0, 2, 1, 3, 0, 4, 1],
+    "nJet": [1, 0, 3, 2, 0, 0, 5],
+    "nS": [2, 1, 0, 0, 3, 1, 2],
+    "nL": [0, 0, 1, 0, 2, 1, 1],
+}
+SMALL_BRANCHES = (
+    [("s_" + t, None, "scalar", t, None) for t, *_ in PRIMITIVES]
+    + [
+        ("a_f32", None, "fixed", "f32", [3]),
+        ("m_f64", None, "fixed", "f64", [2, 3]),
+        ("a_u8", None, "fixed", "u8", [4]),
+        ("a_bool", None, "fixed", "bool", [2]),
+        ("a_i64", None, "fixed", "i64", [2]),
+        ("nMuon", None, "scalar", "i32", None),
+        ("Muon_pt", "muon transverse momentum", "counted", "f32", "nMuon"),
+        ("Muon_charge", None, "counted", "i16", "nMuon"),
+        ("Muon_id", None, "counted", "u32", "nMuon"),
+        ("Muon_mass", None, "counted", "f64", "nMuon"),
+        ("Muon_tight", None, "counted", "bool", "nMuon"),
+        ("nJet", None, "scalar", "u32", None),
+        ("Jet_eta", None, "counted", "f32", "nJet"),
+        ("Jet_flags", None, "counted", "u8", "nJet"),
+        ("Jet_big", None, "counted", "i64", "nJet"),
+        ("nS", None, "scalar", "i16", None),
+        ("S_x", None, "counted", "u16", "nS"),
+        ("nL", None, "scalar", "u64", None),
+        ("L_x", None, "counted", "i8", "nL"),
+    ]
+    + [("v_" + t, "a vector of floats" if t == "f32" else None, "vector", t, None) for t, *_ in PRIMITIVES]
+)
+
+
+def small_values():
+    """Every entry's value of every branch of the small tree (lists for arrays and vectors)."""
+    out = {}
+    for name, _, layout, t, extra in SMALL_BRANCHES:
+        vals = []
+        for i in range(SMALL_ENTRIES):
+            if layout == "scalar":
+                vals.append(SMALL_COUNTS[name][i] if name in SMALL_COUNTS else value(t, i))
+            elif layout == "fixed":
+                n = 1
+                for d in extra:
+                    n *= d
+                vals.append([value(t, i, j) for j in range(n)])
+            elif layout == "counted":
+                vals.append([value(t, i, j) for j in range(SMALL_COUNTS[extra][i])])
+            else:
+                vals.append([value(t, i, j) for j in range((i * 5) % 4)])
+        out[name] = vals
+    return out
+
+
+def make_small_tree(basket_size=32000):
+    """The small reference tree, in the current directory (not yet written)."""
+    values = small_values()
+    t = ROOT.TTree("Events", "reference tree")
+    buffers = {}
+    for name, title, layout, ty, extra in SMALL_BRANCHES:
+        _, letter, code, cpp = TYPES[ty]
+        if layout == "vector":
+            v = ROOT.std.vector(cpp)()
+            buffers[name] = v
+            br = t.Branch(name, v, basket_size)
+        else:
+            size = 1
+            dims = ""
+            if layout == "fixed":
+                for d in extra:
+                    size *= d
+                    dims += f"[{d}]"
+            elif layout == "counted":
+                size = max(SMALL_COUNTS[extra]) or 1
+                dims = f"[{extra}]"
+            buf = array.array(code, [0] * size)
+            buffers[name] = buf
+            br = t.Branch(name, buf, f"{name}{dims}/{letter}", basket_size)
+        if title is not None:
+            br.SetTitle(title)
+    for i in range(SMALL_ENTRIES):
+        for name, _, layout, ty, _ in SMALL_BRANCHES:
+            v = values[name][i]
+            buf = buffers[name]
+            if layout == "vector":
+                buf.clear()
+                for x in v:
+                    buf.push_back(x)
+            elif layout == "scalar":
+                buf[0] = v
+            else:
+                for j, x in enumerate(v):
+                    buf[j] = x
+        t.Fill()
+    return t, values
+
+
+# The cluster reference tree: closed formulas, repeated in tests/write_tree_golden.rs.
+CLUSTER_ENTRIES = 2500
+CLUSTER_AUTO_FLUSH = 1000
+CLUSTER_BASKET_SIZE = 1200
+
+
+def make_cluster_tree():
+    t = ROOT.TTree("Clustered", "cluster reference")
+    t.SetAutoFlush(CLUSTER_AUTO_FLUSH)
+    x = array.array("f", [0])
+    n = array.array("i", [0])
+    pt = array.array("f", [0] * 8)
+    a = array.array("h", [0] * 3)
+    v = ROOT.std.vector("double")()
+    bs = CLUSTER_BASKET_SIZE
+    t.Branch("x", x, "x/F", bs)
+    t.Branch("nMuon", n, "nMuon/I", bs)
+    t.Branch("Muon_pt", pt, "Muon_pt[nMuon]/F", bs)
+    t.Branch("a", a, "a[3]/S", bs)
+    t.Branch("v", v, bs)
+    for i in range(CLUSTER_ENTRIES):
+        x[0] = i * 0.5                      # x = i / 2
+        n[0] = (i * 7) % 5                  # nMuon = 7i mod 5
+        for j in range(n[0]):
+            pt[j] = (i * 10 + j) * 0.25     # Muon_pt[j] = (10i + j) / 4
+        for j in range(3):
+            a[j] = (i + j) % 100 - 50       # a[j] = (i + j) mod 100 - 50
+        v.clear()
+        for j in range(i % 4):              # v: i mod 4 values, i + j/2
+            v.push_back(i + j * 0.5)
+        t.Fill()
+    return t
+
+
+def key_list(path):
+    """The keys of a ROOT file, walking the records from fBEGIN."""
+    data = open(path, "rb").read()
+    end = struct.unpack(">i", data[12:16])[0]
+    pos, keys = 100, []
+    while pos < end:
+        nbytes = struct.unpack(">i", data[pos : pos + 4])[0]
+        if nbytes < 0:  # a free gap
+            pos -= nbytes
+            continue
+        keys.append((pos, nbytes))
+        pos += nbytes
+    return data, keys
+
+
+def vector_classes():
+    out = {}
+    for _, _, _, cpp in PRIMITIVES:
+        c = ROOT.TClass.GetClass(f"vector<{cpp}>")
+        out[c.GetName()] = [c.GetCheckSum(), c.GetClassVersion()]
+    return out
+
+
+def streamer_blob(path):
     data = open(path, "rb").read()
     assert data[:4] == b"root"
     version, begin = struct.unpack(">ii", data[4:12])
@@ -181,18 +385,38 @@ def main():
         "Doubly linked list",
         64,
     ), key
-    open(BLOB, "wb").write(blob)
+    return blob
 
-    # Key lengths of the histograms, for the byte comparison.
+
+def streamer_classes(path):
+    g = ROOT.TFile.Open(path)
+    classes = [(i.GetName(), i.GetClassVersion()) for i in g.GetStreamerInfoList() if i.IsA().GetName() == "TStreamerInfo"]
+    others = [i.GetName() for i in g.GetStreamerInfoList() if i.IsA().GetName() != "TStreamerInfo"]
+    g.Close()
+    return classes, others
+
+
+def main():
+    os.makedirs(FIXTURES, exist_ok=True)
+    # Detached histograms (no directory), written explicitly: attached ones carry in-memory
+    # bookkeeping bits into the file (kMustCleanup on the TH1, kUseRWLock on fFunctions).
+    ROOT.TH1.AddDirectory(False)
+
+    # Reference histograms.
+    path = os.path.join(FIXTURES, "reference_hists.root")
+    hists = make_histograms()
+    records = [hist_json(h) for h in hists]
+    f = ROOT.TFile(path, "RECREATE", "", 0)
+    for h in hists:
+        f.WriteTObject(h)
+    f.Close()
     g = ROOT.TFile.Open(path)
     for rec in records:
         k = g.GetKey(rec["name"])
         rec["keylen"] = k.GetKeylen()
         rec["key_title"] = k.GetTitle()
-    classes = [(i.GetName(), i.GetClassVersion()) for i in g.GetStreamerInfoList() if i.IsA().GetName() == "TStreamerInfo"]
-    others = [i.GetName() for i in g.GetStreamerInfoList() if i.IsA().GetName() != "TStreamerInfo"]
     g.Close()
-
+    classes, others = streamer_classes(path)
     meta = {
         "root_version": ROOT.gROOT.GetVersion(),
         "root_version_int": ROOT.gROOT.GetVersionInt(),
@@ -203,7 +427,61 @@ def main():
     with open(os.path.join(FIXTURES, "reference_hists.json"), "w") as out:
         json.dump(meta, out, indent=1)
         out.write("\n")
-    print(f"ROOT {meta['root_version']}: {len(blob)} bytes of streamer infos -> {BLOB}")
+
+    # Reference trees.
+    path = os.path.join(FIXTURES, "reference_tree.root")
+    f = ROOT.TFile(path, "RECREATE", "", 0)
+    t, values = make_small_tree()
+    t.Write()
+    f.Close()
+    meta = {
+        "root_version": ROOT.gROOT.GetVersion(),
+        "tree": "Events",
+        "title": "reference tree",
+        "entries": SMALL_ENTRIES,
+        "branches": [
+            {"name": n, "title": title, "layout": layout, "type": ty,
+             "shape": extra if layout == "fixed" else None,
+             "counter": extra if layout == "counted" else None}
+            for n, title, layout, ty, extra in SMALL_BRANCHES
+        ],
+        "values": values,
+        "vector_classes": vector_classes(),
+    }
+    with open(os.path.join(FIXTURES, "reference_tree.json"), "w") as out:
+        json.dump(meta, out, indent=1)
+        out.write("\n")
+
+    path = os.path.join(FIXTURES, "reference_tree_clusters.root")
+    f = ROOT.TFile(path, "RECREATE", "", 0)
+    t = make_cluster_tree()
+    t.Write()
+    f.Close()
+    meta = {
+        "root_version": ROOT.gROOT.GetVersion(),
+        "tree": "Clustered",
+        "title": "cluster reference",
+        "entries": CLUSTER_ENTRIES,
+        "auto_flush": CLUSTER_AUTO_FLUSH,
+        "basket_size": CLUSTER_BASKET_SIZE,
+    }
+    with open(os.path.join(FIXTURES, "reference_tree_clusters.json"), "w") as out:
+        json.dump(meta, out, indent=1)
+        out.write("\n")
+
+    # The streamer infos: a scratch file with the histograms and the small tree together.
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "streamer_source.root")
+        f = ROOT.TFile(path, "RECREATE", "", 0)
+        for h in make_histograms():
+            f.WriteTObject(h)
+        t, _ = make_small_tree()
+        t.Write()
+        f.Close()
+        blob = streamer_blob(path)
+        classes, others = streamer_classes(path)
+    open(BLOB, "wb").write(blob)
+    print(f"ROOT {ROOT.gROOT.GetVersion()}: {len(blob)} bytes of streamer infos -> {BLOB}")
     print("classes:", ", ".join(f"{n} v{v}" for n, v in classes))
     if others:
         print("other entries:", others)

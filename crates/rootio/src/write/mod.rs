@@ -21,10 +21,14 @@
 //! # Ok(()) }
 //! ```
 //!
+//! TTrees are written with a [`TreeWriter`]: branches of scalars, fixed-size arrays, NanoAOD
+//! counted arrays and `std::vector<T>`, filled from columns (see [`tree`]).
+//!
 //! The pieces, one per file: [`buffer`] (ROOT's streaming conventions: byte counts, versions,
 //! `TString`, class tags), [`compress`] (ROOT's compression blocks), `key` (key headers,
-//! timestamps, UUIDs), [`file`](mod@file) (the file layout), [`hist`] (histogram streaming) and
-//! [`streamers`] (the embedded `TStreamerInfo` records). TTrees are not written yet.
+//! timestamps, UUIDs), [`file`](mod@file) (the file layout), [`hist`] (histogram streaming),
+//! [`tree`] (trees, branches, baskets) and [`streamers`] (the embedded `TStreamerInfo`
+//! records).
 
 pub mod buffer;
 pub mod compress;
@@ -32,11 +36,13 @@ pub mod file;
 pub mod hist;
 mod key;
 pub mod streamers;
+pub mod tree;
 
 pub use buffer::WBuffer;
 pub use compress::Compression;
 pub use file::{FileWriter, WriteOptions};
 pub use hist::{Axis, Binning, Precision, Stats, TH1, TH2};
+pub use tree::{BranchLayout, BranchSpec, TreeOptions, TreeWriter};
 
 use crate::error::Result;
 

@@ -7,7 +7,9 @@
 //!
 //! `streamers.bin` is the complete, uncompressed payload of the `StreamerInfo` key of a file
 //! that ROOT 6.40 wrote with a `TH1D`, `TH1F`, `TH2D` and `TH2F` (with bin labels, so the
-//! label classes are included). It is made by `make_streamers.py` in this folder:
+//! label classes are included) and a `TTree` with a branch of every layout and type the tree
+//! writer produces (`TBranch` with each `TLeaf` class, `TBranchElement` for `std::vector`).
+//! It is made by `make_streamers.py` in this folder:
 //!
 //! ```text
 //! ~/peers/bin/python crates/rootio/src/write/make_streamers.py
@@ -35,8 +37,10 @@ pub const KEY_TITLE: &str = "Doubly linked list";
 pub const SOURCE_KEYLEN: usize = 64;
 
 /// The classes (and versions) whose layouts [`STREAMER_LIST`] must contain for the objects
-/// hepframe writes: the list ROOT 6.40 itself writes for these histograms. (`TArrayD` and
-/// `TArrayF` have hand-written streamers and no streamer info, in ROOT's files as in uproot's.)
+/// hepframe writes: what ROOT 6.40 itself writes for these histograms and for trees with every
+/// kind of branch the writer makes. (`TArrayD` and `TArrayF` have hand-written streamers and no
+/// streamer info, in ROOT's files as in uproot's; neither do the `vector<T>` classes of
+/// `std::vector` branches, which ROOT reads through its collection proxies.)
 pub const REQUIRED_CLASSES: &[(&str, i32)] = &[
     ("TH1D", 3),
     ("TH1F", 3),
@@ -57,6 +61,20 @@ pub const REQUIRED_CLASSES: &[(&str, i32)] = &[
     ("TCollection", 3),
     ("TString", 2),
     ("TObjString", 1),
+    ("TTree", 20),
+    ("ROOT::TIOFeatures", 1),
+    ("TBranch", 13),
+    ("TBranchElement", 10),
+    ("TLeaf", 2),
+    ("TLeafO", 1),
+    ("TLeafB", 1),
+    ("TLeafS", 1),
+    ("TLeafI", 1),
+    ("TLeafL", 1),
+    ("TLeafF", 1),
+    ("TLeafD", 1),
+    ("TLeafElement", 1),
+    ("TObjArray", 3),
 ];
 
 #[cfg(test)]

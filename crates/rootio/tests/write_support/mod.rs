@@ -3,6 +3,8 @@
 //! `tests/verify_written.py` (checks of our files with ROOT and uproot).
 #![allow(dead_code)]
 
+pub mod tree;
+
 use std::path::PathBuf;
 
 use rootio::write::{Axis, Precision, Stats, WriteObject, TH1, TH2};
