@@ -319,7 +319,10 @@ pub(crate) fn root_sink(
     if spec.tree.contains('/') {
         return Err(error(
             spec,
-            format!("tree '{}': snapshots write trees at the top of the file, not in directories", spec.tree),
+            format!(
+                "tree '{}': snapshots write trees at the top of the file, not in directories",
+                spec.tree
+            ),
         ));
     }
     let branches = columns
@@ -330,8 +333,8 @@ pub(crate) fn root_sink(
     if let Some(b) = spec.basket_size {
         options.basket_size = b;
     }
-    let tree = TreeWriter::new(&spec.tree, branches, options)
-        .map_err(|e| error(spec, e.to_string()))?;
+    let tree =
+        TreeWriter::new(&spec.tree, branches, options).map_err(|e| error(spec, e.to_string()))?;
     if let Some(dir) = spec.path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|source| EngineError::Write {
             path: dir.to_path_buf(),

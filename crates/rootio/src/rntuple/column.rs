@@ -184,6 +184,16 @@ pub(crate) struct Decoder {
     pub column_type: ColumnType,
     pub bits: u16,
     pub range: Option<(f64, f64)>,
+    /// Decode `Char`/`Int8` elements into a `U8` buffer as they are (the characters of a string).
+    pub chars_as_bytes: bool,
+}
+
+/// The first decreasing pair of cluster-relative offsets met by [`Decoder::decode_offsets`]
+/// (or an offset beyond `i64::MAX`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct BadOffsets {
+    pub prev: u64,
+    pub next: u64,
 }
 
 /// A primitive array of type `p` with no elements.
@@ -217,6 +227,66 @@ fn plain<T, const N: usize>(page: &[u8], n: usize, out: &mut Vec<T>, conv: impl 
 fn planes<const N: usize>(page: &[u8], n: usize) -> [&[u8]; N] {
     let mut it = page[..n * N].chunks_exact(n.max(1));
     std::array::from_fn(|_| it.next().unwrap_or(&[]))
+}
+
+/// Elements `i..i + out.len()` of split little-endian elements of `N <= 8` bytes from their
+/// byte planes: 8 elements at a time, as an 8×8 byte matrix transposed in registers.
+fn gather_planes<const N: usize>(planes: &[&[u8]; N], i: usize, out: &mut [u64]) {
+    let m = out.len();
+    let q: [&[u8]; N] = std::array::from_fn(|k| &planes[k][i..i + m]);
+    let mut chunks = out.chunks_exact_mut(8);
+    let mut at = 0;
+    for o in &mut chunks {
+        let mut r = [0u64; 8];
+        for (row, plane) in r.iter_mut().zip(&q) {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&plane[at..at + 8]);
+            *row = u64::from_le_bytes(w);
+        }
+        transpose8(&mut r);
+        for (d, v) in o.iter_mut().zip(r) {
+            *d = v;
+        }
+        at += 8;
+    }
+    for (j, s) in chunks.into_remainder().iter_mut().enumerate() {
+        let mut v = 0u64;
+        for (k, plane) in q.iter().enumerate() {
+            v |= (plane[at + j] as u64) << (8 * k);
+        }
+        *s = v;
+    }
+}
+
+/// Transpose the 8×8 byte matrix whose rows are the little-endian words of `r`: afterwards
+/// byte `k` of `r[e]` is what byte `e` of `r[k]` was. Written out on locals, so that the words
+/// stay in registers.
+#[inline(always)]
+fn transpose8(r: &mut [u64; 8]) {
+    let [mut r0, mut r1, mut r2, mut r3, mut r4, mut r5, mut r6, mut r7] = *r;
+    macro_rules! swap {
+        ($a:ident, $b:ident, $s:expr, $mask:expr) => {
+            let t = (($a >> (8 * $s)) ^ $b) & $mask;
+            $b ^= t;
+            $a ^= t << (8 * $s);
+        };
+    }
+    const M1: u64 = 0x00ff_00ff_00ff_00ff;
+    const M2: u64 = 0x0000_ffff_0000_ffff;
+    const M4: u64 = 0x0000_0000_ffff_ffff;
+    swap!(r0, r1, 1, M1);
+    swap!(r2, r3, 1, M1);
+    swap!(r4, r5, 1, M1);
+    swap!(r6, r7, 1, M1);
+    swap!(r0, r2, 2, M2);
+    swap!(r1, r3, 2, M2);
+    swap!(r4, r6, 2, M2);
+    swap!(r5, r7, 2, M2);
+    swap!(r0, r4, 4, M4);
+    swap!(r1, r5, 4, M4);
+    swap!(r2, r6, 4, M4);
+    swap!(r3, r7, 4, M4);
+    *r = [r0, r1, r2, r3, r4, r5, r6, r7];
 }
 
 /// Split (byte-transposed) little-endian 2-byte elements: two byte planes zipped back together.
@@ -365,6 +435,113 @@ impl Decoder {
         }
     }
 
+    /// Decode one uncompressed page of `n` elements of an index column straight into offsets:
+    /// each cluster-relative end offset `e` is appended as `base + e`. `prev` is the previous
+    /// cluster-relative offset (0 at the start of a cluster) and is updated; offsets must not
+    /// decrease, nor exceed `i64::MAX` (relative or with `base` added). On a bad offset `out` is
+    /// left as it was and the offending pair is returned.
+    pub fn decode_offsets(
+        &self,
+        page: &[u8],
+        n: usize,
+        base: i64,
+        prev: &mut u64,
+        out: &mut Vec<i64>,
+    ) -> Result<std::result::Result<(), BadOffsets>> {
+        use ColumnType as C;
+        let need = self.page_bytes(n as u64).unwrap_or(u64::MAX);
+        if (page.len() as u64) < need {
+            return Err(Error::corrupt(format!(
+                "page of {n} {} elements has {} bytes, needs {need}",
+                self.column_type.name(),
+                page.len()
+            )));
+        }
+        let start = out.len();
+        // The largest relative offset that still fits once `base` is added.
+        let limit = (i64::MAX - base.max(0)) as u64;
+        let delta = matches!(self.column_type, C::SplitIndex32 | C::SplitIndex64);
+        let mask = if matches!(self.column_type, C::Index32 | C::SplitIndex32) {
+            0xffff_ffffu64
+        } else {
+            u64::MAX
+        };
+        // Block by block through a small buffer (in cache): gather the stored values, undo the
+        // delta encoding within the page (wrapping, as unsigned C++ does), check, add `base`,
+        // append. `out` is written once.
+        const BLOCK: usize = 256;
+        let split = matches!(self.column_type, C::SplitIndex32 | C::SplitIndex64);
+        let wide = matches!(self.column_type, C::Index64 | C::SplitIndex64);
+        if !self.column_type.is_index() {
+            return Err(Error::corrupt(
+                "internal: offsets from a column that is not an index column",
+            ));
+        }
+        let p4 = planes::<4>(page, if split && !wide { n } else { 0 });
+        let p8 = planes::<8>(page, if split && wide { n } else { 0 });
+        let first = *prev;
+        let mut last = first;
+        let mut ok = true;
+        let mut acc = 0u64;
+        let mut buf = [0u64; BLOCK];
+        out.reserve(n);
+        let mut i = 0;
+        while i < n {
+            let m = (n - i).min(BLOCK);
+            let b = &mut buf[..m];
+            match (split, wide) {
+                (false, false) => {
+                    for (s, c) in b.iter_mut().zip(page[i * 4..(i + m) * 4].chunks_exact(4)) {
+                        *s = u32::from_le_bytes([c[0], c[1], c[2], c[3]]) as u64;
+                    }
+                }
+                (false, true) => {
+                    for (s, c) in b.iter_mut().zip(page[i * 8..(i + m) * 8].chunks_exact(8)) {
+                        *s = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+                    }
+                }
+                // plane by plane: each pass is a simple loop the compiler vectorizes
+                (true, false) => gather_planes(&p4, i, b),
+                (true, true) => gather_planes(&p8, i, b),
+            }
+            if delta {
+                // `acc` starts at 0: the first element of a page is stored as it is
+                for s in b.iter_mut() {
+                    acc = acc.wrapping_add(*s) & mask;
+                    ok &= acc >= last;
+                    last = acc;
+                    *s = acc;
+                }
+            } else {
+                for s in b.iter() {
+                    ok &= *s >= last;
+                    last = *s;
+                }
+            }
+            out.extend(b.iter().map(|&e| base.wrapping_add(e as i64)));
+            i += m;
+        }
+        // offsets never decrease, so checking the last one checks them all
+        ok &= last <= limit;
+        if !ok {
+            // Find the first bad pair again, from the relative offsets.
+            let mut p = first;
+            let mut bad = BadOffsets { prev: 0, next: 0 };
+            for &v in &out[start..] {
+                let e = v.wrapping_sub(base) as u64;
+                if e < p || e > limit {
+                    bad = BadOffsets { prev: p, next: e };
+                    break;
+                }
+                p = e;
+            }
+            out.truncate(start);
+            return Ok(Err(bad));
+        }
+        *prev = last;
+        Ok(Ok(()))
+    }
+
     /// Decode one uncompressed page of `n` elements, appending to `out` (made by [`Decoder::empty`]).
     /// `page` must hold at least [`Decoder::page_bytes`]`(n)` bytes.
     pub fn decode(&self, page: &[u8], n: usize, out: &mut ColumnData) -> Result<()> {
@@ -417,6 +594,10 @@ impl Decoder {
                     v.extend((0..n).map(|i| page[i / 8] >> (i % 8) & 1 != 0));
                 }
                 (C::Byte | C::UInt8, Array::U8(v)) => v.extend_from_slice(&page[..n]),
+                // the characters of a `std::string`, kept as bytes
+                (C::Char | C::Int8, Array::U8(v)) if self.chars_as_bytes => {
+                    v.extend_from_slice(&page[..n])
+                }
                 (C::Char | C::Int8, Array::I8(v)) => v.extend(page[..n].iter().map(|&b| b as i8)),
                 (C::Int16, Array::I16(v)) => plain(page, n, v, i16::from_le_bytes),
                 (C::UInt16, Array::U16(v)) => plain(page, n, v, u16::from_le_bytes),
@@ -562,6 +743,7 @@ mod tests {
             column_type: t,
             bits,
             range: None,
+            chars_as_bytes: false,
         }
     }
 
@@ -602,6 +784,90 @@ mod tests {
     }
 
     #[test]
+    fn offsets_straight_from_pages() {
+        // offsets [1, 1, 3] as deltas [1, 0, 2], split over 8 bytes; two pages, base 10
+        let deltas = [1u64, 0, 2];
+        let mut page = vec![0u8; 24];
+        for (i, d) in deltas.iter().enumerate() {
+            for (b, byte) in d.to_le_bytes().iter().enumerate() {
+                page[b * 3 + i] = *byte;
+            }
+        }
+        let d = dec(ColumnType::SplitIndex64, 64);
+        let mut out = vec![0i64, 10];
+        let mut prev = 0u64;
+        assert_eq!(
+            d.decode_offsets(&page, 3, 10, &mut prev, &mut out).unwrap(),
+            Ok(())
+        );
+        assert_eq!(out, [0, 10, 11, 11, 13]);
+        assert_eq!(prev, 3);
+        // the same page again, as the next page of the column, starts at 1 after 3: a decrease
+        let bad = d.decode_offsets(&page, 3, 10, &mut prev, &mut out).unwrap();
+        assert_eq!(bad, Err(BadOffsets { prev: 3, next: 1 }));
+        assert_eq!(out, [0, 10, 11, 11, 13], "left as it was");
+        // plain Index32, and an offset beyond i64::MAX once the base is added
+        let d = dec(ColumnType::Index32, 32);
+        let mut prev = 0u64;
+        let page: Vec<u8> = [2u32, 5].iter().flat_map(|x| x.to_le_bytes()).collect();
+        let mut out = vec![0i64];
+        d.decode_offsets(&page, 2, 0, &mut prev, &mut out)
+            .unwrap()
+            .unwrap();
+        assert_eq!(out, [0, 2, 5]);
+        let mut prev = 0u64;
+        let r = d
+            .decode_offsets(&page, 2, i64::MAX - 3, &mut prev, &mut out)
+            .unwrap();
+        assert_eq!(r, Err(BadOffsets { prev: 2, next: 5 }));
+        // too short a page, and a column that is not an index column
+        assert!(d.decode_offsets(&page, 3, 0, &mut prev, &mut out).is_err());
+        let d = dec(ColumnType::Real32, 32);
+        assert!(d.decode_offsets(&page, 2, 0, &mut prev, &mut out).is_err());
+    }
+
+    #[test]
+    fn split_offsets_in_blocks() {
+        // enough elements for whole blocks of 256, 8-element groups and a tail
+        for (t, width) in [(ColumnType::SplitIndex64, 8), (ColumnType::SplitIndex32, 4)] {
+            let n = 1000;
+            let mut x = 0x9e37_79b9_7f4a_7c15u64;
+            let deltas: Vec<u64> = (0..n)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    if width == 8 {
+                        x >> 24
+                    } else {
+                        x >> 54
+                    }
+                })
+                .collect();
+            let mut page = vec![0u8; n * width];
+            for (i, d) in deltas.iter().enumerate() {
+                for (b, byte) in d.to_le_bytes()[..width].iter().enumerate() {
+                    page[b * n + i] = *byte;
+                }
+            }
+            let mut want = vec![0i64, 7];
+            let mut acc = 0u64;
+            for d in &deltas {
+                acc += d;
+                want.push(7 + acc as i64);
+            }
+            let d = dec(t, 8 * width as u16);
+            let mut out = vec![0i64, 7];
+            let mut prev = 0u64;
+            d.decode_offsets(&page, n, 7, &mut prev, &mut out)
+                .unwrap()
+                .unwrap();
+            assert_eq!(out, want, "{t:?}");
+            assert_eq!(prev, acc);
+        }
+    }
+
+    #[test]
     fn bits_trunc_quant() {
         let d = dec(ColumnType::Bit, 1);
         let mut out = d.empty().unwrap();
@@ -626,6 +892,7 @@ mod tests {
             column_type: ColumnType::Real32Quant,
             bits: 4,
             range: Some((0.0, 15.0)),
+            chars_as_bytes: false,
         };
         let mut out = d.empty().unwrap();
         d.decode(&[0x3a], 2, &mut out).unwrap();

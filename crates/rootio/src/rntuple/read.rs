@@ -1,11 +1,19 @@
-//! Reading fields over an entry range: one task per (field, cluster), run in parallel.
+//! Reading fields over an entry range: one task per field and run of consecutive clusters
+//! (single-threaded, or with enough fields, all clusters of a field in one task), run in
+//! parallel.
 //!
-//! Within a cluster every column is read whole: index columns hold offsets relative to the
-//! cluster, so a cluster's arrays stand on their own and are concatenated (offsets rebased) in
-//! cluster order. The pages a task needs are fetched together, byte ranges that are close on disk
-//! merged into one read.
+//! A task reserves the field's output arrays once, from the clusters' page element counts, and
+//! decodes every page straight into them: pages are decompressed into a per-thread scratch
+//! buffer that is reused (never zero-filled), values are unsplit / unzigzagged / unpacked into
+//! the output `Vec` of the field's type (a copy through `convert` only when the on-disk type
+//! differs from it), and index columns become offsets directly (cluster-relative ends rebased
+//! onto the offsets already there). Within a cluster every column is read whole; the pages a
+//! cluster needs for a field are fetched together, byte ranges that are close on disk merged
+//! into one read into reused buffers. A cluster only partly inside the entry range is decoded
+//! on its own and sliced; runs of clusters read in parallel are concatenated in cluster order.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -13,13 +21,14 @@ use std::sync::{Arc, Mutex, OnceLock};
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64;
 
-use super::column::{convert, ColumnData, Decoder};
+use super::column::{convert, values_type, ColumnData, ColumnType, Decoder, Natural};
 use super::footer::{Cluster, PageInfo};
 use super::layout::Layout;
 use super::{RNTuple, Schema};
 use crate::array::{Array, PrimitiveType};
 use crate::compression;
 use crate::error::{Error, ErrorKind, Result};
+use crate::memory::advise_huge_pages;
 use crate::tree::ReadOptions;
 
 /// Leading zero elements that a deferred column may need in one cluster at most, whatever the
@@ -31,6 +40,10 @@ const ZERO_FILL_SLACK: u64 = 1 << 16;
 const MERGE_GAP: u64 = 64 << 10;
 /// A merged read is not grown beyond this.
 const MAX_MERGED: u64 = 32 << 20;
+/// Bytes reserved ahead at most for one output buffer.
+const MAX_RESERVE: usize = 256 << 20;
+/// Bytes reserved ahead at most per stored byte of the pages behind a buffer.
+const RESERVE_RATIO: u64 = 64;
 
 /// A thread pool with `threads` threads, built once and kept for later reads.
 fn pool(threads: usize) -> Result<Arc<rayon::ThreadPool>> {
@@ -52,26 +65,54 @@ fn pool(threads: usize) -> Result<Arc<rayon::ThreadPool>> {
     Ok(p)
 }
 
+/// Buffers reused from cluster to cluster by one thread: the fetched byte ranges and the
+/// decompressed page. Bytes already there are overwritten, never zeroed first, so a thread
+/// touches fresh memory only while these grow.
+#[derive(Default)]
+struct Scratch {
+    /// Fetched byte ranges: (file offset, bytes); the first `Scratch::used` are this cluster's.
+    fetched: Vec<(u64, Vec<u8>)>,
+    /// A decompressed page.
+    page: Vec<u8>,
+}
+
+/// Scratch memory kept between clusters at most (larger buffers are freed).
+const MAX_KEPT_SCRATCH: usize = 64 << 20;
+
 /// Reads the columns of one cluster.
 struct ClusterReader<'a> {
     nt: &'a RNTuple,
     schema: &'a Schema,
     index: usize,
     cluster: &'a Cluster,
-    /// Fetched byte ranges: (file offset, bytes), sorted by offset.
-    fetched: Vec<(u64, Vec<u8>)>,
+    /// Fetched byte ranges, sorted by offset: the first `used` of them.
+    fetched: &'a mut Vec<(u64, Vec<u8>)>,
+    used: usize,
+    /// The buffer pages are decompressed into.
+    page: RefCell<&'a mut Vec<u8>>,
     /// The most elements any column holds in this cluster's pages.
     max_elements: u64,
 }
 
+/// A piece of a column handed to a [`ClusterReader::pages`] consumer.
+enum Chunk<'p> {
+    /// Leading zero elements (of a deferred column).
+    Zeros(usize),
+    /// An uncompressed page and its element count.
+    Page(&'p [u8], usize),
+}
+
 impl<'a> ClusterReader<'a> {
-    fn new(nt: &'a RNTuple, index: usize) -> Self {
+    fn new(nt: &'a RNTuple, index: usize, scratch: &'a mut Scratch) -> Self {
+        let Scratch { fetched, page } = scratch;
         ClusterReader {
             nt,
             schema: &nt.schema,
             index,
             cluster: &nt.clusters[index],
-            fetched: Vec::new(),
+            fetched,
+            used: 0,
+            page: RefCell::new(page),
             max_elements: nt.clusters[index]
                 .columns
                 .iter()
@@ -85,18 +126,7 @@ impl<'a> ClusterReader<'a> {
     /// whose principal column is present and not suppressed (a column added later may be absent
     /// altogether; then the first representation is used and reads as zeros).
     fn active_columns(&self, field: usize) -> Vec<usize> {
-        let reps = self.schema.representations(field);
-        for r in 0..reps {
-            let cols = self.schema.representation_columns(field, r);
-            if let Some(&c) = cols.first() {
-                if let Some(cp) = self.cluster.columns.get(c) {
-                    if cp.element_offset.is_some() {
-                        return cols;
-                    }
-                }
-            }
-        }
-        self.schema.representation_columns(field, 0)
+        active_columns(self.schema, self.cluster, field)
     }
 
     /// Fetch all pages of the columns that `layout` reads, merging close byte ranges.
@@ -137,9 +167,35 @@ impl<'a> ClusterReader<'a> {
         // Ranges past the end of the file are left out here and reported with the page.
         let len = source.len();
         let ok: Vec<Range<u64>> = reqs.into_iter().filter(|r| r.end <= len).collect();
-        let bufs = source.read_ranges(&ok)?;
-        self.fetched = ok.into_iter().map(|r| r.start).zip(bufs).collect();
+        // Reuse the buffers of the previous cluster: `read_range_into` overwrites them.
+        for (i, r) in ok.into_iter().enumerate() {
+            if i == self.fetched.len() {
+                self.fetched.push((0, Vec::new()));
+            }
+            let slot = &mut self.fetched[i];
+            slot.0 = r.start;
+            source.read_range_into(r, &mut slot.1)?;
+            self.used = i + 1;
+        }
         Ok(())
+    }
+
+    /// Free scratch memory beyond [`MAX_KEPT_SCRATCH`] (what one huge cluster needed).
+    fn trim(&mut self) {
+        let mut kept = self.page.get_mut().capacity();
+        if kept > MAX_KEPT_SCRATCH {
+            **self.page.get_mut() = Vec::new();
+            kept = 0;
+        }
+        let mut n = 0;
+        for (_, b) in self.fetched.iter() {
+            if kept + b.capacity() > MAX_KEPT_SCRATCH {
+                break;
+            }
+            kept += b.capacity();
+            n += 1;
+        }
+        self.fetched.truncate(n);
     }
 
     /// The stored bytes of a page (and its checksum, if any): borrowed from the prefetched
@@ -148,9 +204,10 @@ impl<'a> ClusterReader<'a> {
     fn page_bytes(&self, p: &PageInfo) -> Result<Cow<'_, [u8]>> {
         let len = stored_len(p);
         let start = p.locator.offset;
-        let i = self.fetched.partition_point(|(o, _)| *o <= start);
+        let fetched = &self.fetched[..self.used];
+        let i = fetched.partition_point(|(o, _)| *o <= start);
         if i > 0 {
-            let (o, buf) = &self.fetched[i - 1];
+            let (o, buf) = &fetched[i - 1];
             let a = (start - o) as usize;
             if let Some(end) = a.checked_add(len as usize) {
                 if end <= buf.len() {
@@ -161,15 +218,30 @@ impl<'a> ClusterReader<'a> {
         self.nt.storage.read_blob(start, len).map(Cow::Owned)
     }
 
-    /// Decode `n` elements of column `c` (all of its elements in this cluster).
-    fn column(&self, c: usize, n: u64) -> Result<ColumnData> {
+    /// The decoder of column `c`.
+    fn decoder(&self, c: usize) -> Result<Decoder> {
         let rec = &self.schema.columns[c];
         let dec = Decoder {
             column_type: rec.column_type,
             bits: rec.bits,
             range: rec.value_range,
+            chars_as_bytes: false,
         };
         dec.check().map_err(Error::unsupported)?;
+        Ok(dec)
+    }
+
+    /// Hand the `n` elements of column `c` (all of its elements in this cluster) to `each`:
+    /// first the leading zeros of a deferred column, then page by page, each page checked
+    /// against its checksum and decompressed into the reused page buffer.
+    fn pages(
+        &self,
+        c: usize,
+        n: u64,
+        dec: &Decoder,
+        each: &mut dyn FnMut(Chunk<'_>) -> Result<()>,
+    ) -> Result<()> {
+        let rec = &self.schema.columns[c];
         let cp = self.cluster.columns.get(c);
         let pages = cp.map(|cp| cp.pages.as_slice()).unwrap_or(&[]);
         let have: u64 = pages.iter().map(|p| p.elements as u64).sum();
@@ -203,17 +275,23 @@ impl<'a> ClusterReader<'a> {
                 "{missing} elements missing, more than the cluster's data justifies"
             )));
         }
-        let mut out = dec.empty()?;
-        dec.zeros(missing as usize, &mut out);
+        if missing > 0 {
+            each(Chunk::Zeros(missing as usize))?;
+        }
         for (k, p) in pages.iter().enumerate() {
-            self.decode_page(&dec, p, &mut out)
+            self.decode_page(dec, p, each)
                 .map_err(|e| e.at_offset(p.locator.offset))
                 .map_err(|e| with_page(e, self.index, k))?;
         }
-        Ok(out)
+        Ok(())
     }
 
-    fn decode_page(&self, dec: &Decoder, p: &PageInfo, out: &mut ColumnData) -> Result<()> {
+    fn decode_page(
+        &self,
+        dec: &Decoder,
+        p: &PageInfo,
+        each: &mut dyn FnMut(Chunk<'_>) -> Result<()>,
+    ) -> Result<()> {
         let stored = self.page_bytes(p)?;
         let size = p.locator.size as usize;
         if p.checksum {
@@ -232,39 +310,172 @@ impl<'a> ClusterReader<'a> {
             .page_bytes(n)
             .ok_or_else(|| Error::corrupt(format!("page of {n} elements")))?;
         if bytes == p.locator.size {
-            dec.decode(&stored[..size], n as usize, out)
+            each(Chunk::Page(&stored[..size], n as usize))
         } else {
             let len = usize::try_from(bytes)
                 .map_err(|_| Error::corrupt(format!("page of {bytes} bytes")))?;
-            let data = compression::decompress_to_vec(&stored[..size], len)?;
-            dec.decode(&data, n as usize, out)
+            let mut buf = self.page.borrow_mut();
+            compression::decompress_reusing(&stored[..size], len, &mut buf)?;
+            each(Chunk::Page(&buf[..len], n as usize))
         }
+    }
+
+    /// Decode the `n` elements of column `c`, appending them to `out` (of the decoder's kind).
+    fn column_into(&self, c: usize, n: u64, dec: &Decoder, out: &mut ColumnData) -> Result<()> {
+        self.pages(c, n, dec, &mut |chunk| match chunk {
+            Chunk::Zeros(m) => {
+                dec.zeros(m, out);
+                Ok(())
+            }
+            Chunk::Page(page, m) => dec.decode(page, m, out),
+        })
+    }
+
+    /// Decode `n` elements of column `c` (all of its elements in this cluster).
+    fn column(&self, c: usize, n: u64) -> Result<ColumnData> {
+        let dec = self.decoder(c)?;
+        let mut out = dec.empty()?;
+        self.column_into(c, n, &dec, &mut out)?;
+        Ok(out)
+    }
+
+    /// Decode `n` elements of column `c` into the values array `out` of the same element type,
+    /// appending; the array is moved into the column buffer and back, not copied.
+    fn values_into(&self, c: usize, n: u64, dec: &Decoder, out: &mut Array) -> Result<()> {
+        let mut data = ColumnData::Values(std::mem::replace(out, Array::Bool(Vec::new())));
+        let r = self.column_into(c, n, dec, &mut data);
+        if let ColumnData::Values(a) = data {
+            *out = a;
+        }
+        r
+    }
+
+    /// The first column of `field` decoded as `n` offsets appended to `out`: each
+    /// cluster-relative end offset, checked to be non-decreasing, with the last offset already
+    /// in `out` added. Returns the cluster's item count (the last relative offset).
+    fn offsets_into(&self, field: usize, n: u64, out: &mut Vec<i64>) -> Result<u64> {
+        let cols = self.active_columns(field);
+        let c = *cols
+            .first()
+            .ok_or_else(|| Error::corrupt("collection field without columns"))?;
+        let dec = self.decoder(c)?;
+        if !dec.column_type.is_index() {
+            return Err(Error::corrupt(format!("column {c} is not an index column")));
+        }
+        let base = *out.last().unwrap_or(&0);
+        let mut prev = 0u64;
+        let index = self.index;
+        self.pages(c, n, &dec, &mut |chunk| match chunk {
+            Chunk::Zeros(m) => {
+                out.resize(out.len() + m, base);
+                Ok(())
+            }
+            Chunk::Page(page, m) => {
+                dec.decode_offsets(page, m, base, &mut prev, out)?
+                    .map_err(|b| {
+                        Error::corrupt(format!(
+                            "offsets of column {c} in cluster {index} decrease ({} then {})",
+                            b.prev, b.next
+                        ))
+                    })
+            }
+        })?;
+        Ok(prev)
     }
 
     /// The first column of `field` decoded as offsets: `n` cluster-relative end offsets, checked
     /// to be non-decreasing, as `[0, end_0, end_1, …]`.
     fn offsets(&self, field: usize, n: u64) -> Result<Vec<i64>> {
-        let cols = self.active_columns(field);
-        let c = *cols
-            .first()
-            .ok_or_else(|| Error::corrupt("collection field without columns"))?;
-        let ColumnData::Index(ends) = self.column(c, n)? else {
-            return Err(Error::corrupt(format!("column {c} is not an index column")));
-        };
-        let mut out = Vec::with_capacity(ends.len() + 1);
+        let mut out = Vec::with_capacity((n as usize).saturating_add(1).min(1 << 20));
         out.push(0i64);
-        let mut prev = 0u64;
-        for e in ends {
-            if e < prev || e > i64::MAX as u64 {
-                return Err(Error::corrupt(format!(
-                    "offsets of column {c} in cluster {} decrease ({prev} then {e})",
-                    self.index
-                )));
-            }
-            out.push(e as i64);
-            prev = e;
-        }
+        self.offsets_into(field, n, &mut out)?;
         Ok(out)
+    }
+
+    /// Read `n` elements of `layout`, appending them to `out` (of the layout's shape, as
+    /// [`Layout::empty`] makes it): values are decoded straight into `out`'s buffers.
+    fn read_into(&self, layout: &Layout, n: u64, out: &mut Array) -> Result<()> {
+        let mismatch = || Error::corrupt("internal: output array of the wrong shape");
+        match layout {
+            Layout::Leaf { field, target } => {
+                let cols = self.active_columns(*field);
+                let c = *cols
+                    .first()
+                    .ok_or_else(|| Error::corrupt("leaf field without columns"))?;
+                let dec = self.decoder(c)?;
+                if dec.column_type.natural() == Some(Natural::Prim(*target))
+                    && values_type(out) == *target
+                {
+                    return self.values_into(c, n, &dec, out);
+                }
+                let a = self.read(layout, n)?;
+                out.append(a).ok_or_else(mismatch)
+            }
+            Layout::String { field } => {
+                let Array::Strings { offsets, data } = out else {
+                    return Err(mismatch());
+                };
+                let total = self.offsets_into(*field, n, offsets)?;
+                let cols = self.active_columns(*field);
+                let c = *cols
+                    .get(1)
+                    .ok_or_else(|| Error::corrupt("std::string field without a char column"))?;
+                let mut dec = self.decoder(c)?;
+                if !matches!(
+                    dec.column_type,
+                    ColumnType::Char | ColumnType::Int8 | ColumnType::Byte | ColumnType::UInt8
+                ) {
+                    return Err(Error::unsupported(
+                        "std::string characters in a column that is not Char or Byte",
+                    ));
+                }
+                dec.chars_as_bytes = true;
+                let mut a = Array::U8(std::mem::take(data));
+                let r = self.values_into(c, total, &dec, &mut a);
+                if let Array::U8(v) = a {
+                    *data = v;
+                }
+                r
+            }
+            Layout::Collection { field, item } => {
+                let Array::Jagged { offsets, values } = out else {
+                    return Err(mismatch());
+                };
+                let total = self.offsets_into(*field, n, offsets)?;
+                self.read_into(item, total, values)
+            }
+            Layout::Fixed { size, item } => {
+                let Array::Fixed { values, .. } = out else {
+                    return Err(mismatch());
+                };
+                let total = n
+                    .checked_mul(*size as u64)
+                    .ok_or_else(|| Error::corrupt("fixed-size array too large"))?;
+                self.read_into(item, total, values)
+            }
+            Layout::Record { fields } => {
+                let Array::Record {
+                    fields: arrays,
+                    len,
+                } = out
+                else {
+                    return Err(mismatch());
+                };
+                if arrays.len() != fields.len() {
+                    return Err(mismatch());
+                }
+                let m = usize::try_from(n).map_err(|_| Error::corrupt("record count"))?;
+                for ((_, l), (_, a)) in fields.iter().zip(arrays.iter_mut()) {
+                    self.read_into(l, n, a)?;
+                }
+                *len += m;
+                Ok(())
+            }
+            Layout::Cardinality { .. } | Layout::Variant { .. } => {
+                let a = self.read(layout, n)?;
+                out.append(a).ok_or_else(mismatch)
+            }
+        }
     }
 
     /// Read `n` elements of `layout`.
@@ -283,24 +494,6 @@ impl<'a> ClusterReader<'a> {
                     }
                 }
             }
-            Layout::String { field } => {
-                let offsets = self.offsets(*field, n)?;
-                let cols = self.active_columns(*field);
-                let c = *cols
-                    .get(1)
-                    .ok_or_else(|| Error::corrupt("std::string field without a char column"))?;
-                let total = *offsets.last().unwrap_or(&0) as u64;
-                let data = match self.column(c, total)? {
-                    ColumnData::Values(Array::I8(v)) => v.into_iter().map(|b| b as u8).collect(),
-                    ColumnData::Values(Array::U8(v)) => v,
-                    _ => {
-                        return Err(Error::unsupported(
-                            "std::string characters in a column that is not Char or Byte",
-                        ))
-                    }
-                };
-                Ok(Array::Strings { offsets, data })
-            }
             Layout::Cardinality { field, wide } => {
                 let offsets = self.offsets(*field, n)?;
                 let lengths = offsets.windows(2).map(|w| (w[1] - w[0]) as u64);
@@ -312,32 +505,13 @@ impl<'a> ClusterReader<'a> {
                         .ok_or_else(|| Error::corrupt("collection size exceeds 32 bits"))
                 }
             }
-            Layout::Collection { field, item } => {
-                let offsets = self.offsets(*field, n)?;
-                let total = *offsets.last().unwrap_or(&0) as u64;
-                let values = self.read(item, total)?;
-                Ok(Array::Jagged {
-                    offsets,
-                    values: Box::new(values),
-                })
-            }
-            Layout::Fixed { size, item } => {
-                let total = n
-                    .checked_mul(*size as u64)
-                    .ok_or_else(|| Error::corrupt("fixed-size array too large"))?;
-                let values = self.read(item, total)?;
-                Ok(Array::Fixed {
-                    size: *size,
-                    values: Box::new(values),
-                })
-            }
-            Layout::Record { fields } => {
-                let len = usize::try_from(n).map_err(|_| Error::corrupt("record count"))?;
-                let fields = fields
-                    .iter()
-                    .map(|(name, l)| Ok((name.clone(), self.read(l, n)?)))
-                    .collect::<Result<Vec<_>>>()?;
-                Ok(Array::Record { fields, len })
+            Layout::String { .. }
+            | Layout::Collection { .. }
+            | Layout::Fixed { .. }
+            | Layout::Record { .. } => {
+                let mut a = layout.empty();
+                self.read_into(layout, n, &mut a)?;
+                Ok(a)
             }
             Layout::Variant {
                 field,
@@ -402,6 +576,24 @@ impl<'a> ClusterReader<'a> {
     }
 }
 
+/// The columns of `field` in the representation that is active in `cluster`: the first whose
+/// principal column is present and not suppressed (a column added later may be absent
+/// altogether; then the first representation is used and reads as zeros).
+fn active_columns(schema: &Schema, cluster: &Cluster, field: usize) -> Vec<usize> {
+    let reps = schema.representations(field);
+    for r in 0..reps {
+        let cols = schema.representation_columns(field, r);
+        if let Some(&c) = cols.first() {
+            if let Some(cp) = cluster.columns.get(c) {
+                if cp.element_offset.is_some() {
+                    return cols;
+                }
+            }
+        }
+    }
+    schema.representation_columns(field, 0)
+}
+
 /// Bytes a page takes on disk, its checksum included.
 fn stored_len(p: &PageInfo) -> u64 {
     p.locator
@@ -455,22 +647,35 @@ impl RNTuple {
             })
             .map(|(i, _)| i)
             .collect();
-        let tasks: Vec<(usize, usize)> = (0..names.len())
-            .flat_map(|f| clusters.iter().map(move |&c| (f, c)))
+        // One task per field and run of consecutive clusters, each decoding into one output
+        // array. Single-threaded, or with many fields, a task covers all clusters, so a field's
+        // arrays are built once at their final size; with fewer fields than threads the clusters
+        // are split into runs that are concatenated afterwards.
+        let threads = match options.threads {
+            0 => rayon::current_num_threads().max(1),
+            n => n,
+        };
+        let runs = if threads == 1 || clusters.is_empty() {
+            1
+        } else {
+            (threads * 4)
+                .div_ceil(names.len().max(1))
+                .clamp(1, clusters.len())
+        };
+        let per_run = clusters.len().div_ceil(runs).max(1);
+        let tasks: Vec<(usize, &[usize])> = (0..names.len())
+            .flat_map(|f| clusters.chunks(per_run).map(move |cs| (f, cs)))
             .collect();
-        let run = |&(f, c): &(usize, usize)| -> Result<Array> {
+        let run = |scratch: &mut Scratch, &(f, cs): &(usize, &[usize])| -> Result<Array> {
             let (path, layout) = &layouts[f];
-            self.read_cluster(layout, c, start..stop)
+            self.read_run(layout, cs, start..stop, scratch)
                 .map_err(|e| self.located(e.in_object(format!("{}/{}", self.name, path))))
         };
-        let results: Vec<Result<Array>> = match options.threads {
-            1 => tasks.iter().map(run).collect(),
-            n => pool(if n == 0 {
-                rayon::current_num_threads().max(1)
-            } else {
-                n
-            })?
-            .install(|| tasks.par_iter().map(run).collect()),
+        let results: Vec<Result<Array>> = if threads == 1 {
+            let mut scratch = Scratch::default();
+            tasks.iter().map(|t| run(&mut scratch, t)).collect()
+        } else {
+            pool(threads)?.install(|| tasks.par_iter().map_init(Scratch::default, run).collect())
         };
         let mut per_field: Vec<Vec<Array>> = (0..names.len()).map(|_| Vec::new()).collect();
         for ((f, _), r) in tasks.iter().zip(results) {
@@ -502,19 +707,103 @@ impl RNTuple {
             .ok_or_else(|| Error::corrupt("internal: no column read"))
     }
 
-    /// Read `layout` for cluster `c`, keeping the entries in `range`.
-    fn read_cluster(&self, layout: &Layout, c: usize, range: Range<u64>) -> Result<Array> {
-        let mut r = ClusterReader::new(self, c);
-        let cluster = r.cluster;
-        r.prefetch(layout)?;
-        let a = r.read(layout, cluster.entries)?;
-        let first = cluster.first_entry;
-        let lo = range.start.max(first) - first;
-        let hi = range.end.min(first + cluster.entries) - first;
-        if lo == 0 && hi == cluster.entries {
-            Ok(a)
-        } else {
-            Ok(a.slice(lo as usize, hi as usize))
+    /// Read `layout` for the consecutive clusters `cs` into one array, keeping the entries in
+    /// `range`. The array's buffers are reserved once from the clusters' element counts; a
+    /// cluster wholly inside `range` is decoded straight into them.
+    fn read_run(
+        &self,
+        layout: &Layout,
+        cs: &[usize],
+        range: Range<u64>,
+        scratch: &mut Scratch,
+    ) -> Result<Array> {
+        let mut out = layout.empty();
+        self.reserve(layout, cs, &mut out);
+        for &c in cs {
+            let mut r = ClusterReader::new(self, c, scratch);
+            let cluster = r.cluster;
+            r.prefetch(layout)?;
+            let first = cluster.first_entry;
+            let lo = range.start.max(first) - first;
+            let hi = range.end.min(first + cluster.entries) - first;
+            if lo == 0 && hi == cluster.entries {
+                r.read_into(layout, cluster.entries, &mut out)?;
+            } else {
+                let a = r.read(layout, cluster.entries)?;
+                out.append(a.slice(lo as usize, hi as usize))
+                    .ok_or_else(|| Error::corrupt("clusters decoded to different types"))?;
+            }
+            r.trim();
+        }
+        Ok(out)
+    }
+
+    /// Reserve room in `out` for the elements that the columns of `layout` hold in clusters
+    /// `cs` (page metadata; at most [`MAX_RESERVE`] bytes per buffer, the rest grows as decoded).
+    fn reserve(&self, layout: &Layout, cs: &[usize], out: &mut Array) {
+        // (elements, stored bytes) of the `k`-th active column of `field` in `cs`
+        let count = |field: usize, k: usize| -> (u64, u64) {
+            let mut total = (0u64, 0u64);
+            for &c in cs {
+                let cl = &self.clusters[c];
+                if let Some(col) = active_columns(&self.schema, cl, field).get(k) {
+                    if let Some(cp) = cl.columns.get(*col) {
+                        for p in &cp.pages {
+                            total.0 = total.0.saturating_add(p.elements as u64);
+                            total.1 = total.1.saturating_add(p.locator.size);
+                        }
+                    }
+                }
+            }
+            total
+        };
+        // Page metadata is not trusted further than the bytes behind it: a buffer is reserved
+        // to at most RESERVE_RATIO times the stored bytes (plus 1 MiB) and MAX_RESERVE.
+        fn cap<T>(v: &mut Vec<T>, (n, stored): (u64, u64)) {
+            let size = std::mem::size_of::<T>().max(1) as u64;
+            let bytes = n
+                .saturating_mul(size)
+                .min(stored.saturating_mul(RESERVE_RATIO).saturating_add(1 << 20))
+                .min(MAX_RESERVE as u64);
+            v.reserve((bytes / size) as usize);
+            // the buffer is written soon: fewer, larger page faults
+            advise_huge_pages(v);
+        }
+        match (layout, out) {
+            (Layout::Leaf { field, .. }, a) => {
+                let n = count(*field, 0);
+                match a {
+                    Array::Bool(x) => cap(x, n),
+                    Array::I8(x) => cap(x, n),
+                    Array::U8(x) => cap(x, n),
+                    Array::I16(x) => cap(x, n),
+                    Array::U16(x) => cap(x, n),
+                    Array::I32(x) => cap(x, n),
+                    Array::U32(x) => cap(x, n),
+                    Array::I64(x) => cap(x, n),
+                    Array::U64(x) => cap(x, n),
+                    Array::F32(x) => cap(x, n),
+                    Array::F64(x) => cap(x, n),
+                    _ => {}
+                }
+            }
+            (Layout::String { field }, Array::Strings { offsets, data }) => {
+                cap(offsets, count(*field, 0));
+                cap(data, count(*field, 1));
+            }
+            (Layout::Collection { field, item }, Array::Jagged { offsets, values }) => {
+                cap(offsets, count(*field, 0));
+                self.reserve(item, cs, values);
+            }
+            (Layout::Fixed { item, .. }, Array::Fixed { values, .. }) => {
+                self.reserve(item, cs, values)
+            }
+            (Layout::Record { fields }, Array::Record { fields: arrays, .. }) => {
+                for ((_, l), (_, a)) in fields.iter().zip(arrays.iter_mut()) {
+                    self.reserve(l, cs, a);
+                }
+            }
+            _ => {}
         }
     }
 }
