@@ -211,7 +211,11 @@ fn snapshots_write_root_files_that_read_back_identically() {
         .define("mass", "(Muon[0] + Muon[1]).mass")
         .define("good_jet_pt", "Jet.pt[Jet.pt > 30]")
         .filter("len(Muon) == 2", "two muons")
-        .snapshot("Skim", "skim.root", ["event", "Muon_pt", "Jet_*", "mass", "good_jet_pt"]);
+        .snapshot(
+            "Skim",
+            "skim.root",
+            ["event", "Muon_pt", "Jet_*", "mass", "good_jet_pt"],
+        );
     let (_, want) = run_collect(&a, 2, 1000);
     let r = run(
         &a,
@@ -234,7 +238,10 @@ fn snapshots_write_root_files_that_read_back_identically() {
         .unwrap();
     assert_eq!(got, want.data);
     assert_eq!(t.branch("Muon_pt").unwrap().type_name(), "Float_t[nMuon]");
-    assert_eq!(t.branch("good_jet_pt").unwrap().type_name(), "vector<Float_t>");
+    assert_eq!(
+        t.branch("good_jet_pt").unwrap().type_name(),
+        "vector<Float_t>"
+    );
     // No temporary file is left next to it.
     let left: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
     assert_eq!(left.len(), 1);
