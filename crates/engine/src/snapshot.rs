@@ -31,7 +31,8 @@ pub struct SnapshotSpec {
     /// `None` for the default.
     #[serde(default)]
     pub compression: Option<i32>,
-    /// Target basket size in bytes (`None`: 32 000, ROOT's default).
+    /// Target basket size in bytes (`None`: a 32 MB budget shared by the branches, between
+    /// 32 000 and 1 000 000 bytes).
     #[serde(default)]
     pub basket_size: Option<usize>,
     /// Where it was booked.
@@ -330,9 +331,9 @@ pub(crate) fn root_sink(
         .map(|c| BranchSpec::new(c.name.clone(), c.layout.to_branch_layout()))
         .collect();
     let mut options = TreeOptions::default();
-    if let Some(b) = spec.basket_size {
-        options.basket_size = b;
-    }
+    options.basket_size = spec
+        .basket_size
+        .unwrap_or_else(|| default_basket_size(columns.len()));
     let tree =
         TreeWriter::new(&spec.tree, branches, options).map_err(|e| error(spec, e.to_string()))?;
     if let Some(dir) = spec.path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -349,6 +350,14 @@ pub(crate) fn root_sink(
         },
     )?;
     Ok(Box::new(RootSink { file, tree }))
+}
+
+/// The basket size of a snapshot branch when none is asked for: a 32 MB budget shared by the
+/// branches, between ROOT's 32 000 bytes and 1 MB. Few-branch skims get large baskets, which
+/// compress better (the size RDataFrame's Snapshot ends up with after ROOT resizes its baskets);
+/// thousand-branch ones stay at ROOT's default, so memory stays bounded.
+fn default_basket_size(branches: usize) -> usize {
+    (32_000_000 / branches.max(1)).clamp(32_000, 1_000_000)
 }
 
 /// A snapshot written to a ROOT file.
