@@ -330,10 +330,12 @@ pub(crate) fn root_sink(
         .iter()
         .map(|c| BranchSpec::new(c.name.clone(), c.layout.to_branch_layout()))
         .collect();
-    let mut options = TreeOptions::default();
-    options.basket_size = spec
-        .basket_size
-        .unwrap_or_else(|| default_basket_size(columns.len()));
+    let options = TreeOptions {
+        basket_size: spec
+            .basket_size
+            .unwrap_or_else(|| default_basket_size(columns.len())),
+        ..TreeOptions::default()
+    };
     let tree =
         TreeWriter::new(&spec.tree, branches, options).map_err(|e| error(spec, e.to_string()))?;
     if let Some(dir) = spec.path.parent().filter(|d| !d.as_os_str().is_empty()) {
