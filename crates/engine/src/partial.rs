@@ -257,7 +257,9 @@ pub fn merge_all(mut parts: Vec<Partial>) -> Result<Partial> {
         }
         parts = next;
     }
-    let mut out = parts.pop().expect("one partial left");
+    let mut out = parts.pop().ok_or_else(|| EngineError::Batch {
+        message: "no partial results to merge".into(),
+    })?;
     out.items.sort_unstable();
     Ok(out)
 }

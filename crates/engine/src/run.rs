@@ -502,7 +502,7 @@ pub fn run_item(plan: &Plan, index: usize) -> Result<Partial> {
 /// [`run_item`] with the parts of the plan it needs: the analysis, the item, and the plan's
 /// [`Plan::id`] (so a distributed task need not carry the whole plan).
 pub fn run_work_item(a: &Analysis, it: &WorkItem, plan_id: String) -> Result<Partial> {
-    let tree = open_tree_cached(&it.file, &a.tree)?;
+    let tree = open_dataset_cached(&it.file, &a.tree)?;
     if it.stop > tree.entries() {
         return Err(EngineError::Batch {
             message: format!(
@@ -526,7 +526,7 @@ pub fn run_work_item(a: &Analysis, it: &WorkItem, plan_id: String) -> Result<Par
 /// A worker process runs many work items of the same few files: keep their parsed tree metadata
 /// (and open file handles) for the next item. An entry is used only while the file's size and
 /// modification time are unchanged; at most [`TREE_CACHE`] trees are kept.
-fn open_tree_cached(path: &std::path::Path, tree: &str) -> Result<Dataset> {
+fn open_dataset_cached(path: &std::path::Path, tree: &str) -> Result<Dataset> {
     use std::sync::Mutex;
     type Key = (PathBuf, String);
     type Stamp = (u64, Option<std::time::SystemTime>);

@@ -129,19 +129,6 @@ fn error(spec: &SnapshotSpec, message: String) -> EngineError {
     }
 }
 
-fn matches_glob(pattern: &str, name: &str) -> bool {
-    fn rec(p: &[u8], n: &[u8]) -> bool {
-        match (p.first(), n.first()) {
-            (None, None) => true,
-            (Some(b'*'), _) => rec(&p[1..], n) || (!n.is_empty() && rec(p, &n[1..])),
-            (Some(b'?'), Some(_)) => rec(&p[1..], &n[1..]),
-            (Some(a), Some(b)) if a == b => rec(&p[1..], &n[1..]),
-            _ => false,
-        }
-    }
-    rec(pattern.as_bytes(), name.as_bytes())
-}
-
 fn define_layout(ty: &Ty) -> Option<ColumnLayout> {
     let prim = |n: &Num| match n {
         Num::Bool => PrimitiveType::Bool,
@@ -227,8 +214,10 @@ pub(crate) fn resolve(
         } else if branch_names.iter().any(|b| b == c) {
             push(c.clone(), ColumnSource::Branch, &mut names);
         } else if c.contains(['*', '?']) {
-            let matched: Vec<&String> =
-                branch_names.iter().filter(|b| matches_glob(c, b)).collect();
+            let glob = globset::Glob::new(c)
+                .map_err(|e| error(spec, format!("bad pattern '{c}': {e}")))?
+                .compile_matcher();
+            let matched: Vec<&String> = branch_names.iter().filter(|b| glob.is_match(b)).collect();
             if matched.is_empty() {
                 return Err(error(spec, format!("no branch matches '{c}'")));
             }
@@ -421,17 +410,4 @@ pub(crate) fn append_columns(acc: &mut Vec<Array>, chunk: Vec<Array>) -> Option<
         a.append(b)?;
     }
     Some(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::matches_glob;
-
-    #[test]
-    fn globs() {
-        assert!(matches_glob("Muon_*", "Muon_pt"));
-        assert!(!matches_glob("Muon_*", "nMuon"));
-        assert!(matches_glob("?Muon", "nMuon"));
-        assert!(matches_glob("*", "x"));
-    }
 }
