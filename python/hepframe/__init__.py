@@ -14,6 +14,14 @@ Analysing (RDataFrame's method names; expressions in hepframe's analysis languag
 
     results = hepframe.run("examples/dimuon.toml")    # an analysis file
 
+Samples and systematic variations, in one pass::
+
+    df = hepframe.RDataFrame("Events", samples=hepframe.samples_from_manifest(
+        "nanoaod_inputs.json", xsec={"ttbar": 729.84, ...}), lumi=3378)
+    jets = df.Vary("Jet_pt", {"pt_scale_up": "Jet_pt * 1.03f"}).Define("jets", "Jet[Jet.pt > 30]")
+    h = jets.Filter("len(jets) >= 4").Histo1D(("ht", "", 25, 50, 550), "sum(jets.pt)")
+    hepframe.VariationsFor(h, sample="ttbar")         # {"nominal": Hist, "pt_scale_up": Hist}
+
 Scaling out: ``df.compute(executor=hepframe.DaskExecutor(client))``.
 """
 
@@ -30,7 +38,16 @@ from .errors import (
     NotFoundError,
     OutputError,
 )
-from .frame import DataFrame, LocalExecutor, RDataFrame, ResultPtr, run
+from .frame import (
+    DataFrame,
+    LocalExecutor,
+    RDataFrame,
+    ResultPtr,
+    Sample,
+    VariationsFor,
+    run,
+    samples_from_manifest,
+)
 from .io import File, Tree, open
 from .results import CutFlow, Results, write_root
 
@@ -47,6 +64,6 @@ def __getattr__(name):
 __all__ = [
     "AnalysisError", "CutFlow", "DaskExecutor", "DataFrame", "ExecutionError", "ExpressionError",
     "File", "FileNotFoundError", "FormatError", "HepframeError", "InputError", "LocalExecutor",
-    "NotFoundError", "OutputError", "RDataFrame", "ResultPtr", "Results", "Tree", "errors", "open",
-    "run", "write_root", "__version__",
+    "NotFoundError", "OutputError", "RDataFrame", "ResultPtr", "Results", "Sample", "Tree",
+    "VariationsFor", "errors", "open", "run", "samples_from_manifest", "write_root", "__version__",
 ]

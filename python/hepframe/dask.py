@@ -18,10 +18,14 @@ from . import _core
 from .errors import ExecutionError
 
 
-def _run_item(analysis_json, item_json, plan_id, wrapper=None):
+def _run_item(plan_head_json, item_json, plan_id, wrapper=None):
     if wrapper is not None:
-        return wrapper(_core.run_item, analysis_json, item_json, plan_id)
-    return _core.run_item(analysis_json, item_json, plan_id)
+        return wrapper(_core.run_item, plan_head_json, item_json, plan_id)
+    return _core.run_item(plan_head_json, item_json, plan_id)
+
+
+def _identity(x):
+    return x
 
 
 def _merge(*parts):
@@ -54,15 +58,18 @@ class DaskExecutor:
         from distributed.scheduler import KilledWorker
 
         plan_json = _core.plan(analysis_json, self.entries_per_item, self.items_per_file)
-        plan_id, items = _core.plan_items(plan_json)
+        plan_id, head_json, items = _core.plan_items(plan_json)
         self.last_items = items
         if not items:  # no entries at all: nothing to distribute
             return _core.run(analysis_json, 1, self.entries_per_item)
         token = uuid.uuid4().hex[:12]
         keys = [f"hepframe-item-{i}-{token}" for i in range(len(items))]
         n = len(items)
+        # The plan without its items (samples, histogram layout) goes to the workers once, as a
+        # task's result (unlike scattered data, Dask recomputes it if a worker dies with it).
+        head = self.client.submit(_identity, head_json, key=f"hepframe-plan-{token}", pure=False)
         futures = self.client.map(
-            _run_item, [analysis_json] * n, items, [plan_id] * n,
+            _run_item, [head] * n, items, [plan_id] * n,
             wrapper=self.task_wrapper, key=keys, retries=self.retries, pure=False,
         )
         arity = _core.merge_arity()
@@ -92,4 +99,5 @@ class DaskExecutor:
         finally:
             for f in tree:
                 f.cancel()
+            head.cancel()
         return _core.finish(plan_json, partial)

@@ -78,21 +78,31 @@ def _compression_setting(text):
 
 
 class _Graph:
-    def __init__(self, tree, files, name):
+    """The analysis graph shared by every node object of one data frame."""
+
+    def __init__(self, tree, files, name, samples=None, lumi=None, weight=None,
+                 histogram_names=None):
         self.tree = tree
         self.files = files
         self.name = name
-        self.defines = []
-        self.cuts = []
-        self.parents = []
+        self.samples = samples or []
+        self.lumi = lumi
+        self.histogram_names = histogram_names
+        self.nodes = []
         self.histograms = []
         self.stats = []
         self.snapshots = []
-        self.report_handles = []
+        self.sample_sums = []
         self.version = 0
         self.results = None
         self.results_version = -1
         self.names = set()
+        self.cut_names = set()
+
+    def push(self, parent, op):
+        self.nodes.append({"parent": parent, "op": op})
+        self.version += 1
+        return len(self.nodes) - 1
 
     def book_name(self, name):
         if name in self.names:
@@ -105,12 +115,14 @@ class _Graph:
             "name": self.name,
             "tree": self.tree,
             "files": list(self.files),
-            "defines": self.defines,
-            "cuts": self.cuts,
-            "cut_parents": self.parents,
+            "samples": self.samples,
+            "lumi": self.lumi,
+            "nodes": self.nodes,
             "histograms": self.histograms,
             "stats": self.stats,
             "snapshots": self.snapshots,
+            "sample_sums": self.sample_sums,
+            "histogram_names": self.histogram_names,
         }
 
     def to_json(self):
@@ -122,16 +134,25 @@ class _Graph:
         self.results_version = self.version
         return self.results
 
-    def get(self, kind, name, executor=None):
+    def get(self, kind, name, executor=None, sample=None):
         if self.results is None or self.results_version != self.version:
             self.compute(executor)
         r = self.results
         if kind == "hist":
-            return r.histograms[name]
+            return r.histogram(name, sample=sample)
         if kind == "report":
-            return r.cutflow
+            return r.cutflow if sample is None else r.cutflows[sample]
         if kind == "snapshot":
             return name
+        if sample is not None or name not in r.stats:
+            key = name if sample is None else f"{name}_{sample.replace(':', '_')}"
+            if key not in r.stats:
+                several = sorted(k for k in r.stats if k.startswith(name + "_"))
+                raise AnalysisError(
+                    f"'{name}' is computed per sample: give sample= (one of "
+                    f"{', '.join(s.split('_', 1)[-1] for s in several) or 'none'})"
+                )
+            return r.stats[key]
         return r.stats[name]
 
 
@@ -148,8 +169,11 @@ class ResultPtr:
     def name(self):
         return self._name
 
-    def GetValue(self):  # noqa: N802 (RDataFrame)
-        return self._graph.get(self._kind, self._name)
+    def GetValue(self, sample=None):  # noqa: N802 (RDataFrame)
+        """The value (computing every booked result if needed). With several samples, give
+        ``sample`` (``"ttbar"``, or ``"ttbar:ME_var"`` for a variation sample); histograms are
+        the nominal universe's — :func:`VariationsFor` gives the others."""
+        return self._graph.get(self._kind, self._name, sample=sample)
 
     value = GetValue
 
@@ -164,50 +188,100 @@ class ResultPtr:
 
 
 class RDataFrame:
-    """A lazy data frame over a tree in one or more files (globs allowed).
+    """A lazy data frame over a tree in one or more files (globs allowed), or over samples.
 
-    ``RDataFrame("Events", ["a.root", "b/*.root"])``. Also available as ``hepframe.DataFrame``.
+    ``RDataFrame("Events", ["a.root", "b/*.root"])``, or for several samples scaled to a
+    luminosity ``RDataFrame("Events", samples=[hepframe.Sample("ttbar", files, xsec=729.84),
+    ...], lumi=3378, weight="genWeight")``. Also available as ``hepframe.DataFrame``.
+
+    Every method returns a new node and leaves this one unchanged: a ``Define`` is seen by
+    what is booked on the returned node and below it, not by siblings (RDataFrame's rule).
     """
 
-    def __init__(self, tree, files=None, *, name="analysis", _graph=None, _node=None):
+    def __init__(self, tree, files=None, *, samples=None, lumi=None, weight=None,
+                 histogram_names=None, name="analysis", _graph=None, _node=None):
         if _graph is None:
-            if files is None:
-                raise AnalysisError("give the input files: RDataFrame(tree, files)")
-            if isinstance(files, (str, bytes)) or hasattr(files, "__fspath__"):
-                files = [files]
-            files = [str(f) for f in files]
-            if not files:
-                raise AnalysisError("no input files")
-            _graph = _Graph(str(tree), files, name)
+            if samples is not None:
+                if files is not None:
+                    raise AnalysisError("give either files or samples, not both")
+                samples = [s.to_dict() if isinstance(s, Sample) else dict(s) for s in samples]
+                if not samples:
+                    raise AnalysisError("no samples")
+                files = []
+            else:
+                if files is None:
+                    raise AnalysisError("give the input files: RDataFrame(tree, files), or samples=")
+                if isinstance(files, (str, bytes)) or hasattr(files, "__fspath__"):
+                    files = [files]
+                files = [str(f) for f in files]
+                if not files:
+                    raise AnalysisError("no input files")
+            _graph = _Graph(str(tree), files, name, samples=samples,
+                            lumi=None if lumi is None else float(lumi),
+                            histogram_names=histogram_names)
+            if samples or weight is not None:
+                # The event weight `weight` at the top: the expression for simulation, 1 for data.
+                w = None if weight is None else _item("weight", weight)
+                _node = _graph.push(None, {"Weight": w})
         self._graph = _graph
-        self._node = _node  # index of the last cut on this path, None = all events
+        self._node = _node  # index of this node in the graph, None = all events
 
-    def _after(self):
-        return 0 if self._node is None else self._node + 1
+    def _push(self, op):
+        return RDataFrame(None, _graph=self._graph, _node=self._graph.push(self._node, op))
 
     # -- transformations -------------------------------------------------------------------
     def Filter(self, expr, name=None):  # noqa: N802
         """Keep events where ``expr`` (one bool per event) is true; ``name`` labels the cut-flow."""
         g = self._graph
         name = expr if name is None else name
-        if any(c["name"] == name for c in g.cuts):
+        if name in g.cut_names:
             raise AnalysisError(f"a cut named '{name}' already exists")
-        g.cuts.append(_item(name, expr))
-        g.parents.append(self._node)
-        g.version += 1
-        return RDataFrame(None, _graph=g, _node=len(g.cuts) - 1)
+        g.cut_names.add(name)
+        return self._push({"Filter": _item(name, expr)})
 
     def Define(self, name, expr):  # noqa: N802
-        """Name a value for later expressions (defines are shared by all paths of the graph)."""
-        g = self._graph
-        for d in g.defines:
-            if d["name"] == name:
-                if d["expr"] == expr:
-                    return self
-                raise AnalysisError(f"'{name}' is already defined as '{d['expr']}'")
-        g.defines.append(_item(name, expr))
-        g.version += 1
-        return self
+        """A new column ``name`` for the returned node and what is booked below it."""
+        return self._push({"Define": _item(name, expr)})
+
+    def Redefine(self, name, expr):  # noqa: N802
+        """A new value for an existing column, below the returned node: a define, a branch, a
+        collection field (``"Jet_pt"``: ``Jet.pt`` and four-vectors follow) or a collection
+        (``Redefine("Jet", "Jet[Jet.pt > 30]")``: ``Jet_pt``, ``nJet``, ``len(Jet)`` follow)."""
+        return self._push({"Redefine": _item(name, expr)})
+
+    def Vary(self, column, expression, variationTags=None, variationName=None, *,  # noqa: N802, N803
+             samples=None):
+        """A systematic variation of ``column`` (RDataFrame's ``Vary``): everything computed from
+        it below the returned node — defines, cuts, histograms — is also computed in each
+        variation, in the same pass (:func:`VariationsFor` gives the results).
+
+        ``Vary("Jet_pt", {"pt_scale_up": "Jet_pt * 1.03f", "pt_res_up": "..."})``, or RDataFrame's
+        form ``Vary("Jet_pt", ["Jet_pt * 1.03f", "Jet_pt * 0.97f"], ["up", "down"], "jes")``
+        (tags ``jes_up``, ``jes_down``). The expressions may use ``column`` itself (its nominal
+        value). ``samples``: the samples it applies to (names or globs); by default every
+        simulated sample that is not itself a variation.
+        """
+        if isinstance(expression, dict):
+            if variationTags is not None:
+                raise AnalysisError("Vary: give tags as the dict's keys or as variationTags, not both")
+            tags = [(str(t), e) for t, e in expression.items()]
+        else:
+            exprs = [expression] if isinstance(expression, str) else list(expression)
+            if variationTags is None:
+                variationTags = ["up", "down"][:len(exprs)] if len(exprs) <= 2 else None
+            if variationTags is None or len(variationTags) != len(exprs):
+                raise AnalysisError(
+                    f"Vary('{column}'): give one tag per expression ({len(exprs)} expressions)"
+                )
+            prefix = f"{variationName}_" if variationName else ""
+            tags = [(prefix + str(t), e) for t, e in zip(variationTags, exprs)]
+        if not tags:
+            raise AnalysisError(f"Vary('{column}'): no variations given")
+        return self._push({"Vary": {
+            "column": str(column),
+            "tags": [[t, _item(column, e)] for t, e in tags],
+            "samples": [str(x) for x in (samples or [])],
+        }})
 
     # -- results ---------------------------------------------------------------------------
     def Histo1D(self, model, expr=None, weight=None):  # noqa: N802
@@ -266,7 +340,7 @@ class RDataFrame:
             "tree": str(treename),
             "path": str(filename),
             "columns": [str(c) for c in columns],
-            "after": self._after(),
+            "at": self._node,
             "compression": setting,
             "basket_size": None if basket_size is None else int(basket_size),
         })
@@ -300,7 +374,7 @@ class RDataFrame:
             "weight": None if weight is None else _item(name, weight),
             "binning": _binning(binning, f"histogram '{name}'"),
             "y": None,
-            "after": self._after(),
+            "at": self._node,
             "title": name if title is None else title,
             "xlabel": xlabel,
             "ylabel": ylabel,
@@ -320,7 +394,7 @@ class RDataFrame:
             "weight": None if weight is None else _item(name, weight),
             "binning": _binning(xbinning, f"histogram '{name}' x"),
             "y": [_item(name, y), _binning(ybinning, f"histogram '{name}' y")],
-            "after": self._after(),
+            "at": self._node,
             "title": name if title is None else title,
             "xlabel": xlabel,
             "ylabel": ylabel,
@@ -358,7 +432,7 @@ class RDataFrame:
             "name": name,
             "kind": kind,
             "value": None if expr is None else _item(name, expr),
-            "after": self._after(),
+            "at": self._node,
         })
         return ResultPtr(g, "stat", name)
 
@@ -375,18 +449,115 @@ class RDataFrame:
 
     def __repr__(self):
         g = self._graph
-        where = "all events" if self._node is None else f"after cut '{g.cuts[self._node]['name']}'"
-        return f"<hepframe.RDataFrame '{g.tree}' of {len(g.files)} file(s), {where}>"
+        where = "all events"
+        node = self._node
+        while node is not None:
+            op = g.nodes[node]["op"]
+            if "Filter" in op:
+                where = f"after cut '{op['Filter']['name']}'"
+                break
+            node = g.nodes[node]["parent"]
+        what = f"{len(g.samples)} sample(s)" if g.samples else f"{len(g.files)} file(s)"
+        return f"<hepframe.RDataFrame '{g.tree}' of {what}, {where}>"
 
 
 DataFrame = RDataFrame
 
 
-def run(analysis, files=None, *, executor=None, threads=0):
-    """Run an analysis file (TOML, as for ``hepframe run``); ``files`` replace its inputs.
-    Returns :class:`hepframe.Results`."""
+def run(analysis, files=None, *, manifest=None, max_files=None, executor=None, threads=0):
+    """Run an analysis file (TOML, as for ``hepframe run``); ``files`` replace its inputs, or
+    ``manifest`` (an AGC ``nanoaod_inputs.json``) its samples; ``max_files`` keeps the first files
+    of each sample. Returns :class:`hepframe.Results`."""
     if files is not None and (isinstance(files, (str, bytes)) or hasattr(files, "__fspath__")):
         files = [files]
-    text = _core.analysis_from_file(str(analysis), None if files is None else [str(f) for f in files])
+    text = _core.analysis_from_file(
+        str(analysis), None if files is None else [str(f) for f in files],
+        None if manifest is None else str(manifest), max_files,
+    )
     executor = executor or LocalExecutor(threads=threads)
     return Results(executor.run(text))
+
+
+class Sample:
+    """A dataset of an analysis: ``Sample("ttbar", ["ttbar/*.root"], xsec=729.84)``.
+
+    ``kind``: ``"mc"`` (default) or ``"data"``. ``xsec`` (pb): simulation is scaled by
+    ``xsec * lumi / N``, with ``normalisation`` saying what N is: ``"entries"`` (default, the
+    entries of the files), a number (generated events), ``"Runs/genEventSumw"`` (a branch of
+    another tree, summed) or an expression summed over every event (``"genWeight"``).
+    ``variation``: the systematic variation this sample stands for (``"ME_var"``). ``weight``:
+    this sample's event weight; ``defines``: ``{name: expr}`` for this sample only;
+    ``lumi_mask``: a golden JSON for data; ``max_files``: use only the first files; ``tree``."""
+
+    def __init__(self, name, files, *, kind="mc", xsec=None, normalisation=None, variation="nominal",
+                 weight=None, defines=None, lumi_mask=None, max_files=None, tree=None):
+        if isinstance(files, (str, bytes)) or hasattr(files, "__fspath__"):
+            files = [files]
+        if kind not in ("mc", "data"):
+            raise AnalysisError(f"sample '{name}': kind must be 'mc' or 'data', not {kind!r}")
+        self.name = str(name)
+        self.files = [str(f) for f in files]
+        if not self.files:
+            raise AnalysisError(f"sample '{name}' has no files")
+        self.kind = kind
+        self.xsec = None if xsec is None else float(xsec)
+        self.normalisation = normalisation
+        self.variation = str(variation)
+        self.weight = weight
+        self.defines = dict(defines or {})
+        self.lumi_mask = None if lumi_mask is None else str(lumi_mask)
+        self.max_files = max_files
+        self.tree = tree
+
+    def to_dict(self):
+        n = self.normalisation
+        if n is None:
+            norm = None
+        elif isinstance(n, (int, float)) and not isinstance(n, bool):
+            norm = {"Events": float(n)}
+        elif n == "entries":
+            norm = "Entries"
+        elif isinstance(n, str) and "/" in n and " " not in n.strip():
+            tree, branch = n.split("/", 1)
+            norm = {"TreeSum": {"tree": tree, "branch": branch}}
+        else:
+            norm = {"Sum": _item("normalisation", n)}
+        return {
+            "name": self.name, "variation": self.variation, "files": self.files, "tree": self.tree,
+            "kind": self.kind, "xsec": self.xsec, "normalisation": norm,
+            "weight": None if self.weight is None else _item("weight", self.weight),
+            "defines": [_item(k, v) for k, v in self.defines.items()],
+            "lumi_mask": self.lumi_mask, "max_files": self.max_files,
+        }
+
+    @property
+    def key(self):
+        return self.name if self.variation == "nominal" else f"{self.name}:{self.variation}"
+
+    def __repr__(self):
+        return f"<hepframe.Sample {self.key} ({self.kind}, {len(self.files)} file(s))>"
+
+
+def samples_from_manifest(path, xsec, max_files=None):
+    """The samples of an AGC file manifest (``nanoaod_inputs.json``: ``{process: {variation:
+    {"files": [{"path", "nevts"}]}}}``), each normalised by its files' ``nevts``; ``xsec`` maps
+    every simulated process to its cross section (pb); ``max_files``: the AGC's
+    ``N_FILES_MAX_PER_SAMPLE``. Returns a list of :class:`Sample`."""
+    out = []
+    for d in json.loads(_core.read_manifest(str(path), {k: float(v) for k, v in xsec.items()}, max_files)):
+        norm = d["normalisation"]
+        s = Sample(d["name"], d["files"], kind=d["kind"], xsec=d["xsec"], variation=d["variation"],
+                   normalisation=norm["Events"] if isinstance(norm, dict) and "Events" in norm else None)
+        out.append(s)
+    return out
+
+
+def VariationsFor(result, sample=None):  # noqa: N802 (RDataFrame's VariationsFor)
+    """``{"nominal": hist, "pt_scale_up": hist, ...}``: a booked histogram in every universe it
+    depends on (of ``sample`` when there are several)."""
+    if not isinstance(result, ResultPtr) or result._kind != "hist":
+        raise AnalysisError("VariationsFor takes a booked histogram (the result of Histo1D/Histo2D)")
+    g = result._graph
+    if g.results is None or g.results_version != g.version:
+        g.compute()
+    return g.results.variations(result._name, sample=sample)

@@ -5,6 +5,8 @@ import math
 
 import numpy as np
 
+from .errors import AnalysisError
+
 
 def _hist_from_uhi(obj):
     import hist.serialization
@@ -22,13 +24,18 @@ def _number(x):
 
 
 class CutFlow:
-    """Events passing each named cut. Prints as a table; ``cutflow["two muons"]`` gives the
-    events passing that cut; iterate for ``(name, passed, efficiency)``."""
+    """Events passing each named cut (of one sample). Prints as a table; ``cutflow["two muons"]``
+    gives the events passing that cut; iterate for ``(name, passed, efficiency)``;
+    ``yields["two muons"]`` gives ``(weighted yield, its statistical uncertainty)``."""
 
-    def __init__(self, total, cuts):
+    def __init__(self, total, cuts, sample="", weighted=None):
         self.total = total
         #: ``[(name, passed, index of the cut it follows or None)]``
         self.cuts = cuts
+        #: The sample (``""`` for an analysis without samples).
+        self.sample = sample
+        #: ``{name: (Σw, sqrt(Σw²))}`` with ``"(all events)"``; None when unweighted.
+        self.yields = weighted
 
     def __getitem__(self, name):
         for n, k, _ in self.cuts:
@@ -66,13 +73,16 @@ class CutFlow:
     def __str__(self):
         labels = ["  " * self._depth(i) + n for i, (n, _, _) in enumerate(self.cuts)]
         w = max([12] + [len(s) for s in labels])
-        lines = [f"{'cut':<{w}}  {'passed':>12}  {'eff':>9}  {'cumul':>9}",
-                 f"{'(all events)':<{w}}  {self.total:>12}"]
-        for i, (label, (_, k, _)) in enumerate(zip(labels, self.cuts)):
+        y = self.yields
+        head = f"{'cut':<{w}}  {'passed':>12}  {'eff':>9}  {'cumul':>9}" + (f"  {'weighted yield':>24}" if y else "")
+        lines = ([f"sample {self.sample}"] if self.sample else []) + [head]
+        fmt = (lambda n: f"  {f'{y[n][0]:.6g} ± {y[n][1]:.3g}':>24}") if y else (lambda n: "")
+        lines.append(f"{'(all events)':<{w}}  {self.total:>12}  {'':>9}  {'':>9}" + fmt("(all events)"))
+        for i, (label, (name, k, _)) in enumerate(zip(labels, self.cuts)):
             b = self._before(i)
             eff = 100.0 * k / b if b else 0.0
             cum = 100.0 * k / self.total if self.total else 0.0
-            lines.append(f"{label:<{w}}  {k:>12}  {eff:>8.2f}%  {cum:>8.2f}%")
+            lines.append(f"{label:<{w}}  {k:>12}  {eff:>8.2f}%  {cum:>8.2f}%" + fmt(name))
         return "\n".join(lines)
 
     def Print(self):  # noqa: N802 (RDataFrame's RCutFlowReport::Print)
@@ -85,12 +95,25 @@ class CutFlow:
         return isinstance(other, CutFlow) and (self.total, self.cuts) == (other.total, other.cuts)
 
 
+def _cutflow(cf):
+    weighted = None
+    if cf.get("weighted"):
+        weighted = {"(all events)": (_number(cf["total_sumw"]), math.sqrt(_number(cf["total_sumw2"])))}
+        for c in cf["cuts"]:
+            weighted[c["name"]] = (_number(c["sumw"]), math.sqrt(_number(c["sumw2"])))
+    return CutFlow(cf["total"], [(c["name"], c["passed"], c["after"]) for c in cf["cuts"]],
+                   sample=cf.get("sample", ""), weighted=weighted)
+
+
 class Results:
     """The results of one run.
 
-    ``histograms``: ``{name: hist.Hist}``; ``cutflow``: a :class:`CutFlow`; ``stats``:
-    ``{name: value}`` for counts (int), sums and means (float) and takes (numpy arrays);
-    ``entries``, ``seconds``, ``files``, ``branches`` (read), ``bytes_read``.
+    ``histograms``: ``{name: hist.Hist}``, named ``{histogram}_{sample}_{variation}`` when there
+    are samples or variations (``4j1b_ttbar_pt_scale_up``; nominal ones without the variation);
+    ``keys``: ``{name: (histogram, sample, variation)}``; ``cutflow``: the (first) sample's
+    :class:`CutFlow`, ``cutflows``: ``{sample: CutFlow}``; ``stats``: ``{name: value}`` for counts
+    (int), sums and means (float) and takes (numpy arrays), named ``name_sample`` with several
+    samples; ``entries``, ``seconds``, ``files``, ``branches`` (read), ``bytes_read``.
     ``results["name"]`` looks a name up in histograms, then stats.
     """
 
@@ -98,8 +121,11 @@ class Results:
         d = json.loads(text)
         self.raw_histograms = d["histograms"]
         self.histograms = {k: _hist_from_uhi(v) for k, v in d["histograms"].items()}
-        cf = d["cutflow"]
-        self.cutflow = CutFlow(cf["total"], [(c["name"], c["passed"], c["after"]) for c in cf["cuts"]])
+        self.keys = {name: (k["histogram"], k["sample"], k["variation"])
+                     for name, k in d.get("keys", {}).items()}
+        self.cutflow = _cutflow(d["cutflow"])
+        self.cutflows = {cf.get("sample", ""): _cutflow(cf) for cf in d.get("cutflows", [d["cutflow"]])}
+        self.samples = d.get("samples", [])
         self.stats = {}
         for s in d["stats"]:
             v = s["value"]
@@ -113,6 +139,40 @@ class Results:
         self.files = d["files"]
         self.branches = d["branches"]
         self.bytes_read = d["bytes_read"]
+
+    def _find(self, histogram, sample, variation):
+        found = [n for n, (h, s, v) in self.keys.items()
+                 if h == histogram and v == variation and (sample is None or s == sample)]
+        if not found and not self.keys and variation == "nominal" and histogram in self.histograms:
+            return [histogram]
+        return found
+
+    def histogram(self, histogram, sample=None, variation="nominal"):
+        """The histogram booked as ``histogram`` for ``sample`` (needed when there are several)
+        in universe ``variation``."""
+        found = self._find(histogram, sample, variation)
+        if len(found) == 1:
+            return self.histograms[found[0]]
+        samples = sorted({s for (h, s, _) in self.keys.values() if h == histogram})
+        if not found:
+            raise KeyError(f"no histogram '{histogram}' for sample {sample!r} in '{variation}' "
+                           f"(samples: {', '.join(samples)})")
+        raise AnalysisError(f"histogram '{histogram}' exists for several samples: give sample= "
+                            f"(one of {', '.join(samples)})")
+
+    def variations(self, histogram, sample=None):
+        """``{variation: hist.Hist}``: the histogram in every universe it was filled in."""
+        out = {}
+        for n, (h, s, v) in self.keys.items():
+            if h == histogram and (sample is None or s == sample):
+                if v in out:
+                    samples = sorted({s for (hh, s, _) in self.keys.values() if hh == histogram})
+                    raise AnalysisError(f"histogram '{histogram}' exists for several samples: give "
+                                        f"sample= (one of {', '.join(samples)})")
+                out[v] = self.histograms[n]
+        if not out:
+            raise KeyError(f"no histogram '{histogram}'" + (f" for sample {sample!r}" if sample else ""))
+        return out
 
     def save(self, path, compression="zstd-5"):
         """Write the histograms to a ROOT file (TH1D/TH2D), for ROOT, RooFit, uproot."""

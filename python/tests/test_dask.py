@@ -36,9 +36,10 @@ def client():
 
 def book(files):
     df = hepframe.RDataFrame("Events", files)
-    df.Define("trijets", "combinations(Jet, 3)")
-    df.Define("best", "trijets[argmin(abs((trijets.0 + trijets.1 + trijets.2).mass - 172.5))]")
-    three = df.Filter("len(Jet) >= 3", "three jets")
+    # Define returns a new node: chain it (the defines are seen below it).
+    d = df.Define("trijets", "combinations(Jet, 3)").Define(
+        "best", "trijets[argmin(abs((trijets.0 + trijets.1 + trijets.2).mass - 172.5))]")
+    three = d.Filter("len(Jet) >= 3", "three jets")
     three.histo1d("q6a", "(best.0 + best.1 + best.2).pt", bins=100, range=(15, 40))
     two = df.Filter("len(Muon) == 2", "two muons").Filter("Muon[0].charge != Muon[1].charge", "opposite")
     two.histo1d("mass", "(Muon[0] + Muon[1]).mass", bins=300, range=(0, 150), weight="Muon[0].pt * 0.37")
@@ -147,12 +148,12 @@ def test_a_missing_work_item_is_named(clustered, repo):
 
     analysis = _core.analysis_from_file(str(repo / "examples/adl/q1.toml"), [clustered])
     plan = _core.plan(analysis, items_per_file=4)
-    plan_id, items = _core.plan_items(plan)
+    plan_id, head, items = _core.plan_items(plan)
     assert len(items) == 4
-    parts = [_core.run_item(analysis, items[i], plan_id) for i in (0, 1, 3)]
+    parts = [_core.run_item(head, items[i], plan_id) for i in (0, 1, 3)]
     merged = _core.merge_partials(parts)
     with pytest.raises(hepframe.ExecutionError, match=r"1 of 4 work items are missing.*work item 2 \(.*entries 5000–7000\)"):
         _core.finish(plan, merged)
     # Complete, it finishes.
-    full = _core.merge_partials([merged, _core.run_item(analysis, items[2], plan_id)])
+    full = _core.merge_partials([merged, _core.run_item(head, items[2], plan_id)])
     assert json.loads(_core.finish(plan, full))["entries"] == 10_000

@@ -88,6 +88,7 @@ def test_errors_by_category(repo, sample):
         df.Filter("nMuon == 2 && Muon.pt", "bad").Count().GetValue()
     assert "^" in str(e.value) and "bool" in str(e.value)
     with pytest.raises(hepframe.ExpressionError, match="did you mean"):
+        df = hepframe.RDataFrame("Events", sample)
         df.Define("x", "Muon.ptt").Count(name="n").GetValue()
     with pytest.raises(hepframe.AnalysisError, match="at least 1 bin"):
         df.histo1d("h", "MET_pt", bins=0, range=(0, 1))

@@ -12,35 +12,31 @@ use serde::{Deserialize, Serialize};
 /// What `run --item` writes: the partial result with what `merge` needs to finish it.
 #[derive(Serialize, Deserialize)]
 struct PartialFile {
-    /// `hepframe-partial-1`.
+    /// `hepframe-partial-2`.
     format: String,
-    /// The analysis (for the outputs' names, binning and plot settings).
-    analysis: Analysis,
+    /// The plan without its work items (for the samples, the outputs' names, binning and plot
+    /// settings).
+    plan: Plan,
     /// Work items in the plan.
     plan_items: usize,
     /// Entries in the plan's input.
     plan_entries: u64,
-    /// The plan's input files.
-    files: Vec<PathBuf>,
     /// The result of the item.
     partial: Partial,
 }
 
-const PARTIAL_FORMAT: &str = "hepframe-partial-1";
+const PARTIAL_FORMAT: &str = "hepframe-partial-2";
 
 /// `hepframe plan`.
 pub fn plan(
     analysis: &Path,
-    inputs: &[String],
+    inputs: &engine::analysis_file::InputOverrides,
     items_per_file: Option<usize>,
     entries_per_item: Option<u64>,
     output: &Path,
     out: &mut impl Write,
 ) -> Result<()> {
-    let mut a = Analysis::from_file(analysis)?;
-    if !inputs.is_empty() {
-        a.files = inputs.iter().map(PathBuf::from).collect();
-    }
+    let a = engine::analysis_file::from_file_with(analysis, inputs)?;
     let split = match (items_per_file, entries_per_item) {
         (Some(_), Some(_)) => bail!("give --items-per-file or --entries-per-item, not both"),
         (Some(0), _) => bail!("--items-per-file must be at least 1"),
@@ -88,12 +84,14 @@ pub fn run_item(
     }
     let it = plan.item(item)?.clone();
     let partial = engine::run_item(&plan, item)?;
+    let plan_items = plan.items.len();
+    let mut head = plan;
+    head.items.clear();
     let file = PartialFile {
         format: PARTIAL_FORMAT.into(),
-        analysis: plan.analysis.clone(),
-        plan_items: plan.items.len(),
-        plan_entries: plan.entries,
-        files: plan.files.iter().map(|f| f.path.clone()).collect(),
+        plan_entries: head.entries,
+        plan: head,
+        plan_items,
         partial,
     };
     std::fs::create_dir_all(output).with_context(|| format!("{}", output.display()))?;
@@ -152,13 +150,15 @@ pub fn merge(inputs: &[PathBuf], output: &Path, out: &mut impl Write) -> Result<
             );
         }
     }
-    let analysis = first.analysis.clone();
-    let (items, entries, inputs_used) = (first.plan_items, first.plan_entries, first.files.clone());
+    let plan = first.plan.clone();
+    let (items, entries) = (first.plan_items, first.plan_entries);
     let merged = engine::merge_all(files.into_iter().map(|(_, f)| f.partial).collect())?;
     merged.check_entries(items, entries)?;
-    let results = merged.into_results(&analysis, inputs_used);
+    let results = merged.into_results(&plan)?;
     engine::write_outputs(&results, output)?;
-    writeln!(out, "{}", results.cutflow.table())?;
+    for cf in &results.cutflows {
+        writeln!(out, "{}", cf.table())?;
+    }
     writeln!(
         out,
         "merged {} work items, {} events; wrote {}",
@@ -169,49 +169,28 @@ pub fn merge(inputs: &[PathBuf], output: &Path, out: &mut impl Write) -> Result<
     Ok(())
 }
 
-/// Whether two analyses compute the same things (names, expressions, binning, regions), whatever
-/// their input files and where they were written.
+/// Whether two analyses compute the same things (graph, expressions, binning, samples),
+/// whatever their input files and where in the file they were written.
 fn same_work(a: &Analysis, b: &Analysis) -> bool {
-    let items = |v: &[engine::Item]| {
-        v.iter()
-            .map(|i| (i.name.clone(), i.expr.clone()))
-            .collect::<Vec<_>>()
+    fn strip(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(m) => {
+                m.remove("files");
+                m.remove("origin");
+                for x in m.values_mut() {
+                    strip(x);
+                }
+            }
+            serde_json::Value::Array(xs) => xs.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let json = |a: &Analysis| {
+        let mut v = serde_json::to_value(a).unwrap_or_default();
+        strip(&mut v);
+        v
     };
-    let hists = |a: &Analysis| {
-        a.histograms
-            .iter()
-            .map(|h| {
-                (
-                    h.value.name.clone(),
-                    h.value.expr.clone(),
-                    h.weight.as_ref().map(|w| w.expr.clone()),
-                    format!("{:?}", h.binning),
-                    h.y.as_ref()
-                        .map(|(y, b)| (y.expr.clone(), format!("{b:?}"))),
-                    h.after,
-                )
-            })
-            .collect::<Vec<_>>()
-    };
-    let stats = |a: &Analysis| {
-        a.stats
-            .iter()
-            .map(|s| {
-                (
-                    s.name.clone(),
-                    s.kind,
-                    s.value.as_ref().map(|v| v.expr.clone()),
-                    s.after,
-                )
-            })
-            .collect::<Vec<_>>()
-    };
-    a.tree == b.tree
-        && items(&a.defines) == items(&b.defines)
-        && items(&a.cuts) == items(&b.cuts)
-        && a.cut_parents == b.cut_parents
-        && hists(a) == hists(b)
-        && stats(a) == stats(b)
+    json(a) == json(b)
 }
 
 /// Write `bytes` to `path` through a temporary file in the same folder and a rename, so a failed

@@ -4,12 +4,16 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
-use engine::{Analysis, RunOptions};
+use engine::RunOptions;
 
 /// Options of `hepframe run`.
 pub struct RunArgs {
     /// Input files or globs replacing the analysis file's.
     pub inputs: Vec<String>,
+    /// A sample manifest replacing the analysis file's.
+    pub manifest: Option<PathBuf>,
+    /// Files per sample.
+    pub max_files: Option<usize>,
     /// Output folder.
     pub output: Option<PathBuf>,
     /// Worker threads.
@@ -22,10 +26,14 @@ pub struct RunArgs {
 
 /// Run `analysis` and report to `out`.
 pub fn run(analysis: &Path, args: &RunArgs, out: &mut impl Write) -> Result<()> {
-    let mut a = Analysis::from_file(analysis)?;
-    if !args.inputs.is_empty() {
-        a.files = args.inputs.iter().map(PathBuf::from).collect();
-    }
+    let a = engine::analysis_file::from_file_with(
+        analysis,
+        &engine::analysis_file::InputOverrides {
+            files: args.inputs.iter().map(PathBuf::from).collect(),
+            manifest: args.manifest.clone(),
+            max_files_per_sample: args.max_files,
+        },
+    )?;
     let dir = args
         .output
         .clone()
@@ -58,7 +66,9 @@ pub fn run(analysis: &Path, args: &RunArgs, out: &mut impl Write) -> Result<()> 
         b.finish_and_clear();
     }
     engine::write_outputs(&results, &dir)?;
-    writeln!(out, "{}", results.cutflow.table())?;
+    for cf in &results.cutflows {
+        writeln!(out, "{}", cf.table())?;
+    }
     let rate = if results.seconds > 0.0 {
         results.entries as f64 / results.seconds
     } else {

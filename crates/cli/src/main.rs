@@ -101,6 +101,13 @@ enum Command {
         /// Input files or globs; they replace the `files` of the analysis file. Repeatable.
         #[arg(short, long = "input", value_name = "FILE_OR_GLOB")]
         inputs: Vec<String>,
+        /// A sample manifest (the AGC's nanoaod_inputs.json format) replacing the analysis
+        /// file's samples.
+        #[arg(long, value_name = "MANIFEST.json", conflicts_with = "inputs")]
+        manifest: Option<std::path::PathBuf>,
+        /// Use only the first N files of each sample (the AGC's N_FILES_MAX_PER_SAMPLE).
+        #[arg(long, value_name = "N")]
+        max_files: Option<usize>,
         /// Where to write histograms.json, cutflow.json and the plots [default: output/NAME].
         #[arg(short, long, value_name = "DIR")]
         output: Option<std::path::PathBuf>,
@@ -136,6 +143,12 @@ enum Command {
         /// Input files or globs; they replace the `files` of the analysis file. Repeatable.
         #[arg(short, long = "input", value_name = "FILE_OR_GLOB")]
         inputs: Vec<String>,
+        /// A sample manifest replacing the analysis file's samples.
+        #[arg(long, value_name = "MANIFEST.json", conflicts_with = "inputs")]
+        manifest: Option<std::path::PathBuf>,
+        /// Use only the first N files of each sample.
+        #[arg(long, value_name = "N")]
+        max_files: Option<usize>,
         /// Work items per file (cut at cluster boundaries) [default: 1].
         #[arg(long, value_name = "N", conflicts_with = "entries_per_item")]
         items_per_file: Option<usize>,
@@ -364,12 +377,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Run {
             analysis,
             inputs,
+            manifest,
+            max_files,
             output,
             chunk_entries,
             ..
         } => {
             let opts = cmd_run::RunArgs {
                 inputs,
+                manifest,
+                max_files,
                 output,
                 threads: cli.threads,
                 chunk_entries,
@@ -380,12 +397,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Plan {
             analysis,
             inputs,
+            manifest,
+            max_files,
             items_per_file,
             entries_per_item,
             output,
         } => cmd_batch::plan(
             &analysis,
-            &inputs,
+            &engine::analysis_file::InputOverrides {
+                files: inputs.iter().map(std::path::PathBuf::from).collect(),
+                manifest,
+                max_files_per_sample: max_files,
+            },
             items_per_file,
             entries_per_item,
             &output,

@@ -1,37 +1,18 @@
-//! An analysis: input, defines, named cuts and histograms — built in code or read from a TOML
-//! analysis file.
+//! An analysis: its samples, and a graph of defines, redefinitions, variations and named cuts,
+//! with histograms, counts, sums and snapshots booked on its nodes — built in code (the
+//! [`Analysis`] builder, Python) or read from a TOML analysis file
+//! ([`crate::analysis_file`]).
 //!
-//! ```toml
-//! [analysis]
-//! name = "dimuon"
-//! tree = "Events"
-//! files = ["data/nano_10k.root"]      # relative to this file; globs allowed
-//!
-//! [define]                            # named values, in order; later ones may use earlier ones
-//! dimuon_mass = "(Muon[0] + Muon[1]).mass"
-//!
-//! [[cut]]                             # applied in order; the cut-flow counts each
-//! name = "two muons"
-//! when = "nMuon == 2"
-//! # after = "some earlier cut"        # start a region branching off that cut ("" = all events)
-//!
-//! [[histogram]]
-//! name = "dimuon_mass"
-//! value = "dimuon_mass"
-//! bins = 30000
-//! low = 0.25
-//! high = 300
-//! xlabel = "m(μμ) [GeV]"
-//! logx = true
-//! ```
+//! The graph has RDataFrame's rules: every node has one parent (or none: all events), and an
+//! expression sees the names defined by its node's ancestors only. Two cuts with the same parent
+//! start two regions that share what comes before them.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
-use toml::Spanned;
 
-use crate::error::{EngineError, Origin, Result};
+use crate::error::Origin;
+use crate::sample::Sample;
 use crate::snapshot::SnapshotSpec;
 
 /// An expression with a name and the place it was written.
@@ -44,6 +25,64 @@ pub struct Item {
     /// Where the expression text starts in the analysis file.
     #[serde(default)]
     pub origin: Origin,
+}
+
+impl Item {
+    /// An item written in code (no place in a file).
+    pub fn new(name: impl Into<String>, expr: impl Into<String>) -> Item {
+        Item {
+            name: name.into(),
+            expr: expr.into(),
+            origin: Origin::default(),
+        }
+    }
+}
+
+/// A systematic variation of one column (RDataFrame's `Vary`): in the universe of each tag the
+/// column has another value, and everything computed from it below this node — defines, cuts,
+/// histograms — is computed again for that universe.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Variation {
+    /// The varied column: a branch (`Jet_pt`), a define, or `weight`.
+    pub column: String,
+    /// `(tag, expression)`: the tag names the universe (`pt_scale_up`) and the histograms
+    /// filled in it; the expression is the column's value there (it may use the column itself,
+    /// meaning its nominal value).
+    pub tags: Vec<(String, Item)>,
+    /// The samples it applies to: names or globs (`ttbar`, `single_top_*`). Empty: every
+    /// simulated sample that is not itself a variation (`variation = "nominal"`).
+    #[serde(default)]
+    pub samples: Vec<String>,
+    /// Where it was declared.
+    #[serde(default)]
+    pub origin: Origin,
+}
+
+/// What a node of the analysis graph does.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum NodeOp {
+    /// A new name for its descendants.
+    Define(Item),
+    /// A new value for an existing name (a define, a branch, a collection field such as
+    /// `Jet_pt`, or a whole collection such as `Jet`), for its descendants.
+    Redefine(Item),
+    /// A named cut: only the events that pass reach its descendants; counted in the cut-flow.
+    Filter(Item),
+    /// A systematic variation.
+    Vary(Variation),
+    /// The event weight `weight`: the expression for simulated samples (`None`: 1), or the
+    /// sample's own; 1 for data. Histograms below are filled with it times the sample's
+    /// normalisation.
+    Weight(Option<Item>),
+}
+
+/// One node of the analysis graph.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GraphNode {
+    /// The node it follows (`None`: all events). Parents come before their children.
+    pub parent: Option<usize>,
+    /// What it does.
+    pub op: NodeOp,
 }
 
 /// The binning of a histogram axis.
@@ -67,14 +106,14 @@ pub enum Binning {
 pub struct HistSpec {
     /// Name and value expression.
     pub value: Item,
-    /// Optional weight expression.
+    /// Optional weight expression (multiplies the event weight).
     pub weight: Option<Item>,
     /// Binning.
     pub binning: Binning,
     /// For a 2-D histogram: the y expression and binning.
     pub y: Option<(Item, Binning)>,
-    /// Filled after this many cuts (default: all).
-    pub after: usize,
+    /// The graph node it is filled at (`None`: all events).
+    pub at: Option<usize>,
     /// Plot title.
     pub title: String,
     /// x-axis label.
@@ -103,7 +142,7 @@ pub enum StatKind {
     Take,
 }
 
-/// A booked count, sum, mean or take.
+/// A booked count, sum, mean or take (nominal universe).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StatSpec {
     /// The result's name.
@@ -112,8 +151,22 @@ pub struct StatSpec {
     pub kind: StatKind,
     /// The values (absent for a count).
     pub value: Option<Item>,
-    /// Computed after this many cuts, as for histograms.
-    pub after: usize,
+    /// The graph node it is computed at.
+    pub at: Option<usize>,
+}
+
+/// A sum of histograms of several samples, written as a sample of its own (e.g. the AGC's
+/// pseudo-data: `wjets + 0.5 ttbar_ME_var + 0.5 ttbar_PS_var`), added as ROOT's `TH1::Add`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SampleSum {
+    /// The name it takes in histogram names (`pseudodata`).
+    pub name: String,
+    /// `(sample, factor)`, added in this order; a sample is named `process` or
+    /// `process:variation` for a variation sample (`ttbar:ME_var`).
+    pub terms: Vec<(String, f64)>,
+    /// Where it was declared.
+    #[serde(default)]
+    pub origin: Origin,
 }
 
 /// An analysis, ready to run.
@@ -123,23 +176,47 @@ pub struct Analysis {
     pub name: String,
     /// The tree to read (may include a directory and a cycle).
     pub tree: String,
-    /// Input files.
+    /// Input files of the one implicit sample, when [`Analysis::samples`] is empty.
     pub files: Vec<PathBuf>,
-    /// Named values, in order.
-    pub defines: Vec<Item>,
-    /// Named cuts, in order.
-    pub cuts: Vec<Item>,
-    /// For each cut, the cut it applies after (`None`: directly on all events). By default each
-    /// cut follows the one before; naming an earlier cut starts a region that shares the cuts
-    /// up to that one.
-    pub cut_parents: Vec<Option<usize>>,
+    /// The samples (data and simulation) the analysis runs over.
+    #[serde(default)]
+    pub samples: Vec<Sample>,
+    /// Integrated luminosity in pb⁻¹: simulated samples with a cross section are scaled to it.
+    #[serde(default)]
+    pub lumi: Option<f64>,
+    /// The analysis graph.
+    #[serde(default)]
+    pub nodes: Vec<GraphNode>,
     /// Histograms.
     pub histograms: Vec<HistSpec>,
     /// Counts, sums, means and takes.
+    #[serde(default)]
     pub stats: Vec<StatSpec>,
     /// Snapshots (skims) to write.
     #[serde(default)]
     pub snapshots: Vec<SnapshotSpec>,
+    /// Sums of samples written as samples of their own.
+    #[serde(default)]
+    pub sample_sums: Vec<SampleSum>,
+    /// How histograms are named: `{histogram}`, `{sample}` and `{variation}` are replaced;
+    /// the separator before `{sample}` disappears for an analysis without samples, and the one
+    /// before `{variation}` for the nominal universe. Default:
+    /// `{histogram}_{sample}_{variation}` (`4j1b_ttbar_pt_scale_up`, as the AGC names them).
+    #[serde(default)]
+    pub histogram_names: Option<String>,
+    /// The node the builder methods book on next (not part of the analysis's meaning).
+    #[serde(skip)]
+    cursor: Cursor,
+}
+
+/// The builder's current node; two analyses that differ only in it are equal.
+#[derive(Debug, Clone, Copy, Default)]
+struct Cursor(Option<usize>);
+
+impl PartialEq for Cursor {
+    fn eq(&self, _: &Cursor) -> bool {
+        true
+    }
 }
 
 impl Analysis {
@@ -151,30 +228,99 @@ impl Analysis {
             ..Default::default()
         }
     }
-    /// Add input files.
+
+    /// Add input files (of the one implicit sample).
     pub fn input(mut self, files: impl IntoIterator<Item = impl Into<PathBuf>>) -> Self {
         self.files.extend(files.into_iter().map(Into::into));
         self
     }
+
+    /// Add a sample.
+    pub fn sample(mut self, s: Sample) -> Self {
+        self.samples.push(s);
+        self
+    }
+
+    /// Set the integrated luminosity (pb⁻¹).
+    pub fn lumi(mut self, lumi: f64) -> Self {
+        self.lumi = Some(lumi);
+        self
+    }
+
+    /// Add a node after the builder's current node and make it current; returns its index.
+    pub fn push_node(&mut self, op: NodeOp) -> usize {
+        self.nodes.push(GraphNode {
+            parent: self.cursor.0,
+            op,
+        });
+        self.cursor = Cursor(Some(self.nodes.len() - 1));
+        self.nodes.len() - 1
+    }
+
+    /// The node the builder books on next (`None`: all events).
+    pub fn cursor(&self) -> Option<usize> {
+        self.cursor.0
+    }
+
+    /// Continue booking after the cut named `cut` (to start another region from it), or from
+    /// all events for `""`.
+    pub fn after(mut self, cut: &str) -> Self {
+        self.cursor = Cursor(if cut.is_empty() {
+            None
+        } else {
+            self.nodes
+                .iter()
+                .rposition(|n| matches!(&n.op, NodeOp::Filter(i) if i.name == cut))
+        });
+        self
+    }
+
     /// Define a named value (RDataFrame's `Define`).
     pub fn define(mut self, name: impl Into<String>, expr: impl Into<String>) -> Self {
-        self.defines.push(Item {
-            name: name.into(),
-            expr: expr.into(),
-            origin: Origin::default(),
-        });
+        self.push_node(NodeOp::Define(Item::new(name, expr)));
         self
     }
+
+    /// Give an existing name a new value (RDataFrame's `Redefine`): a define, a branch, a
+    /// collection field (`Jet_pt`) or a collection (`Jet` = `"Jet[Jet.pt > 30]"`).
+    pub fn redefine(mut self, name: impl Into<String>, expr: impl Into<String>) -> Self {
+        self.push_node(NodeOp::Redefine(Item::new(name, expr)));
+        self
+    }
+
+    /// Vary `column` (RDataFrame's `Vary`): one universe per `(tag, expression)`.
+    pub fn vary(
+        mut self,
+        column: impl Into<String>,
+        tags: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>,
+    ) -> Self {
+        let column = column.into();
+        let tags = tags
+            .into_iter()
+            .map(|(t, e)| (t.into(), Item::new(column.clone(), e)))
+            .collect();
+        self.push_node(NodeOp::Vary(Variation {
+            column,
+            tags,
+            samples: Vec::new(),
+            origin: Origin::default(),
+        }));
+        self
+    }
+
+    /// Set the event weight of simulated samples (`weight`).
+    pub fn weight(mut self, expr: impl Into<String>) -> Self {
+        self.push_node(NodeOp::Weight(Some(Item::new("weight", expr))));
+        self
+    }
+
     /// Add a named cut (RDataFrame's `Filter(expr, name)`).
     pub fn filter(mut self, expr: impl Into<String>, name: impl Into<String>) -> Self {
-        self.cuts.push(Item {
-            name: name.into(),
-            expr: expr.into(),
-            origin: Origin::default(),
-        });
+        self.push_node(NodeOp::Filter(Item::new(name, expr)));
         self
     }
-    /// Book a histogram of `expr` with regular binning, filled after the cuts so far.
+
+    /// Book a histogram of `expr` with regular binning, filled at the current node.
     pub fn histo1d(
         mut self,
         name: impl Into<String>,
@@ -185,15 +331,11 @@ impl Analysis {
     ) -> Self {
         let name = name.into();
         self.histograms.push(HistSpec {
-            value: Item {
-                name: name.clone(),
-                expr: expr.into(),
-                origin: Origin::default(),
-            },
+            value: Item::new(name.clone(), expr),
             weight: None,
             binning: Binning::Regular { bins, low, high },
             y: None,
-            after: self.cuts.len(),
+            at: self.cursor.0,
             title: name,
             xlabel: String::new(),
             ylabel: "Events".into(),
@@ -204,22 +346,21 @@ impl Analysis {
         self
     }
 
-    /// Book the number of events passing the cuts so far (RDataFrame's `Count`).
+    /// Book the number of events reaching the current node (RDataFrame's `Count`).
     pub fn count(mut self, name: impl Into<String>) -> Self {
-        let after = self.cuts.len();
         self.stats.push(StatSpec {
             name: name.into(),
             kind: StatKind::Count,
             value: None,
-            after,
+            at: self.cursor.0,
         });
         self
     }
-    /// Book the sum of `expr` (every element of lists) over the events passing the cuts so far.
+    /// Book the sum of `expr` (every element of lists) over the events reaching this node.
     pub fn sum(self, name: impl Into<String>, expr: impl Into<String>) -> Self {
         self.stat(name.into(), StatKind::Sum, expr.into())
     }
-    /// Book the mean of `expr` over the events passing the cuts so far.
+    /// Book the mean of `expr` over the events reaching this node.
     pub fn mean(self, name: impl Into<String>, expr: impl Into<String>) -> Self {
         self.stat(name.into(), StatKind::Mean, expr.into())
     }
@@ -228,22 +369,17 @@ impl Analysis {
         self.stat(name.into(), StatKind::Take, expr.into())
     }
     fn stat(mut self, name: String, kind: StatKind, expr: String) -> Self {
-        let after = self.cuts.len();
-        let value = Some(Item {
-            name: name.clone(),
-            expr,
-            origin: Origin::default(),
-        });
+        let value = Some(Item::new(name.clone(), expr));
         self.stats.push(StatSpec {
             name,
             kind,
             value,
-            after,
+            at: self.cursor.0,
         });
         self
     }
 
-    /// Book a snapshot (RDataFrame's `Snapshot`): the events passing the cuts so far, with
+    /// Book a snapshot (RDataFrame's `Snapshot`): the events reaching this node, with
     /// `columns` (branch names, globs such as `Muon_*`, or define names), written as tree `tree`
     /// to the ROOT file `path`.
     pub fn snapshot(
@@ -252,12 +388,11 @@ impl Analysis {
         path: impl Into<PathBuf>,
         columns: impl IntoIterator<Item = impl Into<String>>,
     ) -> Self {
-        let after = self.cuts.len();
         self.snapshots.push(SnapshotSpec {
             tree: tree.into(),
             path: path.into(),
             columns: columns.into_iter().map(Into::into).collect(),
-            after,
+            at: self.cursor.0,
             compression: None,
             basket_size: None,
             origin: Origin::default(),
@@ -266,320 +401,47 @@ impl Analysis {
     }
 
     /// Read an analysis file.
-    pub fn from_file(path: impl AsRef<Path>) -> Result<Analysis> {
-        let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| EngineError::Analysis {
-            origin: Origin {
-                file: Some(path.to_path_buf()),
-                line: 1,
-                column: 1,
-            },
-            message: format!("cannot read the analysis file: {e}"),
-        })?;
-        Self::from_toml(&text, Some(path))
+    pub fn from_file(path: impl AsRef<std::path::Path>) -> crate::Result<Analysis> {
+        crate::analysis_file::from_file(path.as_ref())
     }
 
     /// Parse an analysis from TOML text; `path` names the file in messages and anchors
     /// relative input paths.
-    pub fn from_toml(text: &str, path: Option<&Path>) -> Result<Analysis> {
-        let at = |offset: usize| origin(text, path, offset);
-        let file: AnalysisFile = toml::from_str(text).map_err(|e| EngineError::Analysis {
-            origin: at(e.span().map_or(0, |s| s.start)),
-            message: e.message().trim().to_string(),
-        })?;
-        let base = path.and_then(Path::parent).unwrap_or(Path::new(""));
-        let item = |name: &str, s: &Spanned<String>| Item {
-            name: name.to_string(),
-            expr: s.get_ref().clone(),
-            origin: at(string_start(text, s.span().start)),
-        };
-        let mut a = Analysis {
-            name: file.analysis.name.unwrap_or_else(|| {
-                path.and_then(|p| p.file_stem())
-                    .map_or("analysis".into(), |s| s.to_string_lossy().into_owned())
-            }),
-            tree: file.analysis.tree.unwrap_or_else(|| "Events".into()),
-            files: file.analysis.files.iter().map(|f| base.join(f)).collect(),
-            defines: file.define.iter().map(|(n, s)| item(n, s)).collect(),
-            cuts: Vec::new(),
-            cut_parents: Vec::new(),
-            histograms: Vec::new(),
-            stats: Vec::new(),
-            snapshots: Vec::new(),
-        };
-        for (i, c) in file.cut.iter().enumerate() {
-            let parent = match &c.after {
-                None => i.checked_sub(1),
-                Some(p) if p.get_ref().is_empty() => None,
-                Some(p) => match file.cut[..i]
-                    .iter()
-                    .position(|x| x.name.get_ref() == p.get_ref())
-                {
-                    Some(j) => Some(j),
-                    None => {
-                        return Err(EngineError::Analysis {
-                            origin: at(p.span().start),
-                            message: format!(
-                                "cut '{}' comes after '{}', but no earlier cut has that name",
-                                c.name.get_ref(),
-                                p.get_ref()
-                            ),
-                        })
-                    }
-                },
-            };
-            a.cut_parents.push(parent);
-            a.cuts.push(item(c.name.get_ref(), &c.when));
+    pub fn from_toml(text: &str, path: Option<&std::path::Path>) -> crate::Result<Analysis> {
+        crate::analysis_file::from_toml(text, path)
+    }
+
+    /// The cuts of the graph in node order: `(node, name)`.
+    pub fn cuts(&self) -> Vec<(usize, &str)> {
+        self.nodes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, n)| match &n.op {
+                NodeOp::Filter(it) => Some((i, it.name.as_str())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The nearest cut at or above `node` (`None`: all events).
+    pub fn filter_point(&self, mut node: Option<usize>) -> Option<usize> {
+        let mut steps = 0;
+        while let Some(i) = node {
+            let n = self.nodes.get(i)?;
+            if matches!(n.op, NodeOp::Filter(_)) {
+                return Some(i);
+            }
+            node = n.parent;
+            steps += 1;
+            if steps > self.nodes.len() {
+                return None;
+            }
         }
-        for h in &file.histogram {
-            let horigin = at(h.name.span().start);
-            let bad = |message: String| EngineError::Analysis {
-                origin: horigin.clone(),
-                message,
-            };
-            let binning_of = |axis: &str,
-                              edges: &Option<Vec<f64>>,
-                              bins: Option<usize>,
-                              low: Option<f64>,
-                              high: Option<f64>|
-             -> Result<Binning> {
-                match (edges, bins, low, high) {
-                    (Some(edges), None, None, None) => Ok(Binning::Variable(edges.clone())),
-                    (None, Some(bins), Some(low), Some(high)) => {
-                        if bins == 0 {
-                            return Err(bad(format!("histogram '{}' needs at least one {axis}bin", h.name.get_ref())));
-                        }
-                        // NaN bounds fail this test too.
-                        if low.partial_cmp(&high) != Some(std::cmp::Ordering::Less) {
-                            return Err(bad(format!(
-                                "histogram '{}': {axis}low ({low}) must be below {axis}high ({high})",
-                                h.name.get_ref()
-                            )));
-                        }
-                        Ok(Binning::Regular { bins, low, high })
-                    }
-                    _ => Err(bad(format!(
-                        "histogram '{}' needs either {axis}bins, {axis}low and {axis}high, or {axis}edges",
-                        h.name.get_ref()
-                    ))),
-                }
-            };
-            let binning = binning_of("", &h.edges, h.bins, h.low, h.high)?;
-            let y = match &h.y {
-                Some(ye) => Some((
-                    item(h.name.get_ref(), ye),
-                    binning_of("y", &h.yedges, h.ybins, h.ylow, h.yhigh)?,
-                )),
-                None => None,
-            };
-            let after = match &h.after {
-                None => file.cut.len(),
-                Some(cut) => match file
-                    .cut
-                    .iter()
-                    .position(|c| c.name.get_ref() == cut.get_ref())
-                {
-                    Some(i) => i + 1,
-                    None => {
-                        return Err(EngineError::Analysis {
-                            origin: at(cut.span().start),
-                            message: format!(
-                                "no cut named '{}' (cuts: {})",
-                                cut.get_ref(),
-                                file.cut
-                                    .iter()
-                                    .map(|c| format!("'{}'", c.name.get_ref()))
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            ),
-                        })
-                    }
-                },
-            };
-            a.histograms.push(HistSpec {
-                value: item(h.name.get_ref(), &h.value),
-                weight: h.weight.as_ref().map(|w| item(h.name.get_ref(), w)),
-                binning,
-                y,
-                after,
-                title: h.title.clone().unwrap_or_else(|| h.name.get_ref().clone()),
-                xlabel: h
-                    .xlabel
-                    .clone()
-                    .unwrap_or_else(|| h.value.get_ref().clone()),
-                ylabel: h.ylabel.clone().unwrap_or_else(|| "Events".into()),
-                logx: h.logx,
-                logy: h.logy,
-                origin: horigin,
-            });
-        }
-        for sn in &file.snapshot {
-            let after = match &sn.after {
-                None => file.cut.len(),
-                Some(cut) if cut.get_ref().is_empty() => 0,
-                Some(cut) => match file
-                    .cut
-                    .iter()
-                    .position(|c| c.name.get_ref() == cut.get_ref())
-                {
-                    Some(i) => i + 1,
-                    None => {
-                        return Err(EngineError::Analysis {
-                            origin: at(cut.span().start),
-                            message: format!("no cut named '{}'", cut.get_ref()),
-                        })
-                    }
-                },
-            };
-            let compression =
-                match &sn.compression {
-                    None => None,
-                    Some(c) => Some(parse_compression(c.get_ref()).ok_or_else(|| {
-                        EngineError::Analysis {
-                            origin: at(c.span().start),
-                            message: format!(
-                            "unknown compression '{}': use none, zlib-1 … zlib-9, lz4-1 … lz4-9, \
-                             zstd-1 … zstd-19 or lzma-1 … lzma-9",
-                            c.get_ref()
-                        ),
-                        }
-                    })?),
-                };
-            a.snapshots.push(SnapshotSpec {
-                tree: sn.tree.clone().unwrap_or_else(|| a.tree.clone()),
-                path: PathBuf::from(sn.file.get_ref()),
-                columns: sn.columns.clone(),
-                after,
-                compression,
-                basket_size: sn.basket_size,
-                origin: at(sn.file.span().start),
-            });
-        }
-        if a.histograms.is_empty() && a.stats.is_empty() && a.snapshots.is_empty() {
-            return Err(EngineError::Analysis {
-                origin: at(0),
-                message: "the analysis books no [[histogram]] and no [[snapshot]]".into(),
-            });
-        }
-        Ok(a)
+        None
     }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct AnalysisFile {
-    #[serde(default)]
-    analysis: Header,
-    #[serde(default)]
-    define: IndexMap<String, Spanned<String>>,
-    #[serde(default)]
-    cut: Vec<CutEntry>,
-    #[serde(default)]
-    histogram: Vec<HistEntry>,
-    #[serde(default)]
-    snapshot: Vec<SnapshotEntry>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SnapshotEntry {
-    file: Spanned<String>,
-    tree: Option<String>,
-    columns: Vec<String>,
-    after: Option<Spanned<String>>,
-    compression: Option<Spanned<String>>,
-    basket_size: Option<usize>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct Header {
-    name: Option<String>,
-    tree: Option<String>,
-    #[serde(default)]
-    files: Vec<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CutEntry {
-    name: Spanned<String>,
-    when: Spanned<String>,
-    after: Option<Spanned<String>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct HistEntry {
-    name: Spanned<String>,
-    value: Spanned<String>,
-    weight: Option<Spanned<String>>,
-    bins: Option<usize>,
-    low: Option<f64>,
-    high: Option<f64>,
-    edges: Option<Vec<f64>>,
-    y: Option<Spanned<String>>,
-    ybins: Option<usize>,
-    ylow: Option<f64>,
-    yhigh: Option<f64>,
-    yedges: Option<Vec<f64>>,
-    after: Option<Spanned<String>>,
-    title: Option<String>,
-    xlabel: Option<String>,
-    ylabel: Option<String>,
-    #[serde(default)]
-    logx: bool,
-    #[serde(default)]
-    logy: bool,
-}
-
-/// `zstd-5` → 505 (ROOT's setting: algorithm × 100 + level); `none` → 0.
-pub(crate) fn parse_compression(text: &str) -> Option<i32> {
-    if text == "none" {
-        return Some(0);
-    }
-    let (alg, level) = text.split_once('-')?;
-    let level: i32 = level.parse().ok()?;
-    let (code, max) = match alg {
-        "zlib" => (1, 9),
-        "lzma" => (2, 9),
-        "lz4" => (4, 9),
-        "zstd" => (5, 19),
-        _ => return None,
-    };
-    (1..=max).contains(&level).then_some(code * 100 + level)
-}
-
-/// The byte offset where a TOML string's content starts (after its opening quotes).
-fn string_start(text: &str, span_start: usize) -> usize {
-    let rest = &text[span_start.min(text.len())..];
-    if rest.starts_with("\"\"\"") || rest.starts_with("'''") {
-        let after = span_start + 3;
-        // A newline right after the opening quotes is trimmed by TOML.
-        if text[after.min(text.len())..].starts_with('\n') {
-            after + 1
-        } else {
-            after
-        }
-    } else {
-        span_start + 1
-    }
-}
-
-/// Line and column of a byte offset.
-pub(crate) fn origin(text: &str, path: Option<&Path>, offset: usize) -> Origin {
-    let offset = offset.min(text.len());
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    Origin {
-        file: path.map(Path::to_path_buf),
-        line,
-        column,
-    }
-}
-
-/// The origin `offset` characters into an item's expression.
+/// The origin `offset` bytes into an item's expression.
 pub(crate) fn shifted(o: &Origin, expr: &str, offset: usize) -> Origin {
     let before = &expr[..offset.min(expr.len())];
     let newlines = before.matches('\n').count();

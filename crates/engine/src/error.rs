@@ -46,6 +46,15 @@ pub enum EngineError {
         /// The expression with a caret under the mistake.
         caret: String,
     },
+    /// An input file other than the data (a manifest, a luminosity mask) is missing or
+    /// malformed.
+    #[error("{path}: {message}")]
+    Input {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
     /// Reading the input failed.
     #[error(transparent)]
     Read(#[from] rootio::Error),

@@ -15,21 +15,33 @@
 //!     .define("mass", "(Muon[0] + Muon[1]).mass")
 //!     .histo1d("dimuon_mass", "mass", 30000, 0.25, 300.0);
 //! let results = run(&a, &RunOptions::default()).unwrap();
-//! print!("{}", results.cutflow.table());
+//! print!("{}", results.cutflow().table());
 //! ```
 
 pub mod analysis;
+pub mod analysis_file;
+mod compile;
 pub mod error;
+mod execute;
+pub mod lumimask;
+pub mod naming;
 pub mod output;
 pub mod partial;
 pub mod plan;
+pub mod results;
 pub mod run;
+pub mod sample;
 pub mod snapshot;
 
-pub use analysis::{Analysis, Binning, HistSpec, Item, StatKind, StatSpec};
+pub use analysis::{
+    Analysis, Binning, GraphNode, HistSpec, Item, NodeOp, SampleSum, StatKind, StatSpec, Variation,
+};
 pub use error::{EngineError, Origin, Result};
+pub use lumimask::LumiMask;
 pub use output::write_outputs;
 pub use partial::{merge_all, merge_group, Partial, StatAcc, MERGE_ARITY};
-pub use plan::{plan, Plan, PlannedFile, Split, WorkItem};
-pub use run::{finish, run, run_item, run_work_item, CutFlow, Results, RunOptions, Stat};
+pub use plan::{plan, Plan, PlannedFile, PlannedSample, Split, WorkItem};
+pub use results::{CutCount, CutFlow, CutRow, HistKey, Results, SampleInfo, Stat};
+pub use run::{finish, run, run_item, run_work_item, RunOptions};
+pub use sample::{read_manifest, Normalisation, Sample, SampleKind};
 pub use snapshot::{ColumnInfo, ColumnLayout, SinkFactory, SnapshotSink, SnapshotSpec};

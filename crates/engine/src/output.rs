@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::error::{EngineError, Result};
-use crate::run::Results;
+use crate::results::Results;
 
 /// Write `DIR/histograms.json`, `DIR/cutflow.json` and `DIR/<name>.png`. Everything is first
 /// written next to the targets under temporary names and renamed at the end.
@@ -39,12 +39,27 @@ pub fn write_outputs(results: &Results, dir: &Path) -> Result<()> {
     }
     w.close().map_err(root_err)?;
     let cpath = dir.join("cutflow.json");
+    let flow = |cf: &crate::results::CutFlow| {
+        serde_json::json!({
+            "sample": cf.sample,
+            "total": cf.total,
+            "total_sumw": cf.total_sumw,
+            "total_sumw2": cf.total_sumw2,
+            "cuts": cf.cuts.iter().map(|c| {
+                let after = c.after.and_then(|p| cf.cuts.get(p)).map(|p| p.name.clone());
+                serde_json::json!({
+                    "name": c.name, "passed": c.passed, "after": after,
+                    "sumw": c.sumw, "sumw2": c.sumw2,
+                })
+            }).collect::<Vec<_>>(),
+        })
+    };
+    let first = flow(results.cutflow());
     let cutflow = serde_json::json!({
-        "total": results.cutflow.total,
-        "cuts": results.cutflow.cuts.iter().enumerate().map(|(i, (n, k))| {
-            let after = results.cutflow.parents.get(i).copied().flatten().and_then(|p| results.cutflow.cuts.get(p)).map(|c| c.0.clone());
-            serde_json::json!({"name": n, "passed": k, "after": after})
-        }).collect::<Vec<_>>(),
+        "total": first["total"],
+        "cuts": first["cuts"],
+        "samples": results.cutflows.iter().map(flow).collect::<Vec<_>>(),
+        "sample_info": results.samples,
         "entries": results.entries,
         "seconds": results.seconds,
         "files": results.files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),

@@ -1,7 +1,7 @@
 //! Partial results of work items, their deterministic merge, and the final [`Results`].
 //!
-//! A partial holds what a set of work items produced: histograms, cut-flow counts, counts, sums,
-//! means and takes, entries processed, and which items it covers. Partials serialise to JSON
+//! A partial holds what a set of work items produced: histograms, cut-flow counts of every
+//! sample, counts, sums, means and takes, entries processed, and which items it covers. Partials serialise to JSON
 //! exactly (floats round-trip bit for bit), so they can cross process boundaries (Dask tasks,
 //! batch jobs) without changing a result.
 //!
@@ -10,15 +10,13 @@
 //! executor builds the same tree on its workers, so a local, a Dask and a batch run of the same
 //! plan add the same numbers in the same order. Takes are concatenated in item (entry) order.
 
-use std::path::PathBuf;
-
 use hist::Histogram;
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::{Analysis, StatKind};
+use crate::analysis::StatKind;
 use crate::error::{EngineError, Result};
 use crate::plan::Plan;
-use crate::run::{CutFlow, Results, Stat};
+use crate::results::{CutCount, CutFlow, CutRow, HistKey, Results, SampleInfo, Stat};
 
 /// How many partials one merge step combines.
 pub const MERGE_ARITY: usize = 8;
@@ -43,13 +41,16 @@ pub struct Partial {
     pub items: Vec<usize>,
     /// Entries processed.
     pub entries: u64,
-    /// Events reaching each point: all events, then after each cut.
-    pub passed: Vec<u64>,
-    /// Histograms, in booking order.
+    /// Per sample: events reaching each point, all events first, then each cut.
+    pub cutflows: Vec<Vec<CutCount>>,
+    /// Histograms, in the plan's layout order.
     #[serde(with = "uhi_list")]
     pub histograms: Vec<Histogram>,
-    /// Counts, sums, means and takes, in booking order.
-    pub stats: Vec<StatAcc>,
+    /// Per sample: counts, sums, means and takes, in booking order.
+    pub stats: Vec<Vec<StatAcc>>,
+    /// Per sample: the sum of its normalisation expression over every event (normalisation by
+    /// a sum only).
+    pub norm_sums: Vec<f64>,
     /// The branches read.
     pub branches: Vec<String>,
     /// Bytes read from the files.
@@ -93,10 +94,21 @@ impl Partial {
                 ),
             });
         }
-        if self.histograms.len() != other.histograms.len()
-            || self.stats.len() != other.stats.len()
-            || self.passed.len() != other.passed.len()
-        {
+        let same_shape = self.histograms.len() == other.histograms.len()
+            && self.stats.len() == other.stats.len()
+            && self.cutflows.len() == other.cutflows.len()
+            && self.norm_sums.len() == other.norm_sums.len()
+            && self
+                .cutflows
+                .iter()
+                .zip(&other.cutflows)
+                .all(|(a, b)| a.len() == b.len())
+            && self
+                .stats
+                .iter()
+                .zip(&other.stats)
+                .all(|(a, b)| a.len() == b.len());
+        if !same_shape {
             return Err(mismatch("the booked results"));
         }
         for (h, o) in self.histograms.iter_mut().zip(&other.histograms) {
@@ -105,13 +117,20 @@ impl Partial {
                 source,
             })?;
         }
-        for (a, b) in self.passed.iter_mut().zip(&other.passed) {
-            *a += b;
+        for (a, b) in self.cutflows.iter_mut().zip(&other.cutflows) {
+            for (x, y) in a.iter_mut().zip(b) {
+                x.add(y);
+            }
         }
         for (a, b) in self.stats.iter_mut().zip(other.stats) {
-            a.n += b.n;
-            a.sum += b.sum;
-            a.values.extend(b.values);
+            for (x, y) in a.iter_mut().zip(b) {
+                x.n += y.n;
+                x.sum += y.sum;
+                x.values.extend(y.values);
+            }
+        }
+        for (a, b) in self.norm_sums.iter_mut().zip(&other.norm_sums) {
+            *a += b;
         }
         for (a, b) in self.snapshots.iter_mut().zip(other.snapshots) {
             crate::snapshot::append_columns(a, b).ok_or_else(|| mismatch("snapshot columns"))?;
@@ -183,13 +202,144 @@ impl Partial {
         Ok(())
     }
 
-    /// The final results of an analysis from the merged partial of all its work items.
-    pub fn into_results(self, a: &Analysis, files: Vec<PathBuf>) -> Results {
-        let stats = a
-            .stats
-            .iter()
-            .zip(self.stats)
-            .map(|(spec, acc)| {
+    /// The final results of a plan from the merged partial of all its work items: the
+    /// normalisation by sums applied, the sample sums added, the cut-flows and stats named.
+    pub fn into_results(mut self, plan: &Plan) -> Result<Results> {
+        let a = &plan.analysis;
+        let several =
+            plan.samples.len() > 1 || plan.samples.iter().any(|s| !s.sample.name.is_empty());
+        // Layout index of each sample's first histogram.
+        let mut first = Vec::with_capacity(plan.samples.len());
+        let mut k = 0;
+        for ps in &plan.samples {
+            first.push(k);
+            k += ps.histograms.iter().map(|(_, t)| t.len()).sum::<usize>();
+        }
+        if k != self.histograms.len() {
+            return Err(EngineError::Batch {
+                message: format!(
+                    "the partial results hold {} histograms, the plan books {k}",
+                    self.histograms.len()
+                ),
+            });
+        }
+        // Normalisation by a sum over the events: scale the sample's histograms and yields.
+        for (si, ps) in plan.samples.iter().enumerate() {
+            let Some(xl) = ps.xsec_lumi else { continue };
+            let sum = self.norm_sums.get(si).copied().unwrap_or(0.0);
+            if !(sum.is_finite() && sum != 0.0) {
+                return Err(EngineError::Analysis {
+                    origin: ps.sample.origin.clone(),
+                    message: format!(
+                        "sample '{}': its normalisation sums to {sum} over {} events, so σ × L / N \
+                         is undefined",
+                        ps.sample.key(),
+                        ps.entries
+                    ),
+                });
+            }
+            let f = xl / sum;
+            let n: usize = ps.histograms.iter().map(|(_, t)| t.len()).sum();
+            for h in &mut self.histograms[first[si]..first[si] + n] {
+                h.scale(f);
+            }
+            if let Some(cf) = self.cutflows.get_mut(si) {
+                for c in cf {
+                    c.sumw *= f;
+                    c.sumw2 *= f * f;
+                }
+            }
+        }
+        let mut specs = Vec::with_capacity(self.histograms.len());
+        let mut keys = Vec::with_capacity(self.histograms.len());
+        for ps in &plan.samples {
+            for (spec, tags) in &ps.histograms {
+                for tag in tags {
+                    specs.push(a.histograms[*spec].clone());
+                    keys.push(HistKey {
+                        histogram: a.histograms[*spec].value.name.clone(),
+                        sample: ps.sample.key(),
+                        variation: tag.clone(),
+                    });
+                }
+            }
+        }
+        for (h, name) in self.histograms.iter_mut().zip(&plan.histogram_names) {
+            h.set_name(name.clone());
+        }
+        // Sample sums, added as TH1::Add does: the first term copied (scaled), then each
+        // further term's contents times its factor and Σw² times its factor squared.
+        let mut sums = Vec::new();
+        for (sum_name, (name, terms)) in
+            crate::naming::sums(a, &plan.samples, &plan.histogram_names)?
+        {
+            let mut acc: Option<Histogram> = None;
+            let mut spec = None;
+            for (idx, f) in terms {
+                let h = &self.histograms[idx];
+                spec = spec.or_else(|| specs.get(idx).cloned());
+                match &mut acc {
+                    None => {
+                        let mut c = h.clone();
+                        if f != 1.0 {
+                            c.scale(f);
+                        }
+                        acc = Some(c);
+                    }
+                    Some(sum) => sum.add_scaled(h, f).map_err(|source| EngineError::Hist {
+                        name: name.clone(),
+                        source,
+                    })?,
+                }
+            }
+            if let (Some(mut h), Some(spec)) = (acc, spec) {
+                h.set_name(name);
+                sums.push((h, spec, sum_name));
+            }
+        }
+        for (h, spec, sum_name) in sums {
+            keys.push(HistKey {
+                histogram: spec.value.name.clone(),
+                sample: sum_name,
+                variation: "nominal".into(),
+            });
+            self.histograms.push(h);
+            specs.push(spec);
+        }
+        let mut cutflows = Vec::with_capacity(plan.samples.len());
+        for (si, ps) in plan.samples.iter().enumerate() {
+            let counts = self.cutflows.get(si).cloned().unwrap_or_default();
+            let get = |i: usize| counts.get(i).copied().unwrap_or_default();
+            let weighted = ps.norm != 1.0
+                || ps.xsec_lumi.is_some()
+                || counts.iter().any(|c| c.sumw != c.n as f64);
+            cutflows.push(CutFlow {
+                sample: ps.sample.key(),
+                total: get(0).n,
+                total_sumw: get(0).sumw,
+                total_sumw2: get(0).sumw2,
+                weighted,
+                cuts: ps
+                    .cuts
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (name, after))| {
+                        let c = get(i + 1);
+                        CutRow {
+                            name: name.clone(),
+                            after: *after,
+                            passed: c.n,
+                            sumw: c.sumw,
+                            sumw2: c.sumw2,
+                        }
+                    })
+                    .collect(),
+            });
+        }
+        let mut stats = Vec::new();
+        for (si, ps) in plan.samples.iter().enumerate() {
+            let accs = self.stats.get(si).cloned().unwrap_or_default();
+            for (spec, acc) in a.stats.iter().zip(accs) {
                 let v = match spec.kind {
                     StatKind::Count => Stat::Count(acc.n),
                     StatKind::Sum => Stat::Sum(acc.sum),
@@ -200,32 +350,41 @@ impl Partial {
                     }),
                     StatKind::Take => Stat::Take(acc.values),
                 };
-                (spec.name.clone(), v)
+                let name = if several {
+                    format!("{}_{}", spec.name, ps.sample.key().replace(':', "_"))
+                } else {
+                    spec.name.clone()
+                };
+                stats.push((name, v));
+            }
+        }
+        let samples = plan
+            .samples
+            .iter()
+            .enumerate()
+            .map(|(si, ps)| SampleInfo {
+                key: ps.sample.key(),
+                entries: ps.entries,
+                norm: match ps.xsec_lumi {
+                    Some(xl) => xl / self.norm_sums.get(si).copied().unwrap_or(f64::NAN),
+                    None => ps.norm,
+                },
+                files: ps.sample.files.clone(),
             })
             .collect();
-        let parents = (0..a.cuts.len())
-            .map(|i| a.cut_parents.get(i).copied().unwrap_or(i.checked_sub(1)))
-            .collect();
-        Results {
+        Ok(Results {
             histograms: self.histograms,
-            specs: a.histograms.clone(),
-            cutflow: CutFlow {
-                total: self.passed.first().copied().unwrap_or(0),
-                cuts: a
-                    .cuts
-                    .iter()
-                    .zip(self.passed.iter().skip(1))
-                    .map(|(c, n)| (c.name.clone(), *n))
-                    .collect(),
-                parents,
-            },
+            specs,
+            keys,
+            cutflows,
             stats,
+            samples,
             entries: self.entries,
             seconds: self.seconds,
-            files,
+            files: plan.files.iter().map(|f| f.path.clone()).collect(),
             branches: self.branches,
             bytes_read: self.bytes_read,
-        }
+        })
     }
 }
 

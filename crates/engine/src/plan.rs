@@ -12,13 +12,18 @@ use rootio::{Dataset, RootFile};
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::Analysis;
+use crate::compile::{compile, CompiledSample, SampleContext};
 use crate::error::{EngineError, Result};
+use crate::sample::{Normalisation, Sample, SampleKind};
 
-/// One unit of work: a range of whole clusters of one input file.
+/// One unit of work: a range of whole clusters of one input file of one sample.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkItem {
     /// Position in the plan (0-based); partial results merge in this order.
     pub index: usize,
+    /// The sample (index into [`Plan::samples`]).
+    #[serde(default)]
+    pub sample: usize,
     /// The input file.
     pub file: PathBuf,
     /// First entry.
@@ -58,69 +63,242 @@ pub enum Split {
 pub struct PlannedFile {
     /// Its path, as given (globs expanded).
     pub path: PathBuf,
-    /// Entries of the analysis's tree in it.
+    /// Entries of the sample's tree in it.
     pub entries: u64,
+    /// The sample it belongs to.
+    #[serde(default)]
+    pub sample: usize,
+}
+
+/// A sample of a plan, with what every work item needs to know about it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlannedSample {
+    /// The sample as declared (files with globs expanded and `max_files` applied).
+    pub sample: Sample,
+    /// The tree read.
+    pub tree: String,
+    /// Entries in all its files.
+    pub entries: u64,
+    /// Multiplies every fill weight: `σ × L / N` when `N` is known before the loop, else 1.
+    pub norm: f64,
+    /// For a normalisation by a sum over events: `σ × L`, divided by that sum at the end.
+    pub xsec_lumi: Option<f64>,
+    /// Whether its histograms keep Σw² (its weights are not all 1).
+    pub weighted: bool,
+    /// The histograms booked, in output order: `(histogram, universe tags)`, `nominal` first.
+    pub histograms: Vec<(usize, Vec<String>)>,
+    /// The cut-flow's cuts: name and the cut each follows (index into this list).
+    pub cuts: Vec<(String, Option<usize>)>,
 }
 
 /// An analysis cut into work items.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
-    /// `hepframe-plan-1`.
+    /// `hepframe-plan-2`.
     pub format: String,
-    /// The analysis, with its input files.
+    /// The analysis.
     pub analysis: Analysis,
+    /// Its samples (one implicit sample for an analysis of plain input files).
+    pub samples: Vec<PlannedSample>,
     /// The input files with their entries.
     pub files: Vec<PlannedFile>,
     /// The work items, in merge order.
     pub items: Vec<WorkItem>,
     /// Entries in all files.
     pub entries: u64,
+    /// The output name of every histogram, in the order partial results hold them.
+    pub histogram_names: Vec<String>,
 }
 
-const PLAN_FORMAT: &str = "hepframe-plan-1";
+const PLAN_FORMAT: &str = "hepframe-plan-2";
 
 /// Cut the analysis's input into work items. Opens every file (to read its clusters) and
-/// type-checks the analysis against the first one, so that mistakes show before any work is
+/// type-checks the analysis against each sample, so that mistakes show before any work is
 /// submitted.
 pub fn plan(a: &Analysis, split: Split) -> Result<Plan> {
-    let files = crate::run::expand(&a.files)?;
-    let mut trees = Vec::with_capacity(files.len());
-    for f in &files {
-        trees.push(RootFile::open(f)?.dataset(&a.tree)?);
-    }
-    crate::run::compile(a, &trees[0])?;
-    Ok(plan_trees(a, &files, &trees, split))
+    Ok(plan_samples(a, split)?.0)
 }
 
-pub(crate) fn plan_trees(a: &Analysis, files: &[PathBuf], trees: &[Dataset], split: Split) -> Plan {
+/// A sample's files opened for a run.
+pub(crate) struct OpenSample {
+    pub trees: Vec<Dataset>,
+    pub compiled: CompiledSample,
+}
+
+/// The samples an analysis runs over: its own, or one implicit sample of its input files.
+pub(crate) fn samples_of(a: &Analysis) -> Vec<Sample> {
+    if !a.samples.is_empty() {
+        return a.samples.clone();
+    }
+    let mut s = Sample::new("", a.files.clone());
+    s.variation = "nominal".into();
+    vec![s]
+}
+
+/// Plan, and keep the opened files and compiled samples for a local run.
+pub(crate) fn plan_samples(a: &Analysis, split: Split) -> Result<(Plan, Vec<OpenSample>)> {
+    let mut planned = Vec::new();
+    let mut open = Vec::new();
+    let mut files = Vec::new();
     let mut items = Vec::new();
-    for (path, t) in files.iter().zip(trees) {
-        let ends: Vec<u64> = t.cluster_ends();
-        for r in split_clusters(&ends, split) {
-            items.push(WorkItem {
-                index: items.len(),
-                file: path.clone(),
-                start: r.start,
-                stop: r.end,
+    for (si, mut sample) in samples_of(a).into_iter().enumerate() {
+        let what = if sample.name.is_empty() {
+            String::new()
+        } else {
+            format!("sample '{}': ", sample.key())
+        };
+        let mut paths = crate::run::expand(&sample.files).map_err(|e| match e {
+            EngineError::Analysis { message, .. } => EngineError::Analysis {
+                origin: sample.origin.clone(),
+                message: format!("{what}{message}"),
+            },
+            other => other,
+        })?;
+        if let Some(m) = sample.max_files {
+            paths.truncate(m.max(1));
+        }
+        sample.files = paths.clone();
+        let tree_name = sample.tree.clone().unwrap_or_else(|| a.tree.clone());
+        let mut trees = Vec::with_capacity(paths.len());
+        for p in &paths {
+            trees.push(RootFile::open(p)?.dataset(&tree_name)?);
+        }
+        let entries: u64 = trees.iter().map(|t| t.entries()).sum();
+        let (norm, xsec_lumi) = normalisation(a, &sample, entries, &paths)?;
+        let compiled = compile(
+            a,
+            &SampleContext {
+                sample: &sample,
+                norm,
+            },
+            &trees[0],
+        )?;
+        let histograms = compiled
+            .hists
+            .iter()
+            .map(|h| (h.spec, compiled.hist_tags(h)))
+            .collect();
+        let cuts = compiled
+            .filters
+            .iter()
+            .map(|f| (f.name.clone(), f.parent))
+            .collect();
+        for (path, t) in paths.iter().zip(&trees) {
+            for r in split_clusters(&t.cluster_ends(), split) {
+                items.push(WorkItem {
+                    index: items.len(),
+                    sample: si,
+                    file: path.clone(),
+                    start: r.start,
+                    stop: r.end,
+                });
+            }
+            files.push(PlannedFile {
+                path: path.clone(),
+                entries: t.entries(),
+                sample: si,
             });
         }
+        planned.push(PlannedSample {
+            sample,
+            tree: tree_name,
+            entries,
+            norm,
+            xsec_lumi,
+            weighted: compiled.weighted,
+            histograms,
+            cuts,
+        });
+        open.push(OpenSample { trees, compiled });
     }
-    let mut analysis = a.clone();
-    analysis.files = files.to_vec();
-    Plan {
-        format: PLAN_FORMAT.into(),
-        analysis,
-        files: files
-            .iter()
-            .zip(trees)
-            .map(|(p, t)| PlannedFile {
-                path: p.clone(),
-                entries: t.entries(),
-            })
-            .collect(),
-        items,
-        entries: trees.iter().map(|t| t.entries()).sum(),
+    let names = crate::naming::layout_names(a, &planned)?;
+    let entries = planned.iter().map(|s| s.entries).sum();
+    Ok((
+        Plan {
+            format: PLAN_FORMAT.into(),
+            analysis: a.clone(),
+            samples: planned,
+            files,
+            items,
+            entries,
+            histogram_names: names,
+        },
+        open,
+    ))
+}
+
+/// A sample's normalisation: `(factor applied while filling, σ × L for a factor applied
+/// after the loop)`.
+fn normalisation(
+    a: &Analysis,
+    s: &Sample,
+    entries: u64,
+    paths: &[PathBuf],
+) -> Result<(f64, Option<f64>)> {
+    let bad = |message: String| EngineError::Analysis {
+        origin: s.origin.clone(),
+        message: format!("sample '{}': {message}", s.key()),
+    };
+    if s.kind == SampleKind::Data {
+        if s.xsec.is_some() || s.normalisation.is_some() {
+            return Err(bad(
+                "data is not normalised: remove xsec and normalisation".into()
+            ));
+        }
+        return Ok((1.0, None));
     }
+    let Some(xsec) = s.xsec else {
+        if s.normalisation.is_some() {
+            return Err(bad("a normalisation needs the cross section (xsec)".into()));
+        }
+        return Ok((1.0, None));
+    };
+    if !(xsec.is_finite() && xsec >= 0.0) {
+        return Err(bad(format!("the cross section {xsec} is not a number ≥ 0")));
+    }
+    let lumi = a.lumi.ok_or_else(|| {
+        bad("a cross section needs the luminosity: set [analysis] lumi (in pb⁻¹)".into())
+    })?;
+    let n = match s.normalisation.clone().unwrap_or(Normalisation::Entries) {
+        Normalisation::Entries => entries as f64,
+        Normalisation::Events(n) => n,
+        Normalisation::Sum(_) => return Ok((1.0, Some(xsec * lumi))),
+        Normalisation::TreeSum { tree, branch } => {
+            let mut sum = 0.0;
+            for p in paths {
+                let t = RootFile::open(p)?.dataset(&tree)?;
+                let cols = t.read(&[branch.as_str()], 0..t.entries(), &Default::default())?;
+                let v = cols.into_iter().next().and_then(numbers).ok_or_else(|| {
+                    bad(format!(
+                        "{}: {tree}/{branch} is not a number per entry",
+                        p.display()
+                    ))
+                })?;
+                sum += v.iter().sum::<f64>();
+            }
+            sum
+        }
+    };
+    if !(n.is_finite() && n > 0.0) {
+        return Err(bad(format!(
+            "the normalisation N = {n} must be a positive number (σ × L / N)"
+        )));
+    }
+    Ok((xsec * lumi / n, None))
+}
+
+/// A column of one number per entry as doubles.
+fn numbers(a: rootio::Array) -> Option<Vec<f64>> {
+    use rootio::Array as A;
+    Some(match a {
+        A::F64(v) => v,
+        A::F32(v) => v.into_iter().map(f64::from).collect(),
+        A::I64(v) => v.into_iter().map(|x| x as f64).collect(),
+        A::U64(v) => v.into_iter().map(|x| x as f64).collect(),
+        A::I32(v) => v.into_iter().map(f64::from).collect(),
+        A::U32(v) => v.into_iter().map(f64::from).collect(),
+        _ => return None,
+    })
 }
 
 /// Group clusters (given by their end entries, ascending) into entry ranges.

@@ -9,7 +9,7 @@
 
 use std::path::PathBuf;
 
-use expr::{Num, Ty, Typed};
+use expr::{Num, Registry, Scope, Ty};
 use rootio::{Array, ColumnKind, Dataset, Interpretation, PrimitiveType};
 use serde::{Deserialize, Serialize};
 
@@ -25,8 +25,8 @@ pub struct SnapshotSpec {
     pub path: PathBuf,
     /// Columns: branch names, globs over branch names (`Muon_*`), or define names.
     pub columns: Vec<String>,
-    /// Written after this many cuts (as for histograms).
-    pub after: usize,
+    /// The graph node whose events are written (`None`: all events).
+    pub at: Option<usize>,
     /// Compression, as ROOT's setting (`algorithm * 100 + level`, e.g. 505 for ZSTD level 5);
     /// `None` for the default.
     #[serde(default)]
@@ -97,7 +97,7 @@ pub struct ColumnInfo {
 pub(crate) enum ColumnSource {
     /// A branch of the input, copied with its type.
     Branch,
-    /// A define (its index in the scope), converted to the column's type.
+    /// A define (its id in the registry), converted to the column's type.
     Define(usize),
 }
 
@@ -107,6 +107,8 @@ pub(crate) struct CompiledSnapshot {
     pub spec: SnapshotSpec,
     pub columns: Vec<ColumnInfo>,
     pub sources: Vec<ColumnSource>,
+    /// The cut whose events it writes (an index into the compiled filters).
+    pub filter: Option<usize>,
 }
 
 /// Receives the events of one snapshot, in entry order, and writes them.
@@ -132,7 +134,10 @@ fn error(spec: &SnapshotSpec, message: String) -> EngineError {
 fn define_layout(ty: &Ty) -> Option<ColumnLayout> {
     let prim = |n: &Num| match n {
         Num::Bool => PrimitiveType::Bool,
-        Num::Int => PrimitiveType::I64,
+        Num::I32 => PrimitiveType::I32,
+        Num::U32 => PrimitiveType::U32,
+        Num::I64 => PrimitiveType::I64,
+        Num::U64 => PrimitiveType::U64,
         Num::F32 => PrimitiveType::F32,
         Num::F64 => PrimitiveType::F64,
     };
@@ -196,7 +201,8 @@ pub fn branch_layout(data: &Dataset, name: &str) -> std::result::Result<ColumnLa
 pub(crate) fn resolve(
     spec: &SnapshotSpec,
     tree: &Dataset,
-    defines: &[(String, Typed)],
+    registry: &Registry,
+    scope: &Scope,
 ) -> Result<CompiledSnapshot> {
     if spec.columns.is_empty() {
         return Err(error(spec, "no columns to write".into()));
@@ -209,7 +215,7 @@ pub(crate) fn resolve(
         }
     };
     for c in &spec.columns {
-        if let Some(i) = defines.iter().rposition(|(d, _)| d == c) {
+        if let Some(&i) = scope.names.get(c) {
             push(c.clone(), ColumnSource::Define(i), &mut names);
         } else if branch_names.iter().any(|b| b == c) {
             push(c.clone(), ColumnSource::Branch, &mut names);
@@ -226,7 +232,7 @@ pub(crate) fn resolve(
             }
         } else {
             let mut known: Vec<&str> = branch_names.iter().map(String::as_str).collect();
-            known.extend(defines.iter().map(|(d, _)| d.as_str()));
+            known.extend(scope.names.keys().map(String::as_str));
             let mut near: Vec<(f64, &str)> = known
                 .iter()
                 .map(|k| (strsim::jaro_winkler(c, k), *k))
@@ -256,16 +262,19 @@ pub(crate) fn resolve(
     for (name, src) in names {
         let layout = match &src {
             ColumnSource::Branch => branch_layout(tree, &name).map_err(|m| error(spec, m))?,
-            ColumnSource::Define(i) => define_layout(&defines[*i].1.ty).ok_or_else(|| {
-                error(
-                    spec,
-                    format!(
-                        "define '{name}' is a {}; a snapshot writes numbers or lists of numbers \
-                         (write its fields, e.g. '{name}.pt', as defines)",
-                        defines[*i].1.ty.describe()
-                    ),
-                )
-            })?,
+            ColumnSource::Define(i) => {
+                let ty = &registry.defines[*i].typed.ty;
+                define_layout(ty).ok_or_else(|| {
+                    error(
+                        spec,
+                        format!(
+                            "define '{name}' is a {}; a snapshot writes numbers or lists of \
+                             numbers (write its fields, e.g. '{name}.pt', as defines)",
+                            ty.describe()
+                        ),
+                    )
+                })?
+            }
         };
         // A counted array needs its counter, written before it.
         if let ColumnLayout::Counted { counter, .. } = &layout {
@@ -288,6 +297,7 @@ pub(crate) fn resolve(
         spec: spec.clone(),
         columns,
         sources,
+        filter: None,
     })
 }
 
@@ -372,25 +382,20 @@ impl SnapshotSink for RootSink {
 pub(crate) fn define_array(v: expr::Val, n: usize, layout: &ColumnLayout) -> Option<Array> {
     use expr::{Nums, Val};
     fn nums(x: Nums, prim: PrimitiveType) -> Array {
-        match (x, prim) {
-            (Nums::Bool(v), _) => Array::Bool(v),
-            (Nums::Int(v), _) => Array::I64(v),
-            (Nums::F32(v), PrimitiveType::F32) => Array::F32(v),
-            (Nums::F32(v), _) => Array::F64(v.into_iter().map(f64::from).collect()),
-            (Nums::F64(v), PrimitiveType::F32) => {
-                Array::F32(v.into_iter().map(|x| x as f32).collect())
-            }
-            (Nums::F64(v), _) => Array::F64(v),
+        let want = expr::schema::num_of(prim);
+        match expr::num::cast(&x, want) {
+            Nums::Bool(v) => Array::Bool(v),
+            Nums::I32(v) => Array::I32(v),
+            Nums::U32(v) => Array::U32(v),
+            Nums::I64(v) => Array::I64(v),
+            Nums::U64(v) => Array::U64(v),
+            Nums::F32(v) => Array::F32(v),
+            Nums::F64(v) => Array::F64(v),
         }
     }
     match (v, layout) {
         (Val::Num(x), ColumnLayout::Scalar(p)) => Some(nums(x, *p)),
-        (Val::Bool(b), ColumnLayout::Scalar(_)) => Some(Array::Bool(vec![b; n])),
-        (Val::Int(i), ColumnLayout::Scalar(_)) => Some(Array::I64(vec![i; n])),
-        (Val::Float(f), ColumnLayout::Scalar(PrimitiveType::F32)) => {
-            Some(Array::F32(vec![f as f32; n]))
-        }
-        (Val::Float(f), ColumnLayout::Scalar(_)) => Some(Array::F64(vec![f; n])),
+        (Val::Const(s, k), ColumnLayout::Scalar(p)) => Some(nums(s.column(k, n), *p)),
         (Val::List(off, x), ColumnLayout::Vector(p)) => Some(Array::Jagged {
             offsets: (*off).clone(),
             values: Box::new(nums(x, *p)),

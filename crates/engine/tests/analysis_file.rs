@@ -121,7 +121,7 @@ fn histograms_after_a_named_cut() {
     );
     let a = Analysis::from_toml(&text, None).unwrap();
     let r = run(&a, &RunOptions::default()).unwrap();
-    let (one, two) = (r.cutflow.cuts[0].1, r.cutflow.cuts[1].1);
+    let (one, two) = (r.cutflow().cuts[0].passed, r.cutflow().cuts[1].passed);
     assert!(one > two && two > 0);
     let lead: f64 = r.histograms[0].values(true).iter().sum();
     let n: f64 = r.histograms[1].values(true).iter().sum();
@@ -141,7 +141,9 @@ fn regions_share_earlier_cuts_and_equal_separate_chains() {
         hist("mj", "jets")
     ));
     let a = Analysis::from_toml(&regions, None).unwrap();
-    assert_eq!(a.cut_parents, vec![None, Some(0), Some(0)]);
+    // The graph: "two muons" and "jets" both follow "muon".
+    let parents: Vec<Option<usize>> = a.nodes.iter().map(|n| n.parent).collect();
+    assert_eq!(parents, vec![None, Some(0), Some(0)]);
     let r = run(
         &a,
         &RunOptions {
@@ -162,7 +164,11 @@ fn regions_share_earlier_cuts_and_equal_separate_chains() {
             &RunOptions::default(),
         )
         .unwrap();
-        assert_eq!(r.cutflow.cuts[idx + 1].1, b.cutflow.cuts[1].1, "{h}");
+        assert_eq!(
+            r.cutflow().cuts[idx + 1].passed,
+            b.cutflow().cuts[1].passed,
+            "{h}"
+        );
         assert_eq!(
             r.histograms[idx].values(true),
             b.histograms[0].values(true),
@@ -170,9 +176,9 @@ fn regions_share_earlier_cuts_and_equal_separate_chains() {
         );
     }
     assert!(
-        r.cutflow.table().contains("  two muons"),
+        r.cutflow().table().contains("  two muons"),
         "{}",
-        r.cutflow.table()
+        r.cutflow().table()
     );
     let bad = analysis("[[cut]]\nname = \"a\"\nwhen = \"len(Muon) > 0\"\nafter = \"b\"\n[[histogram]]\nname = \"h\"\nvalue = \"MET_pt\"\nbins = 2\nlow = 0\nhigh = 1\n");
     let e = Analysis::from_toml(&bad, Some(std::path::Path::new("/tmp/a.toml")))

@@ -43,7 +43,7 @@ fn counts_sums_means_and_takes() {
     let Stat::Count(two) = get("two") else {
         panic!()
     };
-    assert_eq!(two, r.cutflow.cuts[0].1);
+    assert_eq!(two, r.cutflow().cuts[0].passed);
     let Stat::Take(masses) = get("masses") else {
         panic!()
     };

@@ -112,7 +112,7 @@ fn columns_keep_their_types_and_counters_come_along() {
         ColumnLayout::Vector(PrimitiveType::F32)
     );
     // The events are exactly those passing the cut, in entry order, with the input's values.
-    let passed = r.cutflow.cuts[0].1 as usize;
+    let passed = r.cutflow().cuts[0].passed as usize;
     assert_eq!(c.data[0].len(), passed);
     let t = RootFile::open(clustered()).unwrap().tree("Events").unwrap();
     let all = t
@@ -193,7 +193,8 @@ fn analysis_files_book_snapshots() {
     let a = Analysis::from_toml(&text, None).unwrap();
     assert_eq!(a.snapshots.len(), 1);
     assert_eq!(a.snapshots[0].compression, Some(404));
-    assert_eq!(a.snapshots[0].after, 1);
+    // Written at the cut "two muons" (node 1, after the define).
+    assert_eq!(a.snapshots[0].at, Some(1));
     assert_eq!(a.snapshots[0].tree, "Events");
     let (_, c) = run_collect(&a, 2, 3000);
     assert_eq!(c.columns.len(), 3);
@@ -231,7 +232,7 @@ fn snapshots_write_root_files_that_read_back_identically() {
         .unwrap()
         .tree("Skim")
         .unwrap();
-    assert_eq!(t.entries, r.cutflow.cuts[0].1);
+    assert_eq!(t.entries, r.cutflow().cuts[0].passed);
     let names: Vec<&str> = want.columns.iter().map(|c| c.name.as_str()).collect();
     let got = t
         .read_branches(&names, 0..t.entries, &ReadOptions { threads: 1 })

@@ -71,16 +71,22 @@ impl BinOp {
 pub enum ExprKind {
     /// An integer literal.
     Int(i64),
-    /// A floating-point literal.
+    /// A floating-point literal (a C++ `double`).
     Float(f64),
+    /// A single-precision literal with C++'s `f` suffix (`1.03f`, a `float`).
+    Float32(f32),
     /// `true` / `false`.
     Bool(bool),
     /// A name: a branch, a collection or a defined value.
     Name(String),
     /// `a.b`: a field of a record or collection, or a four-vector property.
     Field(Box<Expr>, String, Span),
-    /// `a[b]`: an index or a mask.
+    /// `a[b]`: an index, a list of indices or a mask.
     Index(Box<Expr>, Box<Expr>),
+    /// `a[lo:hi]`: a slice of each event's list (either bound may be absent).
+    Slice(Box<Expr>, Option<Box<Expr>>, Option<Box<Expr>>),
+    /// `c ? a : b`: `a` where `c` is true, `b` elsewhere.
+    Cond(Box<Expr>, Box<Expr>, Box<Expr>),
     /// `f(a, b)`.
     Call(String, Vec<Expr>),
     /// `-a`.

@@ -1,14 +1,21 @@
-//! Type checking: an [`Expr`](crate::ast::Expr) against a [`Schema`] becomes a typed [`Node`]
-//! tree, evaluated column-wise by [`crate::eval`].
+//! Type checking: an [`Expr`](crate::ast::Expr) against a [`Schema`] and the names of a
+//! [`Scope`] becomes a typed [`Node`] tree, evaluated column-wise by [`crate::eval`].
 //!
 //! Types: per-event numbers (`Num`), per-event lists of numbers (`List`), one record of a
 //! collection per event (`Obj`, e.g. `Muon[0]`), a list of records (`Objs`, e.g. `Muon` or
 //! `Jet[Jet.pt > 30]`), and four-vectors (`P4`, `P4List`), built from a record's
 //! `pt, eta, phi, mass` in double precision as ROOT's `PtEtaPhiMVector` does.
+//!
+//! Numbers follow C++: every operator converts its operands to their common type
+//! ([`Num::common`]); an integer literal is an `int` and a float literal a `double`
+//! (`1.03f` is a `float`), so `Jet.pt > 40` compares in single precision, `dr < 0.4` in
+//! double, `nJet / 2` divides integers and `nJet - 5` of a `UInt_t` wraps.
 
 use crate::ast::{BinOp, Expr, ExprKind};
 use crate::error::{ExprError, Span};
+use crate::num::Scalar;
 use crate::schema::{BranchType, Num, Schema};
+use crate::scope::{display_coll, Col, CollBase, Registry, Scope};
 
 /// The type of an expression.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,9 +24,9 @@ pub enum Ty {
     Num(Num),
     /// A list of numbers per event.
     List(Num),
-    /// One record of a collection per event.
+    /// One record of a collection (version) per event.
     Obj(String),
-    /// A list of records of a collection per event.
+    /// A list of records of a collection (version) per event.
     Objs(String),
     /// One four-vector per event.
     P4,
@@ -38,18 +45,35 @@ impl Ty {
         match self {
             Ty::Num(n) => n.name().to_string(),
             Ty::List(n) => format!("list of {}", n.name()),
-            Ty::Obj(c) => format!("{c} record"),
-            Ty::Objs(c) => format!("list of {c} records"),
+            Ty::Obj(c) => format!("{} record", display_coll(c)),
+            Ty::Objs(c) => format!("list of {} records", display_coll(c)),
             Ty::P4 => "four-vector".into(),
             Ty::P4List => "list of four-vectors".into(),
-            Ty::Tuples(c) => format!("list of ({}) tuples", c.join(", ")),
-            Ty::Tuple(c) => format!("({}) tuple", c.join(", ")),
+            Ty::Tuples(c) => format!(
+                "list of ({}) tuples",
+                c.iter()
+                    .map(|x| display_coll(x))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Ty::Tuple(c) => format!(
+                "({}) tuple",
+                c.iter()
+                    .map(|x| display_coll(x))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         }
+    }
+    /// Whether values of this type are lists (one list per event).
+    pub fn is_list(&self) -> bool {
+        matches!(self, Ty::List(_) | Ty::Objs(_) | Ty::P4List | Ty::Tuples(_))
     }
 }
 
 /// Functions of one number, applied element-wise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(missing_docs)]
 pub enum Math1 {
     Abs,
     Sqrt,
@@ -71,15 +95,19 @@ pub enum Math1 {
 
 /// Functions of two numbers, applied element-wise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(missing_docs)]
 pub enum Math2 {
     Atan2,
     Pow,
     Min,
     Max,
+    /// ROOT's `Math::gaussian_quantile(z, sigma)` (also `normal_quantile`).
+    GaussianQuantile,
 }
 
 /// Per-event reductions of a list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(missing_docs)]
 pub enum Reduce {
     Sum,
     Count,
@@ -95,6 +123,7 @@ pub enum Reduce {
 
 /// Four-vector properties.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(missing_docs)]
 pub enum P4Prop {
     Pt,
     Eta,
@@ -106,12 +135,44 @@ pub enum P4Prop {
     Pz,
 }
 
-/// A literal value.
+/// How four-vectors are stored, which decides the rounding of their sums (as in ROOT).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Coords {
+    /// `(px, py, pz, E)`: ROOT's `PxPyPzEVector`; `.p4` of records.
+    #[default]
+    PxPyPzE,
+    /// `(px, py, pz, M)`: ROOT's `PxPyPzMVector`. A sum converts to `(px, py, pz, E)`, adds,
+    /// and converts back to the mass, so `(a + b) + c` rounds as in ROOT.
+    PxPyPzM,
+}
+
+/// Which element [`Node::Pick`] takes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Pick {
+    /// The first (`first(x, default)`).
+    First,
+    /// The last (`last(x, default)`).
+    Last,
+    /// Element `i` (`get(x, i, default)`; negative counts from the end).
+    At(Box<Node>),
+}
+
+/// The distribution of [`Node::Random`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dist {
+    /// Uniform in [0, 1).
+    Uniform,
+    /// Standard normal.
+    Normal,
+}
+
+/// A literal value with its C++ type.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Lit {
-    Bool(bool),
-    Int(i64),
-    Float(f64),
+pub struct Lit {
+    /// The value.
+    pub value: Scalar,
+    /// Its type.
+    pub num: Num,
 }
 
 /// A typed expression, ready to evaluate.
@@ -119,16 +180,18 @@ pub enum Lit {
 #[allow(missing_docs)]
 pub enum Node {
     Lit(Lit),
-    Branch(String),
+    /// A column (a branch, or a computed column) as a value.
+    Column(Col),
     Define(usize),
+    /// Every record of a collection version.
     Collection(String),
-    /// A field of records: `branches` has one branch per part of the collection (one for a
-    /// collection of the file, several for a concatenation); empty for `flavour`.
+    /// A field of records: `cols` has one column per part of the collection (one for a
+    /// collection, several for a concatenation); empty for `flavour`.
     Field {
         obj: Box<Node>,
         coll: String,
         field: String,
-        branches: Vec<String>,
+        cols: Vec<Col>,
     },
     /// The position of each record in its event's list.
     Position {
@@ -154,25 +217,58 @@ pub enum Node {
     MinDeltaR {
         a: Box<Node>,
         b: Box<Node>,
+        colls: Vec<String>,
     },
+    /// One element per event (`x[0]`).
     Index {
         list: Box<Node>,
         index: Box<Node>,
         span: Span,
+    },
+    /// Elements by a list of positions per event (`Jet[Muon.jetIdx]`, `x[argsort(x)]`); a
+    /// position outside the list (NanoAOD's −1) gives a missing element.
+    Gather {
+        list: Box<Node>,
+        index: Box<Node>,
+        span: Span,
+    },
+    /// `x[lo:hi]`, Python's rules: negative bounds count from the end, out-of-range bounds clip.
+    Slice {
+        list: Box<Node>,
+        lo: Option<Box<Node>>,
+        hi: Option<Box<Node>>,
     },
     Mask {
         list: Box<Node>,
         mask: Box<Node>,
         span: Span,
     },
-    Neg(Box<Node>),
+    /// `-x`, of type `num`.
+    Neg {
+        arg: Box<Node>,
+        num: Num,
+    },
     Not(Box<Node>),
+    /// `lhs op rhs`, the operands converted to `num` first.
     Binary {
         op: BinOp,
         lhs: Box<Node>,
         rhs: Box<Node>,
         num: Num,
         span: Span,
+    },
+    /// `cond ? a : b` / `where(cond, a, b)`, of type `num`.
+    Cond {
+        cond: Box<Node>,
+        a: Box<Node>,
+        b: Box<Node>,
+        num: Num,
+        span: Span,
+    },
+    /// `float(x)`, `int(x)`, …: C++'s `static_cast`.
+    Cast {
+        arg: Box<Node>,
+        num: Num,
     },
     Math1 {
         f: Math1,
@@ -191,9 +287,35 @@ pub enum Node {
         num: Num,
         span: Span,
     },
+    /// `sort(x)` (the values) or `argsort(x)` (their positions), ascending and stable.
+    Sort {
+        arg: Box<Node>,
+        indices: bool,
+    },
+    /// One element of each event's list, or `default` where there is none.
+    Pick {
+        list: Box<Node>,
+        at: Pick,
+        default: Box<Node>,
+        num: Num,
+    },
+    /// Counter-based random numbers keyed by `seed` (and the position in `like`'s lists),
+    /// the variation and `stream`.
+    Random {
+        seed: Box<Node>,
+        like: Option<Box<Node>>,
+        stream: i64,
+        dist: Dist,
+    },
     P4Of {
         obj: Box<Node>,
         coll: String,
+        coords: Coords,
+    },
+    /// Four-vectors converted to another coordinate system.
+    P4Convert {
+        arg: Box<Node>,
+        coords: Coords,
     },
     P4Sum(Box<Node>, Box<Node>),
     P4SumList(Box<Node>, Box<Node>),
@@ -204,11 +326,82 @@ pub enum Node {
     DeltaPhi {
         a: Box<Node>,
         b: Box<Node>,
+        colls: Vec<String>,
     },
     DeltaR {
         a: Box<Node>,
         b: Box<Node>,
+        colls: Vec<String>,
     },
+}
+
+impl Node {
+    /// Push the direct children of this node onto `out`.
+    pub fn children<'a>(&'a self, out: &mut Vec<&'a Node>) {
+        match self {
+            Node::Lit(_)
+            | Node::Column(_)
+            | Node::Define(_)
+            | Node::Collection(_)
+            | Node::Concat { .. } => {}
+            Node::Field { obj, .. } | Node::Position { obj, .. } | Node::P4Of { obj, .. } => {
+                out.push(obj)
+            }
+            Node::Combinations { coll: a, .. }
+            | Node::Slot { tuples: a, .. }
+            | Node::Neg { arg: a, .. }
+            | Node::Not(a)
+            | Node::Cast { arg: a, .. }
+            | Node::Math1 { arg: a, .. }
+            | Node::Reduce { arg: a, .. }
+            | Node::Sort { arg: a, .. }
+            | Node::P4Convert { arg: a, .. }
+            | Node::P4Prop { arg: a, .. } => out.push(a),
+            Node::Cartesian { a, b }
+            | Node::MinDeltaR { a, b, .. }
+            | Node::Math2 { a, b, .. }
+            | Node::P4Sum(a, b)
+            | Node::P4SumList(a, b)
+            | Node::DeltaPhi { a, b, .. }
+            | Node::DeltaR { a, b, .. }
+            | Node::Binary { lhs: a, rhs: b, .. }
+            | Node::Index {
+                list: a, index: b, ..
+            }
+            | Node::Gather {
+                list: a, index: b, ..
+            }
+            | Node::Mask {
+                list: a, mask: b, ..
+            } => {
+                out.push(a);
+                out.push(b);
+            }
+            Node::Slice { list, lo, hi } => {
+                out.push(list);
+                out.extend(lo.as_deref());
+                out.extend(hi.as_deref());
+            }
+            Node::Cond { cond, a, b, .. } => {
+                out.push(cond);
+                out.push(a);
+                out.push(b);
+            }
+            Node::Pick {
+                list, at, default, ..
+            } => {
+                out.push(list);
+                out.push(default);
+                if let Pick::At(i) = at {
+                    out.push(i);
+                }
+            }
+            Node::Random { seed, like, .. } => {
+                out.push(seed);
+                out.extend(like.as_deref());
+            }
+        }
+    }
 }
 
 /// A type-checked expression.
@@ -218,29 +411,49 @@ pub struct Typed {
     pub node: Node,
     /// Its type.
     pub ty: Ty,
-    /// Whether it is a literal (literals take the number type of what they meet, so that
-    /// `Jet.pt > 40` compares in single precision like C++'s `pt > 40.f`).
+    /// Whether it is a constant known before any event is read.
     pub literal: bool,
 }
 
-/// Names defined earlier in an analysis (`let`-style defines), visible to later expressions.
-#[derive(Debug, Clone, Default)]
-pub struct Scope {
-    /// `(name, typed expression)` in definition order; `Node::Define(i)` refers to entry `i`.
-    pub defines: Vec<(String, Typed)>,
+impl Typed {
+    /// A constant of type `num` (e.g. a sample's normalisation, a `double` like C++'s
+    /// variables — not a literal of the expression language).
+    pub fn constant(value: Scalar, num: Num) -> Typed {
+        Typed {
+            node: Node::Lit(Lit { value, num }),
+            ty: Ty::Num(num),
+            literal: true,
+        }
+    }
 }
 
-/// Type-check `expr` against `schema` and the defines in `scope`.
-pub fn check(expr: &Expr, schema: &Schema, scope: &Scope) -> Result<Typed, ExprError> {
-    Checker { schema, scope }.check(expr)
+/// Type-check `expr` against `schema` and the names of `scope` (whose defines and collection
+/// versions live in `registry`).
+pub fn check(
+    expr: &Expr,
+    schema: &Schema,
+    registry: &Registry,
+    scope: &Scope,
+) -> Result<Typed, ExprError> {
+    Checker {
+        schema,
+        registry,
+        scope,
+    }
+    .check(expr, 0)
 }
 
-struct Checker<'a> {
-    schema: &'a Schema,
-    scope: &'a Scope,
+/// Expressions nested deeper than this are refused (the parser already limits nesting; this
+/// guards typed trees built in other ways).
+pub(crate) const MAX_DEPTH: usize = 400;
+
+pub(crate) struct Checker<'a> {
+    pub(crate) schema: &'a Schema,
+    pub(crate) registry: &'a Registry,
+    pub(crate) scope: &'a Scope,
 }
 
-fn typed(node: Node, ty: Ty) -> Typed {
+pub(crate) fn typed(node: Node, ty: Ty) -> Typed {
     Typed {
         node,
         ty,
@@ -248,34 +461,30 @@ fn typed(node: Node, ty: Ty) -> Typed {
     }
 }
 
-/// The number type two operands compute in, as C++ would: an integer literal takes the type of
-/// the column it meets (`Jet.pt > 40` is `pt > 40` on a float), a float literal is a double
-/// (`dr < 0.4` compares in double precision); otherwise the wider type wins.
-fn promote(a: &Typed, an: Num, b: &Typed, bn: Num) -> Num {
-    fn adapt(lit: Num, col: Num) -> Num {
-        match (lit, col) {
-            // A float literal is a C++ double: `x < 0.4` compares a float in double precision.
-            (Num::F64, Num::Int | Num::F32) => Num::F64,
-            (_, c) => c,
-        }
-    }
-    fn wider(a: Num, b: Num) -> Num {
-        use Num::*;
-        match (a, b) {
-            (F64, _) | (_, F64) => F64,
-            (F32, _) | (_, F32) => F32,
-            (Int, _) | (_, Int) => Int,
-            _ => Bool,
-        }
-    }
-    match (a.literal, b.literal) {
-        (true, false) => adapt(an, bn),
-        (false, true) => adapt(bn, an),
-        _ => wider(an, bn),
+/// `(number type, is list)` of a numeric type.
+pub(crate) fn numeric_shape(t: &Ty) -> Option<(Num, bool)> {
+    match t {
+        Ty::Num(n) => Some((*n, false)),
+        Ty::List(n) => Some((*n, true)),
+        _ => None,
     }
 }
 
-const P4_PROPS: [(&str, P4Prop); 8] = [
+/// Whether the lengths of collection version `key` differ from the file's (a redefined
+/// collection in its history).
+fn lengths_changed(r: &Registry, key: &str) -> bool {
+    let mut k = key.to_string();
+    for _ in 0..10_000 {
+        match r.collection(&k).map(|d| &d.base) {
+            Some(CollBase::Same(other)) => k = other.clone(),
+            Some(CollBase::Selected(_)) => return true,
+            _ => return false,
+        }
+    }
+    false
+}
+
+pub(crate) const P4_PROPS: [(&str, P4Prop); 8] = [
     ("pt", P4Prop::Pt),
     ("eta", P4Prop::Eta),
     ("phi", P4Prop::Phi),
@@ -287,41 +496,89 @@ const P4_PROPS: [(&str, P4Prop); 8] = [
 ];
 
 impl Checker<'_> {
-    fn check(&self, e: &Expr) -> Result<Typed, ExprError> {
+    pub(crate) fn check(&self, e: &Expr, depth: usize) -> Result<Typed, ExprError> {
+        if depth > MAX_DEPTH {
+            return Err(ExprError::syntax("expression nested too deeply", e.span));
+        }
+        let d = depth + 1;
         match &e.kind {
-            ExprKind::Int(i) => Ok(Typed {
-                node: Node::Lit(Lit::Int(*i)),
-                ty: Ty::Num(Num::Int),
-                literal: true,
-            }),
-            ExprKind::Float(f) => Ok(Typed {
-                node: Node::Lit(Lit::Float(*f)),
-                ty: Ty::Num(Num::F64),
-                literal: true,
-            }),
-            ExprKind::Bool(b) => Ok(Typed {
-                node: Node::Lit(Lit::Bool(*b)),
-                ty: Ty::Num(Num::Bool),
-                literal: true,
-            }),
+            ExprKind::Int(i) => {
+                // A decimal literal is an `int` when it fits, else a `long` (C++).
+                let num = if i32::try_from(*i).is_ok() {
+                    Num::I32
+                } else {
+                    Num::I64
+                };
+                Ok(Typed::constant(Scalar::Int(*i), num))
+            }
+            ExprKind::Float(f) => Ok(Typed::constant(Scalar::Float(*f), Num::F64)),
+            ExprKind::Float32(f) => Ok(Typed::constant(Scalar::Float(*f as f64), Num::F32)),
+            ExprKind::Bool(b) => Ok(Typed::constant(Scalar::Bool(*b), Num::Bool)),
             ExprKind::Name(n) => self.name(n, e.span),
             ExprKind::Field(obj, field, fspan) => {
-                let o = self.check(obj)?;
+                let o = self.check(obj, d)?;
                 self.field(o, field, *fspan)
             }
             ExprKind::Index(list, idx) => {
-                let l = self.check(list)?;
-                let i = self.check(idx)?;
+                let l = self.check(list, d)?;
+                let i = self.check(idx, d)?;
                 self.index(l, i, idx.span, e.span)
             }
+            ExprKind::Slice(list, lo, hi) => {
+                let l = self.check(list, d)?;
+                let bound = |b: &Option<Box<Expr>>| -> Result<Option<Box<Node>>, ExprError> {
+                    let Some(b) = b else { return Ok(None) };
+                    let t = self.check(b, d)?;
+                    match t.ty {
+                        Ty::Num(n) if n.is_integer() => Ok(Some(Box::new(t.node))),
+                        other => Err(ExprError::ty(
+                            format!(
+                                "a slice bound must be an integer per event, not a {}",
+                                other.describe()
+                            ),
+                            b.span,
+                        )),
+                    }
+                };
+                if !matches!(l.ty, Ty::List(_) | Ty::Objs(_) | Ty::Tuples(_) | Ty::P4List) {
+                    return Err(ExprError::ty(
+                        format!("cannot slice a {}", l.ty.describe()),
+                        list.span,
+                    ));
+                }
+                let (lo, hi) = (bound(lo)?, bound(hi)?);
+                Ok(typed(
+                    Node::Slice {
+                        list: Box::new(l.node),
+                        lo,
+                        hi,
+                    },
+                    l.ty,
+                ))
+            }
+            ExprKind::Cond(c, a, b) => {
+                let (tc, ta, tb) = (self.check(c, d)?, self.check(a, d)?, self.check(b, d)?);
+                self.cond_typed(tc, c.span, ta, a.span, tb, b.span, e.span)
+            }
             ExprKind::Neg(a) => {
-                let a = self.check(a)?;
+                let a = self.check(a, d)?;
                 match &a.ty {
-                    Ty::Num(n) | Ty::List(n) if n.is_number() => Ok(Typed {
-                        ty: a.ty.clone(),
-                        literal: a.literal,
-                        node: Node::Neg(Box::new(a.node)),
-                    }),
+                    Ty::Num(n) | Ty::List(n) => {
+                        let num = n.promoted();
+                        let ty = if matches!(a.ty, Ty::List(_)) {
+                            Ty::List(num)
+                        } else {
+                            Ty::Num(num)
+                        };
+                        Ok(Typed {
+                            ty,
+                            literal: a.literal,
+                            node: Node::Neg {
+                                arg: Box::new(a.node),
+                                num,
+                            },
+                        })
+                    }
                     t => Err(ExprError::ty(
                         format!("cannot negate a {}", t.describe()),
                         e.span,
@@ -329,7 +586,7 @@ impl Checker<'_> {
                 }
             }
             ExprKind::Not(a) => {
-                let a = self.check(a)?;
+                let a = self.check(a, d)?;
                 match &a.ty {
                     Ty::Num(Num::Bool) | Ty::List(Num::Bool) => Ok(Typed {
                         ty: a.ty.clone(),
@@ -343,102 +600,132 @@ impl Checker<'_> {
                 }
             }
             ExprKind::Binary(op, a, b) => {
-                let (ta, tb) = (self.check(a)?, self.check(b)?);
+                let (ta, tb) = (self.check(a, d)?, self.check(b, d)?);
                 self.binary(*op, ta, a.span, tb, b.span, e.span)
             }
-            ExprKind::Call(f, args) => self.call(f, args, e.span),
+            ExprKind::Call(f, args) => self.call(f, args, e.span, d),
         }
     }
 
     fn name(&self, n: &str, span: Span) -> Result<Typed, ExprError> {
-        if let Some(i) = self.scope.defines.iter().rposition(|(d, _)| d == n) {
-            let t = &self.scope.defines[i].1;
-            return Ok(Typed {
-                node: Node::Define(i),
-                ty: t.ty.clone(),
-                literal: false,
-            });
+        if let Some(&i) = self.scope.names.get(n) {
+            let t = self
+                .registry
+                .defines
+                .get(i)
+                .ok_or_else(|| ExprError::ty(format!("internal: define {i}"), span))?;
+            return Ok(typed(Node::Define(i), t.typed.ty.clone()));
+        }
+        if let Some(key) = self.scope.colls.get(n) {
+            return Ok(typed(Node::Collection(key.clone()), Ty::Objs(key.clone())));
+        }
+        // The branch of a field of a redefined collection reads the redefined values.
+        if let Some((prefix, field)) = n.split_once('_') {
+            if let Some(key) = self.scope.colls.get(prefix) {
+                let is_file_field = self
+                    .schema
+                    .collections
+                    .get(prefix)
+                    .and_then(|c| c.fields.get(field))
+                    .is_some_and(|b| b == n);
+                if key != prefix && is_file_field {
+                    let obj = typed(Node::Collection(key.clone()), Ty::Objs(key.clone()));
+                    return self.field(obj, field, span);
+                }
+            }
+        }
+        // The counter of a redefined collection is its new length, in the counter's type.
+        if let Some(prefix) = n.strip_prefix('n') {
+            if let Some(key) = self.scope.colls.get(prefix) {
+                if let Some(def) = self.registry.collection(key) {
+                    if let Some((counter, num)) = &def.counter {
+                        if counter == n && lengths_changed(self.registry, key) {
+                            let len = Node::Reduce {
+                                f: Reduce::Len,
+                                arg: Box::new(Node::Collection(key.clone())),
+                                num: Num::I64,
+                                span,
+                            };
+                            return Ok(typed(
+                                Node::Cast {
+                                    arg: Box::new(len),
+                                    num: *num,
+                                },
+                                Ty::Num(*num),
+                            ));
+                        }
+                    }
+                }
+            }
         }
         if let Some(bt) = self.schema.branches.get(n) {
             let ty = match bt {
                 BranchType::Scalar(k) => Ty::Num(*k),
                 BranchType::List(k) => Ty::List(*k),
             };
-            return Ok(typed(Node::Branch(n.to_string()), ty));
+            return Ok(typed(Node::Column(Col::Branch(n.to_string())), ty));
         }
-        if self.schema.collections.contains_key(n) {
-            return Ok(typed(
-                Node::Collection(n.to_string()),
-                Ty::Objs(n.to_string()),
-            ));
-        }
-        let defined: Vec<&str> = self.scope.defines.iter().map(|(d, _)| d.as_str()).collect();
+        let defined: Vec<&str> = self.scope.names.keys().map(String::as_str).collect();
         Err(ExprError::name(n, span, self.schema.names().chain(defined)))
     }
 
-    /// The fields of a collection or concatenation: field → (branch per part, number type).
-    fn coll_fields(&self, c: &str) -> std::collections::BTreeMap<String, (Vec<String>, Num)> {
+    /// The fields of a collection version or concatenation: field → (column per part, type).
+    pub(crate) fn coll_fields(
+        &self,
+        c: &str,
+    ) -> std::collections::BTreeMap<String, (Vec<Col>, Num)> {
         let mut out = std::collections::BTreeMap::new();
         let parts: Vec<&str> = c.split('+').collect();
-        let Some(first) = self.schema.collections.get(parts[0]) else {
+        let Some(first) = self.registry.collection(parts[0]) else {
             return out;
         };
-        'field: for (f, b0) in &first.fields {
-            let mut branches = vec![b0.clone()];
-            let mut num = match self.schema.branches.get(b0) {
-                Some(BranchType::List(k)) => *k,
-                _ => Num::F64,
-            };
+        'field: for (f, (c0, n0)) in &first.fields {
+            let mut cols = vec![c0.clone()];
+            let mut num = *n0;
             for p in &parts[1..] {
-                let Some(b) = self
-                    .schema
-                    .collections
-                    .get(*p)
-                    .and_then(|cl| cl.fields.get(f))
+                let Some((col, k)) = self.registry.collection(p).and_then(|cl| cl.fields.get(f))
                 else {
                     continue 'field;
                 };
-                if let Some(BranchType::List(k)) = self.schema.branches.get(b) {
-                    if *k != num {
-                        num = if k.is_number() && num.is_number() {
-                            Num::F64
-                        } else {
-                            num
-                        };
-                    }
+                if *k != num {
+                    num = if k.is_number() && num.is_number() {
+                        Num::common(*k, num)
+                    } else {
+                        num
+                    };
                 }
-                branches.push(b.clone());
+                cols.push(col.clone());
             }
-            out.insert(f.clone(), (branches, num));
+            out.insert(f.clone(), (cols, num));
         }
         if parts.len() > 1 {
-            out.insert("flavour".into(), (Vec::new(), Num::Int));
+            out.insert("flavour".into(), (Vec::new(), Num::I32));
         }
         out
     }
 
-    fn field(&self, o: Typed, field: &str, span: Span) -> Result<Typed, ExprError> {
+    pub(crate) fn field(&self, o: Typed, field: &str, span: Span) -> Result<Typed, ExprError> {
         match &o.ty {
             Ty::Obj(c) | Ty::Objs(c) => {
                 let fields = self.coll_fields(c);
                 let list = matches!(o.ty, Ty::Objs(_));
-                if let Some((branches, num)) = fields.get(field) {
+                if let Some((cols, num)) = fields.get(field) {
                     let ty = if list { Ty::List(*num) } else { Ty::Num(*num) };
                     return Ok(typed(
                         Node::Field {
                             obj: Box::new(o.node),
                             coll: c.clone(),
                             field: field.to_string(),
-                            branches: branches.clone(),
+                            cols: cols.clone(),
                         },
                         ty,
                     ));
                 }
                 if field == "index" {
                     let ty = if list {
-                        Ty::List(Num::Int)
+                        Ty::List(Num::I64)
                     } else {
-                        Ty::Num(Num::Int)
+                        Ty::Num(Num::I64)
                     };
                     return Ok(typed(
                         Node::Position {
@@ -449,7 +736,7 @@ impl Checker<'_> {
                     ));
                 }
                 if field == "p4" || P4_PROPS.iter().any(|(n, _)| *n == field) {
-                    let p4 = self.p4_of(o, span)?;
+                    let p4 = self.p4_of(o, span, Coords::PxPyPzE)?;
                     if field == "p4" {
                         return Ok(p4);
                     }
@@ -458,7 +745,7 @@ impl Checker<'_> {
                 let mut e = ExprError::name(field, span, fields.keys().map(String::as_str));
                 e.message = e.message.replacen(
                     &format!("unknown name '{field}'"),
-                    &format!("{c} records have no field '{field}'"),
+                    &format!("{} records have no field '{field}'", display_coll(c)),
                     1,
                 );
                 Err(e)
@@ -518,16 +805,27 @@ impl Checker<'_> {
         }
     }
 
-    fn p4_of(&self, o: Typed, span: Span) -> Result<Typed, ExprError> {
+    /// Records (or four-vectors) as four-vectors in the coordinate system `coords`.
+    pub(crate) fn p4_of(&self, o: Typed, span: Span, coords: Coords) -> Result<Typed, ExprError> {
         match &o.ty {
-            Ty::P4 | Ty::P4List => Ok(o),
+            Ty::P4 | Ty::P4List => {
+                let ty = o.ty.clone();
+                Ok(typed(
+                    Node::P4Convert {
+                        arg: Box::new(o.node),
+                        coords,
+                    },
+                    ty,
+                ))
+            }
             Ty::Obj(c) | Ty::Objs(c) => {
                 let fields = self.coll_fields(c);
                 for need in ["pt", "eta", "phi"] {
                     if !fields.contains_key(need) {
                         return Err(ExprError::ty(
                             format!(
-                                "{c} records have no '{need}' field, so they are not four-vectors"
+                                "{} records have no '{need}' field, so they are not four-vectors",
+                                display_coll(c)
                             ),
                             span,
                         ));
@@ -542,6 +840,7 @@ impl Checker<'_> {
                     Node::P4Of {
                         obj: Box::new(o.node),
                         coll: c.clone(),
+                        coords,
                     },
                     ty,
                 ))
@@ -553,42 +852,51 @@ impl Checker<'_> {
         }
     }
 
+    /// Four-vectors for a sum: records become `.p4`, four-vectors stay as they are.
+    fn p4_term(&self, o: Typed, span: Span) -> Result<Typed, ExprError> {
+        match o.ty {
+            Ty::P4 | Ty::P4List => Ok(o),
+            _ => self.p4_of(o, span, Coords::PxPyPzE),
+        }
+    }
+
     fn index(&self, l: Typed, i: Typed, ispan: Span, span: Span) -> Result<Typed, ExprError> {
-        match (&l.ty, &i.ty) {
-            (Ty::List(k), Ty::Num(Num::Int)) => {
-                let k = *k;
+        let elem_ty = |t: &Ty| -> Option<Ty> {
+            Some(match t {
+                Ty::List(k) => Ty::Num(*k),
+                Ty::Objs(c) => Ty::Obj(c.clone()),
+                Ty::Tuples(cs) => Ty::Tuple(cs.clone()),
+                Ty::P4List => Ty::P4,
+                _ => return None,
+            })
+        };
+        let Some(elem) = elem_ty(&l.ty) else {
+            return Err(ExprError::ty(
+                format!("cannot index a {}", l.ty.describe()),
+                span,
+            ));
+        };
+        match &i.ty {
+            Ty::Num(n) if n.is_integer() => Ok(typed(
+                Node::Index {
+                    list: Box::new(l.node),
+                    index: Box::new(i.node),
+                    span,
+                },
+                elem,
+            )),
+            Ty::List(n) if n.is_integer() => {
+                let ty = l.ty.clone();
                 Ok(typed(
-                    Node::Index {
+                    Node::Gather {
                         list: Box::new(l.node),
                         index: Box::new(i.node),
                         span,
                     },
-                    Ty::Num(k),
+                    ty,
                 ))
             }
-            (Ty::Objs(c), Ty::Num(Num::Int)) => {
-                let c = c.clone();
-                Ok(typed(
-                    Node::Index {
-                        list: Box::new(l.node),
-                        index: Box::new(i.node),
-                        span,
-                    },
-                    Ty::Obj(c),
-                ))
-            }
-            (Ty::Tuples(cs), Ty::Num(Num::Int)) => {
-                let cs = cs.clone();
-                Ok(typed(
-                    Node::Index {
-                        list: Box::new(l.node),
-                        index: Box::new(i.node),
-                        span,
-                    },
-                    Ty::Tuple(cs),
-                ))
-            }
-            (Ty::List(_) | Ty::Objs(_) | Ty::Tuples(_), Ty::List(Num::Bool)) => {
+            Ty::List(Num::Bool) => {
                 let ty = l.ty.clone();
                 Ok(typed(
                     Node::Mask {
@@ -599,18 +907,83 @@ impl Checker<'_> {
                     ty,
                 ))
             }
-            (Ty::List(_) | Ty::Objs(_) | Ty::Tuples(_), t) => Err(ExprError::ty(
+            t => Err(ExprError::ty(
                 format!(
-                    "an index must be an int or a list of bools (a mask), not a {}",
+                    "an index must be an integer, a list of integers (positions) or a list of \
+                     bools (a mask), not a {}",
                     t.describe()
                 ),
                 ispan,
             )),
-            (t, _) => Err(ExprError::ty(
-                format!("cannot index a {}", t.describe()),
-                span,
-            )),
         }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn cond_typed(
+        &self,
+        c: Typed,
+        cspan: Span,
+        a: Typed,
+        aspan: Span,
+        b: Typed,
+        bspan: Span,
+        span: Span,
+    ) -> Result<Typed, ExprError> {
+        let (cn, clist) = numeric_shape(&c.ty)
+            .filter(|(n, _)| *n == Num::Bool)
+            .ok_or_else(|| {
+                ExprError::ty(
+                    format!(
+                        "the condition of '? :' / where() must be a bool, not a {}",
+                        c.ty.describe()
+                    ),
+                    cspan,
+                )
+            })?;
+        let _ = cn;
+        let shape = |t: &Typed, s: Span| {
+            numeric_shape(&t.ty).ok_or_else(|| {
+                ExprError::ty(
+                    format!(
+                        "'? :' / where() chooses between numbers or lists of numbers, not a {}",
+                        t.ty.describe()
+                    ),
+                    s,
+                )
+            })
+        };
+        let (an, alist) = shape(&a, aspan)?;
+        let (bn, blist) = shape(&b, bspan)?;
+        // A per-event condition choosing between lists picks whole lists; both must be lists.
+        if !clist && alist != blist {
+            return Err(ExprError::ty(
+                format!(
+                    "a per-event condition chooses between two numbers or two lists, not a {} \
+                     and a {}",
+                    a.ty.describe(),
+                    b.ty.describe()
+                ),
+                span,
+            ));
+        }
+        let num = if an == Num::Bool && bn == Num::Bool {
+            Num::Bool
+        } else {
+            Num::common(an, bn)
+        };
+        let list = clist || alist || blist;
+        let literal = c.literal && a.literal && b.literal;
+        Ok(Typed {
+            node: Node::Cond {
+                cond: Box::new(c.node),
+                a: Box::new(a.node),
+                b: Box::new(b.node),
+                num,
+                span,
+            },
+            ty: if list { Ty::List(num) } else { Ty::Num(num) },
+            literal,
+        })
     }
 
     fn binary(
@@ -628,7 +1001,7 @@ impl Checker<'_> {
             && matches!(a.ty, Ty::Objs(_) | Ty::P4List)
             && matches!(b.ty, Ty::Objs(_) | Ty::P4List)
         {
-            let (pa, pb) = (self.p4_of(a, aspan)?, self.p4_of(b, bspan)?);
+            let (pa, pb) = (self.p4_term(a, aspan)?, self.p4_term(b, bspan)?);
             return Ok(typed(
                 Node::P4SumList(Box::new(pa.node), Box::new(pb.node)),
                 Ty::P4List,
@@ -636,7 +1009,7 @@ impl Checker<'_> {
         }
         // Four-vector sums: records and four-vectors add up.
         if op == Add && matches!(a.ty, Ty::Obj(_) | Ty::P4) && matches!(b.ty, Ty::Obj(_) | Ty::P4) {
-            let (pa, pb) = (self.p4_of(a, aspan)?, self.p4_of(b, bspan)?);
+            let (pa, pb) = (self.p4_term(a, aspan)?, self.p4_term(b, bspan)?);
             return Ok(typed(
                 Node::P4Sum(Box::new(pa.node), Box::new(pb.node)),
                 Ty::P4,
@@ -676,34 +1049,23 @@ impl Checker<'_> {
                 }
                 (Num::Bool, Num::Bool)
             }
-            Eq | Ne | Lt | Le | Gt | Ge => {
-                if (an == Num::Bool) != (bn == Num::Bool) {
-                    return Err(ExprError::ty(
-                        format!(
-                            "cannot compare a {} with a {}",
-                            a.ty.describe(),
-                            b.ty.describe()
-                        ),
-                        span,
-                    ));
-                }
-                (promote(&a, an, &b, bn), Num::Bool)
-            }
-            Add | Sub | Mul | Div | Rem | Pow => {
-                for (n, s, t) in [(an, aspan, &a.ty), (bn, bspan, &b.ty)] {
-                    if n == Num::Bool {
-                        return Err(ExprError::ty(
-                            format!("'{}' needs numbers, not a {}", op.symbol(), t.describe()),
-                            s,
-                        ));
-                    }
-                }
-                let p = promote(&a, an, &b, bn);
-                let p = if matches!(op, Div | Pow) && p == Num::Int {
-                    Num::F64
+            Eq | Ne if an == Num::Bool && bn == Num::Bool => (Num::Bool, Num::Bool),
+            Eq | Ne | Lt | Le | Gt | Ge => (Num::common(an, bn), Num::Bool),
+            Pow => {
+                // `**` is pow(): single precision for two floats, double otherwise.
+                let p = if Num::common(an, bn) == Num::F32 {
+                    Num::F32
                 } else {
-                    p
+                    Num::F64
                 };
+                (p, p)
+            }
+            Rem if Num::common(an, bn).is_float() => {
+                let p = Num::common(an, bn);
+                (p, p)
+            }
+            Add | Sub | Mul | Div | Rem => {
+                let p = Num::common(an, bn);
                 (p, p)
             }
         };
@@ -719,437 +1081,5 @@ impl Checker<'_> {
             ty,
             literal,
         })
-    }
-
-    fn call(&self, f: &str, args: &[Expr], span: Span) -> Result<Typed, ExprError> {
-        let math1 = match f {
-            "abs" => Some(Math1::Abs),
-            "sqrt" => Some(Math1::Sqrt),
-            "exp" => Some(Math1::Exp),
-            "log" => Some(Math1::Log),
-            "log10" => Some(Math1::Log10),
-            "sin" => Some(Math1::Sin),
-            "cos" => Some(Math1::Cos),
-            "tan" => Some(Math1::Tan),
-            "asin" => Some(Math1::Asin),
-            "acos" => Some(Math1::Acos),
-            "atan" => Some(Math1::Atan),
-            "sinh" => Some(Math1::Sinh),
-            "cosh" => Some(Math1::Cosh),
-            "tanh" => Some(Math1::Tanh),
-            "floor" => Some(Math1::Floor),
-            "ceil" => Some(Math1::Ceil),
-            _ => None,
-        };
-        let arity = |n: usize| -> Result<(), ExprError> {
-            if args.len() == n {
-                Ok(())
-            } else {
-                Err(ExprError::ty(
-                    format!(
-                        "{f}() takes {n} argument{}, not {}",
-                        if n == 1 { "" } else { "s" },
-                        args.len()
-                    ),
-                    span,
-                ))
-            }
-        };
-        if let Some(m) = math1 {
-            arity(1)?;
-            let a = self.check(&args[0])?;
-            let (n, list) = numeric_shape(&a.ty)
-                .filter(|(n, _)| n.is_number())
-                .ok_or_else(|| {
-                    ExprError::ty(
-                        format!("{f}() needs a number, not a {}", a.ty.describe()),
-                        args[0].span,
-                    )
-                })?;
-            // Floats stay floats (C++'s std::cos(float) is cosf); integers compute in double,
-            // except abs, which keeps them integers.
-            let num = match (m, n) {
-                (Math1::Abs, n) => n,
-                (_, Num::F32) => Num::F32,
-                _ => Num::F64,
-            };
-            let ty = if list { Ty::List(num) } else { Ty::Num(num) };
-            return Ok(Typed {
-                node: Node::Math1 {
-                    f: m,
-                    arg: Box::new(a.node),
-                    num,
-                },
-                ty,
-                literal: a.literal,
-            });
-        }
-        match f {
-            "atan2" | "pow" | "min" | "max" if args.len() == 2 => {
-                let (a, b) = (self.check(&args[0])?, self.check(&args[1])?);
-                let (an, al) = numeric_shape(&a.ty)
-                    .filter(|(n, _)| n.is_number())
-                    .ok_or_else(|| {
-                        ExprError::ty(
-                            format!("{f}() needs numbers, not a {}", a.ty.describe()),
-                            args[0].span,
-                        )
-                    })?;
-                let (bn, bl) = numeric_shape(&b.ty)
-                    .filter(|(n, _)| n.is_number())
-                    .ok_or_else(|| {
-                        ExprError::ty(
-                            format!("{f}() needs numbers, not a {}", b.ty.describe()),
-                            args[1].span,
-                        )
-                    })?;
-                let m = match f {
-                    "atan2" => Math2::Atan2,
-                    "pow" => Math2::Pow,
-                    "min" => Math2::Min,
-                    _ => Math2::Max,
-                };
-                let num = if matches!(m, Math2::Atan2 | Math2::Pow) {
-                    Num::F64
-                } else {
-                    promote(&a, an, &b, bn)
-                };
-                let ty = if al || bl {
-                    Ty::List(num)
-                } else {
-                    Ty::Num(num)
-                };
-                Ok(typed(
-                    Node::Math2 {
-                        f: m,
-                        a: Box::new(a.node),
-                        b: Box::new(b.node),
-                        num,
-                    },
-                    ty,
-                ))
-            }
-            "sum" | "count" | "any" | "all" | "min" | "max" | "mean" | "argmin" | "argmax"
-            | "len" => {
-                arity(1)?;
-                let a = self.check(&args[0])?;
-                let r = match f {
-                    "sum" => Reduce::Sum,
-                    "count" => Reduce::Count,
-                    "any" => Reduce::Any,
-                    "all" => Reduce::All,
-                    "min" => Reduce::Min,
-                    "max" => Reduce::Max,
-                    "mean" => Reduce::Mean,
-                    "argmin" => Reduce::ArgMin,
-                    "argmax" => Reduce::ArgMax,
-                    _ => Reduce::Len,
-                };
-                let elem = match &a.ty {
-                    Ty::List(n) => *n,
-                    Ty::Objs(_) | Ty::P4List | Ty::Tuples(_)
-                        if matches!(r, Reduce::Len | Reduce::Count) =>
-                    {
-                        Num::Int
-                    }
-                    Ty::Objs(_) | Ty::P4List if r == Reduce::Sum => {
-                        let p = self.p4_of(a, args[0].span)?;
-                        return Ok(typed(
-                            Node::Reduce {
-                                f: r,
-                                arg: Box::new(p.node),
-                                num: Num::F64,
-                                span,
-                            },
-                            Ty::P4,
-                        ));
-                    }
-                    t => {
-                        return Err(ExprError::ty(
-                            format!("{f}() needs a list, not a {}", t.describe()),
-                            args[0].span,
-                        ))
-                    }
-                };
-                let out = match r {
-                    Reduce::Any | Reduce::All => {
-                        if elem != Num::Bool {
-                            return Err(ExprError::ty(
-                                format!("{f}() needs a list of bools, not a {}", a.ty.describe()),
-                                args[0].span,
-                            ));
-                        }
-                        Num::Bool
-                    }
-                    Reduce::Count | Reduce::Len | Reduce::ArgMin | Reduce::ArgMax => Num::Int,
-                    Reduce::Mean => Num::F64,
-                    Reduce::Sum => {
-                        if elem == Num::Bool {
-                            Num::Int
-                        } else {
-                            elem
-                        }
-                    }
-                    Reduce::Min | Reduce::Max => {
-                        if elem == Num::Bool {
-                            return Err(ExprError::ty(
-                                format!("{f}() needs numbers"),
-                                args[0].span,
-                            ));
-                        }
-                        if elem == Num::Int {
-                            Num::F64
-                        } else {
-                            elem
-                        }
-                    }
-                };
-                Ok(typed(
-                    Node::Reduce {
-                        f: r,
-                        arg: Box::new(a.node),
-                        num: out,
-                        span,
-                    },
-                    Ty::Num(out),
-                ))
-            }
-            "combinations" => {
-                arity(2)?;
-                let a = self.check(&args[0])?;
-                let Ty::Objs(c) = &a.ty else {
-                    return Err(ExprError::ty(
-                        format!(
-                            "combinations() needs a list of records, not a {}",
-                            a.ty.describe()
-                        ),
-                        args[0].span,
-                    ));
-                };
-                let k = match args[1].kind {
-                    ExprKind::Int(k @ 2..=4) => k as usize,
-                    _ => {
-                        return Err(ExprError::ty(
-                            "combinations(list, k) needs k = 2, 3 or 4 written as a number",
-                            args[1].span,
-                        ))
-                    }
-                };
-                let c = c.clone();
-                Ok(typed(
-                    Node::Combinations {
-                        coll: Box::new(a.node),
-                        name: c.clone(),
-                        k,
-                    },
-                    Ty::Tuples(vec![c; k]),
-                ))
-            }
-            "cartesian" => {
-                arity(2)?;
-                let (a, b) = (self.check(&args[0])?, self.check(&args[1])?);
-                let (Ty::Objs(ca), Ty::Objs(cb)) = (&a.ty, &b.ty) else {
-                    return Err(ExprError::ty(
-                        "cartesian() needs two lists of records",
-                        span,
-                    ));
-                };
-                let ty = Ty::Tuples(vec![ca.clone(), cb.clone()]);
-                Ok(typed(
-                    Node::Cartesian {
-                        a: Box::new(a.node),
-                        b: Box::new(b.node),
-                    },
-                    ty,
-                ))
-            }
-            "concat" => {
-                if args.len() < 2 {
-                    return Err(ExprError::ty(
-                        "concat() joins two or more collections",
-                        span,
-                    ));
-                }
-                let mut parts = Vec::new();
-                for a in args {
-                    match &a.kind {
-                        ExprKind::Name(n) if self.schema.collections.contains_key(n) => parts.push(n.clone()),
-                        _ => {
-                            return Err(ExprError::ty(
-                                "concat() takes collection names (e.g. concat(Muon, Electron)); select with a mask afterwards",
-                                a.span,
-                            ))
-                        }
-                    }
-                }
-                let name = parts.join("+");
-                Ok(typed(Node::Concat { parts }, Ty::Objs(name)))
-            }
-            "min_delta_r" => {
-                arity(2)?;
-                let (a, b) = (self.check(&args[0])?, self.check(&args[1])?);
-                for (t, s) in [(&a, args[0].span), (&b, args[1].span)] {
-                    match &t.ty {
-                        Ty::Objs(c)
-                            if self.coll_fields(c).contains_key("eta")
-                                && self.coll_fields(c).contains_key("phi") => {}
-                        other => {
-                            return Err(ExprError::ty(
-                                format!(
-                                "min_delta_r() needs lists of records with eta and phi, not a {}",
-                                other.describe()
-                            ),
-                                s,
-                            ))
-                        }
-                    }
-                }
-                // Single precision when all inputs are floats, as ROOT's VecOps::DeltaR on RVecF.
-                let all_f32 = [&a, &b].iter().all(|t| match &t.ty {
-                    Ty::Objs(c) => {
-                        let f = self.coll_fields(c);
-                        f.get("eta").map(|x| x.1) == Some(Num::F32)
-                            && f.get("phi").map(|x| x.1) == Some(Num::F32)
-                    }
-                    _ => false,
-                });
-                let num = if all_f32 { Num::F32 } else { Num::F64 };
-                Ok(typed(
-                    Node::MinDeltaR {
-                        a: Box::new(a.node),
-                        b: Box::new(b.node),
-                    },
-                    Ty::List(num),
-                ))
-            }
-            "delta_phi"
-                if args.len() == 2
-                    && matches!(self.check(&args[0])?.ty, Ty::Num(_) | Ty::List(_)) =>
-            {
-                let (a, b) = (self.check(&args[0])?, self.check(&args[1])?);
-                let (an, al) = numeric_shape(&a.ty)
-                    .ok_or_else(|| ExprError::ty("delta_phi() needs angles", args[0].span))?;
-                let (bn, bl) = numeric_shape(&b.ty)
-                    .ok_or_else(|| ExprError::ty("delta_phi() needs angles", args[1].span))?;
-                if !an.is_number() || !bn.is_number() {
-                    return Err(ExprError::ty("delta_phi() needs angles", span));
-                }
-                let num = promote(&a, an, &b, bn);
-                let ty = if al || bl {
-                    Ty::List(num)
-                } else {
-                    Ty::Num(num)
-                };
-                Ok(typed(
-                    Node::DeltaPhi {
-                        a: Box::new(a.node),
-                        b: Box::new(b.node),
-                    },
-                    ty,
-                ))
-            }
-            "delta_phi" | "delta_r" => {
-                arity(2)?;
-                let (a, b) = (self.check(&args[0])?, self.check(&args[1])?);
-                let shape = |t: &Typed, s: Span| -> Result<bool, ExprError> {
-                    match &t.ty {
-                        Ty::Obj(_) | Ty::P4 => Ok(false),
-                        Ty::Objs(_) | Ty::P4List => Ok(true),
-                        other => Err(ExprError::ty(
-                            format!(
-                                "{f}() needs records or four-vectors, not a {}",
-                                other.describe()
-                            ),
-                            s,
-                        )),
-                    }
-                };
-                let (al, bl) = (shape(&a, args[0].span)?, shape(&b, args[1].span)?);
-                if al && bl {
-                    return Err(ExprError::ty(
-                        format!("{f}() of two lists is ambiguous; index one side (e.g. Muon[0])"),
-                        span,
-                    ));
-                }
-                // Records use their own eta and phi fields (not a round trip through a
-                // four-vector), as ROOT's DeltaR(eta1, eta2, phi1, phi2) does.
-                for (t, s) in [(&a, args[0].span), (&b, args[1].span)] {
-                    if let Ty::Obj(c) | Ty::Objs(c) = &t.ty {
-                        let fields = self.coll_fields(c);
-                        if !fields.contains_key("phi")
-                            || (f == "delta_r" && !fields.contains_key("eta"))
-                        {
-                            return Err(ExprError::ty(
-                                format!("{c} records have no eta/phi fields"),
-                                s,
-                            ));
-                        }
-                    }
-                }
-                let (pa, pb) = (a, b);
-                let ty = if al || bl {
-                    Ty::List(Num::F64)
-                } else {
-                    Ty::Num(Num::F64)
-                };
-                let node = if f == "delta_phi" {
-                    Node::DeltaPhi {
-                        a: Box::new(pa.node),
-                        b: Box::new(pb.node),
-                    }
-                } else {
-                    Node::DeltaR {
-                        a: Box::new(pa.node),
-                        b: Box::new(pb.node),
-                    }
-                };
-                Ok(typed(node, ty))
-            }
-            _ => Err(ExprError::name(
-                f,
-                span,
-                [
-                    "abs",
-                    "sqrt",
-                    "exp",
-                    "log",
-                    "log10",
-                    "sin",
-                    "cos",
-                    "tan",
-                    "asin",
-                    "acos",
-                    "atan",
-                    "atan2",
-                    "sinh",
-                    "cosh",
-                    "tanh",
-                    "floor",
-                    "ceil",
-                    "pow",
-                    "min",
-                    "max",
-                    "sum",
-                    "count",
-                    "any",
-                    "all",
-                    "mean",
-                    "argmin",
-                    "argmax",
-                    "len",
-                    "delta_phi",
-                    "delta_r",
-                ],
-            )),
-        }
-    }
-}
-
-/// `(number type, is list)` of a numeric type.
-fn numeric_shape(t: &Ty) -> Option<(Num, bool)> {
-    match t {
-        Ty::Num(n) => Some((*n, false)),
-        Ty::List(n) => Some((*n, true)),
-        _ => None,
     }
 }

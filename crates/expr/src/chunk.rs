@@ -58,20 +58,26 @@ pub fn filter_array(a: &Array, keep: &[bool]) -> Array {
         Array::F32(v) => Array::F32(s(v, keep)),
         Array::F64(v) => Array::F64(s(v, keep)),
         Array::Jagged { offsets, values } => {
-            let mut element_keep = Vec::with_capacity(values.len());
-            let mut new_offsets = vec![0i64];
+            // Copy the kept events' element ranges (merging runs of consecutive kept events).
+            let mut ranges: Vec<(usize, usize)> = Vec::new();
+            let mut new_offsets = Vec::with_capacity(offsets.len());
+            new_offsets.push(0i64);
+            let mut total = 0i64;
             for (i, w) in offsets.windows(2).enumerate() {
-                let k = keep.get(i).copied().unwrap_or(false);
-                let n = (w[1] - w[0]) as usize;
-                element_keep.extend(std::iter::repeat_n(k, n));
-                if k {
-                    let last = *new_offsets.last().unwrap_or(&0);
-                    new_offsets.push(last + n as i64);
+                if !keep.get(i).copied().unwrap_or(false) {
+                    continue;
+                }
+                let (a, b) = (w[0].max(0) as usize, w[1].max(w[0]).max(0) as usize);
+                total += (b - a) as i64;
+                new_offsets.push(total);
+                match ranges.last_mut() {
+                    Some(r) if r.1 == a => r.1 = b,
+                    _ => ranges.push((a, b)),
                 }
             }
             Array::Jagged {
                 offsets: new_offsets,
-                values: Box::new(filter_array(values, &element_keep)),
+                values: Box::new(take_ranges(values, &ranges)),
             }
         }
         Array::Fixed { size, values } => {
@@ -96,6 +102,43 @@ pub fn filter_array(a: &Array, keep: &[bool]) -> Array {
                 out.append(other.slice(r, r + 1));
             }
             out
+        }
+    }
+}
+
+/// The elements of `a` in the given index ranges, in order.
+fn take_ranges(a: &Array, ranges: &[(usize, usize)]) -> Array {
+    fn t<T: Copy>(v: &[T], ranges: &[(usize, usize)]) -> Vec<T> {
+        let n = ranges.iter().map(|(a, b)| b - a).sum();
+        let mut out = Vec::with_capacity(n);
+        for &(a, b) in ranges {
+            if let Some(s) = v.get(a..b) {
+                out.extend_from_slice(s);
+            }
+        }
+        out
+    }
+    match a {
+        Array::Bool(v) => Array::Bool(t(v, ranges)),
+        Array::I8(v) => Array::I8(t(v, ranges)),
+        Array::U8(v) => Array::U8(t(v, ranges)),
+        Array::I16(v) => Array::I16(t(v, ranges)),
+        Array::U16(v) => Array::U16(t(v, ranges)),
+        Array::I32(v) => Array::I32(t(v, ranges)),
+        Array::U32(v) => Array::U32(t(v, ranges)),
+        Array::I64(v) => Array::I64(t(v, ranges)),
+        Array::U64(v) => Array::U64(t(v, ranges)),
+        Array::F32(v) => Array::F32(t(v, ranges)),
+        Array::F64(v) => Array::F64(t(v, ranges)),
+        other => {
+            // Nested layouts: element by element through the general filter.
+            let mut keep = vec![false; other.len()];
+            for &(a, b) in ranges {
+                for k in keep.iter_mut().take(b).skip(a) {
+                    *k = true;
+                }
+            }
+            filter_array(other, &keep)
         }
     }
 }

@@ -1,5 +1,9 @@
 //! Column-wise evaluation: each node of a typed expression computes a whole column for a chunk
 //! of events at once (no per-event walk of the tree).
+//!
+//! An [`Evaluator`] works in one *universe* (the nominal one, or one variation). A define whose
+//! value does not depend on the universe is computed once, by the nominal evaluator of the same
+//! chunk (the `base`), and shared by every universe's evaluator.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -8,253 +12,195 @@ use std::rc::Rc;
 use rootio::Array;
 
 use crate::ast::BinOp;
-use crate::check::{Lit, Math1, Math2, Node, P4Prop, Reduce, Typed};
+use crate::check::{Lit, Node, Ty};
 use crate::chunk::Chunk;
 use crate::error::{ExprError, Span};
+use crate::num::{self, ArithError, Scalar};
 use crate::schema::{Num, Schema};
-use crate::value::{Nums, P4s, Val};
+use crate::scope::{Col, CollBase, Registry};
+use crate::value::{Nums, Val};
 
-/// Evaluates typed expressions on one chunk, caching branch conversions and defines.
+/// Evaluates typed expressions on one chunk in one universe, caching columns and defines.
 pub struct Evaluator<'a> {
-    chunk: &'a Chunk,
-    schema: &'a Schema,
-    defines: &'a [(String, Typed)],
+    pub(crate) chunk: &'a Chunk,
+    pub(crate) schema: &'a Schema,
+    pub(crate) registry: &'a Registry,
+    /// 0 for the nominal universe.
+    pub(crate) universe: usize,
+    /// Mixed into the keys of random numbers: a hash of the universe's variation name.
+    pub(crate) salt: u64,
+    /// The nominal evaluator of the same chunk, for what does not depend on the universe.
+    pub(crate) base: Option<&'a Evaluator<'a>>,
     branches: RefCell<HashMap<String, Rc<Val>>>,
-    cache: RefCell<HashMap<usize, Rc<Val>>>,
-    virtuals: RefCell<HashMap<String, VirtualMap>>,
-    p4s: RefCell<HashMap<String, Rc<P4s>>>,
+    defines: RefCell<HashMap<usize, Rc<Val>>>,
+    gathered: RefCell<HashMap<Col, Rc<Val>>>,
+    pub(crate) virtuals: RefCell<HashMap<String, VirtualMap>>,
+    pub(crate) p4s: RefCell<HashMap<(String, crate::check::Coords), Rc<crate::value::P4s>>>,
 }
 
-type R<T> = Result<T, ExprError>;
+pub(crate) type R<T> = Result<T, ExprError>;
 
 /// For a concatenation of collections: each element's part and its index in that part.
-type VirtualMap = Rc<Vec<(usize, i64)>>;
+pub(crate) type VirtualMap = Rc<Vec<(usize, i64)>>;
 
 /// Per-event list boundaries (n + 1 offsets), shared between columns of one collection.
-type Offsets = Rc<Vec<i64>>;
+pub(crate) type Offsets = Rc<Vec<i64>>;
 
 /// Two operands brought to one shape: the list offsets if they are lists, and the values.
-type Aligned = (Option<Offsets>, Nums, Nums);
+pub(crate) type Aligned = (Option<Offsets>, Nums, Nums);
 
-/// Eta and phi columns, with list offsets when they belong to a list of records.
-type EtaPhi = (Vec<f64>, Vec<f64>, Option<Offsets>);
-
-fn internal(msg: impl Into<String>) -> ExprError {
+pub(crate) fn internal(msg: impl Into<String>) -> ExprError {
     ExprError::eval(format!("internal: {}", msg.into()), Span::default())
 }
 
-/// A column of numbers from a rootio array of primitives.
+/// A column of numbers from a rootio array of primitives (small integers promoted to `int`).
 fn nums_of(a: &Array) -> Option<Nums> {
     Some(match a {
         Array::Bool(v) => Nums::Bool(v.clone()),
-        Array::I8(v) => Nums::Int(v.iter().map(|x| *x as i64).collect()),
-        Array::U8(v) => Nums::Int(v.iter().map(|x| *x as i64).collect()),
-        Array::I16(v) => Nums::Int(v.iter().map(|x| *x as i64).collect()),
-        Array::U16(v) => Nums::Int(v.iter().map(|x| *x as i64).collect()),
-        Array::I32(v) => Nums::Int(v.iter().map(|x| *x as i64).collect()),
-        Array::U32(v) => Nums::Int(v.iter().map(|x| *x as i64).collect()),
-        Array::I64(v) => Nums::Int(v.clone()),
-        Array::U64(v) => Nums::Int(v.iter().map(|x| *x as i64).collect()),
+        Array::I8(v) => Nums::I32(v.iter().map(|x| *x as i32).collect()),
+        Array::U8(v) => Nums::I32(v.iter().map(|x| *x as i32).collect()),
+        Array::I16(v) => Nums::I32(v.iter().map(|x| *x as i32).collect()),
+        Array::U16(v) => Nums::I32(v.iter().map(|x| *x as i32).collect()),
+        Array::I32(v) => Nums::I32(v.clone()),
+        Array::U32(v) => Nums::U32(v.clone()),
+        Array::I64(v) => Nums::I64(v.clone()),
+        Array::U64(v) => Nums::U64(v.clone()),
         Array::F32(v) => Nums::F32(v.clone()),
         Array::F64(v) => Nums::F64(v.clone()),
         _ => return None,
     })
 }
 
-/// Cast a column to the number type `num`.
-fn cast(n: &Nums, num: Num) -> Nums {
-    match (n, num) {
-        (Nums::Bool(v), Num::Bool) => Nums::Bool(v.clone()),
-        (Nums::Int(v), Num::Int) => Nums::Int(v.clone()),
-        (Nums::F32(v), Num::F32) => Nums::F32(v.clone()),
-        (Nums::F64(v), Num::F64) => Nums::F64(v.clone()),
-        (_, Num::F64) => Nums::F64(n.to_f64()),
-        (Nums::Int(v), Num::F32) => Nums::F32(v.iter().map(|x| *x as f32).collect()),
-        (Nums::Bool(v), Num::F32) => Nums::F32(v.iter().map(|x| *x as u8 as f32).collect()),
-        (Nums::F64(v), Num::F32) => Nums::F32(v.iter().map(|x| *x as f32).collect()),
-        (Nums::Bool(v), Num::Int) => Nums::Int(v.iter().map(|x| *x as i64).collect()),
-        (other, _) => Nums::F64(other.to_f64()),
-    }
-}
-
-/// A constant as a column of `len` values of type `num`.
-fn fill(v: &Val, num: Num, len: usize) -> Option<Nums> {
-    let f = match v {
-        Val::Bool(b) => *b as u8 as f64,
-        Val::Int(i) => *i as f64,
-        Val::Float(x) => *x,
-        _ => return None,
-    };
-    Some(match (v, num) {
-        (Val::Bool(b), Num::Bool) => Nums::Bool(vec![*b; len]),
-        (Val::Int(i), Num::Int) => Nums::Int(vec![*i; len]),
-        (_, Num::Int) => Nums::Int(vec![f as i64; len]),
-        (_, Num::F32) => Nums::F32(vec![f as f32; len]),
-        (_, Num::Bool) => Nums::Bool(vec![f != 0.0; len]),
-        (_, Num::F64) => Nums::F64(vec![f; len]),
-    })
-}
-
-macro_rules! zip_op {
-    ($a:expr, $b:expr, $f:expr) => {
-        $a.iter().zip($b.iter()).map(|(x, y)| $f(*x, *y)).collect()
-    };
-}
-
-fn arith(op: BinOp, a: Nums, b: Nums) -> R<Nums> {
-    use BinOp::*;
-    Ok(match (a, b) {
-        (Nums::Int(a), Nums::Int(b)) => Nums::Int(match op {
-            Add => zip_op!(a, b, |x: i64, y: i64| x.wrapping_add(y)),
-            Sub => zip_op!(a, b, |x: i64, y: i64| x.wrapping_sub(y)),
-            Mul => zip_op!(a, b, |x: i64, y: i64| x.wrapping_mul(y)),
-            Rem => zip_op!(a, b, |x: i64, y: i64| if y == 0 {
-                0
-            } else {
-                x.wrapping_rem(y)
-            }),
-            _ => return Err(internal("integer division")),
-        }),
-        (Nums::F32(a), Nums::F32(b)) => Nums::F32(match op {
-            Add => zip_op!(a, b, |x: f32, y: f32| x + y),
-            Sub => zip_op!(a, b, |x: f32, y: f32| x - y),
-            Mul => zip_op!(a, b, |x: f32, y: f32| x * y),
-            Div => zip_op!(a, b, |x: f32, y: f32| x / y),
-            Rem => zip_op!(a, b, |x: f32, y: f32| x % y),
-            Pow => zip_op!(a, b, |x: f32, y: f32| x.powf(y)),
-            _ => return Err(internal("float op")),
-        }),
-        (Nums::F64(a), Nums::F64(b)) => Nums::F64(match op {
-            Add => zip_op!(a, b, |x: f64, y: f64| x + y),
-            Sub => zip_op!(a, b, |x: f64, y: f64| x - y),
-            Mul => zip_op!(a, b, |x: f64, y: f64| x * y),
-            Div => zip_op!(a, b, |x: f64, y: f64| x / y),
-            Rem => zip_op!(a, b, |x: f64, y: f64| x % y),
-            Pow => zip_op!(a, b, |x: f64, y: f64| x.powf(y)),
-            _ => return Err(internal("double op")),
-        }),
-        _ => return Err(internal("mixed operand types")),
-    })
-}
-
-fn compare(op: BinOp, a: Nums, b: Nums) -> R<Vec<bool>> {
-    use BinOp::*;
-    macro_rules! cmp {
-        ($a:expr, $b:expr) => {
-            match op {
-                Eq => zip_op!($a, $b, |x, y| x == y),
-                Ne => zip_op!($a, $b, |x, y| x != y),
-                Lt => zip_op!($a, $b, |x, y| x < y),
-                Le => zip_op!($a, $b, |x, y| x <= y),
-                Gt => zip_op!($a, $b, |x, y| x > y),
-                Ge => zip_op!($a, $b, |x, y| x >= y),
-                _ => return Err(internal("comparison")),
-            }
-        };
-    }
-    Ok(match (a, b) {
-        (Nums::Bool(a), Nums::Bool(b)) => cmp!(a, b),
-        (Nums::Int(a), Nums::Int(b)) => cmp!(a, b),
-        (Nums::F32(a), Nums::F32(b)) => cmp!(a, b),
-        (Nums::F64(a), Nums::F64(b)) => cmp!(a, b),
-        _ => return Err(internal("mixed comparison")),
-    })
-}
-
-/// ROOT's `VecOps::DeltaPhi(v1, v2)`: `fmod(v2 - v1, 2π)` wrapped into [−π, π].
-pub fn delta_phi(phi1: f64, phi2: f64) -> f64 {
-    use std::f64::consts::PI;
-    let mut r = (phi2 - phi1) % (2.0 * PI);
-    if r < -PI {
-        r += 2.0 * PI;
-    } else if r > PI {
-        r -= 2.0 * PI;
-    }
-    r
-}
-
-/// ROOT's `VecOps::DeltaPhi` for two floats: the difference is taken in float, `fmod` and the
-/// wrapping in double (`2.0 * c` is a double with `c = (float)M_PI`), and the result rounded
-/// back to float.
-pub fn delta_phi_f32(phi1: f32, phi2: f32) -> f32 {
-    let c = std::f32::consts::PI as f64;
-    let mut r = ((phi2 - phi1) as f64) % (2.0 * c);
-    if r < -c {
-        r += 2.0 * c;
-    } else if r > c {
-        r -= 2.0 * c;
-    }
-    r as f32
-}
-
-/// ROOT's `Eta_FromRhoZ` (`Math/GenVector/eta.h`).
-fn eta_from_rho_z(rho: f64, z: f64) -> f64 {
-    if rho > 0.0 {
-        let big_z_scaled = f64::EPSILON.powf(-0.25);
-        let zs = z / rho;
-        if zs.abs() < big_z_scaled {
-            (zs + (zs * zs + 1.0).sqrt()).ln()
-        } else if z > 0.0 {
-            (2.0 * zs + 0.5 / zs).ln()
-        } else {
-            -(-2.0 * zs).ln()
-        }
-    } else if z == 0.0 {
-        0.0
-    } else {
-        // etaMax<double>() = 22756.0 in ROOT.
-        z + if z > 0.0 { 22756.0 } else { -22756.0 }
-    }
-}
-
 impl<'a> Evaluator<'a> {
-    /// An evaluator for `chunk`.
-    pub fn new(chunk: &'a Chunk, schema: &'a Schema, defines: &'a [(String, Typed)]) -> Self {
+    /// An evaluator for `chunk` in the nominal universe.
+    pub fn new(chunk: &'a Chunk, schema: &'a Schema, registry: &'a Registry) -> Self {
         Evaluator {
             chunk,
             schema,
-            defines,
+            registry,
+            universe: 0,
+            salt: 0,
+            base: None,
             branches: RefCell::default(),
-            cache: RefCell::default(),
+            defines: RefCell::default(),
+            gathered: RefCell::default(),
             virtuals: RefCell::default(),
             p4s: RefCell::default(),
         }
     }
 
+    /// An evaluator for the same chunk in universe `universe` (`salt`: a hash of its variation
+    /// name, for random numbers), sharing `self`'s values of what does not depend on it.
+    pub fn universe<'b>(&'b self, universe: usize, salt: u64) -> Evaluator<'b>
+    where
+        'a: 'b,
+    {
+        let mut e = Evaluator::new(self.chunk, self.schema, self.registry);
+        e.universe = universe;
+        e.salt = salt;
+        e.base = Some(self);
+        e
+    }
+
+    /// An evaluator for a subset of this chunk's events, in the same universe.
+    pub(crate) fn sub<'b>(&self, chunk: &'b Chunk) -> Evaluator<'b>
+    where
+        'a: 'b,
+    {
+        let mut e = Evaluator::new(chunk, self.schema, self.registry);
+        e.universe = self.universe;
+        e.salt = self.salt;
+        e
+    }
+
+    /// The universe of this evaluator.
+    pub fn universe_id(&self) -> usize {
+        self.universe
+    }
+
+    /// The evaluator to share with when something is not affected by this universe.
+    pub(crate) fn shared(&self, affected: bool) -> Option<&'a Evaluator<'a>> {
+        if self.universe != 0 && !affected {
+            self.base
+        } else {
+            None
+        }
+    }
+
     /// Number of events.
-    fn n(&self) -> usize {
+    pub(crate) fn n(&self) -> usize {
         self.chunk.len()
     }
 
-    fn entry(&self, event: usize) -> u64 {
+    pub(crate) fn entry(&self, event: usize) -> u64 {
         self.chunk.entries.get(event).copied().unwrap_or(0)
     }
 
-    /// Evaluate a node, sharing the cached value of a define instead of copying it.
-    fn eval_rc(&self, node: &Node) -> R<Rc<Val>> {
-        if let Node::Define(i) = node {
-            if let Some(v) = self.cache.borrow().get(i) {
-                return Ok(v.clone());
-            }
-            let (_, t) = self
-                .defines
-                .get(*i)
-                .ok_or_else(|| internal("define index"))?;
-            let v = self.eval_rc(&t.node)?;
-            self.cache.borrow_mut().insert(*i, v.clone());
-            return Ok(v);
+    /// Evaluate a node, sharing cached values (defines, columns) instead of copying them.
+    pub(crate) fn eval_rc(&self, node: &Node) -> R<Rc<Val>> {
+        match node {
+            Node::Define(i) => self.define(*i),
+            Node::Column(c) => self.column(c),
+            _ => Ok(Rc::new(self.eval(node)?)),
         }
-        Ok(Rc::new(self.eval(node)?))
+    }
+
+    /// The value of define `id` in this evaluator's universe.
+    pub fn define(&self, id: usize) -> R<Rc<Val>> {
+        if let Some(b) = self.shared(self.registry.define_affected(id, self.universe)) {
+            return b.define(id);
+        }
+        if let Some(v) = self.defines.borrow().get(&id) {
+            return Ok(v.clone());
+        }
+        let d = self
+            .registry
+            .defines
+            .get(id)
+            .ok_or_else(|| internal("define index"))?;
+        let node = d
+            .variants
+            .iter()
+            .find(|(u, _)| *u == self.universe && self.universe != 0)
+            .map_or(&d.typed.node, |(_, t)| &t.node);
+        let v = self.eval_rc(node)?;
+        self.defines.borrow_mut().insert(id, v.clone());
+        Ok(v)
+    }
+
+    /// A column: a branch, a define, or a field of a redefined collection.
+    pub(crate) fn column(&self, col: &Col) -> R<Rc<Val>> {
+        match col {
+            Col::Branch(b) => self.branch(b),
+            Col::Define(id) => self.define(*id),
+            Col::Gather { sel, col: inner } => {
+                if let Some(b) = self.shared(self.registry.col_affected(col, self.universe)) {
+                    return b.column(col);
+                }
+                if let Some(v) = self.gathered.borrow().get(col) {
+                    return Ok(v.clone());
+                }
+                let s = self.define(*sel)?;
+                let Val::Objs(_, off, idx) = &*s else {
+                    return Err(internal("a collection selection is not records"));
+                };
+                let v = match &*self.column(inner)? {
+                    Val::List(_, values) => Val::List(off.clone(), values.gather(idx)),
+                    _ => return Err(internal("field column is not a list")),
+                };
+                let v = Rc::new(v);
+                self.gathered.borrow_mut().insert(col.clone(), v.clone());
+                Ok(v)
+            }
+        }
     }
 
     /// Evaluate a typed node.
     pub fn eval(&self, node: &Node) -> R<Val> {
         Ok(match node {
-            Node::Lit(Lit::Bool(b)) => Val::Bool(*b),
-            Node::Lit(Lit::Int(i)) => Val::Int(*i),
-            Node::Lit(Lit::Float(f)) => Val::Float(*f),
-            Node::Branch(name) => (*self.branch(name)?).clone(),
-            Node::Define(_) => (*self.eval_rc(node)?).clone(),
+            Node::Lit(Lit { value, num }) => Val::Const(*value, *num),
+            Node::Column(c) => (*self.column(c)?).clone(),
+            Node::Define(i) => (*self.define(*i)?).clone(),
             Node::Collection(c) => {
                 let off = self.coll_offsets(c)?;
                 let total = off.last().copied().unwrap_or(0);
@@ -264,28 +210,29 @@ impl<'a> Evaluator<'a> {
                 obj,
                 coll,
                 field,
-                branches,
-            } => match self.eval(obj)? {
-                Val::Obj(_, idx) => Val::Num(self.elem_values(coll, field, branches, &idx)?),
+                cols,
+            } => match &*self.eval_rc(obj)? {
+                Val::Obj(_, idx) => Val::Num(self.elem_values(coll, field, cols, idx)?),
                 Val::Objs(_, off, idx) => {
-                    Val::List(off, self.elem_values(coll, field, branches, &idx)?)
+                    Val::List(off.clone(), self.elem_values(coll, field, cols, idx)?)
                 }
                 _ => return Err(internal("field of a non-record")),
             },
             Node::Position { obj, coll } => {
                 let base = self.coll_offsets(coll)?;
-                match self.eval(obj)? {
-                    Val::Obj(_, idx) => Val::Num(Nums::Int(
-                        idx.iter().enumerate().map(|(e, i)| i - base[e]).collect(),
+                let pos = |e: usize, i: i64| if i < 0 { -1 } else { i - base[e] };
+                match &*self.eval_rc(obj)? {
+                    Val::Obj(_, idx) => Val::Num(Nums::I64(
+                        idx.iter().enumerate().map(|(e, i)| pos(e, *i)).collect(),
                     )),
                     Val::Objs(_, off, idx) => {
-                        let mut pos = Vec::with_capacity(idx.len());
+                        let mut out = Vec::with_capacity(idx.len());
                         for (e, w) in off.windows(2).enumerate() {
                             for j in w[0]..w[1] {
-                                pos.push(idx[j as usize] - base[e]);
+                                out.push(pos(e, idx[j as usize]));
                             }
                         }
-                        Val::List(off, Nums::Int(pos))
+                        Val::List(off.clone(), Nums::I64(out))
                     }
                     _ => return Err(internal("index of a non-record")),
                 }
@@ -296,57 +243,8 @@ impl<'a> Evaluator<'a> {
                 let total = off.last().copied().unwrap_or(0);
                 Val::Objs(name, off, (0..total).collect())
             }
-            Node::Combinations { coll, name, k } => {
-                let Val::Objs(_, off, idx) = self.eval(coll)? else {
-                    return Err(internal("combinations"));
-                };
-                let mut slots = vec![Vec::new(); *k];
-                let mut new_off = Vec::with_capacity(off.len());
-                new_off.push(0i64);
-                for w in off.windows(2) {
-                    let (a, n) = (w[0] as usize, (w[1] - w[0]) as usize);
-                    // All i < j < … in lexicographic order, as nested loops would give.
-                    let mut c: Vec<usize> = (0..*k).collect();
-                    if n >= *k {
-                        loop {
-                            for (s, &ci) in slots.iter_mut().zip(&c) {
-                                s.push(idx[a + ci]);
-                            }
-                            let mut i = *k;
-                            while i > 0 && c[i - 1] == n - *k + i - 1 {
-                                i -= 1;
-                            }
-                            if i == 0 {
-                                break;
-                            }
-                            c[i - 1] += 1;
-                            for j in i..*k {
-                                c[j] = c[j - 1] + 1;
-                            }
-                        }
-                    }
-                    new_off.push(slots[0].len() as i64);
-                }
-                Val::Tuples(vec![name.clone(); *k], Rc::new(new_off), slots)
-            }
-            Node::Cartesian { a, b } => {
-                let (Val::Objs(ca, oa, ia), Val::Objs(cb, ob, ib)) = (self.eval(a)?, self.eval(b)?)
-                else {
-                    return Err(internal("cartesian"));
-                };
-                let (mut sa, mut sb) = (Vec::new(), Vec::new());
-                let mut new_off = vec![0i64];
-                for e in 0..oa.len().saturating_sub(1) {
-                    for i in oa[e]..oa[e + 1] {
-                        for j in ob[e]..ob[e + 1] {
-                            sa.push(ia[i as usize]);
-                            sb.push(ib[j as usize]);
-                        }
-                    }
-                    new_off.push(sa.len() as i64);
-                }
-                Val::Tuples(vec![ca, cb], Rc::new(new_off), vec![sa, sb])
-            }
+            Node::Combinations { coll, name, k } => self.combinations(coll, name, *k)?,
+            Node::Cartesian { a, b } => self.cartesian(a, b)?,
             Node::Slot { tuples, slot } => match &*self.eval_rc(tuples)? {
                 Val::Tuples(cs, off, idx) => {
                     Val::Objs(cs[*slot].clone(), off.clone(), idx[*slot].clone())
@@ -354,19 +252,22 @@ impl<'a> Evaluator<'a> {
                 Val::Tuple(cs, idx) => Val::Obj(cs[*slot].clone(), idx[*slot].clone()),
                 _ => return Err(internal("slot of a non-tuple")),
             },
-            Node::MinDeltaR { a, b } => self.min_delta_r(a, b)?,
-            Node::P4SumList(..) => self.p4_sum(node, true)?,
+            Node::MinDeltaR { a, b, .. } => self.min_delta_r(a, b)?,
             Node::Index { list, index, span } => self.index(list, index, *span)?,
+            Node::Gather { list, index, span } => self.gather(list, index, *span)?,
+            Node::Slice { list, lo, hi } => self.slice(list, lo.as_deref(), hi.as_deref())?,
             Node::Mask { list, mask, span } => self.mask(list, mask, *span)?,
-            Node::Neg(a) => match self.eval(a)? {
-                Val::Int(i) => Val::Int(-i),
-                Val::Float(f) => Val::Float(-f),
-                Val::Num(n) => Val::Num(neg(n)),
-                Val::List(o, n) => Val::List(o, neg(n)),
+            Node::Neg { arg, num: n } => match self.eval(arg)? {
+                Val::Const(c, k) => {
+                    let v = num::neg(&num::cast(&c.column(k, 1), *n));
+                    Val::Const(Scalar::of(&v).ok_or_else(|| internal("negation"))?, *n)
+                }
+                Val::Num(x) => Val::Num(num::neg(&num::cast(&x, *n))),
+                Val::List(o, x) => Val::List(o, num::neg(&num::cast(&x, *n))),
                 _ => return Err(internal("negation")),
             },
             Node::Not(a) => match self.eval(a)? {
-                Val::Bool(b) => Val::Bool(!b),
+                Val::Const(Scalar::Bool(b), k) => Val::Const(Scalar::Bool(!b), k),
                 Val::Num(Nums::Bool(v)) => Val::Num(Nums::Bool(v.iter().map(|x| !x).collect())),
                 Val::List(o, Nums::Bool(v)) => {
                     Val::List(o, Nums::Bool(v.iter().map(|x| !x).collect()))
@@ -377,117 +278,69 @@ impl<'a> Evaluator<'a> {
                 op,
                 lhs,
                 rhs,
-                num,
+                num: n,
                 span,
-            } => self.binary(*op, lhs, rhs, *num, *span)?,
-            Node::Math1 { f, arg, num } => {
-                let a = self.eval(arg)?;
-                if *num == Num::F32 {
-                    // Single-precision libm (cosf, sqrtf, …), as C++'s std::cos(float).
-                    let f32fn = |n: Nums| match n {
-                        Nums::F32(v) => Nums::F32(v.iter().map(|x| math1_f32(*f, *x)).collect()),
-                        other => Nums::F64(other.to_f64().iter().map(|x| math1(*f, *x)).collect()),
-                    };
-                    match a {
-                        Val::Num(n) => Val::Num(f32fn(n)),
-                        Val::List(o, n) => Val::List(o, f32fn(n)),
-                        other => self.map1(other, *num, |x| math1(*f, x))?,
-                    }
-                } else {
-                    self.map1(a, *num, |x| math1(*f, x))?
+            } => self.binary(*op, lhs, rhs, *n, *span)?,
+            Node::Cond {
+                cond,
+                a,
+                b,
+                num: n,
+                span,
+            } => self.cond(cond, a, b, *n, *span)?,
+            Node::Cast { arg, num: n } => match self.eval(arg)? {
+                Val::Const(c, k) => {
+                    let v = num::cast(&c.column(k, 1), *n);
+                    Val::Const(Scalar::of(&v).ok_or_else(|| internal("cast"))?, *n)
                 }
-            }
-            Node::Math2 { f, a, b, num } => {
-                let (va, vb) = (self.eval(a)?, self.eval(b)?);
-                let f = *f;
-                self.zip2(va, vb, *num, move |x, y| match f {
-                    Math2::Atan2 => x.atan2(y),
-                    Math2::Pow => x.powf(y),
-                    Math2::Min => x.min(y),
-                    Math2::Max => x.max(y),
-                })?
-            }
-            Node::Reduce { f, arg, num, span } => self.reduce(*f, arg, *num, *span)?,
-            Node::P4Of { obj, coll } => {
+                Val::Num(x) => Val::Num(num::cast(&x, *n)),
+                Val::List(o, x) => Val::List(o, num::cast(&x, *n)),
+                _ => return Err(internal("cast")),
+            },
+            Node::Math1 { f, arg, num: n } => self.math1(*f, arg, *n)?,
+            Node::Math2 { f, a, b, num: n } => self.math2(*f, a, b, *n)?,
+            Node::Reduce {
+                f,
+                arg,
+                num: n,
+                span,
+            } => self.reduce(*f, arg, *n, *span)?,
+            Node::Sort { arg, indices } => self.sort(arg, *indices)?,
+            Node::Pick {
+                list,
+                at,
+                default,
+                num: n,
+            } => self.pick(list, at, default, *n)?,
+            Node::Random {
+                seed,
+                like,
+                stream,
+                dist,
+            } => self.random(seed, like.as_deref(), *stream, *dist)?,
+            Node::P4Of { obj, coll, coords } => {
                 let o = self.eval_rc(obj)?;
-                self.p4_of(&o, coll)?
+                self.p4_of(&o, coll, *coords)?
             }
+            Node::P4Convert { arg, coords } => self.p4_convert(arg, *coords)?,
             Node::P4Sum(..) => self.p4_sum(node, false)?,
+            Node::P4SumList(..) => self.p4_sum(node, true)?,
             Node::P4Prop { arg, prop } => match self.eval(arg)? {
-                Val::P4(p) => Val::Num(Nums::F64(p4_prop(&p, *prop))),
-                Val::P4List(o, p) => Val::List(o, Nums::F64(p4_prop(&p, *prop))),
+                Val::P4(p) => Val::Num(Nums::F64(crate::fourvec::p4_prop(&p, *prop))),
+                Val::P4List(o, p) => Val::List(o, Nums::F64(crate::fourvec::p4_prop(&p, *prop))),
                 _ => return Err(internal("four-vector property")),
             },
-            Node::DeltaPhi { a: na, b: nb } if !self.is_record_like(na)? => {
-                // Angles given as numbers: ROOT's DeltaPhi(phi1, phi2), in float for floats.
-                let (va, vb) = (self.eval(na)?, self.eval(nb)?);
-                let both_f32 = matches!(
-                    (&va, &vb),
-                    (
-                        Val::Num(Nums::F32(_)) | Val::List(_, Nums::F32(_)),
-                        Val::Num(Nums::F32(_)) | Val::List(_, Nums::F32(_))
-                    )
-                );
-                let (off, x, y) = self.align(va, vb, if both_f32 { Num::F32 } else { Num::F64 })?;
-                let out = match (x, y) {
-                    (Nums::F32(x), Nums::F32(y)) => Nums::F32(zip_op!(x, y, delta_phi_f32)),
-                    (x, y) => Nums::F64(zip_op!(x.to_f64(), y.to_f64(), delta_phi)),
-                };
-                match off {
-                    Some(o) => Val::List(o, out),
-                    None => Val::Num(out),
-                }
-            }
-            Node::DeltaPhi { a, b } | Node::DeltaR { a, b } => {
-                let r = matches!(node, Node::DeltaR { .. });
-                let (ea, pa, la) = self.eta_phi(a)?;
-                let (eb, pb, lb) = self.eta_phi(b)?;
-                // One side may be a list: broadcast the other over it.
-                let (off, ea, pa, eb, pb) = match (la, lb) {
-                    (Some(o), None) => (Some(o.clone()), ea, pa, repeat(&eb, &o), repeat(&pb, &o)),
-                    (None, Some(o)) => (Some(o.clone()), repeat(&ea, &o), repeat(&pa, &o), eb, pb),
-                    (None, None) => (None, ea, pa, eb, pb),
-                    (Some(_), Some(_)) => return Err(internal("delta of two lists")),
-                };
-                let out: Vec<f64> = (0..ea.len())
-                    .map(|i| {
-                        let dphi = delta_phi(pa[i], pb[i]);
-                        if r {
-                            let deta = ea[i] - eb[i];
-                            (deta * deta + dphi * dphi).sqrt()
-                        } else {
-                            dphi
-                        }
-                    })
-                    .collect();
-                match off {
-                    Some(o) => Val::List(o, Nums::F64(out)),
-                    None => Val::Num(Nums::F64(out)),
-                }
+            Node::DeltaPhi { a, b, .. } | Node::DeltaR { a, b, .. } => {
+                self.delta(a, b, matches!(node, Node::DeltaR { .. }))?
             }
         })
     }
 
-    /// Whether a node evaluates to records or four-vectors (rather than numbers).
-    fn is_record_like(&self, n: &Node) -> R<bool> {
-        Ok(match n {
-            Node::Collection(_)
-            | Node::Concat { .. }
-            | Node::Slot { .. }
-            | Node::P4Of { .. }
-            | Node::P4Sum(..)
-            | Node::P4SumList(..) => true,
-            Node::Index { list, .. } | Node::Mask { list, .. } => self.is_record_like(list)?,
-            Node::Define(i) => match self.defines.get(*i) {
-                Some((_, t)) => self.is_record_like(&t.node)?,
-                None => false,
-            },
-            _ => false,
-        })
-    }
-
-    /// A branch column as a value (converted once per chunk).
-    fn branch(&self, name: &str) -> R<Rc<Val>> {
+    /// A branch column as a value (converted once per chunk, shared by every universe).
+    pub(crate) fn branch(&self, name: &str) -> R<Rc<Val>> {
+        if let Some(b) = self.base {
+            return b.branch(name);
+        }
         if let Some(v) = self.branches.borrow().get(name) {
             return Ok(v.clone());
         }
@@ -518,7 +371,8 @@ impl<'a> Evaluator<'a> {
         Ok(v)
     }
 
-    fn coll_offsets(&self, c: &str) -> R<Rc<Vec<i64>>> {
+    /// Per-event lengths of a collection version or a `+` concatenation (summed).
+    pub(crate) fn coll_offsets(&self, c: &str) -> R<Offsets> {
         if c.contains('+') {
             let parts = c
                 .split('+')
@@ -533,25 +387,44 @@ impl<'a> Evaluator<'a> {
         self.base_offsets(c)
     }
 
-    fn base_offsets(&self, c: &str) -> R<Rc<Vec<i64>>> {
-        let coll = self
-            .schema
-            .collections
-            .get(c)
-            .ok_or_else(|| internal("unknown collection"))?;
-        // Any field that was read gives the offsets; they are the same for all fields.
-        for branch in coll.fields.values() {
-            if self.chunk.columns.contains_key(branch) {
-                if let Val::List(o, _) = &*self.branch(branch)? {
-                    return Ok(o.clone());
+    pub(crate) fn base_offsets(&self, c: &str) -> R<Offsets> {
+        let mut key = c;
+        for _ in 0..10_000 {
+            let def = self
+                .registry
+                .collection(key)
+                .ok_or_else(|| internal(format!("unknown collection {key}")))?;
+            match &def.base {
+                CollBase::Same(other) => key = other,
+                CollBase::Selected(sel) => {
+                    return match &*self.define(*sel)? {
+                        Val::Objs(_, off, _) => Ok(off.clone()),
+                        _ => Err(internal("a collection selection is not records")),
+                    }
+                }
+                CollBase::File => {
+                    // Any field that was read gives the offsets; they are the same for all.
+                    for (col, _) in def.fields.values() {
+                        if let Col::Branch(b) = col {
+                            if self.chunk.columns.contains_key(b) {
+                                if let Val::List(o, _) = &*self.branch(b)? {
+                                    return Ok(o.clone());
+                                }
+                            }
+                        }
+                    }
+                    return Err(internal(format!("no field of {key} was read")));
                 }
             }
         }
-        Err(internal(format!("no field of {c} was read")))
+        Err(internal("collection versions loop"))
     }
 
     /// For a concatenation `A+B`: each element's part and its index in that part's columns.
-    fn virtual_map(&self, c: &str) -> R<VirtualMap> {
+    pub(crate) fn virtual_map(&self, c: &str) -> R<VirtualMap> {
+        if let Some(b) = self.shared(self.registry.coll_affected(c, self.universe)) {
+            return b.virtual_map(c);
+        }
         if let Some(m) = self.virtuals.borrow().get(c) {
             return Ok(m.clone());
         }
@@ -572,87 +445,82 @@ impl<'a> Evaluator<'a> {
         Ok(m)
     }
 
-    /// The values of `field` for the records `idx` of `coll` (`branches`: one per part).
-    fn elem_values(&self, coll: &str, field: &str, branches: &[String], idx: &[i64]) -> R<Nums> {
+    /// The values of `field` for the records `idx` of `coll` (`cols`: one per part); a
+    /// negative index is a missing record.
+    pub(crate) fn elem_values(
+        &self,
+        coll: &str,
+        field: &str,
+        cols: &[Col],
+        idx: &[i64],
+    ) -> R<Nums> {
         if !coll.contains('+') {
-            let b = branches
+            let c = cols
                 .first()
-                .ok_or_else(|| internal("field without branch"))?;
+                .ok_or_else(|| internal("field without column"))?;
             let base = self.base_offsets(coll)?;
-            return match &*self.branch(b)? {
+            return match &*self.column(c)? {
                 Val::List(off, v) => {
-                    self.check_same_lengths(coll, b, off, &base)?;
+                    self.check_same_lengths(coll, c, off, &base)?;
                     Ok(v.gather(idx))
                 }
-                _ => Err(internal("field branch is not a list")),
+                _ => Err(internal("field column is not a list")),
             };
         }
-        for (part, b) in coll.split('+').zip(branches) {
+        let mut parts = Vec::with_capacity(cols.len());
+        for (part, c) in coll.split('+').zip(cols) {
             let base = self.base_offsets(part)?;
-            if let Val::List(off, _) = &*self.branch(b)? {
-                self.check_same_lengths(part, b, off, &base)?;
+            match &*self.column(c)? {
+                Val::List(off, v) => {
+                    self.check_same_lengths(part, c, off, &base)?;
+                    parts.push(v.clone());
+                }
+                _ => return Err(internal("field column is not a list")),
             }
         }
         let map = self.virtual_map(coll)?;
+        let at = |v: i64| -> Option<(usize, i64)> {
+            if v < 0 {
+                None
+            } else {
+                map.get(v as usize).copied()
+            }
+        };
         if field == "flavour" {
-            return Ok(Nums::Int(
-                idx.iter().map(|&v| map[v as usize].0 as i64).collect(),
+            return Ok(Nums::I32(
+                idx.iter()
+                    .map(|&v| at(v).map_or(-1, |(p, _)| p as i32))
+                    .collect(),
             ));
         }
-        let parts = branches
+        let num = parts
             .iter()
-            .map(|b| match &*self.branch(b)? {
-                Val::List(_, v) => Ok(v.clone()),
-                _ => Err(internal("field branch is not a list")),
-            })
-            .collect::<R<Vec<Nums>>>()?;
-        if parts.iter().all(|p| matches!(p, Nums::F32(_))) {
-            let vs: Vec<&Vec<f32>> = parts
-                .iter()
-                .filter_map(|p| if let Nums::F32(v) = p { Some(v) } else { None })
-                .collect();
-            return Ok(Nums::F32(
-                idx.iter()
-                    .map(|&v| {
-                        let (p, g) = map[v as usize];
-                        vs[p][g as usize]
-                    })
-                    .collect(),
-            ));
+            .map(Nums::num)
+            .reduce(|a, b| if a == b { a } else { Num::common(a, b) })
+            .unwrap_or(Num::F64);
+        let parts: Vec<Nums> = parts.iter().map(|p| num::cast(p, num)).collect();
+        // Gather part by part: each element's value from its part, missing ones as missing.
+        let mut out = Nums::empty(num);
+        let mut one = Vec::with_capacity(1);
+        for &v in idx {
+            one.clear();
+            match at(v) {
+                Some((p, g)) => {
+                    one.push(g);
+                    out.extend_from(&parts[p].gather(&one));
+                }
+                None => {
+                    one.push(-1);
+                    out.extend_from(&parts[0].gather(&one));
+                }
+            }
         }
-        if parts.iter().all(|p| matches!(p, Nums::Int(_))) {
-            let vs: Vec<&Vec<i64>> = parts
-                .iter()
-                .filter_map(|p| if let Nums::Int(v) = p { Some(v) } else { None })
-                .collect();
-            return Ok(Nums::Int(
-                idx.iter()
-                    .map(|&v| {
-                        let (p, g) = map[v as usize];
-                        vs[p][g as usize]
-                    })
-                    .collect(),
-            ));
-        }
-        Ok(Nums::F64(
-            idx.iter()
-                .map(|&v| {
-                    let (p, g) = map[v as usize];
-                    parts[p].f64_at(g as usize)
-                })
-                .collect(),
-        ))
+        Ok(out)
     }
 
     /// The fields of a collection must have the same number of elements in every event (with
-    /// `std::vector` branches nothing guarantees it).
-    fn check_same_lengths(
-        &self,
-        coll: &str,
-        branch: &str,
-        off: &Rc<Vec<i64>>,
-        base: &Rc<Vec<i64>>,
-    ) -> R<()> {
+    /// `std::vector` branches, or a redefined field, nothing guarantees it).
+    fn check_same_lengths(&self, coll: &str, col: &Col, off: &Offsets, base: &Offsets) -> R<()> {
         if Rc::ptr_eq(off, base) || off == base {
             return Ok(());
         }
@@ -661,9 +529,21 @@ impl<'a> Evaluator<'a> {
             .zip(base.windows(2))
             .position(|(a, b)| a[1] - a[0] != b[1] - b[0])
             .unwrap_or(0);
+        let what = match col {
+            Col::Branch(b) => b.clone(),
+            Col::Define(id) => self
+                .registry
+                .defines
+                .get(*id)
+                .map_or_else(|| "a redefined field".into(), |d| d.name.clone()),
+            Col::Gather { .. } => "a field".into(),
+        };
         Err(ExprError::eval(
             format!(
-                "{branch} has a different number of elements than the other fields of {coll} in entry {}",
+                "{what} has a different number of elements than the other fields of {} in \
+                 entry {} (a redefined field must keep one value per record; to select records \
+                 redefine the collection instead)",
+                crate::scope::display_coll(coll),
                 self.entry(e)
             ),
             Span::default(),
@@ -671,188 +551,36 @@ impl<'a> Evaluator<'a> {
     }
 
     /// A field by name (for four-vectors and angles); `None` if the collection lacks it.
-    fn named_field(&self, coll: &str, field: &str, idx: &[i64]) -> R<Option<Nums>> {
-        let mut branches = Vec::new();
+    pub(crate) fn named_field(&self, coll: &str, field: &str, idx: &[i64]) -> R<Option<Nums>> {
+        let mut cols = Vec::new();
         for part in coll.split('+') {
             match self
-                .schema
-                .collections
-                .get(part)
+                .registry
+                .collection(part)
                 .and_then(|c| c.fields.get(field))
             {
-                Some(b) => branches.push(b.clone()),
+                Some((c, _)) => cols.push(c.clone()),
                 None => return Ok(None),
             }
         }
-        self.elem_values(coll, field, &branches, idx).map(Some)
+        self.elem_values(coll, field, &cols, idx).map(Some)
     }
 
-    fn min_delta_r(&self, a: &Node, b: &Node) -> R<Val> {
-        let (Val::Objs(ca, oa, ia), Val::Objs(cb, ob, ib)) = (self.eval(a)?, self.eval(b)?) else {
-            return Err(internal("min_delta_r"));
-        };
-        let get = |c: &str, f: &str, idx: &[i64]| -> R<Nums> {
-            self.named_field(c, f, idx)?
-                .ok_or_else(|| internal("eta/phi"))
-        };
-        let (ea, pa, eb, pb) = (
-            get(&ca, "eta", &ia)?,
-            get(&ca, "phi", &ia)?,
-            get(&cb, "eta", &ib)?,
-            get(&cb, "phi", &ib)?,
-        );
-        let n = oa.len().saturating_sub(1);
-        if let (Nums::F32(ea), Nums::F32(pa), Nums::F32(eb), Nums::F32(pb)) = (&ea, &pa, &eb, &pb) {
-            let mut out = Vec::with_capacity(ea.len());
-            for e in 0..n {
-                for i in oa[e] as usize..oa[e + 1] as usize {
-                    let mut best = f32::INFINITY;
-                    for j in ob[e] as usize..ob[e + 1] as usize {
-                        let dphi = delta_phi_f32(pa[i], pb[j]);
-                        let deta = ea[i] - eb[j];
-                        let dr = (deta * deta + dphi * dphi).sqrt();
-                        if dr < best {
-                            best = dr;
-                        }
-                    }
-                    out.push(best);
-                }
-            }
-            return Ok(Val::List(oa, Nums::F32(out)));
-        }
-        let (ea, pa, eb, pb) = (ea.to_f64(), pa.to_f64(), eb.to_f64(), pb.to_f64());
-        let mut out = Vec::with_capacity(ea.len());
-        for e in 0..n {
-            for i in oa[e] as usize..oa[e + 1] as usize {
-                let mut best = f64::INFINITY;
-                for j in ob[e] as usize..ob[e + 1] as usize {
-                    let dphi = delta_phi(pa[i], pb[j]);
-                    let deta = ea[i] - eb[j];
-                    best = best.min((deta * deta + dphi * dphi).sqrt());
-                }
-                out.push(best);
-            }
-        }
-        Ok(Val::List(oa, Nums::F64(out)))
-    }
-
-    fn index(&self, list: &Node, index: &Node, span: Span) -> R<Val> {
-        let l = self.eval_rc(list)?;
-        let l = &*l;
-        let i = self.eval(index)?;
-        let ks: Vec<i64> = match i {
-            Val::Int(k) => vec![k; self.n()],
-            Val::Num(Nums::Int(v)) => v,
-            _ => return Err(internal("index type")),
-        };
-        let (off, n_events) = match &l {
-            Val::List(o, _) | Val::Objs(_, o, _) | Val::Tuples(_, o, _) => {
-                (o.clone(), o.len().saturating_sub(1))
-            }
-            _ => return Err(internal("indexing a non-list")),
-        };
-        let mut elems = Vec::with_capacity(n_events);
-        for e in 0..n_events {
-            let len = off[e + 1] - off[e];
-            let k0 = ks[e];
-            let k = if k0 < 0 { k0 + len } else { k0 };
-            if k < 0 || k >= len {
-                return Err(ExprError::eval(
-                    format!(
-                        "index {k0} is out of range for a list of {len} in entry {}; select events with a cut first (e.g. a cut on the list's length)",
-                        self.entry(e)
-                    ),
-                    span,
-                ));
-            }
-            elems.push(off[e] + k);
-        }
-        Ok(match l {
-            Val::List(_, values) => Val::Num(values.gather(&elems)),
-            Val::Objs(c, _, idx) => {
-                Val::Obj(c.clone(), elems.iter().map(|&j| idx[j as usize]).collect())
-            }
-            Val::Tuples(cs, _, slots) => Val::Tuple(
-                cs.clone(),
-                slots
-                    .iter()
-                    .map(|s| elems.iter().map(|&j| s[j as usize]).collect())
-                    .collect(),
-            ),
-            _ => return Err(internal("indexing")),
-        })
-    }
-
-    fn mask(&self, list: &Node, mask: &Node, span: Span) -> R<Val> {
-        let l = self.eval(list)?;
-        let Val::List(moff, Nums::Bool(keep)) = self.eval(mask)? else {
-            return Err(internal("mask type"));
-        };
-        let off = match &l {
-            Val::List(o, _) | Val::Objs(_, o, _) | Val::Tuples(_, o, _) => o.clone(),
-            _ => return Err(internal("masking a non-list")),
-        };
-        if *off != *moff {
-            let e = off
-                .windows(2)
-                .zip(moff.windows(2))
-                .position(|(a, b)| a[1] - a[0] != b[1] - b[0])
-                .unwrap_or(0);
-            return Err(ExprError::eval(
-                format!(
-                    "the mask and the list have different lengths in entry {}",
-                    self.entry(e)
-                ),
-                span,
-            ));
-        }
-        let mut new_off = Vec::with_capacity(off.len());
-        new_off.push(0i64);
-        for w in off.windows(2) {
-            let kept = keep[w[0] as usize..w[1] as usize]
-                .iter()
-                .filter(|k| **k)
-                .count() as i64;
-            let last = *new_off.last().unwrap_or(&0);
-            new_off.push(last + kept);
-        }
-        let new_off = Rc::new(new_off);
-        Ok(match l {
-            Val::List(_, values) => Val::List(new_off, values.select(&keep)),
-            Val::Objs(c, _, idx) => Val::Objs(
-                c,
-                new_off,
-                idx.iter()
-                    .zip(&keep)
-                    .filter(|(_, k)| **k)
-                    .map(|(i, _)| *i)
-                    .collect(),
-            ),
-            Val::Tuples(cs, _, slots) => Val::Tuples(
-                cs,
-                new_off,
-                slots
-                    .iter()
-                    .map(|s| {
-                        s.iter()
-                            .zip(&keep)
-                            .filter(|(_, k)| **k)
-                            .map(|(i, _)| *i)
-                            .collect()
-                    })
-                    .collect(),
-            ),
-            _ => return Err(internal("masking")),
-        })
-    }
-
-    /// Bring two values to one shape: per-event, or per-element of a list.
-    fn align(&self, a: Val, b: Val, num: Num) -> R<Aligned> {
+    /// Bring two values to one shape: per-event, or per-element of a list, converted to `num`.
+    pub(crate) fn align(&self, a: Val, b: Val, num: Num) -> R<Aligned> {
         let off = match (&a, &b) {
             (Val::List(o1, _), Val::List(o2, _)) => {
                 if o1 != o2 {
+                    let e = o1
+                        .windows(2)
+                        .zip(o2.windows(2))
+                        .position(|(x, y)| x[1] - x[0] != y[1] - y[0])
+                        .unwrap_or(0);
                     return Err(ExprError::eval(
-                        "the two lists have different lengths in some events",
+                        format!(
+                            "the two lists have different lengths in entry {}",
+                            self.entry(e)
+                        ),
                         Span::default(),
                     ));
                 }
@@ -867,15 +595,36 @@ impl<'a> Evaluator<'a> {
         };
         let shape = |v: Val| -> R<Nums> {
             Ok(match v {
-                Val::List(_, n) => cast(&n, num),
+                Val::List(_, n) => num::cast(&n, num),
                 Val::Num(n) => match &off {
-                    Some(o) => cast(&n.repeat(o), num),
-                    None => cast(&n, num),
+                    Some(o) => num::cast(&n.repeat(o), num),
+                    None => num::cast(&n, num),
                 },
-                c => fill(&c, num, len).ok_or_else(|| internal("operand"))?,
+                Val::Const(c, k) => num::cast(&c.column(k, len), num),
+                _ => return Err(internal("operand")),
             })
         };
         Ok((off.clone(), shape(a)?, shape(b)?))
+    }
+
+    fn arith_error(&self, e: ArithError, off: Option<&Offsets>, span: Span) -> ExprError {
+        match e {
+            ArithError::DivisionByZero(pos) => {
+                let event = match off {
+                    Some(o) => o.partition_point(|&x| x <= pos as i64).saturating_sub(1),
+                    None => pos,
+                };
+                ExprError::eval(
+                    format!(
+                        "integer division by zero in entry {} (convert to double to get inf, \
+                         e.g. double(a) / b)",
+                        self.entry(event)
+                    ),
+                    span,
+                )
+            }
+            ArithError::Mismatch => internal("operand types"),
+        }
     }
 
     fn binary(&self, op: BinOp, lhs: &Node, rhs: &Node, num: Num, span: Span) -> R<Val> {
@@ -883,33 +632,34 @@ impl<'a> Evaluator<'a> {
             return self.logical(op, lhs, rhs, span);
         }
         let (a, b) = (self.eval(lhs)?, self.eval(rhs)?);
-        // Two constants fold to a constant.
-        if let (Some(x), Some(y)) = (const_f64(&a), const_f64(&b)) {
-            if !matches!(
-                op,
-                BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge
-            ) {
-                let v = match op {
-                    BinOp::Add => x + y,
-                    BinOp::Sub => x - y,
-                    BinOp::Mul => x * y,
-                    BinOp::Div => x / y,
-                    BinOp::Rem => x % y,
-                    _ => x.powf(y),
-                };
-                return Ok(if num == Num::Int {
-                    Val::Int(v as i64)
-                } else {
-                    Val::Float(v)
-                });
-            }
+        let is_cmp = matches!(
+            op,
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge
+        );
+        // Two constants fold to a constant, computed with the same rules.
+        if let (Val::Const(x, xk), Val::Const(y, yk)) = (&a, &b) {
+            let (x, y) = (
+                num::cast(&x.column(*xk, 1), num),
+                num::cast(&y.column(*yk, 1), num),
+            );
+            let out = if is_cmp {
+                Nums::Bool(num::compare(op, &x, &y).map_err(|e| self.arith_error(e, None, span))?)
+            } else {
+                num::arith(op, &x, &y).map_err(|e| self.arith_error(e, None, span))?
+            };
+            let k = out.num();
+            return Ok(Val::Const(
+                Scalar::of(&out).ok_or_else(|| internal("fold"))?,
+                k,
+            ));
         }
         let (off, x, y) = self.align(a, b, num)?;
-        let out = match op {
-            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
-                Nums::Bool(compare(op, x, y)?)
-            }
-            _ => arith(op, x, y)?,
+        let out = if is_cmp {
+            Nums::Bool(
+                num::compare(op, &x, &y).map_err(|e| self.arith_error(e, off.as_ref(), span))?,
+            )
+        } else {
+            num::arith(op, &x, &y).map_err(|e| self.arith_error(e, off.as_ref(), span))?
         };
         Ok(match off {
             Some(o) => Val::List(o, out),
@@ -923,11 +673,11 @@ impl<'a> Evaluator<'a> {
         let a = self.eval(lhs)?;
         let and = op == BinOp::And;
         let per_event = match &a {
-            Val::Bool(b) => {
+            Val::Const(Scalar::Bool(b), _) => {
                 if *b == and {
                     return self.eval(rhs);
                 }
-                return Ok(Val::Bool(*b));
+                return Ok(a);
             }
             Val::Num(Nums::Bool(v)) => v.clone(),
             _ => {
@@ -937,7 +687,11 @@ impl<'a> Evaluator<'a> {
                 let (Nums::Bool(x), Nums::Bool(y)) = (x, y) else {
                     return Err(internal("logical"));
                 };
-                let out = zip_op!(x, y, |p: bool, q: bool| if and { p && q } else { p || q });
+                let out = x
+                    .iter()
+                    .zip(&y)
+                    .map(|(p, q)| if and { *p && *q } else { *p || *q })
+                    .collect();
                 return Ok(match off {
                     Some(o) => Val::List(o, Nums::Bool(out)),
                     None => Val::Num(Nums::Bool(out)),
@@ -946,24 +700,11 @@ impl<'a> Evaluator<'a> {
         };
         // Events whose result still depends on the right side.
         let undecided: Vec<bool> = per_event.iter().map(|x| *x == and).collect();
-        let n_undecided = undecided.iter().filter(|x| **x).count();
-        if n_undecided == 0 {
+        let rhs_vals = self.eval_on(&undecided, rhs, span)?;
+        let Some(rhs_vals) = rhs_vals else {
             return Ok(Val::Num(Nums::Bool(per_event)));
-        }
-        let rhs_vals: Vec<bool> = if n_undecided == undecided.len() {
-            to_bools(self.eval(rhs)?, self.n())?
-        } else {
-            let sub = self.chunk.filter(&undecided);
-            let ev = Evaluator::new(&sub, self.schema, self.defines);
-            to_bools(ev.eval(rhs)?, sub.len()).map_err(|e| ExprError {
-                span: if e.span == Span::default() {
-                    span
-                } else {
-                    e.span
-                },
-                ..e
-            })?
         };
+        let rhs_vals = to_bools(rhs_vals)?;
         let mut it = rhs_vals.into_iter();
         let out = per_event
             .iter()
@@ -973,463 +714,162 @@ impl<'a> Evaluator<'a> {
         Ok(Val::Num(Nums::Bool(out)))
     }
 
-    fn map1(&self, a: Val, num: Num, f: impl Fn(f64) -> f64) -> R<Val> {
-        let apply = |n: Nums| -> Nums {
-            match (
-                cast(
-                    &n,
-                    if num == Num::F32 {
-                        Num::F32
-                    } else {
-                        num_or_f64(num)
-                    },
-                ),
-                num,
-            ) {
-                (Nums::F32(v), Num::F32) => {
-                    Nums::F32(v.iter().map(|x| f(*x as f64) as f32).collect())
-                }
-                (Nums::Int(v), Num::Int) => {
-                    Nums::Int(v.iter().map(|x| f(*x as f64) as i64).collect())
-                }
-                (other, _) => Nums::F64(other.to_f64().into_iter().map(&f).collect()),
-            }
-        };
-        Ok(match a {
-            Val::Num(n) => Val::Num(apply(n)),
-            Val::List(o, n) => Val::List(o, apply(n)),
-            c => match const_f64(&c) {
-                Some(x) => Val::Float(f(x)),
-                None => return Err(internal("math function")),
-            },
-        })
-    }
-
-    fn zip2(&self, a: Val, b: Val, num: Num, f: impl Fn(f64, f64) -> f64) -> R<Val> {
-        if let (Some(x), Some(y)) = (const_f64(&a), const_f64(&b)) {
-            return Ok(Val::Float(f(x, y)));
+    /// Evaluate `node` on the events where `keep` is true only: `None` if there are none; a
+    /// per-event value (constants expanded) for exactly those events otherwise.
+    pub(crate) fn eval_on(&self, keep: &[bool], node: &Node, span: Span) -> R<Option<Val>> {
+        let n_keep = keep.iter().filter(|x| **x).count();
+        if n_keep == 0 {
+            return Ok(None);
         }
-        let (off, x, y) = self.align(a, b, num_or_f64(num))?;
-        let out = match (x, y) {
-            (Nums::F32(x), Nums::F32(y)) => {
-                Nums::F32(zip_op!(x, y, |p: f32, q: f32| f(p as f64, q as f64) as f32))
-            }
-            (Nums::Int(x), Nums::Int(y)) => {
-                Nums::Int(zip_op!(x, y, |p: i64, q: i64| f(p as f64, q as f64) as i64))
-            }
-            (x, y) => Nums::F64(zip_op!(x.to_f64(), y.to_f64(), |p: f64, q: f64| f(p, q))),
-        };
-        Ok(match off {
-            Some(o) => Val::List(o, out),
-            None => Val::Num(out),
-        })
-    }
-
-    fn reduce(&self, f: Reduce, arg: &Node, num: Num, _span: Span) -> R<Val> {
-        let a = self.eval(arg)?;
-        if let (Reduce::Sum, Val::P4List(off, p)) = (f, &a) {
-            let mut out = P4s::default();
-            for w in off.windows(2) {
-                let (mut x, mut y, mut z, mut t) = (0.0, 0.0, 0.0, 0.0);
-                for j in w[0] as usize..w[1] as usize {
-                    x += p.px[j];
-                    y += p.py[j];
-                    z += p.pz[j];
-                    t += p.e[j];
-                }
-                out.px.push(x);
-                out.py.push(y);
-                out.pz.push(z);
-                out.e.push(t);
-            }
-            return Ok(Val::P4(out));
-        }
-        let (off, values) = match a {
-            Val::List(o, v) => (o, Some(v)),
-            Val::Objs(_, o, _) | Val::P4List(o, _) | Val::Tuples(_, o, _) => (o, None),
-            _ => return Err(internal("reduction of a non-list")),
-        };
-        let ranges = off.windows(2).map(|w| (w[0] as usize, w[1] as usize));
-        let lens = || off.windows(2).map(|w| w[1] - w[0]);
-        Ok(Val::Num(match (f, values) {
-            (Reduce::Len, _) | (Reduce::Count, None) => Nums::Int(lens().collect()),
-            (Reduce::Count, Some(Nums::Bool(v))) => Nums::Int(
-                ranges
-                    .map(|(a, b)| v[a..b].iter().filter(|x| **x).count() as i64)
-                    .collect(),
-            ),
-            (Reduce::Count, Some(_)) => Nums::Int(lens().collect()),
-            (Reduce::Any, Some(Nums::Bool(v))) => {
-                Nums::Bool(ranges.map(|(a, b)| v[a..b].iter().any(|x| *x)).collect())
-            }
-            (Reduce::All, Some(Nums::Bool(v))) => {
-                Nums::Bool(ranges.map(|(a, b)| v[a..b].iter().all(|x| *x)).collect())
-            }
-            (Reduce::Sum, Some(Nums::F32(v))) => {
-                // Sequential float accumulation, as ROOT's VecOps::Sum on RVec<float>.
-                Nums::F32(
-                    ranges
-                        .map(|(a, b)| v[a..b].iter().fold(0.0f32, |s, x| s + x))
-                        .collect(),
-                )
-            }
-            (Reduce::Sum, Some(Nums::F64(v))) => Nums::F64(
-                ranges
-                    .map(|(a, b)| v[a..b].iter().fold(0.0, |s, x| s + x))
-                    .collect(),
-            ),
-            (Reduce::Sum, Some(Nums::Int(v))) => {
-                Nums::Int(ranges.map(|(a, b)| v[a..b].iter().sum()).collect())
-            }
-            (Reduce::Sum, Some(Nums::Bool(v))) => Nums::Int(
-                ranges
-                    .map(|(a, b)| v[a..b].iter().filter(|x| **x).count() as i64)
-                    .collect(),
-            ),
-            (Reduce::Mean, Some(v)) => {
-                let d = v.to_f64();
-                Nums::F64(
-                    ranges
-                        .map(|(a, b)| {
-                            if b > a {
-                                d[a..b].iter().sum::<f64>() / (b - a) as f64
-                            } else {
-                                f64::NAN
-                            }
-                        })
-                        .collect(),
-                )
-            }
-            (Reduce::Min | Reduce::Max, Some(v)) => {
-                let max = f == Reduce::Max;
-                let d = v.to_f64();
-                let r: Vec<f64> = ranges
-                    .map(|(a, b)| {
-                        d[a..b].iter().copied().fold(f64::NAN, |m, x| {
-                            if m.is_nan() || (max && x > m) || (!max && x < m) {
-                                x
-                            } else {
-                                m
-                            }
-                        })
-                    })
-                    .collect();
-                if num == Num::F32 {
-                    Nums::F32(r.iter().map(|x| *x as f32).collect())
+        let v = if n_keep == keep.len() {
+            self.eval(node)?
+        } else {
+            let sub = self.chunk.filter(keep);
+            let ev = self.sub(&sub);
+            ev.eval(node).map_err(|e| ExprError {
+                span: if e.span == Span::default() {
+                    span
                 } else {
-                    Nums::F64(r)
-                }
-            }
-            (Reduce::ArgMin | Reduce::ArgMax, Some(v)) => {
-                let max = f == Reduce::ArgMax;
-                let d = v.to_f64();
-                Nums::Int(
-                    ranges
-                        .map(|(a, b)| {
-                            let mut best: Option<(usize, f64)> = None;
-                            for (k, x) in d[a..b].iter().enumerate() {
-                                // The first extremum wins, as ROOT's ArgMax/ArgMin.
-                                if best.is_none_or(|(_, m)| (max && *x > m) || (!max && *x < m)) {
-                                    best = Some((k, *x));
-                                }
-                            }
-                            best.map_or(-1, |(k, _)| k as i64)
-                        })
-                        .collect(),
-                )
-            }
-            _ => return Err(internal("reduction")),
+                    e.span
+                },
+                ..e
+            })?
+        };
+        Ok(Some(match v {
+            Val::Const(c, k) => Val::Num(c.column(k, n_keep)),
+            other => other,
         }))
     }
 
-    /// Four-vectors from records, as ROOT's `PtEtaPhiMVector` → `PxPyPzEVector`:
-    /// `px = pt cos φ`, `py = pt sin φ`, `pz = pt sinh η`, `E = sqrt((pt cosh η)² + m|m|)`,
-    /// all in double precision.
-    fn p4_of(&self, o: &Val, coll: &str) -> R<Val> {
-        let idx = match o {
-            Val::Obj(_, idx) | Val::Objs(_, _, idx) => idx,
-            Val::P4(_) | Val::P4List(..) => return Ok(o.clone()),
-            _ => return Err(internal("four-vector of a non-record")),
-        };
-        // The four-vectors of every record of the collection, computed once per chunk and then
-        // gathered: combinations reuse each record many times.
-        let all = self.collection_p4(coll)?;
-        let g = |v: &[f64]| -> Vec<f64> { idx.iter().map(|&i| v[i as usize]).collect() };
-        let p = P4s {
-            px: g(&all.px),
-            py: g(&all.py),
-            pz: g(&all.pz),
-            e: g(&all.e),
-        };
-        Ok(match o {
-            Val::Obj(..) => Val::P4(p),
-            Val::Objs(_, off, _) => Val::P4List(off.clone(), p),
-            _ => return Err(internal("four-vector")),
-        })
-    }
-
-    /// A sum of four-vectors, `a + b + c`, added left to right component by component (the
-    /// same additions as summing pairwise), with records gathered straight from the
-    /// collection's four-vectors into the sum, without an intermediate column per term.
-    fn p4_sum(&self, node: &Node, list: bool) -> R<Val> {
-        let mut terms = Vec::new();
-        let mut stack = vec![node];
-        while let Some(n) = stack.pop() {
-            match n {
-                Node::P4Sum(a, b) | Node::P4SumList(a, b) => {
-                    // Right pushed first so that the leftmost term comes out first.
-                    stack.push(b);
-                    stack.push(a);
-                }
-                other => terms.push(other),
+    /// `cond ? a : b`: element-wise for a list condition; per event otherwise, evaluating each
+    /// side only on the events that take it (so `nJet > 0 ? Jet.pt[0] : -1` is safe).
+    fn cond(&self, cond: &Node, a: &Node, b: &Node, num: Num, span: Span) -> R<Val> {
+        let c = self.eval(cond)?;
+        let per_event = match c {
+            Val::Const(Scalar::Bool(t), _) => {
+                let v = self.eval(if t { a } else { b })?;
+                return Ok(match v {
+                    Val::Const(s, k) => {
+                        let x = num::cast(&s.column(k, 1), num);
+                        Val::Const(Scalar::of(&x).ok_or_else(|| internal("cond"))?, num)
+                    }
+                    Val::Num(x) => Val::Num(num::cast(&x, num)),
+                    Val::List(o, x) => Val::List(o, num::cast(&x, num)),
+                    _ => return Err(internal("cond value")),
+                });
             }
-        }
-        let mut off: Option<Rc<Vec<i64>>> = None;
-        let mut sum: Option<P4s> = None;
-        for t in terms {
-            let (term_off, add) = match t {
-                Node::P4Of { obj, coll } => {
-                    let o = self.eval_rc(obj)?;
-                    let (o_off, idx) = match &*o {
-                        Val::Obj(_, idx) => (None, idx),
-                        Val::Objs(_, off, idx) => (Some(off.clone()), idx),
-                        _ => return Err(internal("four-vector of a non-record")),
+            Val::Num(Nums::Bool(v)) => v,
+            Val::List(off, Nums::Bool(keep)) => {
+                // Element-wise: both sides fully, then pick.
+                let c = Val::List(off.clone(), Nums::Bool(keep.clone()));
+                let (va, vb) = (self.eval(a)?, self.eval(b)?);
+                let (o1, x, _) = self.align(va, c.clone(), num)?;
+                let (o2, y, _) = self.align(vb, c, num)?;
+                let off = o1.or(o2).unwrap_or(off);
+                return Ok(Val::List(off, select_by(&keep, &x, &y)));
+            }
+            _ => return Err(internal("condition")),
+        };
+        let not: Vec<bool> = per_event.iter().map(|x| !x).collect();
+        let va = self.eval_on(&per_event, a, span)?;
+        let vb = self.eval_on(&not, b, span)?;
+        match (&va, &vb) {
+            (Some(Val::List(..)), _) | (_, Some(Val::List(..))) => {
+                // Whole lists, event by event.
+                let mut off = vec![0i64];
+                let mut out = Nums::empty(num);
+                let (mut ia, mut ib) = (0usize, 0usize);
+                for &t in &per_event {
+                    let (v, i) = if t { (&va, &mut ia) } else { (&vb, &mut ib) };
+                    let Some(Val::List(o, x)) = v else {
+                        return Err(internal("cond lists"));
                     };
-                    let all = self.collection_p4(coll)?;
-                    match &mut sum {
-                        None => {
-                            let g = |v: &[f64]| -> Vec<f64> {
-                                idx.iter().map(|&i| v[i as usize]).collect()
-                            };
-                            sum = Some(P4s {
-                                px: g(&all.px),
-                                py: g(&all.py),
-                                pz: g(&all.pz),
-                                e: g(&all.e),
-                            });
-                            off = o_off;
-                            continue;
-                        }
-                        Some(p) => {
-                            if p.len() != idx.len() {
-                                return Err(ExprError::eval(
-                                    "adding lists of four-vectors of different lengths",
-                                    Span::default(),
-                                ));
-                            }
-                            for (k, &i) in idx.iter().enumerate() {
-                                let i = i as usize;
-                                p.px[k] += all.px[i];
-                                p.py[k] += all.py[i];
-                                p.pz[k] += all.pz[i];
-                                p.e[k] += all.e[i];
-                            }
-                            (o_off, None)
-                        }
+                    let (s, e) = (o[*i] as usize, o[*i + 1] as usize);
+                    out.extend_from(&x.slice(s, e));
+                    off.push(off[off.len() - 1] + (e - s) as i64);
+                    *i += 1;
+                }
+                Ok(Val::List(Rc::new(off), out))
+            }
+            _ => {
+                let get = |v: Option<Val>| -> R<Nums> {
+                    match v {
+                        None => Ok(Nums::empty(num)),
+                        Some(Val::Num(x)) => Ok(num::cast(&x, num)),
+                        _ => Err(internal("cond values")),
                     }
-                }
-                other => match self.eval(other)? {
-                    Val::P4(q) => (None, Some(q)),
-                    Val::P4List(o, q) => (Some(o), Some(q)),
-                    _ => return Err(internal("four-vector sum")),
-                },
-            };
-            if let (Some(a), Some(b)) = (&off, &term_off) {
-                if a != b {
-                    return Err(ExprError::eval(
-                        "adding lists of four-vectors of different lengths",
-                        Span::default(),
-                    ));
-                }
+                };
+                let (x, y) = (get(va)?, get(vb)?);
+                Ok(Val::Num(merge_by(&per_event, &x, &y)))
             }
-            if off.is_none() {
-                off = term_off;
-            }
-            if let Some(q) = add {
-                match &mut sum {
-                    None => sum = Some(q),
-                    Some(p) => {
-                        if p.len() != q.len() {
-                            return Err(ExprError::eval(
-                                "adding lists of four-vectors of different lengths",
-                                Span::default(),
-                            ));
-                        }
-                        for k in 0..q.len() {
-                            p.px[k] += q.px[k];
-                            p.py[k] += q.py[k];
-                            p.pz[k] += q.pz[k];
-                            p.e[k] += q.e[k];
-                        }
+        }
+    }
+}
+
+/// `keep[i] ? x[i] : y[i]`.
+fn select_by(keep: &[bool], x: &Nums, y: &Nums) -> Nums {
+    macro_rules! sel {
+        ($x:expr, $y:expr) => {
+            keep.iter()
+                .zip($x.iter().zip($y.iter()))
+                .map(|(k, (a, b))| if *k { *a } else { *b })
+                .collect()
+        };
+    }
+    match (x, y) {
+        (Nums::Bool(x), Nums::Bool(y)) => Nums::Bool(sel!(x, y)),
+        (Nums::I32(x), Nums::I32(y)) => Nums::I32(sel!(x, y)),
+        (Nums::U32(x), Nums::U32(y)) => Nums::U32(sel!(x, y)),
+        (Nums::I64(x), Nums::I64(y)) => Nums::I64(sel!(x, y)),
+        (Nums::U64(x), Nums::U64(y)) => Nums::U64(sel!(x, y)),
+        (Nums::F32(x), Nums::F32(y)) => Nums::F32(sel!(x, y)),
+        (Nums::F64(x), Nums::F64(y)) => Nums::F64(sel!(x, y)),
+        _ => x.clone(),
+    }
+}
+
+/// Interleave: where `take_x` is true the next value of `x`, else the next of `y`.
+fn merge_by(take_x: &[bool], x: &Nums, y: &Nums) -> Nums {
+    macro_rules! merge {
+        ($x:expr, $y:expr) => {{
+            let (mut i, mut j) = (0usize, 0usize);
+            take_x
+                .iter()
+                .map(|t| {
+                    if *t {
+                        i += 1;
+                        $x[i - 1]
+                    } else {
+                        j += 1;
+                        $y[j - 1]
                     }
-                }
-            }
-        }
-        let p = sum.ok_or_else(|| internal("empty four-vector sum"))?;
-        Ok(match (list, off) {
-            (true, Some(o)) => Val::P4List(o, p),
-            (true, None) => return Err(internal("four-vector list without offsets")),
-            (false, _) => Val::P4(p),
-        })
+                })
+                .collect()
+        }};
     }
-
-    fn collection_p4(&self, coll: &str) -> R<Rc<P4s>> {
-        if let Some(p) = self.p4s.borrow().get(coll) {
-            return Ok(p.clone());
-        }
-        let total = self.coll_offsets(coll)?.last().copied().unwrap_or(0);
-        let idx: Vec<i64> = (0..total).collect();
-        let field = |name: &str| -> R<Vec<f64>> {
-            Ok(match self.named_field(coll, name, &idx)? {
-                Some(v) => v.to_f64(),
-                None => vec![0.0; idx.len()],
-            })
-        };
-        let (pt, eta, phi, m) = (field("pt")?, field("eta")?, field("phi")?, field("mass")?);
-        let n = pt.len();
-        let mut p = P4s {
-            px: Vec::with_capacity(n),
-            py: Vec::with_capacity(n),
-            pz: Vec::with_capacity(n),
-            e: Vec::with_capacity(n),
-        };
-        for i in 0..n {
-            p.px.push(pt[i] * phi[i].cos());
-            p.py.push(pt[i] * phi[i].sin());
-            p.pz.push(pt[i] * eta[i].sinh());
-            let pp = pt[i] * eta[i].cosh();
-            let e2 = pp * pp + m[i] * m[i].abs();
-            p.e.push(if e2 > 0.0 { e2 } else { 0.0 }.sqrt());
-        }
-        let p = Rc::new(p);
-        self.p4s.borrow_mut().insert(coll.to_string(), p.clone());
-        Ok(p)
-    }
-
-    fn eta_phi(&self, node: &Node) -> R<EtaPhi> {
-        let v = self.eval(node)?;
-        match v {
-            Val::Obj(ref c, ref idx) | Val::Objs(ref c, _, ref idx) => {
-                let get = |name: &str| -> R<Vec<f64>> {
-                    Ok(match self.named_field(c, name, idx)? {
-                        Some(v) => v.to_f64(),
-                        None => vec![0.0; idx.len()],
-                    })
-                };
-                let off = if let Val::Objs(_, o, _) = &v {
-                    Some(o.clone())
-                } else {
-                    None
-                };
-                Ok((get("eta")?, get("phi")?, off))
-            }
-            Val::P4(p) => Ok((p4_prop(&p, P4Prop::Eta), p4_prop(&p, P4Prop::Phi), None)),
-            Val::P4List(o, p) => Ok((p4_prop(&p, P4Prop::Eta), p4_prop(&p, P4Prop::Phi), Some(o))),
-            _ => Err(internal("eta/phi of a non-record")),
-        }
+    match (x, y) {
+        (Nums::Bool(x), Nums::Bool(y)) => Nums::Bool(merge!(x, y)),
+        (Nums::I32(x), Nums::I32(y)) => Nums::I32(merge!(x, y)),
+        (Nums::U32(x), Nums::U32(y)) => Nums::U32(merge!(x, y)),
+        (Nums::I64(x), Nums::I64(y)) => Nums::I64(merge!(x, y)),
+        (Nums::U64(x), Nums::U64(y)) => Nums::U64(merge!(x, y)),
+        (Nums::F32(x), Nums::F32(y)) => Nums::F32(merge!(x, y)),
+        (Nums::F64(x), Nums::F64(y)) => Nums::F64(merge!(x, y)),
+        _ => x.clone(),
     }
 }
 
-fn num_or_f64(n: Num) -> Num {
-    if n == Num::Bool {
-        Num::F64
-    } else {
-        n
-    }
-}
-
-fn neg(n: Nums) -> Nums {
-    match n {
-        Nums::Int(v) => Nums::Int(v.iter().map(|x| x.wrapping_neg()).collect()),
-        Nums::F32(v) => Nums::F32(v.iter().map(|x| -x).collect()),
-        Nums::F64(v) => Nums::F64(v.iter().map(|x| -x).collect()),
-        b => b,
-    }
-}
-
-fn const_f64(v: &Val) -> Option<f64> {
+pub(crate) fn to_bools(v: Val) -> R<Vec<bool>> {
     match v {
-        Val::Int(i) => Some(*i as f64),
-        Val::Float(f) => Some(*f),
-        _ => None,
-    }
-}
-
-fn to_bools(v: Val, n: usize) -> R<Vec<bool>> {
-    match v {
-        Val::Bool(b) => Ok(vec![b; n]),
         Val::Num(Nums::Bool(v)) => Ok(v),
         _ => Err(internal("expected bools")),
     }
 }
 
-fn repeat(v: &[f64], off: &[i64]) -> Vec<f64> {
-    let mut out = Vec::with_capacity(off.last().copied().unwrap_or(0) as usize);
-    for (i, w) in off.windows(2).enumerate() {
-        for _ in w[0]..w[1] {
-            out.push(v[i]);
-        }
+/// The type a typed value is known to have (for callers that need to materialise constants).
+pub fn ty_num(ty: &Ty) -> Option<Num> {
+    match ty {
+        Ty::Num(n) | Ty::List(n) => Some(*n),
+        _ => None,
     }
-    out
-}
-
-/// One element-wise function for both float widths: the f32 version calls the single-precision
-/// libm functions (`cosf`, …), as C++'s `std::cos(float)` does.
-macro_rules! math1_for {
-    ($name:ident, $t:ty) => {
-        fn $name(f: Math1, x: $t) -> $t {
-            match f {
-                Math1::Abs => x.abs(),
-                Math1::Sqrt => x.sqrt(),
-                Math1::Exp => x.exp(),
-                Math1::Log => x.ln(),
-                Math1::Log10 => x.log10(),
-                Math1::Sin => x.sin(),
-                Math1::Cos => x.cos(),
-                Math1::Tan => x.tan(),
-                Math1::Asin => x.asin(),
-                Math1::Acos => x.acos(),
-                Math1::Atan => x.atan(),
-                Math1::Sinh => x.sinh(),
-                Math1::Cosh => x.cosh(),
-                Math1::Tanh => x.tanh(),
-                Math1::Floor => x.floor(),
-                Math1::Ceil => x.ceil(),
-            }
-        }
-    };
-}
-math1_for!(math1_f32, f32);
-math1_for!(math1, f64);
-
-/// Properties of Cartesian four-vectors, as ROOT's `PxPyPzE4D` computes them.
-fn p4_prop(p: &P4s, prop: P4Prop) -> Vec<f64> {
-    (0..p.len())
-        .map(|i| {
-            let (x, y, z, t) = (p.px[i], p.py[i], p.pz[i], p.e[i]);
-            match prop {
-                P4Prop::Px => x,
-                P4Prop::Py => y,
-                P4Prop::Pz => z,
-                P4Prop::E => t,
-                P4Prop::Pt => (x * x + y * y).sqrt(),
-                P4Prop::Phi => {
-                    if x == 0.0 && y == 0.0 {
-                        0.0
-                    } else {
-                        y.atan2(x)
-                    }
-                }
-                P4Prop::Eta => eta_from_rho_z((x * x + y * y).sqrt(), z),
-                P4Prop::Mass => {
-                    let mm = t * t - x * x - y * y - z * z;
-                    if mm >= 0.0 {
-                        mm.sqrt()
-                    } else {
-                        -(-mm).sqrt()
-                    }
-                }
-            }
-        })
-        .collect()
 }

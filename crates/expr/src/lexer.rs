@@ -18,6 +18,8 @@ pub enum Tok {
     Int(i64),
     /// A floating-point literal.
     Float(f64),
+    /// A floating-point literal with an `f` suffix (`1.03f`).
+    Float32(f32),
     /// A name.
     Ident(String),
     /// An operator or punctuation, e.g. `+`, `==`, `&&`, `(`.
@@ -26,9 +28,9 @@ pub enum Tok {
     End,
 }
 
-const SYMBOLS: [&str; 22] = [
+const SYMBOLS: [&str; 23] = [
     "==", "!=", "<=", ">=", "&&", "||", "**", "+", "-", "*", "/", "%", "<", ">", "!", "(", ")",
-    "[", "]", ",", ".", "?",
+    "[", "]", ",", ".", "?", ":",
 ];
 
 /// Split `src` into tokens.
@@ -75,17 +77,34 @@ pub fn lex(src: &str) -> Result<Vec<Token>, ExprError> {
                 }
             }
             let text: String = src[start..i].chars().filter(|c| *c != '_').collect();
+            // C++'s `f` suffix makes a float literal single precision: `1.03f` is a `float`.
+            let f32_suffix = is_float
+                && i < bytes.len()
+                && (bytes[i] == b'f' || bytes[i] == b'F')
+                && bytes
+                    .get(i + 1)
+                    .is_none_or(|b| !(b.is_ascii_alphanumeric() || *b == b'_'));
+            if f32_suffix {
+                i += 1;
+            }
             let span = Span::new(start, i);
-            let kind = if is_float {
+            let kind = if f32_suffix {
+                Tok::Float32(
+                    text.parse()
+                        .map_err(|_| ExprError::syntax(format!("bad number '{text}'"), span))?,
+                )
+            } else if is_float {
                 Tok::Float(
                     text.parse()
                         .map_err(|_| ExprError::syntax(format!("bad number '{text}'"), span))?,
                 )
             } else {
-                Tok::Int(
-                    text.parse()
-                        .map_err(|_| ExprError::syntax(format!("bad number '{text}'"), span))?,
-                )
+                Tok::Int(text.parse().map_err(|_| {
+                    ExprError::syntax(
+                        format!("bad number '{text}' (integers go up to 9223372036854775807)"),
+                        span,
+                    )
+                })?)
             };
             out.push(Token { kind, span });
             continue;

@@ -1,7 +1,8 @@
 //! A Pratt parser for the expression language.
 //!
-//! Precedence, loosest first: `||`, `&&`, comparisons, `+ -`, `* / %`, unary `- !`, `**`,
-//! then postfix `.field`, `[index]` and calls.
+//! Precedence, loosest first: `c ? a : b` (right-associative, as in C++), `||`, `&&`,
+//! comparisons, `+ -`, `* / %`, unary `- !`, `**`, then postfix `.field`, `[index]`,
+//! `[lo:hi]` and calls.
 
 use crate::ast::{BinOp, Expr, ExprKind};
 use crate::error::{ExprError, Span};
@@ -15,7 +16,7 @@ pub fn parse(src: &str) -> Result<Expr, ExprError> {
         pos: 0,
         depth: 0,
     };
-    let e = p.expr(0)?;
+    let e = p.ternary()?;
     match &p.peek().kind {
         Tok::End => Ok(e),
         _ => Err(ExprError::syntax(
@@ -71,6 +72,7 @@ impl Parser {
                 "]" => "]",
                 "," => ",",
                 "(" => "(",
+                ":" => ":",
                 _ => return false,
             })
         {
@@ -101,6 +103,27 @@ impl Parser {
             ));
         }
         Ok(())
+    }
+
+    /// `c ? a : b`, the loosest operator; `a ? b : c ? d : e` is `a ? b : (c ? d : e)`.
+    fn ternary(&mut self) -> Result<Expr, ExprError> {
+        self.enter()?;
+        let cond = self.expr(0)?;
+        let out = if self.peek().kind == Tok::Sym("?") {
+            self.next();
+            let a = self.ternary()?;
+            self.expect(":", "between the two values of 'condition ? a : b'")?;
+            let b = self.ternary()?;
+            let span = cond.span.to(b.span);
+            Expr {
+                kind: ExprKind::Cond(Box::new(cond), Box::new(a), Box::new(b)),
+                span,
+            }
+        } else {
+            cond
+        };
+        self.depth -= 1;
+        Ok(out)
     }
 
     fn expr(&mut self, min_prec: u8) -> Result<Expr, ExprError> {
@@ -202,7 +225,29 @@ impl Parser {
                 }
                 Tok::Sym("[") => {
                     self.next();
-                    let idx = self.expr(0)?;
+                    // `x[i]`, or a slice `x[lo:hi]` with either bound optional.
+                    let lo = if self.peek().kind == Tok::Sym(":") {
+                        None
+                    } else {
+                        Some(self.ternary()?)
+                    };
+                    if self.eat(":") {
+                        let hi = if self.peek().kind == Tok::Sym("]") {
+                            None
+                        } else {
+                            Some(self.ternary()?)
+                        };
+                        let close = self.expect("]", "to close the slice")?;
+                        let span = e.span.to(close);
+                        e = Expr {
+                            kind: ExprKind::Slice(Box::new(e), lo.map(Box::new), hi.map(Box::new)),
+                            span,
+                        };
+                        continue;
+                    }
+                    let Some(idx) = lo else {
+                        return Err(ExprError::syntax("expected an index", self.peek().span));
+                    };
                     let close = self.expect("]", "to close the index")?;
                     let span = e.span.to(close);
                     e = Expr {
@@ -226,6 +271,10 @@ impl Parser {
                 kind: ExprKind::Float(f),
                 span: t.span,
             }),
+            Tok::Float32(f) => Ok(Expr {
+                kind: ExprKind::Float32(f),
+                span: t.span,
+            }),
             Tok::Ident(name) => {
                 if name == "true" || name == "false" {
                     return Ok(Expr {
@@ -238,7 +287,7 @@ impl Parser {
                     let mut args = Vec::new();
                     if !self.eat(")") {
                         loop {
-                            args.push(self.expr(0)?);
+                            args.push(self.ternary()?);
                             if self.eat(",") {
                                 continue;
                             }
@@ -258,7 +307,7 @@ impl Parser {
                 })
             }
             Tok::Sym("(") => {
-                let e = self.expr(0)?;
+                let e = self.ternary()?;
                 self.expect(")", "to close the parenthesis")?;
                 Ok(e)
             }
@@ -279,6 +328,14 @@ mod tests {
         match &e.kind {
             ExprKind::Int(i) => i.to_string(),
             ExprKind::Float(f) => format!("{f:?}"),
+            ExprKind::Float32(f) => format!("{f:?}f"),
+            ExprKind::Slice(a, lo, hi) => format!(
+                "{}[{}:{}]",
+                show(a),
+                lo.as_ref().map_or(String::new(), |x| show(x)),
+                hi.as_ref().map_or(String::new(), |x| show(x))
+            ),
+            ExprKind::Cond(c, a, b) => format!("({} ? {} : {})", show(c), show(a), show(b)),
             ExprKind::Bool(b) => b.to_string(),
             ExprKind::Name(n) => n.clone(),
             ExprKind::Field(a, f, _) => format!("{}.{f}", show(a)),
@@ -308,6 +365,13 @@ mod tests {
             ("pair.0.charge", "pair.0.charge"),
             ("a - b - c", "((a - b) - c)"),
             ("f()", "f()"),
+            ("a ? b : c ? d : e", "(a ? b : (c ? d : e))"),
+            ("x > 0 || y ? 1 : 2", "(((x > 0) || y) ? 1 : 2)"),
+            ("Jet[:4].pt", "Jet[:4].pt"),
+            ("Jet.pt[1:-1]", "Jet.pt[1:(-1)]"),
+            ("Jet[2:]", "Jet[2:]"),
+            ("pt * 1.03f", "(pt * 1.03f)"),
+            ("f(a ? 1 : 2, 3)", "f((a ? 1 : 2), 3)"),
         ];
         for (src, want) in cases {
             assert_eq!(

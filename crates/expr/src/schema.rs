@@ -8,25 +8,38 @@ use std::collections::BTreeMap;
 
 use rootio::{ColumnKind, Dataset, Interpretation, PrimitiveType, Tree};
 
-/// The number type of a column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// The number type of a column, as C++ computes with it.
+///
+/// `Char_t`, `Short_t` and their unsigned forms are promoted to `int` in C++ arithmetic, so
+/// their columns are [`Num::I32`]; `UInt_t` stays unsigned (`nJet - 5` wraps as in C++), and
+/// 64-bit integers keep their signedness.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Num {
-    /// Booleans.
+    /// Booleans (`Bool_t`).
     Bool,
-    /// Integers (all widths, computed as 64-bit).
-    Int,
+    /// `int` (also `Char_t`, `UChar_t`, `Short_t`, `UShort_t` after promotion).
+    I32,
+    /// `unsigned int` (`UInt_t`).
+    U32,
+    /// `long` / `Long64_t`.
+    I64,
+    /// `unsigned long` / `ULong64_t`.
+    U64,
     /// 32-bit floats (`Float_t`).
     F32,
-    /// 64-bit floats.
+    /// 64-bit floats (`Double_t`).
     F64,
 }
 
 impl Num {
-    /// A name for messages.
+    /// A name for messages, as C++ spells it.
     pub fn name(self) -> &'static str {
         match self {
             Num::Bool => "bool",
-            Num::Int => "int",
+            Num::I32 => "int",
+            Num::U32 => "unsigned int",
+            Num::I64 => "long",
+            Num::U64 => "unsigned long",
             Num::F32 => "float",
             Num::F64 => "double",
         }
@@ -34,6 +47,38 @@ impl Num {
     /// Whether this is a number (not a bool).
     pub fn is_number(self) -> bool {
         self != Num::Bool
+    }
+    /// Whether this is an integer type (not a bool, not a float).
+    pub fn is_integer(self) -> bool {
+        matches!(self, Num::I32 | Num::U32 | Num::I64 | Num::U64)
+    }
+    /// Whether this is a floating-point type.
+    pub fn is_float(self) -> bool {
+        matches!(self, Num::F32 | Num::F64)
+    }
+    /// C++'s integral promotion: `bool` becomes `int`; every other type stays.
+    pub fn promoted(self) -> Num {
+        if self == Num::Bool {
+            Num::I32
+        } else {
+            self
+        }
+    }
+    /// The type two operands of a binary operator are converted to: C++'s usual arithmetic
+    /// conversions on a 64-bit Linux machine (`long` is 64 bits, so `long` with `unsigned int`
+    /// is `long`; `int` with `unsigned int` is `unsigned int`).
+    pub fn common(a: Num, b: Num) -> Num {
+        use Num::*;
+        let (a, b) = (a.promoted(), b.promoted());
+        match (a, b) {
+            (F64, _) | (_, F64) => F64,
+            (F32, _) | (_, F32) => F32,
+            (x, y) if x == y => x,
+            (U64, _) | (_, U64) => U64,
+            (I64, _) | (_, I64) => I64,
+            (U32, _) | (_, U32) => U32,
+            _ => I32,
+        }
     }
 }
 
@@ -66,12 +111,16 @@ pub struct Schema {
     pub collections: BTreeMap<String, Collection>,
 }
 
-fn num_of(p: PrimitiveType) -> Num {
+/// The C++ arithmetic type of a stored type: small integers are promoted to `int`.
+pub fn num_of(p: PrimitiveType) -> Num {
     match p {
         PrimitiveType::Bool => Num::Bool,
         PrimitiveType::F32 => Num::F32,
         PrimitiveType::F64 => Num::F64,
-        _ => Num::Int,
+        PrimitiveType::U32 => Num::U32,
+        PrimitiveType::I64 => Num::I64,
+        PrimitiveType::U64 => Num::U64,
+        _ => Num::I32,
     }
 }
 
@@ -145,7 +194,7 @@ impl Schema {
             c.fields.insert(field.to_string(), name.clone());
             if matches!(
                 self.branches.get(&counter),
-                Some(BranchType::Scalar(Num::Int))
+                Some(BranchType::Scalar(n)) if n.is_integer()
             ) {
                 c.counter = Some(counter);
             }

@@ -2,6 +2,10 @@
 
 use std::rc::Rc;
 
+use crate::check::Coords;
+use crate::num::Scalar;
+use crate::schema::Num;
+
 /// The elements of `v` where `keep` is true.
 pub fn select<T: Copy>(v: &[T], keep: &[bool]) -> Vec<T> {
     v.iter()
@@ -11,38 +15,159 @@ pub fn select<T: Copy>(v: &[T], keep: &[bool]) -> Vec<T> {
         .collect()
 }
 
-/// A column of numbers.
+/// A column of numbers, one vector per C++ arithmetic type (see [`Num`]).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Nums {
     /// Booleans.
     Bool(Vec<bool>),
-    /// Integers.
-    Int(Vec<i64>),
+    /// `int`.
+    I32(Vec<i32>),
+    /// `unsigned int`.
+    U32(Vec<u32>),
+    /// `long`.
+    I64(Vec<i64>),
+    /// `unsigned long`.
+    U64(Vec<u64>),
     /// Single-precision floats.
     F32(Vec<f32>),
     /// Double-precision floats.
     F64(Vec<f64>),
 }
 
+/// Apply `$body` to the vector of whatever variant `$nums` is, binding it as `$v`.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! with_nums {
+    ($nums:expr, $v:ident => $body:expr) => {
+        match $nums {
+            $crate::Nums::Bool($v) => $body,
+            $crate::Nums::I32($v) => $body,
+            $crate::Nums::U32($v) => $body,
+            $crate::Nums::I64($v) => $body,
+            $crate::Nums::U64($v) => $body,
+            $crate::Nums::F32($v) => $body,
+            $crate::Nums::F64($v) => $body,
+        }
+    };
+}
+
+/// Map every variant to the same variant: `$v` is the vector, `$body` gives the new vector.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! map_nums {
+    ($nums:expr, $v:ident => $body:expr) => {
+        match $nums {
+            $crate::Nums::Bool($v) => $crate::Nums::Bool($body),
+            $crate::Nums::I32($v) => $crate::Nums::I32($body),
+            $crate::Nums::U32($v) => $crate::Nums::U32($body),
+            $crate::Nums::I64($v) => $crate::Nums::I64($body),
+            $crate::Nums::U64($v) => $crate::Nums::U64($body),
+            $crate::Nums::F32($v) => $crate::Nums::F32($body),
+            $crate::Nums::F64($v) => $crate::Nums::F64($body),
+        }
+    };
+}
+
+/// A value that a missing element (a gather with index −1) reads as: NaN for floats, −1 for
+/// integers (NanoAOD's own "no index" value), `false` for booleans.
+pub trait Missing: Copy {
+    /// The value of a missing element.
+    const MISSING: Self;
+}
+impl Missing for bool {
+    const MISSING: bool = false;
+}
+impl Missing for i32 {
+    const MISSING: i32 = -1;
+}
+impl Missing for u32 {
+    const MISSING: u32 = u32::MAX;
+}
+impl Missing for i64 {
+    const MISSING: i64 = -1;
+}
+impl Missing for u64 {
+    const MISSING: u64 = u64::MAX;
+}
+impl Missing for f32 {
+    const MISSING: f32 = f32::NAN;
+}
+impl Missing for f64 {
+    const MISSING: f64 = f64::NAN;
+}
+
+/// The values of `v` at `idx`; a negative index is a missing element ([`Missing`]).
+fn gather_or_missing<T: Missing>(v: &[T], idx: &[i64]) -> Vec<T> {
+    idx.iter()
+        .map(|&i| {
+            if i < 0 {
+                T::MISSING
+            } else {
+                v.get(i as usize).copied().unwrap_or(T::MISSING)
+            }
+        })
+        .collect()
+}
+
 impl Nums {
     /// Number of values.
     pub fn len(&self) -> usize {
-        match self {
-            Nums::Bool(v) => v.len(),
-            Nums::Int(v) => v.len(),
-            Nums::F32(v) => v.len(),
-            Nums::F64(v) => v.len(),
-        }
+        with_nums!(self, v => v.len())
     }
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+    /// The number type.
+    pub fn num(&self) -> Num {
+        match self {
+            Nums::Bool(_) => Num::Bool,
+            Nums::I32(_) => Num::I32,
+            Nums::U32(_) => Num::U32,
+            Nums::I64(_) => Num::I64,
+            Nums::U64(_) => Num::U64,
+            Nums::F32(_) => Num::F32,
+            Nums::F64(_) => Num::F64,
+        }
+    }
+    /// An empty column of type `num`.
+    pub fn empty(num: Num) -> Nums {
+        Nums::filled(num, 0.0, 0)
+    }
+    /// `len` copies of `x` converted to `num` (as C++'s `static_cast` from a double, except
+    /// that out-of-range values saturate).
+    pub fn filled(num: Num, x: f64, len: usize) -> Nums {
+        match num {
+            Num::Bool => Nums::Bool(vec![x != 0.0; len]),
+            Num::I32 => Nums::I32(vec![x as i32; len]),
+            Num::U32 => Nums::U32(vec![x as u32; len]),
+            Num::I64 => Nums::I64(vec![x as i64; len]),
+            Num::U64 => Nums::U64(vec![x as u64; len]),
+            Num::F32 => Nums::F32(vec![x as f32; len]),
+            Num::F64 => Nums::F64(vec![x; len]),
+        }
+    }
+    /// `len` copies of the integer `x` converted to `num` (modulo 2^n for unsigned types, as
+    /// C++ converts a negative `int` to `unsigned`).
+    pub fn filled_int(num: Num, x: i64, len: usize) -> Nums {
+        match num {
+            Num::Bool => Nums::Bool(vec![x != 0; len]),
+            Num::I32 => Nums::I32(vec![x as i32; len]),
+            Num::U32 => Nums::U32(vec![x as u32; len]),
+            Num::I64 => Nums::I64(vec![x; len]),
+            Num::U64 => Nums::U64(vec![x as u64; len]),
+            Num::F32 => Nums::F32(vec![x as f32; len]),
+            Num::F64 => Nums::F64(vec![x as f64; len]),
+        }
+    }
     /// Value `i` as f64.
     pub fn f64_at(&self, i: usize) -> f64 {
         match self {
             Nums::Bool(v) => v[i] as u8 as f64,
-            Nums::Int(v) => v[i] as f64,
+            Nums::I32(v) => v[i] as f64,
+            Nums::U32(v) => v[i] as f64,
+            Nums::I64(v) => v[i] as f64,
+            Nums::U64(v) => v[i] as f64,
             Nums::F32(v) => v[i] as f64,
             Nums::F64(v) => v[i],
         }
@@ -52,36 +177,37 @@ impl Nums {
         match self {
             Nums::F64(v) => v.clone(),
             Nums::F32(v) => v.iter().map(|x| *x as f64).collect(),
-            Nums::Int(v) => v.iter().map(|x| *x as f64).collect(),
+            Nums::I32(v) => v.iter().map(|x| *x as f64).collect(),
+            Nums::U32(v) => v.iter().map(|x| *x as f64).collect(),
+            Nums::I64(v) => v.iter().map(|x| *x as f64).collect(),
+            Nums::U64(v) => v.iter().map(|x| *x as f64).collect(),
             Nums::Bool(v) => v.iter().map(|x| *x as u8 as f64).collect(),
         }
     }
-    /// The values at `idx`.
-    pub fn gather(&self, idx: &[i64]) -> Nums {
-        fn g<T: Copy>(v: &[T], idx: &[i64]) -> Vec<T> {
-            idx.iter().map(|&i| v[i as usize]).collect()
-        }
+    /// All values as i64 (integers and bools; floats truncated toward zero).
+    pub fn to_i64(&self) -> Vec<i64> {
         match self {
-            Nums::Bool(v) => Nums::Bool(g(v, idx)),
-            Nums::Int(v) => Nums::Int(g(v, idx)),
-            Nums::F32(v) => Nums::F32(g(v, idx)),
-            Nums::F64(v) => Nums::F64(g(v, idx)),
+            Nums::I64(v) => v.clone(),
+            Nums::F32(v) => v.iter().map(|x| *x as i64).collect(),
+            Nums::F64(v) => v.iter().map(|x| *x as i64).collect(),
+            Nums::I32(v) => v.iter().map(|x| *x as i64).collect(),
+            Nums::U32(v) => v.iter().map(|x| *x as i64).collect(),
+            Nums::U64(v) => v.iter().map(|x| *x as i64).collect(),
+            Nums::Bool(v) => v.iter().map(|x| *x as i64).collect(),
         }
+    }
+    /// The values at `idx`; a negative index reads as a missing element (NaN, −1 or false).
+    pub fn gather(&self, idx: &[i64]) -> Nums {
+        map_nums!(self, v => gather_or_missing(v, idx))
     }
     /// The values where `keep` is true.
     pub fn select(&self, keep: &[bool]) -> Nums {
-        use self::select as s;
-        match self {
-            Nums::Bool(v) => Nums::Bool(s(v, keep)),
-            Nums::Int(v) => Nums::Int(s(v, keep)),
-            Nums::F32(v) => Nums::F32(s(v, keep)),
-            Nums::F64(v) => Nums::F64(s(v, keep)),
-        }
+        map_nums!(self, v => self::select(v, keep))
     }
     /// Repeat value `i` `counts[i]` times (broadcast a per-event value over a list).
     pub fn repeat(&self, offsets: &[i64]) -> Nums {
         fn r<T: Copy>(v: &[T], offsets: &[i64]) -> Vec<T> {
-            let mut out = Vec::with_capacity(offsets.last().copied().unwrap_or(0) as usize);
+            let mut out = Vec::with_capacity(offsets.last().copied().unwrap_or(0).max(0) as usize);
             for (i, w) in offsets.windows(2).enumerate() {
                 for _ in w[0]..w[1] {
                     out.push(v[i]);
@@ -89,16 +215,30 @@ impl Nums {
             }
             out
         }
-        match self {
-            Nums::Bool(v) => Nums::Bool(r(v, offsets)),
-            Nums::Int(v) => Nums::Int(r(v, offsets)),
-            Nums::F32(v) => Nums::F32(r(v, offsets)),
-            Nums::F64(v) => Nums::F64(r(v, offsets)),
+        map_nums!(self, v => r(v, offsets))
+    }
+    /// Values `start..stop`.
+    pub fn slice(&self, start: usize, stop: usize) -> Nums {
+        map_nums!(self, v => v[start..stop].to_vec())
+    }
+    /// Append `other`, converted to this column's type.
+    pub fn extend_from(&mut self, other: &Nums) {
+        let other = crate::num::cast(other, self.num());
+        match (self, other) {
+            (Nums::Bool(a), Nums::Bool(b)) => a.extend(b),
+            (Nums::I32(a), Nums::I32(b)) => a.extend(b),
+            (Nums::U32(a), Nums::U32(b)) => a.extend(b),
+            (Nums::I64(a), Nums::I64(b)) => a.extend(b),
+            (Nums::U64(a), Nums::U64(b)) => a.extend(b),
+            (Nums::F32(a), Nums::F32(b)) => a.extend(b),
+            (Nums::F64(a), Nums::F64(b)) => a.extend(b),
+            _ => {}
         }
     }
 }
 
-/// Four-vectors in Cartesian coordinates, double precision (ROOT's `PxPyPzE4D<double>`).
+/// Four-vectors in Cartesian coordinates, double precision: ROOT's `PxPyPzE4D<double>`, or
+/// `PxPyPzM4D<double>` when `coords` says so.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct P4s {
     /// x momentum.
@@ -107,8 +247,10 @@ pub struct P4s {
     pub py: Vec<f64>,
     /// z momentum.
     pub pz: Vec<f64>,
-    /// Energy.
-    pub e: Vec<f64>,
+    /// The fourth coordinate: the energy (`PxPyPzE`) or the mass (`PxPyPzM`).
+    pub t: Vec<f64>,
+    /// Which of the two.
+    pub coords: Coords,
 }
 
 impl P4s {
@@ -125,12 +267,8 @@ impl P4s {
 /// A computed column.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Val {
-    /// A constant (a literal), the same for every event.
-    Bool(bool),
-    /// A constant integer.
-    Int(i64),
-    /// A constant float.
-    Float(f64),
+    /// A constant of type `Num`, the same for every event.
+    Const(Scalar, Num),
     /// One number per event.
     Num(Nums),
     /// A list of numbers per event: `offsets` (n + 1) and the values.

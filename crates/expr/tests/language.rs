@@ -1,6 +1,8 @@
 //! The expression language on a small hand-made chunk of events.
 
-use expr::{check, parse, BranchType, Chunk, ErrorKind, Evaluator, Num, Nums, Schema, Scope, Val};
+use expr::{
+    check, parse, BranchType, Chunk, ErrorKind, Evaluator, Num, Nums, Registry, Schema, Scope, Val,
+};
 use rootio::Array;
 
 fn jag_f32(lists: &[&[f32]]) -> Array {
@@ -32,12 +34,12 @@ fn jag_i32(lists: &[&[i32]]) -> Array {
 /// Four events: muons (pt, eta, phi, mass, charge), jets (pt, eta), MET.
 fn sample() -> (Schema, Chunk) {
     let schema = Schema::from_branches([
-        ("nMuon".to_string(), BranchType::Scalar(Num::Int)),
+        ("nMuon".to_string(), BranchType::Scalar(Num::U32)),
         ("Muon_pt".to_string(), BranchType::List(Num::F32)),
         ("Muon_eta".to_string(), BranchType::List(Num::F32)),
         ("Muon_phi".to_string(), BranchType::List(Num::F32)),
         ("Muon_mass".to_string(), BranchType::List(Num::F32)),
-        ("Muon_charge".to_string(), BranchType::List(Num::Int)),
+        ("Muon_charge".to_string(), BranchType::List(Num::I32)),
         ("Jet_pt".to_string(), BranchType::List(Num::F32)),
         ("Jet_eta".to_string(), BranchType::List(Num::F32)),
         ("MET_pt".to_string(), BranchType::Scalar(Num::F32)),
@@ -47,7 +49,7 @@ fn sample() -> (Schema, Chunk) {
         ..Default::default()
     };
     let c = &mut chunk.columns;
-    c.insert("nMuon".into(), Array::I32(vec![2, 0, 1, 2]));
+    c.insert("nMuon".into(), Array::U32(vec![2, 0, 1, 2]));
     c.insert(
         "Muon_pt".into(),
         jag_f32(&[&[40.0, 30.0], &[], &[10.0], &[25.0, 5.0]]),
@@ -82,8 +84,15 @@ fn sample() -> (Schema, Chunk) {
 
 fn eval(src: &str) -> Result<Val, expr::ExprError> {
     let (schema, chunk) = sample();
-    let t = check(&parse(src)?, &schema, &Scope::default())?;
-    Evaluator::new(&chunk, &schema, &[]).eval(&t.node)
+    let (reg, scope) = Registry::new(&schema);
+    let t = check(&parse(src)?, &schema, &reg, &scope)?;
+    Evaluator::new(&chunk, &schema, &reg).eval(&t.node)
+}
+
+/// Type-check `src` in the file's own scope.
+fn typecheck(schema: &Schema, src: &str) -> Result<expr::Typed, expr::ExprError> {
+    let (reg, scope) = Registry::new(schema);
+    check(&parse(src)?, schema, &reg, &scope)
 }
 
 fn bools(v: Val) -> Vec<bool> {
@@ -101,11 +110,11 @@ fn scalars_lists_masks_and_reductions() {
     );
     assert_eq!(
         eval("count(Jet.pt > 40)").unwrap(),
-        Val::Num(Nums::Int(vec![2, 0, 0, 2]))
+        Val::Num(Nums::I64(vec![2, 0, 0, 2]))
     );
     assert_eq!(
         eval("len(Jet)").unwrap(),
-        Val::Num(Nums::Int(vec![3, 1, 0, 2]))
+        Val::Num(Nums::I64(vec![3, 1, 0, 2]))
     );
     match eval("Jet.pt[abs(Jet.eta) < 1]").unwrap() {
         Val::List(o, Nums::F32(v)) => {
@@ -121,7 +130,7 @@ fn scalars_lists_masks_and_reductions() {
     );
     assert_eq!(
         eval("argmax(Jet.eta)").unwrap(),
-        Val::Num(Nums::Int(vec![1, 0, -1, 1]))
+        Val::Num(Nums::I64(vec![1, 0, -1, 1]))
     );
     // Broadcasting a per-event value over a list.
     match eval("Jet.pt - MET_pt").unwrap() {
@@ -151,20 +160,17 @@ fn four_vectors_in_double_precision() {
     let v = eval("(Muon[0] + Muon[1]).mass").err();
     assert!(v.is_some(), "event 1 has no muons: indexing must fail");
     let (schema, chunk) = sample();
-    let cut = check(&parse("nMuon == 2").unwrap(), &schema, &Scope::default()).unwrap();
+    let (reg, _) = Registry::new(&schema);
+    let cut = typecheck(&schema, "nMuon == 2").unwrap();
     let keep = bools(
-        Evaluator::new(&chunk, &schema, &[])
+        Evaluator::new(&chunk, &schema, &reg)
             .eval(&cut.node)
             .unwrap(),
     );
     let sub = chunk.filter(&keep);
-    let m = check(
-        &parse("(Muon[0] + Muon[1]).mass").unwrap(),
-        &schema,
-        &Scope::default(),
-    )
-    .unwrap();
-    let Val::Num(Nums::F64(got)) = Evaluator::new(&sub, &schema, &[]).eval(&m.node).unwrap() else {
+    let m = typecheck(&schema, "(Muon[0] + Muon[1]).mass").unwrap();
+    let Val::Num(Nums::F64(got)) = Evaluator::new(&sub, &schema, &reg).eval(&m.node).unwrap()
+    else {
         panic!()
     };
     // Reference: the same formulas as ROOT's PtEtaPhiM → PxPyPzE conversion and M().
@@ -193,33 +199,33 @@ fn four_vectors_in_double_precision() {
 fn type_errors_point_at_the_span() {
     let (schema, _) = sample();
     let src = "nMuon == 2 && Muon.pt";
-    let e = check(&parse(src).unwrap(), &schema, &Scope::default()).unwrap_err();
+    let e = typecheck(&schema, src).unwrap_err();
     assert_eq!(e.kind, ErrorKind::Type);
     assert_eq!(&src[e.span.start..e.span.end], "Muon.pt");
     assert!(e.caret(src).ends_with("^^^^^^^"), "{}", e.caret(src));
 
-    let e = check(&parse("Muon_ptt > 3").unwrap(), &schema, &Scope::default()).unwrap_err();
+    let e = typecheck(&schema, "Muon_ptt > 3").unwrap_err();
     assert_eq!(e.kind, ErrorKind::Name);
     assert!(e.message.contains("'Muon_pt'"), "{}", e.message);
-    let e = check(&parse("Muon.ptt").unwrap(), &schema, &Scope::default()).unwrap_err();
+    let e = typecheck(&schema, "Muon.ptt").unwrap_err();
     assert!(e.message.contains("'pt'"), "{}", e.message);
-    let e = check(&parse("MET_pt + true").unwrap(), &schema, &Scope::default()).unwrap_err();
+    let e = typecheck(&schema, "MET_pt + Muon").unwrap_err();
     assert_eq!(e.kind, ErrorKind::Type);
-    let e = check(&parse("MET_pt[0]").unwrap(), &schema, &Scope::default()).unwrap_err();
+    let e = typecheck(&schema, "MET_pt[0]").unwrap_err();
     assert!(e.message.contains("cannot index"), "{}", e.message);
 }
 
 #[test]
 fn defines_are_visible_to_later_expressions() {
     let (schema, chunk) = sample();
-    let mut scope = Scope::default();
-    let good = check(&parse("Jet[Jet.pt > 40]").unwrap(), &schema, &scope).unwrap();
-    scope.defines.push(("goodJet".into(), good));
-    let n = check(&parse("len(goodJet) + 1").unwrap(), &schema, &scope).unwrap();
-    let v = Evaluator::new(&chunk, &schema, &scope.defines)
-        .eval(&n.node)
-        .unwrap();
-    assert_eq!(v, Val::Num(Nums::Int(vec![3, 1, 1, 3])));
+    let (mut reg, mut scope) = Registry::new(&schema);
+    let good = check(&parse("Jet[Jet.pt > 40]").unwrap(), &schema, &reg, &scope).unwrap();
+    reg.define(&mut scope, "goodJet", good);
+    let n = check(&parse("len(goodJet) + 1").unwrap(), &schema, &reg, &scope).unwrap();
+    let v = Evaluator::new(&chunk, &schema, &reg).eval(&n.node).unwrap();
+    // len is a long; + 1 (an int) stays long.
+    assert_eq!(v, Val::Num(Nums::I64(vec![3, 1, 1, 3])));
+    let _: &Scope = &scope;
 }
 
 #[test]
@@ -230,8 +236,9 @@ fn fields_of_different_lengths_are_an_error_not_a_panic() {
         "Muon_eta".into(),
         jag_f32(&[&[0.5], &[], &[1.0], &[2.0, -2.0]]),
     );
-    let t = check(&parse("Muon.eta").unwrap(), &schema, &Scope::default()).unwrap();
-    let e = Evaluator::new(&chunk, &schema, &[])
+    let (reg, _) = Registry::new(&schema);
+    let t = typecheck(&schema, "Muon.eta").unwrap();
+    let e = Evaluator::new(&chunk, &schema, &reg)
         .eval(&t.node)
         .unwrap_err();
     assert_eq!(e.kind, ErrorKind::Eval);

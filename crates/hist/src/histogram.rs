@@ -285,6 +285,61 @@ impl Histogram {
         Ok(())
     }
 
+    /// Multiplies every bin by `f` and every variance by `f²`, as ROOT's `TH1::Scale(f)`. An
+    /// unweighted histogram becomes weighted first (its variances are its counts), as ROOT
+    /// calls `Sumw2()` before scaling by a factor other than 1.
+    pub fn scale(&mut self, f: f64) {
+        if f == 1.0 {
+            return;
+        }
+        self.make_weighted();
+        for v in &mut self.values {
+            *v *= f;
+        }
+        for w in &mut self.sumw2 {
+            *w *= f * f;
+        }
+    }
+
+    /// Adds `f` times `other` bin by bin, as ROOT's `TH1::Add(other, f)`: each bin's content
+    /// plus `f × content`, each variance plus `f² × variance` (an unweighted histogram's
+    /// variance is its content). The entries add up (rounded to whole entries).
+    pub fn add_scaled(&mut self, other: &Histogram, f: f64) -> Result<()> {
+        if f == 1.0 && self.storage == other.storage {
+            return self.merge(other);
+        }
+        let mut o = other.clone();
+        o.make_weighted();
+        self.make_weighted();
+        for (i, a) in self.axes.iter().enumerate() {
+            if !a.same_binning(&o.axes[i.min(o.axes.len().saturating_sub(1))])
+                || self.axes.len() != o.axes.len()
+            {
+                return Err(HistError::Incompatible {
+                    this: self.name.clone(),
+                    other: other.name.clone(),
+                    reason: "the binnings differ".into(),
+                });
+            }
+        }
+        for (a, b) in self.values.iter_mut().zip(&o.values) {
+            *a += f * b;
+        }
+        for (a, b) in self.sumw2.iter_mut().zip(&o.sumw2) {
+            *a += f * f * b;
+        }
+        self.entries += (f.abs() * o.entries as f64).round() as u64;
+        Ok(())
+    }
+
+    /// Switch an unweighted histogram to weighted storage (variances = counts).
+    fn make_weighted(&mut self) {
+        if self.storage == Storage::Double {
+            self.storage = Storage::Weight;
+            self.sumw2 = self.values.clone();
+        }
+    }
+
     /// Sets every bin, variance and the entry count back to zero, keeping axes and metadata.
     pub fn reset(&mut self) {
         self.values.fill(0.0);

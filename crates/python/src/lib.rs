@@ -60,6 +60,7 @@ fn engine_error(py: Python<'_>, e: EngineError) -> PyErr {
         e @ EngineError::Eval { .. } => raise(py, "ExpressionError", e.to_string()),
         e @ EngineError::Batch { .. } => raise(py, "ExecutionError", e.to_string()),
         e @ EngineError::Write { .. } => raise(py, "OutputError", e.to_string()),
+        e @ EngineError::Input { .. } => raise(py, "InputError", e.to_string()),
         e => raise(py, "AnalysisError", e.to_string()),
     }
 }
@@ -260,13 +261,46 @@ fn parse_analysis(py: Python<'_>, text: &str) -> PyResult<Analysis> {
 /// Read an analysis file (TOML) into the analysis JSON the other functions take; `files`
 /// replace its inputs when given.
 #[pyfunction]
-#[pyo3(signature = (path, files=None))]
-fn analysis_from_file(py: Python<'_>, path: &str, files: Option<Vec<String>>) -> PyResult<String> {
-    let mut a = Analysis::from_file(path).map_err(|e| engine_error(py, e))?;
-    if let Some(f) = files {
-        a.files = f.into_iter().map(Into::into).collect();
-    }
+#[pyo3(signature = (path, files=None, manifest=None, max_files=None))]
+fn analysis_from_file(
+    py: Python<'_>,
+    path: &str,
+    files: Option<Vec<String>>,
+    manifest: Option<String>,
+    max_files: Option<usize>,
+) -> PyResult<String> {
+    let o = engine::analysis_file::InputOverrides {
+        files: files
+            .unwrap_or_default()
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+        manifest: manifest.map(Into::into),
+        max_files_per_sample: max_files,
+    };
+    let a = engine::analysis_file::from_file_with(std::path::Path::new(path), &o)
+        .map_err(|e| engine_error(py, e))?;
     serde_json::to_string(&a).map_err(|e| json_error(py, "analysis", e))
+}
+
+/// The samples of an AGC-format manifest (`nanoaod_inputs.json`) as JSON: `xsec` maps each
+/// process to its cross section (pb); `max_files` keeps the first files of each sample.
+#[pyfunction]
+#[pyo3(signature = (path, xsec, max_files=None))]
+fn read_manifest(
+    py: Python<'_>,
+    path: &str,
+    xsec: std::collections::BTreeMap<String, f64>,
+    max_files: Option<usize>,
+) -> PyResult<String> {
+    let s = engine::read_manifest(
+        std::path::Path::new(path),
+        &xsec,
+        max_files,
+        &engine::Origin::default(),
+    )
+    .map_err(|e| engine_error(py, e))?;
+    serde_json::to_string(&s).map_err(|e| json_error(py, "samples", e))
 }
 
 /// Results as JSON: histograms (UHI), cut-flow, counts/sums/means/takes, entries, seconds.
@@ -292,19 +326,30 @@ fn results_json(r: &engine::Results) -> String {
             serde_json::json!({"name": name, "kind": kind, "value": value})
         })
         .collect();
-    let cf = &r.cutflow;
-    let cuts: Vec<serde_json::Value> = cf
-        .cuts
-        .iter()
-        .enumerate()
-        .map(|(i, (n, k))| {
-            let after = cf.parents.get(i).copied().flatten();
-            serde_json::json!({"name": n, "passed": k, "after": after})
-        })
-        .collect();
+    let flow = |cf: &engine::CutFlow| {
+        let cuts: Vec<serde_json::Value> = cf
+            .cuts
+            .iter()
+            .map(|c| {
+                serde_json::json!({"name": c.name, "passed": c.passed, "after": c.after,
+                    "sumw": finite(c.sumw), "sumw2": finite(c.sumw2)})
+            })
+            .collect();
+        serde_json::json!({"sample": cf.sample, "total": cf.total, "cuts": cuts,
+            "total_sumw": finite(cf.total_sumw), "total_sumw2": finite(cf.total_sumw2),
+            "weighted": cf.weighted})
+    };
     serde_json::json!({
         "histograms": hists,
-        "cutflow": {"total": cf.total, "cuts": cuts},
+        "keys": r
+            .histograms
+            .iter()
+            .zip(&r.keys)
+            .map(|(h, k)| (h.name().to_string(), serde_json::json!(k)))
+            .collect::<serde_json::Map<String, serde_json::Value>>(),
+        "samples": r.samples,
+        "cutflow": flow(r.cutflow()),
+        "cutflows": r.cutflows.iter().map(flow).collect::<Vec<_>>(),
         "stats": stats,
         "entries": r.entries,
         "seconds": r.seconds,
@@ -371,27 +416,31 @@ fn plan(
     Ok(serde_json::to_string(&p).unwrap_or_default())
 }
 
-/// The plan's id and its work items, each as JSON text (what a Dask task receives).
+/// The plan's id, the plan without its items (what every Dask task needs) and its work items,
+/// each as JSON text.
 #[pyfunction]
-fn plan_items(py: Python<'_>, plan: &str) -> PyResult<(String, Vec<String>)> {
-    let p = Plan::from_json(plan).map_err(|e| engine_error(py, e))?;
+fn plan_items(py: Python<'_>, plan: &str) -> PyResult<(String, String, Vec<String>)> {
+    let mut p = Plan::from_json(plan).map_err(|e| engine_error(py, e))?;
+    let id = p.id();
     let items = p
         .items
         .iter()
         .map(|it| serde_json::to_string(it).unwrap_or_default())
         .collect();
-    Ok((p.id(), items))
+    p.items.clear();
+    Ok((id, serde_json::to_string(&p).unwrap_or_default(), items))
 }
 
-/// Run one work item (JSON) of the analysis (JSON) on this thread; returns the partial (JSON).
+/// Run one work item (JSON) of a plan (JSON, its items may be left out) on this thread;
+/// `plan_id` is the full plan's id. Returns the partial (JSON).
 #[pyfunction]
-fn run_item(py: Python<'_>, analysis: &str, item: &str, plan_id: String) -> PyResult<String> {
-    let a = parse_analysis(py, analysis)?;
+fn run_item(py: Python<'_>, plan: &str, item: &str, plan_id: String) -> PyResult<String> {
+    let p = Plan::from_json(plan).map_err(|e| engine_error(py, e))?;
     let it: WorkItem = serde_json::from_str(item).map_err(|e| json_error(py, "work item", e))?;
-    let p = py
-        .detach(|| engine::run_work_item(&a, &it, plan_id))
+    let part = py
+        .detach(|| engine::run_work_item(&p, &it, plan_id))
         .map_err(|e| engine_error(py, e))?;
-    Ok(p.to_json())
+    Ok(part.to_json())
 }
 
 /// Merge partials (JSON), left to right, as one step of the merge tree.
@@ -485,6 +534,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Tree>()?;
     m.add_function(wrap_pyfunction!(open, m)?)?;
     m.add_function(wrap_pyfunction!(analysis_from_file, m)?)?;
+    m.add_function(wrap_pyfunction!(read_manifest, m)?)?;
     m.add_function(wrap_pyfunction!(run, m)?)?;
     m.add_function(wrap_pyfunction!(plan, m)?)?;
     m.add_function(wrap_pyfunction!(plan_items, m)?)?;

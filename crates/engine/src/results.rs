@@ -1,0 +1,227 @@
+//! What a run produces: histograms named for their sample and universe, a cut-flow per sample
+//! with raw counts and weighted yields, counts, sums, means and takes.
+
+use std::path::PathBuf;
+
+use hist::Histogram;
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::HistSpec;
+
+/// Events reaching one point of the cut-flow: raw, and weighted with the nominal event weight
+/// times the sample's normalisation.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct CutCount {
+    /// Events.
+    pub n: u64,
+    /// Σ weights.
+    pub sumw: f64,
+    /// Σ weights² (the yield's statistical variance).
+    pub sumw2: f64,
+}
+
+impl CutCount {
+    /// Add another count.
+    pub fn add(&mut self, o: &CutCount) {
+        self.n += o.n;
+        self.sumw += o.sumw;
+        self.sumw2 += o.sumw2;
+    }
+}
+
+/// One cut of a cut-flow.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CutRow {
+    /// The cut's name.
+    pub name: String,
+    /// The cut it follows (index into the rows), `None` for all events.
+    pub after: Option<usize>,
+    /// Events passing it and every cut before it.
+    pub passed: u64,
+    /// Their weighted yield.
+    pub sumw: f64,
+    /// Its statistical variance.
+    pub sumw2: f64,
+}
+
+/// The cut-flow of one sample.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CutFlow {
+    /// The sample (`""` for an analysis without samples).
+    pub sample: String,
+    /// Events read.
+    pub total: u64,
+    /// Their weighted yield and its variance.
+    pub total_sumw: f64,
+    /// Its variance.
+    pub total_sumw2: f64,
+    /// Whether the yields are weighted (not all weights are 1).
+    pub weighted: bool,
+    /// The cuts, in graph order.
+    pub cuts: Vec<CutRow>,
+}
+
+impl CutFlow {
+    /// Events passing the cut named `name`.
+    pub fn passed(&self, name: &str) -> Option<u64> {
+        self.cuts.iter().find(|c| c.name == name).map(|c| c.passed)
+    }
+
+    /// A readable table: cut (indented under the cut it follows), passed, efficiency relative
+    /// to the cut before it and to all events, and for weighted samples the yield ± its
+    /// statistical uncertainty.
+    pub fn table(&self) -> String {
+        let depth = |mut i: usize| {
+            let mut d = 0;
+            while let Some(Some(p)) = self.cuts.get(i).map(|c| c.after) {
+                d += 1;
+                i = p;
+                if d > self.cuts.len() {
+                    break;
+                }
+            }
+            d
+        };
+        let label = |i: usize| format!("{}{}", "  ".repeat(depth(i)), self.cuts[i].name);
+        let width = (0..self.cuts.len())
+            .map(|i| label(i).chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(12);
+        let mut s = String::new();
+        if !self.sample.is_empty() {
+            s.push_str(&format!("sample {}\n", self.sample));
+        }
+        s.push_str(&format!(
+            "{:<width$}  {:>12}  {:>9}  {:>9}",
+            "cut", "passed", "eff", "cumul"
+        ));
+        if self.weighted {
+            s.push_str(&format!("  {:>24}", "weighted yield"));
+        }
+        s.push('\n');
+        let yield_of =
+            |w: f64, w2: f64| format!("  {:>24}", format!("{} ± {}", sig(w, 6), sig(w2.sqrt(), 3)));
+        s.push_str(&format!(
+            "{:<width$}  {:>12}  {:>9}  {:>9}",
+            "(all events)", self.total, "", ""
+        ));
+        if self.weighted {
+            s.push_str(&yield_of(self.total_sumw, self.total_sumw2));
+        }
+        s.push('\n');
+        for (i, c) in self.cuts.iter().enumerate() {
+            let before = match c.after {
+                Some(p) => self.cuts.get(p).map_or(self.total, |c| c.passed),
+                None => self.total,
+            };
+            let pct = |n: u64, d: u64| {
+                if d > 0 {
+                    100.0 * n as f64 / d as f64
+                } else {
+                    0.0
+                }
+            };
+            s.push_str(&format!(
+                "{:<width$}  {:>12}  {:>8.2}%  {:>8.2}%",
+                label(i),
+                c.passed,
+                pct(c.passed, before),
+                pct(c.passed, self.total)
+            ));
+            if self.weighted {
+                s.push_str(&yield_of(c.sumw, c.sumw2));
+            }
+            s.push('\n');
+        }
+        s
+    }
+}
+
+/// `x` with `digits` significant digits (C's `%g` without the exponent form).
+fn sig(x: f64, digits: usize) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return format!("{x}");
+    }
+    let mag = x.abs().log10().floor() as i64;
+    let decimals = (digits as i64 - 1 - mag).clamp(0, 17) as usize;
+    format!("{x:.decimals$}")
+}
+
+/// The value of a booked count, sum, mean or take.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Stat {
+    /// Events counted.
+    Count(u64),
+    /// A sum.
+    Sum(f64),
+    /// A mean (NaN when there were no values).
+    Mean(f64),
+    /// Values in entry order.
+    Take(Vec<f64>),
+}
+
+/// A sample of a run, for reports.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SampleInfo {
+    /// `process` or `process:variation` (`""` without samples).
+    pub key: String,
+    /// Entries read.
+    pub entries: u64,
+    /// The normalisation factor applied (`σ × L / N`; 1 for data).
+    pub norm: f64,
+    /// Files read.
+    pub files: Vec<PathBuf>,
+}
+
+/// What an output histogram is: which booked histogram, sample and universe.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HistKey {
+    /// The booked histogram's name.
+    pub histogram: String,
+    /// The sample (`process` or `process:variation`, a sample sum's name; `""` without samples).
+    pub sample: String,
+    /// The universe: `nominal` or a variation tag.
+    pub variation: String,
+}
+
+/// What a run produces.
+#[derive(Debug, Clone)]
+pub struct Results {
+    /// The histograms, named for their sample and universe: sample by sample, histogram by
+    /// histogram, nominal first; then the sample sums.
+    pub histograms: Vec<Histogram>,
+    /// Plot settings of each histogram (same order).
+    pub specs: Vec<HistSpec>,
+    /// What each histogram is (same order).
+    pub keys: Vec<HistKey>,
+    /// The cut-flow of each sample.
+    pub cutflows: Vec<CutFlow>,
+    /// Counts, sums, means and takes, in booking order (sample by sample), by name
+    /// (`name_sample` when there are several samples).
+    pub stats: Vec<(String, Stat)>,
+    /// The samples.
+    pub samples: Vec<SampleInfo>,
+    /// Entries processed.
+    pub entries: u64,
+    /// Wall-clock seconds of the event loop.
+    pub seconds: f64,
+    /// Files read.
+    pub files: Vec<PathBuf>,
+    /// The branches the analysis read.
+    pub branches: Vec<String>,
+    /// Bytes read from the files by the event loop (baskets of those branches only).
+    pub bytes_read: u64,
+}
+
+impl Results {
+    /// The cut-flow of the first (or only) sample.
+    pub fn cutflow(&self) -> &CutFlow {
+        &self.cutflows[0]
+    }
+
+    /// The histogram named `name`.
+    pub fn histogram(&self, name: &str) -> Option<&Histogram> {
+        self.histograms.iter().find(|h| h.name() == name)
+    }
+}

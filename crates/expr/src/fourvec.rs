@@ -1,0 +1,535 @@
+//! Four-vectors and angles, computed exactly as ROOT's GenVector classes do.
+//!
+//! Records become four-vectors as `PtEtaPhiMVector`s converted to Cartesian coordinates:
+//! `px = pt cos φ`, `py = pt sin φ`, `pz = pt sinh η` (`PtEtaPhiM4D::Pz`), and then either
+//! - `PxPyPzEVector` (`.p4`, the default): `E = sqrt((pt cosh η)² + m|m|)`
+//!   (`PtEtaPhiM4D::E`); sums add the four components;
+//! - `PxPyPzMVector` (`PxPyPzMVector(x)`): the mass is kept; a sum computes each term's
+//!   `E = sqrt(px² + py² + pz² + m|m|)`, adds the components and converts back to the mass
+//!   (`LorentzVector::operator+=` → `PxPyPzM4D::SetPxPyPzE`), so `(a + b) + c` rounds as in
+//!   ROOT (this is what the RDataFrame AGC implementation does).
+
+use std::rc::Rc;
+
+use crate::check::{Coords, Node, P4Prop};
+use crate::error::{ExprError, Span};
+use crate::eval::{internal, Evaluator, Offsets, R};
+use crate::value::{Nums, P4s, Val};
+
+/// ROOT's `etaMax<double>()`.
+const ETA_MAX: f64 = 22756.0;
+
+/// ROOT's `VecOps::DeltaPhi(v1, v2)`: `fmod(v2 - v1, 2π)` wrapped into [−π, π].
+pub fn delta_phi(phi1: f64, phi2: f64) -> f64 {
+    use std::f64::consts::PI;
+    let mut r = (phi2 - phi1) % (2.0 * PI);
+    if r < -PI {
+        r += 2.0 * PI;
+    } else if r > PI {
+        r -= 2.0 * PI;
+    }
+    r
+}
+
+/// ROOT's `VecOps::DeltaPhi` for two floats: the difference is taken in float, `fmod` and the
+/// wrapping in double (`2.0 * c` is a double with `c = (float)M_PI`), and the result rounded
+/// back to float.
+pub fn delta_phi_f32(phi1: f32, phi2: f32) -> f32 {
+    let c = std::f32::consts::PI as f64;
+    let mut r = ((phi2 - phi1) as f64) % (2.0 * c);
+    if r < -c {
+        r += 2.0 * c;
+    } else if r > c {
+        r -= 2.0 * c;
+    }
+    r as f32
+}
+
+/// ROOT's `Eta_FromRhoZ` (`Math/GenVector/eta.h`).
+fn eta_from_rho_z(rho: f64, z: f64) -> f64 {
+    if rho > 0.0 {
+        let big_z_scaled = f64::EPSILON.powf(-0.25);
+        let zs = z / rho;
+        if zs.abs() < big_z_scaled {
+            (zs + (zs * zs + 1.0).sqrt()).ln()
+        } else if z > 0.0 {
+            (2.0 * zs + 0.5 / zs).ln()
+        } else {
+            -(-2.0 * zs).ln()
+        }
+    } else if z == 0.0 {
+        0.0
+    } else {
+        z + if z > 0.0 { ETA_MAX } else { -ETA_MAX }
+    }
+}
+
+/// `PxPyPzE4D::M()`: `sqrt(t² − x² − y² − z²)`, negative for space-like vectors.
+fn mass_of(x: f64, y: f64, z: f64, t: f64) -> f64 {
+    let mm = t * t - x * x - y * y - z * z;
+    if mm >= 0.0 {
+        mm.sqrt()
+    } else {
+        -(-mm).sqrt()
+    }
+}
+
+/// `PxPyPzM4D::E()`: `sqrt(max(px² + py² + pz² + m|m|, 0))`.
+fn energy_of(x: f64, y: f64, z: f64, m: f64) -> f64 {
+    let m2 = if m >= 0.0 { m * m } else { -m * m };
+    let e2 = x * x + y * y + z * z + m2;
+    if e2 > 0.0 { e2 } else { 0.0 }.sqrt()
+}
+
+impl P4s {
+    /// The energy of vector `i`.
+    pub fn energy(&self, i: usize) -> f64 {
+        match self.coords {
+            Coords::PxPyPzE => self.t[i],
+            Coords::PxPyPzM => energy_of(self.px[i], self.py[i], self.pz[i], self.t[i]),
+        }
+    }
+
+    /// Add vector `j` of `q` to vector `i` of `self` (`self[i] += q[j]`), rounding as ROOT's
+    /// `LorentzVector::operator+=` in `self`'s coordinates.
+    fn add_at(&mut self, i: usize, q: &P4s, j: usize) {
+        let e = self.energy(i) + q.energy(j);
+        let (x, y, z) = (
+            self.px[i] + q.px[j],
+            self.py[i] + q.py[j],
+            self.pz[i] + q.pz[j],
+        );
+        self.px[i] = x;
+        self.py[i] = y;
+        self.pz[i] = z;
+        self.t[i] = match self.coords {
+            Coords::PxPyPzE => e,
+            Coords::PxPyPzM => mass_of(x, y, z, e),
+        };
+    }
+
+    /// The same vectors in coordinates `coords`.
+    pub fn converted(&self, coords: Coords) -> P4s {
+        if self.coords == coords {
+            return self.clone();
+        }
+        let t = (0..self.len())
+            .map(|i| match coords {
+                Coords::PxPyPzE => self.energy(i),
+                Coords::PxPyPzM => mass_of(self.px[i], self.py[i], self.pz[i], self.t[i]),
+            })
+            .collect();
+        P4s {
+            px: self.px.clone(),
+            py: self.py.clone(),
+            pz: self.pz.clone(),
+            t,
+            coords,
+        }
+    }
+}
+
+/// Per-event sums of lists of four-vectors (`sum(...)`), from the zero vector.
+pub(crate) fn sum_lists(off: &Offsets, p: &P4s) -> P4s {
+    let n = off.len().saturating_sub(1);
+    let mut out = P4s {
+        px: vec![0.0; n],
+        py: vec![0.0; n],
+        pz: vec![0.0; n],
+        t: vec![0.0; n],
+        coords: p.coords,
+    };
+    for (e, w) in off.windows(2).enumerate() {
+        for j in w[0] as usize..w[1] as usize {
+            out.add_at(e, p, j);
+        }
+    }
+    out
+}
+
+/// Properties of Cartesian four-vectors, as ROOT's `PxPyPzE4D` / `PxPyPzM4D` compute them.
+pub(crate) fn p4_prop(p: &P4s, prop: P4Prop) -> Vec<f64> {
+    (0..p.len())
+        .map(|i| {
+            let (x, y, z) = (p.px[i], p.py[i], p.pz[i]);
+            match prop {
+                P4Prop::Px => x,
+                P4Prop::Py => y,
+                P4Prop::Pz => z,
+                P4Prop::E => p.energy(i),
+                P4Prop::Pt => (x * x + y * y).sqrt(),
+                P4Prop::Phi => {
+                    if x == 0.0 && y == 0.0 {
+                        0.0
+                    } else {
+                        y.atan2(x)
+                    }
+                }
+                P4Prop::Eta => eta_from_rho_z((x * x + y * y).sqrt(), z),
+                P4Prop::Mass => match p.coords {
+                    Coords::PxPyPzE => mass_of(x, y, z, p.t[i]),
+                    Coords::PxPyPzM => p.t[i],
+                },
+            }
+        })
+        .collect()
+}
+
+/// Eta and phi columns, with list offsets when they belong to a list of records.
+type EtaPhi = (Vec<f64>, Vec<f64>, Option<Offsets>);
+
+fn repeat(v: &[f64], off: &[i64]) -> Vec<f64> {
+    let mut out = Vec::with_capacity(off.last().copied().unwrap_or(0).max(0) as usize);
+    for (i, w) in off.windows(2).enumerate() {
+        for _ in w[0]..w[1] {
+            out.push(v[i]);
+        }
+    }
+    out
+}
+
+impl Evaluator<'_> {
+    /// Records as four-vectors, gathered from the collection's four-vectors (computed once per
+    /// chunk: combinations reuse each record many times).
+    pub(crate) fn p4_of(&self, o: &Val, coll: &str, coords: Coords) -> R<Val> {
+        let idx = match o {
+            Val::Obj(_, idx) | Val::Objs(_, _, idx) => idx,
+            Val::P4(p) => return Ok(Val::P4(p.converted(coords))),
+            Val::P4List(off, p) => return Ok(Val::P4List(off.clone(), p.converted(coords))),
+            _ => return Err(internal("four-vector of a non-record")),
+        };
+        let all = self.collection_p4(coll, coords)?;
+        let p = crate::eval_ops::gather_p4(&all, idx);
+        Ok(match o {
+            Val::Obj(..) => Val::P4(p),
+            Val::Objs(_, off, _) => Val::P4List(off.clone(), p),
+            _ => return Err(internal("four-vector")),
+        })
+    }
+
+    pub(crate) fn p4_convert(&self, arg: &Node, coords: Coords) -> R<Val> {
+        Ok(match self.eval(arg)? {
+            Val::P4(p) => Val::P4(p.converted(coords)),
+            Val::P4List(o, p) => Val::P4List(o, p.converted(coords)),
+            _ => return Err(internal("four-vector conversion")),
+        })
+    }
+
+    /// A sum of four-vectors, `a + b + c`, added left to right in the coordinates of the
+    /// leftmost term. For `PxPyPzE` records are gathered straight from the collection's
+    /// four-vectors into the sum, without an intermediate column per term.
+    pub(crate) fn p4_sum(&self, node: &Node, list: bool) -> R<Val> {
+        let mut terms = Vec::new();
+        let mut stack = vec![node];
+        while let Some(n) = stack.pop() {
+            match n {
+                Node::P4Sum(a, b) | Node::P4SumList(a, b) => {
+                    // Right pushed first so that the leftmost term comes out first.
+                    stack.push(b);
+                    stack.push(a);
+                }
+                other => terms.push(other),
+            }
+        }
+        let mismatch = || {
+            ExprError::eval(
+                "adding lists of four-vectors of different lengths",
+                Span::default(),
+            )
+        };
+        let mut off: Option<Offsets> = None;
+        let mut sum: Option<P4s> = None;
+        for t in terms {
+            // Fast path: records added into a PxPyPzE sum straight from the collection.
+            if let (
+                Node::P4Of {
+                    obj,
+                    coll,
+                    coords: Coords::PxPyPzE,
+                },
+                Some(p),
+            ) = (t, &mut sum)
+            {
+                if p.coords == Coords::PxPyPzE {
+                    let o = self.eval_rc(obj)?;
+                    let (o_off, idx) = match &*o {
+                        Val::Obj(_, idx) => (None, idx),
+                        Val::Objs(_, off, idx) => (Some(off.clone()), idx),
+                        _ => return Err(internal("four-vector of a non-record")),
+                    };
+                    if p.len() != idx.len() {
+                        return Err(mismatch());
+                    }
+                    let all = self.collection_p4(coll, Coords::PxPyPzE)?;
+                    for (k, &i) in idx.iter().enumerate() {
+                        if i < 0 {
+                            p.px[k] = f64::NAN;
+                            p.py[k] = f64::NAN;
+                            p.pz[k] = f64::NAN;
+                            p.t[k] = f64::NAN;
+                            continue;
+                        }
+                        let i = i as usize;
+                        p.px[k] += all.px[i];
+                        p.py[k] += all.py[i];
+                        p.pz[k] += all.pz[i];
+                        p.t[k] += all.t[i];
+                    }
+                    if let (Some(a), Some(b)) = (&off, &o_off) {
+                        if a != b {
+                            return Err(mismatch());
+                        }
+                    }
+                    if off.is_none() {
+                        off = o_off;
+                    }
+                    continue;
+                }
+            }
+            let (term_off, q) = match self.eval(t)? {
+                Val::P4(q) => (None, q),
+                Val::P4List(o, q) => (Some(o), q),
+                _ => return Err(internal("four-vector sum")),
+            };
+            if let (Some(a), Some(b)) = (&off, &term_off) {
+                if a != b {
+                    return Err(mismatch());
+                }
+            }
+            if off.is_none() {
+                off = term_off;
+            }
+            match &mut sum {
+                None => sum = Some(q),
+                Some(p) => {
+                    if p.len() != q.len() {
+                        return Err(mismatch());
+                    }
+                    for k in 0..q.len() {
+                        p.add_at(k, &q, k);
+                    }
+                }
+            }
+        }
+        let p = sum.ok_or_else(|| internal("empty four-vector sum"))?;
+        Ok(match (list, off) {
+            (true, Some(o)) => Val::P4List(o, p),
+            (true, None) => return Err(internal("four-vector list without offsets")),
+            (false, _) => Val::P4(p),
+        })
+    }
+
+    /// The four-vectors of every record of a collection version, in `coords`.
+    pub(crate) fn collection_p4(&self, coll: &str, coords: Coords) -> R<Rc<P4s>> {
+        if let Some(b) = self.shared(self.registry.coll_affected(coll, self.universe_id())) {
+            return b.collection_p4(coll, coords);
+        }
+        let key = (coll.to_string(), coords);
+        if let Some(p) = self.p4s.borrow().get(&key) {
+            return Ok(p.clone());
+        }
+        let total = self.coll_offsets(coll)?.last().copied().unwrap_or(0);
+        let idx: Vec<i64> = (0..total).collect();
+        let field = |name: &str| -> R<Vec<f64>> {
+            Ok(match self.named_field(coll, name, &idx)? {
+                Some(v) => v.to_f64(),
+                None => vec![0.0; idx.len()],
+            })
+        };
+        let (pt, eta, phi, m) = (field("pt")?, field("eta")?, field("phi")?, field("mass")?);
+        let n = pt.len();
+        let mut p = P4s {
+            px: Vec::with_capacity(n),
+            py: Vec::with_capacity(n),
+            pz: Vec::with_capacity(n),
+            t: Vec::with_capacity(n),
+            coords,
+        };
+        for i in 0..n {
+            p.px.push(pt[i] * phi[i].cos());
+            p.py.push(pt[i] * phi[i].sin());
+            // PtEtaPhiM4D::Pz: pt sinh(eta), or eta ∓ etaMax for pt = 0.
+            p.pz.push(if pt[i] > 0.0 {
+                pt[i] * eta[i].sinh()
+            } else if eta[i] == 0.0 {
+                0.0
+            } else if eta[i] > 0.0 {
+                eta[i] - ETA_MAX
+            } else {
+                eta[i] + ETA_MAX
+            });
+            p.t.push(match coords {
+                Coords::PxPyPzE => {
+                    let pp = pt[i] * eta[i].cosh();
+                    let e2 = pp * pp + m[i] * m[i].abs();
+                    if e2 > 0.0 { e2 } else { 0.0 }.sqrt()
+                }
+                Coords::PxPyPzM => m[i],
+            });
+        }
+        let p = Rc::new(p);
+        self.p4s.borrow_mut().insert(key, p.clone());
+        Ok(p)
+    }
+
+    fn eta_phi(&self, node: &Node) -> R<EtaPhi> {
+        let v = self.eval(node)?;
+        match v {
+            Val::Obj(ref c, ref idx) | Val::Objs(ref c, _, ref idx) => {
+                let get = |name: &str| -> R<Vec<f64>> {
+                    Ok(match self.named_field(c, name, idx)? {
+                        Some(v) => v.to_f64(),
+                        None => vec![0.0; idx.len()],
+                    })
+                };
+                let off = if let Val::Objs(_, o, _) = &v {
+                    Some(o.clone())
+                } else {
+                    None
+                };
+                Ok((get("eta")?, get("phi")?, off))
+            }
+            Val::P4(p) => Ok((p4_prop(&p, P4Prop::Eta), p4_prop(&p, P4Prop::Phi), None)),
+            Val::P4List(o, p) => Ok((p4_prop(&p, P4Prop::Eta), p4_prop(&p, P4Prop::Phi), Some(o))),
+            _ => Err(internal("eta/phi of a non-record")),
+        }
+    }
+
+    /// Whether a node evaluates to records or four-vectors (rather than numbers).
+    fn is_record_like(&self, n: &Node) -> bool {
+        match n {
+            Node::Collection(_)
+            | Node::Concat { .. }
+            | Node::Slot { .. }
+            | Node::P4Of { .. }
+            | Node::P4Convert { .. }
+            | Node::P4Sum(..)
+            | Node::P4SumList(..) => true,
+            Node::Index { list, .. }
+            | Node::Mask { list, .. }
+            | Node::Gather { list, .. }
+            | Node::Slice { list, .. } => self.is_record_like(list),
+            Node::Define(i) => self.registry.defines.get(*i).is_some_and(|d| {
+                !matches!(
+                    d.typed.ty,
+                    crate::check::Ty::Num(_) | crate::check::Ty::List(_)
+                )
+            }),
+            _ => false,
+        }
+    }
+
+    /// `delta_phi(a, b)` / `delta_r(a, b)`.
+    pub(crate) fn delta(&self, na: &Node, nb: &Node, r: bool) -> R<Val> {
+        if !r && !self.is_record_like(na) {
+            // Angles given as numbers: ROOT's DeltaPhi(phi1, phi2), in float for floats.
+            let (va, vb) = (self.eval(na)?, self.eval(nb)?);
+            let both_f32 = matches!(
+                (&va, &vb),
+                (
+                    Val::Num(Nums::F32(_)) | Val::List(_, Nums::F32(_)),
+                    Val::Num(Nums::F32(_)) | Val::List(_, Nums::F32(_))
+                )
+            );
+            let num = if both_f32 {
+                crate::schema::Num::F32
+            } else {
+                crate::schema::Num::F64
+            };
+            let (off, x, y) = self.align(va, vb, num)?;
+            let out = match (x, y) {
+                (Nums::F32(x), Nums::F32(y)) => Nums::F32(
+                    x.iter()
+                        .zip(&y)
+                        .map(|(p, q)| delta_phi_f32(*p, *q))
+                        .collect(),
+                ),
+                (x, y) => Nums::F64(
+                    x.to_f64()
+                        .iter()
+                        .zip(&y.to_f64())
+                        .map(|(p, q)| delta_phi(*p, *q))
+                        .collect(),
+                ),
+            };
+            return Ok(match off {
+                Some(o) => Val::List(o, out),
+                None => Val::Num(out),
+            });
+        }
+        let (ea, pa, la) = self.eta_phi(na)?;
+        let (eb, pb, lb) = self.eta_phi(nb)?;
+        // One side may be a list: broadcast the other over it.
+        let (off, ea, pa, eb, pb) = match (la, lb) {
+            (Some(o), None) => (Some(o.clone()), ea, pa, repeat(&eb, &o), repeat(&pb, &o)),
+            (None, Some(o)) => (Some(o.clone()), repeat(&ea, &o), repeat(&pa, &o), eb, pb),
+            (None, None) => (None, ea, pa, eb, pb),
+            (Some(_), Some(_)) => return Err(internal("delta of two lists")),
+        };
+        let out: Vec<f64> = (0..ea.len())
+            .map(|i| {
+                let dphi = delta_phi(pa[i], pb[i]);
+                if r {
+                    let deta = ea[i] - eb[i];
+                    (deta * deta + dphi * dphi).sqrt()
+                } else {
+                    dphi
+                }
+            })
+            .collect();
+        Ok(match off {
+            Some(o) => Val::List(o, Nums::F64(out)),
+            None => Val::Num(Nums::F64(out)),
+        })
+    }
+
+    pub(crate) fn min_delta_r(&self, a: &Node, b: &Node) -> R<Val> {
+        let (va, vb) = (self.eval_rc(a)?, self.eval_rc(b)?);
+        let (Val::Objs(ca, oa, ia), Val::Objs(cb, ob, ib)) = (&*va, &*vb) else {
+            return Err(internal("min_delta_r"));
+        };
+        let get = |c: &str, f: &str, idx: &[i64]| -> R<Nums> {
+            self.named_field(c, f, idx)?
+                .ok_or_else(|| internal("eta/phi"))
+        };
+        let (ea, pa, eb, pb) = (
+            get(ca, "eta", ia)?,
+            get(ca, "phi", ia)?,
+            get(cb, "eta", ib)?,
+            get(cb, "phi", ib)?,
+        );
+        let n = oa.len().saturating_sub(1);
+        if let (Nums::F32(ea), Nums::F32(pa), Nums::F32(eb), Nums::F32(pb)) = (&ea, &pa, &eb, &pb) {
+            let mut out = Vec::with_capacity(ea.len());
+            for e in 0..n {
+                for i in oa[e] as usize..oa[e + 1] as usize {
+                    let mut best = f32::INFINITY;
+                    for j in ob[e] as usize..ob[e + 1] as usize {
+                        let dphi = delta_phi_f32(pa[i], pb[j]);
+                        let deta = ea[i] - eb[j];
+                        let dr = (deta * deta + dphi * dphi).sqrt();
+                        if dr < best {
+                            best = dr;
+                        }
+                    }
+                    out.push(best);
+                }
+            }
+            return Ok(Val::List(oa.clone(), Nums::F32(out)));
+        }
+        let (ea, pa, eb, pb) = (ea.to_f64(), pa.to_f64(), eb.to_f64(), pb.to_f64());
+        let mut out = Vec::with_capacity(ea.len());
+        for e in 0..n {
+            for i in oa[e] as usize..oa[e + 1] as usize {
+                let mut best = f64::INFINITY;
+                for j in ob[e] as usize..ob[e + 1] as usize {
+                    let dphi = delta_phi(pa[i], pb[j]);
+                    let deta = ea[i] - eb[j];
+                    best = best.min((deta * deta + dphi * dphi).sqrt());
+                }
+                out.push(best);
+            }
+        }
+        Ok(Val::List(oa.clone(), Nums::F64(out)))
+    }
+}
