@@ -192,14 +192,17 @@ class RDataFrame:
 
     ``RDataFrame("Events", ["a.root", "b/*.root"])``, or for several samples scaled to a
     luminosity ``RDataFrame("Events", samples=[hepframe.Sample("ttbar", files, xsec=729.84),
-    ...], lumi=3378, weight="genWeight")``. Also available as ``hepframe.DataFrame``.
+    ...], lumi=3378, weight="genWeight")``. ``histogram_names``: the template of output names
+    (default ``"{histogram}_{sample}_{variation}"``); ``sample_sums``: histograms added over
+    samples, ``{"pseudodata": [("wjets", 1), ("ttbar:PS_var", 0.5), ...]}`` (as ``TH1::Add``).
+    Also available as ``hepframe.DataFrame``.
 
     Every method returns a new node and leaves this one unchanged: a ``Define`` is seen by
     what is booked on the returned node and below it, not by siblings (RDataFrame's rule).
     """
 
     def __init__(self, tree, files=None, *, samples=None, lumi=None, weight=None,
-                 histogram_names=None, name="analysis", _graph=None, _node=None):
+                 histogram_names=None, sample_sums=None, name="analysis", _graph=None, _node=None):
         if _graph is None:
             if samples is not None:
                 if files is not None:
@@ -219,6 +222,9 @@ class RDataFrame:
             _graph = _Graph(str(tree), files, name, samples=samples,
                             lumi=None if lumi is None else float(lumi),
                             histogram_names=histogram_names)
+            for sum_name, terms in (sample_sums or {}).items():
+                _graph.sample_sums.append(
+                    {"name": str(sum_name), "terms": [[str(k), float(f)] for k, f in terms]})
             if samples or weight is not None:
                 # The event weight `weight` at the top: the expression for simulation, 1 for data.
                 w = None if weight is None else _item("weight", weight)

@@ -155,7 +155,7 @@ pub fn merge(inputs: &[PathBuf], output: &Path, out: &mut impl Write) -> Result<
     let merged = engine::merge_all(files.into_iter().map(|(_, f)| f.partial).collect())?;
     merged.check_entries(items, entries)?;
     let results = merged.into_results(&plan)?;
-    engine::write_outputs(&results, output)?;
+    engine::write_outputs_of(Some(&plan.analysis), &results, output)?;
     for cf in &results.cutflows {
         writeln!(out, "{}", cf.table())?;
     }

@@ -65,7 +65,7 @@ pub fn run(analysis: &Path, args: &RunArgs, out: &mut impl Write) -> Result<()> 
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    engine::write_outputs(&results, &dir)?;
+    engine::write_outputs_of(Some(&a), &results, &dir)?;
     for cf in &results.cutflows {
         writeln!(out, "{}", cf.table())?;
     }

@@ -169,6 +169,39 @@ pub struct SampleSum {
     pub origin: Origin,
 }
 
+/// A stacked plot of one histogram over samples: simulated samples filled and stacked, data
+/// as points, an uncertainty band (simulation statistics and every systematic variation in
+/// quadrature) and a data/prediction ratio panel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlotSpec {
+    /// The image's name (`DIR/<name>.png`).
+    pub name: String,
+    /// The booked histogram.
+    pub histogram: String,
+    /// The stacked samples (processes, variation samples as `process:variation`, or sample
+    /// sums), bottom first.
+    pub stack: Vec<String>,
+    /// The sample (or sample sum) drawn as data points.
+    #[serde(default)]
+    pub data: Option<String>,
+    /// Draw the uncertainty band.
+    #[serde(default = "yes")]
+    pub band: bool,
+    /// Text above the plot (default: the histogram's title).
+    #[serde(default)]
+    pub title: Option<String>,
+    /// Text in the corner, e.g. `3378 pb⁻¹ (13 TeV)`.
+    #[serde(default)]
+    pub label: Option<String>,
+    /// Where it was declared.
+    #[serde(default)]
+    pub origin: Origin,
+}
+
+fn yes() -> bool {
+    true
+}
+
 /// An analysis, ready to run.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Analysis {
@@ -198,6 +231,9 @@ pub struct Analysis {
     /// Sums of samples written as samples of their own.
     #[serde(default)]
     pub sample_sums: Vec<SampleSum>,
+    /// Stacked plots over samples.
+    #[serde(default)]
+    pub plots: Vec<PlotSpec>,
     /// How histograms are named: `{histogram}`, `{sample}` and `{variation}` are replaced;
     /// the separator before `{sample}` disappears for an analysis without samples, and the one
     /// before `{variation}` for the nominal universe. Default:

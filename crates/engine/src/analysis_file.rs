@@ -36,7 +36,9 @@ use indexmap::IndexMap;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::analysis::{Analysis, Binning, GraphNode, HistSpec, Item, NodeOp, SampleSum, Variation};
+use crate::analysis::{
+    Analysis, Binning, GraphNode, HistSpec, Item, NodeOp, PlotSpec, SampleSum, Variation,
+};
 use crate::error::{EngineError, Origin, Result};
 use crate::sample::{read_manifest, Normalisation, Sample, SampleKind};
 use crate::snapshot::SnapshotSpec;
@@ -99,6 +101,25 @@ struct AnalysisFile {
     snapshot: Vec<SnapshotEntry>,
     #[serde(default)]
     sample_sum: Vec<SampleSumEntry>,
+    #[serde(default)]
+    plot: Vec<PlotEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlotEntry {
+    name: Spanned<String>,
+    histogram: String,
+    stack: Vec<String>,
+    data: Option<String>,
+    #[serde(default = "yes")]
+    band: bool,
+    title: Option<String>,
+    label: Option<String>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Deserialize, Default)]
@@ -581,6 +602,18 @@ pub fn from_toml_with(text: &str, path: Option<&Path>, o: &InputOverrides) -> Re
             name: s.name.get_ref().clone(),
             terms: s.terms.clone(),
             origin: at(s.name.span().start),
+        });
+    }
+    for pl in &file.plot {
+        a.plots.push(PlotSpec {
+            name: pl.name.get_ref().clone(),
+            histogram: pl.histogram.clone(),
+            stack: pl.stack.clone(),
+            data: pl.data.clone(),
+            band: pl.band,
+            title: pl.title.clone(),
+            label: pl.label.clone(),
+            origin: at(pl.name.span().start),
         });
     }
     if a.histograms.is_empty() && a.stats.is_empty() && a.snapshots.is_empty() {

@@ -91,6 +91,8 @@ pub(crate) struct CompiledSample {
     pub norm_sum: Option<Typed>,
     /// The `weight` define for the weighted total of all events, when no cut is above it.
     pub root_weight: Option<usize>,
+    /// Branches needed as read, not only as values (snapshot copies, the luminosity mask).
+    pub raw_branches: Vec<String>,
 }
 
 impl CompiledSample {
@@ -253,8 +255,9 @@ pub(crate) fn compile(
                         item,
                         "define",
                         format!(
-                            "'{}' already exists; give it a new value with a redefine \
-                             (RDataFrame's Redefine), or choose another name",
+                            "'{0}' already exists; give it a new value with a redefine (in an \
+                             analysis file `{0} = {{ redefine = \"...\" }}`, in Python \
+                             `Redefine`), or choose another name",
                             item.name
                         ),
                     ));
@@ -347,15 +350,15 @@ pub(crate) fn compile(
                 let mut variants = Vec::new();
                 for (tag, item) in &v.tags {
                     let t = typed(&schema, &registry, &scope, item, "variation")?;
+                    let got = t.ty.describe();
                     let t = conform(t, &nominal.ty).ok_or_else(|| {
                         whole(
                             item,
                             "variation",
                             format!(
-                                "'{tag}' of '{}' must have its type ({}), not {}",
+                                "'{tag}' of '{}' must be a {} like the column, not a {got}",
                                 v.column,
                                 nominal.ty.describe(),
-                                "another"
                             ),
                         )
                     })?;
@@ -521,7 +524,7 @@ pub(crate) fn compile(
     }
     let mut snapshots = Vec::new();
     for spec in &a.snapshots {
-        let mut snap = resolve(spec, tree, &registry, scope_at(spec.at))?;
+        let mut snap = resolve(spec, tree, &schema, &registry, scope_at(spec.at))?;
         snap.filter = filter_at(spec.at);
         snapshots.push(snap);
     }
@@ -546,9 +549,11 @@ pub(crate) fn compile(
     }
     nodes.extend(norm_sum.iter().map(|t| t.node.clone()));
     let mut branches = registry.branches(&nodes);
+    let mut raw_branches = Vec::new();
     if sample.lumi_mask.is_some() {
         branches.insert("run".into());
         branches.insert("luminosityBlock".into());
+        raw_branches.extend(["run".to_string(), "luminosityBlock".to_string()]);
     }
     for snap in &snapshots {
         let define_nodes: Vec<Node> = snap
@@ -556,6 +561,7 @@ pub(crate) fn compile(
             .iter()
             .filter_map(|s| match s {
                 ColumnSource::Define(i) => Some(Node::Define(*i)),
+                ColumnSource::Computed(t) => Some(t.node.clone()),
                 ColumnSource::Branch => None,
             })
             .collect();
@@ -563,6 +569,7 @@ pub(crate) fn compile(
         for (col, src) in snap.columns.iter().zip(&snap.sources) {
             if matches!(src, ColumnSource::Branch) {
                 branches.insert(col.name.clone());
+                raw_branches.push(col.name.clone());
             }
         }
     }
@@ -593,6 +600,7 @@ pub(crate) fn compile(
         weighted,
         norm_sum,
         root_weight,
+        raw_branches,
     })
 }
 

@@ -25,7 +25,7 @@ use crate::snapshot::{append_columns, define_array, ColumnSource};
 
 /// Events evaluated together: large enough to amortise per-column work, small enough for the
 /// intermediate columns to stay in cache.
-pub(crate) const EVAL_BATCH: usize = 1024;
+pub(crate) const EVAL_BATCH: usize = 4096;
 
 /// An empty histogram for a booked specification.
 pub(crate) fn empty_histogram(spec: &HistSpec, weighted: bool) -> Result<Histogram> {
@@ -126,7 +126,24 @@ pub(crate) fn process(
     let range = it.start..it.stop;
     let io_before = tree.file().source().counters().snapshot().bytes;
     let names: Vec<&str> = c.branches.iter().map(String::as_str).collect();
-    let cols = tree.read(&names, range.clone(), &ReadOptions { threads: 1 })?;
+    // Each thread reads into the buffers of its previous work item: no fresh memory (and no
+    // page faults) once they have grown.
+    thread_local! {
+        static BUFFERS: std::cell::RefCell<Vec<Array>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let mut cols = BUFFERS.with(|b| std::mem::take(&mut *b.borrow_mut()));
+    tree.read_into(
+        &names,
+        range.clone(),
+        &ReadOptions { threads: 1 },
+        &mut cols,
+    )?;
+    // Branches that are also needed as read (snapshots copy them; the luminosity mask).
+    let raw: Vec<bool> = c
+        .branches
+        .iter()
+        .map(|b| c.raw_branches.iter().any(|r| r == b))
+        .collect();
     let slots = Slots::new(plan, sample);
     let mut snaps: Vec<Vec<Array>> = vec![Vec::new(); c.snapshots.len()];
     let n = (range.end - range.start) as usize;
@@ -144,19 +161,25 @@ pub(crate) fn process(
         };
         while start < n {
             let stop = (start + EVAL_BATCH).min(n);
-            let chunk = Chunk {
+            let mut chunk = Chunk {
                 entries: (range.start + start as u64..range.start + stop as u64).collect(),
-                columns: c
-                    .branches
-                    .iter()
-                    .cloned()
-                    .zip(cols.iter().map(|a| a.slice(start, stop)))
-                    .collect(),
+                ..Default::default()
             };
+            for ((name, a), raw) in c.branches.iter().zip(&cols).zip(&raw) {
+                match (*raw, Chunk::value_of(a, start, stop)) {
+                    (false, Some(v)) => {
+                        chunk.values.insert(name.clone(), Rc::new(v));
+                    }
+                    _ => {
+                        chunk.columns.insert(name.clone(), a.slice(start, stop));
+                    }
+                }
+            }
             run.batch(chunk)?;
             start = stop;
         }
     }
+    BUFFERS.with(|b| *b.borrow_mut() = cols);
     p.items = vec![it.index];
     p.entries = range.end - range.start;
     p.branches = c.branches.clone();
@@ -491,6 +514,12 @@ impl Run<'_> {
                             .define(*i)
                             .map_err(|e| self.eval_err("snapshot column", &col.name, e))?;
                         define_array((*v).clone(), chunk.len(), &col.layout)
+                    }
+                    ColumnSource::Computed(t) => {
+                        let v = ev
+                            .eval(&t.node)
+                            .map_err(|e| self.eval_err("snapshot column", &col.name, e))?;
+                        define_array(v, chunk.len(), &col.layout)
                     }
                 };
                 cols.push(a.ok_or_else(|| EngineError::Eval {

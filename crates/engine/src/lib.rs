@@ -28,17 +28,19 @@ pub mod naming;
 pub mod output;
 pub mod partial;
 pub mod plan;
+mod plots;
 pub mod results;
 pub mod run;
 pub mod sample;
 pub mod snapshot;
 
 pub use analysis::{
-    Analysis, Binning, GraphNode, HistSpec, Item, NodeOp, SampleSum, StatKind, StatSpec, Variation,
+    Analysis, Binning, GraphNode, HistSpec, Item, NodeOp, PlotSpec, SampleSum, StatKind, StatSpec,
+    Variation,
 };
 pub use error::{EngineError, Origin, Result};
 pub use lumimask::LumiMask;
-pub use output::write_outputs;
+pub use output::{write_outputs, write_outputs_of};
 pub use partial::{merge_all, merge_group, Partial, StatAcc, MERGE_ARITY};
 pub use plan::{plan, Plan, PlannedFile, PlannedSample, Split, WorkItem};
 pub use results::{CutCount, CutFlow, CutRow, HistKey, Results, SampleInfo, Stat};

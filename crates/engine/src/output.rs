@@ -9,6 +9,11 @@ use crate::results::Results;
 /// Write `DIR/histograms.json`, `DIR/cutflow.json` and `DIR/<name>.png`. Everything is first
 /// written next to the targets under temporary names and renamed at the end.
 pub fn write_outputs(results: &Results, dir: &Path) -> Result<()> {
+    write_outputs_of(None, results, dir)
+}
+
+/// [`write_outputs`] with the analysis's stacked plots (`[[plot]]`).
+pub fn write_outputs_of(a: Option<&crate::Analysis>, results: &Results, dir: &Path) -> Result<()> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| EngineError::Write {
@@ -68,7 +73,16 @@ pub fn write_outputs(results: &Results, dir: &Path) -> Result<()> {
     });
     let text = serde_json::to_string_pretty(&cutflow).unwrap_or_default();
     std::fs::write(&cpath, text).map_err(io(&cpath))?;
-    for (h, spec) in results.histograms.iter().zip(&results.specs) {
+    // One quick-look PNG per nominal histogram (the varied ones are for fits).
+    for ((h, spec), key) in results
+        .histograms
+        .iter()
+        .zip(&results.specs)
+        .zip(results.keys.iter().map(Some).chain(std::iter::repeat(None)))
+    {
+        if key.is_some_and(|k| k.variation != "nominal") {
+            continue;
+        }
         let ppath = dir.join(format!("{}.png", sanitize(h.name())));
         let opts = hist::PlotOptions {
             title: spec.title.clone(),
@@ -83,6 +97,9 @@ pub fn write_outputs(results: &Results, dir: &Path) -> Result<()> {
                 name: h.name().to_string(),
                 source,
             })?;
+    }
+    if let Some(a) = a {
+        crate::plots::draw(a, results, dir)?;
     }
     Ok(())
 }

@@ -212,6 +212,7 @@ pub(crate) fn plan_samples(a: &Analysis, split: Split) -> Result<(Plan, Vec<Open
         open.push(OpenSample { trees, compiled });
     }
     let names = crate::naming::layout_names(a, &planned)?;
+    crate::plots::validate(a, &planned)?;
     let entries = planned.iter().map(|s| s.entries).sum();
     Ok((
         Plan {

@@ -99,6 +99,9 @@ pub(crate) enum ColumnSource {
     Branch,
     /// A define (its id in the registry), converted to the column's type.
     Define(usize),
+    /// A branch whose collection was redefined above the snapshot (`Jet_pt`, `nJet` after
+    /// `Jet = Jet[...]`): its new values, in the branch's layout.
+    Computed(expr::Typed),
 }
 
 /// A snapshot resolved against the input tree.
@@ -201,6 +204,7 @@ pub fn branch_layout(data: &Dataset, name: &str) -> std::result::Result<ColumnLa
 pub(crate) fn resolve(
     spec: &SnapshotSpec,
     tree: &Dataset,
+    schema: &expr::Schema,
     registry: &Registry,
     scope: &Scope,
 ) -> Result<CompiledSnapshot> {
@@ -257,11 +261,35 @@ pub(crate) fn resolve(
             ));
         }
     }
+    // A branch of a redefined collection reads its new values, as every spelling does.
+    let source_of = |name: &str| -> ColumnSource {
+        let typed = expr::parse(name)
+            .ok()
+            .and_then(|e| expr::check(&e, schema, registry, scope).ok());
+        match typed {
+            Some(t) if !matches!(&t.node, expr::Node::Column(expr::Col::Branch(b)) if b == name) => {
+                ColumnSource::Computed(t)
+            }
+            _ => ColumnSource::Branch,
+        }
+    };
+    let names: Vec<(String, ColumnSource)> = names
+        .into_iter()
+        .map(|(n, src)| match src {
+            ColumnSource::Branch => {
+                let s = source_of(&n);
+                (n, s)
+            }
+            other => (n, other),
+        })
+        .collect();
     let mut columns = Vec::new();
     let mut sources = Vec::new();
     for (name, src) in names {
         let layout = match &src {
-            ColumnSource::Branch => branch_layout(tree, &name).map_err(|m| error(spec, m))?,
+            ColumnSource::Branch | ColumnSource::Computed(_) => {
+                branch_layout(tree, &name).map_err(|m| error(spec, m))?
+            }
             ColumnSource::Define(i) => {
                 let ty = &registry.defines[*i].typed.ty;
                 define_layout(ty).ok_or_else(|| {
@@ -284,7 +312,7 @@ pub(crate) fn resolve(
                     name: counter.clone(),
                     layout: counter_layout,
                 });
-                sources.push(ColumnSource::Branch);
+                sources.push(source_of(counter));
             }
         }
         if columns.iter().any(|c| c.name == name) {
@@ -396,7 +424,14 @@ pub(crate) fn define_array(v: expr::Val, n: usize, layout: &ColumnLayout) -> Opt
     match (v, layout) {
         (Val::Num(x), ColumnLayout::Scalar(p)) => Some(nums(x, *p)),
         (Val::Const(s, k), ColumnLayout::Scalar(p)) => Some(nums(s.column(k, n), *p)),
-        (Val::List(off, x), ColumnLayout::Vector(p)) => Some(Array::Jagged {
+        (Val::List(off, x), ColumnLayout::Vector(p))
+        | (
+            Val::List(off, x),
+            ColumnLayout::Counted {
+                element: p,
+                counter: _,
+            },
+        ) => Some(Array::Jagged {
             offsets: (*off).clone(),
             values: Box::new(nums(x, *p)),
         }),

@@ -1,16 +1,25 @@
 //! A chunk of events: the branch columns an analysis needs, for a run of entries.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use rootio::Array;
 
+use crate::value::{Nums, Val};
+
 /// Branch columns for `len` events, with their entry numbers (for error messages).
+///
+/// A column is given either as the array read from the file (`columns`), or already as the
+/// value expressions compute with (`values`, see [`Chunk::value_of`]): an event loop converts
+/// each batch of a work item straight from the read arrays, one copy instead of two.
 #[derive(Debug, Clone, Default)]
 pub struct Chunk {
     /// Entry number of each event in its file.
     pub entries: Vec<u64>,
     /// Branch name → column.
     pub columns: HashMap<String, Array>,
+    /// Branch name → the column as a value.
+    pub values: HashMap<String, Rc<Val>>,
 }
 
 impl Chunk {
@@ -23,9 +32,65 @@ impl Chunk {
         self.entries.is_empty()
     }
 
+    /// Whether branch `name` is in the chunk.
+    pub fn has(&self, name: &str) -> bool {
+        self.values.contains_key(name) || self.columns.contains_key(name)
+    }
+
+    /// The values of rows `start..stop` of a read array as an expression value (numbers, or
+    /// lists of numbers with offsets starting at 0); `None` for other layouts.
+    pub fn value_of(a: &Array, start: usize, stop: usize) -> Option<Val> {
+        fn nums(a: &Array, s: usize, e: usize) -> Option<Nums> {
+            Some(match a {
+                Array::Bool(v) => Nums::Bool(v.get(s..e)?.to_vec()),
+                Array::I8(v) => Nums::I32(v.get(s..e)?.iter().map(|x| *x as i32).collect()),
+                Array::U8(v) => Nums::I32(v.get(s..e)?.iter().map(|x| *x as i32).collect()),
+                Array::I16(v) => Nums::I32(v.get(s..e)?.iter().map(|x| *x as i32).collect()),
+                Array::U16(v) => Nums::I32(v.get(s..e)?.iter().map(|x| *x as i32).collect()),
+                Array::I32(v) => Nums::I32(v.get(s..e)?.to_vec()),
+                Array::U32(v) => Nums::U32(v.get(s..e)?.to_vec()),
+                Array::I64(v) => Nums::I64(v.get(s..e)?.to_vec()),
+                Array::U64(v) => Nums::U64(v.get(s..e)?.to_vec()),
+                Array::F32(v) => Nums::F32(v.get(s..e)?.to_vec()),
+                Array::F64(v) => Nums::F64(v.get(s..e)?.to_vec()),
+                _ => return None,
+            })
+        }
+        match a {
+            Array::Jagged { offsets, values } => {
+                let o = offsets.get(start..=stop)?;
+                let base = o[0];
+                let (a0, a1) = (
+                    usize::try_from(base).ok()?,
+                    usize::try_from(o[o.len() - 1]).ok()?,
+                );
+                if a1 < a0 {
+                    return None;
+                }
+                Some(Val::List(
+                    Rc::new(o.iter().map(|x| x - base).collect()),
+                    nums(values, a0, a1)?,
+                ))
+            }
+            Array::Fixed { size, values } => {
+                let off = (0..=stop - start).map(|i| (i * size) as i64).collect();
+                Some(Val::List(
+                    Rc::new(off),
+                    nums(values, start * size, stop * size)?,
+                ))
+            }
+            other => Some(Val::Num(nums(other, start, stop)?)),
+        }
+    }
+
     /// The events where `keep` is true (a cut applied).
     pub fn filter(&self, keep: &[bool]) -> Chunk {
         Chunk {
+            values: self
+                .values
+                .iter()
+                .map(|(n, v)| (n.clone(), Rc::new(filter_value(v, keep))))
+                .collect(),
             entries: self
                 .entries
                 .iter()
@@ -39,6 +104,33 @@ impl Chunk {
                 .map(|(n, a)| (n.clone(), filter_array(a, keep)))
                 .collect(),
         }
+    }
+}
+
+/// The events of a branch value where `keep` is true.
+fn filter_value(v: &Val, keep: &[bool]) -> Val {
+    match v {
+        Val::Num(n) => Val::Num(n.select(keep)),
+        Val::List(offsets, values) => {
+            let mut ranges: Vec<(usize, usize)> = Vec::new();
+            let mut new_offsets = Vec::with_capacity(offsets.len());
+            new_offsets.push(0i64);
+            let mut total = 0i64;
+            for (i, w) in offsets.windows(2).enumerate() {
+                if !keep.get(i).copied().unwrap_or(false) {
+                    continue;
+                }
+                let (a, b) = (w[0].max(0) as usize, w[1].max(w[0]).max(0) as usize);
+                total += (b - a) as i64;
+                new_offsets.push(total);
+                match ranges.last_mut() {
+                    Some(r) if r.1 == a => r.1 = b,
+                    _ => ranges.push((a, b)),
+                }
+            }
+            Val::List(Rc::new(new_offsets), values.take_ranges(&ranges))
+        }
+        other => other.clone(),
     }
 }
 

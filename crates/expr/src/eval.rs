@@ -341,6 +341,9 @@ impl<'a> Evaluator<'a> {
         if let Some(b) = self.base {
             return b.branch(name);
         }
+        if let Some(v) = self.chunk.values.get(name) {
+            return Ok(v.clone());
+        }
         if let Some(v) = self.branches.borrow().get(name) {
             return Ok(v.clone());
         }
@@ -406,7 +409,7 @@ impl<'a> Evaluator<'a> {
                     // Any field that was read gives the offsets; they are the same for all.
                     for (col, _) in def.fields.values() {
                         if let Col::Branch(b) = col {
-                            if self.chunk.columns.contains_key(b) {
+                            if self.chunk.has(b) {
                                 if let Val::List(o, _) = &*self.branch(b)? {
                                     return Ok(o.clone());
                                 }

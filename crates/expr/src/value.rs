@@ -217,6 +217,20 @@ impl Nums {
         }
         map_nums!(self, v => r(v, offsets))
     }
+    /// The values in the index ranges `ranges`, in order (ranges past the end are clipped).
+    pub fn take_ranges(&self, ranges: &[(usize, usize)]) -> Nums {
+        fn t<T: Copy>(v: &[T], ranges: &[(usize, usize)]) -> Vec<T> {
+            let n = ranges.iter().map(|(a, b)| b.saturating_sub(*a)).sum();
+            let mut out = Vec::with_capacity(n);
+            for &(a, b) in ranges {
+                if let Some(s) = v.get(a..b.min(v.len())) {
+                    out.extend_from_slice(s);
+                }
+            }
+            out
+        }
+        map_nums!(self, v => t(v, ranges))
+    }
     /// Values `start..stop`.
     pub fn slice(&self, start: usize, stop: usize) -> Nums {
         map_nums!(self, v => v[start..stop].to_vec())

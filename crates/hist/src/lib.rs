@@ -53,6 +53,7 @@ mod fill;
 mod histogram;
 pub mod plot;
 mod root;
+mod stack;
 mod storage;
 pub mod uhi;
 
@@ -61,5 +62,6 @@ pub use error::{HistError, Result};
 pub use histogram::Histogram;
 pub use plot::PlotOptions;
 pub use root::RootHistogram;
+pub use stack::StackPlot;
 pub use storage::Storage;
 pub use uhi::{read_uhi_file, write_uhi_file};

@@ -56,10 +56,10 @@ impl Default for PlotOptions {
 
 /// Largest accepted image side, to refuse absurd sizes before allocating the bitmap.
 const MAX_SIDE: u32 = 16_384;
-const FONT: &str = "sans-serif";
+pub(crate) const FONT: &str = "sans-serif";
 
 /// Registers the embedded font with plotters once per process.
-fn ensure_font() -> std::result::Result<(), String> {
+pub(crate) fn ensure_font() -> std::result::Result<(), String> {
     static REGISTERED: OnceLock<std::result::Result<(), String>> = OnceLock::new();
     REGISTERED
         .get_or_init(|| {
@@ -73,7 +73,7 @@ fn ensure_font() -> std::result::Result<(), String> {
 }
 
 /// Tick label text: plain decimals in the usual range, scientific notation outside it.
-fn tick(v: &f64) -> String {
+pub(crate) fn tick(v: &f64) -> String {
     let a = v.abs();
     if a == 0.0 {
         "0".to_owned()

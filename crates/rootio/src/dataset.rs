@@ -169,6 +169,24 @@ impl Dataset {
         }
     }
 
+    /// Read columns over an entry range into `out`, reusing its arrays' buffers where the
+    /// reader can (TTrees: [`crate::Tree::read_branches_into`]).
+    pub fn read_into(
+        &self,
+        names: &[&str],
+        entries: Range<u64>,
+        options: &ReadOptions,
+        out: &mut Vec<Array>,
+    ) -> Result<()> {
+        match self {
+            Dataset::Tree(t) => t.read_branches_into(names, entries, options, out),
+            Dataset::RNTuple(r) => {
+                *out = r.read_fields(names, entries, options)?;
+                Ok(())
+            }
+        }
+    }
+
     /// Read columns over an entry range.
     pub fn read(
         &self,
