@@ -2,6 +2,7 @@
 equals ROOT RDataFrame's histograms bit for bit (examples/agc/reference, made by agc_rdf.py), on a
 Dask cluster too; and cabinetry fits the pseudo-data of hepframe's histograms.root."""
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -12,46 +13,16 @@ import pytest
 
 import hepframe
 
-XSEC = {"ttbar": 729.84, "single_top_s_chan": 2.0268 + 1.2676,
-        "single_top_t_chan": (36.993 + 22.175) / 0.252, "single_top_tW": 37.936 + 37.906,
-        "wjets": 61457 * 0.252}
+def load_example(repo):
+    """examples/agc/agc.py, the AGC written with the Python API."""
+    spec = importlib.util.spec_from_file_location("agc_example", repo / "examples/agc/agc.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def book(repo):
-    samples = hepframe.samples_from_manifest(repo / "examples/agc/data/nanoaod_inputs.json", XSEC)
-    df = hepframe.RDataFrame(
-        "Events", samples=samples, lumi=3378,
-        sample_sums={"pseudodata": [("wjets", 1.0), ("ttbar:PS_var", 0.5), ("ttbar:ME_var", 0.5)]},
-    )
-    jets = (
-        df.Vary("Jet_pt", {
-            "pt_scale_up": "Jet_pt * 1.03f",
-            "pt_res_up": "Jet_pt * float(1 + gaussian_quantile(0.001 * (int(Jet_pt * 1000) % 1000) + 0.0005, 0.05))",
-        })
-        .Filter("count(Electron.pt > 30 && abs(Electron.eta) < 2.1 && Electron.sip3d < 4 && Electron.cutBased == 4)"
-                " + count(Muon.pt > 30 && abs(Muon.eta) < 2.1 && Muon.tightId && Muon.sip3d < 4"
-                " && Muon.pfRelIso04_all < 0.15) == 1", "exactly one lepton")
-        .Define("jets", "Jet[Jet.pt > 30 && abs(Jet.eta) < 2.4 && Jet.jetId == 6]")
-        .Filter("len(jets) >= 4", "at least four jets")
-        .Define("n_btag", "count(jets.btagCSVV2 > 0.5)")
-    )
-    # b-tag weights: one Vary of `weight` with eight tags, on the nominal samples.
-    btag = {}
-    for i in range(4):
-        for tag, sign in (("up", "+"), ("down", "-")):
-            btag[f"btag_var_{i}_{tag}"] = f"weight * float(1 {sign} 0.075 * jets.pt[{i}] / 50)"
-    jets = jets.Vary("weight", btag).Vary(
-        "weight", ["weight * (1 + float(0.025))", "weight * (1 + float(-0.025))"], ["up", "down"],
-        "scale_var", samples=["wjets"])
-    h1 = jets.Filter("n_btag == 1", "4j1b").Histo1D(("4j1b", "", 25, 50, 550), "sum(jets.pt)")
-    trijet = (
-        jets.Filter("n_btag >= 2", "4j2b")
-        .Define("trijets", "combinations(jets, 3)")
-        .Define("b", "trijets[trijets.0.btagCSVV2 > 0.5 || trijets.1.btagCSVV2 > 0.5 || trijets.2.btagCSVV2 > 0.5]")
-        .Define("p4", "PxPyPzMVector(b.0) + PxPyPzMVector(b.1) + PxPyPzMVector(b.2)")
-    )
-    h2 = trijet.Histo1D(("4j2b", "", 25, 50, 550), "p4[argmax(p4.pt)].mass")
-    return df, h1, h2
+    return load_example(repo).book(repo / "examples/agc/data/nanoaod_inputs.json")
 
 
 @pytest.fixture(scope="module")

@@ -131,3 +131,30 @@ def test_the_gil_is_released_while_rust_works(clustered):
     during = [x for x in ticks if start <= x <= start + elapsed]
     # With the GIL held the ticker would be frozen for the whole run.
     assert elapsed > 0.05 and len(during) > 10, (elapsed, len(during))
+
+
+def test_a_define_is_seen_below_its_node_only(sample):
+    """Define/Redefine return a new node: the node they are called on and its other branches do not
+    see them (RDataFrame's rule; a sibling redefining MET_pt must not change this count)."""
+    df = hepframe.RDataFrame("Events", sample)
+    sibling = df.Redefine("MET_pt", "MET_pt * 0")
+    zero = sibling.Filter("MET_pt > 100", "sibling").Count()
+    high = df.Filter("MET_pt > 100", "high").Count()
+    met = hepframe.open(sample)["Events"].arrays(["MET_pt"])["MET_pt"]
+    assert high.GetValue() == int((met > 100).sum()) > 0
+    assert zero.GetValue() == 0
+    df2 = hepframe.RDataFrame("Events", sample)
+    df2.Define("x", "MET_pt * 2")
+    df2.Filter("x > 1", "uses x").Count()
+    with pytest.raises(hepframe.ExpressionError, match="unknown name 'x'"):
+        df2.compute()
+
+
+def test_vary_and_variations_for_one_sample(sample):
+    df = hepframe.RDataFrame("Events", sample)
+    h = (df.Vary("MET_pt", ["MET_pt * 1.1f", "MET_pt * 0.9f"], ["up", "down"], "met")
+           .Filter("MET_pt > 40", "MET").Histo1D(("met", "", 20, 0, 200), "MET_pt"))
+    v = hepframe.VariationsFor(h)
+    assert set(v) == {"nominal", "met_up", "met_down"}
+    assert v["met_up"].sum() > v["nominal"].sum() > v["met_down"].sum()
+    np.testing.assert_array_equal(h.GetValue().values(), v["nominal"].values())

@@ -309,7 +309,18 @@ struct SelectArgs {
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Keep memory mimalloc frees for reuse instead of purging it back to the kernel after 10 ms:
+/// an event loop frees and reallocates its columns item after item, and memory purged in
+/// between comes back as fresh pages the kernel must clear (13 % of the AGC's event loop here).
+fn keep_freed_memory() {
+    // mi_option_purge_delay (mimalloc.h, v2 and v3: the 16th option); -1 = never purge.
+    const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+    // SAFETY: setting an option is a plain store mimalloc reads on its next purge decision.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
+}
+
 fn main() -> ExitCode {
+    keep_freed_memory();
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,

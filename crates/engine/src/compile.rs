@@ -91,8 +91,6 @@ pub(crate) struct CompiledSample {
     pub norm_sum: Option<Typed>,
     /// The `weight` define for the weighted total of all events, when no cut is above it.
     pub root_weight: Option<usize>,
-    /// Branches needed as read, not only as values (snapshot copies, the luminosity mask).
-    pub raw_branches: Vec<String>,
 }
 
 impl CompiledSample {
@@ -549,11 +547,9 @@ pub(crate) fn compile(
     }
     nodes.extend(norm_sum.iter().map(|t| t.node.clone()));
     let mut branches = registry.branches(&nodes);
-    let mut raw_branches = Vec::new();
     if sample.lumi_mask.is_some() {
         branches.insert("run".into());
         branches.insert("luminosityBlock".into());
-        raw_branches.extend(["run".to_string(), "luminosityBlock".to_string()]);
     }
     for snap in &snapshots {
         let define_nodes: Vec<Node> = snap
@@ -569,7 +565,6 @@ pub(crate) fn compile(
         for (col, src) in snap.columns.iter().zip(&snap.sources) {
             if matches!(src, ColumnSource::Branch) {
                 branches.insert(col.name.clone());
-                raw_branches.push(col.name.clone());
             }
         }
     }
@@ -600,7 +595,6 @@ pub(crate) fn compile(
         weighted,
         norm_sum,
         root_weight,
-        raw_branches,
     })
 }
 

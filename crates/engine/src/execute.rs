@@ -138,12 +138,9 @@ pub(crate) fn process(
         &ReadOptions { threads: 1 },
         &mut cols,
     )?;
-    // Branches that are also needed as read (snapshots copy them; the luminosity mask).
-    let raw: Vec<bool> = c
-        .branches
-        .iter()
-        .map(|b| c.raw_branches.iter().any(|r| r == b))
-        .collect();
+    // Batches are views of the item's arrays: a column is copied only when an expression reads
+    // it, and a cut copies only the events it keeps.
+    let shared: Vec<Rc<Array>> = cols.drain(..).map(Rc::new).collect();
     let slots = Slots::new(plan, sample);
     let mut snaps: Vec<Vec<Array>> = vec![Vec::new(); c.snapshots.len()];
     let n = (range.end - range.start) as usize;
@@ -165,20 +162,22 @@ pub(crate) fn process(
                 entries: (range.start + start as u64..range.start + stop as u64).collect(),
                 ..Default::default()
             };
-            for ((name, a), raw) in c.branches.iter().zip(&cols).zip(&raw) {
-                match (*raw, Chunk::value_of(a, start, stop)) {
-                    (false, Some(v)) => {
-                        chunk.values.insert(name.clone(), Rc::new(v));
-                    }
-                    _ => {
-                        chunk.columns.insert(name.clone(), a.slice(start, stop));
-                    }
-                }
+            for (name, a) in c.branches.iter().zip(&shared) {
+                chunk.views.insert(
+                    name.clone(),
+                    expr::View {
+                        array: a.clone(),
+                        start,
+                        stop,
+                    },
+                );
             }
             run.batch(chunk)?;
             start = stop;
         }
     }
+    // Give the buffers back for the next item (the batches' views are gone).
+    cols.extend(shared.into_iter().filter_map(|a| Rc::try_unwrap(a).ok()));
     BUFFERS.with(|b| *b.borrow_mut() = cols);
     p.items = vec![it.index];
     p.entries = range.end - range.start;
@@ -358,10 +357,10 @@ impl Run<'_> {
         match &f.kind {
             FilterKind::LumiMask(mask) => {
                 let get = |b: &str| -> Result<Vec<u64>> {
-                    match chunk.columns.get(b) {
+                    match chunk.array(b) {
                         Some(Array::U32(v)) => Ok(v.iter().map(|x| *x as u64).collect()),
                         Some(Array::I32(v)) => Ok(v.iter().map(|x| *x as u64).collect()),
-                        Some(Array::U64(v)) => Ok(v.clone()),
+                        Some(Array::U64(v)) => Ok(v),
                         Some(Array::I64(v)) => Ok(v.iter().map(|x| *x as u64).collect()),
                         _ => Err(EngineError::Eval {
                             file: self.path.to_path_buf(),
@@ -508,7 +507,7 @@ impl Run<'_> {
             let mut cols = Vec::with_capacity(snap.columns.len());
             for (col, src) in snap.columns.iter().zip(&snap.sources) {
                 let a = match src {
-                    ColumnSource::Branch => chunk.columns.get(&col.name).cloned(),
+                    ColumnSource::Branch => chunk.array(&col.name),
                     ColumnSource::Define(i) => {
                         let v = ev
                             .define(*i)

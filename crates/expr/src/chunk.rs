@@ -9,17 +9,32 @@ use crate::value::{Nums, Val};
 
 /// Branch columns for `len` events, with their entry numbers (for error messages).
 ///
-/// A column is given either as the array read from the file (`columns`), or already as the
-/// value expressions compute with (`values`, see [`Chunk::value_of`]): an event loop converts
-/// each batch of a work item straight from the read arrays, one copy instead of two.
+/// A column is given as the array read from the file (`columns`), as rows of a larger read
+/// array (`views`: an event loop's batch of a work item, no copy), or already as the value
+/// expressions compute with (`values`). Views are converted (one copy) only when an expression
+/// reads them, and a cut copies only the events it keeps: columns first needed after a cut that
+/// keeps few events cost almost nothing before it.
 #[derive(Debug, Clone, Default)]
 pub struct Chunk {
     /// Entry number of each event in its file.
     pub entries: Vec<u64>,
     /// Branch name → column.
     pub columns: HashMap<String, Array>,
+    /// Branch name → rows `start..stop` of a read array.
+    pub views: HashMap<String, View>,
     /// Branch name → the column as a value.
     pub values: HashMap<String, Rc<Val>>,
+}
+
+/// Rows `start..stop` of a shared array.
+#[derive(Debug, Clone)]
+pub struct View {
+    /// The array.
+    pub array: Rc<Array>,
+    /// First row.
+    pub start: usize,
+    /// One past the last row.
+    pub stop: usize,
 }
 
 impl Chunk {
@@ -34,7 +49,17 @@ impl Chunk {
 
     /// Whether branch `name` is in the chunk.
     pub fn has(&self, name: &str) -> bool {
-        self.values.contains_key(name) || self.columns.contains_key(name)
+        self.values.contains_key(name)
+            || self.columns.contains_key(name)
+            || self.views.contains_key(name)
+    }
+
+    /// Branch `name` as an array of this chunk's events (a copy for a view).
+    pub fn array(&self, name: &str) -> Option<Array> {
+        if let Some(a) = self.columns.get(name) {
+            return Some(a.clone());
+        }
+        self.views.get(name).map(|v| v.array.slice(v.start, v.stop))
     }
 
     /// The values of rows `start..stop` of a read array as an expression value (numbers, or
@@ -85,7 +110,25 @@ impl Chunk {
 
     /// The events where `keep` is true (a cut applied).
     pub fn filter(&self, keep: &[bool]) -> Chunk {
+        let mut columns: HashMap<String, Array> = self
+            .columns
+            .iter()
+            .map(|(n, a)| (n.clone(), filter_array(a, keep)))
+            .collect();
+        // The kept rows once, for every view (a cut usually keeps few of them).
+        let kept: Vec<usize> = keep
+            .iter()
+            .enumerate()
+            .filter_map(|(i, k)| k.then_some(i))
+            .collect();
+        for (n, v) in &self.views {
+            columns.insert(
+                n.clone(),
+                filter_rows(&v.array, v.start, v.stop, keep, &kept),
+            );
+        }
         Chunk {
+            views: HashMap::new(),
             values: self
                 .values
                 .iter()
@@ -98,11 +141,61 @@ impl Chunk {
                 .filter(|(_, k)| **k)
                 .map(|(e, _)| *e)
                 .collect(),
-            columns: self
-                .columns
-                .iter()
-                .map(|(n, a)| (n.clone(), filter_array(a, keep)))
-                .collect(),
+            columns,
+        }
+    }
+}
+
+/// The rows `start..stop` of `a` where `keep` (one per row) is true; `kept` lists those rows
+/// (relative to `start`).
+fn filter_rows(a: &Array, start: usize, stop: usize, keep: &[bool], kept: &[usize]) -> Array {
+    let rows = stop.saturating_sub(start);
+    match a {
+        Array::Jagged { offsets, values } => {
+            let mut ranges: Vec<(usize, usize)> = Vec::with_capacity(kept.len());
+            let mut new_offsets = Vec::with_capacity(kept.len() + 1);
+            new_offsets.push(0i64);
+            let mut total = 0i64;
+            for &i in kept.iter().take_while(|&&i| i < rows) {
+                let (Some(&lo), Some(&hi)) = (offsets.get(start + i), offsets.get(start + i + 1))
+                else {
+                    break;
+                };
+                let (a, b) = (lo.max(0) as usize, hi.max(lo).max(0) as usize);
+                total += (b - a) as i64;
+                new_offsets.push(total);
+                match ranges.last_mut() {
+                    Some(r) if r.1 == a => r.1 = b,
+                    _ => ranges.push((a, b)),
+                }
+            }
+            Array::Jagged {
+                offsets: new_offsets,
+                values: Box::new(take_ranges(values, &ranges)),
+            }
+        }
+        Array::Fixed { .. } => filter_array(&a.slice(start, stop), keep),
+        flat => {
+            fn sel<T: Copy>(v: &[T], start: usize, kept: &[usize]) -> Vec<T> {
+                kept.iter()
+                    .filter_map(|&i| v.get(start + i).copied())
+                    .collect()
+            }
+            let k = &kept[..kept.partition_point(|&i| i < rows)];
+            match flat {
+                Array::Bool(v) => Array::Bool(sel(v, start, k)),
+                Array::I8(v) => Array::I8(sel(v, start, k)),
+                Array::U8(v) => Array::U8(sel(v, start, k)),
+                Array::I16(v) => Array::I16(sel(v, start, k)),
+                Array::U16(v) => Array::U16(sel(v, start, k)),
+                Array::I32(v) => Array::I32(sel(v, start, k)),
+                Array::U32(v) => Array::U32(sel(v, start, k)),
+                Array::I64(v) => Array::I64(sel(v, start, k)),
+                Array::U64(v) => Array::U64(sel(v, start, k)),
+                Array::F32(v) => Array::F32(sel(v, start, k)),
+                Array::F64(v) => Array::F64(sel(v, start, k)),
+                other => filter_array(&other.slice(start, stop), keep),
+            }
         }
     }
 }

@@ -347,6 +347,16 @@ impl<'a> Evaluator<'a> {
         if let Some(v) = self.branches.borrow().get(name) {
             return Ok(v.clone());
         }
+        if let Some(view) = self.chunk.views.get(name) {
+            let v = Rc::new(
+                Chunk::value_of(&view.array, view.start, view.stop)
+                    .ok_or_else(|| internal(format!("branch {name} is not numbers")))?,
+            );
+            self.branches
+                .borrow_mut()
+                .insert(name.to_string(), v.clone());
+            return Ok(v);
+        }
         let a = self
             .chunk
             .columns

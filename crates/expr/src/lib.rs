@@ -42,7 +42,7 @@ pub mod scope;
 pub mod value;
 
 pub use check::{check, Coords, Node, Ty, Typed};
-pub use chunk::Chunk;
+pub use chunk::{Chunk, View};
 pub use error::{ErrorKind, ExprError, Span};
 pub use eval::Evaluator;
 pub use eval_ops::salt_of;
