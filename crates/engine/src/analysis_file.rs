@@ -69,15 +69,7 @@ pub fn from_file_with(path: &Path, o: &InputOverrides) -> Result<Analysis> {
 
 /// Read an analysis file.
 pub fn from_file(path: &Path) -> Result<Analysis> {
-    let text = std::fs::read_to_string(path).map_err(|e| EngineError::Analysis {
-        origin: Origin {
-            file: Some(path.to_path_buf()),
-            line: 1,
-            column: 1,
-        },
-        message: format!("cannot read the analysis file: {e}"),
-    })?;
-    from_toml(&text, Some(path))
+    from_file_with(path, &InputOverrides::default())
 }
 
 #[derive(Deserialize)]

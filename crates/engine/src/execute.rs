@@ -11,6 +11,7 @@
 use std::rc::Rc;
 use std::time::Instant;
 
+use expr::value::repeat_f64 as repeat;
 use expr::{Chunk, Evaluator, ExprError, Node, Nums, Scalar, Val};
 use hist::{Axis, Histogram, Storage};
 use rootio::{Array, Dataset, ReadOptions};
@@ -556,14 +557,4 @@ fn flatten(v: Val, n: usize) -> (Vec<f64>, Option<Vec<i64>>) {
         Val::Const(s, k) => (s.column(k, n).to_f64(), None),
         _ => (Vec::new(), None),
     }
-}
-
-fn repeat(v: &[f64], off: &[i64]) -> Vec<f64> {
-    let mut out = Vec::with_capacity(off.last().copied().unwrap_or(0).max(0) as usize);
-    for (i, w) in off.windows(2).enumerate() {
-        for _ in w[0]..w[1] {
-            out.push(v[i]);
-        }
-    }
-    out
 }

@@ -395,3 +395,23 @@ fn bad_samples_variations_and_names_fail_before_the_event_loop() {
         assert!(e.contains(want), "wanted '{want}' in: {e}\n--- for:\n{text}");
     }
 }
+
+#[test]
+fn per_sample_defines_and_weights() {
+    let nano = nano();
+    let text = format!(
+        "[analysis]\nweight = \"3.0\"\n\n\
+         [[sample]]\nname = \"a\"\nfiles = [\"{nano}\"]\ndefine = {{ sf = \"2.0\" }}\n\n\
+         [[sample]]\nname = \"b\"\nfiles = [\"{nano}\"]\ndefine = {{ sf = \"1.0\" }}\nweight = \"5.0\"\n\n\
+         [[sample]]\nname = \"d\"\nkind = \"data\"\nfiles = [\"{nano}\"]\ndefine = {{ sf = \"1.0\" }}\n\n\
+         [[histogram]]\nname = \"met\"\nvalue = \"MET_pt\"\nweight = \"sf\"\nbins = 10\nlow = 0\nhigh = 200\n"
+    );
+    let r = toml(&text).unwrap();
+    let sum = |n: &str| -> f64 { r.histogram(n).unwrap().values(true).iter().sum() };
+    // a: analysis weight 3 × its sf 2; b: its own weight 5 × sf 1; data: weight 1 × sf 1.
+    assert_eq!(sum("met_d"), 10_000.0);
+    assert_eq!(sum("met_a"), 6.0 * 10_000.0);
+    assert_eq!(sum("met_b"), 5.0 * 10_000.0);
+    let d = r.cutflows.iter().find(|c| c.sample == "d").unwrap();
+    assert_eq!(d.total_sumw, 10_000.0);
+}

@@ -152,25 +152,10 @@ fn filter_rows(a: &Array, start: usize, stop: usize, keep: &[bool], kept: &[usiz
     let rows = stop.saturating_sub(start);
     match a {
         Array::Jagged { offsets, values } => {
-            let mut ranges: Vec<(usize, usize)> = Vec::with_capacity(kept.len());
-            let mut new_offsets = Vec::with_capacity(kept.len() + 1);
-            new_offsets.push(0i64);
-            let mut total = 0i64;
-            for &i in kept.iter().take_while(|&&i| i < rows) {
-                let (Some(&lo), Some(&hi)) = (offsets.get(start + i), offsets.get(start + i + 1))
-                else {
-                    break;
-                };
-                let (a, b) = (lo.max(0) as usize, hi.max(lo).max(0) as usize);
-                total += (b - a) as i64;
-                new_offsets.push(total);
-                match ranges.last_mut() {
-                    Some(r) if r.1 == a => r.1 = b,
-                    _ => ranges.push((a, b)),
-                }
-            }
+            let rows_kept = kept.iter().take_while(|&&i| i < rows).map(|&i| start + i);
+            let (offsets, ranges) = kept_elements(offsets, rows_kept);
             Array::Jagged {
-                offsets: new_offsets,
+                offsets,
                 values: Box::new(take_ranges(values, &ranges)),
             }
         }
@@ -205,22 +190,8 @@ fn filter_value(v: &Val, keep: &[bool]) -> Val {
     match v {
         Val::Num(n) => Val::Num(n.select(keep)),
         Val::List(offsets, values) => {
-            let mut ranges: Vec<(usize, usize)> = Vec::new();
-            let mut new_offsets = Vec::with_capacity(offsets.len());
-            new_offsets.push(0i64);
-            let mut total = 0i64;
-            for (i, w) in offsets.windows(2).enumerate() {
-                if !keep.get(i).copied().unwrap_or(false) {
-                    continue;
-                }
-                let (a, b) = (w[0].max(0) as usize, w[1].max(w[0]).max(0) as usize);
-                total += (b - a) as i64;
-                new_offsets.push(total);
-                match ranges.last_mut() {
-                    Some(r) if r.1 == a => r.1 = b,
-                    _ => ranges.push((a, b)),
-                }
-            }
+            let rows = keep.iter().enumerate().filter_map(|(i, k)| k.then_some(i));
+            let (new_offsets, ranges) = kept_elements(offsets, rows);
             Val::List(Rc::new(new_offsets), values.take_ranges(&ranges))
         }
         other => other.clone(),
@@ -244,24 +215,10 @@ pub fn filter_array(a: &Array, keep: &[bool]) -> Array {
         Array::F64(v) => Array::F64(s(v, keep)),
         Array::Jagged { offsets, values } => {
             // Copy the kept events' element ranges (merging runs of consecutive kept events).
-            let mut ranges: Vec<(usize, usize)> = Vec::new();
-            let mut new_offsets = Vec::with_capacity(offsets.len());
-            new_offsets.push(0i64);
-            let mut total = 0i64;
-            for (i, w) in offsets.windows(2).enumerate() {
-                if !keep.get(i).copied().unwrap_or(false) {
-                    continue;
-                }
-                let (a, b) = (w[0].max(0) as usize, w[1].max(w[0]).max(0) as usize);
-                total += (b - a) as i64;
-                new_offsets.push(total);
-                match ranges.last_mut() {
-                    Some(r) if r.1 == a => r.1 = b,
-                    _ => ranges.push((a, b)),
-                }
-            }
+            let rows = keep.iter().enumerate().filter_map(|(i, k)| k.then_some(i));
+            let (offsets, ranges) = kept_elements(offsets, rows);
             Array::Jagged {
-                offsets: new_offsets,
+                offsets,
                 values: Box::new(take_ranges(values, &ranges)),
             }
         }
@@ -289,6 +246,30 @@ pub fn filter_array(a: &Array, keep: &[bool]) -> Array {
             out
         }
     }
+}
+
+/// For the lists of the rows `rows` (ascending) of a jagged column with `offsets`: their new
+/// offsets (from 0) and the element ranges to copy, consecutive rows merged.
+fn kept_elements(
+    offsets: &[i64],
+    rows: impl Iterator<Item = usize>,
+) -> (Vec<i64>, Vec<(usize, usize)>) {
+    let mut ranges: Vec<(usize, usize)> = Vec::new();
+    let mut new_offsets = vec![0i64];
+    let mut total = 0i64;
+    for r in rows {
+        let (Some(&lo), Some(&hi)) = (offsets.get(r), offsets.get(r + 1)) else {
+            break;
+        };
+        let (a, b) = (lo.max(0) as usize, hi.max(lo).max(0) as usize);
+        total += (b - a) as i64;
+        new_offsets.push(total);
+        match ranges.last_mut() {
+            Some(x) if x.1 == a => x.1 = b,
+            _ => ranges.push((a, b)),
+        }
+    }
+    (new_offsets, ranges)
 }
 
 /// The elements of `a` in the given index ranges, in order.

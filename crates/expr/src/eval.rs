@@ -819,8 +819,8 @@ impl<'a> Evaluator<'a> {
     }
 }
 
-/// `keep[i] ? x[i] : y[i]`.
-fn select_by(keep: &[bool], x: &Nums, y: &Nums) -> Nums {
+/// `keep[i] ? x[i] : y[i]` for two columns of one type.
+pub(crate) fn select_by(keep: &[bool], x: &Nums, y: &Nums) -> Nums {
     macro_rules! sel {
         ($x:expr, $y:expr) => {
             keep.iter()

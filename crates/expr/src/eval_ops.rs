@@ -321,52 +321,13 @@ impl Evaluator<'_> {
             (Nums::F32(x), Nums::F32(y)) => Nums::F32(
                 x.iter()
                     .zip(&y)
-                    .map(|(p, q)| match f {
-                        Math2::Atan2 => p.atan2(*q),
-                        Math2::Pow => p.powf(*q),
-                        // std::min(a, b) is `b < a ? b : a`, std::max(a, b) `a < b ? b : a`.
-                        Math2::Min => {
-                            if q < p {
-                                *q
-                            } else {
-                                *p
-                            }
-                        }
-                        Math2::Max => {
-                            if p < q {
-                                *q
-                            } else {
-                                *p
-                            }
-                        }
-                        Math2::GaussianQuantile => {
-                            crate::quantile::gaussian_quantile(*p as f64, *q as f64) as f32
-                        }
-                    })
+                    .map(|(p, q)| math2_f32(f, *p, *q))
                     .collect(),
             ),
             (Nums::F64(x), Nums::F64(y)) => Nums::F64(
                 x.iter()
                     .zip(&y)
-                    .map(|(p, q)| match f {
-                        Math2::Atan2 => p.atan2(*q),
-                        Math2::Pow => p.powf(*q),
-                        Math2::Min => {
-                            if q < p {
-                                *q
-                            } else {
-                                *p
-                            }
-                        }
-                        Math2::Max => {
-                            if p < q {
-                                *q
-                            } else {
-                                *p
-                            }
-                        }
-                        Math2::GaussianQuantile => crate::quantile::gaussian_quantile(*p, *q),
-                    })
+                    .map(|(p, q)| math2_f64(f, *p, *q))
                     .collect(),
             ),
             (x, y) => {
@@ -570,7 +531,7 @@ impl Evaluator<'_> {
             _ => return Err(internal("pick default")),
         };
         let take: Vec<bool> = elems.iter().map(|e| *e >= 0).collect();
-        Ok(Val::Num(select_nums(&take, &picked, &d)))
+        Ok(Val::Num(crate::eval::select_by(&take, &picked, &d)))
     }
 
     /// Counter-based random numbers: SplitMix64 of (seed, position in the list, stream,
@@ -647,28 +608,6 @@ pub fn salt_of(name: &str) -> u64 {
     h
 }
 
-/// `take[i] ? a[i] : b[i]` for two columns of one type.
-fn select_nums(take: &[bool], a: &Nums, b: &Nums) -> Nums {
-    macro_rules! sel {
-        ($x:expr, $y:expr) => {
-            take.iter()
-                .zip($x.iter().zip($y.iter()))
-                .map(|(k, (p, q))| if *k { *p } else { *q })
-                .collect()
-        };
-    }
-    match (a, b) {
-        (Nums::Bool(x), Nums::Bool(y)) => Nums::Bool(sel!(x, y)),
-        (Nums::I32(x), Nums::I32(y)) => Nums::I32(sel!(x, y)),
-        (Nums::U32(x), Nums::U32(y)) => Nums::U32(sel!(x, y)),
-        (Nums::I64(x), Nums::I64(y)) => Nums::I64(sel!(x, y)),
-        (Nums::U64(x), Nums::U64(y)) => Nums::U64(sel!(x, y)),
-        (Nums::F32(x), Nums::F32(y)) => Nums::F32(sel!(x, y)),
-        (Nums::F64(x), Nums::F64(y)) => Nums::F64(sel!(x, y)),
-        _ => a.clone(),
-    }
-}
-
 /// One element-wise function for both float widths: the f32 version calls the single-precision
 /// libm functions (`cosf`, …), as C++'s `std::cos(float)` does.
 macro_rules! math1_for {
@@ -697,3 +636,35 @@ macro_rules! math1_for {
 }
 math1_for!(math1_f32, f32);
 math1_for!(math1, f64);
+
+/// Functions of two numbers for both float widths (`gaussian_quantile` computes in double).
+macro_rules! math2_for {
+    ($name:ident, $t:ty) => {
+        fn $name(f: Math2, p: $t, q: $t) -> $t {
+            match f {
+                Math2::Atan2 => p.atan2(q),
+                Math2::Pow => p.powf(q),
+                // std::min(a, b) is `b < a ? b : a`, std::max(a, b) `a < b ? b : a`.
+                Math2::Min => {
+                    if q < p {
+                        q
+                    } else {
+                        p
+                    }
+                }
+                Math2::Max => {
+                    if p < q {
+                        q
+                    } else {
+                        p
+                    }
+                }
+                Math2::GaussianQuantile => {
+                    crate::quantile::gaussian_quantile(p as f64, q as f64) as $t
+                }
+            }
+        }
+    };
+}
+math2_for!(math2_f32, f32);
+math2_for!(math2_f64, f64);

@@ -14,7 +14,7 @@ use std::rc::Rc;
 use crate::check::{Coords, Node, P4Prop};
 use crate::error::{ExprError, Span};
 use crate::eval::{internal, Evaluator, Offsets, R};
-use crate::value::{Nums, P4s, Val};
+use crate::value::{repeat_f64 as repeat, Nums, P4s, Val};
 
 /// ROOT's `etaMax<double>()`.
 const ETA_MAX: f64 = 22756.0;
@@ -177,16 +177,6 @@ pub(crate) fn p4_prop(p: &P4s, prop: P4Prop) -> Vec<f64> {
 
 /// Eta and phi columns, with list offsets when they belong to a list of records.
 type EtaPhi = (Vec<f64>, Vec<f64>, Option<Offsets>);
-
-fn repeat(v: &[f64], off: &[i64]) -> Vec<f64> {
-    let mut out = Vec::with_capacity(off.last().copied().unwrap_or(0).max(0) as usize);
-    for (i, w) in off.windows(2).enumerate() {
-        for _ in w[0]..w[1] {
-            out.push(v[i]);
-        }
-    }
-    out
-}
 
 impl Evaluator<'_> {
     /// Records as four-vectors, gathered from the collection's four-vectors (computed once per

@@ -6,6 +6,18 @@ use crate::check::Coords;
 use crate::num::Scalar;
 use crate::schema::Num;
 
+/// Each of `v`'s values repeated over its event's list (`offsets`, n + 1): a per-event value
+/// broadcast to every element.
+pub fn repeat_f64(v: &[f64], offsets: &[i64]) -> Vec<f64> {
+    let mut out = Vec::with_capacity(offsets.last().copied().unwrap_or(0).max(0) as usize);
+    for (i, w) in offsets.windows(2).enumerate() {
+        for _ in w[0]..w[1] {
+            out.push(v[i]);
+        }
+    }
+    out
+}
+
 /// The elements of `v` where `keep` is true.
 pub fn select<T: Copy>(v: &[T], keep: &[bool]) -> Vec<T> {
     v.iter()

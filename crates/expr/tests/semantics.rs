@@ -144,6 +144,11 @@ fn integers_follow_cpp() {
         Val::Const(expr::Scalar::Int(3), Num::I32)
     );
     assert_eq!(ty("true + true"), "int");
+    // Signed overflow wraps (two's complement), as compilers do.
+    assert_eq!(
+        eval("2147483647 + run * 0 + 1").unwrap(),
+        Val::Num(Nums::I32(vec![i32::MIN; 3]))
+    );
     // Integer division by zero is an error naming the entry.
     let e = eval("run / (run - run)").unwrap_err();
     assert!(e.message.contains("division by zero") && e.message.contains("entry 0"));
@@ -266,6 +271,18 @@ fn empty_reductions_are_documented_values() {
         eval("sum(Jet.pt)").unwrap(),
         Val::Num(Nums::F32(vec![105.5, 0.0, 131.25]))
     );
+    assert_eq!(
+        eval("any(Jet.pt > 0)").unwrap(),
+        Val::Num(Nums::Bool(vec![true, false, true]))
+    );
+    assert_eq!(
+        eval("all(Jet.pt > 1000)").unwrap(),
+        Val::Num(Nums::Bool(vec![false, true, false]))
+    );
+    assert_eq!(ty("len(Jet)"), "long");
+    assert_eq!(ty("argmin(Jet.pt)"), "long");
+    assert_eq!(ty("Jet.index"), "list of long");
+    assert_eq!(ty("min(Muon.jetIdx)"), "double");
 }
 
 #[test]
