@@ -23,6 +23,25 @@ def _number(x):
     return x
 
 
+_DTYPES = {"bool": np.bool_, "int32": np.int32, "uint32": np.uint32, "int64": np.int64,
+           "uint64": np.uint64, "float32": np.float32, "float64": np.float64}
+
+
+def _taken(t):
+    """A Take's values with their type: a numpy array, or an awkward array of lists."""
+    values = t.get("values")
+    if values is None:
+        return np.array([], dtype=np.float64)
+    dtype = _DTYPES[values["type"]]
+    data = np.array([_number(x) for x in values["values"]], dtype=dtype)
+    if t.get("offsets") is None:
+        return data
+    import awkward as ak
+
+    offsets = ak.index.Index64(np.asarray(t["offsets"], dtype=np.int64))
+    return ak.Array(ak.contents.ListOffsetArray(offsets, ak.contents.NumpyArray(data)))
+
+
 class CutFlow:
     """Events passing each named cut (of one sample). Prints as a table; ``cutflow["two muons"]``
     gives the events passing that cut; iterate for ``(name, passed, efficiency)``;
@@ -113,8 +132,10 @@ class Results:
     ``keys``: ``{name: (histogram, sample, variation)}``; ``cutflow``: the (first) sample's
     :class:`CutFlow`, ``cutflows``: ``{sample: CutFlow}``; ``stats``: ``{name: value}`` for counts
     (int), sums and means (float) and takes (numpy arrays), named ``name_sample`` with several
-    samples; ``entries``, ``seconds``, ``files``, ``branches`` (read), ``bytes_read``.
-    ``results["name"]`` looks a name up in histograms, then stats.
+    samples; ``nonfinite``: ``{histogram: count}`` of NaN or infinite values filled (into the
+    flow bins, as ROOT does; a warning is issued when there are any); ``entries``, ``seconds``,
+    ``files``, ``branches`` (read), ``bytes_read``. ``results["name"]`` looks a name up in
+    histograms, then stats.
     """
 
     def __init__(self, text):
@@ -130,10 +151,22 @@ class Results:
         for s in d["stats"]:
             v = s["value"]
             if s["kind"] == "take":
-                v = np.array([_number(x) for x in v], dtype=np.float64)
+                v = _taken(v)
             elif s["kind"] != "count":
                 v = float(_number(v))
             self.stats[s["name"]] = v
+        self.nonfinite = {}
+        for name, h in d["histograms"].items():
+            n = h.get("writer_info", {}).get("hepframe", {}).get("nonfinite", 0)
+            if n:
+                self.nonfinite[name] = n
+        if self.nonfinite:
+            import warnings
+
+            listed = ", ".join(f"'{k}' ({n})" for k, n in self.nonfinite.items())
+            warnings.warn(f"NaN or infinite values were filled into the flow bins of {listed}: a "
+                          "division by zero, sqrt of a negative, min/max/mean of an empty list? "
+                          "See Results.nonfinite", RuntimeWarning, stacklevel=3)
         self.entries = d["entries"]
         self.seconds = d["seconds"]
         self.files = d["files"]
@@ -175,8 +208,12 @@ class Results:
         return out
 
     def save(self, path, compression="zstd-5"):
-        """Write the histograms to a ROOT file (TH1D/TH2D), for ROOT, RooFit, uproot."""
-        write_root(path, self.histograms, compression=compression)
+        """Write the histograms to a ROOT file (TH1D/TH2D), for ROOT, RooFit, uproot — with
+        ROOT's running sums of the filled values, so ``GetMean()`` is the mean of the values."""
+        from . import _core
+        from .frame import _compression_setting
+
+        _core.write_histograms(str(path), json.dumps(self.raw_histograms), _compression_setting(compression))
 
     def __getitem__(self, name):
         if name in self.histograms:

@@ -20,3 +20,17 @@ def sample():
 def clustered():
     """The same events with a cluster every 1000 entries: many work items."""
     return str(REPO / "crates" / "engine" / "tests" / "data" / "nano_10k_clusters.root")
+
+
+@pytest.fixture(scope="session")
+def clustered_copies(clustered, tmp_path_factory):
+    """Eight copies of ``clustered`` under other names (the same file twice is refused)."""
+    import shutil
+
+    d = tmp_path_factory.mktemp("copies")
+    out = []
+    for k in range(8):
+        p = d / f"nano_10k_clusters_{k}.root"
+        shutil.copyfile(clustered, p)
+        out.append(str(p))
+    return out

@@ -108,7 +108,7 @@ def test_errors_by_category(repo, sample):
         hepframe.run(repo / "no-such-analysis.toml")
 
 
-def test_the_gil_is_released_while_rust_works(clustered):
+def test_the_gil_is_released_while_rust_works(clustered_copies):
     """Python threads keep running during a run (the event loop holds no GIL)."""
     ticks = []
     stop = threading.Event()
@@ -118,7 +118,7 @@ def test_the_gil_is_released_while_rust_works(clustered):
             ticks.append(time.perf_counter())
             time.sleep(0.001)
 
-    df = hepframe.RDataFrame("Events", [clustered] * 8)
+    df = hepframe.RDataFrame("Events", clustered_copies)
     df.Define("t", "combinations(Jet, 3)").Filter("len(Jet) >= 3", "three jets").histo1d(
         "best", "argmin(abs((t.0 + t.1 + t.2).mass - 172.5))", bins=10, range=(0, 10))
     t = threading.Thread(target=tick)
@@ -158,3 +158,34 @@ def test_vary_and_variations_for_one_sample(sample):
     assert set(v) == {"nominal", "met_up", "met_down"}
     assert v["met_up"].sum() > v["nominal"].sum() > v["met_down"].sum()
     np.testing.assert_array_equal(h.GetValue().values(), v["nominal"].values())
+
+
+def test_take_keeps_type_and_event_boundaries(sample):
+    import awkward as ak
+
+    df = hepframe.RDataFrame("Events", sample)
+    two = df.Filter("nMuon == 2", "two muons")
+    pts = two.Take("Muon.pt", name="pts")
+    events = two.Take("event", name="events")
+    charge_sum_zero = two.Take("Muon[0].charge + Muon[1].charge == 0", name="os")
+    r = df.compute()
+    src = hepframe.open(sample)["Events"].arrays(["nMuon", "Muon_pt", "event"])
+    keep = src["nMuon"] == 2
+    got = pts.GetValue()
+    assert isinstance(got, ak.Array) and got.ndim == 2
+    assert ak.to_list(got) == ak.to_list(src["Muon_pt"][keep])
+    assert str(ak.type(got).content) == "var * float32"
+    ev = events.GetValue()
+    assert ev.dtype == np.uint64 and ev.tolist() == np.asarray(src["event"][keep]).tolist()
+    assert charge_sum_zero.GetValue().dtype == np.bool_
+    assert r.stats["os"].dtype == np.bool_
+
+
+def test_non_finite_values_are_counted_and_warned_about(sample):
+    df = hepframe.RDataFrame("Events", sample)
+    df.histo1d("root", "sqrt(MET_pt - 50)", bins=10, range=(0, 100))
+    df.histo1d("fine", "MET_pt", bins=10, range=(0, 100))
+    with pytest.warns(RuntimeWarning, match=r"'root' \(\d+\).*division by zero"):
+        r = df.compute()
+    met = hepframe.open(sample)["Events"].arrays(["MET_pt"])["MET_pt"]
+    assert r.nonfinite == {"root": int(np.sum(met < 50))}

@@ -57,3 +57,22 @@ def test_snapshot_in_the_same_pass(sample, tmp_path):
     assert ak.to_list(got.event) == ak.to_list(src.event)
     assert ak.to_list(got.Muon_pt) == ak.to_list(src.Muon_pt)
     assert len(got.mass) == len(src)
+
+
+def test_root_statistics_are_those_of_the_filled_values(sample, tmp_path):
+    """TH1D's fTsumwx/fTsumwx2 come from the filled values (inside the axis), as ROOT keeps them
+    while filling, so GetMean() is the mean of the values, not of the bin centres."""
+    import uproot
+
+    df = hepframe.RDataFrame("Events", sample)
+    df.Histo1D(("met", "", 20, 0, 200), "MET_pt")
+    r = df.compute()
+    path = tmp_path / "h.root"
+    r.save(path)
+    met = hepframe.open(sample)["Events"].arrays(["MET_pt"])["MET_pt"].astype(np.float64)
+    inside = met[(met >= 0) & (met < 200)]
+    h = uproot.open(path)["met"]
+    assert h.member("fTsumw") == len(inside)
+    mean = h.member("fTsumwx") / h.member("fTsumw")
+    assert mean == pytest.approx(inside.mean(), rel=1e-12)
+    assert mean != pytest.approx(float(np.sum(h.values() * h.axis().centers()) / h.values().sum()), rel=1e-6)

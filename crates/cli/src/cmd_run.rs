@@ -69,6 +69,14 @@ pub fn run(analysis: &Path, args: &RunArgs, out: &mut impl Write) -> Result<()> 
     for cf in &results.cutflows {
         writeln!(out, "{}", cf.table())?;
     }
+    for (name, n) in results.nonfinite() {
+        eprintln!(
+            "hepframe: warning: histogram '{name}': {n} value{} NaN or infinite (a division by \
+             zero, sqrt of a negative, min/max/mean of an empty list?); filled into the flow bins \
+             as ROOT does, and counted in cutflow.json",
+            if n == 1 { " was" } else { "s were" }
+        );
+    }
     let rate = if results.seconds > 0.0 {
         results.entries as f64 / results.seconds
     } else {

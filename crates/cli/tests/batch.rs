@@ -16,6 +16,14 @@ fn clustered() -> String {
         .to_string()
 }
 
+/// A copy of [`clustered`] in `dir`: the same events under another name, since the same file
+/// given twice is refused.
+fn clustered_copy(dir: &Path) -> String {
+    let copy = dir.join("nano_10k_clusters_copy.root");
+    std::fs::copy(clustered(), &copy).unwrap();
+    copy.display().to_string()
+}
+
 fn hepframe(args: &[&str], cwd: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_hepframe"))
         .args(args)
@@ -53,6 +61,7 @@ fn cutflow_counts(dir: &Path) -> serde_json::Value {
 #[test]
 fn planned_itemised_and_merged_run_equals_a_local_run() {
     let dir = tempdir("equal");
+    let copy = clustered_copy(&dir);
     for q in ["q5", "q6", "q8"] {
         let analysis = repo().join(format!("examples/adl/{q}.toml"));
         let analysis = analysis.to_str().unwrap();
@@ -63,19 +72,20 @@ fn planned_itemised_and_merged_run_equals_a_local_run() {
                 "--input",
                 &clustered(),
                 "--input",
-                &clustered(),
-                "--items-per-file",
-                "3",
+                &copy,
+                "--entries-per-item",
+                "3000",
                 "--output",
                 "plan.json",
             ],
             &dir,
         ));
+        // The same work items as the local run below (whole clusters, up to 3000 entries).
         assert!(
-            text.contains("6 work items over 2 files (20000 entries)"),
+            text.contains("8 work items over 2 files (20000 entries)"),
             "{text}"
         );
-        for k in 0..6 {
+        for k in 0..8 {
             let text = ok(&hepframe(
                 &[
                     "run",
@@ -92,7 +102,7 @@ fn planned_itemised_and_merged_run_equals_a_local_run() {
             assert!(text.contains(&format!("work item {k} (")), "{text}");
         }
         // Parts in any order.
-        let parts: Vec<String> = [3, 0, 5, 1, 4, 2]
+        let parts: Vec<String> = [3, 0, 5, 7, 1, 6, 4, 2]
             .iter()
             .map(|k| format!("part-{k}"))
             .collect();
@@ -100,7 +110,7 @@ fn planned_itemised_and_merged_run_equals_a_local_run() {
         args.extend(parts.iter().map(String::as_str));
         args.extend(["--output", "merged"]);
         let text = ok(&hepframe(&args, &dir));
-        assert!(text.contains("merged 6 work items, 20000 events"), "{text}");
+        assert!(text.contains("merged 8 work items, 20000 events"), "{text}");
         ok(&hepframe(
             &[
                 "run",
@@ -108,7 +118,7 @@ fn planned_itemised_and_merged_run_equals_a_local_run() {
                 "--input",
                 &clustered(),
                 "--input",
-                &clustered(),
+                &copy,
                 "--chunk-entries",
                 "3000",
                 "--output",

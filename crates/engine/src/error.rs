@@ -24,12 +24,22 @@ impl std::fmt::Display for Origin {
     }
 }
 
+/// `"file:line:column: "` before a message, or nothing for analyses built in code (whose
+/// messages name the sample, cut or histogram themselves).
+fn located(origin: &Origin) -> String {
+    if origin.file.is_none() && origin.line == 0 {
+        String::new()
+    } else {
+        format!("{origin}: ")
+    }
+}
+
 /// An engine error.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum EngineError {
     /// The analysis file is not valid TOML or misses something.
-    #[error("{origin}: {message}")]
+    #[error("{}{message}", located(.origin))]
     Analysis {
         /// Where.
         origin: Origin,

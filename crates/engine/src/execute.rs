@@ -490,12 +490,22 @@ impl Run<'_> {
                     let v = ev
                         .eval(&t.node)
                         .map_err(|e| self.eval_err("result", "result", e))?;
-                    let (xs, _) = flatten(v, chunk.len());
                     let acc = &mut self.stats[k];
-                    acc.n += xs.len() as u64;
                     if kind == StatKind::Take {
-                        acc.values.extend_from_slice(&xs);
+                        if !acc.taken.push(v, chunk.len()) {
+                            return Err(self.eval_err(
+                                "result",
+                                "take",
+                                ExprError::eval(
+                                    "the taken values changed type",
+                                    expr::Span::default(),
+                                ),
+                            ));
+                        }
+                        acc.n = acc.taken.len() as u64;
                     } else {
+                        let (xs, _) = flatten(v, chunk.len());
+                        acc.n += xs.len() as u64;
                         acc.sum += xs.iter().sum::<f64>();
                     }
                 }

@@ -33,6 +33,7 @@ pub mod results;
 pub mod run;
 pub mod sample;
 pub mod snapshot;
+pub mod taken;
 
 pub use analysis::{
     Analysis, Binning, GraphNode, HistSpec, Item, NodeOp, PlotSpec, SampleSum, StatKind, StatSpec,
@@ -41,9 +42,10 @@ pub use analysis::{
 pub use error::{EngineError, Origin, Result};
 pub use lumimask::LumiMask;
 pub use output::{write_outputs, write_outputs_of};
-pub use partial::{merge_all, merge_group, Partial, StatAcc, MERGE_ARITY};
+pub use partial::{merge_all, merge_group, Partial, StatAcc, StreamingMerge, MERGE_ARITY};
 pub use plan::{plan, Plan, PlannedFile, PlannedSample, Split, WorkItem};
 pub use results::{CutCount, CutFlow, CutRow, HistKey, Results, SampleInfo, Stat};
 pub use run::{finish, run, run_item, run_work_item, RunOptions};
 pub use sample::{read_manifest, Normalisation, Sample, SampleKind};
 pub use snapshot::{ColumnInfo, ColumnLayout, SinkFactory, SnapshotSink, SnapshotSpec};
+pub use taken::{Taken, TakenValues};

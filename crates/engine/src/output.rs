@@ -65,6 +65,7 @@ pub fn write_outputs_of(a: Option<&crate::Analysis>, results: &Results, dir: &Pa
         "cuts": first["cuts"],
         "samples": results.cutflows.iter().map(flow).collect::<Vec<_>>(),
         "sample_info": results.samples,
+        "nonfinite": results.nonfinite().into_iter().collect::<std::collections::BTreeMap<_, _>>(),
         "entries": results.entries,
         "seconds": results.seconds,
         "files": results.files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),

@@ -28,8 +28,8 @@ pub struct StatAcc {
     pub n: u64,
     /// Their sum.
     pub sum: f64,
-    /// The values themselves (takes only), in entry order.
-    pub values: Vec<f64>,
+    /// The values themselves (takes only), in entry order, with their type and event lists.
+    pub taken: crate::taken::Taken,
 }
 
 /// What one or more work items produced.
@@ -126,7 +126,9 @@ impl Partial {
             for (x, y) in a.iter_mut().zip(b) {
                 x.n += y.n;
                 x.sum += y.sum;
-                x.values.extend(y.values);
+                if !x.taken.extend(y.taken) {
+                    return Err(mismatch("the types of taken values"));
+                }
             }
         }
         for (a, b) in self.norm_sums.iter_mut().zip(&other.norm_sums) {
@@ -348,7 +350,7 @@ impl Partial {
                     } else {
                         f64::NAN
                     }),
-                    StatKind::Take => Stat::Take(acc.values),
+                    StatKind::Take => Stat::Take(acc.taken),
                 };
                 let name = if several {
                     format!("{}_{}", spec.name, ps.sample.key().replace(':', "_"))
@@ -421,6 +423,66 @@ pub fn merge_all(mut parts: Vec<Partial>) -> Result<Partial> {
     })?;
     out.items.sort_unstable();
     Ok(out)
+}
+
+/// The merge tree of [`merge_all`], fed one work item at a time as items finish, in any order:
+/// a group of [`MERGE_ARITY`] consecutive partials is merged as soon as it is complete, so a run
+/// holds a few partials at a time instead of one per work item (histograms can be large). The
+/// groups, and so the sums, are exactly those of [`merge_all`].
+#[derive(Debug)]
+pub struct StreamingMerge {
+    /// Partials at each level of the tree (level 0: the work items), by position.
+    levels: Vec<std::collections::BTreeMap<usize, Partial>>,
+    /// How many partials each level has in all.
+    counts: Vec<usize>,
+}
+
+impl StreamingMerge {
+    /// A merge of `items` work items.
+    pub fn new(items: usize) -> Self {
+        let mut counts = vec![items];
+        let mut n = items;
+        while n > 1 {
+            n = n.div_ceil(MERGE_ARITY);
+            counts.push(n);
+        }
+        StreamingMerge {
+            levels: counts.iter().map(|_| Default::default()).collect(),
+            counts,
+        }
+    }
+
+    /// Add the partial of work item `index` (its position in the plan).
+    pub fn push(&mut self, index: usize, p: Partial) -> Result<()> {
+        let (mut level, mut key, mut p) = (0, index, p);
+        loop {
+            let top = level + 1 >= self.counts.len();
+            self.levels[level].insert(key, p);
+            if top {
+                return Ok(());
+            }
+            let group = key / MERGE_ARITY;
+            let lo = group * MERGE_ARITY;
+            let hi = (lo + MERGE_ARITY).min(self.counts[level]);
+            if !(lo..hi).all(|k| self.levels[level].contains_key(&k)) {
+                return Ok(());
+            }
+            let parts: Vec<Partial> = (lo..hi)
+                .filter_map(|k| self.levels[level].remove(&k))
+                .collect();
+            p = merge_group(parts)?;
+            level += 1;
+            key = group;
+        }
+    }
+
+    /// The merged partial of every item (`None` if some are missing).
+    pub fn finish(mut self) -> Option<Partial> {
+        let top = self.levels.last_mut()?;
+        let mut out = top.remove(&0)?;
+        out.items.sort_unstable();
+        Some(out)
+    }
 }
 
 /// Merge one group of partials left to right (the Dask executor's merge task does exactly this).

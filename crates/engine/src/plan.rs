@@ -116,7 +116,101 @@ const PLAN_FORMAT: &str = "hepframe-plan-2";
 /// type-checks the analysis against each sample, so that mistakes show before any work is
 /// submitted.
 pub fn plan(a: &Analysis, split: Split) -> Result<Plan> {
-    Ok(plan_samples(a, split)?.0)
+    let p = plan_samples(a, split)?.0;
+    // A batch job or Dask task holds one item's partial, a merge task a group of them.
+    check_memory(&p, crate::partial::MERGE_ARITY + 1)?;
+    Ok(p)
+}
+
+/// Bytes of the histograms of one partial result (every sample and universe), and the
+/// largest histogram's name, cells and copies.
+fn histogram_bytes(plan: &Plan) -> (u128, Option<(String, u128, usize)>) {
+    let mut total = 0u128;
+    let mut biggest: Option<(String, u128, usize)> = None;
+    for ps in &plan.samples {
+        for (spec, tags) in &ps.histograms {
+            let h = &plan.analysis.histograms[*spec];
+            let bins = |b: &crate::analysis::Binning| -> u128 {
+                match b {
+                    crate::analysis::Binning::Regular { bins, .. } => *bins as u128 + 2,
+                    crate::analysis::Binning::Variable(e) => e.len().max(1) as u128 + 1,
+                }
+            };
+            let cells = bins(&h.binning) * h.y.as_ref().map_or(1, |(_, yb)| bins(yb));
+            let per = if ps.weighted || h.weight.is_some() {
+                16
+            } else {
+                8
+            };
+            total += cells * per * tags.len() as u128;
+            if biggest.as_ref().is_none_or(|b| b.1 < cells) {
+                biggest = Some((h.value.name.clone(), cells, tags.len()));
+            }
+        }
+    }
+    (total, biggest)
+}
+
+/// Memory the machine can give (`MemAvailable`; 8 GiB where it cannot be read).
+fn available_memory() -> u128 {
+    std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("MemAvailable:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<u128>().ok())
+        })
+        .map_or(8 << 30, |kb| kb * 1024)
+}
+
+fn human(bytes: u128) -> String {
+    let b = bytes as f64;
+    if b >= 1e12 {
+        format!("{:.1} TB", b / 1e12)
+    } else if b >= 1e9 {
+        format!("{:.1} GB", b / 1e9)
+    } else {
+        format!("{:.0} MB", b / 1e6)
+    }
+}
+
+/// Refuse, before anything is allocated, histograms that would not fit in memory with
+/// `in_flight` partial results alive at once (a typo such as `bins = 2000000000`).
+pub(crate) fn check_memory(plan: &Plan, in_flight: usize) -> Result<()> {
+    let (per_partial, biggest) = histogram_bytes(plan);
+    let need = per_partial * in_flight as u128;
+    let have = available_memory();
+    if need <= have / 10 * 8 {
+        return Ok(());
+    }
+    let what = match biggest {
+        Some((name, cells, copies)) => format!(
+            "histogram '{name}' has {cells} cells (flow bins included){}",
+            if copies > 1 {
+                format!(", {copies} copies (samples × variations)")
+            } else {
+                String::new()
+            }
+        ),
+        None => "the histograms".into(),
+    };
+    Err(EngineError::Analysis {
+        origin: plan
+            .analysis
+            .histograms
+            .first()
+            .map(|h| h.origin.clone())
+            .unwrap_or_default(),
+        message: format!(
+            "the histograms would take {} per work item and {} with the {in_flight} partial \
+             results a run holds at once, more than the {} this machine has available; {what} — \
+             use fewer bins",
+            human(per_partial),
+            human(need),
+            human(have)
+        ),
+    })
 }
 
 /// A sample's files opened for a run.
@@ -156,6 +250,27 @@ pub(crate) fn plan_samples(a: &Analysis, split: Split) -> Result<(Plan, Vec<Open
         })?;
         if let Some(m) = sample.max_files {
             paths.truncate(m.max(1));
+        }
+        // The same file twice (two globs matching it, a repeated --input) would count its events
+        // twice without a word.
+        let mut seen = std::collections::HashMap::new();
+        for p in &paths {
+            let key = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
+            if let Some(first) = seen.insert(key, p) {
+                return Err(EngineError::Analysis {
+                    origin: sample.origin.clone(),
+                    message: format!(
+                        "{what}the input file {} is given twice{}: its events would be counted \
+                         twice",
+                        p.display(),
+                        if first == p {
+                            String::new()
+                        } else {
+                            format!(" (also as {})", first.display())
+                        }
+                    ),
+                });
+            }
         }
         sample.files = paths.clone();
         let tree_name = sample.tree.clone().unwrap_or_else(|| a.tree.clone());
@@ -366,6 +481,21 @@ impl Plan {
             if it.index != i || it.start > it.stop {
                 return Err(EngineError::Batch {
                     message: format!("plan item {i} is malformed"),
+                });
+            }
+        }
+        // Indices into the analysis's histograms and the sample's cuts, used without checks.
+        let books = p.analysis.histograms.len();
+        for ps in &p.samples {
+            let cuts = ps.cuts.len();
+            if ps.histograms.iter().any(|(h, _)| *h >= books)
+                || ps
+                    .cuts
+                    .iter()
+                    .any(|(_, after)| after.is_some_and(|c| c >= cuts))
+            {
+                return Err(EngineError::Batch {
+                    message: format!("plan sample '{}' is malformed", ps.sample.key()),
                 });
             }
         }

@@ -157,8 +157,8 @@ pub enum Stat {
     Sum(f64),
     /// A mean (NaN when there were no values).
     Mean(f64),
-    /// Values in entry order.
-    Take(Vec<f64>),
+    /// Values in entry order, with their type and (for lists) the event boundaries.
+    Take(crate::taken::Taken),
 }
 
 /// A sample of a run, for reports.
@@ -223,5 +223,16 @@ impl Results {
     /// The histogram named `name`.
     pub fn histogram(&self, name: &str) -> Option<&Histogram> {
         self.histograms.iter().find(|h| h.name() == name)
+    }
+
+    /// The histograms that were filled with non-finite values (NaN or ±inf: a division by zero,
+    /// `sqrt` of a negative, `max` of an empty list), with how many. Such values land in a flow
+    /// bin, as in ROOT (NaN in the overflow); runs report them.
+    pub fn nonfinite(&self) -> Vec<(&str, u64)> {
+        self.histograms
+            .iter()
+            .filter(|h| h.nonfinite() > 0)
+            .map(|h| (h.name(), h.nonfinite()))
+            .collect()
     }
 }

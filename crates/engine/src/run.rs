@@ -12,7 +12,7 @@ use crate::analysis::Analysis;
 use crate::compile::{compile, SampleContext};
 use crate::error::{EngineError, Result};
 use crate::execute::{empty_partial, process};
-use crate::partial::{merge_all, Partial};
+use crate::partial::{Partial, StreamingMerge};
 use crate::plan::{plan_samples, Plan, Split, WorkItem};
 use crate::results::Results;
 use crate::snapshot::{SinkFactory, SnapshotSink};
@@ -82,6 +82,11 @@ pub(crate) fn expand(files: &[PathBuf]) -> Result<Vec<PathBuf>> {
 /// them on a thread pool, and merge their partials with [`merge_all`].
 pub fn run(a: &Analysis, options: &RunOptions<'_>) -> Result<Results> {
     let (plan, open) = plan_samples(a, Split::EntriesPerItem(options.chunk_entries))?;
+    let threads = match options.threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    };
+    crate::plan::check_memory(&plan, threads + crate::partial::MERGE_ARITY + 1)?;
     if !a.snapshots.is_empty() && plan.samples.len() > 1 {
         return Err(EngineError::Analysis {
             origin: a.snapshots[0].origin.clone(),
@@ -142,27 +147,40 @@ pub fn run(a: &Analysis, options: &RunOptions<'_>) -> Result<Results> {
         }
         Ok(p)
     };
-    let partials: Vec<Result<Partial>> = if options.threads == 1 {
-        plan.items.iter().map(work).collect()
+    // Partials are merged as items finish, in the fixed tree of `merge_all`.
+    let merger = std::sync::Mutex::new(StreamingMerge::new(plan.items.len()));
+    let work = |it: &WorkItem| -> Result<()> {
+        let p = work(it)?;
+        merger
+            .lock()
+            .map_err(|_| internal_error("the merge of partial results panicked"))?
+            .push(it.index, p)
+    };
+    let done_all: Result<()> = if options.threads == 1 {
+        plan.items.iter().try_for_each(work)
     } else {
-        let mut b = rayon::ThreadPoolBuilder::new();
+        // Generous stacks: expressions are evaluated by walking their (depth-limited) trees.
+        let mut b = rayon::ThreadPoolBuilder::new().stack_size(WORKER_STACK);
         if options.threads > 0 {
             b = b.num_threads(options.threads);
         }
         match b.build() {
-            Ok(pool) => pool.install(|| plan.items.par_iter().map(work).collect()),
-            Err(_) => plan.items.iter().map(work).collect(),
+            Ok(pool) => pool.install(|| plan.items.par_iter().try_for_each(work)),
+            Err(_) => plan.items.iter().try_for_each(work),
         }
     };
-    let partials = partials.into_iter().collect::<Result<Vec<_>>>()?;
+    done_all?;
     let w = writer
         .into_inner()
         .map_err(|_| internal_error("a snapshot writer panicked"))?;
     w.finish()?;
-    let mut merged = if partials.is_empty() {
-        empty_partial(&plan, String::new())?
-    } else {
-        merge_all(partials)?
+    let merger = merger
+        .into_inner()
+        .map_err(|_| internal_error("the merge of partial results panicked"))?;
+    let mut merged = match merger.finish() {
+        Some(p) => p,
+        None if plan.items.is_empty() => empty_partial(&plan, String::new())?,
+        None => return Err(internal_error("a work item's partial result is missing")),
     };
     if merged.branches.is_empty() {
         merged.branches = open
@@ -184,6 +202,9 @@ pub fn run(a: &Analysis, options: &RunOptions<'_>) -> Result<Results> {
         .sum();
     Ok(r)
 }
+
+/// The stack of each worker thread (the default is 2 MiB).
+const WORKER_STACK: usize = 16 << 20;
 
 fn file_index(plan: &Plan, it: &WorkItem) -> usize {
     plan.files

@@ -51,7 +51,11 @@ fn counts_sums_means_and_takes() {
     let Stat::Mean(mean) = get("mean_mass") else {
         panic!()
     };
-    let want = masses.iter().sum::<f64>() / masses.len() as f64;
+    let Some(engine::TakenValues::Float64(values)) = &masses.values else {
+        panic!("{masses:?}")
+    };
+    assert_eq!(masses.offsets, None);
+    let want = values.iter().sum::<f64>() / values.len() as f64;
     assert!((mean - want).abs() < 1e-9 * want.abs(), "{mean} vs {want}");
     let Stat::Sum(s) = get("sum_met") else {
         panic!()
@@ -71,4 +75,32 @@ fn counts_sums_means_and_takes() {
         Stat::Take(masses)
     );
     assert_eq!(r1.histograms[0].values(true), r.histograms[0].values(true));
+}
+
+#[test]
+fn takes_keep_their_type_and_event_lists() {
+    let a = Analysis::new("Events")
+        .input([sample()])
+        .filter("len(Muon) >= 1", "a muon")
+        .take("events", "event")
+        .take("pts", "Muon.pt")
+        .take("tight", "Muon.pt > 20");
+    let r = run(&a, &RunOptions::default()).unwrap();
+    let get = |n: &str| match &r.stats.iter().find(|(k, _)| k == n).unwrap().1 {
+        Stat::Take(t) => t.clone(),
+        other => panic!("{other:?}"),
+    };
+    let events = get("events");
+    assert!(matches!(
+        events.values,
+        Some(engine::TakenValues::UInt64(_))
+    ));
+    let pts = get("pts");
+    let n = r.cutflow().cuts[0].passed as usize;
+    assert_eq!(pts.offsets.as_ref().map(Vec::len), Some(n + 1));
+    assert!(matches!(pts.values, Some(engine::TakenValues::Float32(_))));
+    assert!(matches!(
+        get("tight").values,
+        Some(engine::TakenValues::Bool(_))
+    ));
 }

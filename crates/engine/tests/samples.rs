@@ -36,7 +36,10 @@ fn go(a: &Analysis) -> Results {
 }
 
 fn toml(text: &str) -> engine::Result<Results> {
-    let path = tmp("toml").join("a.toml");
+    // One file per call: tests run in parallel.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = tmp("toml").join(format!("a{n}.toml"));
     std::fs::write(&path, text).unwrap();
     let a = Analysis::from_file(&path)?;
     run(&a, &RunOptions::default())

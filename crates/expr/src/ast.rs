@@ -95,4 +95,8 @@ pub enum ExprKind {
     Not(Box<Expr>),
     /// `a op b`.
     Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// `a op b op c …`: three or more operands of left-associative operators of one precedence
+    /// (`+ -`, `* / %`, `&&`, `||`), evaluated left to right. Kept flat, so that a sum of
+    /// thousands of terms or a long `||` of run ranges is no deeper than `a + b`.
+    Chain(Box<Expr>, Vec<(BinOp, Expr)>),
 }

@@ -146,6 +146,19 @@ pub enum Coords {
     PxPyPzM,
 }
 
+/// One operation of a [`Node::Chain`]: `accumulated op rhs`, the operands converted to `num`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    /// The operator.
+    pub op: BinOp,
+    /// The right operand.
+    pub rhs: Node,
+    /// The type both operands are converted to.
+    pub num: Num,
+    /// The chain up to this operand, for messages.
+    pub span: Span,
+}
+
 /// Which element [`Node::Pick`] takes.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Pick {
@@ -249,6 +262,12 @@ pub enum Node {
         num: Num,
     },
     Not(Box<Node>),
+    /// `first op₁ rhs₁ op₂ rhs₂ …`, left to right: a flat chain of binary operations (see
+    /// [`Step`]), so that long sums and `||` lists are not deep trees.
+    Chain {
+        first: Box<Node>,
+        steps: Vec<Step>,
+    },
     /// `lhs op rhs`, the operands converted to `num` first.
     Binary {
         op: BinOp,
@@ -377,6 +396,10 @@ impl Node {
                 out.push(a);
                 out.push(b);
             }
+            Node::Chain { first, steps } => {
+                out.push(first);
+                out.extend(steps.iter().map(|s| &s.rhs));
+            }
             Node::Slice { list, lo, hi } => {
                 out.push(list);
                 out.extend(lo.as_deref());
@@ -445,7 +468,70 @@ pub fn check(
 
 /// Expressions nested deeper than this are refused (the parser already limits nesting; this
 /// guards typed trees built in other ways).
-pub(crate) const MAX_DEPTH: usize = 400;
+pub(crate) const MAX_DEPTH: usize = 1000;
+
+/// Operands of one chain of operators (`a + b + …`, `c1 || c2 || …`) at the most. Chains are
+/// flat (no recursion), but a four-vector sum nests one level per term.
+pub const MAX_CHAIN: usize = 100_000;
+
+/// Terms of one four-vector sum at the most (each nests one level).
+const MAX_P4_TERMS: usize = 1000;
+
+/// The left spine of nested binary operations as one flat chain, taken apart without
+/// recursion (moving each node out of its box).
+fn flatten(t: Typed) -> Typed {
+    let Typed { node, ty, literal } = t;
+    let mut steps = Vec::new();
+    let mut cur = node;
+    loop {
+        match cur {
+            Node::Binary {
+                op,
+                lhs,
+                rhs,
+                num,
+                span,
+            } => {
+                steps.push(Step {
+                    op,
+                    rhs: *rhs,
+                    num,
+                    span,
+                });
+                cur = *lhs;
+            }
+            Node::Chain {
+                first,
+                steps: inner,
+            } => {
+                for s in inner.into_iter().rev() {
+                    steps.push(s);
+                }
+                cur = *first;
+            }
+            other => {
+                cur = other;
+                break;
+            }
+        }
+    }
+    if steps.is_empty() {
+        return Typed {
+            node: cur,
+            ty,
+            literal,
+        };
+    }
+    steps.reverse();
+    Typed {
+        node: Node::Chain {
+            first: Box::new(cur),
+            steps,
+        },
+        ty,
+        literal,
+    }
+}
 
 pub(crate) struct Checker<'a> {
     pub(crate) schema: &'a Schema,
@@ -602,6 +688,35 @@ impl Checker<'_> {
             ExprKind::Binary(op, a, b) => {
                 let (ta, tb) = (self.check(a, d)?, self.check(b, d)?);
                 self.binary(*op, ta, a.span, tb, b.span, e.span)
+            }
+            ExprKind::Chain(first, rest) => {
+                if rest.len() > MAX_CHAIN {
+                    return Err(ExprError::syntax(
+                        format!(
+                            "an expression of {} terms is too long (at most {MAX_CHAIN})",
+                            rest.len() + 1
+                        ),
+                        e.span,
+                    ));
+                }
+                let mut acc = self.check(first, d)?;
+                let mut acc_span = first.span;
+                for (k, (op, rhs)) in rest.iter().enumerate() {
+                    let t = self.check(rhs, d)?;
+                    let span = acc_span.to(rhs.span);
+                    acc = self.binary(*op, acc, acc_span, t, rhs.span, span)?;
+                    acc_span = span;
+                    // Four-vector sums nest one level per term: keep them shallow.
+                    if k >= MAX_P4_TERMS
+                        && matches!(acc.node, Node::P4Sum(..) | Node::P4SumList(..))
+                    {
+                        return Err(ExprError::syntax(
+                            format!("a sum of more than {MAX_P4_TERMS} four-vectors is too long"),
+                            span,
+                        ));
+                    }
+                }
+                Ok(flatten(acc))
             }
             ExprKind::Call(f, args) => self.call(f, args, e.span, d),
         }

@@ -280,7 +280,17 @@ impl<'a> Evaluator<'a> {
                 rhs,
                 num: n,
                 span,
-            } => self.binary(*op, lhs, rhs, *n, *span)?,
+            } => {
+                let a = self.eval(lhs)?;
+                self.binary(*op, a, rhs, *n, *span)?
+            }
+            Node::Chain { first, steps } => {
+                let mut acc = self.eval(first)?;
+                for s in steps {
+                    acc = self.binary(s.op, acc, &s.rhs, s.num, s.span)?;
+                }
+                acc
+            }
             Node::Cond {
                 cond,
                 a,
@@ -640,11 +650,12 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    fn binary(&self, op: BinOp, lhs: &Node, rhs: &Node, num: Num, span: Span) -> R<Val> {
+    /// `a op rhs`, with `a` already evaluated (the left operand, or a chain so far).
+    fn binary(&self, op: BinOp, a: Val, rhs: &Node, num: Num, span: Span) -> R<Val> {
         if matches!(op, BinOp::And | BinOp::Or) {
-            return self.logical(op, lhs, rhs, span);
+            return self.logical(op, a, rhs, span);
         }
-        let (a, b) = (self.eval(lhs)?, self.eval(rhs)?);
+        let b = self.eval(rhs)?;
         let is_cmp = matches!(
             op,
             BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge
@@ -682,8 +693,7 @@ impl<'a> Evaluator<'a> {
 
     /// `&&` and `||`, short-circuiting per event: the right side is only evaluated for the
     /// events the left side does not decide, so `nMuon >= 2 && Muon[1].pt > 20` is safe.
-    fn logical(&self, op: BinOp, lhs: &Node, rhs: &Node, span: Span) -> R<Val> {
-        let a = self.eval(lhs)?;
+    fn logical(&self, op: BinOp, a: Val, rhs: &Node, span: Span) -> R<Val> {
         let and = op == BinOp::And;
         let per_event = match &a {
             Val::Const(Scalar::Bool(b), _) => {

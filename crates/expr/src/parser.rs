@@ -32,7 +32,9 @@ struct Parser {
     depth: usize,
 }
 
-const MAX_DEPTH: usize = 200;
+/// Nesting (parentheses, calls, unary operators) deeper than this is refused: each level costs
+/// the parser, the type checker and the evaluator a stack frame. About 200 nested parentheses.
+const MAX_DEPTH: usize = 800;
 
 fn infix(t: &Tok) -> Option<(BinOp, u8)> {
     let Tok::Sym(s) = t else { return None };
@@ -52,6 +54,52 @@ fn infix(t: &Tok) -> Option<(BinOp, u8)> {
         "%" => (BinOp::Rem, 5),
         _ => return None,
     })
+}
+
+/// The precedence of a binary operator.
+fn precedence(op: BinOp) -> u8 {
+    match op {
+        BinOp::Or => 1,
+        BinOp::And => 2,
+        BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => 3,
+        BinOp::Add | BinOp::Sub => 4,
+        BinOp::Mul | BinOp::Div | BinOp::Rem => 5,
+        BinOp::Pow => 6,
+    }
+}
+
+/// `lhs op rhs`, extending `lhs` when it is a binary operation or chain of the same
+/// precedence: `(a + b) + c` is the chain `a + b + c` (the same left-to-right evaluation), so
+/// long sums and `||` lists stay flat instead of nesting thousands deep.
+fn append(lhs: Expr, op: BinOp, prec: u8, rhs: Expr) -> Expr {
+    let span = lhs.span.to(rhs.span);
+    let chains = prec != 3 && prec != 6;
+    match lhs.kind {
+        ExprKind::Binary(op0, a, b) if chains && precedence(op0) == prec => Expr {
+            kind: ExprKind::Chain(a, vec![(op0, *b), (op, rhs)]),
+            span,
+        },
+        ExprKind::Chain(first, mut rest)
+            if chains && rest.first().is_some_and(|(o, _)| precedence(*o) == prec) =>
+        {
+            rest.push((op, rhs));
+            Expr {
+                kind: ExprKind::Chain(first, rest),
+                span,
+            }
+        }
+        kind => Expr {
+            kind: ExprKind::Binary(
+                op,
+                Box::new(Expr {
+                    kind,
+                    span: lhs.span,
+                }),
+                Box::new(rhs),
+            ),
+            span,
+        },
+    }
 }
 
 impl Parser {
@@ -144,11 +192,7 @@ impl Parser {
                     ));
                 }
             }
-            let span = lhs.span.to(rhs.span);
-            lhs = Expr {
-                kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
-                span,
-            };
+            lhs = append(lhs, op, prec, rhs);
         }
         self.depth -= 1;
         Ok(lhs)
@@ -347,6 +391,9 @@ mod tests {
             ExprKind::Neg(a) => format!("(-{})", show(a)),
             ExprKind::Not(a) => format!("(!{})", show(a)),
             ExprKind::Binary(op, a, b) => format!("({} {} {})", show(a), op.symbol(), show(b)),
+            ExprKind::Chain(first, rest) => rest.iter().fold(show(first), |acc, (op, e)| {
+                format!("({acc} {} {})", op.symbol(), show(e))
+            }),
         }
     }
 
@@ -394,5 +441,14 @@ mod tests {
         assert_eq!(e.span, Span::new(2, 3));
         let deep = "(".repeat(500) + "1" + &")".repeat(500);
         assert!(parse(&deep).is_err());
+        // Long chains are flat, not deep.
+        let sum = (0..5000)
+            .map(|i| format!("x{i}"))
+            .collect::<Vec<_>>()
+            .join(" + ");
+        match parse(&sum).unwrap().kind {
+            ExprKind::Chain(_, rest) => assert_eq!(rest.len(), 4999),
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -6,7 +6,7 @@
 
 use crate::axis::{BinIndex, Indexer};
 use crate::error::{HistError, Result};
-use crate::histogram::Histogram;
+use crate::histogram::{Histogram, Stats};
 
 /// Where the weight of value `i` comes from.
 trait Weights: Copy {
@@ -45,25 +45,40 @@ macro_rules! with_index {
     };
 }
 
+/// Running sums and the count of non-finite values of one bulk fill, added to the histogram's
+/// at the end (in fill order, so results are deterministic).
+#[derive(Default)]
+struct Acc {
+    stats: Stats,
+    nonfinite: u64,
+}
+
 #[inline(always)]
 fn kernel_1d<I: BinIndex, W: Weights>(
     idx: I,
+    bins: usize,
     xs: &[f64],
     w: W,
     values: &mut [f64],
     sumw2: &mut [f64],
+    acc: &mut Acc,
 ) {
-    if sumw2.is_empty() {
-        for (i, &x) in xs.iter().enumerate() {
-            values[idx.index(x)] += w.get(i);
-        }
-    } else {
-        for (i, &x) in xs.iter().enumerate() {
-            let bin = idx.index(x);
-            let wi = w.get(i);
-            values[bin] += wi;
+    let s = &mut acc.stats;
+    for (i, &x) in xs.iter().enumerate() {
+        let bin = idx.index(x);
+        let wi = w.get(i);
+        values[bin] += wi;
+        if !sumw2.is_empty() {
             sumw2[bin] += wi * wi;
         }
+        if bin >= 1 && bin <= bins {
+            // TH1::Fill: fTsumw += w; fTsumw2 += w*w; fTsumwx += w*x; fTsumwx2 += w*x*x.
+            s.sumw += wi;
+            s.sumw2 += wi * wi;
+            s.sumwx += wi * x;
+            s.sumwx2 += wi * x * x;
+        }
+        acc.nonfinite += u64::from(!(x.is_finite() && wi.is_finite()));
     }
 }
 
@@ -74,13 +89,9 @@ struct Grid<I, J> {
     iy: J,
     /// `ny + 2`: slots per x bin.
     stride: usize,
-}
-
-impl<I: BinIndex, J: BinIndex> Grid<I, J> {
-    #[inline(always)]
-    fn slot(&self, x: f64, y: f64) -> usize {
-        self.ix.index(x) * self.stride + self.iy.index(y)
-    }
+    /// In-range bins of x and y (1..=nx, 1..=ny).
+    nx: usize,
+    ny: usize,
 }
 
 #[inline(always)]
@@ -91,18 +102,28 @@ fn kernel_2d<I: BinIndex, J: BinIndex, W: Weights>(
     w: W,
     values: &mut [f64],
     sumw2: &mut [f64],
+    acc: &mut Acc,
 ) {
-    if sumw2.is_empty() {
-        for (i, (&x, &y)) in xs.iter().zip(ys).enumerate() {
-            values[grid.slot(x, y)] += w.get(i);
-        }
-    } else {
-        for (i, (&x, &y)) in xs.iter().zip(ys).enumerate() {
-            let bin = grid.slot(x, y);
-            let wi = w.get(i);
-            values[bin] += wi;
+    let s = &mut acc.stats;
+    for (i, (&x, &y)) in xs.iter().zip(ys).enumerate() {
+        let (bx, by) = (grid.ix.index(x), grid.iy.index(y));
+        let bin = bx * grid.stride + by;
+        let wi = w.get(i);
+        values[bin] += wi;
+        if !sumw2.is_empty() {
             sumw2[bin] += wi * wi;
         }
+        if bx >= 1 && bx <= grid.nx && by >= 1 && by <= grid.ny {
+            // TH2::Fill: the x sums, the y sums and Σw·x·y.
+            s.sumw += wi;
+            s.sumw2 += wi * wi;
+            s.sumwx += wi * x;
+            s.sumwx2 += wi * x * x;
+            s.sumwy += wi * y;
+            s.sumwy2 += wi * y * y;
+            s.sumwxy += wi * x * y;
+        }
+        acc.nonfinite += u64::from(!(x.is_finite() && y.is_finite() && wi.is_finite()));
     }
 }
 
@@ -112,8 +133,11 @@ impl Histogram {
             return Err(self.wrong_dimension(operation, 1));
         };
         let (values, sumw2) = (&mut self.values, &mut self.sumw2);
-        with_index!(x, ix => kernel_1d(ix, xs, w, values, sumw2));
+        let mut acc = Acc::default();
+        let bins = x.bins();
+        with_index!(x, ix => kernel_1d(ix, bins, xs, w, values, sumw2, &mut acc));
         self.entries += xs.len() as u64;
+        self.absorb(acc);
         Ok(())
     }
 
@@ -137,10 +161,21 @@ impl Histogram {
             });
         }
         let stride = y.extent();
+        let (nx, ny) = (x.bins(), y.bins());
         let (values, sumw2) = (&mut self.values, &mut self.sumw2);
-        with_index!(x, ix => with_index!(y, iy => kernel_2d(Grid { ix, iy, stride }, xs, ys, w, values, sumw2)));
+        let mut acc = Acc::default();
+        with_index!(x, ix => with_index!(y, iy => kernel_2d(Grid { ix, iy, stride, nx, ny }, xs, ys, w, values, sumw2, &mut acc)));
         self.entries += xs.len() as u64;
+        self.absorb(acc);
         Ok(())
+    }
+
+    /// Add a fill's running sums and non-finite count.
+    fn absorb(&mut self, acc: Acc) {
+        if let Some(s) = &mut self.stats {
+            s.add_scaled(&acc.stats, 1.0);
+        }
+        self.nonfinite += acc.nonfinite;
     }
 
     /// Adds one entry of weight 1 at `x` (`TH1::Fill(x)`). Errors on a 2D histogram.
@@ -153,12 +188,7 @@ impl Histogram {
     /// With [`Storage::Double`](crate::Storage::Double) only Σw is kept, so the variance of a
     /// weighted histogram is only right with [`Storage::Weight`](crate::Storage::Weight).
     pub fn fill_weighted(&mut self, x: f64, w: f64) -> Result<()> {
-        let [axis] = self.axes.as_slice() else {
-            return Err(self.wrong_dimension("fill", 1));
-        };
-        let bin = axis.index(x);
-        self.add(bin, w);
-        Ok(())
+        self.bulk_1d("fill", &[x], PerValue(&[w]))
     }
 
     /// Adds one entry of weight 1 at `(x, y)`. Errors on a 1D histogram.
@@ -168,21 +198,7 @@ impl Histogram {
 
     /// Adds one entry of weight `w` at `(x, y)`. Errors on a 1D histogram.
     pub fn fill_2d_weighted(&mut self, x: f64, y: f64, w: f64) -> Result<()> {
-        let [ax, ay] = self.axes.as_slice() else {
-            return Err(self.wrong_dimension("fill_2d", 2));
-        };
-        let bin = ax.index(x) * ay.extent() + ay.index(y);
-        self.add(bin, w);
-        Ok(())
-    }
-
-    #[inline]
-    fn add(&mut self, bin: usize, w: f64) {
-        self.values[bin] += w;
-        if let Some(s) = self.sumw2.get_mut(bin) {
-            *s += w * w;
-        }
-        self.entries += 1;
+        self.bulk_2d("fill_2d", &[x], &[y], PerValue(&[w]))
     }
 
     /// Fills every value of `xs` with weight 1: the same result as calling

@@ -31,6 +31,72 @@ pub struct Histogram {
     /// Σw² per slot for [`Storage::Weight`]; empty for [`Storage::Double`].
     pub(crate) sumw2: Vec<f64>,
     pub(crate) entries: u64,
+    /// ROOT's running sums over the values filled inside the axes' range (`None` for a
+    /// histogram read from a file that did not keep them).
+    pub(crate) stats: Option<Stats>,
+    /// Values filled that were not finite (NaN or ±inf, in x, y or the weight).
+    pub(crate) nonfinite: u64,
+}
+
+/// The running sums ROOT keeps while filling (`TH1::fTsumw` …): over the values that land
+/// inside the axes (not in a flow bin, ROOT's default), in fill order. `GetMean` and
+/// `GetStdDev` come from them, so they give the mean of the filled values, not of the bin
+/// centres.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Stats {
+    /// Σw.
+    pub sumw: f64,
+    /// Σw².
+    pub sumw2: f64,
+    /// Σw·x.
+    pub sumwx: f64,
+    /// Σw·x².
+    pub sumwx2: f64,
+    /// Σw·y (2-D).
+    pub sumwy: f64,
+    /// Σw·y² (2-D).
+    pub sumwy2: f64,
+    /// Σw·x·y (2-D).
+    pub sumwxy: f64,
+}
+
+impl Stats {
+    /// Add another histogram's sums, `f` times (`f²` for Σw²), as `TH1::Add` does.
+    pub fn add_scaled(&mut self, o: &Stats, f: f64) {
+        self.sumw += f * o.sumw;
+        self.sumw2 += f * f * o.sumw2;
+        self.sumwx += f * o.sumwx;
+        self.sumwx2 += f * o.sumwx2;
+        self.sumwy += f * o.sumwy;
+        self.sumwy2 += f * o.sumwy2;
+        self.sumwxy += f * o.sumwxy;
+    }
+
+    /// The sums as an array (for serialisation): Σw, Σw², Σwx, Σwx², Σwy, Σwy², Σwxy.
+    pub fn to_array(&self) -> [f64; 7] {
+        [
+            self.sumw,
+            self.sumw2,
+            self.sumwx,
+            self.sumwx2,
+            self.sumwy,
+            self.sumwy2,
+            self.sumwxy,
+        ]
+    }
+
+    /// The sums from [`Stats::to_array`]'s order.
+    pub fn from_array(a: [f64; 7]) -> Stats {
+        Stats {
+            sumw: a[0],
+            sumw2: a[1],
+            sumwx: a[2],
+            sumwx2: a[3],
+            sumwy: a[4],
+            sumwy2: a[5],
+            sumwxy: a[6],
+        }
+    }
 }
 
 impl Histogram {
@@ -58,7 +124,20 @@ impl Histogram {
                 Vec::new()
             },
             entries: 0,
+            stats: Some(Stats::default()),
+            nonfinite: 0,
         }
+    }
+
+    /// ROOT's running sums over the filled values (see [`Stats`]); `None` when unknown.
+    pub fn stats(&self) -> Option<&Stats> {
+        self.stats.as_ref()
+    }
+
+    /// Values filled that were NaN or infinite (x, y or weight); they land in a flow bin, as in
+    /// ROOT (NaN in the overflow), and are counted here so that a run can say so.
+    pub fn nonfinite(&self) -> u64 {
+        self.nonfinite
     }
 
     /// The same histogram with a name (the key it is stored under, like ROOT's object name).
@@ -282,6 +361,14 @@ impl Histogram {
             *a += b;
         }
         self.entries += other.entries;
+        self.nonfinite += other.nonfinite;
+        self.stats = match (self.stats, &other.stats) {
+            (Some(mut a), Some(b)) => {
+                a.add_scaled(b, 1.0);
+                Some(a)
+            }
+            _ => None,
+        };
         Ok(())
     }
 
@@ -298,6 +385,11 @@ impl Histogram {
         }
         for w in &mut self.sumw2 {
             *w *= f * f;
+        }
+        if let Some(s) = &mut self.stats {
+            let o = *s;
+            *s = Stats::default();
+            s.add_scaled(&o, f);
         }
     }
 
@@ -329,6 +421,14 @@ impl Histogram {
             *a += f * f * b;
         }
         self.entries += (f.abs() * o.entries as f64).round() as u64;
+        self.nonfinite += o.nonfinite;
+        self.stats = match (self.stats, &o.stats) {
+            (Some(mut a), Some(b)) => {
+                a.add_scaled(b, f);
+                Some(a)
+            }
+            _ => None,
+        };
         Ok(())
     }
 
@@ -345,6 +445,8 @@ impl Histogram {
         self.values.fill(0.0);
         self.sumw2.fill(0.0);
         self.entries = 0;
+        self.stats = Some(Stats::default());
+        self.nonfinite = 0;
     }
 
     pub(crate) fn wrong_dimension(&self, operation: &'static str, expected: usize) -> HistError {

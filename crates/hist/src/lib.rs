@@ -59,7 +59,7 @@ pub mod uhi;
 
 pub use axis::{Axis, Binning};
 pub use error::{HistError, Result};
-pub use histogram::Histogram;
+pub use histogram::{Histogram, Stats};
 pub use plot::PlotOptions;
 pub use root::RootHistogram;
 pub use stack::StackPlot;

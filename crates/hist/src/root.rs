@@ -3,9 +3,11 @@
 //! A 1-D [`Histogram`] becomes a `TH1D` and a 2-D one a `TH2D`, with the flow bins, Σw² (for
 //! [`Storage::Weight`](crate::Storage::Weight)), the entry count, the name, the title and the
 //! axis labels as axis titles. The 2-D contents are transposed from hist's x-outer layout to
-//! ROOT's x-fastest global bins (`ix + (nx + 2) * iy`). hist does not keep ROOT's running sums
-//! Σw·x …, so the statistics (`GetMean`, `GetStdDev`) are computed from the bin centers, as
-//! ROOT itself does for a histogram whose sums are unknown.
+//! ROOT's x-fastest global bins (`ix + (nx + 2) * iy`). The statistics (`GetMean`,
+//! `GetStdDev`) are ROOT's running sums Σw·x … accumulated while filling (so ROOT's stat box shows
+//! the mean of the filled values, as RDataFrame's own histogram does); for a histogram whose
+//! sums are unknown (read from another writer's file) they are computed from the bin centres,
+//! as ROOT itself does then.
 
 use rootio::write::{Axis as RootAxis, WBuffer, WriteObject, TH1, TH2};
 
@@ -52,6 +54,18 @@ fn root_axis(a: &Axis) -> RootAxis {
     axis.with_title(a.label())
 }
 
+fn root_stats(s: &crate::histogram::Stats) -> rootio::write::Stats {
+    rootio::write::Stats {
+        tsumw: s.sumw,
+        tsumw2: s.sumw2,
+        tsumwx: s.sumwx,
+        tsumwx2: s.sumwx2,
+        tsumwy: s.sumwy,
+        tsumwy2: s.sumwy2,
+        tsumwxy: s.sumwxy,
+    }
+}
+
 impl Histogram {
     /// This histogram as a ROOT `TH1D` or `TH2D`, ready for
     /// [`FileWriter::write_object`](rootio::write::FileWriter::write_object).
@@ -91,7 +105,13 @@ impl Histogram {
                 );
                 h.sumw2 = self.raw_sumw2().map(transpose);
                 h.entries = entries;
-                RootHistogram::TH2(h.with_stats_from_bins())
+                RootHistogram::TH2(match self.stats() {
+                    Some(s) => {
+                        h.stats = root_stats(s);
+                        h
+                    }
+                    None => h.with_stats_from_bins(),
+                })
             }
             _ => {
                 let mut h = TH1::new(
@@ -102,7 +122,13 @@ impl Histogram {
                 );
                 h.sumw2 = self.raw_sumw2().map(<[f64]>::to_vec);
                 h.entries = entries;
-                RootHistogram::TH1(h.with_stats_from_bins())
+                RootHistogram::TH1(match self.stats() {
+                    Some(s) => {
+                        h.stats = root_stats(s);
+                        h
+                    }
+                    None => h.with_stats_from_bins(),
+                })
             }
         }
     }

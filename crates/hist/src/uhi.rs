@@ -24,6 +24,10 @@
 //! * The entry count is not part of UHI; it travels in `writer_info.hepframe.entries`. Files from
 //!   other writers do not have it, and the reader then uses the sum of all contents, flow bins
 //!   included, rounded (the entry count of an unweighted histogram).
+//! * So do ROOT's running sums (`writer_info.hepframe.tsumw`, `tsumw2`, `tsumwx`, `tsumwx2`,
+//!   `tsumwy`, `tsumwy2`, `tsumwxy`: Σw, Σw², Σw·x, … over the values filled inside the axes, one
+//!   scalar per key since the schema allows nothing else there) and the number of non-finite values filled
+//!   (`writer_info.hepframe.nonfinite`, when there were any).
 //! * JSON has no NaN or infinity: a non-finite bin content (from a NaN or infinite weight) is
 //!   written as `null`, which the reader turns back into NaN.
 //!
@@ -200,6 +204,16 @@ impl Histogram {
         let mut info = Map::new();
         info.insert("version".into(), Value::from(env!("CARGO_PKG_VERSION")));
         info.insert("entries".into(), Value::from(self.entries));
+        if let Some(st) = &self.stats {
+            // ROOT's running sums (not part of UHI), one scalar per key because the schema
+            // allows only strings, numbers and booleans there; non-finite ones as strings.
+            for (key, x) in STATS_KEYS.iter().zip(st.to_array()) {
+                info.insert((*key).into(), number(x));
+            }
+        }
+        if self.nonfinite > 0 {
+            info.insert("nonfinite".into(), Value::from(self.nonfinite));
+        }
         let mut writer_info = Map::new();
         writer_info.insert(WRITER.into(), Value::Object(info));
         let mut metadata = Map::new();
@@ -270,12 +284,20 @@ impl Histogram {
         let text = |key: &str| metadata.get(key).and_then(Value::as_str).map(str::to_owned);
         h.name = text("name").unwrap_or_default();
         h.title = text("title").or_else(|| text("label")).unwrap_or_default();
-        let recorded = ir
-            .writer_info
-            .as_ref()
-            .and_then(|w| w.get(WRITER))
-            .and_then(|w| w.get("entries"))
-            .and_then(Value::as_u64);
+        let ours = ir.writer_info.as_ref().and_then(|w| w.get(WRITER));
+        let recorded = ours.and_then(|w| w.get("entries")).and_then(Value::as_u64);
+        h.nonfinite = ours
+            .and_then(|w| w.get("nonfinite"))
+            .and_then(Value::as_u64)
+            .unwrap_or(0);
+        // The running sums when this crate wrote them; unknown otherwise.
+        h.stats = ours.and_then(|w| {
+            let mut out = [0.0; 7];
+            for (o, key) in out.iter_mut().zip(STATS_KEYS) {
+                *o = read_number(w.get(key)?)?;
+            }
+            Some(crate::histogram::Stats::from_array(out))
+        });
         h.entries = recorded.unwrap_or_else(|| {
             let total: f64 = h.values.iter().filter(|v| v.is_finite()).sum();
             if total > 0.0 {
@@ -285,6 +307,37 @@ impl Histogram {
             }
         });
         Ok(h)
+    }
+}
+
+/// The keys of ROOT's running sums in `writer_info.hepframe`, named as TH1/TH2's members.
+const STATS_KEYS: [&str; 7] = [
+    "tsumw", "tsumw2", "tsumwx", "tsumwx2", "tsumwy", "tsumwy2", "tsumwxy",
+];
+
+/// A float as JSON: finite ones as numbers, others as "nan", "inf", "-inf".
+fn number(x: f64) -> Value {
+    if x.is_finite() {
+        Value::from(x)
+    } else if x.is_nan() {
+        Value::from("nan")
+    } else if x > 0.0 {
+        Value::from("inf")
+    } else {
+        Value::from("-inf")
+    }
+}
+
+fn read_number(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => match s.as_str() {
+            "nan" => Some(f64::NAN),
+            "inf" => Some(f64::INFINITY),
+            "-inf" => Some(f64::NEG_INFINITY),
+            _ => None,
+        },
+        _ => None,
     }
 }
 

@@ -126,8 +126,37 @@ fn merge_adds_bins_and_entries() {
         merged.merge(&part).unwrap();
     }
     assert_eq!(merged.entries(), 10_000);
-    // Weights are multiples of 1/4, so every sum is exact and the order cannot matter.
-    assert_eq!(merged, whole);
+    // Weights are multiples of 1/4, so every bin sum is exact and the order cannot matter.
+    assert_eq!(merged.values(true), whole.values(true));
+    assert_eq!(merged.variances(true), whole.variances(true));
+    // The running sums Σw·x, Σw·x² add the values in another order: equal to rounding.
+    let (a, b) = (merged.stats().unwrap(), whole.stats().unwrap());
+    assert_eq!((a.sumw, a.sumw2), (b.sumw, b.sumw2));
+    for (x, y) in [(a.sumwx, b.sumwx), (a.sumwx2, b.sumwx2)] {
+        assert!((x - y).abs() <= 1e-12 * y.abs(), "{x} vs {y}");
+    }
+}
+
+#[test]
+fn running_sums_are_those_of_root_and_non_finite_values_are_counted() {
+    // TH1D h("h", "", 4, 0, 4); h.Fill(0.5, 2); h.Fill(1.5); h.Fill(-1); h.Fill(9, 3);
+    // GetMean() = (2*0.5 + 1.5) / 3: flow fills do not count.
+    let mut h = Histogram::new_1d(Axis::regular(4, 0.0, 4.0).unwrap(), Storage::Weight);
+    h.fill_weighted(0.5, 2.0).unwrap();
+    h.fill(1.5).unwrap();
+    h.fill(-1.0).unwrap();
+    h.fill_weighted(9.0, 3.0).unwrap();
+    let s = h.stats().unwrap();
+    assert_eq!((s.sumw, s.sumw2, s.sumwx, s.sumwx2), (3.0, 5.0, 2.5, 2.75));
+    assert_eq!(h.nonfinite(), 0);
+    h.fill_many_weighted(&[f64::NAN, 1.0, f64::INFINITY], &[1.0, f64::NAN, 1.0])
+        .unwrap();
+    assert_eq!(h.nonfinite(), 3);
+    // They round-trip through UHI JSON (how partial results travel).
+    let back = Histogram::from_uhi_json(&h.to_uhi_json()).unwrap();
+    assert_eq!(back.nonfinite(), 3);
+    // A NaN weight inside the range makes the sums NaN (as in ROOT); they still travel.
+    assert!(back.stats().unwrap().sumw.is_nan() && h.stats().unwrap().sumw.is_nan());
 }
 
 #[test]

@@ -20,7 +20,11 @@ fn exact_layout_1d_double() {
     let json = sample_1d().to_uhi_json();
     let expected = json!({
         "uhi_schema": 1,
-        "writer_info": {"hepframe": {"version": env!("CARGO_PKG_VERSION"), "entries": 4}},
+        // ROOT's running sums over the in-range fills 0.5 and 1.5: Σw, Σw², Σwx, Σwx², (y…).
+        "writer_info": {"hepframe": {"version": env!("CARGO_PKG_VERSION"), "entries": 4,
+                                     "tsumw": 2.0, "tsumw2": 2.0, "tsumwx": 2.0,
+                                     "tsumwx2": 2.5, "tsumwy": 0.0, "tsumwy2": 0.0,
+                                     "tsumwxy": 0.0}},
         "axes": [{
             "type": "regular", "lower": 0.0, "upper": 2.0, "bins": 2,
             "underflow": true, "overflow": true, "circular": false,

@@ -318,10 +318,7 @@ fn results_json(r: &engine::Results) -> String {
                 engine::Stat::Count(n) => ("count", serde_json::json!(n)),
                 engine::Stat::Sum(x) => ("sum", finite(*x)),
                 engine::Stat::Mean(x) => ("mean", finite(*x)),
-                engine::Stat::Take(v) => (
-                    "take",
-                    serde_json::Value::Array(v.iter().map(|x| finite(*x)).collect()),
-                ),
+                engine::Stat::Take(t) => ("take", serde_json::to_value(t).unwrap_or_default()),
             };
             serde_json::json!({"name": name, "kind": kind, "value": value})
         })
