@@ -23,6 +23,8 @@ pub mod analysis_file;
 mod compile;
 pub mod error;
 mod execute;
+#[doc(hidden)]
+pub mod fuzz_harness;
 pub mod lumimask;
 pub mod naming;
 pub mod output;

@@ -123,8 +123,17 @@ impl RootFile {
             ))
             .at_offset(key.seek_key));
         }
-        let start = key.seek_key + keylen;
-        let stored = self.inner.source.read_range(start..key.seek_key + nbytes)?;
+        let (Some(start), Some(end)) = (
+            key.seek_key.checked_add(keylen),
+            key.seek_key.checked_add(nbytes),
+        ) else {
+            return Err(Error::corrupt(format!(
+                "key '{}' points past any file (fSeekKey {})",
+                key.name, key.seek_key
+            ))
+            .at_offset(key.seek_key));
+        };
+        let stored = self.inner.source.read_range(start..end)?;
         if key.is_compressed() {
             compression::decompress_to_vec(&stored, key.objlen as usize)
                 .map_err(|e| e.at_offset(start).in_object(key.name.clone()))
@@ -163,7 +172,8 @@ impl RootFile {
         } else {
             format!("{parent}/{}", key.name)
         };
-        let rec = read_record(&*self.inner.source, key.seek_key + key.keylen.max(0) as u64)
+        let at = key.seek_key.saturating_add(key.keylen.max(0) as u64);
+        let rec = read_record(&*self.inner.source, at)
             .map_err(|e| self.located(e.in_object(path.clone())))?;
         read_key_list(&*self.inner.source, path.clone(), &rec)
             .map_err(|e| self.located(e.in_object(path)))
@@ -362,7 +372,7 @@ fn read_key_at(source: &dyn ByteSource, seek: u64) -> Result<Key> {
 
 fn read_record(source: &dyn ByteSource, at: u64) -> Result<DirectoryRecord> {
     let len = source.len();
-    let end = (at + RECORD_PROBE).min(len);
+    let end = at.saturating_add(RECORD_PROBE).min(len);
     if at >= end {
         return Err(Error::from(ErrorKind::Truncated {
             what: "file",

@@ -29,6 +29,8 @@ pub mod dataset;
 pub mod directory;
 pub mod error;
 pub mod file;
+#[doc(hidden)]
+pub mod fuzz_harness;
 pub mod header;
 pub mod json;
 pub mod key;

@@ -65,7 +65,7 @@ impl Anchor {
         let ck_end = payload.len() - 8;
         let stored = u64::from_be_bytes(payload[ck_end..].try_into().unwrap_or([0; 8]));
         let computed = xxh3_64(&payload[ck_start..ck_end]);
-        if stored != computed {
+        if stored != computed && crate::fuzz_harness::checksums_verified() {
             return Err(Error::corrupt(format!(
                 "RNTuple anchor checksum mismatch (stored {stored:#018x}, computed {computed:#018x})"
             ))

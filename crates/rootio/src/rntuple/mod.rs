@@ -374,7 +374,7 @@ impl RNTuple {
             let mut r = envelope_reader(&footer_buf, "footer envelope", anchor.seek_footer)?;
             footer::Footer::read(&mut r)?
         };
-        if footer.header_checksum != header_checksum {
+        if footer.header_checksum != header_checksum && crate::fuzz_harness::checksums_verified() {
             return Err(Error::corrupt(format!(
                 "the footer belongs to another header (header checksum {:#018x}, footer says {:#018x})",
                 header_checksum, footer.header_checksum

@@ -64,7 +64,8 @@ pub(crate) fn read_basket<'a>(
 ) -> Result<BasketView<'a>> {
     match &info.location {
         BasketLocation::OnDisk { seek, bytes } => {
-            source.read_range_into(*seek..*seek + *bytes as u64, &mut scratch.raw)?;
+            let end = seek.saturating_add(*bytes as u64);
+            source.read_range_into(*seek..end, &mut scratch.raw)?;
             decode_disk_basket(*seek, variable, scratch)
         }
         BasketLocation::Embedded(eb) => {

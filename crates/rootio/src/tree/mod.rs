@@ -6,10 +6,10 @@
 //! first `fWriteBasket` slots of `fBasketSeek/fBasketBytes/fBasketEntry` (up to the first zero
 //! seek) are baskets on disk, and baskets embedded in `fBaskets` follow them in entry order.
 
-mod basket;
-mod decode;
+pub(crate) mod basket;
+pub(crate) mod decode;
 mod interpretation;
-mod objects;
+pub(crate) mod objects;
 mod read;
 
 pub use basket::RawBasket;

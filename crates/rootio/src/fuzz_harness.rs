@@ -1,0 +1,285 @@
+//! The bodies of the fuzz targets in `fuzz/` (cargo-fuzz), kept in the library so that the fuzz
+//! targets and the regression tests (`tests/fuzz_regressions.rs`) run exactly the same code.
+//!
+//! Every function takes arbitrary bytes, ignores every error and must never panic, hang or
+//! allocate without bound: a panic here is a bug in the reader. Not part of the public API.
+//!
+//! - [`open_walk`]: the bytes as a whole ROOT file — header, keys, directories, streamer infos,
+//!   every TTree and RNTuple with a few thousand entries of up to 8 columns, other objects.
+//! - [`basket`]: the bytes as one TBasket on disk, decoded with one of a fixed table of
+//!   interpretations chosen by the first bytes.
+//! - [`streamer_info`]: the bytes as the payload of a `StreamerInfo` key, then every class
+//!   layout built from it and the bytes read as an object of each class.
+//!
+//! RNTuple envelopes, anchors and pages carry XXH3 checksums that a mutated input almost never
+//! matches; these harnesses turn their verification off (on the calling thread only, see
+//! [`checksums_verified`]) so that the fuzzer reaches the parsers behind them.
+
+use std::cell::Cell;
+use std::sync::Arc;
+
+use crate::cursor::Cursor;
+use crate::dataset::Dataset;
+use crate::file::RootFile;
+use crate::object::ObjectReader;
+use crate::rntuple::ANCHOR_CLASS;
+use crate::source::MemorySource;
+use crate::streamer::read_streamer_list;
+use crate::tree::basket::{read_basket, Scratch};
+use crate::tree::decode::{decode, empty_for_interpretation};
+use crate::tree::objects::layout;
+use crate::tree::{BasketInfo, BasketLocation, Element, Interpretation, ReadOptions};
+use crate::PrimitiveType;
+
+/// Entries read per dataset.
+const MAX_ENTRIES: u64 = 4096;
+/// Columns read per dataset.
+const MAX_COLUMNS: usize = 8;
+/// Datasets (trees and RNTuples) opened per file.
+const MAX_DATASETS: usize = 4;
+/// Other objects read per file.
+const MAX_OBJECTS: usize = 8;
+/// Classes tried per streamer list.
+const MAX_CLASSES: usize = 32;
+
+thread_local! {
+    static SKIP_CHECKSUMS: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether checksums are verified on this thread: always, except inside a fuzz harness.
+pub(crate) fn checksums_verified() -> bool {
+    !SKIP_CHECKSUMS.with(Cell::get)
+}
+
+/// Turns checksum verification off on this thread until dropped.
+struct NoChecksums {
+    before: bool,
+}
+
+impl NoChecksums {
+    fn new() -> Self {
+        NoChecksums {
+            before: SKIP_CHECKSUMS.with(|s| s.replace(true)),
+        }
+    }
+}
+
+impl Drop for NoChecksums {
+    fn drop(&mut self) {
+        SKIP_CHECKSUMS.with(|s| s.set(self.before));
+    }
+}
+
+/// Open `data` as a ROOT file and read everything a user of the library would: the keys of
+/// every directory, up to [`MAX_DATASETS`] trees and RNTuples (metadata, clusters, up to
+/// [`MAX_COLUMNS`] columns over the first [`MAX_ENTRIES`] entries, one by one and together), and
+/// up to [`MAX_OBJECTS`] other objects through the streamer infos.
+pub fn open_walk(data: &[u8]) {
+    let _guard = NoChecksums::new();
+    let source = Arc::new(MemorySource::new(data.to_vec(), "fuzz.root"));
+    let Ok(file) = RootFile::from_source(source) else {
+        return;
+    };
+    let _ = file.streamer_infos();
+    let Ok(entries) = file.walk() else {
+        return;
+    };
+    let _ = file.tree_paths();
+    let _ = file.rntuple_paths();
+    let options = ReadOptions { threads: 1 };
+    let (mut datasets, mut objects) = (0, 0);
+    for e in &entries {
+        let path = e.path();
+        let class = e.key.class_name.as_str();
+        let is_dataset = matches!(class, "TTree" | "TNtuple" | "TNtupleD") || class == ANCHOR_CLASS;
+        if is_dataset && datasets < MAX_DATASETS {
+            datasets += 1;
+            if let Ok(ds) = file.dataset(&path) {
+                read_dataset(&ds, &options);
+            }
+        } else if !is_dataset && !e.key.is_directory() && objects < MAX_OBJECTS {
+            objects += 1;
+            let _ = file.read_object(&path);
+        }
+    }
+}
+
+fn read_dataset(ds: &Dataset, options: &ReadOptions) {
+    let _ = ds.cluster_ends();
+    if let Dataset::Tree(t) = ds {
+        let _ = t.common_basket_boundaries();
+    }
+    let columns = ds.columns();
+    let names: Vec<&str> = columns
+        .iter()
+        .take(MAX_COLUMNS)
+        .map(|(n, _)| n.as_str())
+        .collect();
+    let stop = ds.entries().min(MAX_ENTRIES);
+    for name in &names {
+        let _ = ds.type_name(name);
+        let _ = ds.read(&[name], 0..stop, options);
+    }
+    let mut out = Vec::new();
+    let _ = ds.read_into(&names, stop / 2..stop, options, &mut out);
+    let _ = ds.read_into(&names, 0..stop, options, &mut out);
+}
+
+/// The elements [`basket`] chooses from.
+const ELEMENTS: [Element; 15] = [
+    Element::Primitive(PrimitiveType::Bool),
+    Element::Primitive(PrimitiveType::I8),
+    Element::Primitive(PrimitiveType::U8),
+    Element::Primitive(PrimitiveType::I16),
+    Element::Primitive(PrimitiveType::U16),
+    Element::Primitive(PrimitiveType::I32),
+    Element::Primitive(PrimitiveType::U32),
+    Element::Primitive(PrimitiveType::I64),
+    Element::Primitive(PrimitiveType::U64),
+    Element::Primitive(PrimitiveType::F32),
+    Element::Primitive(PrimitiveType::F64),
+    Element::Double32AsFloat,
+    Element::Ranged {
+        low: -1.0,
+        high: 1.0,
+        nbits: 12,
+        double: true,
+    },
+    Element::Ranged {
+        low: 0.0,
+        high: 100.0,
+        nbits: 20,
+        double: false,
+    },
+    Element::Truncated {
+        nbits: 10,
+        double: false,
+    },
+];
+
+/// Kinds of interpretation [`basket`] chooses from.
+const KINDS: u8 = 11;
+
+/// The interpretation selected by the three bytes `s` that start a [`basket`] input.
+fn basket_interpretation(s: [u8; 3]) -> Interpretation {
+    let element = ELEMENTS[s[1] as usize % ELEMENTS.len()];
+    let dim = (s[2] as usize >> 1) % 4 + 1;
+    match s[0] % KINDS {
+        0 => Interpretation::Fixed {
+            element,
+            shape: Vec::new(),
+        },
+        1 => Interpretation::Fixed {
+            element,
+            shape: vec![dim + 1],
+        },
+        2 => Interpretation::Counted {
+            element,
+            inner: Vec::new(),
+            counter: None,
+        },
+        3 => Interpretation::Counted {
+            element,
+            inner: vec![dim],
+            counter: None,
+        },
+        4 => Interpretation::Vector { element },
+        5 => Interpretation::VectorVector { element },
+        6 => Interpretation::Strings,
+        7 => Interpretation::VectorString,
+        8 => Interpretation::VectorPerObject { element },
+        9 => Interpretation::PointerArray { element },
+        _ => Interpretation::LeafList {
+            leaves: vec![
+                ("a".into(), element, 1),
+                ("b".into(), Element::Primitive(PrimitiveType::I32), dim),
+            ],
+        },
+    }
+}
+
+/// The bytes `[kind, element, flags]` that make [`basket`] decode a basket with
+/// `interpretation` (counter and leaf names aside), if the table has it; for seed corpora.
+pub fn basket_selector(interpretation: &Interpretation, variable: bool) -> Option<[u8; 3]> {
+    let normal = |i: &Interpretation| -> Interpretation {
+        match i.clone() {
+            Interpretation::Counted { element, inner, .. } => Interpretation::Counted {
+                element,
+                inner,
+                counter: None,
+            },
+            Interpretation::LeafList { leaves } => Interpretation::LeafList {
+                leaves: leaves
+                    .into_iter()
+                    .map(|(_, e, n)| (String::new(), e, n))
+                    .collect(),
+            },
+            other => other,
+        }
+    };
+    let want = normal(interpretation);
+    for kind in 0..KINDS {
+        for element in 0..ELEMENTS.len() as u8 {
+            for dim in 0..4u8 {
+                let s = [kind, element, (dim << 1) | u8::from(variable)];
+                if normal(&basket_interpretation(s)) == want {
+                    return Some(s);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// `[kind, element, flags]` then a basket as stored on disk (its key first): read it as
+/// [`crate::Tree`] reads baskets (decompression, entry offsets) and decode up to
+/// [`MAX_ENTRIES`] entries with the interpretation the first bytes select.
+pub fn basket(data: &[u8]) {
+    let Some((selector, raw)) = data.split_first_chunk::<3>() else {
+        return;
+    };
+    let interpretation = basket_interpretation(*selector);
+    let variable = selector[2] & 1 == 1;
+    let Ok(bytes) = u32::try_from(raw.len()) else {
+        return;
+    };
+    let source = MemorySource::new(raw.to_vec(), "fuzz-basket");
+    let info = BasketInfo {
+        location: BasketLocation::OnDisk { seek: 0, bytes },
+        first: 0,
+        stop: 0,
+    };
+    let mut scratch = Scratch::default();
+    let Ok(view) = read_basket(&source, &info, variable, &mut scratch) else {
+        return;
+    };
+    let mut out = empty_for_interpretation(&interpretation);
+    let hi = view.entries.min(MAX_ENTRIES as usize);
+    let _ = decode(
+        &mut out,
+        &interpretation,
+        view.data,
+        view.offsets,
+        view.entries,
+        hi / 3,
+        hi,
+    );
+}
+
+/// A big-endian `u16` key length, then the payload of a `StreamerInfo` key: read the streamer
+/// list, build the layout of each class (up to [`MAX_CLASSES`]) and read the payload as an
+/// object of each class.
+pub fn streamer_info(data: &[u8]) {
+    let Some((keylen, payload)) = data.split_first_chunk::<2>() else {
+        return;
+    };
+    let keylen = u16::from_be_bytes(*keylen) as usize;
+    let Ok(infos) = read_streamer_list(payload, keylen, 0) else {
+        return;
+    };
+    for info in infos.iter().take(MAX_CLASSES) {
+        let _ = layout(&infos, &info.name, 0);
+        let mut c = Cursor::new(payload, 0, "fuzz object").with_origin(keylen);
+        let _ = ObjectReader::new(&infos).read_top(&mut c, &info.name);
+    }
+}
