@@ -98,7 +98,10 @@ class Tree:
             wanted = []
             for b in branches:
                 if any(c in b for c in "*?["):
-                    wanted += [n for n in names if fnmatch.fnmatchcase(n, b) and n not in wanted]
+                    matched = [n for n in names if fnmatch.fnmatchcase(n, b)]
+                    if not matched:
+                        raise _no_match(b, names)
+                    wanted += [n for n in matched if n not in wanted]
                 elif b not in wanted:
                     wanted.append(b)
         n = self.num_entries
@@ -116,6 +119,22 @@ class Tree:
 
     def __repr__(self):
         return f"<hepframe.Tree {self.name!r} in {self._path!r}: {self.num_entries} entries>"
+
+
+def _no_match(pattern, names):
+    """The error for a glob (or an expression taken for one) that matches no branch."""
+    import difflib
+
+    from .errors import NotFoundError
+
+    stem = re.split(r"[*?\[]", pattern, maxsplit=1)[0]
+    near = difflib.get_close_matches(pattern, names, n=3, cutoff=0.6)
+    near += [n for n in names if stem and n.startswith(stem) and n not in near][: 3 - len(near)]
+    hint = f"; nearest branches: {', '.join(near)}" if near else ""
+    if re.search(r"[-+/() ]|\*\s*\d|\d\s*\*", pattern):
+        hint += (" (arrays() reads branches by name or glob; for an expression, use "
+                 "RDataFrame(...).Define(...) and Take)")
+    return NotFoundError(f"no branch matches '{pattern}'{hint}")
 
 
 def open(path):  # noqa: A001 (mirrors uproot.open)

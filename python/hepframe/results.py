@@ -47,8 +47,9 @@ class CutFlow:
     gives the events passing that cut; iterate for ``(name, passed, efficiency)``;
     ``yields["two muons"]`` gives ``(weighted yield, its statistical uncertainty)``."""
 
-    def __init__(self, total, cuts, sample="", weighted=None):
+    def __init__(self, total, cuts, sample="", weighted=None, table=""):
         self.total = total
+        self._table = table
         #: ``[(name, passed, index of the cut it follows or None)]``
         self.cuts = cuts
         #: The sample (``""`` for an analysis without samples).
@@ -82,27 +83,9 @@ class CutFlow:
             b = self._before(i)
             yield n, k, (k / b if b else 0.0)
 
-    def _depth(self, i):
-        d = 0
-        while self.cuts[i][2] is not None and d <= len(self.cuts):
-            i = self.cuts[i][2]
-            d += 1
-        return d
-
     def __str__(self):
-        labels = ["  " * self._depth(i) + n for i, (n, _, _) in enumerate(self.cuts)]
-        w = max([12] + [len(s) for s in labels])
-        y = self.yields
-        head = f"{'cut':<{w}}  {'passed':>12}  {'eff':>9}  {'cumul':>9}" + (f"  {'weighted yield':>24}" if y else "")
-        lines = ([f"sample {self.sample}"] if self.sample else []) + [head]
-        fmt = (lambda n: f"  {f'{y[n][0]:.6g} ± {y[n][1]:.3g}':>24}") if y else (lambda n: "")
-        lines.append(f"{'(all events)':<{w}}  {self.total:>12}  {'':>9}  {'':>9}" + fmt("(all events)"))
-        for i, (label, (name, k, _)) in enumerate(zip(labels, self.cuts)):
-            b = self._before(i)
-            eff = 100.0 * k / b if b else 0.0
-            cum = 100.0 * k / self.total if self.total else 0.0
-            lines.append(f"{label:<{w}}  {k:>12}  {eff:>8.2f}%  {cum:>8.2f}%" + fmt(name))
-        return "\n".join(lines)
+        # The table as the CLI prints it (chains flat, branches indented), made in Rust.
+        return self._table
 
     def Print(self):  # noqa: N802 (RDataFrame's RCutFlowReport::Print)
         print(self)
@@ -121,7 +104,7 @@ def _cutflow(cf):
         for c in cf["cuts"]:
             weighted[c["name"]] = (_number(c["sumw"]), math.sqrt(_number(c["sumw2"])))
     return CutFlow(cf["total"], [(c["name"], c["passed"], c["after"]) for c in cf["cuts"]],
-                   sample=cf.get("sample", ""), weighted=weighted)
+                   sample=cf.get("sample", ""), weighted=weighted, table=cf.get("table", ""))
 
 
 class Results:

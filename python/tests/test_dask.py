@@ -159,7 +159,7 @@ def test_a_missing_work_item_is_named(clustered, repo):
     assert len(items) == 4
     parts = [_core.run_item(head, items[i], plan_id) for i in (0, 1, 3)]
     merged = _core.merge_partials(parts)
-    with pytest.raises(hepframe.ExecutionError, match=r"1 of 4 work items are missing.*work item 2 \(.*entries 5000–7000\)"):
+    with pytest.raises(hepframe.ExecutionError, match=r"1 of the 4 work items is missing.*work item 2 \(.*entries 5000–7000\)"):
         _core.finish(plan, merged)
     # Complete, it finishes.
     full = _core.merge_partials([merged, _core.run_item(head, items[2], plan_id)])

@@ -81,6 +81,21 @@ def test_errors_by_category(repo, sample):
         hepframe.open(str(repo / "README.md"))
 
 
+def test_a_pattern_or_expression_that_matches_nothing_is_an_error(sample):
+    events = hepframe.open(sample)["Events"]
+    with pytest.raises(hepframe.NotFoundError, match=r"no branch matches 'nothing_\*'$"):
+        events.arrays(["nothing_*"])
+    with pytest.raises(hepframe.NotFoundError,
+                       match=r"'MET_pt\*2'; nearest branches: MET_pt.*for an expression"):
+        events.arrays(["MET_pt*2"])
+    with pytest.raises(hepframe.NotFoundError, match="nearest branches: Muon_pt"):
+        events.arrays(["Muon_pt?x"])
+    with pytest.raises(KeyError, match="Muon_ptt"):
+        events.arrays(["Muon_ptt"])
+    # A glob that matches keeps the tree's order and reads every match.
+    assert list(events.arrays(["MET_*"])) == [n for n in events.keys() if n.startswith("MET_")]
+
+
 def test_rntuple_reads_like_the_ttree(repo, sample):
     """The NanoAOD sample converted to an RNTuple gives the same arrays, field for branch."""
     path = str(repo / "crates/rootio/tests/fixtures/rntuple/rntuple_nano.root")

@@ -76,3 +76,36 @@ def test_root_statistics_are_those_of_the_filled_values(sample, tmp_path):
     mean = h.member("fTsumwx") / h.member("fTsumw")
     assert mean == pytest.approx(inside.mean(), rel=1e-12)
     assert mean != pytest.approx(float(np.sum(h.values() * h.axis().centers()) / h.values().sum()), rel=1e-6)
+
+
+def test_ctrl_c_stops_a_run_and_removes_its_temporary_files(clustered_copies, tmp_path):
+    """A KeyboardInterrupt (Ctrl-C in a notebook) stops the run within a work item, raises,
+    removes the snapshot's temporary file, and leaves the graph usable."""
+    import _thread
+    import threading
+    import time
+
+    df = hepframe.RDataFrame("Events", clustered_copies)
+    four = df.Filter("len(Jet) >= 4", "four jets").Define("t", "combinations(Jet, 4)")
+    best = four.Define("best", "argmin(abs((t.0 + t.1 + t.2 + t.3).mass - 172.5))")
+    best.histo1d("best", "best", bins=10, range=(0, 10))
+    best.Snapshot("Events", str(tmp_path / "skim.root"), ["event", "best"])
+    ex = hepframe.LocalExecutor(threads=1, entries_per_item=1000)
+    seen = []
+
+    def interrupt_once_the_loop_runs():
+        while not any(p.name.startswith(".skim.root.") for p in tmp_path.iterdir()):
+            time.sleep(0.0005)
+        seen.append(True)
+        _thread.interrupt_main()
+
+    threading.Thread(target=interrupt_once_the_loop_runs, daemon=True).start()
+    t0 = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):
+        df.compute(ex)
+    assert seen and time.perf_counter() - t0 < 30
+    assert list(tmp_path.iterdir()) == []
+    # The graph still runs, to the end.
+    r = df.compute(hepframe.LocalExecutor(threads=2))
+    assert r.entries == 80_000 and (tmp_path / "skim.root").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["skim.root"]

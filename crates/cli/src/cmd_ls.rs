@@ -1,7 +1,8 @@
 //! `hepframe ls FILE[:DIR]`: the file header and every key, directory by directory.
 //!
 //! Keys show `name;cycle`, their class and title, and TTrees and RNTuples (`ROOT::RNTuple`
-//! anchors) their entry count. Directories show their full path (`dir1/dir2/`) so that it can
+//! anchors) their entry count. Names, classes and titles come from the file and may hold
+//! newlines, tabs or terminal escapes: these are printed escaped (`\n`), one key per line. Directories show their full path (`dir1/dir2/`) so that it can
 //! be pasted into a `FILE:DIR/NAME` target, and their contents are indented below them.
 //!
 //! A directory that cannot be read, or a TTree or RNTuple whose metadata is damaged, is
@@ -18,7 +19,7 @@ use rootio::key::Key;
 use rootio::rntuple::ANCHOR_CLASS;
 use rootio::RootFile;
 
-use crate::format::{compression_setting, human_bytes, pad, truncate};
+use crate::format::{compression_setting, human_bytes, one_line, pad, truncate};
 use crate::target::{Target, TREE_CLASSES};
 
 /// Directories nested deeper than this are not listed (a loop guard for damaged files).
@@ -126,9 +127,9 @@ fn key_row(file: &RootFile, dir: &Directory, key: &Key, depth: usize) -> Row {
         } else {
             format!(";{}", key.cycle)
         };
-        format!("{}{cycle}/", join(&dir.path, &key.name))
+        format!("{}{cycle}/", one_line(&join(&dir.path, &key.name)))
     } else {
-        format!("{};{}", key.name, key.cycle)
+        format!("{};{}", one_line(&key.name), key.cycle)
     };
     let path = format!("{};{}", join(&dir.path, &key.name), key.cycle);
     let entries = if TREE_CLASSES.contains(&key.class_name.as_str()) {
@@ -147,9 +148,9 @@ fn key_row(file: &RootFile, dir: &Directory, key: &Key, depth: usize) -> Row {
     Row {
         depth,
         label,
-        class: key.class_name.clone(),
-        info,
-        title: key.title.clone(),
+        class: one_line(&key.class_name),
+        info: one_line(&info),
+        title: one_line(&key.title),
     }
 }
 
@@ -167,7 +168,7 @@ fn error_row(depth: usize, message: &str) -> Row {
         depth,
         label: "!".into(),
         class: String::new(),
-        info: message.to_string(),
+        info: one_line(message),
         title: String::new(),
     }
 }

@@ -22,6 +22,8 @@ pub struct RunArgs {
     pub chunk_entries: u64,
     /// No progress bar.
     pub quiet: bool,
+    /// Set by a signal handler to stop the run.
+    pub cancel: Option<&'static std::sync::atomic::AtomicBool>,
 }
 
 /// Run `analysis` and report to `out`.
@@ -59,11 +61,20 @@ pub fn run(analysis: &Path, args: &RunArgs, out: &mut impl Write) -> Result<()> 
         chunk_entries: args.chunk_entries,
         progress: Some(&progress),
         output_dir: Some(&dir),
+        cancel: args.cancel,
         ..Default::default()
     };
-    let results = engine::run(&a, &options)?;
+    let results = engine::run(&a, &options);
     if let Some(b) = &bar {
         b.finish_and_clear();
+    }
+    let results = results?;
+    let stopped = || {
+        args.cancel
+            .is_some_and(|c| c.load(std::sync::atomic::Ordering::SeqCst))
+    };
+    if stopped() {
+        return Err(engine::EngineError::Interrupted.into());
     }
     engine::write_outputs_of(Some(&a), &results, &dir)?;
     for cf in &results.cutflows {

@@ -8,6 +8,9 @@
 //! are all raw shows `none`, and one whose baskets live inside the TTree record `embedded`. The
 //! file's own setting (`ls`) can differ from what the baskets use, since every branch may set
 //! its own.
+//!
+//! Sizes are ROOT's totals plus the baskets embedded in the TTree record, which ROOT's totals
+//! leave out ([`crate::baskets`]).
 
 mod rntuple;
 
@@ -19,7 +22,8 @@ use rootio::compression::{block_algorithm, Algorithm, HEADER_SIZE};
 use rootio::tree::BasketLocation;
 use rootio::{Branch, Dataset, Tree};
 
-use crate::format::{human_bytes, truncate};
+use crate::baskets::BasketBytes;
+use crate::format::{human_bytes, one_line, truncate};
 use crate::table::Table;
 use crate::target::Target;
 
@@ -67,7 +71,7 @@ fn write_summary(tree: &Tree, out: &mut dyn Write) -> Result<()> {
     let title = if tree.title.is_empty() {
         String::new()
     } else {
-        format!("  \"{}\"", tree.title)
+        format!("  \"{}\"", one_line(&tree.title))
     };
     writeln!(out, "tree      {} ({}){title}", tree.path, tree.class)?;
     writeln!(out, "file      {}", tree.file().path().display())?;
@@ -113,16 +117,17 @@ fn branch_table(tree: &Tree) -> Table {
             ),
         };
         let note = problem.unwrap_or_else(|| note(b));
+        let bytes = BasketBytes::of(b);
         baskets += b.baskets.len();
-        zip = zip.saturating_add(b.zip_bytes);
-        tot = tot.saturating_add(b.tot_bytes);
+        zip = zip.saturating_add(bytes.compressed);
+        tot = tot.saturating_add(bytes.uncompressed);
         table.push(vec![
             format!("{}{}", "  ".repeat(depth), b.name),
             truncate(&b.type_name(), 40),
             b.baskets.len().to_string(),
-            human_bytes(b.zip_bytes),
-            human_bytes(b.tot_bytes),
-            ratio(b.tot_bytes, b.zip_bytes),
+            human_bytes(bytes.compressed),
+            human_bytes(bytes.uncompressed),
+            ratio(bytes.uncompressed, bytes.compressed),
             algorithm,
             truncate(&note, 100),
         ]);

@@ -203,6 +203,25 @@ fn escape_into(out: &mut String, s: &str) {
     }
 }
 
+/// `s` on one line, for names and titles read from a file: control characters (newlines, tabs,
+/// escape sequences) and the Unicode line and paragraph separators are written as Rust escapes
+/// them (`\n`, `\t`, `\u{1b}`, `\u{2028}`), without quotes; everything else is kept as it is.
+pub fn one_line(s: &str) -> String {
+    let breaks = |ch: char| ch.is_control() || matches!(ch, '\u{2028}' | '\u{2029}');
+    if !s.contains(breaks) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for ch in s.chars() {
+        if breaks(ch) {
+            out.extend(ch.escape_debug());
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
+
 /// A byte count for people: `532 B`, `12.3 KiB`, `1.5 MiB`.
 pub fn human_bytes(n: i64) -> String {
     const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
@@ -270,6 +289,13 @@ pub fn pad(s: &str, width: usize, right_align: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn titles_on_one_line() {
+        assert_eq!(one_line("p_{T} \"GeV\" \\ é"), "p_{T} \"GeV\" \\ é");
+        assert_eq!(one_line("a\nb\tc\r\0"), "a\\nb\\tc\\r\\0");
+        assert_eq!(one_line("\u{1b}[1m\u{2028}"), "\\u{1b}[1m\\u{2028}");
+    }
 
     #[test]
     fn compact_floats() {

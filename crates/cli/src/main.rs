@@ -5,6 +5,7 @@
 //! stderr, `hepframe: error: …`, with exit status 1; usage errors exit with 2 (clap's code).
 //! A closed output pipe (`hepframe dump … | head`) ends the program quietly with status 0.
 
+mod baskets;
 mod cmd_batch;
 mod cmd_dump;
 mod cmd_ls;
@@ -13,6 +14,7 @@ mod cmd_schema;
 mod cmd_show;
 mod entries;
 mod format;
+mod interrupt;
 mod merge_root;
 mod pages;
 mod select;
@@ -201,7 +203,10 @@ enum Command {
         long_about = "Describe a TTree or RNTuple: entries, clusters, and every branch's or \
             field's type, size and compression.\n\n\
             Sub-branches of split objects are indented under their parent. COMPRESSED and \
-            UNCOMPRESSED are ROOT's own totals (fZipBytes, fTotBytes); ALGORITHM is read from \
+            UNCOMPRESSED are ROOT's own totals (fZipBytes, fTotBytes, key headers included) \
+            plus the baskets kept inside the tree's metadata, which ROOT stores uncompressed \
+            and leaves out of its totals (counted as buffer and entry offsets, as ROOT would \
+            count them once written); ALGORITHM is read from \
             the first basket on disk (`none` when ROOT stored it raw, `embedded` when the \
             baskets live inside the tree's metadata). Branches hepframe cannot decode say why \
             in the NOTE column.\n\n\
@@ -250,7 +255,8 @@ enum Command {
     /// Write entries as JSON Lines or CSV, with exact values.
     #[command(
         long_about = "Write entries as JSON Lines or CSV, with exact values.\n\n\
-            jsonl: one JSON object per entry, keys in tree order. TTrees and RNTuples are \
+            jsonl: one JSON object per entry, keys in the order of --branches (tree order \
+            without it). TTrees and RNTuples are \
             written alike: an RNTuple's field gives the same text as the equivalent branch. \
             Floats are printed in the shortest form that reads back to the same float (a \
             Float_t as a float32); NaN and infinities become the strings \"nan\", \"inf\", \
@@ -294,8 +300,10 @@ enum Command {
 struct SelectArgs {
     /// Branches (or RNTuple fields) to read: globs matched against their names,
     /// comma-separated, repeatable (e.g. 'nMuon,Muon_*'); an RNTuple sub-field by its dotted
-    /// path ('hit.x').
-    /// Default: every branch with data, every top-level field.
+    /// path ('hit.x'). Columns come in the order given: a glob's matches, or a parent
+    /// branch's sub-branches, in tree order at the glob's place; a column matched twice
+    /// stays at its first place.
+    /// Default: every branch with data, every top-level field, in tree order.
     #[arg(short, long = "branches", value_name = "GLOB,...")]
     branches: Vec<String>,
     /// Entries START:STOP (STOP exclusive; either may be left out: ':100', '50:'), or one
@@ -325,6 +333,15 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e)
+            if matches!(
+                e.downcast_ref::<engine::EngineError>(),
+                Some(engine::EngineError::Interrupted)
+            ) =>
+        {
+            let _ = writeln!(io::stderr().lock(), "hepframe: {e}");
+            ExitCode::from(interrupt::exit_status())
+        }
         Err(e) => {
             // Expression errors keep their caret line under the source.
             if let Some(engine::EngineError::Expression {
@@ -346,6 +363,11 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
+    // `run` (without --item) stops cooperatively and installs its own handler; every other
+    // command stops at once, removing the temporary files of the outputs it was writing.
+    if !matches!(cli.command, Command::Run { item: None, .. }) {
+        interrupt::install(interrupt::Mode::Immediate);
+    }
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     match cli.command {
@@ -402,6 +424,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 threads: cli.threads,
                 chunk_entries,
                 quiet: cli.quiet,
+                cancel: Some(interrupt::install(interrupt::Mode::Cooperative)),
             };
             cmd_run::run(&analysis, &opts, &mut out)?
         }

@@ -5,8 +5,12 @@
 //! pattern that matches a split object's parent branch selects the data branches below it. An
 //! RNTuple subfield may be named by its dotted path (`hit.x`, `hits.e`): it is read on its own,
 //! with the collections around it. The option may be repeated and each value may hold several
-//! patterns separated by commas (commas inside `{…}` belong to the glob). The selected columns
-//! keep the dataset's order.
+//! patterns separated by commas (commas inside `{…}` belong to the glob).
+//!
+//! The selected columns come in the order the patterns were given: what one pattern matches (a
+//! glob's matches, a parent branch's data branches) comes in the dataset's order at that
+//! pattern's place, and a column matched again by a later pattern stays at its first place.
+//! Without patterns, every column comes in the dataset's order.
 //!
 //! Every pattern must match something, or the command fails naming the nearest names.
 //! Branches and fields that hepframe cannot decode are an error when named exactly, and are
@@ -20,6 +24,7 @@ use anyhow::{anyhow, Result};
 use globset::{Glob, GlobMatcher};
 use rootio::{Dataset, RNTuple, Tree};
 
+use crate::baskets::BasketBytes;
 use crate::pages::{subtree_columns, PageStats};
 use crate::suggest::not_found;
 use crate::target::{column_noun, path};
@@ -37,7 +42,7 @@ pub struct Column {
     pub entries: u64,
     /// Bytes it takes before compression, as far as the file says.
     pub bytes: u64,
-    /// Its place in the dataset's order.
+    /// Its place in the dataset's order (which orders the matches of one pattern).
     order: (usize, usize),
 }
 
@@ -46,7 +51,7 @@ pub struct Column {
 pub struct Selection {
     /// What the columns are called: `branch` or `field`.
     pub noun: &'static str,
-    /// The columns to read, in dataset order.
+    /// The columns to read, in the order asked for (see the module's overview).
     pub columns: Vec<Column>,
     /// Columns that matched but cannot be read, with the reason.
     pub skipped: Vec<(Column, String)>,
@@ -113,7 +118,7 @@ fn tree_columns(tree: &Tree) -> Vec<Column> {
             path: b.path.clone(),
             problem: b.interpretation.as_ref().err().cloned(),
             entries: b.entries,
-            bytes: u64::try_from(b.tot_bytes).unwrap_or(0),
+            bytes: u64::try_from(BasketBytes::of(b).uncompressed).unwrap_or(0),
             order: (k, 0),
         })
         .collect()
@@ -169,27 +174,45 @@ pub fn select(ds: &Dataset, patterns: &[String]) -> Result<Selection> {
     let noun = column_noun(ds);
     let entries = ds.entries();
     let patterns = split_patterns(patterns);
-    let mut chosen = vec![patterns.is_empty(); data.len()];
+    let mut chosen = vec![false; data.len()];
     let mut exact = vec![false; data.len()];
+    // The chosen columns, in the order they were first matched.
+    let mut picked: Vec<usize> = Vec::new();
+    if patterns.is_empty() {
+        picked = dataset_order(&data);
+        chosen.fill(true);
+    }
     for pattern in &patterns {
         let literal = !pattern.contains(['*', '?', '[', '{']);
         let glob = compile(pattern)?;
         let mut any = false;
-        for (k, c) in data.iter().enumerate() {
-            let Some(how) = matches(&glob, c) else {
+        for k in dataset_order(&data) {
+            let Some(how) = matches(&glob, &data[k]) else {
                 continue;
             };
             any = true;
-            chosen[k] = true;
+            if !chosen[k] {
+                chosen[k] = true;
+                picked.push(k);
+            }
             // Only a branch named itself, not one selected through its parent, is "exact".
             exact[k] |= literal && how == Match::Itself;
         }
         if !any && literal {
             if let Some(sub) = ds.as_rntuple().and_then(|r| rntuple_subfield(r, pattern)) {
-                if !data.iter().any(|c| c.name == sub.name) {
-                    data.push(sub);
-                    chosen.push(true);
-                    exact.push(true);
+                match data.iter().position(|c| c.name == sub.name) {
+                    Some(k) if chosen[k] => {}
+                    Some(k) => {
+                        chosen[k] = true;
+                        exact[k] = true;
+                        picked.push(k);
+                    }
+                    None => {
+                        data.push(sub);
+                        chosen.push(true);
+                        exact.push(true);
+                        picked.push(data.len() - 1);
+                    }
                 }
                 any = true;
             }
@@ -213,17 +236,12 @@ pub fn select(ds: &Dataset, patterns: &[String]) -> Result<Selection> {
                 .into());
         }
     }
-    let mut order: Vec<usize> = (0..data.len()).collect();
-    order.sort_by_key(|&k| data[k].order);
     let mut selection = Selection {
         noun,
         columns: Vec::new(),
         skipped: Vec::new(),
     };
-    for k in order {
-        if !chosen[k] {
-            continue;
-        }
+    for k in picked {
         let c = data[k].clone();
         match (c.problem.clone(), exact[k]) {
             (None, false) if c.entries < entries => {
@@ -262,6 +280,13 @@ pub fn select(ds: &Dataset, patterns: &[String]) -> Result<Selection> {
         ));
     }
     Ok(selection)
+}
+
+/// The indices of `data` in the dataset's order.
+fn dataset_order(data: &[Column]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..data.len()).collect();
+    order.sort_by_key(|&k| data[k].order);
+    order
 }
 
 /// One glob, with `*` free to cross `/` (branch paths are not file paths).

@@ -289,7 +289,10 @@ fn missing_parts_foreign_parts_and_bad_items_are_errors() {
         &["merge", "a-0", "a-1", "a-3", "a-4", "--output", "out"],
         &dir,
     ));
-    assert!(e.contains("work items 2 of 5 are missing"), "{e}");
+    assert!(
+        e.contains("work item 2 is missing from the result (the plan has 5 work items"),
+        "{e}"
+    );
     assert!(!dir.join("out").exists());
     // The same part twice.
     let e = err(hepframe(

@@ -146,6 +146,87 @@ fn ls_lists_keys_classes_cycles_and_directories() {
     assert!(line("T2;1").contains("7 entries"));
 }
 
+/// A file whose keys have titles with newlines, tabs and an escape sequence, written with
+/// rootio's writer into a fresh directory; returns its path.
+fn file_with_multiline_titles() -> std::path::PathBuf {
+    use rootio::write::{Axis, BranchLayout, BranchSpec, FileWriter, TreeOptions, TreeWriter, TH1};
+    use rootio::{Array, PrimitiveType};
+    let dir = std::env::temp_dir().join(format!("hepframe-cli-titles-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("titles.root");
+    let mut file = FileWriter::create(&path, Default::default()).unwrap();
+    let h = TH1::new(
+        "hpt",
+        "muon p_{T}\nafter cuts\tand\r\u{1b}[31m red",
+        Axis::regular(2, 0.0, 1.0),
+        vec![0.0; 4],
+    );
+    file.write_object("hpt", &h).unwrap();
+    let plain = TH1::new(
+        "h2",
+        "plain title",
+        Axis::regular(2, 0.0, 1.0),
+        vec![0.0; 4],
+    );
+    file.write_object("h2", &plain).unwrap();
+    let mut tree = TreeWriter::new(
+        "Events",
+        vec![BranchSpec::new(
+            "x",
+            BranchLayout::Scalar(PrimitiveType::F64),
+        )],
+        TreeOptions {
+            title: "two\nlines".into(),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    tree.append(&mut file, &[Array::F64(vec![1.0, 2.0, 3.0])])
+        .unwrap();
+    tree.finish(&mut file).unwrap();
+    file.close().unwrap();
+    path
+}
+
+#[test]
+fn ls_prints_titles_on_one_line() {
+    let path = file_with_multiline_titles();
+    let out = ok(&["ls", path.to_str().unwrap()]);
+    let lines: Vec<&str> = out.lines().collect();
+    // The header, then one line per key.
+    assert_eq!(lines.len(), 4, "{out}");
+    let line = |name: &str| *lines.iter().find(|l| l.starts_with(name)).unwrap();
+    assert!(
+        line("hpt;1").ends_with(r"muon p_{T}\nafter cuts\tand\r\u{1b}[31m red"),
+        "{out}"
+    );
+    assert!(
+        line("Events;1").ends_with(r"3 entries  two\nlines"),
+        "{out}"
+    );
+    assert!(!out.contains(['\t', '\r', '\u{1b}']), "{out:?}");
+    // The columns stay aligned: every title starts at the same place.
+    let starts: Vec<usize> = ["hpt;1", "h2;1", "Events;1"]
+        .iter()
+        .map(|k| {
+            let l = line(k);
+            let title = ["muon", "plain", "two"]
+                .iter()
+                .find_map(|t| l.find(t))
+                .unwrap();
+            l[..title].chars().count()
+        })
+        .collect();
+    assert!(starts.windows(2).all(|w| w[0] == w[1]), "{starts:?}\n{out}");
+    // `schema` prints the tree's title on its line too.
+    let out = ok(&["schema", &format!("{}:Events", path.display())]);
+    assert!(
+        out.lines().next().unwrap().ends_with(r#""two\nlines""#),
+        "{out}"
+    );
+    std::fs::remove_dir_all(path.parent().unwrap()).ok();
+}
+
 #[test]
 fn ls_one_directory() {
     let out = ok(&["ls", &format!("{}:dir1/dir2", fixture("dirs_cycles.root"))]);
@@ -211,6 +292,82 @@ fn schema_detects_each_algorithm_and_embedded_baskets() {
     assert!(row.contains(" none"), "{row}");
 }
 
+/// `n` bytes as `schema` prints them (`human_bytes`): `532 B`, `3.4 KiB`.
+fn kib(n: u64) -> String {
+    if n < 1024 {
+        format!("{n} B")
+    } else {
+        format!("{:.1} KiB", n as f64 / 1024.0)
+    }
+}
+
+/// The `compressed` and `uncompressed` cells of a `schema` row.
+fn schema_sizes(out: &str, row_start: &str) -> (String, String) {
+    let row = out
+        .lines()
+        .find(|l| l.trim_start().starts_with(row_start))
+        .unwrap_or_else(|| panic!("no row {row_start}:\n{out}"));
+    // branch, type, baskets, then "N unit" twice.
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    let at = cells
+        .iter()
+        .position(|c| *c == "B" || c.ends_with("iB"))
+        .expect("a size")
+        - 1;
+    (
+        format!("{} {}", cells[at], cells[at + 1]),
+        format!("{} {}", cells[at + 2], cells[at + 3]),
+    )
+}
+
+/// Baskets embedded in the TTree record are counted in `schema`'s sizes (ROOT's fZipBytes and
+/// fTotBytes, and uproot's `compressed_bytes`/`uncompressed_bytes`, leave them out).
+///
+/// Expected bytes, from uproot 5.7.7 (`~/peers`): per branch, uproot's `compressed_bytes` /
+/// `uncompressed_bytes` (the baskets on disk) plus, for each of `branch.embedded_baskets`,
+/// `fLast + (4 + 4 * (fNevBuf + 1) if basket.byte_offsets is not None else 0)` — what ROOT
+/// adds to its totals when it writes a basket (`fObjlen + fKeylen`: buffer, then the
+/// count-prefixed entry offsets; checked on alltypes_zlib.root's Muon_pt basket 0:
+/// 1120 + 4 + 4 * 124 = 76 + 1544):
+///
+/// ```python
+/// import uproot
+/// t = uproot.open("embedded.root")["Events"]
+/// for b in t.branches:
+///     e = sum(x.member("fLast") + (4 + 4 * (x.member("fNevBuf") + 1)
+///             if x.byte_offsets is not None else 0) for x in b.embedded_baskets)
+///     print(b.name, b.compressed_bytes + e, b.uncompressed_bytes + e)
+/// ```
+#[test]
+fn schema_counts_embedded_baskets() {
+    // embedded.root: a memory-resident tree, every basket embedded, uproot's totals all 0.
+    let out = ok(&["schema", &fixture("embedded.root")]);
+    for (branch, bytes) in [
+        ("x ", 3480),
+        ("nMuon ", 1748),
+        ("Muon_pt ", 5388),
+        ("v ", 8858),
+        ("total ", 19474),
+    ] {
+        assert_eq!(
+            schema_sizes(&out, branch),
+            (kib(bytes), kib(bytes)),
+            "{branch}:\n{out}"
+        );
+    }
+    // Stored raw: the ratio is 1.
+    let x = out.lines().find(|l| l.starts_with("x ")).unwrap();
+    assert!(x.contains(" 1.00 ") && x.contains("embedded"), "{x}");
+    // A branch with a basket on disk and one embedded (ROOT 5): uproot gives 14096 / 15359
+    // for the one on disk; the embedded one (19 entries, fLast 2183) adds 2267.
+    let out = ok(&["schema", &partly_empty_tree()]);
+    assert_eq!(
+        schema_sizes(&out, "fTracks.fP[3] "),
+        (kib(14096 + 2267), kib(15359 + 2267)),
+        "{out}"
+    );
+}
+
 #[test]
 fn schema_explains_split_and_unsupported_branches() {
     let out = ok(&["schema", &fixture("split_objects.root")]);
@@ -241,8 +398,8 @@ fn show_prints_a_table() {
     let header: Vec<&str> = lines[0].split_whitespace().collect();
     assert_eq!(
         header,
-        ["entry", "F", "nMuon", "Muon_pt"],
-        "tree order, not argument order"
+        ["entry", "nMuon", "Muon_pt", "F"],
+        "the order of --branches, not tree order"
     );
     assert!(lines[2].contains("[10.2406, 36.9867"), "{out}");
     assert!(lines[2].trim_start().starts_with('1'));
@@ -331,21 +488,92 @@ fn dump_entry_range() {
     assert_eq!(ok(&["dump", &target, "-e", "7"]).lines().count(), 1);
 }
 
+/// The keys of a dumped JSON line, in the order they are written (serde_json's `Map` would
+/// sort them).
+fn json_keys(line: &str) -> Vec<String> {
+    use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
+    struct Keys;
+    impl<'de> Visitor<'de> for Keys {
+        type Value = Vec<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<String>, A::Error> {
+            let mut keys = Vec::new();
+            while let Some(k) = map.next_key::<String>()? {
+                map.next_value::<IgnoredAny>()?;
+                keys.push(k);
+            }
+            Ok(keys)
+        }
+    }
+    serde_json::Deserializer::from_str(line)
+        .deserialize_map(Keys)
+        .unwrap_or_else(|e| panic!("{e}: {line}"))
+}
+
 #[test]
-fn dump_selected_branches_keep_tree_order() {
+fn dump_selected_branches_keep_argument_order() {
     let target = format!("{}:Events", fixture("alltypes_zlib.root"));
-    let out = ok(&[
-        "dump", &target, "-e", ":1", "-b", "Muon_*", "-b", "{nJet,o}",
-    ]);
-    let keys: Vec<&str> = out
-        .trim()
-        .trim_matches(['{', '}'])
-        .split(',')
-        .map(|kv| kv.split(':').next().unwrap())
-        .collect();
+    let keys = |args: &[&str]| {
+        let mut all = vec!["dump", &target, "-e", ":1"];
+        all.extend_from_slice(args);
+        let out = ok(&all);
+        json_keys(out.trim())
+    };
+    // A glob expands in tree order, at its own place among the patterns.
     assert_eq!(
-        keys,
-        ["\"o\"", "\"Muon_pt\"", "\"Muon_charge\"", "\"nJet\""],
+        keys(&["-b", "Muon_*", "-b", "{nJet,o}"]),
+        ["Muon_pt", "Muon_charge", "o", "nJet"]
+    );
+    assert_eq!(keys(&["-b", "str,nMuon,B,o"]), ["str", "nMuon", "B", "o"]);
+    // A column named again keeps its first place.
+    assert_eq!(
+        keys(&["-b", "Muon_charge,Muon_*,o,Muon_charge"]),
+        ["Muon_charge", "Muon_pt", "o"]
+    );
+    // CSV headers follow the same order.
+    let csv = ok(&[
+        "dump", &target, "-e", ":1", "--format", "csv", "-b", "nJet,o",
+    ]);
+    assert_eq!(csv.lines().next(), Some("nJet,o"), "{csv}");
+    // A parent branch expands to its data branches, in tree order, at its place.
+    let out = ok(&[
+        "dump",
+        &fixture("split_objects.root"),
+        "-e",
+        ":1",
+        "-b",
+        "trk.best,hits,trk.pt,hits.id",
+    ]);
+    assert_eq!(
+        json_keys(out.trim()),
+        [
+            "trk.best.x",
+            "trk.best.id",
+            "trk.best.e",
+            "trk.best.w",
+            "hits",
+            "hits.x",
+            "hits.id",
+            "hits.e",
+            "hits.w",
+            "trk.pt"
+        ],
+        "{out}"
+    );
+    // RNTuple fields and sub-fields likewise.
+    let out = ok(&[
+        "dump",
+        &fixture("rntuple/rntuple_alltypes_zlib.root"),
+        "-e",
+        ":1",
+        "-b",
+        "hits.e,f3*,hit.x,i32,f32",
+    ]);
+    assert_eq!(
+        json_keys(out.trim()),
+        ["hits.e", "f32", "hit.x", "i32"],
         "{out}"
     );
 }
@@ -364,10 +592,10 @@ fn dump_csv() {
         ":3",
     ]);
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines[0], "o,nMuon,Muon_pt,str");
-    assert_eq!(lines[1], "false,0,[],");
+    assert_eq!(lines[0], "nMuon,Muon_pt,str,o", "the order of --branches");
+    assert_eq!(lines[1], "0,[],,false");
     assert!(
-        lines[2].starts_with("true,6,\"[10.240626,36.986744,12.753352,"),
+        lines[2].starts_with("6,\"[10.240626,36.986744,12.753352,") && lines[2].ends_with(",true"),
         "{}",
         lines[2]
     );

@@ -122,8 +122,8 @@ fn dump_of_the_rntuple_equals_dump_of_the_tree() {
     b.extend(csv);
     let text = ok(&a);
     assert!(
-        text.starts_with("HLT_IsoMu24_eta2p1,HLT_IsoMu24,"),
-        "{text:.200}"
+        text.starts_with("nMuon,Muon_pt,Muon_charge,HLT_IsoMu24_eta2p1,HLT_IsoMu24,"),
+        "the order of --branches, a glob's matches in schema order: {text:.200}"
     );
     assert_eq!(text, ok(&b));
 }
@@ -306,7 +306,11 @@ fn show_prints_fields_as_a_table() {
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 5, "{out}");
     let header: Vec<&str> = lines[0].split_whitespace().collect();
-    assert_eq!(header, ["entry", "i32", "f32", "str", "vf"], "field order");
+    assert_eq!(
+        header,
+        ["entry", "vf", "str", "i32", "f32"],
+        "the order of --branches"
+    );
     assert!(
         lines[1].contains("-833921090") && lines[1].contains("[-951.301]"),
         "{out}"
@@ -434,12 +438,13 @@ fn dump_csv_and_subfields() {
         "str,vf,pr,i32",
     ]);
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines[0], "i32,str,vf,pr");
+    assert_eq!(lines[0], "str,vf,pr,i32");
     assert_eq!(
         lines[1],
-        "-833921090,#/m<)&,[-951.3008],\"{\"\"_0\"\":-1827646651,\"\"_1\"\":-321374407939077.3}\""
+        "#/m<)&,[-951.3008],\"{\"\"_0\"\":-1827646651,\"\"_1\"\":-321374407939077.3}\",-833921090"
     );
-    // Sub-fields by dotted path, in schema order, equal to the members of the whole field.
+    // Sub-fields by dotted path, in the order asked for, equal to the members of the whole
+    // field.
     let out = ok(&[
         "dump",
         &alltypes("zlib"),
@@ -452,6 +457,14 @@ fn dump_csv_and_subfields() {
         let row: Value = serde_json::from_str(line).unwrap();
         let keys: Vec<&String> = row.as_object().unwrap().keys().collect();
         assert_eq!(keys, ["hit", "hit.x", "hits.e"]);
+        // serde_json sorts the keys: their order is read off the text.
+        let at = |k: &str| line.find(&format!("\"{k}\":")).unwrap();
+        assert!(
+            line.starts_with("{\"hits.e\":")
+                && at("hits.e") < at("hit.x")
+                && at("hit.x") < at("hit"),
+            "{line}"
+        );
         assert_eq!(row["hit.x"], row["hit"]["x"]);
     }
     let hits = ok(&["dump", &alltypes("zlib"), "-e", ":50", "-b", "hits"]);

@@ -65,28 +65,14 @@ fn dimuon_example_writes_histograms_cutflow_and_plot() {
 #[test]
 fn a_type_error_names_the_line_shows_a_caret_and_writes_nothing() {
     let dir = tempdir("bad");
-    std::fs::create_dir_all(&dir).unwrap();
-    let sample = repo().join("examples/data/nano_10k.root");
-    let analysis = dir.join("bad.toml");
-    std::fs::write(
-        &analysis,
-        format!(
-            "[analysis]\nfiles = [\"{}\"]\n\n[[cut]]\nname = \"c\"\nwhen = \"len(Muon) == 2 && Muon.pt\"\n\n[[histogram]]\nname = \"h\"\nvalue = \"MET_pt\"\nbins = 10\nlow = 0\nhigh = 100\n",
-            sample.display()
-        ),
-    )
-    .unwrap();
-    let out = dir.join("out");
-    let o = hepframe(&[
-        "run",
-        analysis.to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-    ]);
+    let (o, out) = run_analysis(
+        &dir,
+        &format!("[[cut]]\nname = \"c\"\nwhen = \"len(Muon) == 2 && Muon.pt\"\n\n{MET}"),
+    );
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        err.starts_with("hepframe: error: ") && err.contains("bad.toml:6:"),
+        err.starts_with("hepframe: error: ") && err.contains("a.toml:7:"),
         "{err}"
     );
     assert!(err.contains("^^^^^^^"), "{err}");
@@ -110,4 +96,126 @@ fn a_missing_input_is_one_error_line() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("no input file matches"), "{err}");
     assert!(!out.exists());
+}
+
+/// Write `body` after an `[analysis]` table reading the bundled sample, run it into `out`.
+fn run_analysis(dir: &std::path::Path, body: &str) -> (Output, PathBuf) {
+    std::fs::create_dir_all(dir).unwrap();
+    let sample = repo().join("examples/data/nano_10k.root");
+    let analysis = dir.join("a.toml");
+    std::fs::write(
+        &analysis,
+        format!(
+            "[analysis]\nname = \"a\"\nfiles = [\"{}\"]\n\n{body}",
+            sample.display()
+        ),
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let o = hepframe(&[
+        "run",
+        analysis.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    (o, out)
+}
+
+const MET: &str =
+    "[[histogram]]\nname = \"met\"\nvalue = \"MET_pt\"\nbins = 10\nlow = 0\nhigh = 100\n";
+
+#[test]
+fn mistakes_in_outputs_fail_before_the_event_loop_and_write_nothing() {
+    let dir = tempdir("outputs");
+    for (body, want) in [
+        (
+            format!("{MET}logx = true\n"),
+            "a.toml:6:8: histogram 'met': a logarithmic x axis must start above zero, but it \
+             starts at 0",
+        ),
+        (
+            MET.replace("\"met\"", "\"muons/met\""),
+            "would be named 'muons/met': a histogram name must be non-empty and contain neither \
+             '/'",
+        ),
+        (
+            format!(
+                "{}{}",
+                MET.replace("\"met\"", "\"met_\""),
+                MET.replace("\"met\"", "\"met?\"")
+            ),
+            "histogram 'met_' and histogram 'met?' would both be drawn to 'met_.png'",
+        ),
+        (
+            format!("{MET}[[snapshot]]\nfile = \"histograms.root\"\ncolumns = [\"MET_pt\"]\n"),
+            "would overwrite the run's output",
+        ),
+        (
+            format!(
+                "{MET}[[snapshot]]\nfile = \"s.root\"\ncolumns = [\"MET_pt\"]\n\n\
+                 [[snapshot]]\nfile = \"./s.root\"\ncolumns = [\"run\"]\n"
+            ),
+            "would overwrite the snapshot to the same file",
+        ),
+        (
+            format!(
+                "{MET}[[snapshot]]\nfile = \"{}\"\ncolumns = [\"MET_pt\"]\n",
+                repo().join("examples/data/nano_10k.root").display()
+            ),
+            "would overwrite the input file",
+        ),
+        (
+            format!("{MET}ybins = 4\n"),
+            "histogram 'met' has a y binning but no y",
+        ),
+        (
+            "[[histogram]]\nname = \"met\"\nvalue = \"MET_pt\"\nedges = [0, 10, 5]\n".into(),
+            "a.toml:8:9: histogram 'met': edges: variable axis edges must be strictly increasing",
+        ),
+    ] {
+        let (o, out) = run_analysis(&dir, &body);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{body}\n{err}");
+        assert!(
+            err.contains(want),
+            "wanted '{want}' in:\n{err}\nfor:\n{body}"
+        );
+        assert!(!out.exists(), "{body}: wrote {:?}", std::fs::read_dir(&out));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn an_output_folder_that_cannot_be_written_fails_before_the_event_loop() {
+    let dir = tempdir("unwritable");
+    std::fs::create_dir_all(&dir).unwrap();
+    // A file where the output folder should be (works as root too, unlike permissions).
+    std::fs::write(dir.join("out"), b"not a folder").unwrap();
+    let (o, _) = run_analysis(&dir, MET);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("out") && !err.contains("events from"), "{err}");
+    assert!(o.stdout.is_empty(), "the event loop ran");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn cuts_alone_make_a_cut_flow() {
+    let dir = tempdir("cutflow-only");
+    let (o, out) = run_analysis(
+        &dir,
+        "[[cut]]\nname = \"two muons\"\nwhen = \"nMuon >= 2\"\n\n\
+         [[cut]]\nname = \"opposite charge\"\nwhen = \"Muon[0].charge != Muon[1].charge\"\n",
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let c: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("cutflow.json")).unwrap()).unwrap();
+    assert_eq!(c["cuts"][0]["passed"], 3384);
+    // A chain prints flat, as RDataFrame's Report().
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("\nopposite charge "), "{text}");
+    let (o, _) = run_analysis(&dir, "[define]\nx = \"1\"\n");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("nothing to compute"));
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -183,12 +183,12 @@ struct HistEntry {
     bins: Option<usize>,
     low: Option<f64>,
     high: Option<f64>,
-    edges: Option<Vec<f64>>,
+    edges: Option<Spanned<Vec<f64>>>,
     y: Option<Spanned<String>>,
     ybins: Option<usize>,
     ylow: Option<f64>,
     yhigh: Option<f64>,
-    yedges: Option<Vec<f64>>,
+    yedges: Option<Spanned<Vec<f64>>>,
     after: Option<Spanned<String>>,
     title: Option<String>,
     xlabel: Option<String>,
@@ -507,13 +507,22 @@ pub fn from_toml_with(text: &str, path: Option<&Path>, o: &InputOverrides) -> Re
             message,
         };
         let binning_of = |axis: &str,
-                          edges: &Option<Vec<f64>>,
+                          edges: &Option<Spanned<Vec<f64>>>,
                           bins: Option<usize>,
                           low: Option<f64>,
                           high: Option<f64>|
          -> Result<Binning> {
             match (edges, bins, low, high) {
-                (Some(edges), None, None, None) => Ok(Binning::Variable(edges.clone())),
+                (Some(edges), None, None, None) => {
+                    // Checked here to point at the edges (at least two, finite, increasing).
+                    hist::Axis::variable(edges.get_ref().clone()).map_err(|e| {
+                        err(
+                            edges.span().start,
+                            format!("histogram '{}': {axis}edges: {e}", hh.name.get_ref()),
+                        )
+                    })?;
+                    Ok(Binning::Variable(edges.get_ref().clone()))
+                }
                 (None, Some(bins), Some(low), Some(high)) => {
                     if bins == 0 {
                         return Err(bad(format!(
@@ -538,6 +547,18 @@ pub fn from_toml_with(text: &str, path: Option<&Path>, o: &InputOverrides) -> Re
             }
         };
         let binning = binning_of("", &hh.edges, hh.bins, hh.low, hh.high)?;
+        if hh.y.is_none()
+            && (hh.ybins.is_some()
+                || hh.ylow.is_some()
+                || hh.yhigh.is_some()
+                || hh.yedges.is_some())
+        {
+            return Err(bad(format!(
+                "histogram '{}' has a y binning but no y: add y = \"<expression>\" for a 2-D \
+                 histogram, or drop ybins/ylow/yhigh/yedges",
+                hh.name.get_ref()
+            )));
+        }
         let y = match &hh.y {
             Some(ye) => Some((
                 item(hh.name.get_ref(), ye),
@@ -608,10 +629,16 @@ pub fn from_toml_with(text: &str, path: Option<&Path>, o: &InputOverrides) -> Re
             origin: at(pl.name.span().start),
         });
     }
-    if a.histograms.is_empty() && a.stats.is_empty() && a.snapshots.is_empty() {
+    // Cuts alone are an analysis: their cut-flow is the result (as RDataFrame's Report()).
+    if a.histograms.is_empty()
+        && a.stats.is_empty()
+        && a.snapshots.is_empty()
+        && !a.nodes.iter().any(|n| matches!(n.op, NodeOp::Filter(_)))
+    {
         return Err(err(
             0,
-            "the analysis books no [[histogram]] and no [[snapshot]]".into(),
+            "the analysis books no [[cut]], [[histogram]] or [[snapshot]]: nothing to compute"
+                .into(),
         ));
     }
     Ok(a)

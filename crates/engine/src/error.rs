@@ -95,6 +95,10 @@ pub enum EngineError {
         /// What does not fit.
         message: String,
     },
+    /// The run was stopped (Ctrl-C, SIGTERM, a KeyboardInterrupt) before it finished; nothing
+    /// was written.
+    #[error("interrupted: the run was stopped before it finished; no output was written")]
+    Interrupted,
     /// Writing outputs failed.
     #[error("{path}: {source}")]
     Write {

@@ -28,15 +28,19 @@ use crate::snapshot::{append_columns, define_array, ColumnSource};
 /// intermediate columns to stay in cache.
 pub(crate) const EVAL_BATCH: usize = 4096;
 
+/// The axis of a binning (errors: no bins, bounds not finite or not increasing).
+pub(crate) fn axis(b: &Binning) -> hist::Result<Axis> {
+    match b {
+        Binning::Regular { bins, low, high } => Axis::regular(*bins, *low, *high),
+        Binning::Variable(edges) => Axis::variable(edges.clone()),
+    }
+}
+
 /// An empty histogram for a booked specification.
 pub(crate) fn empty_histogram(spec: &HistSpec, weighted: bool) -> Result<Histogram> {
     let hist_err = |source| EngineError::Hist {
         name: spec.value.name.clone(),
         source,
-    };
-    let axis = |b: &Binning| match b {
-        Binning::Regular { bins, low, high } => Axis::regular(*bins, *low, *high),
-        Binning::Variable(edges) => Axis::variable(edges.clone()),
     };
     let x = axis(&spec.binning)
         .map_err(hist_err)?
@@ -397,11 +401,14 @@ impl Run<'_> {
             ev.eval(node).map_err(|e| self.eval_err(what, name, e))
         };
         let (xs, offsets) = flatten(eval(&h.value.node, "histogram")?, n);
-        let len_err = |what: &str| EngineError::Eval {
+        let len_err = |what: &str, a: &[i64], b: &[i64]| EngineError::Eval {
             file: self.path.to_path_buf(),
             what: "histogram",
             name: name.clone(),
-            message: format!("{what} have different lengths"),
+            message: format!(
+                "{what} have different lengths in entry {}",
+                ev.first_length_difference(a, b)
+            ),
         };
         // The weight of each event: the sample's normalisation × the event weight.
         let event_w: Option<Vec<f64>> = match h.event_weight {
@@ -425,16 +432,14 @@ impl Run<'_> {
                 match (&offsets, &yoff) {
                     (Some(o), None) => (Some(o.clone()), xs, Some(repeat(&ys, o))),
                     (None, Some(o)) => (Some(o.clone()), repeat(&xs, o), Some(ys)),
+                    // Two lists pair up element by element only with the same length in every
+                    // event (equal totals are not enough).
+                    (Some(ox), Some(oy)) if ox != oy => return Err(len_err("x and y", ox, oy)),
                     (o, _) => (o.clone(), xs, Some(ys)),
                 }
             }
             None => (offsets, xs, None),
         };
-        if let Some(ys) = &ys {
-            if ys.len() != xs.len() {
-                return Err(len_err("x and y"));
-            }
-        }
         // Per value: the event weight (repeated over lists) times the histogram's own weight.
         let mut ws: Option<Vec<f64>> = event_w.map(|w| match &list_off {
             Some(o) => repeat(&w, o),
@@ -442,13 +447,25 @@ impl Run<'_> {
         });
         if let Some(w) = &h.weight {
             let (hw, hoff) = flatten(eval(&w.node, "histogram weight")?, n);
-            let hw = match (&list_off, hoff) {
+            let hw = match (&list_off, &hoff) {
                 (Some(o), None) => repeat(&hw, o),
+                (Some(o), Some(ow)) if o != ow => {
+                    return Err(len_err("the weight and the values", o, ow))
+                }
+                (None, Some(ow)) => {
+                    return Err(EngineError::Eval {
+                        file: self.path.to_path_buf(),
+                        what: "histogram",
+                        name: name.clone(),
+                        message: format!(
+                            "the weight is a list per event ({} values) but the value is one \
+                             number per event",
+                            ow.last().copied().unwrap_or(0)
+                        ),
+                    })
+                }
                 _ => hw,
             };
-            if hw.len() != xs.len() {
-                return Err(len_err("the weight and the values"));
-            }
             ws = Some(match ws {
                 Some(mut e) => {
                     for (a, b) in e.iter_mut().zip(&hw) {

@@ -106,6 +106,18 @@ pub(crate) fn layout_names(a: &Analysis, planned: &[PlannedSample]) -> Result<Ve
         what.push(format!("the sum '{name}'"));
         names.push(terms.0);
     }
+    // ROOT reads '/' in a key name as a directory and ';' as a cycle: such a name could be
+    // written, but not read back by name.
+    for (n, w) in names.iter().zip(&what) {
+        if n.is_empty() || n.contains(['/', ';']) {
+            return Err(EngineError::Analysis {
+                origin: Origin::default(),
+                message: format!(
+                    "{w} would be named '{n}': a histogram name must be non-empty and contain                      neither '/' (ROOT's directory separator) nor ';' (its cycle separator)"
+                ),
+            });
+        }
+    }
     let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for (i, n) in names.iter().enumerate() {
         if let Some(j) = seen.insert(n.as_str(), i) {
@@ -121,6 +133,93 @@ pub(crate) fn layout_names(a: &Analysis, planned: &[PlannedSample]) -> Result<Ve
     }
     names.truncate(n_layout);
     Ok(names)
+}
+
+/// The file name of a histogram's PNG: characters other than letters, digits, `-` and `_`
+/// become `_`.
+pub(crate) fn png_file(name: &str) -> String {
+    let stem: String = name
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("{stem}.png")
+}
+
+/// The files a run writes to its output folder: `histograms.json`, `histograms.root`,
+/// `cutflow.json`, a PNG per nominal histogram (and sample sum) and one per `[[plot]]`. Two
+/// histograms or plots whose PNGs would overwrite each other are an error.
+pub(crate) fn output_files(plan: &crate::plan::Plan) -> Result<Vec<String>> {
+    let a = &plan.analysis;
+    // A logarithmic axis must start above zero (checked here, not when drawing after the loop).
+    for h in &a.histograms {
+        let first = |b: &crate::analysis::Binning| match b {
+            crate::analysis::Binning::Regular { low, .. } => *low,
+            crate::analysis::Binning::Variable(e) => e.first().copied().unwrap_or(0.0),
+        };
+        let mut axes = vec![("x", h.logx, first(&h.binning), "low")];
+        if let Some((_, yb)) = &h.y {
+            axes.push(("y", h.logy, first(yb), "ylow"));
+        }
+        for (axis, log, start, key) in axes {
+            if log && (start <= 0.0 || start.is_nan()) {
+                return Err(EngineError::Analysis {
+                    origin: h.origin.clone(),
+                    message: format!(
+                        "histogram '{}': a logarithmic {axis} axis must start above zero, but                          it starts at {start}: raise {key} (or the first edge), or drop log{axis}",
+                        h.value.name
+                    ),
+                });
+            }
+        }
+    }
+    let mut files: Vec<(String, String)> = ["histograms.json", "histograms.root", "cutflow.json"]
+        .iter()
+        .map(|f| (f.to_string(), String::new()))
+        .collect();
+    let mut k = 0;
+    for ps in &plan.samples {
+        for (_, tags) in &ps.histograms {
+            for tag in tags {
+                if let (Some(name), "nominal") = (plan.histogram_names.get(k), tag.as_str()) {
+                    files.push((png_file(name), format!("histogram '{name}'")));
+                }
+                k += 1;
+            }
+        }
+    }
+    for (_, (name, _)) in sums(a, &plan.samples, &plan.histogram_names)? {
+        files.push((png_file(&name), format!("histogram '{name}'")));
+    }
+    for p in &a.plots {
+        if p.name.is_empty() || p.name.contains(['/', '\\']) {
+            return Err(EngineError::Analysis {
+                origin: p.origin.clone(),
+                message: format!(
+                    "plot '{}': the name becomes a file name in the output folder: no '/' or '\\'",
+                    p.name
+                ),
+            });
+        }
+        files.push((format!("{}.png", p.name), format!("plot '{}'", p.name)));
+    }
+    let mut seen: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
+    for (f, what) in &files {
+        if let Some(first) = seen.insert(f.as_str(), what.as_str()) {
+            return Err(EngineError::Analysis {
+                origin: Origin::default(),
+                message: format!(
+                    "{first} and {what} would both be drawn to '{f}': rename one of them"
+                ),
+            });
+        }
+    }
+    Ok(files.into_iter().map(|(f, _)| f).collect())
 }
 
 /// For every sample sum and histogram: `(sum name, (output name, [(layout index, factor)]))`.

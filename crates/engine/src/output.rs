@@ -6,22 +6,53 @@ use std::path::Path;
 use crate::error::{EngineError, Result};
 use crate::results::Results;
 
-/// Write `DIR/histograms.json`, `DIR/cutflow.json` and `DIR/<name>.png`. Everything is first
-/// written next to the targets under temporary names and renamed at the end.
+/// Write `DIR/histograms.json`, `DIR/histograms.root`, `DIR/cutflow.json` and
+/// `DIR/<name>.png`. Everything is first written to a temporary folder in `DIR` and moved into
+/// place only when all of it was written: a failure (or Ctrl-C) leaves no half of the outputs.
 pub fn write_outputs(results: &Results, dir: &Path) -> Result<()> {
     write_outputs_of(None, results, dir)
 }
 
 /// [`write_outputs`] with the analysis's stacked plots (`[[plot]]`).
 pub fn write_outputs_of(a: Option<&crate::Analysis>, results: &Results, dir: &Path) -> Result<()> {
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| EngineError::Write {
-            path: path.clone(),
-            source,
+    let stage = prepare_dir(dir)?;
+    let written = write_all(a, results, &stage).and_then(|()| {
+        let mut names: Vec<_> = std::fs::read_dir(&stage)
+            .and_then(|d| d.map(|e| e.map(|e| e.file_name())).collect())
+            .map_err(io(&stage))?;
+        names.sort();
+        for n in names {
+            std::fs::rename(stage.join(&n), dir.join(&n)).map_err(io(&dir.join(&n)))?;
         }
-    };
+        Ok(())
+    });
+    rootio::write::temporary::discard(&stage);
+    written
+}
+
+fn io(path: &Path) -> impl Fn(std::io::Error) -> EngineError {
+    let path = path.to_path_buf();
+    move |source| EngineError::Write {
+        path: path.clone(),
+        source,
+    }
+}
+
+/// Create the output folder and a temporary folder in it (which shows that it is writable):
+/// call before the event loop to fail early.
+pub fn prepare_dir(dir: &Path) -> Result<std::path::PathBuf> {
     std::fs::create_dir_all(dir).map_err(io(dir))?;
+    rootio::write::temporary::create_dir(dir, "hepframe-outputs").map_err(io(dir))
+}
+
+/// Check that the outputs can be written to `dir` (creating it), leaving nothing behind.
+pub fn check_dir(dir: &Path) -> Result<()> {
+    let stage = prepare_dir(dir)?;
+    rootio::write::temporary::discard(&stage);
+    Ok(())
+}
+
+fn write_all(a: Option<&crate::Analysis>, results: &Results, dir: &Path) -> Result<()> {
     let named: Vec<(&str, &hist::Histogram)> =
         results.histograms.iter().map(|h| (h.name(), h)).collect();
     let hpath = dir.join("histograms.json");
@@ -84,7 +115,7 @@ pub fn write_outputs_of(a: Option<&crate::Analysis>, results: &Results, dir: &Pa
         if key.is_some_and(|k| k.variation != "nominal") {
             continue;
         }
-        let ppath = dir.join(format!("{}.png", sanitize(h.name())));
+        let ppath = dir.join(crate::naming::png_file(h.name()));
         let opts = hist::PlotOptions {
             title: spec.title.clone(),
             x_label: spec.xlabel.clone(),
@@ -103,16 +134,4 @@ pub fn write_outputs_of(a: Option<&crate::Analysis>, results: &Results, dir: &Pa
         crate::plots::draw(a, results, dir)?;
     }
     Ok(())
-}
-
-fn sanitize(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
 }

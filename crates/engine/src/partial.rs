@@ -168,9 +168,10 @@ impl Partial {
             let shown: Vec<&str> = missing.iter().take(10).map(String::as_str).collect();
             return Err(EngineError::Batch {
                 message: format!(
-                    "{} of {} work items are missing from the result: {}{}",
+                    "{} of the {} work items {} missing from the result: {}{}",
                     missing.len(),
                     plan.items.len(),
+                    if missing.len() == 1 { "is" } else { "are" },
                     shown.join(", "),
                     if missing.len() > 10 { ", …" } else { "" }
                 ),
@@ -186,10 +187,15 @@ impl Partial {
             .map(|i| i.to_string())
             .collect();
         if !missing.is_empty() {
+            let shown: Vec<&str> = missing.iter().take(20).map(String::as_str).collect();
             return Err(EngineError::Batch {
                 message: format!(
-                    "work items {} of {items} are missing from the result",
-                    missing.join(", ")
+                    "work item{} {}{} {} missing from the result (the plan has {items} work \
+                     items, numbered from 0)",
+                    if missing.len() == 1 { "" } else { "s" },
+                    shown.join(", "),
+                    if missing.len() > 20 { ", …" } else { "" },
+                    if missing.len() == 1 { "is" } else { "are" },
                 ),
             });
         }

@@ -231,6 +231,16 @@ pub(crate) fn samples_of(a: &Analysis) -> Vec<Sample> {
 
 /// Plan, and keep the opened files and compiled samples for a local run.
 pub(crate) fn plan_samples(a: &Analysis, split: Split) -> Result<(Plan, Vec<OpenSample>)> {
+    // Binnings of analyses built in code (files check theirs when read, pointing at them).
+    for h in &a.histograms {
+        let binnings = std::iter::once(&h.binning).chain(h.y.as_ref().map(|(_, b)| b));
+        for (axis, b) in ["x", "y"].into_iter().zip(binnings) {
+            crate::execute::axis(b).map_err(|e| EngineError::Analysis {
+                origin: h.origin.clone(),
+                message: format!("histogram '{}': {axis} axis: {e}", h.value.name),
+            })?;
+        }
+    }
     let mut planned = Vec::new();
     let mut open = Vec::new();
     let mut files = Vec::new();

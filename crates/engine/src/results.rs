@@ -67,24 +67,16 @@ impl CutFlow {
         self.cuts.iter().find(|c| c.name == name).map(|c| c.passed)
     }
 
-    /// A readable table: cut (indented under the cut it follows), passed, efficiency relative
-    /// to the cut before it and to all events, and for weighted samples the yield ± its
+    /// A readable table: cut, passed, efficiency relative to the cut before it and to all
+    /// events, and for weighted samples the yield ± its
     /// statistical uncertainty.
     pub fn table(&self) -> String {
-        let depth = |mut i: usize| {
-            let mut d = 0;
-            while let Some(Some(p)) = self.cuts.get(i).map(|c| c.after) {
-                d += 1;
-                i = p;
-                if d > self.cuts.len() {
-                    break;
-                }
-            }
-            d
-        };
-        let label = |i: usize| format!("{}{}", "  ".repeat(depth(i)), self.cuts[i].name);
-        let width = (0..self.cuts.len())
-            .map(|i| label(i).chars().count())
+        let rows = self.layout();
+        let label =
+            |(i, depth): (usize, usize)| format!("{}{}", "  ".repeat(depth), self.cuts[i].name);
+        let width = rows
+            .iter()
+            .map(|r| label(*r).chars().count())
             .max()
             .unwrap_or(0)
             .max(12);
@@ -110,7 +102,8 @@ impl CutFlow {
             s.push_str(&yield_of(self.total_sumw, self.total_sumw2));
         }
         s.push('\n');
-        for (i, c) in self.cuts.iter().enumerate() {
+        for &(i, depth) in &rows {
+            let c = &self.cuts[i];
             let before = match c.after {
                 Some(p) => self.cuts.get(p).map_or(self.total, |c| c.passed),
                 None => self.total,
@@ -124,7 +117,7 @@ impl CutFlow {
             };
             s.push_str(&format!(
                 "{:<width$}  {:>12}  {:>8.2}%  {:>8.2}%",
-                label(i),
+                label((i, depth)),
                 c.passed,
                 pct(c.passed, before),
                 pct(c.passed, self.total)
@@ -135,6 +128,54 @@ impl CutFlow {
             s.push('\n');
         }
         s
+    }
+}
+
+impl CutFlow {
+    /// The table's rows: (cut, indentation), depth first with children in booking order.
+    ///
+    /// A chain of cuts, each after the one before, is a sequence and stays flat (as
+    /// RDataFrame's `Report()` prints it). Where cuts branch — two or more cuts after the same
+    /// cut, or after all events — each branch is a region: indented one step under the cut it
+    /// follows, and everything after it indented further, so that a row always follows, at one
+    /// step less, the cut it is after.
+    pub fn layout(&self) -> Vec<(usize, usize)> {
+        let n = self.cuts.len();
+        // Children of every cut, and of all events (index n); parents outside the table
+        // (corrupt input) count as all events.
+        let mut children = vec![Vec::new(); n + 1];
+        for (i, c) in self.cuts.iter().enumerate() {
+            let p = c.after.filter(|p| *p < n && *p != i).unwrap_or(n);
+            children[p].push(i);
+        }
+        let mut rows = Vec::with_capacity(n);
+        let mut seen = vec![false; n];
+        // (cut or all events, its indentation, whether it is in the flat trunk)
+        let mut stack = vec![(n, 0usize, true)];
+        while let Some((node, depth, trunk)) = stack.pop() {
+            let kids = &children[node];
+            let branching = kids.len() >= 2;
+            // Children in a trunk that does not branch stay at the trunk's depth.
+            let (kid_depth, kid_trunk) = if trunk && !branching {
+                (depth, true)
+            } else if node == n {
+                (0, false)
+            } else {
+                (depth + 1, false)
+            };
+            for &k in kids.iter().rev() {
+                if !seen[k] {
+                    seen[k] = true;
+                    stack.push((k, kid_depth, kid_trunk));
+                }
+            }
+            if node < n {
+                rows.push((node, depth));
+            }
+        }
+        // Cycles (corrupt input) never reach all events: list them flat at the end.
+        rows.extend((0..n).filter(|i| !seen[*i]).map(|i| (i, 0)));
+        rows
     }
 }
 
@@ -234,5 +275,70 @@ impl Results {
             .filter(|h| h.nonfinite() > 0)
             .map(|h| (h.name(), h.nonfinite()))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flow(cuts: &[(&str, Option<usize>)]) -> CutFlow {
+        CutFlow {
+            sample: String::new(),
+            total: 100,
+            total_sumw: 100.0,
+            total_sumw2: 100.0,
+            weighted: false,
+            cuts: cuts
+                .iter()
+                .enumerate()
+                .map(|(i, (name, after))| CutRow {
+                    name: (*name).into(),
+                    after: *after,
+                    passed: 90 - 10 * i as u64,
+                    sumw: 0.0,
+                    sumw2: 0.0,
+                })
+                .collect(),
+        }
+    }
+
+    /// The cut column of the table's rows: each line less its last three fields.
+    fn labels(cf: &CutFlow) -> Vec<String> {
+        cf.table()
+            .lines()
+            .skip(2)
+            .map(|mut l| {
+                for _ in 0..3 {
+                    l = l.trim_end();
+                    l = &l[..l.rfind(' ').unwrap()];
+                }
+                l.trim_end().to_string()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_chain_is_flat_and_only_branches_are_indented() {
+        // trigger -> four jets -> {one b -> high pt, two b}
+        let cf = flow(&[
+            ("trigger", None),
+            ("four jets", Some(0)),
+            ("one b", Some(1)),
+            ("two b", Some(1)),
+            ("high pt", Some(2)),
+        ]);
+        assert_eq!(
+            labels(&cf),
+            ["trigger", "four jets", "  one b", "    high pt", "  two b"]
+        );
+        // Regions straight off all events, booked interleaved: printed depth first.
+        let cf = flow(&[("a muon", None), ("two jets", None), ("two muons", Some(0))]);
+        assert_eq!(labels(&cf), ["a muon", "  two muons", "two jets"]);
+        // A plain chain, and a corrupt cycle that must not hang.
+        let cf = flow(&[("a", None), ("b", Some(0)), ("c", Some(1))]);
+        assert_eq!(labels(&cf), ["a", "b", "c"]);
+        let cf = flow(&[("a", Some(1)), ("b", Some(0))]);
+        assert_eq!(labels(&cf), ["a", "b"]);
     }
 }

@@ -1,7 +1,7 @@
 //! Running an analysis: plan its work items, process them on a thread pool (or one at a time
 //! in a Dask task or batch job), merge the partial results and finish them into [`Results`].
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
@@ -30,6 +30,10 @@ pub struct RunOptions<'a> {
     pub output_dir: Option<&'a std::path::Path>,
     /// Makes the writer of each snapshot (default: a ROOT file).
     pub snapshot_sink: Option<&'a SinkFactory<'a>>,
+    /// Set (from a signal handler, another thread) to stop the run: work items not yet begun
+    /// are skipped, and the run returns [`EngineError::Interrupted`] with its snapshots'
+    /// temporary files removed.
+    pub cancel: Option<&'a std::sync::atomic::AtomicBool>,
 }
 
 impl Default for RunOptions<'_> {
@@ -40,6 +44,7 @@ impl Default for RunOptions<'_> {
             progress: None,
             output_dir: None,
             snapshot_sink: None,
+            cancel: None,
         }
     }
 }
@@ -78,6 +83,47 @@ pub(crate) fn expand(files: &[PathBuf]) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
+/// A path as one file: absolute, with its folder's symbolic links and `..` resolved where the
+/// folder exists.
+fn file_key(path: &Path) -> PathBuf {
+    let abs = if path.is_relative() {
+        std::env::current_dir().unwrap_or_default().join(path)
+    } else {
+        path.to_path_buf()
+    };
+    match (abs.parent(), abs.file_name()) {
+        (Some(dir), Some(name)) => std::fs::canonicalize(dir)
+            .unwrap_or_else(|_| dir.to_path_buf())
+            .join(name),
+        _ => abs,
+    }
+}
+
+/// Files a snapshot must not be written to: the inputs, and the run's other outputs when it
+/// writes them to `output_dir` (histograms, cut-flow, PNGs).
+fn taken_paths(plan: &Plan, output_dir: Option<&Path>) -> Result<Vec<(PathBuf, String)>> {
+    let mut taken: Vec<(PathBuf, String)> = plan
+        .files
+        .iter()
+        .map(|f| {
+            (
+                file_key(&f.path),
+                format!("the input file '{}'", f.path.display()),
+            )
+        })
+        .collect();
+    if let Some(dir) = output_dir {
+        for f in crate::naming::output_files(plan)? {
+            let path = dir.join(&f);
+            taken.push((
+                file_key(&path),
+                format!("the run's output '{}'", path.display()),
+            ));
+        }
+    }
+    Ok(taken)
+}
+
 /// Run an analysis on this machine: plan work items of about `chunk_entries` entries, process
 /// them on a thread pool, and merge their partials with [`merge_all`].
 pub fn run(a: &Analysis, options: &RunOptions<'_>) -> Result<Results> {
@@ -95,9 +141,34 @@ pub fn run(a: &Analysis, options: &RunOptions<'_>) -> Result<Results> {
                 .into(),
         });
     }
+    // An output folder that cannot be written fails now, not after the event loop; one made
+    // for this run is removed again if the run fails.
+    let made_dir = match options.output_dir {
+        Some(dir) => {
+            let made = !dir.exists();
+            crate::output::check_dir(dir)?;
+            made.then_some(dir)
+        }
+        None => None,
+    };
+    let result = run_planned(options, plan, open);
+    if let (Err(_), Some(dir)) = (&result, made_dir) {
+        let _ = std::fs::remove_dir(dir);
+    }
+    result
+}
+
+/// The event loop of [`run`] and the merge, on a checked plan.
+fn run_planned(
+    options: &RunOptions<'_>,
+    plan: Plan,
+    open: Vec<crate::plan::OpenSample>,
+) -> Result<Results> {
     // Open every snapshot's writer first: a bad output path fails before any event is read.
     let mut sinks: Vec<Box<dyn SnapshotSink>> = Vec::new();
     if let Some(first) = open.first() {
+        let taken = taken_paths(&plan, options.output_dir)?;
+        let mut claimed: Vec<(PathBuf, String)> = Vec::new();
         for snap in &first.compiled.snapshots {
             let mut spec = snap.spec.clone();
             if let Some(dir) = options.output_dir {
@@ -105,6 +176,25 @@ pub fn run(a: &Analysis, options: &RunOptions<'_>) -> Result<Results> {
                     spec.path = dir.join(&spec.path);
                 }
             }
+            // Two outputs on one path would overwrite each other; an input would be replaced.
+            let key = file_key(&spec.path);
+            if let Some((_, what)) = taken
+                .iter()
+                .chain(&claimed)
+                .find(|(other, _)| *other == key)
+            {
+                return Err(EngineError::Analysis {
+                    origin: spec.origin.clone(),
+                    message: format!(
+                        "snapshot '{}' would overwrite {what}: give it another file",
+                        spec.path.display()
+                    ),
+                });
+            }
+            claimed.push((
+                key,
+                format!("the snapshot to the same file ('{}')", spec.path.display()),
+            ));
             let sink = match options.snapshot_sink {
                 Some(f) => f(&spec, &snap.columns)?,
                 None => crate::snapshot::root_sink(&spec, &snap.columns)?,
@@ -130,10 +220,21 @@ pub fn run(a: &Analysis, options: &RunOptions<'_>) -> Result<Results> {
         .collect();
     let done = AtomicU64::new(0);
     let started = Instant::now();
+    let cancelled = || {
+        options
+            .cancel
+            .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
+    };
     let work = |it: &WorkItem| -> Result<Partial> {
+        if cancelled() {
+            return Err(EngineError::Interrupted);
+        }
         let o = &open[it.sample];
         let tree = &o.trees[file_index(&plan, it)];
         let mut p = process(&plan, String::new(), &o.compiled, tree, it)?;
+        if cancelled() {
+            return Err(EngineError::Interrupted);
+        }
         if !o.compiled.snapshots.is_empty() {
             // Hand the item's events to the writers in item (entry) order.
             let data = std::mem::take(&mut p.snapshots);
@@ -170,6 +271,9 @@ pub fn run(a: &Analysis, options: &RunOptions<'_>) -> Result<Results> {
         }
     };
     done_all?;
+    if cancelled() {
+        return Err(EngineError::Interrupted);
+    }
     let w = writer
         .into_inner()
         .map_err(|_| internal_error("a snapshot writer panicked"))?;

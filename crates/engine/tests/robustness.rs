@@ -203,3 +203,81 @@ fn input_errors_of_analyses_built_in_code_are_not_called_expression_errors() {
     let e = run(&a, &RunOptions::default()).unwrap_err().to_string();
     assert_eq!(e, "no input file matches '/nonexistent/*.root'");
 }
+
+#[test]
+fn a_string_branch_in_an_expression_says_what_it_is() {
+    let all = repo()
+        .join("crates/rootio/tests/fixtures/alltypes_zstd.root")
+        .display()
+        .to_string();
+    for (expr, want) in [
+        ("len(str)", "branch 'str' is a string"),
+        ("vvf", "branch 'vvf' is a vector<vector<Float_t>>"),
+    ] {
+        let a = Analysis::new("Events")
+            .input([all.clone()])
+            .histo1d("h", expr, 10, 0.0, 10.0);
+        let e = run(&a, &RunOptions::default()).unwrap_err().to_string();
+        assert!(e.contains(want) && !e.contains("unknown name"), "{e}");
+    }
+}
+
+#[test]
+fn lists_of_different_lengths_name_the_entry_and_never_pair_up_silently() {
+    // Muon and Jet lists differ in length in most events.
+    for (x, want) in [
+        (
+            "Jet.pt + Muon.pt",
+            "the two lists have different lengths in entry",
+        ),
+        (
+            "Jet.pt[Muon.pt > 10]",
+            "the mask and the list have different lengths in entry",
+        ),
+        (
+            "(Jet.p4 + Muon.p4).mass",
+            "four-vectors of different lengths (in entry",
+        ),
+    ] {
+        let a = Analysis::new("Events")
+            .input([nano()])
+            .histo1d("h", x, 10, 0.0, 100.0);
+        let e = run(&a, &RunOptions::default()).unwrap_err().to_string();
+        assert!(e.contains(want), "{x}: {e}");
+    }
+    // x and y (and a weight) pair up element by element: the same length in every event is
+    // needed, equal totals over a batch are not enough.
+    let two_d = |x: &str, y: &str, w: &str| {
+        format!(
+            "[analysis]\ntree = \"Events\"\nfiles = [\"{}\"]\n\n[[histogram]]\nname = \"h\"\n\
+             value = \"{x}\"\ny = \"{y}\"\nweight = \"{w}\"\nbins = 4\nlow = 0\nhigh = 100\n\
+             ybins = 4\nylow = 0\nyhigh = 100\n",
+            nano()
+        )
+    };
+    for (x, y, w, want) in [
+        (
+            "Jet.pt",
+            "Muon.pt",
+            "1",
+            "x and y have different lengths in entry",
+        ),
+        // Reversed jets: the same total in every batch, lengths differ event by event.
+        (
+            "Jet.pt",
+            "Jet.pt[Jet.pt > 20]",
+            "1",
+            "x and y have different lengths in entry",
+        ),
+        (
+            "Jet.pt",
+            "Jet.eta",
+            "Jet.pt[Jet.pt > 20]",
+            "the weight and the values have different lengths in entry",
+        ),
+    ] {
+        let a = Analysis::from_toml(&two_d(x, y, w), None).unwrap();
+        let e = run(&a, &RunOptions::default()).unwrap_err().to_string();
+        assert!(e.contains(want), "{x} {y} {w}: {e}");
+    }
+}

@@ -780,6 +780,15 @@ impl Checker<'_> {
             };
             return Ok(typed(Node::Column(Col::Branch(n.to_string())), ty));
         }
+        if let Some(ty) = self.schema.unreadable.get(n) {
+            return Err(ExprError::ty(
+                format!(
+                    "branch '{n}' is a {ty}: expressions read numbers, booleans and lists of \
+                     them, not strings or objects"
+                ),
+                span,
+            ));
+        }
         let defined: Vec<&str> = self.scope.names.keys().map(String::as_str).collect();
         Err(ExprError::name(n, span, self.schema.names().chain(defined)))
     }

@@ -113,11 +113,29 @@ impl ExprError {
     ///   nMuon == 2 && Muon.pt
     ///                 ^^^^^^^
     /// ```
+    ///
+    /// Of a multi-line expression only the line where the mistake starts is shown, with the
+    /// caret under it (a span running past the line is cut at its end); tabs before the
+    /// mistake are kept so the caret lines up.
     pub fn caret(&self, source: &str) -> String {
-        let start = self.span.start.min(source.len());
-        let end = self.span.end.clamp(start, source.len());
+        let mut start = self.span.start.min(source.len());
+        while !source.is_char_boundary(start) {
+            start -= 1;
+        }
+        let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = source[start..]
+            .find('\n')
+            .map_or(source.len(), |i| start + i);
+        let mut end = self.span.end.clamp(start, line_end);
+        while !source.is_char_boundary(end) {
+            end -= 1;
+        }
+        let line = source[line_start..line_end].trim_end_matches('\r');
         let width = source[start..end].chars().count().max(1);
-        let pad = source[..start].chars().count();
-        format!("  {source}\n  {}{}", " ".repeat(pad), "^".repeat(width))
+        let pad: String = source[line_start..start]
+            .chars()
+            .map(|c| if c == '\t' { '\t' } else { ' ' })
+            .collect();
+        format!("  {line}\n  {pad}{}", "^".repeat(width))
     }
 }

@@ -136,6 +136,17 @@ impl<'a> Evaluator<'a> {
         self.chunk.entries.get(event).copied().unwrap_or(0)
     }
 
+    /// The entry number of the first event where lists with offsets `a` and `b` differ in
+    /// length.
+    pub fn first_length_difference(&self, a: &[i64], b: &[i64]) -> u64 {
+        let e = a
+            .windows(2)
+            .zip(b.windows(2))
+            .position(|(x, y)| x[1] - x[0] != y[1] - y[0])
+            .unwrap_or(0);
+        self.entry(e)
+    }
+
     /// Evaluate a node, sharing cached values (defines, columns) instead of copying them.
     pub(crate) fn eval_rc(&self, node: &Node) -> R<Rc<Val>> {
         match node {
@@ -547,11 +558,7 @@ impl<'a> Evaluator<'a> {
         if Rc::ptr_eq(off, base) || off == base {
             return Ok(());
         }
-        let e = off
-            .windows(2)
-            .zip(base.windows(2))
-            .position(|(a, b)| a[1] - a[0] != b[1] - b[0])
-            .unwrap_or(0);
+        let entry = self.first_length_difference(off, base);
         let what = match col {
             Col::Branch(b) => b.clone(),
             Col::Define(id) => self
@@ -567,7 +574,7 @@ impl<'a> Evaluator<'a> {
                  entry {} (a redefined field must keep one value per record; to select records \
                  redefine the collection instead)",
                 crate::scope::display_coll(coll),
-                self.entry(e)
+                entry
             ),
             Span::default(),
         ))
@@ -594,15 +601,10 @@ impl<'a> Evaluator<'a> {
         let off = match (&a, &b) {
             (Val::List(o1, _), Val::List(o2, _)) => {
                 if o1 != o2 {
-                    let e = o1
-                        .windows(2)
-                        .zip(o2.windows(2))
-                        .position(|(x, y)| x[1] - x[0] != y[1] - y[0])
-                        .unwrap_or(0);
                     return Err(ExprError::eval(
                         format!(
                             "the two lists have different lengths in entry {}",
-                            self.entry(e)
+                            self.first_length_difference(o1, o2)
                         ),
                         Span::default(),
                     ));

@@ -193,15 +193,10 @@ impl Evaluator<'_> {
         };
         let off = list_offsets(&l).ok_or_else(|| internal("masking a non-list"))?;
         if *off != *moff {
-            let e = off
-                .windows(2)
-                .zip(moff.windows(2))
-                .position(|(a, b)| a[1] - a[0] != b[1] - b[0])
-                .unwrap_or(0);
             return Err(ExprError::eval(
                 format!(
                     "the mask and the list have different lengths in entry {}",
-                    self.entry(e)
+                    self.first_length_difference(&off, &moff)
                 ),
                 span,
             ));

@@ -221,9 +221,12 @@ impl Evaluator<'_> {
                 other => terms.push(other),
             }
         }
-        let mismatch = || {
+        let mismatch = |a: &[i64], b: &[i64]| {
             ExprError::eval(
-                "adding lists of four-vectors of different lengths",
+                format!(
+                    "adding lists of four-vectors of different lengths (in entry {})",
+                    self.first_length_difference(a, b)
+                ),
                 Span::default(),
             )
         };
@@ -247,8 +250,13 @@ impl Evaluator<'_> {
                         Val::Objs(_, off, idx) => (Some(off.clone()), idx),
                         _ => return Err(internal("four-vector of a non-record")),
                     };
+                    if let (Some(a), Some(b)) = (&off, &o_off) {
+                        if a != b {
+                            return Err(mismatch(a, b));
+                        }
+                    }
                     if p.len() != idx.len() {
-                        return Err(mismatch());
+                        return Err(internal("four-vector sums of different lengths"));
                     }
                     let all = self.collection_p4(coll, Coords::PxPyPzE)?;
                     for (k, &i) in idx.iter().enumerate() {
@@ -265,11 +273,6 @@ impl Evaluator<'_> {
                         p.pz[k] += all.pz[i];
                         p.t[k] += all.t[i];
                     }
-                    if let (Some(a), Some(b)) = (&off, &o_off) {
-                        if a != b {
-                            return Err(mismatch());
-                        }
-                    }
                     if off.is_none() {
                         off = o_off;
                     }
@@ -283,7 +286,7 @@ impl Evaluator<'_> {
             };
             if let (Some(a), Some(b)) = (&off, &term_off) {
                 if a != b {
-                    return Err(mismatch());
+                    return Err(mismatch(a, b));
                 }
             }
             if off.is_none() {
@@ -293,7 +296,7 @@ impl Evaluator<'_> {
                 None => sum = Some(q),
                 Some(p) => {
                     if p.len() != q.len() {
-                        return Err(mismatch());
+                        return Err(internal("four-vector sums of different lengths"));
                     }
                     for k in 0..q.len() {
                         p.add_at(k, &q, k);

@@ -109,6 +109,9 @@ pub struct Schema {
     pub branches: BTreeMap<String, BranchType>,
     /// Collections by name.
     pub collections: BTreeMap<String, Collection>,
+    /// Branches expressions cannot read (strings, objects, nested lists), with their type, so
+    /// that using one says why rather than "unknown name".
+    pub unreadable: BTreeMap<String, String>,
 }
 
 /// The C++ arithmetic type of a stored type: small integers are promoted to `int`.
@@ -130,6 +133,7 @@ impl Schema {
         let mut s = Schema::default();
         for b in tree.data_branches() {
             let Ok(interp) = &b.interpretation else {
+                s.unreadable.insert(b.name.clone(), b.type_name());
                 continue;
             };
             let ty = match interp {
@@ -141,7 +145,10 @@ impl Schema {
                 | Interpretation::Vector { element } => {
                     BranchType::List(num_of(element.memory_type()))
                 }
-                _ => continue,
+                _ => {
+                    s.unreadable.insert(b.name.clone(), b.type_name());
+                    continue;
+                }
             };
             s.branches.insert(b.name.clone(), ty);
         }
@@ -156,11 +163,20 @@ impl Schema {
         if let Some(t) = d.as_tree() {
             return Schema::of_tree(t);
         }
-        Schema::from_branches(d.columns().into_iter().filter_map(|(n, k)| match k {
+        let mut unreadable = BTreeMap::new();
+        let mut s = Schema::from_branches(d.columns().into_iter().filter_map(|(n, k)| match k {
             ColumnKind::Scalar(p) => Some((n, BranchType::Scalar(num_of(p)))),
             ColumnKind::List(p) => Some((n, BranchType::List(num_of(p)))),
-            ColumnKind::Other => None,
-        }))
+            ColumnKind::Other => {
+                let ty = d
+                    .type_name(&n)
+                    .unwrap_or_else(|| "an unsupported type".into());
+                unreadable.insert(n, ty);
+                None
+            }
+        }));
+        s.unreadable = unreadable;
+        s
     }
 
     /// A schema from explicit branch types (for tests and other sources).
@@ -168,6 +184,7 @@ impl Schema {
         let mut s = Schema {
             branches: branches.into_iter().collect(),
             collections: BTreeMap::new(),
+            unreadable: BTreeMap::new(),
         };
         s.find_collections();
         s

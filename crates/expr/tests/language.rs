@@ -203,6 +203,10 @@ fn type_errors_point_at_the_span() {
     assert_eq!(e.kind, ErrorKind::Type);
     assert_eq!(&src[e.span.start..e.span.end], "Muon.pt");
     assert!(e.caret(src).ends_with("^^^^^^^"), "{}", e.caret(src));
+    // Of a multi-line expression, the line of the mistake with the caret under it.
+    let src = "nMuon >= 2 &&\n\t  Muon.pt &&\n  nMuon < 5";
+    let e = typecheck(&schema, src).unwrap_err();
+    assert_eq!(e.caret(src), "  \t  Muon.pt &&\n  \t  ^^^^^^^");
 
     let e = typecheck(&schema, "Muon_ptt > 3").unwrap_err();
     assert_eq!(e.kind, ErrorKind::Name);

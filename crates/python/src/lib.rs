@@ -334,7 +334,7 @@ fn results_json(r: &engine::Results) -> String {
             .collect();
         serde_json::json!({"sample": cf.sample, "total": cf.total, "cuts": cuts,
             "total_sumw": finite(cf.total_sumw), "total_sumw2": finite(cf.total_sumw2),
-            "weighted": cf.weighted})
+            "weighted": cf.weighted, "table": cf.table()})
     };
     serde_json::json!({
         "histograms": hists,
@@ -376,19 +376,52 @@ fn finite(x: f64) -> serde_json::Value {
 #[pyo3(signature = (analysis, threads=0, entries_per_item=200_000))]
 fn run(py: Python<'_>, analysis: &str, threads: usize, entries_per_item: u64) -> PyResult<String> {
     let a = parse_analysis(py, analysis)?;
-    let r = py
-        .detach(|| {
-            engine::run(
-                &a,
-                &engine::RunOptions {
-                    threads,
-                    chunk_entries: entries_per_item,
-                    progress: None,
-                    ..Default::default()
-                },
-            )
-        })
-        .map_err(|e| engine_error(py, e))?;
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let options = engine::RunOptions {
+        threads,
+        chunk_entries: entries_per_item,
+        progress: None,
+        cancel: Some(&cancel),
+        ..Default::default()
+    };
+    // The run goes on in its own thread while this one, holding the GIL only for an instant
+    // every 50 ms, watches for Ctrl-C (KeyboardInterrupt): then the run is told to stop, its
+    // temporary files are removed, and the KeyboardInterrupt is raised once it has stopped.
+    let r = std::thread::scope(|s| -> PyResult<engine::Result<engine::Results>> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let worker = std::thread::Builder::new()
+            // Expressions are evaluated by walking their (depth-limited) trees.
+            .stack_size(16 << 20)
+            .spawn_scoped(s, {
+                let (a, options) = (&a, &options);
+                move || {
+                    let _ = tx.send(engine::run(a, options));
+                }
+            })
+            .map_err(|e| raise(py, "ExecutionError", format!("cannot start the run: {e}")))?;
+        let mut rx = rx;
+        loop {
+            let wait = std::time::Duration::from_millis(50);
+            // (The receiver moves into the GIL-free closure and back: it is not `Sync`.)
+            let (got, back) = py.detach(move || (rx.recv_timeout(wait), rx));
+            rx = back;
+            match got {
+                Ok(r) => return Ok(r),
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                    let _ = worker.join();
+                    return Err(raise(py, "ExecutionError", "the run panicked".into()));
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    if let Err(interrupt) = py.check_signals() {
+                        cancel.store(true, std::sync::atomic::Ordering::SeqCst);
+                        let _ = py.detach(|| worker.join());
+                        return Err(interrupt);
+                    }
+                }
+            }
+        }
+    })?
+    .map_err(|e| engine_error(py, e))?;
     Ok(results_json(&r))
 }
 

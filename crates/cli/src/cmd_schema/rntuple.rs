@@ -15,7 +15,7 @@ use rootio::rntuple::{ColumnType, Field, StructuralRole};
 use rootio::RNTuple;
 
 use super::{cluster_list, ratio};
-use crate::format::{human_bytes, truncate};
+use crate::format::{human_bytes, one_line, truncate};
 use crate::pages::{algorithm, own_columns, subtree_columns, PageStats};
 use crate::table::Table;
 
@@ -24,7 +24,7 @@ pub fn write_summary(nt: &RNTuple, out: &mut dyn Write) -> Result<()> {
     let description = if nt.description.is_empty() {
         String::new()
     } else {
-        format!("  \"{}\"", nt.description)
+        format!("  \"{}\"", one_line(&nt.description))
     };
     let (a, b, c, d) = nt.anchor.version;
     writeln!(

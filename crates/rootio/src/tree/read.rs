@@ -360,15 +360,22 @@ impl Tree {
 /// Reserve the output for `entries` entries: exact for fixed-size data; for jagged data the
 /// offsets exactly and the values from the branch's uncompressed size, so the buffers are
 /// allocated once.
+///
+/// Entry counts and array shapes come from the file: no reservation exceeds 16 values per byte
+/// of the file, so that a corrupt count cannot reserve more than the file could plausibly hold
+/// (the arrays still grow past it if the data really are there).
 fn reserve(out: &mut Array, interp: &Interpretation, b: &Branch, entries: u64, file_len: u64) {
-    let n = entries as usize;
+    let limit = (file_len as usize).saturating_mul(16);
+    let n = (entries as usize).min(limit);
     let share = if b.entries > 0 {
         entries as f64 / b.entries as f64
     } else {
         0.0
     };
     match (out, interp) {
-        (Array::Fixed { size, values }, _) => reserve_flat(values, n * *size),
+        (Array::Fixed { size, values }, _) => {
+            reserve_flat(values, n.saturating_mul(*size).min(limit))
+        }
         (Array::Jagged { offsets, values }, Interpretation::Counted { element, .. }) => {
             reserve_vec(offsets, n);
             // fTotBytes includes the offset arrays and key headers: a slight over-estimate.
@@ -376,10 +383,7 @@ fn reserve(out: &mut Array, interp: &Interpretation, b: &Branch, entries: u64, f
             // more than the file could plausibly hold.
             let size = element.disk_size().max(1);
             let est = (b.tot_bytes.max(0) as f64 * share) as usize / size;
-            reserve_flat(
-                values,
-                est.min((file_len as usize).saturating_mul(16) / size),
-            );
+            reserve_flat(values, est.min(limit / size));
         }
         (Array::Jagged { offsets, .. }, _) | (Array::Strings { offsets, .. }, _) => {
             reserve_vec(offsets, n)

@@ -46,7 +46,7 @@
 //! to recover (`TFile::Init`). [`FileWriter::close`] therefore writes the key list, the free
 //! segments and the header last, and only then renames the finished file into place.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
@@ -154,7 +154,7 @@ impl FileWriter {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        let (tmp_path, file) = create_temporary(&dir, &file_name)?;
+        let (tmp_path, file) = super::temporary::create(&dir, &file_name).map_err(write_err)?;
         let (uuid, datime) = if options.reproducible {
             ([0u8; 16], 1)
         } else {
@@ -470,7 +470,7 @@ impl FileWriter {
                 .map_err(|e| Error::from(ErrorKind::WriteIo(e.into_error())))?;
             file.sync_all().map_err(write_err)?;
         }
-        std::fs::rename(&self.tmp_path, &self.path).map_err(write_err)?;
+        super::temporary::persist(&self.tmp_path, &self.path).map_err(write_err)?;
         Ok(())
     }
 
@@ -552,9 +552,8 @@ impl FileWriter {
 
     /// Close and delete the temporary file.
     fn discard(&mut self) {
-        if self.out.take().is_some() || self.tmp_path.exists() {
-            let _ = std::fs::remove_file(&self.tmp_path);
-        }
+        self.out.take();
+        super::temporary::discard(&self.tmp_path);
     }
 }
 
@@ -577,23 +576,4 @@ fn to_i32(n: usize) -> Result<i32> {
             "a record of {n} bytes is too large for a ROOT key (2 GiB at most)"
         ))
     })
-}
-
-/// Create `dir/.name.<pid>.<n>.tmp` exclusively.
-fn create_temporary(dir: &Path, name: &str) -> Result<(PathBuf, File)> {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let mut last_err = None;
-    for _ in 0..100 {
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let tmp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
-        match OpenOptions::new().write(true).create_new(true).open(&tmp) {
-            Ok(f) => return Ok((tmp, f)),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last_err = Some(e),
-            Err(e) => return Err(write_err(e)),
-        }
-    }
-    Err(write_err(last_err.unwrap_or_else(|| {
-        std::io::Error::other("could not create a temporary file")
-    })))
 }

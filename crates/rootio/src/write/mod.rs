@@ -36,6 +36,7 @@ pub mod file;
 pub mod hist;
 mod key;
 pub mod streamers;
+pub mod temporary;
 pub mod tree;
 
 pub use buffer::WBuffer;
