@@ -16,6 +16,7 @@ the cut-flow under its name.
 """
 
 import json
+import weakref
 
 from . import _core
 from .errors import AnalysisError
@@ -78,7 +79,15 @@ def _compression_setting(text):
 
 
 class _Graph:
-    """The analysis graph shared by every node object of one data frame."""
+    """The analysis graph shared by every node object of one data frame.
+
+    Each booking is checked at once (``_core.check``: inputs, binnings, every expression
+    type-checked against the first file of each sample) and undone if it fails, so a mistake is
+    raised by the call that made it and leaves the graph as it was. Booking the same thing again
+    (a notebook cell run twice) gives back the node or result already booked; a result booked
+    again under its name with a different definition replaces the old one; a node booked again
+    at the same place with a different expression is a new node, and the old one is dropped
+    when the graph runs if nothing refers to it any more."""
 
     def __init__(self, tree, files, name, samples=None, lumi=None, weight=None,
                  histogram_names=None):
@@ -96,31 +105,130 @@ class _Graph:
         self.version = 0
         self.results = None
         self.results_version = -1
-        self.names = set()
-        self.cut_names = set()
+        # Result name -> how many times it was booked (a ResultPtr knows which booking it is).
+        self.bookings = {}
+        # The node objects (RDataFrame) and result handles (ResultPtr) alive in Python.
+        self.frames = weakref.WeakSet()
+        self.ptrs = weakref.WeakSet()
+        self.auto_names = set()  # results named by hepframe (count_0, ...), not by the user
+
+    # -- booking, each checked and undone on error -------------------------------------------
+    def _state(self):
+        return (len(self.nodes), list(self.histograms), list(self.stats), list(self.snapshots),
+                dict(self.bookings), self.version)
+
+    def _restore(self, state):
+        n, self.histograms, self.stats, self.snapshots, self.bookings, self.version = state
+        del self.nodes[n:]
+
+    def _checked(self, state):
+        """Check the graph after a change; undo the change (back to ``state``) if it fails."""
+        try:
+            _core.check(self.to_json())
+        except BaseException:
+            self._restore(state)
+            raise
 
     def push(self, parent, op):
+        for i in range(len(self.nodes) - 1, -1, -1):
+            if self.nodes[i]["parent"] == parent and self.nodes[i]["op"] == op:
+                return i  # booked before: the same node
+        state = self._state()
         self.nodes.append({"parent": parent, "op": op})
         self.version += 1
+        self._checked(state)
         return len(self.nodes) - 1
 
-    def book_name(self, name):
-        if name in self.names:
-            raise AnalysisError(f"a result named '{name}' is already booked")
-        self.names.add(name)
+    def book(self, kind, spec, name):
+        """Book a result (``kind``: "hist" or "stat") named ``name``; returns its booking number."""
+        table = self.histograms if kind == "hist" else self.stats
+        if name in self.bookings and spec in table:
+            return self.bookings[name]  # the same result booked again
+        state = self._state()
+        self.histograms = [h for h in self.histograms if h["value"]["name"] != name]
+        self.stats = [t for t in self.stats if t["name"] != name]
+        (self.histograms if kind == "hist" else self.stats).append(spec)
+        self.bookings[name] = self.bookings.get(name, 0) + 1
         self.version += 1
+        self._checked(state)
+        return self.bookings[name]
+
+    def book_snapshot(self, spec):
+        if spec in self.snapshots:
+            return
+        state = self._state()
+        self.snapshots = [s for s in self.snapshots if s["path"] != spec["path"]] + [spec]
+        self.version += 1
+        self._checked(state)
+
+    # -- the graph as the engine sees it -----------------------------------------------------
+    def _paths(self):
+        """Each node's place: the kinds and names of the nodes from the top down to it."""
+        paths = []
+        for n in self.nodes:
+            up = () if n["parent"] is None else paths[n["parent"]]
+            paths.append(up + (_node_key(n["op"]),))
+        return paths
+
+    def _dropped(self):
+        """The nodes not to run, and the results kept.
+
+        A node booked again at the same place with another expression (an edited notebook cell
+        run again, or an edit above it) is superseded: it is dropped, with what hangs below it,
+        unless a node object or a result handle alive in Python, or a result booked with a name
+        of its own, still refers to it or to something below it."""
+        results = self.histograms + self.stats + self.snapshots
+        held = {(p._kind, p._name) for p in list(self.ptrs)}
+        anchored = [f._node for f in list(self.frames)] + [
+            r["at"] for r in results
+            if (_result_kind(r), _result_name(r)) in held or _result_name(r) not in self.auto_names]
+        used = set()
+        for at in anchored:
+            while at is not None and at not in used:
+                used.add(at)
+                at = self.nodes[at]["parent"]
+        paths = self._paths()
+        last = {p: i for i, p in enumerate(paths)}
+        dropped = set()
+        for i, n in enumerate(self.nodes):
+            if i not in used and (last[paths[i]] != i or n["parent"] in dropped):
+                dropped.add(i)
+        return dropped, [r for r in results if r["at"] not in dropped]
+
+    def check_cut_name(self, parent, name):
+        """Cut names label the cut-flow: a second cut of one name must be the same cut booked
+        again (at the same place), or a superseded one."""
+        dropped, _ = self._dropped()
+        paths = self._paths()
+        here = (() if parent is None else paths[parent]) + (("Filter", name),)
+        for i, n in enumerate(self.nodes):
+            op = n["op"].get("Filter")
+            if op and op["name"] == name and paths[i] != here and i not in dropped:
+                raise AnalysisError(
+                    f"a cut named '{name}' already exists elsewhere in the graph: cut names label "
+                    "the cut-flow, give this one another name"
+                )
 
     def analysis(self):
+        dropped, kept = self._dropped()
+        kept = [id(r) for r in kept]
+        m = {}
+        for i in range(len(self.nodes)):
+            if i not in dropped:
+                m[i] = len(m)
+        at = (lambda r: {**r, "at": None if r["at"] is None else m[r["at"]]})
+        nodes = [{"parent": None if n["parent"] is None else m[n["parent"]], "op": n["op"]}
+                 for i, n in enumerate(self.nodes) if i in m]
         return {
             "name": self.name,
             "tree": self.tree,
             "files": list(self.files),
             "samples": self.samples,
             "lumi": self.lumi,
-            "nodes": self.nodes,
-            "histograms": self.histograms,
-            "stats": self.stats,
-            "snapshots": self.snapshots,
+            "nodes": nodes,
+            "histograms": [at(h) for h in self.histograms if id(h) in kept],
+            "stats": [at(t) for t in self.stats if id(t) in kept],
+            "snapshots": [at(s) for s in self.snapshots if id(s) in kept],
             "sample_sums": self.sample_sums,
             "histogram_names": self.histogram_names,
         }
@@ -156,14 +264,34 @@ class _Graph:
         return r.stats[name]
 
 
+def _result_kind(r):
+    return "hist" if "binning" in r else "stat" if "kind" in r else "snapshot"
+
+
+def _result_name(r):
+    return r["value"]["name"] if "binning" in r else r["name"] if "kind" in r else r["path"]
+
+
+def _node_key(op):
+    """What makes two nodes "the same node" when booked at the same place: the kind and name."""
+    (kind, body), = op.items()
+    if kind == "Vary":
+        return (kind, body["column"], tuple(t for t, _ in body["tags"]))
+    if kind == "Weight":
+        return (kind,)
+    return (kind, body["name"])
+
+
 class ResultPtr:
     """A booked result, computed (with every other result of the graph) on first use.
     ``GetValue()`` / ``value()`` give it; attribute access is forwarded to the value."""
 
-    def __init__(self, graph, kind, name):
+    def __init__(self, graph, kind, name, booking=None):
         self._graph = graph
         self._kind = kind
         self._name = name
+        self._booking = booking
+        graph.ptrs.add(self)
 
     @property
     def name(self):
@@ -173,9 +301,17 @@ class ResultPtr:
         """The value (computing every booked result if needed). With several samples, give
         ``sample`` (``"ttbar"``, or ``"ttbar:ME_var"`` for a variation sample); histograms are
         the nominal universe's — :func:`VariationsFor` gives the others."""
+        self._check_current()
         return self._graph.get(self._kind, self._name, sample=sample)
 
     value = GetValue
+
+    def _check_current(self):
+        if self._booking is not None and self._graph.bookings.get(self._name) != self._booking:
+            raise AnalysisError(
+                f"'{self._name}' was booked again after this result, which it replaced; give "
+                "results different names to keep both"
+            )
 
     def __getattr__(self, attr):
         if attr.startswith("_"):
@@ -229,8 +365,11 @@ class RDataFrame:
                 # The event weight `weight` at the top: the expression for simulation, 1 for data.
                 w = None if weight is None else _item("weight", weight)
                 _node = _graph.push(None, {"Weight": w})
+            else:
+                _graph._checked(_graph._state())  # the inputs exist and hold the tree
         self._graph = _graph
         self._node = _node  # index of this node in the graph, None = all events
+        _graph.frames.add(self)
 
     def _push(self, op):
         return RDataFrame(None, _graph=self._graph, _node=self._graph.push(self._node, op))
@@ -238,12 +377,10 @@ class RDataFrame:
     # -- transformations -------------------------------------------------------------------
     def Filter(self, expr, name=None):  # noqa: N802
         """Keep events where ``expr`` (one bool per event) is true; ``name`` labels the cut-flow."""
-        g = self._graph
         name = expr if name is None else name
-        if name in g.cut_names:
-            raise AnalysisError(f"a cut named '{name}' already exists")
-        g.cut_names.add(name)
-        return self._push({"Filter": _item(name, expr)})
+        item = _item(name, expr)
+        self._graph.check_cut_name(self._node, name)
+        return self._push({"Filter": item})
 
     def Define(self, name, expr):  # noqa: N802
         """A new column ``name`` for the returned node and what is booked below it."""
@@ -342,7 +479,7 @@ class RDataFrame:
         setting = None
         if compression is not None:
             setting = _compression_setting(compression)
-        g.snapshots.append({
+        g.book_snapshot({
             "tree": str(treename),
             "path": str(filename),
             "columns": [str(c) for c in columns],
@@ -350,7 +487,6 @@ class RDataFrame:
             "compression": setting,
             "basket_size": None if basket_size is None else int(basket_size),
         })
-        g.version += 1
         return ResultPtr(g, "snapshot", str(filename))
 
     def Report(self):  # noqa: N802
@@ -387,9 +523,7 @@ class RDataFrame:
             "logx": bool(logx),
             "logy": bool(logy),
         }
-        g.book_name(name)
-        g.histograms.append(spec)
-        return ResultPtr(g, "hist", name)
+        return ResultPtr(g, "hist", name, g.book("hist", spec, name))
 
     def histo2d(self, name, x, y, *, xbinning, ybinning, weight=None, title=None, xlabel="",
                 ylabel=""):
@@ -407,9 +541,7 @@ class RDataFrame:
             "logx": False,
             "logy": False,
         }
-        g.book_name(name)
-        g.histograms.append(spec)
-        return ResultPtr(g, "hist", name)
+        return ResultPtr(g, "hist", name, g.book("hist", spec, name))
 
     def count(self, name=None):
         return self.Count(name)
@@ -432,15 +564,22 @@ class RDataFrame:
     def _stat(self, kind, expr, name):
         g = self._graph
         if name is None:
-            name = f"{kind.lower()}_{len(g.stats)}"
-        g.book_name(name)
-        g.stats.append({
+            # An unnamed result booked again (a notebook cell run twice) is the same result.
+            auto = f"{kind.lower()}_"
+            for t in g.stats:
+                if (t["name"].startswith(auto) and t["kind"] == kind and t["at"] == self._node
+                        and (t["value"] or {}).get("expr") == expr):
+                    return ResultPtr(g, "stat", t["name"], g.bookings[t["name"]])
+            taken = {t["name"] for t in g.stats}
+            name = next(f"{auto}{i}" for i in range(len(taken) + 1) if f"{auto}{i}" not in taken)
+            g.auto_names.add(name)
+        spec = {
             "name": name,
             "kind": kind,
             "value": None if expr is None else _item(name, expr),
             "at": self._node,
-        })
-        return ResultPtr(g, "stat", name)
+        }
+        return ResultPtr(g, "stat", name, g.book("stat", spec, name))
 
     # -- running ---------------------------------------------------------------------------
     def compute(self, executor=None):
@@ -563,6 +702,7 @@ def VariationsFor(result, sample=None):  # noqa: N802 (RDataFrame's VariationsFo
     depends on (of ``sample`` when there are several)."""
     if not isinstance(result, ResultPtr) or result._kind != "hist":
         raise AnalysisError("VariationsFor takes a booked histogram (the result of Histo1D/Histo2D)")
+    result._check_current()
     g = result._graph
     if g.results is None or g.results_version != g.version:
         g.compute()

@@ -142,11 +142,20 @@ def test_a_task_that_always_kills_its_worker_is_a_clear_error(client, files, tmp
     client.wait_for_workers(2, timeout=60)
 
 
-def test_bad_expressions_fail_before_any_task_is_submitted(client, sample):
+def test_bad_expressions_fail_before_any_task_is_submitted(client, sample, tmp_path):
+    # Built in code: the booking itself fails, and the graph stays usable.
     df = hepframe.RDataFrame("Events", sample)
-    df.Filter("nMuon == 2 && Muon.pt", "bad").Count()
     with pytest.raises(hepframe.ExpressionError, match=r"\^"):
-        df.compute(hepframe.DaskExecutor(client))
+        df.Filter("nMuon == 2 && Muon.pt", "bad")
+    n = df.Filter("nMuon == 2", "two").Count()
+    df.compute(hepframe.DaskExecutor(client))
+    assert 0 < n.GetValue() < 10_000
+    # An analysis file: the plan fails before any task.
+    bad = tmp_path / "bad.toml"
+    bad.write_text(f'[analysis]\nfiles = ["{sample}"]\n[[cut]]\nname = "bad"\n'
+                   'when = "nMuon == 2 && Muon.pt"\n')
+    with pytest.raises(hepframe.ExpressionError, match=r"bad.toml:5:.*\n.*\n *\^"):
+        hepframe.run(str(bad), executor=hepframe.DaskExecutor(client))
 
 
 def test_a_missing_work_item_is_named(clustered, repo):

@@ -113,7 +113,8 @@ pub(crate) fn layout_names(a: &Analysis, planned: &[PlannedSample]) -> Result<Ve
             return Err(EngineError::Analysis {
                 origin: Origin::default(),
                 message: format!(
-                    "{w} would be named '{n}': a histogram name must be non-empty and contain                      neither '/' (ROOT's directory separator) nor ';' (its cycle separator)"
+                    "{w} would be named '{n}': a histogram name must be non-empty and contain \
+                     neither '/' (ROOT's directory separator) nor ';' (its cycle separator)"
                 ),
             });
         }
@@ -133,6 +134,27 @@ pub(crate) fn layout_names(a: &Analysis, planned: &[PlannedSample]) -> Result<Ve
     }
     names.truncate(n_layout);
     Ok(names)
+}
+
+/// Cut names label the cut-flow and result names key the results: each must be unique (analysis
+/// files check theirs when read, pointing at the line; this covers analyses built in code).
+pub(crate) fn check_unique_names(a: &Analysis) -> Result<()> {
+    let none = Origin::default();
+    let cuts = a.nodes.iter().filter_map(|n| match &n.op {
+        crate::analysis::NodeOp::Filter(item) => Some(("cuts", &item.name, &item.origin)),
+        _ => None,
+    });
+    let stats = a.stats.iter().map(|s| ("results", &s.name, &none));
+    let mut seen = std::collections::HashSet::new();
+    for (what, name, origin) in cuts.chain(stats) {
+        if !seen.insert((what, name)) {
+            return Err(EngineError::Analysis {
+                origin: origin.clone(),
+                message: format!("there are two {what} named '{name}'"),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The file name of a histogram's PNG: characters other than letters, digits, `-` and `_`

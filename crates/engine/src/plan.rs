@@ -229,9 +229,30 @@ pub(crate) fn samples_of(a: &Analysis) -> Vec<Sample> {
     vec![s]
 }
 
-/// Plan, and keep the opened files and compiled samples for a local run.
-pub(crate) fn plan_samples(a: &Analysis, split: Split) -> Result<(Plan, Vec<OpenSample>)> {
-    // Binnings of analyses built in code (files check theirs when read, pointing at them).
+/// Check an analysis before anything runs: binnings, inputs (files exist, none twice), and every
+/// expression of every node type-checked against the first file of each sample — the checks of
+/// planning, without reading the files' events or computing normalisations. The Python API calls
+/// it each time a node is booked, so that a mistake is reported by the call that made it.
+pub fn check(a: &Analysis) -> Result<()> {
+    check_binnings(a)?;
+    for sample in samples_of(a) {
+        let paths = sample_paths(&sample)?;
+        let tree_name = sample.tree.clone().unwrap_or_else(|| a.tree.clone());
+        let tree = crate::run::open_dataset_cached(&paths[0], &tree_name)?;
+        compile(
+            a,
+            &SampleContext {
+                sample: &sample,
+                norm: 1.0,
+            },
+            &tree,
+        )?;
+    }
+    Ok(())
+}
+
+/// Binnings of analyses built in code (files check theirs when read, pointing at them).
+fn check_binnings(a: &Analysis) -> Result<()> {
     for h in &a.histograms {
         let binnings = std::iter::once(&h.binning).chain(h.y.as_ref().map(|(_, b)| b));
         for (axis, b) in ["x", "y"].into_iter().zip(binnings) {
@@ -241,47 +262,60 @@ pub(crate) fn plan_samples(a: &Analysis, split: Split) -> Result<(Plan, Vec<Open
             })?;
         }
     }
+    Ok(())
+}
+
+/// The input files of a sample: its globs expanded, cut to `max_files`, none given twice.
+fn sample_paths(sample: &Sample) -> Result<Vec<PathBuf>> {
+    let what = if sample.name.is_empty() {
+        String::new()
+    } else {
+        format!("sample '{}': ", sample.key())
+    };
+    let mut paths = crate::run::expand(&sample.files).map_err(|e| match e {
+        EngineError::Analysis { message, .. } => EngineError::Analysis {
+            origin: sample.origin.clone(),
+            message: format!("{what}{message}"),
+        },
+        other => other,
+    })?;
+    if let Some(m) = sample.max_files {
+        paths.truncate(m.max(1));
+    }
+    // The same file twice (two globs matching it, a repeated --input) would count its events
+    // twice without a word.
+    let mut seen = std::collections::HashMap::new();
+    for p in &paths {
+        let key = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
+        if let Some(first) = seen.insert(key, p) {
+            return Err(EngineError::Analysis {
+                origin: sample.origin.clone(),
+                message: format!(
+                    "{what}the input file {} is given twice{}: its events would be counted \
+                     twice",
+                    p.display(),
+                    if first == p {
+                        String::new()
+                    } else {
+                        format!(" (also as {})", first.display())
+                    }
+                ),
+            });
+        }
+    }
+    Ok(paths)
+}
+
+/// Plan, and keep the opened files and compiled samples for a local run.
+pub(crate) fn plan_samples(a: &Analysis, split: Split) -> Result<(Plan, Vec<OpenSample>)> {
+    check_binnings(a)?;
+    crate::naming::check_unique_names(a)?;
     let mut planned = Vec::new();
     let mut open = Vec::new();
     let mut files = Vec::new();
     let mut items = Vec::new();
     for (si, mut sample) in samples_of(a).into_iter().enumerate() {
-        let what = if sample.name.is_empty() {
-            String::new()
-        } else {
-            format!("sample '{}': ", sample.key())
-        };
-        let mut paths = crate::run::expand(&sample.files).map_err(|e| match e {
-            EngineError::Analysis { message, .. } => EngineError::Analysis {
-                origin: sample.origin.clone(),
-                message: format!("{what}{message}"),
-            },
-            other => other,
-        })?;
-        if let Some(m) = sample.max_files {
-            paths.truncate(m.max(1));
-        }
-        // The same file twice (two globs matching it, a repeated --input) would count its events
-        // twice without a word.
-        let mut seen = std::collections::HashMap::new();
-        for p in &paths {
-            let key = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
-            if let Some(first) = seen.insert(key, p) {
-                return Err(EngineError::Analysis {
-                    origin: sample.origin.clone(),
-                    message: format!(
-                        "{what}the input file {} is given twice{}: its events would be counted \
-                         twice",
-                        p.display(),
-                        if first == p {
-                            String::new()
-                        } else {
-                            format!(" (also as {})", first.display())
-                        }
-                    ),
-                });
-            }
-        }
+        let paths = sample_paths(&sample)?;
         sample.files = paths.clone();
         let tree_name = sample.tree.clone().unwrap_or_else(|| a.tree.clone());
         let mut trees = Vec::with_capacity(paths.len());

@@ -72,11 +72,26 @@ impl CutFlow {
     /// statistical uncertainty.
     pub fn table(&self) -> String {
         let rows = self.layout();
-        let label =
-            |(i, depth): (usize, usize)| format!("{}{}", "  ".repeat(depth), self.cuts[i].name);
-        let width = rows
+        // A row applies after the row above it, unless it names the cut it follows.
+        let labels: Vec<String> = rows
             .iter()
-            .map(|r| label(*r).chars().count())
+            .enumerate()
+            .map(|(k, &(i, depth))| {
+                let after = self.cuts[i]
+                    .after
+                    .filter(|p| *p < self.cuts.len() && *p != i);
+                let above = k.checked_sub(1).map(|k| rows[k].0);
+                let note = match after {
+                    _ if after == above => String::new(),
+                    Some(p) => format!("  (after {})", self.cuts[p].name),
+                    None => "  (after all events)".into(),
+                };
+                format!("{}{}{note}", "  ".repeat(depth), self.cuts[i].name)
+            })
+            .collect();
+        let width = labels
+            .iter()
+            .map(|l| l.chars().count())
             .max()
             .unwrap_or(0)
             .max(12);
@@ -102,7 +117,7 @@ impl CutFlow {
             s.push_str(&yield_of(self.total_sumw, self.total_sumw2));
         }
         s.push('\n');
-        for &(i, depth) in &rows {
+        for (&(i, _), label) in rows.iter().zip(&labels) {
             let c = &self.cuts[i];
             let before = match c.after {
                 Some(p) => self.cuts.get(p).map_or(self.total, |c| c.passed),
@@ -117,7 +132,7 @@ impl CutFlow {
             };
             s.push_str(&format!(
                 "{:<width$}  {:>12}  {:>8.2}%  {:>8.2}%",
-                label((i, depth)),
+                label,
                 c.passed,
                 pct(c.passed, before),
                 pct(c.passed, self.total)
@@ -136,9 +151,9 @@ impl CutFlow {
     ///
     /// A chain of cuts, each after the one before, is a sequence and stays flat (as
     /// RDataFrame's `Report()` prints it). Where cuts branch — two or more cuts after the same
-    /// cut, or after all events — each branch is a region: indented one step under the cut it
-    /// follows, and everything after it indented further, so that a row always follows, at one
-    /// step less, the cut it is after.
+    /// cut — each branch is a region, indented one step under the cut it follows; a chain
+    /// inside a region stays at the region's step. ([`CutFlow::table`] names the cut a row
+    /// follows when it is not the row above.)
     pub fn layout(&self) -> Vec<(usize, usize)> {
         let n = self.cuts.len();
         // Children of every cut, and of all events (index n); parents outside the table
@@ -150,23 +165,20 @@ impl CutFlow {
         }
         let mut rows = Vec::with_capacity(n);
         let mut seen = vec![false; n];
-        // (cut or all events, its indentation, whether it is in the flat trunk)
-        let mut stack = vec![(n, 0usize, true)];
-        while let Some((node, depth, trunk)) = stack.pop() {
+        // (cut or all events, its indentation)
+        let mut stack = vec![(n, 0usize)];
+        while let Some((node, depth)) = stack.pop() {
             let kids = &children[node];
-            let branching = kids.len() >= 2;
-            // Children in a trunk that does not branch stay at the trunk's depth.
-            let (kid_depth, kid_trunk) = if trunk && !branching {
-                (depth, true)
-            } else if node == n {
-                (0, false)
+            // Regions branching off a cut are indented; a chain stays at its depth.
+            let kid_depth = if kids.len() >= 2 && node < n {
+                depth + 1
             } else {
-                (depth + 1, false)
+                depth
             };
             for &k in kids.iter().rev() {
                 if !seen[k] {
                     seen[k] = true;
-                    stack.push((k, kid_depth, kid_trunk));
+                    stack.push((k, kid_depth));
                 }
             }
             if node < n {
@@ -330,15 +342,24 @@ mod tests {
         ]);
         assert_eq!(
             labels(&cf),
-            ["trigger", "four jets", "  one b", "    high pt", "  two b"]
+            [
+                "trigger",
+                "four jets",
+                "  one b",
+                "  high pt",
+                "  two b  (after four jets)"
+            ]
         );
         // Regions straight off all events, booked interleaved: printed depth first.
         let cf = flow(&[("a muon", None), ("two jets", None), ("two muons", Some(0))]);
-        assert_eq!(labels(&cf), ["a muon", "  two muons", "two jets"]);
+        assert_eq!(
+            labels(&cf),
+            ["a muon", "two muons", "two jets  (after all events)"]
+        );
         // A plain chain, and a corrupt cycle that must not hang.
         let cf = flow(&[("a", None), ("b", Some(0)), ("c", Some(1))]);
         assert_eq!(labels(&cf), ["a", "b", "c"]);
         let cf = flow(&[("a", Some(1)), ("b", Some(0))]);
-        assert_eq!(labels(&cf), ["a", "b"]);
+        assert_eq!(labels(&cf), ["a  (after b)", "b"]);
     }
 }

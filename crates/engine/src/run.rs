@@ -376,7 +376,7 @@ pub fn run_work_item(plan: &Plan, it: &WorkItem, plan_id: String) -> Result<Part
 /// A worker process runs many work items of the same few files: keep their parsed tree metadata
 /// (and open file handles) for the next item. An entry is used only while the file's size and
 /// modification time are unchanged; at most [`TREE_CACHE`] trees are kept.
-fn open_dataset_cached(path: &std::path::Path, tree: &str) -> Result<Dataset> {
+pub(crate) fn open_dataset_cached(path: &std::path::Path, tree: &str) -> Result<Dataset> {
     use std::sync::Mutex;
     type Key = (PathBuf, String);
     type Stamp = (u64, Option<std::time::SystemTime>);

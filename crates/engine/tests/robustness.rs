@@ -60,7 +60,7 @@ fn a_cut_of_hundreds_of_run_ranges_and_a_sum_of_a_thousand_terms_run() {
                 .any(|(rr, a, b)| *r == rr && (a..=b).contains(l))
         })
         .count() as u64;
-    let sum = (0..1000)
+    let sum = (0..10_000)
         .map(|i| format!("MET_pt * {}.0", i % 3))
         .collect::<Vec<_>>()
         .join(" + ");

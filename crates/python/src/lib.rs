@@ -425,6 +425,32 @@ fn run(py: Python<'_>, analysis: &str, threads: usize, entries_per_item: u64) ->
     Ok(results_json(&r))
 }
 
+/// Check an analysis (JSON) as planning does, without reading events: inputs exist, binnings
+/// are valid, every expression type-checks against the first file of each sample. Raises the
+/// error the run would give.
+#[pyfunction]
+fn check(py: Python<'_>, analysis: &str) -> PyResult<()> {
+    let a = parse_analysis(py, analysis)?;
+    // Type checking walks (depth-limited) expression trees: give it the workers' stack.
+    let r = py.detach(|| {
+        std::thread::scope(|s| {
+            std::thread::Builder::new()
+                .stack_size(16 << 20)
+                .spawn_scoped(s, || engine::check(&a))
+                .map(|h| h.join())
+        })
+    });
+    match r {
+        Ok(Ok(r)) => r.map_err(|e| engine_error(py, e)),
+        Ok(Err(_)) => Err(raise(py, "ExecutionError", "the check panicked".into())),
+        Err(e) => Err(raise(
+            py,
+            "ExecutionError",
+            format!("cannot start the check: {e}"),
+        )),
+    }
+}
+
 /// Cut an analysis's input into work items: `entries_per_item` (whole clusters) or
 /// `items_per_file`. Returns the plan as JSON.
 #[pyfunction]
@@ -571,6 +597,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(analysis_from_file, m)?)?;
     m.add_function(wrap_pyfunction!(read_manifest, m)?)?;
     m.add_function(wrap_pyfunction!(run, m)?)?;
+    m.add_function(wrap_pyfunction!(check, m)?)?;
     m.add_function(wrap_pyfunction!(plan, m)?)?;
     m.add_function(wrap_pyfunction!(plan_items, m)?)?;
     m.add_function(wrap_pyfunction!(run_item, m)?)?;
