@@ -183,11 +183,26 @@ pub fn select(ds: &Dataset, patterns: &[String]) -> Result<Selection> {
         chosen.fill(true);
     }
     for pattern in &patterns {
-        let literal = !pattern.contains(['*', '?', '[', '{']);
-        let glob = compile(pattern)?;
+        // A name that exists is taken as it is written, even with glob characters in it
+        // (`pg[6]`, `Jet::pt`, `a{b}`); anything else is a glob.
+        let named = data
+            .iter()
+            .any(|c| matches(&|s: &str| s == pattern.as_str(), c).is_some());
+        let literal = named || !pattern.contains(['*', '?', '[', '{']);
+        let glob = compile(pattern);
+        let is_match = |s: &str| {
+            if named {
+                s == pattern.as_str()
+            } else {
+                glob.as_ref().is_ok_and(|g| g.is_match(s))
+            }
+        };
+        if !named {
+            glob.as_ref().map_err(|e| anyhow!("{e}"))?;
+        }
         let mut any = false;
         for k in dataset_order(&data) {
-            let Some(how) = matches(&glob, &data[k]) else {
+            let Some(how) = matches(&is_match, &data[k]) else {
                 continue;
             };
             any = true;
@@ -305,17 +320,17 @@ enum Match {
     Parent,
 }
 
-/// Whether `glob` matches the column's name or path, or the name or path of one of its parent
-/// branches.
-fn matches(glob: &GlobMatcher, c: &Column) -> Option<Match> {
-    if glob.is_match(&c.name) || glob.is_match(&c.path) {
+/// Whether `is_match` accepts the column's name or path, or the name or path of one of its
+/// parent branches.
+fn matches(is_match: &dyn Fn(&str) -> bool, c: &Column) -> Option<Match> {
+    if is_match(&c.name) || is_match(&c.path) {
         return Some(Match::Itself);
     }
     let mut parent = c.path.as_str();
     while let Some((head, _)) = parent.rsplit_once('/') {
         parent = head;
         let name = parent.rsplit('/').next().unwrap_or(parent);
-        if glob.is_match(parent) || glob.is_match(name) {
+        if is_match(parent) || is_match(name) {
             return Some(Match::Parent);
         }
     }

@@ -817,3 +817,16 @@ fn completions() {
         assert!(!ok(&["completions", shell]).is_empty());
     }
 }
+
+#[test]
+fn branches_with_brackets_in_their_names_are_selected_as_written() {
+    // `arr.pg[3]` would be a glob character class; a name that exists is taken as written.
+    let path = format!("{}:t", fixture("split_members.root"));
+    let out = ok(&["dump", &path, "-e", "0:1", "-b", "arr.pg[3],arr.fixed[2]"]);
+    let v: Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    assert_eq!(v["arr.pg[3]"].as_array().unwrap().len(), 3, "{out}");
+    assert_eq!(v["arr.fixed[2]"][1]["y"], 2.0, "{out}");
+    // Globs still work.
+    let out = ok(&["dump", &path, "-e", "0:1", "-b", "arr.p*"]);
+    assert!(out.contains("\"arr.pg[3]\"") && out.contains("\"arr.primary\""), "{out}");
+}

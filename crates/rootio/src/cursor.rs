@@ -221,6 +221,12 @@ impl<'a> Cursor<'a> {
                 )));
             }
             let version = self.i16()?;
+            // Version 0 is written for classes without a dictionary ("foreign" classes,
+            // `TBufferFile::WriteVersion`), followed by the class's 4-byte checksum; ROOT skips it
+            // when the byte count leaves room for it (`TBufferFile::ReadVersion`: `bcnt >= 6`).
+            if version == 0 && count >= 6 {
+                self.skip(4)?;
+            }
             Ok(Header {
                 version,
                 end: Some(end),

@@ -135,6 +135,24 @@ pub struct StreamerInfo {
 pub struct StreamerInfos {
     by_name: HashMap<String, Vec<Arc<StreamerInfo>>>,
     order: Vec<Arc<StreamerInfo>>,
+    /// Whether this is [`builtin`]'s list (which has no fallback of its own).
+    is_builtin: bool,
+}
+
+/// ROOT 6.40's own layouts of the classes that describe trees and histograms (`TTree`,
+/// `TBranch`, `TBranchElement`, every `TLeaf`, `TH1`, `TAxis`, …): the list hepframe's writer
+/// embeds (`write/streamers.bin`). A file that lacks the streamer info of such a class — files
+/// written by other libraries (Go's groot, for one) store only some — is read with these, as
+/// ROOT reads it with its compiled-in dictionary; only for the exact class version, so that an
+/// old layout is never read with a new one.
+pub fn builtin() -> &'static StreamerInfos {
+    static BUILTIN: std::sync::OnceLock<StreamerInfos> = std::sync::OnceLock::new();
+    BUILTIN.get_or_init(|| {
+        use crate::write::streamers::{SOURCE_KEYLEN, STREAMER_LIST};
+        let mut infos = read_streamer_list(STREAMER_LIST, SOURCE_KEYLEN, 0).unwrap_or_default();
+        infos.is_builtin = true;
+        infos
+    })
 }
 
 impl StreamerInfos {
@@ -149,12 +167,21 @@ impl StreamerInfos {
     }
 
     /// The layout of `class` at `version`, or — if the file lacks that exact version — the
-    /// layout with the highest version.
+    /// layout with the highest version; for a class the file does not describe at all, ROOT's
+    /// own layout of that exact version ([`builtin`]).
     pub fn get(&self, class: &str, version: i32) -> Option<&Arc<StreamerInfo>> {
-        let all = self.by_name.get(class)?;
-        all.iter()
-            .find(|i| i.class_version == version)
-            .or_else(|| all.iter().max_by_key(|i| i.class_version))
+        match self.by_name.get(class) {
+            Some(all) => all
+                .iter()
+                .find(|i| i.class_version == version)
+                .or_else(|| all.iter().max_by_key(|i| i.class_version)),
+            None if !self.is_builtin => builtin()
+                .by_name
+                .get(class)?
+                .iter()
+                .find(|i| i.class_version == version),
+            None => None,
+        }
     }
 
     /// Whether an exact version is known.

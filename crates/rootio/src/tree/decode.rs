@@ -45,7 +45,7 @@ pub fn empty_for_interpretation(interp: &Interpretation) -> Array {
                 values: Box::new(empty_for(*element)),
             }),
         },
-        Interpretation::Strings => Array::Strings {
+        Interpretation::Strings | Interpretation::CharStar => Array::Strings {
             offsets: vec![0],
             data: Vec::new(),
         },
@@ -68,6 +68,10 @@ pub fn empty_for_interpretation(interp: &Interpretation) -> Array {
             }),
         },
         Interpretation::Object(layout) => layout.empty_array(),
+        Interpretation::ObjectArray { layout, len } => Array::Fixed {
+            size: *len,
+            values: Box::new(layout.empty_array()),
+        },
         Interpretation::LeafList { leaves } => Array::Record {
             fields: leaves
                 .iter()
@@ -156,15 +160,12 @@ pub fn append_elements(out: &mut Array, element: Element, bytes: &[u8]) -> Resul
             },
             out,
         ) => {
-            let scale = (high - low)
-                / if nbits < 32 {
-                    (1u64 << nbits) as f64
-                } else {
-                    u32::MAX as f64
-                };
+            // `TBufferFile::ReadWithFactor`: `aint / factor + minvalue`, in this order.
+            let bigint: u32 = if nbits < 32 { 1 << nbits } else { u32::MAX };
+            let factor = bigint as f64 / (high - low);
             let it = bytes
                 .chunks_exact(4)
-                .map(move |c| low + u32::from_be_bytes([c[0], c[1], c[2], c[3]]) as f64 * scale);
+                .map(move |c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]) as f64 / factor + low);
             match (double, out) {
                 (true, Array::F64(v)) => v.extend(it),
                 (false, Array::F32(v)) => v.extend(it.map(|x| x as f32)),
@@ -350,6 +351,18 @@ pub fn decode(
                 }
             }
         },
+        Interpretation::ObjectArray { layout, len } => {
+            let Array::Fixed { values, .. } = out else {
+                return Err(Error::corrupt("internal: array type mismatch"));
+            };
+            let off = entry_offsets(offsets, entries, data.len())?;
+            for entry in entry_slices(data, off, lo, hi) {
+                let mut c = crate::cursor::Cursor::new(entry, 0, "object array");
+                for _ in 0..*len {
+                    super::objects::read_object(&mut c, layout, values)?;
+                }
+            }
+        }
         Interpretation::VectorString => {
             let off = entry_offsets(offsets, entries, data.len())?;
             let (o, values) = jagged(out)?;
@@ -377,13 +390,18 @@ pub fn decode(
                 push_count(o, n);
             }
         }
-        Interpretation::Strings => {
+        Interpretation::Strings | Interpretation::CharStar => {
             let Array::Strings {
                 offsets: o,
                 data: d,
             } = out
             else {
                 return Err(Error::corrupt("internal: array type mismatch"));
+            };
+            let read_tstring = if matches!(interp, Interpretation::CharStar) {
+                read_char_star
+            } else {
+                read_tstring
             };
             match offsets {
                 Some(off) => {
@@ -535,6 +553,22 @@ fn take(b: &[u8], n: usize, size: usize) -> Result<&[u8]> {
             b.len()
         ))),
     }
+}
+
+/// A `char*` member (`TStreamerInfo` kCharStar): a four-byte big-endian length, then the bytes;
+/// a length of 0 or less is an empty string.
+fn read_char_star(b: &[u8]) -> Result<(&[u8], &[u8])> {
+    let Some((len, rest)) = b.split_first_chunk::<4>() else {
+        return Err(Error::corrupt("truncated char* length"));
+    };
+    let n = i32::from_be_bytes(*len).max(0) as usize;
+    if n > rest.len() {
+        return Err(Error::corrupt(format!(
+            "char* of {n} bytes in {} bytes",
+            rest.len()
+        )));
+    }
+    Ok((&rest[..n], &rest[n..]))
 }
 
 fn read_tstring(b: &[u8]) -> Result<(&[u8], &[u8])> {

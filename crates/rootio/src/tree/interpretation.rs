@@ -15,9 +15,10 @@ pub enum Element {
     Primitive(PrimitiveType),
     /// `Double32_t` without range: stored as a 4-byte float, read as double.
     Double32AsFloat,
-    /// `Float16_t`/`Double32_t` with a range `[low, high, nbits]`: a 4-byte unsigned integer
-    /// `v`, value `low + v * (high - low) / 2^nbits` (`TBufferFile::ReadWithFactor`,
-    /// `TStreamerElement::GetRange`).
+    /// `Float16_t`/`Double32_t` with a range `[low, high, nbits]`, `low < high`: a 4-byte
+    /// unsigned integer `v`, value `v / factor + low` with `factor = bigint / (high - low)`,
+    /// `bigint` = 2^nbits, or 2^32 - 1 for 32 bits (`TBufferFile::ReadWithFactor`,
+    /// `TStreamerElement::GetRange`), computed in that order so the bits are ROOT's.
     Ranged {
         /// Lower bound.
         low: f64,
@@ -125,6 +126,9 @@ pub enum Interpretation {
     /// A string per entry (`std::string`, `TString`, `char*`): a one-byte length (255 ⇒ a
     /// four-byte length follows) and the bytes.
     Strings,
+    /// A `char*` member of a split object (`char* name; //[size]`): a four-byte length and the
+    /// bytes (`TStreamerInfo` kCharStar), not the one-byte length of `Strings`.
+    CharStar,
     /// `std::vector<std::string>`: a header, an i32 count, then that many strings.
     VectorString,
     /// A `std::vector<T>` member of the objects of a split collection: per entry a header,
@@ -141,6 +145,14 @@ pub enum Interpretation {
     },
     /// A whole object per entry (an unsplit branch), read through the streamer info.
     Object(Box<ObjectLayout>),
+    /// A fixed-size array of objects in a split object (`TLorentzVector pg[6]`, streamer type
+    /// kOffsetL + kObject or kAny): `len` objects per entry, each with its own header.
+    ObjectArray {
+        /// How to read one object.
+        layout: Box<ObjectLayout>,
+        /// Objects per entry.
+        len: usize,
+    },
     /// A member `T* x //[n]` of a split object: per entry one marker byte, then the values
     /// (`uproot5` reads these as `AsJagged(..., header_bytes=1)`).
     PointerArray {
@@ -176,10 +188,12 @@ impl Interpretation {
                 format!("vector<vector<{}>>", element.name())
             }
             Interpretation::Strings => "string".into(),
+            Interpretation::CharStar => "char*".into(),
             Interpretation::VectorString => "vector<string>".into(),
             Interpretation::PointerArray { element } => format!("{}*", element.name()),
             Interpretation::VectorPerObject { element } => format!("vector<{}>[]", element.name()),
             Interpretation::Object(l) => l.type_name(),
+            Interpretation::ObjectArray { layout, len } => format!("{}[{len}]", layout.type_name()),
             Interpretation::LeafList { leaves } => format!(
                 "{{{}}}",
                 leaves
@@ -207,6 +221,12 @@ pub fn interpret(branch: &Branch, infos: &StreamerInfos) -> Result<Interpretatio
         leaves => {
             let mut out = Vec::with_capacity(leaves.len());
             for leaf in leaves {
+                if !leaf.described {
+                    return Err(format!(
+                        "the file has no streamer info for the leaf class {}",
+                        leaf.class
+                    ));
+                }
                 if leaf.count_leaf.is_some() || leaf.class == "TLeafC" {
                     return Err(format!(
                         "leaf list with a variable-size leaf ({}) is not supported",
@@ -276,79 +296,141 @@ fn element_from_code(t: i32, title: &str) -> Option<Element> {
     }))
 }
 
-/// Parse the `[low, high(, nbits)]` range from a title, as `uproot5`'s
-/// `interpretation/identify.py` `_float16_or_double32` does.
+/// The element of a `Double32_t` (`double`) or `Float16_t` member or leaf, from the range in
+/// its comment or leaf title, decided exactly as ROOT decides it when reading
+/// (`TStreamerElement::GetRange`, then `TBufferFile::ReadDouble32`/`ReadFloat16`):
+///
+/// - `[low, high]` or `[low, high, nbits]` with `low < high`: a 4-byte integer scaled by
+///   `factor = bigint / (high - low)` ([`Element::Ranged`]);
+/// - otherwise `low` is replaced by `nbits + 0.1` when `nbits < 15`, and `(int)low` bits of
+///   mantissa are kept ([`Element::Truncated`]) — `[0, 0, 12]`;
+/// - otherwise (no range, or `[0, 0]` with 15 bits or more) a Double32 is a 4-byte float, and a
+///   Float16 keeps 12 bits of mantissa.
+///
+/// The range is the first `[...]` holding a comma (a `[3]` before it is a dimension); `pi`,
+/// `2pi`, `2*pi`, `twopi`, `pi/2`, `pi/4` and a `-` anywhere in a bound are read as ROOT reads
+/// them, other bounds with C's `%lg`, and an `nbits` outside 2..=32 becomes 32.
 pub fn float16_or_double32(title: &str, double: bool) -> Element {
-    let range = title.rfind('[').and_then(|l| {
-        let r = title[l..].find(']')? + l;
-        let parts: Vec<&str> = title[l + 1..r].split(',').map(str::trim).collect();
-        if !(2..=3).contains(&parts.len()) {
-            return None;
-        }
-        let low = eval_number(parts[0])?;
-        let high = eval_number(parts[1])?;
-        let nbits = match parts.get(2) {
-            Some(n) => n.parse::<u32>().ok()?,
-            None => 32,
+    let (low, high, nbits, factor) = root_range(title);
+    if factor != 0.0 {
+        return Element::Ranged {
+            low,
+            high,
+            nbits,
+            double,
         };
-        Some((low, high, nbits))
-    });
-    match range {
-        None if double => Element::Double32AsFloat,
-        None => Element::Truncated {
+    }
+    let bits = low as i32; // (Int_t)fXmin, as ReadDouble32 takes it
+    match (bits, double) {
+        (1..=31, _) => Element::Truncated {
+            nbits: bits as u32,
+            double,
+        },
+        (_, true) => Element::Double32AsFloat,
+        (_, false) => Element::Truncated {
             nbits: 12,
             double: false,
         },
-        Some((low, high, nbits)) => {
-            let nbits = if !(2..=32).contains(&nbits) {
-                32
-            } else {
-                nbits
-            };
-            if low == 0.0 && high == 0.0 {
-                if double && nbits == 32 {
-                    Element::Double32AsFloat
-                } else {
-                    Element::Truncated {
-                        nbits: nbits.min(16),
-                        double,
-                    }
-                }
-            } else {
-                Element::Ranged {
-                    low,
-                    high,
-                    nbits,
-                    double,
-                }
-            }
-        }
     }
 }
 
-/// Numbers in Double32 ranges may be written as `pi`, `2*pi`, `-pi/2`.
-fn eval_number(s: &str) -> Option<f64> {
-    let s = s.replace(' ', "").to_lowercase();
-    if let Ok(v) = s.parse::<f64>() {
-        return Some(v);
+/// `TStreamerElement::GetRange`: `(xmin, xmax, nbits, factor)` from a comment or leaf title.
+fn root_range(title: &str) -> (f64, f64, u32, f64) {
+    let none = (0.0, 0.0, 32, 0.0);
+    let Some(mut left) = title.find('[') else {
+        return none;
+    };
+    let Some(mut right) = title[left..].find(']').map(|r| r + left) else {
+        return none;
+    };
+    let mut comma = title[left..].find(',').map(|c| c + left);
+    if comma.is_none_or(|c| c > right) {
+        // The first bracket was a dimension: try the next one.
+        let Some(l) = title[right..].find('[').map(|l| l + right) else {
+            return none;
+        };
+        let Some(r) = title[l..].find(']').map(|r| r + l) else {
+            return none;
+        };
+        (left, right) = (l, r);
+        comma = title[left..].find(',').map(|c| c + left);
+        if comma.is_none_or(|c| c > right) {
+            return none;
+        }
     }
-    let (sign, body) = match s.strip_prefix('-') {
-        Some(b) => (-1.0, b.to_string()),
-        None => (1.0, s.clone()),
-    };
-    let pi = std::f64::consts::PI;
-    let v = if body == "pi" {
-        pi
-    } else if let Some(m) = body.strip_suffix("*pi") {
-        m.parse::<f64>().ok()? * pi
-    } else if let Some(d) = body.strip_prefix("pi/") {
-        pi / d.parse::<f64>().ok()?
-    } else if let Some((a, d)) = body.split_once("*pi/") {
-        a.parse::<f64>().ok()? * pi / d.parse::<f64>().ok()?
+    let comma = comma.unwrap_or(right);
+    let mut nbits: i64 = 32;
+    let mut end = right;
+    if let Some(c2) = title[comma + 1..].find(',').map(|c| c + comma + 1) {
+        if c2 < right {
+            if let Some(n) = scan_int(&title[c2 + 1..right]) {
+                nbits = n;
+            }
+            if !(2..=32).contains(&nbits) {
+                nbits = 32;
+            }
+            end = c2;
+        }
+    }
+    let mut xmin = root_bound(&title[left + 1..comma]);
+    let xmax = root_bound(&title[comma + 1..end]);
+    let bigint: u32 = if nbits < 32 { 1 << nbits } else { 0xffff_ffff };
+    let factor = if xmin < xmax {
+        bigint as f64 / (xmax - xmin)
     } else {
-        return None;
+        0.0
     };
-    Some(sign * v)
+    if xmin >= xmax && nbits < 15 {
+        xmin = nbits as f64 + 0.1;
+    }
+    (xmin, xmax, nbits as u32, factor)
+}
+
+/// One bound of a range, as `TStreamerElement::GetRange` reads it.
+fn root_bound(text: &str) -> f64 {
+    let s: String = text.to_lowercase().chars().filter(|c| *c != ' ').collect();
+    const PI: f64 = std::f64::consts::PI;
+    if s.contains("pi") {
+        let v = if s.contains("2pi") || s.contains("2*pi") || s.contains("twopi") {
+            2.0 * PI
+        } else if s.contains("pi/2") {
+            PI / 2.0
+        } else if s.contains("pi/4") {
+            PI / 4.0
+        } else {
+            PI
+        };
+        if s.contains('-') {
+            -v
+        } else {
+            v
+        }
+    } else {
+        scan_float(&s).unwrap_or(0.0)
+    }
+}
+
+/// C's `sscanf("%lg")`: the longest prefix (after blanks) that is a number.
+fn scan_float(s: &str) -> Option<f64> {
+    let s = s.trim_start();
+    (1..=s.len())
+        .rev()
+        .filter(|&n| s.is_char_boundary(n))
+        .find_map(|n| {
+            let p = &s[..n];
+            // Rust also parses "inf"/"nan" words, as C does; it refuses a trailing "e".
+            p.parse::<f64>().ok()
+        })
+}
+
+/// C's `sscanf("%d")`: an optional sign and the digits after blanks.
+fn scan_int(s: &str) -> Option<i64> {
+    let s = s.trim_start();
+    let digits = s
+        .char_indices()
+        .take_while(|(i, c)| c.is_ascii_digit() || (*i == 0 && (*c == '-' || *c == '+')))
+        .count();
+    s[..digits].parse::<i64>().ok()
 }
 
 /// Dimensions in a leaf title, e.g. `m[2][3]/D` → (None, [2, 3]); `pt[nMuon]/F` →
@@ -361,6 +443,11 @@ fn title_dims(title: &str) -> (Option<String>, Vec<usize>) {
     while let Some(l) = rest.find('[') {
         let Some(r) = rest[l..].find(']') else { break };
         let inside = &rest[l + 1..l + r];
+        if inside.contains(',') {
+            // A Double32_t/Float16_t range (`d[-2.71,10,32]/d`), not a dimension.
+            rest = &rest[l + r + 1..];
+            continue;
+        }
         match inside.trim().parse::<usize>() {
             Ok(d) => dims.push(d),
             Err(_) if dims.is_empty() && counter.is_none() => counter = Some(inside.to_string()),
@@ -374,6 +461,14 @@ fn title_dims(title: &str) -> (Option<String>, Vec<usize>) {
 fn interpret_leaf(leaf: &super::Leaf, branch: &Branch) -> Result<Interpretation, String> {
     if leaf.class == "TLeafC" {
         return Ok(Interpretation::Strings);
+    }
+    if !leaf.described {
+        // Its length and counter are unknown: reading it as a scalar could be wrong.
+        return Err(format!(
+            "the file has no streamer info for its leaf class {}, and ROOT's own layouts do not \
+             have that version",
+            leaf.class
+        ));
     }
     let element = leaf_element(leaf)?;
     let (counter, dims) = title_dims(&leaf.title);
@@ -459,7 +554,13 @@ fn interpret_element(
     infos: &StreamerInfos,
 ) -> Result<Interpretation, String> {
     let leaf = branch.leaves.first();
-    let title = leaf.map(|l| l.title.as_str()).unwrap_or("");
+    // A Double32_t/Float16_t range is in the member's comment (the streamer element's title);
+    // the leaf title of a split member is only its name (uproot reads the element's title too).
+    let title = el
+        .member_title
+        .as_deref()
+        .or(leaf.map(|l| l.title.as_str()))
+        .unwrap_or("");
     match el.ftype {
         // Count branch of a split TClonesArray or STL collection: one i32 per entry.
         3 | 4 => {
@@ -534,6 +635,9 @@ fn interpret_element(
     if st == kind::TSTRING || st == kind::STL_STRING {
         return Ok(Interpretation::Strings);
     }
+    if st == kind::CHAR_STAR {
+        return Ok(Interpretation::CharStar);
+    }
     if let Some(t) = &type_name {
         if let Some(i) = from_type_name(t, title) {
             return Ok(i);
@@ -542,9 +646,20 @@ fn interpret_element(
     if !branch.children.is_empty() {
         return Err("split object: read its sub-branches".into());
     }
+    let object_array = st == kind::OFFSET_L + kind::OBJECT || st == kind::OFFSET_L + kind::ANY;
+    if let (true, Some(t)) = (object_array && el.member_array_length > 0, &type_name) {
+        if infos.get(t, -1).is_some() {
+            return Ok(Interpretation::ObjectArray {
+                layout: Box::new(layout(infos, t, 0)?),
+                len: el.member_array_length,
+            });
+        }
+    }
     if let Some(t) = &type_name {
         if infos.get(t, -1).is_some() {
-            return layout(infos, t, 0).map(|l| Interpretation::Object(Box::new(l)));
+            let mut l = layout(infos, t, 0)?;
+            l.headless = el.id < 0 && el.ftype == 0;
+            return Ok(Interpretation::Object(Box::new(l)));
         }
     }
     Err(format!(

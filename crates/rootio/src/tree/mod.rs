@@ -73,6 +73,9 @@ pub struct Leaf {
     pub count_branch: Option<String>,
     /// `TLeafElement::fType` (a streamer type code).
     pub element_type: Option<i32>,
+    /// Whether the leaf object could be read: false when neither the file nor ROOT's own
+    /// layouts describe its class version, so that its name, length and counter are unknown.
+    pub described: bool,
 }
 
 /// TBranchElement-specific members.
@@ -91,6 +94,11 @@ pub struct ElementInfo {
     pub streamer_type: i32,
     /// The C++ type of the member, from the parent's streamer info when available.
     pub member_type: Option<String>,
+    /// The member's comment in the parent's streamer info: it holds a `Double32_t` or
+    /// `Float16_t` range (`[-pi,pi,30]`), which the leaf title of a split member does not.
+    pub member_title: Option<String>,
+    /// The member's fixed array length (`TLorentzVector pg[6]` gives 6; 0 for no array).
+    pub member_array_length: usize,
 }
 
 /// A branch of a tree.
@@ -219,38 +227,69 @@ impl Tree {
     /// The tree's clusters. With a positive `fAutoFlush` or cluster ranges they follow ROOT's
     /// `TTree::TClusterIterator`; otherwise (a tree never flushed by entry count) they are the
     /// entry boundaries that all branches' baskets share, as uproot's `common_entry_offsets`.
+    ///
+    /// ROOT flushes every branch's basket at each cluster boundary, so a tree has no more
+    /// clusters than its data branch with the most baskets has baskets. Entry counts and cluster
+    /// sizes come from the file: cluster ranges that describe more clusters than that (a corrupt
+    /// `fEntries` of 2^60 with `fAutoFlush` 1 would be 2^60 clusters) cannot be right and are
+    /// not expanded; the basket boundaries are used instead, so the result stays bounded by the
+    /// number of baskets.
     pub fn clusters(&self) -> Vec<Cluster> {
         let n = self.entries;
-        let mut out = Vec::new();
         if n == 0 {
-            return out;
+            return Vec::new();
         }
         if !self.cluster_range_end.is_empty() || self.auto_flush > 0 {
-            let mut start = 0u64;
-            for (i, &end) in self.cluster_range_end.iter().enumerate() {
-                let size = self.cluster_size.get(i).copied().unwrap_or(0);
-                let size = if size > 0 { size as u64 } else { n };
-                let end = ((end.max(-1) + 1) as u64).min(n);
-                while start < end {
-                    let stop = (start + size).min(end);
-                    out.push(start..stop);
-                    start = stop;
-                }
+            let most_baskets = self
+                .data_branches()
+                .iter()
+                .map(|b| b.baskets.len())
+                .max()
+                .unwrap_or(0);
+            if let Some(out) = self.cluster_ranges(most_baskets.max(1)) {
+                return out;
             }
-            let size = if self.auto_flush > 0 {
-                self.auto_flush as u64
-            } else {
-                n
-            };
-            while start < n {
-                let stop = (start + size).min(n);
-                out.push(start..stop);
-                start = stop;
-            }
-            return out;
         }
         let bounds = self.common_basket_boundaries();
         bounds.windows(2).map(|w| w[0]..w[1]).collect()
+    }
+
+    /// The clusters of `fClusterRangeEnd`, `fClusterSize` and `fAutoFlush`
+    /// (`TTree::TClusterIterator`), or `None` if they are more than `limit`.
+    fn cluster_ranges(&self, limit: usize) -> Option<Vec<Cluster>> {
+        let n = self.entries;
+        let mut out = Vec::new();
+        let mut push = |range: Cluster| {
+            out.push(range);
+            out.len() <= limit
+        };
+        let mut start = 0u64;
+        for (i, &end) in self.cluster_range_end.iter().enumerate() {
+            let size = self.cluster_size.get(i).copied().unwrap_or(0);
+            let size = if size > 0 { size as u64 } else { n };
+            // `end` is the last entry of the range (inclusive); -1 or less: an empty range.
+            let end = (end.max(-1) as u64).wrapping_add(1).min(n);
+            while start < end {
+                let stop = start.saturating_add(size).min(end);
+                if !push(start..stop) {
+                    return None;
+                }
+                start = stop;
+            }
+        }
+        let size = if self.auto_flush > 0 {
+            self.auto_flush as u64
+        } else {
+            n
+        };
+        while start < n {
+            let stop = start.saturating_add(size).min(n);
+            if !push(start..stop) {
+                return None;
+            }
+            start = stop;
+        }
+        Some(out)
     }
 
     /// Entry numbers at which every data branch starts a new basket (including 0 and entries).
@@ -398,6 +437,7 @@ fn build_branch(
                 } else {
                     None
                 },
+                described: !l.members.is_empty(),
             }
         })
         .collect();
@@ -405,14 +445,16 @@ fn build_branch(
         let class_name = b.str("fClassName").unwrap_or("").to_string();
         let class_version = b.int("fClassVersion").unwrap_or(-1) as i32;
         let id = b.int("fID").unwrap_or(-1) as i32;
-        let member_type = if id >= 0 {
+        let member = if id >= 0 {
             infos
                 .get(&class_name, class_version)
                 .and_then(|i| i.elements.get(id as usize))
-                .map(|e| e.type_name.clone())
         } else {
             None
         };
+        let member_type = member.map(|e| e.type_name.clone());
+        let member_title = member.map(|e| e.title.clone());
+        let member_array_length = member.map_or(0, |e| e.array_length.max(0) as usize);
         Some(ElementInfo {
             class_name,
             class_version,
@@ -420,6 +462,8 @@ fn build_branch(
             ftype: b.int("fType").unwrap_or(0) as i32,
             streamer_type: b.int("fStreamerType").unwrap_or(-1) as i32,
             member_type,
+            member_title,
+            member_array_length,
         })
     } else {
         None

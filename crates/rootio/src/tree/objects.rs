@@ -20,6 +20,11 @@ pub struct ObjectLayout {
     pub class: String,
     /// What to read, in order.
     pub steps: Vec<Step>,
+    /// Whether the object comes without its own byte count and version: the whole object of an
+    /// unsplit top-level branch whose class is streamed member by member (`TBranchElement`
+    /// fType 0, `TBranchElement::FillLeavesMember`'s action sequence) — unlike a class with a
+    /// custom `Streamer` (fType -1, `TLorentzVector`) and unlike member objects.
+    pub headless: bool,
 }
 
 /// One step of reading an object.
@@ -42,6 +47,8 @@ pub enum FieldKind {
     Fixed(Element, usize),
     /// An embedded object (with its own header).
     Object(ObjectLayout),
+    /// A fixed-size array of embedded objects (`TLorentzVector pg[3]`), each with its header.
+    Objects(ObjectLayout, usize),
     /// A `TString`.
     String,
 }
@@ -81,6 +88,13 @@ pub fn layout(infos: &StreamerInfos, class: &str, depth: usize) -> Result<Object
         } else if t == kind::TOBJECT {
             steps.push(Step::TObject);
             continue;
+        } else if (t == kind::OFFSET_L + kind::OBJECT || t == kind::OFFSET_L + kind::ANY)
+            && el.array_length > 0
+        {
+            FieldKind::Objects(
+                layout(infos, el.type_name.trim_end_matches('*'), depth + 1)?,
+                el.array_length as usize,
+            )
         } else if t == kind::OBJECT || t == kind::ANY || t == kind::TNAMED {
             FieldKind::Object(layout(
                 infos,
@@ -98,6 +112,7 @@ pub fn layout(infos: &StreamerInfos, class: &str, depth: usize) -> Result<Object
     Ok(ObjectLayout {
         class: class.to_string(),
         steps,
+        headless: false,
     })
 }
 
@@ -113,7 +128,25 @@ impl ObjectLayout {
         for s in &self.steps {
             match s {
                 Step::TObject => {}
-                Step::Base(b) => b.collect_fields(out),
+                Step::Base(b) => {
+                    let start = out.len();
+                    b.collect_fields(out);
+                    // A member of the class that has the name of a base-class member hides it
+                    // in C++; both are data, so the base's is kept as `Base::name`.
+                    let own: Vec<&str> = self
+                        .steps
+                        .iter()
+                        .filter_map(|s| match s {
+                            Step::Field(n, _) => Some(n.as_str()),
+                            _ => None,
+                        })
+                        .collect();
+                    for (name, _) in &mut out[start..] {
+                        if own.contains(&name.as_str()) {
+                            *name = format!("{}::{name}", b.class);
+                        }
+                    }
+                }
                 Step::Field(name, kind) => out.push((name.clone(), kind.empty_array())),
             }
         }
@@ -134,6 +167,10 @@ impl FieldKind {
                 values: Box::new(super::decode::empty_for(*e)),
             },
             FieldKind::Object(l) => l.empty_array(),
+            FieldKind::Objects(l, n) => Array::Fixed {
+                size: *n,
+                values: Box::new(l.empty_array()),
+            },
             FieldKind::String => Array::Strings {
                 offsets: vec![0],
                 data: Vec::new(),
@@ -147,10 +184,16 @@ pub fn read_object(c: &mut Cursor<'_>, layout: &ObjectLayout, out: &mut Array) -
     let Array::Record { fields, len } = out else {
         return Err(Error::corrupt("internal: record column expected"));
     };
-    let h = c.header()?;
+    let h = if layout.headless {
+        None
+    } else {
+        Some(c.header()?)
+    };
     let mut idx = 0;
     read_steps(c, layout, fields, &mut idx)?;
-    c.finish(&h)?;
+    if let Some(h) = h {
+        c.finish(&h)?;
+    }
     *len += 1;
     Ok(())
 }
@@ -189,6 +232,14 @@ fn read_steps(
                         super::decode::append_elements(values, *e, b)?;
                     }
                     FieldKind::Object(l) => read_object(c, l, target)?,
+                    FieldKind::Objects(l, n) => {
+                        let Array::Fixed { values, .. } = target else {
+                            return Err(Error::corrupt("internal: fixed column expected"));
+                        };
+                        for _ in 0..*n {
+                            read_object(c, l, values)?;
+                        }
+                    }
                     FieldKind::String => {
                         let s = c.string_bytes()?;
                         let Array::Strings { offsets, data } = target else {
