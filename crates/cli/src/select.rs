@@ -110,11 +110,17 @@ fn plural(noun: &str) -> &'static str {
 
 /// The branches with data of a tree.
 fn tree_columns(tree: &Tree) -> Vec<Column> {
-    tree.data_branches()
-        .into_iter()
+    let data = tree.data_branches();
+    // A name several branches share (under different parents) is read and printed by path.
+    let shared = |name: &str| data.iter().filter(|b| b.name == name).count() > 1;
+    data.iter()
         .enumerate()
         .map(|(k, b)| Column {
-            name: b.name.clone(),
+            name: if shared(&b.name) {
+                b.path.clone()
+            } else {
+                b.name.clone()
+            },
             path: b.path.clone(),
             problem: b.interpretation.as_ref().err().cloned(),
             entries: b.entries,
@@ -323,7 +329,8 @@ enum Match {
 /// Whether `is_match` accepts the column's name or path, or the name or path of one of its
 /// parent branches.
 fn matches(is_match: &dyn Fn(&str) -> bool, c: &Column) -> Option<Match> {
-    if is_match(&c.name) || is_match(&c.path) {
+    let stored = c.path.rsplit('/').next().unwrap_or(&c.path);
+    if is_match(&c.name) || is_match(&c.path) || is_match(stored) {
         return Some(Match::Itself);
     }
     let mut parent = c.path.as_str();

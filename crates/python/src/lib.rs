@@ -37,9 +37,9 @@ fn read_error(py: Python<'_>, e: rootio::Error) -> PyErr {
             "FileNotFoundError"
         }
         rootio::ErrorKind::Io(_) => "InputError",
-        rootio::ErrorKind::NotFound { .. } | rootio::ErrorKind::WrongClass { .. } => {
-            "NotFoundError"
-        }
+        rootio::ErrorKind::NotFound { .. }
+        | rootio::ErrorKind::Ambiguous { .. }
+        | rootio::ErrorKind::WrongClass { .. } => "NotFoundError",
         _ => "FormatError",
     };
     raise(py, kind, e.to_string())

@@ -11,7 +11,7 @@ use crate::array::{Array, PrimitiveType};
 use crate::error::Result;
 use crate::file::RootFile;
 use crate::rntuple::RNTuple;
-use crate::tree::{Interpretation, ReadOptions, Tree};
+use crate::tree::{Branch, Interpretation, ReadOptions, Tree};
 
 /// The key class of an RNTuple anchor.
 const RNTUPLE_CLASS: &str = "ROOT::RNTuple";
@@ -129,24 +129,28 @@ impl Dataset {
     /// The top-level columns (branches with data, or fields) in order, with their kinds.
     pub fn columns(&self) -> Vec<(String, ColumnKind)> {
         match self {
-            Dataset::Tree(t) => t
-                .data_branches()
-                .iter()
-                .map(|b| {
-                    let kind = match &b.interpretation {
-                        Ok(Interpretation::Fixed { element, shape }) if shape.is_empty() => {
-                            ColumnKind::Scalar(element.memory_type())
-                        }
-                        Ok(
-                            Interpretation::Fixed { element, .. }
-                            | Interpretation::Counted { element, .. }
-                            | Interpretation::Vector { element },
-                        ) => ColumnKind::List(element.memory_type()),
-                        _ => ColumnKind::Other,
-                    };
-                    (b.name.clone(), kind)
-                })
-                .collect(),
+            Dataset::Tree(t) => {
+                let data = t.data_branches();
+                // A name several data branches share is given by path (see `Tree::branch`).
+                let shared = |b: &Branch| data.iter().filter(|o| o.name == b.name).count() > 1;
+                data.iter()
+                    .map(|b| {
+                        let kind = match &b.interpretation {
+                            Ok(Interpretation::Fixed { element, shape }) if shape.is_empty() => {
+                                ColumnKind::Scalar(element.memory_type())
+                            }
+                            Ok(
+                                Interpretation::Fixed { element, .. }
+                                | Interpretation::Counted { element, .. }
+                                | Interpretation::Vector { element },
+                            ) => ColumnKind::List(element.memory_type()),
+                            _ => ColumnKind::Other,
+                        };
+                        let name = if shared(b) { &b.path } else { &b.name };
+                        (name.clone(), kind)
+                    })
+                    .collect()
+            }
             Dataset::RNTuple(r) => r
                 .fields()
                 .iter()

@@ -87,6 +87,17 @@ pub enum ErrorKind {
         /// The nearest existing names, best first.
         suggestions: Vec<String>,
     },
+    /// A name asked for by the user means several things (branches of one name under
+    /// different parents): the full path must be given.
+    #[error("{what} name '{name}' is ambiguous: give the full path, one of {}", .paths.join(", "))]
+    Ambiguous {
+        /// "branch", …
+        what: &'static str,
+        /// The name asked for.
+        name: String,
+        /// The full paths it could mean.
+        paths: Vec<String>,
+    },
     /// The operating system could not create, write, flush or rename an output file
     /// ([`crate::write::FileWriter`]); the error's location names the output path.
     #[error("cannot write file: {0}")]

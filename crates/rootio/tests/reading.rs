@@ -167,3 +167,37 @@ fn columns_are_arrow_shaped() {
     }
     assert!(matches!(**values, Array::F32(_)));
 }
+
+/// Branches of one name under different parents are named by path; a bare name that could mean
+/// several is an error listing them (it used to give the first one's data for all).
+#[test]
+fn branches_sharing_a_name_are_told_apart_by_path() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let f = RootFile::open(dir.join("split_members.root")).unwrap();
+    let t = f.tree("t").unwrap();
+    let e = t.branch("pos").unwrap_err();
+    assert!(
+        matches!(&*e.kind, ErrorKind::Ambiguous { paths, .. } if paths == &["info1/pos", "info2/pos"]),
+        "{e}"
+    );
+    assert!(
+        e.to_string()
+            .contains("give the full path, one of info1/pos, info2/pos"),
+        "{e}"
+    );
+    assert_eq!(t.branch("info2/pos").unwrap().path, "info2/pos");
+    let names: Vec<String> = rootio::Dataset::Tree(t.clone())
+        .columns()
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    assert!(
+        names.contains(&"info1/n".to_string()) && names.contains(&"info2/n".to_string()),
+        "{names:?}"
+    );
+    // Two top-level branches of one name (a ROOT 5 file): the second is `hitEnd;2`.
+    let f = RootFile::open(dir.join("legacy/uproot-issue443.root")).unwrap();
+    let t = f.tree("muonDataTree").unwrap();
+    assert_eq!(t.branch("hitEnd").unwrap().path, "hitEnd");
+    assert_eq!(t.branch("hitEnd;2").unwrap().name, "hitEnd");
+}

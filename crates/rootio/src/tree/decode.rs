@@ -217,6 +217,31 @@ pub fn decode(
     match interp {
         Interpretation::Fixed { element, shape } => {
             let per: usize = element.disk_size() * shape.iter().product::<usize>().max(1);
+            if let Some(off) = offsets.filter(|o| o.windows(2).any(|w| w[1] - w[0] != per as u32)) {
+                // Entries of another size than the type's. `TObject::fBits` of a referenced
+                // object is followed by its 2-byte process id (`TObject::Streamer`,
+                // kIsReferenced): keep the 4 bytes of fBits. Anything else is not this type.
+                check_offsets(off, entries, data.len())?;
+                let bits = *element == Element::Primitive(PrimitiveType::U32) && shape.is_empty();
+                let target = match out {
+                    Array::Fixed { values, .. } => values.as_mut(),
+                    other => other,
+                };
+                for (k, entry) in entry_slices(data, off, lo, hi).enumerate() {
+                    // kIsReferenced is BIT(4): in the last of the 4 big-endian bytes.
+                    let referenced = entry.len() >= 4 && entry[3] & 0x10 != 0;
+                    let expected = if referenced { 6 } else { 4 };
+                    if !bits || entry.len() != expected {
+                        return Err(Error::corrupt(format!(
+                            "entry {} holds {} bytes, not the {per} of its type",
+                            lo + k,
+                            entry.len()
+                        )));
+                    }
+                    append_elements(target, *element, &entry[..4])?;
+                }
+                return Ok(());
+            }
             let need = hi
                 .checked_mul(per)
                 .filter(|n| *n <= data.len())

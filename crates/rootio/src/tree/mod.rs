@@ -207,15 +207,30 @@ impl Tree {
             .collect()
     }
 
-    /// The branch called `name` (its stored name or its `a/b/c` path).
+    /// The branch called `name`: its `a/b/c` path (`name;2` for a second top-level branch of one
+    /// name), or its stored name when only one branch
+    /// holding data has it. Branches of one name under different parents (or two top-level
+    /// branches of one name, as some files have) must be named by path: a name that could mean
+    /// several of them is an error listing their paths, never the first one's data.
     pub fn branch(&self, name: &str) -> Result<&Branch> {
         let all = self.all_branches();
-        if let Some(b) = all
-            .iter()
-            .find(|b| b.name == name)
-            .or_else(|| all.iter().find(|b| b.path == name))
-        {
+        if let Some(b) = all.iter().find(|b| b.path == name) {
             return Ok(b);
+        }
+        let named: Vec<&&Branch> = all.iter().filter(|b| b.name == name).collect();
+        let with_data: Vec<&&Branch> = named.iter().copied().filter(|b| b.has_data()).collect();
+        match (named.as_slice(), with_data.as_slice()) {
+            ([b], _) | (_, [b]) => return Ok(b),
+            ([], _) => {}
+            (several, _) => {
+                return Err(Error::from(crate::error::ErrorKind::Ambiguous {
+                    what: "branch",
+                    name: name.to_string(),
+                    paths: several.iter().map(|b| b.path.clone()).collect(),
+                })
+                .in_object(self.path.clone())
+                .in_file(self.file.path()));
+            }
         }
         Err(
             Error::not_found("branch", name, all.iter().map(|b| b.name.as_str()))
@@ -319,6 +334,15 @@ impl Tree {
 }
 
 impl Branch {
+    /// Give the branch (and its sub-branches) another path.
+    fn set_path(&mut self, path: String) {
+        for c in &mut self.children {
+            let rest = c.path[self.path.len()..].to_string();
+            c.set_path(format!("{path}{rest}"));
+        }
+        self.path = path;
+    }
+
     /// Whether this branch itself stores entries (it has baskets or leaves with a type).
     pub fn has_data(&self) -> bool {
         if self.children.is_empty() {
@@ -375,7 +399,18 @@ fn build_tree(
     }
     let mut branches = Vec::with_capacity(top.len());
     for b in &top {
-        branches.push(build_branch(b, "", entries as u64, &leaf_owner, infos, 0)?);
+        let mut branch = build_branch(b, "", entries as u64, &leaf_owner, infos, 0)?;
+        // Two top-level branches of one name (ROOT allows it; GetBranch finds the first): the
+        // second is `name;2`, the third `name;3`, … so that each can be named.
+        let same = branches
+            .iter()
+            .filter(|o: &&Branch| o.name == branch.name)
+            .count();
+        if same > 0 {
+            let path = format!("{};{}", branch.name, same + 1);
+            branch.set_path(path);
+        }
+        branches.push(branch);
     }
     // Resolve counters to full branch names; compute interpretations now that all are known.
     let tree = Tree {

@@ -303,7 +303,9 @@ impl Tree {
         hi: usize,
         scratch: &mut Scratch,
     ) -> Result<()> {
-        let variable = !matches!(interp, Interpretation::Fixed { .. });
+        // Fixed-size data has entry offsets only where ROOT wrote a table for them (a
+        // `TObject::fBits` member followed by a process id when referenced: see `decode`).
+        let variable = !matches!(interp, Interpretation::Fixed { .. }) || b.entry_offset_len > 0;
         let view = read_basket(&**self.file.source(), info, variable, scratch)?;
         let expected = (info.stop - info.first) as usize;
         if view.entries != expected {
