@@ -828,5 +828,19 @@ fn branches_with_brackets_in_their_names_are_selected_as_written() {
     assert_eq!(v["arr.fixed[2]"][1]["y"], 2.0, "{out}");
     // Globs still work.
     let out = ok(&["dump", &path, "-e", "0:1", "-b", "arr.p*"]);
-    assert!(out.contains("\"arr.pg[3]\"") && out.contains("\"arr.primary\""), "{out}");
+    assert!(
+        out.contains("\"arr.pg[3]\"") && out.contains("\"arr.primary\""),
+        "{out}"
+    );
+}
+
+#[test]
+fn branches_sharing_a_name_are_printed_by_path() {
+    let path = format!("{}:t", fixture("split_members.root"));
+    let out = ok(&["dump", &path, "-e", "3:4", "-b", "n"]);
+    let v: Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    assert_eq!(v["info1/n"], 9, "{out}");
+    assert_eq!(v["info2/n"], -3, "{out}");
+    let out = ok(&["dump", &path, "-e", "3:4", "-b", "info2/n"]);
+    assert_eq!(out.trim(), "{\"info2/n\":-3}");
 }
