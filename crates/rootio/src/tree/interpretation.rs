@@ -606,6 +606,10 @@ fn interpret_element(
     // A whole object (fID -1) or a member: decide from the C++ type.
     let type_name = if el.id < 0 {
         Some(el.class_name.clone())
+    } else if el.member_type.as_deref() == Some("BASE") {
+        // A base class kept whole in one sub-branch (split level 1): an object of that class,
+        // with its header.
+        el.member_name.clone()
     } else {
         el.member_type.clone()
     };

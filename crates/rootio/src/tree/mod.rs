@@ -99,6 +99,8 @@ pub struct ElementInfo {
     pub member_title: Option<String>,
     /// The member's fixed array length (`TLorentzVector pg[6]` gives 6; 0 for no array).
     pub member_array_length: usize,
+    /// The member's name; for a base class (type `BASE`), the base class.
+    pub member_name: Option<String>,
 }
 
 /// A branch of a tree.
@@ -490,6 +492,7 @@ fn build_branch(
         let member_type = member.map(|e| e.type_name.clone());
         let member_title = member.map(|e| e.title.clone());
         let member_array_length = member.map_or(0, |e| e.array_length.max(0) as usize);
+        let member_name = member.map(|e| e.name.clone());
         Some(ElementInfo {
             class_name,
             class_version,
@@ -499,6 +502,7 @@ fn build_branch(
             member_type,
             member_title,
             member_array_length,
+            member_name,
         })
     } else {
         None
