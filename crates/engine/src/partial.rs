@@ -117,14 +117,25 @@ impl Partial {
                 source,
             })?;
         }
+        // Counts come from partial results on disk: a sum past u64::MAX is corrupt input, an
+        // error rather than an overflow.
+        let overflow = |what: &str| EngineError::Batch {
+            message: format!(
+                "cannot merge partial results: {what} add up to more than {}",
+                u64::MAX
+            ),
+        };
         for (a, b) in self.cutflows.iter_mut().zip(&other.cutflows) {
             for (x, y) in a.iter_mut().zip(b) {
+                if x.n.checked_add(y.n).is_none() {
+                    return Err(overflow("the cut-flow counts"));
+                }
                 x.add(y);
             }
         }
         for (a, b) in self.stats.iter_mut().zip(other.stats) {
             for (x, y) in a.iter_mut().zip(b) {
-                x.n += y.n;
+                x.n = x.n.checked_add(y.n).ok_or_else(|| overflow("the counts"))?;
                 x.sum += y.sum;
                 if !x.taken.extend(y.taken) {
                     return Err(mismatch("the types of taken values"));
@@ -138,8 +149,12 @@ impl Partial {
             crate::snapshot::append_columns(a, b).ok_or_else(|| mismatch("snapshot columns"))?;
         }
         self.items.extend(other.items);
-        self.entries += other.entries;
-        self.bytes_read += other.bytes_read;
+        self.entries = self
+            .entries
+            .checked_add(other.entries)
+            .ok_or_else(|| overflow("the entry counts"))?;
+        // Only reported, never checked: a corrupt count saturates.
+        self.bytes_read = self.bytes_read.saturating_add(other.bytes_read);
         self.seconds += other.seconds;
         Ok(())
     }

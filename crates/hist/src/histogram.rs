@@ -354,14 +354,15 @@ impl Histogram {
                 self.storage, other.storage
             )));
         }
+        let (entries, nonfinite) = self.add_counts(other, other.entries)?;
         for (a, b) in self.values.iter_mut().zip(&other.values) {
             *a += b;
         }
         for (a, b) in self.sumw2.iter_mut().zip(&other.sumw2) {
             *a += b;
         }
-        self.entries += other.entries;
-        self.nonfinite += other.nonfinite;
+        self.entries = entries;
+        self.nonfinite = nonfinite;
         self.stats = match (self.stats, &other.stats) {
             (Some(mut a), Some(b)) => {
                 a.add_scaled(b, 1.0);
@@ -400,6 +401,10 @@ impl Histogram {
         if f == 1.0 && self.storage == other.storage {
             return self.merge(other);
         }
+        // `as` saturates: a huge or non-finite product is u64::MAX (or 0 for NaN), which
+        // add_counts then refuses if it overflows.
+        let scaled = (f.abs() * other.entries as f64).round() as u64;
+        let (entries, nonfinite) = self.add_counts(other, scaled)?;
         let mut o = other.clone();
         o.make_weighted();
         self.make_weighted();
@@ -420,8 +425,8 @@ impl Histogram {
         for (a, b) in self.sumw2.iter_mut().zip(&o.sumw2) {
             *a += f * f * b;
         }
-        self.entries += (f.abs() * o.entries as f64).round() as u64;
-        self.nonfinite += o.nonfinite;
+        self.entries = entries;
+        self.nonfinite = nonfinite;
         self.stats = match (self.stats, &o.stats) {
             (Some(mut a), Some(b)) => {
                 a.add_scaled(b, f);
@@ -430,6 +435,23 @@ impl Histogram {
             _ => None,
         };
         Ok(())
+    }
+
+    /// The entry and non-finite counts of `self` plus `entries` entries and `other`'s
+    /// non-finite fills. Counts can come from files (partial results given to `hepframe merge`,
+    /// UHI JSON): a sum past `u64::MAX` is an error naming both histograms, never an overflow.
+    fn add_counts(&self, other: &Histogram, entries: u64) -> Result<(u64, u64)> {
+        match (
+            self.entries.checked_add(entries),
+            self.nonfinite.checked_add(other.nonfinite),
+        ) {
+            (Some(e), Some(n)) => Ok((e, n)),
+            _ => Err(HistError::Incompatible {
+                this: self.name.clone(),
+                other: other.name.clone(),
+                reason: format!("their entry counts add up to more than {}", u64::MAX),
+            }),
+        }
     }
 
     /// Switch an unweighted histogram to weighted storage (variances = counts).

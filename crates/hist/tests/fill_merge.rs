@@ -185,6 +185,16 @@ fn merge_mismatch_is_an_error_and_changes_nothing() {
     );
     assert!(matches!(a.merge(&e), Err(HistError::Incompatible { .. })));
     assert_eq!(a, before);
+    // Entry counts read from files (partial results) that overflow: an error, not a panic.
+    let mut g = Histogram::new_1d(regular(10, 0.0, 1.0), Storage::Double).with_name("g");
+    g.set_entries(u64::MAX);
+    assert!(a
+        .merge(&g)
+        .unwrap_err()
+        .to_string()
+        .contains("entry counts add up to more than"));
+    assert!(a.add_scaled(&g, 2.0).is_err());
+    assert_eq!(a, before);
 
     // Labels and names do not matter.
     let f = Histogram::new_1d(regular(10, 0.0, 1.0).with_label("other"), Storage::Double);
