@@ -12,7 +12,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-30}
-command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+# cargo-fuzz: the one on PATH, or installed into .tools/ inside the clone (nothing outside it).
+export PATH="$PWD/.tools/bin:$PATH"
+command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked --root "$PWD/.tools"
 cargo fuzz build -s none
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
