@@ -15,8 +15,8 @@ For every ROOT file in the folder (recursively), every TTree and RNTuple that up
 finds in it (through directories; highest cycle), and every branch uproot lists (sub-branches of
 split objects by their full path; RNTuples: top-level fields), the first ``--max-entries``
 entries are compared. A branch is read with ``tree.arrays([name])`` by its name if the name is
-unique in the tree; of several branches with one name the first is read by name and the others
-by their ``a/b/c`` path. Branch statuses:
+unique in the tree, otherwise by its ``a/b/c`` path (the k-th of several top-level branches of
+one name is ``name;k``), as hepframe names them. Branch statuses:
 
 * OK               hepframe's values equal uproot's: ints, bools, strings exactly; floats
                    exactly, NaN equal to NaN; jagged, fixed-size and record structures element
@@ -1014,14 +1014,16 @@ def analyse_file(args, path, log):
             b["duplicate_name"] = names[b["name"]] > 1
             if not b["duplicate_name"]:
                 b["dup"], b["address"] = None, b["name"]
-            elif b["name"] not in first:
-                # arrays(name) gives the first branch of that name (depth-first, as uproot lists)
-                first[b["name"]] = b["path"]
-                b["dup"], b["address"] = "first", b["name"]
             elif paths[b["path"]] == 1:
-                b["dup"], b["address"] = "by_path", b["path"]
+                # hepframe names branches that share a name by their path (keys() lists it).
+                b["dup"], b["address"] = None, b["path"]
             else:
-                b["dup"], b["address"] = "none", None
+                # Two top-level branches of one name: hepframe's k-th is "name;k".
+                seen = first.setdefault(b["path"], 0) + 1
+                first[b["path"]] = seen
+                top, _, rest = b["path"].partition("/")
+                top = top if seen == 1 else f"{top};{seen}"
+                b["dup"], b["address"] = None, top + ("/" + rest if rest else "")
             if b["address"] is not None:
                 (groups if b["role"] == "group" else addrs).append(b["address"])
         plan[name] = {"addresses": addrs, "groups": groups, "known": known}
