@@ -662,7 +662,7 @@ fn interpret_element(
     if let Some(t) = &type_name {
         if infos.get(t, -1).is_some() {
             let mut l = layout(infos, t, 0)?;
-            l.headless = el.id < 0 && el.ftype == 0;
+            l.headless |= el.id < 0 && el.ftype == 0;
             return Ok(Interpretation::Object(Box::new(l)));
         }
     }

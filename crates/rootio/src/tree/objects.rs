@@ -23,7 +23,8 @@ pub struct ObjectLayout {
     /// Whether the object comes without its own byte count and version: the whole object of an
     /// unsplit top-level branch whose class is streamed member by member (`TBranchElement`
     /// fType 0, `TBranchElement::FillLeavesMember`'s action sequence) — unlike a class with a
-    /// custom `Streamer` (fType -1, `TLorentzVector`) and unlike member objects.
+    /// custom `Streamer` (fType -1, `TLorentzVector`) and unlike member objects; and `TDatime`,
+    /// whose custom `Streamer` writes no header.
     pub headless: bool,
 }
 
@@ -112,7 +113,8 @@ pub fn layout(infos: &StreamerInfos, class: &str, depth: usize) -> Result<Object
     Ok(ObjectLayout {
         class: class.to_string(),
         steps,
-        headless: false,
+        // `TDatime::Streamer` writes its 4 bytes with no byte count or version.
+        headless: class == "TDatime",
     })
 }
 
