@@ -50,4 +50,4 @@ pub use results::{CutCount, CutFlow, CutRow, HistKey, Results, SampleInfo, Stat}
 pub use run::{finish, run, run_item, run_work_item, RunOptions};
 pub use sample::{read_manifest, Normalisation, Sample, SampleKind};
 pub use snapshot::{ColumnInfo, ColumnLayout, SinkFactory, SnapshotSink, SnapshotSpec};
-pub use taken::{Taken, TakenValues};
+pub use taken::{json_float, Taken, TakenValues};

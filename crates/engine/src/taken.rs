@@ -130,6 +130,20 @@ impl Taken {
     }
 }
 
+/// A float as JSON, which has no NaN or infinities: those become the strings "nan", "inf",
+/// "-inf" (as hepframe's Python side reads them back).
+pub fn json_float(x: f64) -> serde_json::Value {
+    if x.is_finite() {
+        serde_json::json!(x)
+    } else if x.is_nan() {
+        serde_json::json!("nan")
+    } else if x > 0.0 {
+        serde_json::json!("inf")
+    } else {
+        serde_json::json!("-inf")
+    }
+}
+
 /// Floats with NaN and infinities as the strings "nan", "inf", "-inf" (JSON has none).
 mod floats {
     use serde::de::Error;
@@ -157,21 +171,7 @@ mod floats {
     }
 
     pub fn serialize<T: Float, S: Serializer>(v: &[T], s: S) -> Result<S::Ok, S::Error> {
-        let out: Vec<serde_json::Value> = v
-            .iter()
-            .map(|x| {
-                let x = x.to_f64();
-                if x.is_finite() {
-                    serde_json::json!(x)
-                } else if x.is_nan() {
-                    serde_json::json!("nan")
-                } else if x > 0.0 {
-                    serde_json::json!("inf")
-                } else {
-                    serde_json::json!("-inf")
-                }
-            })
-            .collect();
+        let out: Vec<serde_json::Value> = v.iter().map(|x| super::json_float(x.to_f64())).collect();
         out.serialize(s)
     }
 

@@ -358,17 +358,7 @@ fn results_json(r: &engine::Results) -> String {
 }
 
 /// JSON has no NaN or infinities: write them as strings ("nan", "inf", "-inf").
-fn finite(x: f64) -> serde_json::Value {
-    if x.is_finite() {
-        serde_json::json!(x)
-    } else if x.is_nan() {
-        serde_json::json!("nan")
-    } else if x > 0.0 {
-        serde_json::json!("inf")
-    } else {
-        serde_json::json!("-inf")
-    }
-}
+use engine::json_float as finite;
 
 /// Run an analysis here, on `threads` threads (0 = all cores), in work items of about
 /// `entries_per_item` entries. Returns the results as JSON.
