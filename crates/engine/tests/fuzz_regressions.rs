@@ -5,7 +5,6 @@
 //! `tests/fuzz_regressions/` is run; `tests/fuzz_regressions/unfixed/` holds inputs whose bug
 //! is known but not fixed yet, run by an ignored test (move a file up when its bug is fixed).
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
 fn harness(target: &str) -> Option<fn(&[u8])> {
@@ -17,34 +16,12 @@ fn harness(target: &str) -> Option<fn(&[u8])> {
     })
 }
 
-/// Run every input of `dir` (relative to `tests/fuzz_regressions`); the names of those that
-/// panicked.
+/// The names of the inputs of `dir` (relative to `tests/fuzz_regressions`) that panicked.
 fn panics(dir: &str) -> Vec<String> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fuzz_regressions")
         .join(dir);
-    let mut paths: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_file())
-        .collect();
-    paths.sort();
-    assert!(
-        !paths.is_empty(),
-        "no regression inputs in {}",
-        dir.display()
-    );
-    let mut failed = Vec::new();
-    for path in &paths {
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let target = name.split('-').next().unwrap_or_default();
-        let run = harness(target).unwrap_or_else(|| panic!("{name}: unknown fuzz target"));
-        let data = std::fs::read(path).unwrap();
-        if catch_unwind(AssertUnwindSafe(|| run(&data))).is_err() {
-            failed.push(name);
-        }
-    }
-    failed
+    rootio::fuzz_harness::replay_dir(&dir, harness).unwrap()
 }
 
 #[test]

@@ -283,3 +283,43 @@ pub fn streamer_info(data: &[u8]) {
         let _ = ObjectReader::new(&infos).read_top(&mut c, &info.name);
     }
 }
+
+/// A fuzz target's body: takes arbitrary bytes, must not panic.
+pub type Harness = fn(&[u8]);
+
+/// Run every file of `dir` through the harness its name starts with (`<target>-<what>.<ext>`,
+/// the target that found it; `harness` maps a target name to its function) and return the
+/// names of the inputs that panicked. The regression tests of rootio and engine
+/// (`tests/fuzz_regressions.rs`) call this on their `tests/fuzz_regressions/` folders. An
+/// unreadable or empty folder, or a name without a known target, is an error (a mistake in the
+/// test setup).
+pub fn replay_dir(
+    dir: &std::path::Path,
+    harness: fn(&str) -> Option<Harness>,
+) -> Result<Vec<String>, String> {
+    use std::panic::{catch_unwind, AssertUnwindSafe};
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .map_err(|e| format!("cannot list {}: {e}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .collect();
+    paths.sort();
+    if paths.is_empty() {
+        return Err(format!("no regression inputs in {}", dir.display()));
+    }
+    let mut failed = Vec::new();
+    for path in &paths {
+        let name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        let target = name.split('-').next().unwrap_or_default();
+        let run = harness(target).ok_or_else(|| format!("{name}: unknown fuzz target"))?;
+        let data = std::fs::read(path).map_err(|e| format!("{name}: {e}"))?;
+        if catch_unwind(AssertUnwindSafe(|| run(&data))).is_err() {
+            failed.push(name);
+        }
+    }
+    Ok(failed)
+}

@@ -4,7 +4,6 @@
 //! Files are named `<target>-<what>.bin` after the target that found them; every file of
 //! `tests/fuzz_regressions/` is run.
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
 fn harness(target: &str) -> Option<fn(&[u8])> {
@@ -19,26 +18,6 @@ fn harness(target: &str) -> Option<fn(&[u8])> {
 #[test]
 fn fuzz_crashes_stay_fixed() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions");
-    let mut paths: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_file())
-        .collect();
-    paths.sort();
-    assert!(
-        !paths.is_empty(),
-        "no regression inputs in {}",
-        dir.display()
-    );
-    let mut failed = Vec::new();
-    for path in &paths {
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let target = name.split('-').next().unwrap_or_default();
-        let run = harness(target).unwrap_or_else(|| panic!("{name}: unknown fuzz target"));
-        let data = std::fs::read(path).unwrap();
-        if catch_unwind(AssertUnwindSafe(|| run(&data))).is_err() {
-            failed.push(name);
-        }
-    }
+    let failed = rootio::fuzz_harness::replay_dir(&dir, harness).unwrap();
     assert!(failed.is_empty(), "panics on {failed:?}");
 }
