@@ -184,6 +184,18 @@ impl StreamerInfos {
         }
     }
 
+    /// The highest-version layout of a class however its name is spelled: `std::` prefixes and
+    /// blanks differ between a branch's type name (`vector<ElementLink<DataVector<A>>>`) and
+    /// the class names of streamer infos (`ElementLink<DataVector<A> >`).
+    pub fn find_class(&self, class: &str) -> Option<&Arc<StreamerInfo>> {
+        if let Some(i) = self.get(class, -1) {
+            return Some(i);
+        }
+        let key = spelling_key(class);
+        let all = self.by_name.iter().find(|(n, _)| spelling_key(n) == key)?.1;
+        all.iter().max_by_key(|i| i.class_version)
+    }
+
     /// Whether an exact version is known.
     pub fn has(&self, class: &str, version: i32) -> bool {
         self.by_name
@@ -277,6 +289,14 @@ pub(crate) fn read_object_start(
             .ok_or_else(|| c.corrupt(format!("unknown class reference {r}")))?
     };
     Ok((Some(class), beg, end))
+}
+
+/// A class name without blanks and `std::`, for comparing spellings.
+pub(crate) fn spelling_key(name: &str) -> String {
+    name.replace("std::", "")
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
 }
 
 /// `TObject`: version, fUniqueID, fBits, and a pidf if `kIsReferenced`.

@@ -68,6 +68,11 @@ pub fn empty_for_interpretation(interp: &Interpretation) -> Array {
             }),
         },
         Interpretation::Object(layout) => layout.empty_array(),
+        Interpretation::Model(model) => model.empty_array(),
+        Interpretation::ModelPerObject { model, .. } => Array::Jagged {
+            offsets: vec![0],
+            values: Box::new(model.empty_array()),
+        },
         Interpretation::ObjectArray { layout, len } => Array::Fixed {
             size: *len,
             values: Box::new(layout.empty_array()),
@@ -376,6 +381,58 @@ pub fn decode(
                 }
             }
         },
+        Interpretation::Model(model) => match offsets {
+            Some(off) => {
+                check_offsets(off, entries, data.len())?;
+                for (k, entry) in entry_slices(data, off, lo, hi).enumerate() {
+                    // The header of a branch's whole value is checked against the entry: ROOT
+                    // writes it, but a value that is empty may come without one.
+                    let header = model.has_header() && skip_header(entry).len() != entry.len();
+                    let mut c = crate::cursor::Cursor::new(entry, 0, "entry");
+                    model.read_as(&mut c, out, header)?;
+                    if c.remaining() != 0 {
+                        return Err(Error::corrupt(format!(
+                            "entry {} holds {} bytes after its {} value",
+                            lo + k,
+                            c.remaining(),
+                            model.type_name()
+                        )));
+                    }
+                }
+            }
+            None => {
+                let mut c = crate::cursor::Cursor::new(data, 0, "basket");
+                let mut scratch = model.empty_array();
+                for i in 0..hi {
+                    model.read(&mut c, if i >= lo { &mut *out } else { &mut scratch })?;
+                }
+            }
+        },
+        Interpretation::ModelPerObject {
+            model,
+            entry_header,
+        } => {
+            let off = entry_offsets(offsets, entries, data.len())?;
+            let (o, values) = jagged(out)?;
+            for entry in entry_slices(data, off, lo, hi) {
+                let body = if *entry_header {
+                    skip_header(entry)
+                } else {
+                    entry
+                };
+                let mut c = crate::cursor::Cursor::new(body, 0, "entry");
+                let mut objects = 0;
+                while c.remaining() > 0 {
+                    let before = c.remaining();
+                    model.read(&mut c, values)?;
+                    if c.remaining() == before {
+                        return Err(Error::corrupt("a collection member that takes no bytes"));
+                    }
+                    objects += 1;
+                }
+                push_count(o, objects);
+            }
+        }
         Interpretation::ObjectArray { layout, len } => {
             let Array::Fixed { values, .. } = out else {
                 return Err(Error::corrupt("internal: array type mismatch"));

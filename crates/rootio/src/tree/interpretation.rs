@@ -3,6 +3,7 @@
 //! Decided once per branch from its leaves and (for TBranchElement) its class and streamer
 //! type, following `uproot5:src/uproot/interpretation/identify.py`.
 
+use super::model::{class_model, is_stl, parse_type, Model};
 use super::objects::{layout, ObjectLayout};
 use super::Branch;
 use crate::array::PrimitiveType;
@@ -67,7 +68,7 @@ impl Element {
             }
         }
     }
-    fn name(self) -> String {
+    pub(crate) fn name(self) -> String {
         match self {
             Element::Primitive(p) => p.root_name().to_string(),
             Element::Double32AsFloat => "Double32_t".into(),
@@ -153,6 +154,19 @@ pub enum Interpretation {
         /// Objects per entry.
         len: usize,
     },
+    /// Any other C++ type — nested containers, maps, sets, containers of classes or strings —
+    /// read value by value through its [`Model`]: one value per entry.
+    Model(Box<Model>),
+    /// A member of the objects of a split collection that is not a number (a string, a
+    /// container, an object): per entry, that member of each of the entry's objects, back to
+    /// back until the entry ends.
+    ModelPerObject {
+        /// What one object's member is.
+        model: Box<Model>,
+        /// Whether the entry starts with one byte count and version (strings and containers;
+        /// objects have one each instead).
+        entry_header: bool,
+    },
     /// A member `T* x //[n]` of a split object: per entry one marker byte, then the values
     /// (`uproot5` reads these as `AsJagged(..., header_bytes=1)`).
     PointerArray {
@@ -193,6 +207,8 @@ impl Interpretation {
             Interpretation::PointerArray { element } => format!("{}*", element.name()),
             Interpretation::VectorPerObject { element } => format!("vector<{}>[]", element.name()),
             Interpretation::Object(l) => l.type_name(),
+            Interpretation::Model(m) => m.type_name(),
+            Interpretation::ModelPerObject { model, .. } => format!("{}[]", model.type_name()),
             Interpretation::ObjectArray { layout, len } => format!("{}[{len}]", layout.type_name()),
             Interpretation::LeafList { leaves } => format!(
                 "{{{}}}",
@@ -589,12 +605,18 @@ fn interpret_element(
                     return Ok(Interpretation::VectorPerObject { element });
                 }
             }
-            let element = element_from_code(code, title).ok_or_else(|| {
-                format!(
-                    "member of type {} in a split collection",
-                    el.member_type.as_deref().unwrap_or("?")
-                )
-            })?;
+            if el.member_name.as_deref() == Some("fBits")
+                && (code == kind::UINT || code == kind::BITS)
+            {
+                // Referenced objects carry a process id after their fBits: walk the objects.
+                return Ok(Interpretation::ModelPerObject {
+                    model: Box::new(Model::ObjectBits),
+                    entry_header: false,
+                });
+            }
+            let Some(element) = element_from_code(code, title) else {
+                return model_per_object(el, infos);
+            };
             return Ok(Interpretation::Counted {
                 element,
                 inner: if fixed > 1 { vec![fixed] } else { vec![] },
@@ -650,6 +672,12 @@ fn interpret_element(
     if !branch.children.is_empty() {
         return Err("split object: read its sub-branches".into());
     }
+    if let Some(t) = type_name.as_deref().filter(|t| is_stl(t)) {
+        // A branch's whole value has a header, the containers inside it do not; a string is
+        // headed only as a member of a split object (`uproot5`'s `interpretation_of`).
+        let model = parse_type(t, infos, true, false, el.id >= 0)?;
+        return Ok(Interpretation::Model(Box::new(model)));
+    }
     let object_array = st == kind::OFFSET_L + kind::OBJECT || st == kind::OFFSET_L + kind::ANY;
     if let (true, Some(t)) = (object_array && el.member_array_length > 0, &type_name) {
         if infos.get(t, -1).is_some() {
@@ -670,4 +698,46 @@ fn interpret_element(
         "objects of class {} are not supported yet",
         type_name.unwrap_or_else(|| el.class_name.clone())
     ))
+}
+
+/// A non-numeric member of the objects of a split collection (`TBranchElement` fType 31 or 41).
+fn model_per_object(
+    el: &super::ElementInfo,
+    infos: &StreamerInfos,
+) -> Result<Interpretation, String> {
+    let unsupported = || {
+        format!(
+            "member of type {} in a split collection",
+            el.member_type.as_deref().unwrap_or("?")
+        )
+    };
+    let t = el.member_type.as_deref().ok_or_else(unsupported)?;
+    let st = el.streamer_type;
+    if (st == kind::OFFSET_L + kind::OBJECT || st == kind::OFFSET_L + kind::ANY)
+        && el.member_array_length > 0
+    {
+        // A fixed-size array of objects per object (`TLorentzVector TrimmedP4[5]`).
+        let l = layout(infos, t.trim_end_matches('*').trim(), 0)
+            .map_err(|e| format!("{}: {e}", unsupported()))?;
+        return Ok(Interpretation::ModelPerObject {
+            model: Box::new(Model::Objects(Box::new(l), el.member_array_length)),
+            entry_header: false,
+        });
+    }
+    if st == kind::OBJECT || st == kind::ANY || st == kind::TNAMED {
+        let model = class_model(infos, t.trim_end_matches('*').trim(), 0)
+            .map_err(|e| format!("{}: {e}", unsupported()))?;
+        return Ok(Interpretation::ModelPerObject {
+            model: Box::new(model),
+            entry_header: false,
+        });
+    }
+    if !is_stl(t) {
+        return Err(unsupported());
+    }
+    let model = parse_type(t, infos, false, false, true)?;
+    Ok(Interpretation::ModelPerObject {
+        model: Box::new(model),
+        entry_header: true,
+    })
 }

@@ -9,12 +9,14 @@
 pub(crate) mod basket;
 pub(crate) mod decode;
 mod interpretation;
+pub(crate) mod model;
 pub(crate) mod objects;
 mod read;
 
 pub use basket::RawBasket;
 pub use interpretation::{Element, Interpretation};
-pub use objects::{FieldKind, ObjectLayout, Step};
+pub use model::Model;
+pub use objects::{ObjectLayout, Step};
 pub use read::ReadOptions;
 
 use std::collections::HashMap;

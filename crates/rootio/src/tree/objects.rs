@@ -7,11 +7,12 @@
 //! have their own header. The record keeps the data members (base-class members flattened in,
 //! `TObject`'s bookkeeping left out), as uproot presents them.
 
-use super::interpretation::{element_for_code, Element};
+use super::interpretation::element_for_code;
+use super::model::{class_model, parse_type_at, Model, MAX_DEPTH};
 use crate::array::Array;
 use crate::cursor::Cursor;
 use crate::error::{Error, Result};
-use crate::streamer::{kind, ElementClass, StreamerInfos};
+use crate::streamer::{kind, spelling_key, ElementClass, StreamerInfos};
 
 /// How to read one class.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,25 +37,8 @@ pub enum Step {
     /// A base class, with its own header; its members join the record.
     Base(ObjectLayout),
     /// A data member.
-    Field(String, FieldKind),
+    Field(String, Model),
 }
-
-/// The type of a data member.
-#[derive(Debug, Clone, PartialEq)]
-pub enum FieldKind {
-    /// A number.
-    Primitive(Element),
-    /// A fixed-size array of numbers (`Double_t fCov[15]`).
-    Fixed(Element, usize),
-    /// An embedded object (with its own header).
-    Object(ObjectLayout),
-    /// A fixed-size array of embedded objects (`TLorentzVector pg[3]`), each with its header.
-    Objects(ObjectLayout, usize),
-    /// A `TString`.
-    String,
-}
-
-const MAX_DEPTH: usize = 16;
 
 /// The layout of `class` from the file's streamer infos, or why it cannot be read.
 pub fn layout(infos: &StreamerInfos, class: &str, depth: usize) -> Result<ObjectLayout, String> {
@@ -62,7 +46,7 @@ pub fn layout(infos: &StreamerInfos, class: &str, depth: usize) -> Result<Object
         return Err(format!("class {class} nests too deeply"));
     }
     let info = infos
-        .get(class, -1)
+        .find_class(class)
         .ok_or_else(|| format!("no streamer info for class {class}"))?;
     let mut steps = Vec::new();
     for el in &info.elements {
@@ -75,38 +59,73 @@ pub fn layout(infos: &StreamerInfos, class: &str, depth: usize) -> Result<Object
             continue;
         }
         let t = el.ftype;
-        let field = if (kind::CHAR..=kind::FLOAT16).contains(&t) && t != kind::CHAR_STAR {
-            FieldKind::Primitive(
+        let unsupported = || {
+            format!(
+                "member {}::{} of type {} is not supported inside unsplit objects yet",
+                class, el.name, el.type_name
+            )
+        };
+        let field = if matches!(el.class, ElementClass::Stl | ElementClass::StlString) {
+            if el.array_length > 0 || t == kind::STLP {
+                return Err(unsupported());
+            }
+            if spelling_key(&el.type_name) == spelling_key(class) {
+                // A class that is itself a collection (ATLAS `DataVector<T>`: one STL element
+                // `This` of its own type), streamed by a collection proxy of its own.
+                return Err(format!(
+                    "{class} is a collection class without an STL type to read it as"
+                ));
+            }
+            // An STL member has a header; the containers inside it do not
+            // (`uproot.streamers.Model_TStreamerSTL.class_code`).
+            parse_type_at(&el.type_name, infos, true, false, true, depth + 1)
+                .map_err(|e| format!("member {}::{}: {e}", class, el.name))?
+        } else if (kind::CHAR..=kind::FLOAT16).contains(&t) && t != kind::CHAR_STAR {
+            Model::Number(
                 element_for_code(t, &el.title)
                     .ok_or_else(|| format!("member {} of type code {t}", el.name))?,
             )
         } else if t > kind::OFFSET_L && t <= kind::OFFSET_L + kind::FLOAT16 {
             let e = element_for_code(t - kind::OFFSET_L, &el.title)
                 .ok_or_else(|| format!("member {} of type code {t}", el.name))?;
-            FieldKind::Fixed(e, el.array_length.max(0) as usize)
+            Model::Numbers(e, el.array_length.max(0) as usize)
+        } else if t > kind::OFFSET_P && t <= kind::OFFSET_P + kind::FLOAT16 {
+            let e = element_for_code(t - kind::OFFSET_P, &el.title)
+                .ok_or_else(|| format!("member {} of type code {t}", el.name))?;
+            match &el.count_name {
+                Some(counter) if el.array_length <= 0 => Model::CountedNumbers {
+                    element: e,
+                    counter: counter.clone(),
+                },
+                _ => return Err(unsupported()),
+            }
         } else if t == kind::TSTRING {
-            FieldKind::String
+            Model::String { header: false }
         } else if t == kind::TOBJECT {
             steps.push(Step::TObject);
             continue;
         } else if (t == kind::OFFSET_L + kind::OBJECT || t == kind::OFFSET_L + kind::ANY)
             && el.array_length > 0
         {
-            FieldKind::Objects(
-                layout(infos, el.type_name.trim_end_matches('*'), depth + 1)?,
+            Model::Objects(
+                Box::new(layout(
+                    infos,
+                    el.type_name.trim_end_matches('*'),
+                    depth + 1,
+                )?),
                 el.array_length as usize,
             )
-        } else if t == kind::OBJECT || t == kind::ANY || t == kind::TNAMED {
-            FieldKind::Object(layout(
-                infos,
-                el.type_name.trim_end_matches('*'),
-                depth + 1,
-            )?)
+        } else if t == kind::OBJECT
+            || t == kind::ANY
+            || t == kind::TNAMED
+            // `Class* x; //->`: a pointer that is never null, streamed as the object itself
+            // (`TStreamerInfo` kObjectp, kAnyp).
+            || t == kind::OBJECT_P
+            || t == kind::ANY_P
+        {
+            class_model(infos, el.type_name.trim_end_matches('*').trim(), depth + 1)?
         } else {
-            return Err(format!(
-                "member {}::{} of type {} is not supported inside unsplit objects yet",
-                class, el.name, el.type_name
-            ));
+            return Err(unsupported());
         };
         steps.push(Step::Field(el.name.clone(), field));
     }
@@ -149,7 +168,7 @@ impl ObjectLayout {
                         }
                     }
                 }
-                Step::Field(name, kind) => out.push((name.clone(), kind.empty_array())),
+                Step::Field(name, model) => out.push((name.clone(), model.empty_array())),
             }
         }
     }
@@ -160,37 +179,23 @@ impl ObjectLayout {
     }
 }
 
-impl FieldKind {
-    fn empty_array(&self) -> Array {
-        match self {
-            FieldKind::Primitive(e) => super::decode::empty_for(*e),
-            FieldKind::Fixed(e, n) => Array::Fixed {
-                size: *n,
-                values: Box::new(super::decode::empty_for(*e)),
-            },
-            FieldKind::Object(l) => l.empty_array(),
-            FieldKind::Objects(l, n) => Array::Fixed {
-                size: *n,
-                values: Box::new(l.empty_array()),
-            },
-            FieldKind::String => Array::Strings {
-                offsets: vec![0],
-                data: Vec::new(),
-            },
-        }
-    }
+/// Read one object (with its header unless the layout is headless) into the record column `out`.
+pub fn read_object(c: &mut Cursor<'_>, layout: &ObjectLayout, out: &mut Array) -> Result<()> {
+    read_object_as(c, layout, out, !layout.headless)
 }
 
-/// Read one object (header included) into the record column `out`.
-pub fn read_object(c: &mut Cursor<'_>, layout: &ObjectLayout, out: &mut Array) -> Result<()> {
+/// Read one object into the record column `out`; `header` says whether it starts with a byte
+/// count and version.
+pub fn read_object_as(
+    c: &mut Cursor<'_>,
+    layout: &ObjectLayout,
+    out: &mut Array,
+    header: bool,
+) -> Result<()> {
     let Array::Record { fields, len } = out else {
         return Err(Error::corrupt("internal: record column expected"));
     };
-    let h = if layout.headless {
-        None
-    } else {
-        Some(c.header()?)
-    };
+    let h = if header { Some(c.header()?) } else { None };
     let mut idx = 0;
     read_steps(c, layout, fields, &mut idx)?;
     if let Some(h) = h {
@@ -216,44 +221,61 @@ fn read_steps(
                 read_steps(c, b, fields, idx)?;
                 c.finish(&h)?;
             }
-            Step::Field(_, kind) => {
-                let target = fields
-                    .get_mut(*idx)
-                    .map(|(_, a)| a)
-                    .ok_or_else(|| Error::corrupt("internal: record field count"))?;
-                match kind {
-                    FieldKind::Primitive(e) => {
-                        let b = c.bytes(e.disk_size())?;
-                        super::decode::append_elements(target, *e, b)?;
-                    }
-                    FieldKind::Fixed(e, n) => {
-                        let b = c.bytes(e.disk_size() * n)?;
-                        let Array::Fixed { values, .. } = target else {
-                            return Err(Error::corrupt("internal: fixed column expected"));
-                        };
-                        super::decode::append_elements(values, *e, b)?;
-                    }
-                    FieldKind::Object(l) => read_object(c, l, target)?,
-                    FieldKind::Objects(l, n) => {
-                        let Array::Fixed { values, .. } = target else {
-                            return Err(Error::corrupt("internal: fixed column expected"));
-                        };
-                        for _ in 0..*n {
-                            read_object(c, l, values)?;
-                        }
-                    }
-                    FieldKind::String => {
-                        let s = c.string_bytes()?;
-                        let Array::Strings { offsets, data } = target else {
-                            return Err(Error::corrupt("internal: string column expected"));
-                        };
-                        data.extend_from_slice(s);
-                        offsets.push(data.len() as i64);
-                    }
-                }
+            Step::Field(_, Model::CountedNumbers { element, counter }) => {
+                let n = counter_value(&fields[..*idx], counter)?;
+                let target = field_column(fields, *idx)?;
+                let Array::Jagged { offsets, values } = target else {
+                    return Err(Error::corrupt("internal: jagged column expected"));
+                };
+                // A marker byte: 0 for a null pointer, then nothing follows.
+                let n = if c.u8()? == 0 { 0 } else { n };
+                let n = c.check_count(n, element.disk_size(), "array")?;
+                super::decode::append_elements(
+                    values,
+                    *element,
+                    c.bytes(n * element.disk_size())?,
+                )?;
+                offsets.push(offsets.last().copied().unwrap_or(0) + n as i64);
+                *idx += 1;
+            }
+            Step::Field(_, model) => {
+                model.read(c, field_column(fields, *idx)?)?;
                 *idx += 1;
             }
         }
     }
     Ok(())
+}
+
+fn field_column(fields: &mut [(String, Array)], idx: usize) -> Result<&mut Array> {
+    fields
+        .get_mut(idx)
+        .map(|(_, a)| a)
+        .ok_or_else(|| Error::corrupt("internal: record field count"))
+}
+
+/// The value just read of the integer member `name` of the same object: the length of a
+/// `T* x //[name]` member.
+fn counter_value(fields: &[(String, Array)], name: &str) -> Result<i64> {
+    let (_, col) = fields
+        .iter()
+        .rev()
+        .find(|(n, _)| n == name || n.rsplit("::").next() == Some(name))
+        .ok_or_else(|| {
+            Error::corrupt(format!(
+                "the counter member {name} was not read before its array"
+            ))
+        })?;
+    let v = match col {
+        Array::I8(v) => v.last().map(|x| *x as i64),
+        Array::U8(v) => v.last().map(|x| *x as i64),
+        Array::I16(v) => v.last().map(|x| *x as i64),
+        Array::U16(v) => v.last().map(|x| *x as i64),
+        Array::I32(v) => v.last().map(|x| *x as i64),
+        Array::U32(v) => v.last().map(|x| *x as i64),
+        Array::I64(v) => v.last().copied(),
+        Array::U64(v) => v.last().map(|x| *x as i64),
+        _ => None,
+    };
+    v.ok_or_else(|| Error::corrupt(format!("the counter member {name} is not an integer")))
 }
