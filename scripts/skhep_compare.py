@@ -763,6 +763,12 @@ def root_queries(args, trec, tree_entries):
     n = min(args.max_entries, tree_entries or 0)
     for i, b in enumerate(trec["branches"]):
         plain = not b.get("dup") and "[" not in b["name"]
+        # TTree::Draw takes a bare name for the first branch of that name: a name shared by
+        # several sub-branches is drawn as parent.name (`demcmid._mom.fCoordinates.fX`).
+        base = b["name"]
+        if b.get("duplicate_name"):
+            plain = plain and ";" not in b.get("path", ";")
+            base = b.get("path", "").replace("/", ".")
         if b["status"] == "UPROOT_FAIL":
             qs.append({"id": f"{trec['tree']}#{i}#r", "tree": trec["tree"], "kind": "readable",
                        "name": b["name"], "n": n})
@@ -777,7 +783,7 @@ def root_queries(args, trec, tree_entries):
                         qs.append({"id": f"{trec['tree']}#{i}#v#{'.'.join(path)}",
                                    "tree": trec["tree"], "kind": "draw", "first": 0,
                                    "n": len(sample), "path": list(path),
-                                   "expr": b["name"] + "".join("." + f for f in path)})
+                                   "expr": base + "".join("." + f for f in path)})
         elif b["status"] == "WRONG":
             d = b.get("diff") or {}
             lp = d.get("leaf_path")
@@ -791,7 +797,7 @@ def root_queries(args, trec, tree_entries):
                 continue
             qs.append({"id": f"{trec['tree']}#{i}#w", "tree": trec["tree"], "kind": "draw",
                        "first": d["entry"], "n": 1, "index": idx[0] if idx else None,
-                       "expr": b["name"] + "".join("." + f for f in fields)})
+                       "expr": base + "".join("." + f for f in fields)})
     return qs
 
 

@@ -69,6 +69,26 @@ def test_fixed_arrays_vectors_strings_and_float16(repo):
         assert ak.to_list(a) == ak.to_list(b), name
 
 
+def test_stl_containers_maps_and_objects_equal_root(repo):
+    """Nested STL containers, maps, member-wise collections, TRef/TRefArray and the string,
+    vector and object members of split collections come to Python as awkward lists and records
+    holding the values ROOT read back (make_stl_objects.py); uproot reads some of them too."""
+    import json
+
+    path = str(repo / "crates/rootio/tests/fixtures/stl_objects.root")
+    expected = json.loads((repo / "crates/rootio/tests/fixtures/expected/stl_objects.json").read_text())
+    branches = expected["trees"]["t"]["branches"]
+    ours = hepframe.open(path)["t"].arrays(list(branches))
+    for name, b in branches.items():
+        got = ak.to_list(ours[name])
+        want = b["values"]
+        assert json.loads(json.dumps(got)) == want, name
+    # Where uproot reads the branch, the same values.
+    theirs = uproot.open(path)["t"]
+    for name in ["vvs", "evs.vvi", "evs.vvs", "evs.tags", "cands.label", "cands.names"]:
+        assert ak.to_list(ours[name]) == ak.to_list(theirs[name].array(library="ak")), name
+
+
 def test_errors_by_category(repo, sample):
     with pytest.raises(hepframe.FileNotFoundError) as e:
         hepframe.open(str(repo / "no-such-file.root"))

@@ -158,7 +158,16 @@ const ELEMENTS: [Element; 15] = [
 ];
 
 /// Kinds of interpretation [`basket`] chooses from.
-const KINDS: u8 = 11;
+const KINDS: u8 = 14;
+
+/// A [`crate::tree::Model`] interpretation of a C++ type name (no classes: no streamer infos).
+fn model_of(name: &str, string_header: bool) -> Interpretation {
+    let infos = crate::streamer::StreamerInfos::default();
+    match crate::tree::model::parse_type(name, &infos, true, false, string_header) {
+        Ok(m) => Interpretation::Model(Box::new(m)),
+        Err(_) => Interpretation::Strings,
+    }
+}
 
 /// The interpretation selected by the three bytes `s` that start a [`basket`] input.
 fn basket_interpretation(s: [u8; 3]) -> Interpretation {
@@ -189,6 +198,12 @@ fn basket_interpretation(s: [u8; 3]) -> Interpretation {
         7 => Interpretation::VectorString,
         8 => Interpretation::VectorPerObject { element },
         9 => Interpretation::PointerArray { element },
+        11 => model_of("vector<vector<string> >", false),
+        12 => model_of("map<int,vector<double> >", true),
+        13 => Interpretation::ModelPerObject {
+            model: Box::new(crate::tree::Model::String { header: false }),
+            entry_header: true,
+        },
         _ => Interpretation::LeafList {
             leaves: vec![
                 ("a".into(), element, 1),
