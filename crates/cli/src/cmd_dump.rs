@@ -62,6 +62,7 @@ pub fn run(arg: &str, opts: &DumpOptions, out: &mut dyn Write) -> Result<()> {
     let selection = select(&data, &opts.branches)?;
     warn_skipped(&selection, opts.quiet);
     let names = selection.names();
+    let shapes: Vec<Vec<usize>> = names.iter().map(|n| fixed_shape(&data, n)).collect();
     let range = opts.entries.resolve(data.entries());
     // Sizes come from the file: add without trusting them not to overflow.
     let bytes = selection
@@ -93,7 +94,7 @@ pub fn run(arg: &str, opts: &DumpOptions, out: &mut dyn Write) -> Result<()> {
             ));
         }
         for i in 0..n {
-            writer.row(&columns, i, out)?;
+            writer.row(&columns, &shapes, i, out)?;
         }
     }
     Ok(())
@@ -180,7 +181,13 @@ impl RowWriter {
         })
     }
 
-    fn row(&mut self, columns: &[Array], i: usize, out: &mut dyn Write) -> Result<()> {
+    fn row(
+        &mut self,
+        columns: &[Array],
+        shapes: &[Vec<usize>],
+        i: usize,
+        out: &mut dyn Write,
+    ) -> Result<()> {
         self.line.clear();
         match self.format {
             DumpFormat::Jsonl => {
@@ -190,7 +197,7 @@ impl RowWriter {
                         self.line.push(',');
                     }
                     self.line.push_str(key);
-                    write_value(col, i, &mut self.line);
+                    write_shaped(col, shapes.get(k).map_or(&[][..], |s| s), i, &mut self.line);
                 }
                 self.line.push('}');
             }
@@ -199,7 +206,8 @@ impl RowWriter {
                     if k > 0 {
                         self.line.push(',');
                     }
-                    csv_value(col, i, &mut self.line, &mut self.scratch);
+                    let shape = shapes.get(k).map_or(&[][..], |s| s);
+                    csv_value(col, shape, i, &mut self.line, &mut self.scratch);
                 }
             }
         }
@@ -209,13 +217,53 @@ impl RowWriter {
     }
 }
 
+/// The dimensions of a branch of fixed-size arrays with more than one (`m[2][3]/D`: `[2, 3]`),
+/// whose column holds each entry's values flat; empty for anything else.
+fn fixed_shape(data: &rootio::Dataset, name: &str) -> Vec<usize> {
+    let rootio::Dataset::Tree(t) = data else {
+        return Vec::new();
+    };
+    match t.branch(name).map(|b| &b.interpretation) {
+        Ok(Ok(rootio::tree::Interpretation::Fixed { shape, .. })) if shape.len() > 1 => {
+            shape.clone()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Entry `i` of `col` as JSON, as nested lists when `shape` has several dimensions.
+fn write_shaped(col: &Array, shape: &[usize], i: usize, out: &mut String) {
+    let Array::Fixed { size, values } = col else {
+        return write_value(col, i, out);
+    };
+    if shape.len() < 2 || shape.iter().product::<usize>() != *size {
+        return write_value(col, i, out);
+    }
+    fn nest(values: &Array, shape: &[usize], start: usize, out: &mut String) {
+        out.push('[');
+        let step: usize = shape[1..].iter().product();
+        for k in 0..shape[0] {
+            if k > 0 {
+                out.push(',');
+            }
+            if shape.len() == 1 {
+                write_value(values, start + k, out);
+            } else {
+                nest(values, &shape[1..], start + k * step, out);
+            }
+        }
+        out.push(']');
+    }
+    nest(values, shape, i * size, out);
+}
+
 /// Entry `i` of `col` as one CSV field.
-fn csv_value(col: &Array, i: usize, line: &mut String, scratch: &mut String) {
+fn csv_value(col: &Array, shape: &[usize], i: usize, line: &mut String, scratch: &mut String) {
     match col {
         Array::Strings { .. } => csv_field(line, &string_at(col, i).unwrap_or_default()),
         Array::Jagged { .. } | Array::Fixed { .. } | Array::Record { .. } => {
             scratch.clear();
-            write_value(col, i, scratch);
+            write_shaped(col, shape, i, scratch);
             csv_field(line, scratch);
         }
         _ => {
@@ -273,19 +321,19 @@ mod tests {
     #[test]
     fn csv_values() {
         let (mut line, mut scratch) = (String::new(), String::new());
-        csv_value(&Array::F64(vec![f64::NAN]), 0, &mut line, &mut scratch);
+        csv_value(&Array::F64(vec![f64::NAN]), &[], 0, &mut line, &mut scratch);
         line.push(',');
         let jag = Array::Jagged {
             offsets: vec![0, 2],
             values: Box::new(Array::F32(vec![1.5, 2.5])),
         };
-        csv_value(&jag, 0, &mut line, &mut scratch);
+        csv_value(&jag, &[], 0, &mut line, &mut scratch);
         line.push(',');
         let s = Array::Strings {
             offsets: vec![0, 3],
             data: b"a,b".to_vec(),
         };
-        csv_value(&s, 0, &mut line, &mut scratch);
+        csv_value(&s, &[], 0, &mut line, &mut scratch);
         assert_eq!(line, "nan,\"[1.5,2.5]\",\"a,b\"");
     }
 }

@@ -104,8 +104,21 @@ fn check_dump_lines(lines: &[&str], first: usize) {
         assert_eq!(row.len(), branches.len());
         for (name, b) in branches {
             let want = &b["values"][first + k];
-            let got = &row[name];
             let ty = b["type"].as_str().unwrap();
+            // `m[2][3]` prints as 2 lists of 3; the expected values are flat.
+            let flat;
+            let got = if ty.contains("][") {
+                let rows = row[name].as_array().unwrap();
+                assert!(rows.iter().all(|r| r.is_array()), "{name}: {}", row[name]);
+                flat = Value::Array(
+                    rows.iter()
+                        .flat_map(|r| r.as_array().unwrap().clone())
+                        .collect(),
+                );
+                &flat
+            } else {
+                &row[name]
+            };
             assert!(
                 same(got, want, is_single(ty)),
                 "entry {} {name} ({ty}): {got} vs {want}",
