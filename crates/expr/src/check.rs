@@ -342,15 +342,21 @@ pub enum Node {
         arg: Box<Node>,
         prop: P4Prop,
     },
+    /// `single`: both sides are records whose angles are `float` columns, computed in float
+    /// as ROOT's `VecOps::DeltaPhi<float>` (angles given as numbers decide at run time).
     DeltaPhi {
         a: Box<Node>,
         b: Box<Node>,
         colls: Vec<String>,
+        single: bool,
     },
+    /// `single`: both sides are records whose eta and phi are `float` columns, computed in
+    /// float as ROOT's `VecOps::DeltaR<float>(eta1, eta2, phi1, phi2)`.
     DeltaR {
         a: Box<Node>,
         b: Box<Node>,
         colls: Vec<String>,
+        single: bool,
     },
 }
 

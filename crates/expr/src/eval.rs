@@ -351,8 +351,8 @@ impl<'a> Evaluator<'a> {
                 Val::P4List(o, p) => Val::List(o, Nums::F64(crate::fourvec::p4_prop(&p, *prop))),
                 _ => return Err(internal("four-vector property")),
             },
-            Node::DeltaPhi { a, b, .. } | Node::DeltaR { a, b, .. } => {
-                self.delta(a, b, matches!(node, Node::DeltaR { .. }))?
+            Node::DeltaPhi { a, b, single, .. } | Node::DeltaR { a, b, single, .. } => {
+                self.delta(a, b, matches!(node, Node::DeltaR { .. }), *single)?
             }
         })
     }

@@ -413,7 +413,7 @@ impl Evaluator<'_> {
     }
 
     /// `delta_phi(a, b)` / `delta_r(a, b)`.
-    pub(crate) fn delta(&self, na: &Node, nb: &Node, r: bool) -> R<Val> {
+    pub(crate) fn delta(&self, na: &Node, nb: &Node, r: bool, single: bool) -> R<Val> {
         if !r && !self.is_record_like(na) {
             // Angles given as numbers: ROOT's DeltaPhi(phi1, phi2), in float for floats.
             let (va, vb) = (self.eval(na)?, self.eval(nb)?);
@@ -450,6 +450,9 @@ impl Evaluator<'_> {
                 None => Val::Num(out),
             });
         }
+        if single {
+            return self.delta_f32(na, nb, r);
+        }
         let (ea, pa, la) = self.eta_phi(na)?;
         let (eb, pb, lb) = self.eta_phi(nb)?;
         // One side may be a list: broadcast the other over it.
@@ -474,6 +477,63 @@ impl Evaluator<'_> {
             Some(o) => Val::List(o, Nums::F64(out)),
             None => Val::Num(Nums::F64(out)),
         })
+    }
+
+    /// `delta_phi`/`delta_r` of two records whose angles are `float` columns, in float as
+    /// ROOT's `VecOps::DeltaR<float>`: `DeltaPhi<float>` (see [`delta_phi_f32`]), then
+    /// `sqrt((eta1 - eta2)² + dphi²)` with every operation rounded to float.
+    fn delta_f32(&self, na: &Node, nb: &Node, r: bool) -> R<Val> {
+        let (ea, pa, la) = self.eta_phi_f32(na, r)?;
+        let (eb, pb, lb) = self.eta_phi_f32(nb, r)?;
+        // One side may be a list: broadcast the other over it (eta is empty for delta_phi).
+        let rep = |v: &[f32], o: &Offsets| {
+            if v.is_empty() {
+                Vec::new()
+            } else {
+                crate::value::repeat(v, o)
+            }
+        };
+        let (off, ea, pa, eb, pb) = match (la, lb) {
+            (Some(o), None) => (Some(o.clone()), ea, pa, rep(&eb, &o), rep(&pb, &o)),
+            (None, Some(o)) => (Some(o.clone()), rep(&ea, &o), rep(&pa, &o), eb, pb),
+            (None, None) => (None, ea, pa, eb, pb),
+            (Some(_), Some(_)) => return Err(internal("delta of two lists")),
+        };
+        let out: Vec<f32> = (0..pa.len())
+            .map(|i| {
+                let dphi = delta_phi_f32(pa[i], pb[i]);
+                if r {
+                    let deta = ea[i] - eb[i];
+                    (deta * deta + dphi * dphi).sqrt()
+                } else {
+                    dphi
+                }
+            })
+            .collect();
+        Ok(match off {
+            Some(o) => Val::List(o, Nums::F32(out)),
+            None => Val::Num(Nums::F32(out)),
+        })
+    }
+
+    /// The `float` eta (when `with_eta`) and phi fields of records, as they are stored.
+    fn eta_phi_f32(&self, node: &Node, with_eta: bool) -> R<(Vec<f32>, Vec<f32>, Option<Offsets>)> {
+        let v = self.eval(node)?;
+        let (Val::Obj(c, idx) | Val::Objs(c, _, idx)) = &v else {
+            return Err(internal("float eta/phi of a non-record"));
+        };
+        let get = |name: &str| -> R<Vec<f32>> {
+            match self.named_field(c, name, idx)? {
+                Some(Nums::F32(v)) => Ok(v),
+                _ => Err(internal("float eta/phi fields expected")),
+            }
+        };
+        let eta = if with_eta { get("eta")? } else { Vec::new() };
+        let off = match &v {
+            Val::Objs(_, o, _) => Some(o.clone()),
+            _ => None,
+        };
+        Ok((eta, get("phi")?, off))
     }
 
     pub(crate) fn min_delta_r(&self, a: &Node, b: &Node) -> R<Val> {

@@ -509,6 +509,7 @@ impl Checker<'_> {
                             a: Box::new(a.node),
                             b: Box::new(b.node),
                             colls: Vec::new(),
+                            single: num == Num::F32,
                         },
                         ty,
                     ));
@@ -551,17 +552,40 @@ impl Checker<'_> {
                         }
                     }
                 }
+                // Two records of `float` angles (NanoAOD's Jet[0], Jet[1]) are computed in float,
+                // as RDataFrame's DeltaR(Jet_eta[0], Jet_eta[1], Jet_phi[0], Jet_phi[1]) is;
+                // four-vectors and double angles in double.
+                let float_angles = |t: &Typed| match &t.ty {
+                    Ty::Obj(c) | Ty::Objs(c) => {
+                        let fields = self.coll_fields(c);
+                        let is_f32 = |n: &str| fields.get(n).is_some_and(|(_, k)| *k == Num::F32);
+                        is_f32("phi") && (f == "delta_phi" || is_f32("eta"))
+                    }
+                    _ => false,
+                };
+                let single = float_angles(&a) && float_angles(&b);
+                let num = if single { Num::F32 } else { Num::F64 };
                 let ty = if al || bl {
-                    Ty::List(Num::F64)
+                    Ty::List(num)
                 } else {
-                    Ty::Num(Num::F64)
+                    Ty::Num(num)
                 };
                 let colls = record_colls(&[&a, &b]);
                 let (a, b) = (Box::new(a.node), Box::new(b.node));
                 let node = if f == "delta_phi" {
-                    Node::DeltaPhi { a, b, colls }
+                    Node::DeltaPhi {
+                        a,
+                        b,
+                        colls,
+                        single,
+                    }
                 } else {
-                    Node::DeltaR { a, b, colls }
+                    Node::DeltaR {
+                        a,
+                        b,
+                        colls,
+                        single,
+                    }
                 };
                 Ok(typed(node, ty))
             }

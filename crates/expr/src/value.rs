@@ -9,6 +9,11 @@ use crate::schema::Num;
 /// Each of `v`'s values repeated over its event's list (`offsets`, n + 1): a per-event value
 /// broadcast to every element.
 pub fn repeat_f64(v: &[f64], offsets: &[i64]) -> Vec<f64> {
+    repeat(v, offsets)
+}
+
+/// `v[i]` repeated for each element of list `i`.
+pub fn repeat<T: Copy>(v: &[T], offsets: &[i64]) -> Vec<T> {
     let mut out = Vec::with_capacity(offsets.last().copied().unwrap_or(0).max(0) as usize);
     for (i, w) in offsets.windows(2).enumerate() {
         for _ in w[0]..w[1] {
