@@ -19,31 +19,7 @@ use crate::value::{repeat_f64 as repeat, Nums, P4s, Val};
 /// ROOT's `etaMax<double>()`.
 const ETA_MAX: f64 = 22756.0;
 
-/// ROOT's `VecOps::DeltaPhi(v1, v2)`: `fmod(v2 - v1, 2π)` wrapped into [−π, π].
-pub fn delta_phi(phi1: f64, phi2: f64) -> f64 {
-    use std::f64::consts::PI;
-    let mut r = (phi2 - phi1) % (2.0 * PI);
-    if r < -PI {
-        r += 2.0 * PI;
-    } else if r > PI {
-        r -= 2.0 * PI;
-    }
-    r
-}
-
-/// ROOT's `VecOps::DeltaPhi` for two floats: the difference is taken in float, `fmod` and the
-/// wrapping in double (`2.0 * c` is a double with `c = (float)M_PI`), and the result rounded
-/// back to float.
-pub fn delta_phi_f32(phi1: f32, phi2: f32) -> f32 {
-    let c = std::f32::consts::PI as f64;
-    let mut r = ((phi2 - phi1) as f64) % (2.0 * c);
-    if r < -c {
-        r += 2.0 * c;
-    } else if r > c {
-        r -= 2.0 * c;
-    }
-    r as f32
-}
+pub use columnar::angles::{delta_phi, delta_phi_f32};
 
 /// ROOT's `Eta_FromRhoZ` (`Math/GenVector/eta.h`).
 fn eta_from_rho_z(rho: f64, z: f64) -> f64 {
@@ -464,12 +440,10 @@ impl Evaluator<'_> {
         };
         let out: Vec<f64> = (0..ea.len())
             .map(|i| {
-                let dphi = delta_phi(pa[i], pb[i]);
                 if r {
-                    let deta = ea[i] - eb[i];
-                    (deta * deta + dphi * dphi).sqrt()
+                    columnar::angles::delta_r(ea[i], eb[i], pa[i], pb[i])
                 } else {
-                    dphi
+                    delta_phi(pa[i], pb[i])
                 }
             })
             .collect();
@@ -501,12 +475,10 @@ impl Evaluator<'_> {
         };
         let out: Vec<f32> = (0..pa.len())
             .map(|i| {
-                let dphi = delta_phi_f32(pa[i], pb[i]);
                 if r {
-                    let deta = ea[i] - eb[i];
-                    (deta * deta + dphi * dphi).sqrt()
+                    columnar::angles::delta_r_f32(ea[i], eb[i], pa[i], pb[i])
                 } else {
-                    dphi
+                    delta_phi_f32(pa[i], pb[i])
                 }
             })
             .collect();
@@ -558,9 +530,7 @@ impl Evaluator<'_> {
                 for i in oa[e] as usize..oa[e + 1] as usize {
                     let mut best = f32::INFINITY;
                     for j in ob[e] as usize..ob[e + 1] as usize {
-                        let dphi = delta_phi_f32(pa[i], pb[j]);
-                        let deta = ea[i] - eb[j];
-                        let dr = (deta * deta + dphi * dphi).sqrt();
+                        let dr = columnar::angles::delta_r_f32(ea[i], eb[j], pa[i], pb[j]);
                         if dr < best {
                             best = dr;
                         }
@@ -576,9 +546,7 @@ impl Evaluator<'_> {
             for i in oa[e] as usize..oa[e + 1] as usize {
                 let mut best = f64::INFINITY;
                 for j in ob[e] as usize..ob[e + 1] as usize {
-                    let dphi = delta_phi(pa[i], pb[j]);
-                    let deta = ea[i] - eb[j];
-                    best = best.min((deta * deta + dphi * dphi).sqrt());
+                    best = best.min(columnar::angles::delta_r(ea[i], eb[j], pa[i], pb[j]));
                 }
                 out.push(best);
             }

@@ -1,0 +1,8 @@
+//! hepframe's column kernels: the arithmetic of an analysis, on plain slices, giving the same bits
+//! as ROOT computes (`ROOT::VecOps`, `ROOT::Math`) so that every histogram agrees bin for bin.
+//!
+//! Each kernel has a criterion bench in `benches/` (`cargo bench -p columnar`). Shortcuts that
+//! skip work (a cheaper path when an input is in range) are tested bit-identical against the plain
+//! formula.
+
+pub mod angles;
