@@ -14,12 +14,41 @@ use std::rc::Rc;
 use crate::check::{Coords, Node, P4Prop};
 use crate::error::{ExprError, Span};
 use crate::eval::{internal, Evaluator, Offsets, R};
-use crate::value::{repeat_f64 as repeat, Nums, P4s, Val};
+use crate::value::{Nums, P4s, Val};
 
 /// ROOT's `etaMax<double>()`.
 const ETA_MAX: f64 = 22756.0;
 
 pub use columnar::angles::{delta_phi, delta_phi_f32};
+
+/// Eta, phi and the list offsets (if a list) of one side of `delta_r`/`delta_phi`.
+type Angles<T> = (Vec<T>, Vec<T>, Option<Offsets>);
+
+/// The (eta, phi) of two sides of `delta_r`/`delta_phi`, one of which may be a list: the other
+/// is repeated over it. Returns the list's offsets (if any) and [eta a, phi a, eta b, phi b]; an
+/// empty eta (delta_phi of float records) stays empty.
+fn broadcast<T: Copy>(a: Angles<T>, b: Angles<T>) -> R<(Option<Offsets>, [Vec<T>; 4])> {
+    let rep = |v: &[T], o: &Offsets| {
+        if v.is_empty() {
+            Vec::new()
+        } else {
+            crate::value::repeat(v, o)
+        }
+    };
+    let ((ea, pa, la), (eb, pb, lb)) = (a, b);
+    Ok(match (la, lb) {
+        (Some(o), None) => {
+            let (eb, pb) = (rep(&eb, &o), rep(&pb, &o));
+            (Some(o), [ea, pa, eb, pb])
+        }
+        (None, Some(o)) => {
+            let (ea, pa) = (rep(&ea, &o), rep(&pa, &o));
+            (Some(o), [ea, pa, eb, pb])
+        }
+        (None, None) => (None, [ea, pa, eb, pb]),
+        (Some(_), Some(_)) => return Err(internal("delta of two lists")),
+    })
+}
 
 /// ROOT's `Eta_FromRhoZ` (`Math/GenVector/eta.h`).
 fn eta_from_rho_z(rho: f64, z: f64) -> f64 {
@@ -429,16 +458,8 @@ impl Evaluator<'_> {
         if single {
             return self.delta_f32(na, nb, r);
         }
-        let (ea, pa, la) = self.eta_phi(na)?;
-        let (eb, pb, lb) = self.eta_phi(nb)?;
-        // One side may be a list: broadcast the other over it.
-        let (off, ea, pa, eb, pb) = match (la, lb) {
-            (Some(o), None) => (Some(o.clone()), ea, pa, repeat(&eb, &o), repeat(&pb, &o)),
-            (None, Some(o)) => (Some(o.clone()), repeat(&ea, &o), repeat(&pa, &o), eb, pb),
-            (None, None) => (None, ea, pa, eb, pb),
-            (Some(_), Some(_)) => return Err(internal("delta of two lists")),
-        };
-        let out: Vec<f64> = (0..ea.len())
+        let (off, [ea, pa, eb, pb]) = broadcast(self.eta_phi(na)?, self.eta_phi(nb)?)?;
+        let out: Vec<f64> = (0..pa.len())
             .map(|i| {
                 if r {
                     columnar::angles::delta_r(ea[i], eb[i], pa[i], pb[i])
@@ -457,22 +478,8 @@ impl Evaluator<'_> {
     /// ROOT's `VecOps::DeltaR<float>`: `DeltaPhi<float>` (see [`delta_phi_f32`]), then
     /// `sqrt((eta1 - eta2)² + dphi²)` with every operation rounded to float.
     fn delta_f32(&self, na: &Node, nb: &Node, r: bool) -> R<Val> {
-        let (ea, pa, la) = self.eta_phi_f32(na, r)?;
-        let (eb, pb, lb) = self.eta_phi_f32(nb, r)?;
-        // One side may be a list: broadcast the other over it (eta is empty for delta_phi).
-        let rep = |v: &[f32], o: &Offsets| {
-            if v.is_empty() {
-                Vec::new()
-            } else {
-                crate::value::repeat(v, o)
-            }
-        };
-        let (off, ea, pa, eb, pb) = match (la, lb) {
-            (Some(o), None) => (Some(o.clone()), ea, pa, rep(&eb, &o), rep(&pb, &o)),
-            (None, Some(o)) => (Some(o.clone()), rep(&ea, &o), rep(&pa, &o), eb, pb),
-            (None, None) => (None, ea, pa, eb, pb),
-            (Some(_), Some(_)) => return Err(internal("delta of two lists")),
-        };
+        let (off, [ea, pa, eb, pb]) =
+            broadcast(self.eta_phi_f32(na, r)?, self.eta_phi_f32(nb, r)?)?;
         let out: Vec<f32> = (0..pa.len())
             .map(|i| {
                 if r {
@@ -489,7 +496,7 @@ impl Evaluator<'_> {
     }
 
     /// The `float` eta (when `with_eta`) and phi fields of records, as they are stored.
-    fn eta_phi_f32(&self, node: &Node, with_eta: bool) -> R<(Vec<f32>, Vec<f32>, Option<Offsets>)> {
+    fn eta_phi_f32(&self, node: &Node, with_eta: bool) -> R<Angles<f32>> {
         let v = self.eval(node)?;
         let (Val::Obj(c, idx) | Val::Objs(c, _, idx)) = &v else {
             return Err(internal("float eta/phi of a non-record"));
