@@ -19,6 +19,8 @@ use crate::streamer::{kind, spelling_key, ElementClass, StreamerInfos};
 pub struct ObjectLayout {
     /// The class name.
     pub class: String,
+    /// The class version this layout describes (its streamer info's).
+    pub version: i32,
     /// What to read, in order.
     pub steps: Vec<Step>,
     /// Whether the object comes without its own byte count and version: the whole object of an
@@ -131,6 +133,7 @@ pub fn layout(infos: &StreamerInfos, class: &str, depth: usize) -> Result<Object
     }
     Ok(ObjectLayout {
         class: class.to_string(),
+        version: info.class_version,
         steps,
         // `TDatime::Streamer` writes its 4 bytes with no byte count or version.
         headless: class == "TDatime",
@@ -196,6 +199,9 @@ pub fn read_object_as(
         return Err(Error::corrupt("internal: record column expected"));
     };
     let h = if header { Some(c.header()?) } else { None };
+    if let Some(h) = &h {
+        check_version(c, layout, h.version)?;
+    }
     let mut idx = 0;
     read_steps(c, layout, fields, &mut idx)?;
     if let Some(h) = h {
@@ -218,6 +224,7 @@ fn read_steps(
             }
             Step::Base(b) => {
                 let h = c.header()?;
+                check_version(c, b, h.version)?;
                 read_steps(c, b, fields, idx)?;
                 c.finish(&h)?;
             }
@@ -243,6 +250,25 @@ fn read_steps(
                 *idx += 1;
             }
         }
+    }
+    Ok(())
+}
+
+/// An object written with another version of its class than the layout it is read with would be
+/// read member by member with the wrong members — a silent wrong value; files that hold several
+/// versions of a class (merged from different releases) are refused with a clear error until
+/// each version gets its own layout. Version 0 (classes without a dictionary, followed by a
+/// checksum) and headers without a version cannot be told apart and are read.
+fn check_version(c: &Cursor<'_>, layout: &ObjectLayout, written: i16) -> Result<()> {
+    let written = i32::from(written & !0x4000);
+    if written > 0 && layout.version > 0 && written != layout.version {
+        return Err(Error::unsupported(format!(
+            "an object of class {} written with class version {written} at byte {}, whose \
+             layout is known for version {} only",
+            layout.class,
+            c.abs_offset(),
+            layout.version
+        )));
     }
     Ok(())
 }
