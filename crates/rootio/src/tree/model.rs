@@ -857,6 +857,62 @@ mod tests {
         assert!(m.read(&mut Cursor::new(&d, 0, "t"), &mut out).is_err());
     }
 
+    /// Random type names — nested containers, maps, strings, numbers, bitsets, with random
+    /// header flags — each read from random bytes: errors, never a panic, a hang or an
+    /// allocation beyond the input.
+    #[test]
+    fn random_type_names_and_bytes_never_panic() {
+        struct Rng(u64);
+        impl Rng {
+            fn next(&mut self, n: u64) -> u64 {
+                self.0 = self
+                    .0
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                (self.0 >> 33) % n
+            }
+        }
+        fn gen(r: &mut Rng, depth: u32) -> String {
+            let leaf = [
+                "int",
+                "double",
+                "unsigned char",
+                "long long",
+                "string",
+                "TString",
+                "bool",
+                "bitset<8>",
+                "Double32_t",
+            ];
+            if depth > 5 || r.next(3) == 0 {
+                return leaf[r.next(leaf.len() as u64) as usize].to_string();
+            }
+            match r.next(4) {
+                0 => format!("map<{},{}>", gen(r, depth + 1), gen(r, depth + 1)),
+                1 => format!("set<{}>", gen(r, depth + 1)),
+                _ => format!("vector<{}>", gen(r, depth + 1)),
+            }
+        }
+        let mut r = Rng(99);
+        let infos = StreamerInfos::default();
+        let mut parsed = 0;
+        for _ in 0..20_000 {
+            let name = gen(&mut r, 0);
+            let flags = (r.next(2) == 0, r.next(2) == 0, r.next(2) == 0);
+            let m = parse_type(&name, &infos, flags.0, flags.1, flags.2).unwrap();
+            parsed += 1;
+            for _ in 0..4 {
+                let bytes: Vec<u8> = (0..r.next(96))
+                    .map(|_| if r.next(3) == 0 { 0 } else { r.next(256) as u8 })
+                    .collect();
+                let mut out = m.empty_array();
+                let mut c = Cursor::new(&bytes, 0, "t");
+                let _ = m.read(&mut c, &mut out);
+            }
+        }
+        assert_eq!(parsed, 20_000);
+    }
+
     #[test]
     fn hostile_type_names_are_errors() {
         let deep = "vector<".repeat(100) + "int" + &">".repeat(100);
