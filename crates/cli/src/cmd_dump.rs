@@ -21,7 +21,7 @@ use rootio::{Array, ReadOptions};
 
 use crate::entries::EntrySpec;
 use crate::format::{csv_field, string_at};
-use crate::select::{select, warn_skipped};
+use crate::select::{fixed_shape, select, warn_skipped};
 use crate::target::Target;
 use rootio::json::write_value;
 
@@ -214,20 +214,6 @@ impl RowWriter {
         self.line.push('\n');
         out.write_all(self.line.as_bytes())?;
         Ok(())
-    }
-}
-
-/// The dimensions of a branch of fixed-size arrays with more than one (`m[2][3]/D`: `[2, 3]`),
-/// whose column holds each entry's values flat; empty for anything else.
-fn fixed_shape(data: &rootio::Dataset, name: &str) -> Vec<usize> {
-    let rootio::Dataset::Tree(t) = data else {
-        return Vec::new();
-    };
-    match t.branch(name).map(|b| &b.interpretation) {
-        Ok(Ok(rootio::tree::Interpretation::Fixed { shape, .. })) if shape.len() > 1 => {
-            shape.clone()
-        }
-        _ => Vec::new(),
     }
 }
 

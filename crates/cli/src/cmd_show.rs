@@ -13,7 +13,7 @@ use rootio::{Array, ReadOptions};
 
 use crate::entries::EntrySpec;
 use crate::format::{cell, is_numeric, pad};
-use crate::select::{select, warn_skipped};
+use crate::select::{fixed_shape, nest_fixed, select, warn_skipped};
 use crate::table::Table;
 use crate::target::{self, Target};
 
@@ -78,6 +78,12 @@ pub fn run(arg: &str, opts: &ShowOptions, out: &mut dyn Write) -> Result<()> {
             threads: opts.threads,
         },
     )?;
+    // `m[2][3]` shows as 2 lists of 3 (the column holds the values flat).
+    let columns: Vec<Array> = columns
+        .into_iter()
+        .zip(&names)
+        .map(|(c, n)| nest_fixed(&c, &fixed_shape(&data, n)).unwrap_or(c))
+        .collect();
     let width = terminal_width();
     let table = build_table(&names, &columns, shown.start, MAX_CELL);
     if table.width() <= width {

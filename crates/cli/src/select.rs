@@ -372,6 +372,41 @@ pub fn split_patterns(values: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// The dimensions of a branch of fixed-size arrays with more than one (`m[2][3]/D`: `[2, 3]`),
+/// whose column holds each entry's values flat; empty for anything else.
+pub fn fixed_shape(data: &rootio::Dataset, name: &str) -> Vec<usize> {
+    let rootio::Dataset::Tree(t) = data else {
+        return Vec::new();
+    };
+    match t.branch(name).map(|b| &b.interpretation) {
+        Ok(Ok(rootio::tree::Interpretation::Fixed { shape, .. })) if shape.len() > 1 => {
+            shape.clone()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// `col` (fixed-size arrays of `shape`, held flat) as nested fixed-size arrays, for display.
+pub fn nest_fixed(col: &rootio::Array, shape: &[usize]) -> Option<rootio::Array> {
+    let rootio::Array::Fixed { size, values } = col else {
+        return None;
+    };
+    if shape.len() < 2 || shape.iter().product::<usize>() != *size {
+        return None;
+    }
+    let mut out = (**values).clone();
+    for &d in shape[1..].iter().rev() {
+        out = rootio::Array::Fixed {
+            size: d,
+            values: Box::new(out),
+        };
+    }
+    Some(rootio::Array::Fixed {
+        size: shape[0],
+        values: Box::new(out),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -857,3 +857,18 @@ fn branches_sharing_a_name_are_printed_by_path() {
     let out = ok(&["dump", &path, "-e", "3:4", "-b", "info2/n"]);
     assert_eq!(out.trim(), "{\"info2/n\":-3}");
 }
+
+#[test]
+fn multidimensional_arrays_show_and_dump_nested() {
+    let path = format!("{}:Events", fixture("alltypes_zlib.root"));
+    let out = ok(&["dump", &path, "-e", "0:1", "-b", "m"]);
+    assert_eq!(
+        out.trim(),
+        "{\"m\":[[-810.614,-1277.741,-323.745],[1845.464,157.081,-90.333]]}"
+    );
+    let out = ok(&["show", &path, "-n", "1", "-b", "m"]);
+    assert!(
+        out.contains("[[-810.614, -1277.74, -323.745], [1845."),
+        "{out}"
+    );
+}
