@@ -21,7 +21,7 @@ use rootio::{Array, ReadOptions};
 
 use crate::entries::EntrySpec;
 use crate::format::{csv_field, string_at};
-use crate::select::{fixed_shape, select, warn_skipped};
+use crate::select::{fixed_shape, nest_fixed, select, warn_skipped};
 use crate::target::Target;
 use rootio::json::write_value;
 
@@ -82,7 +82,13 @@ pub fn run(arg: &str, opts: &DumpOptions, out: &mut dyn Write) -> Result<()> {
         threads: opts.threads,
     };
     for chunk in chunks(&data.cluster_ends(), range, target) {
-        let columns = data.read(&names, chunk.clone(), &options)?;
+        // `m[2][3]` prints as 2 lists of 3 (the column holds the values flat).
+        let columns: Vec<Array> = data
+            .read(&names, chunk.clone(), &options)?
+            .into_iter()
+            .zip(&shapes)
+            .map(|(c, shape)| nest_fixed(c, shape))
+            .collect();
         let n = (chunk.end - chunk.start) as usize;
         if let Some((name, c)) = names.iter().zip(&columns).find(|(_, c)| c.len() != n) {
             return Err(anyhow!(
@@ -94,7 +100,7 @@ pub fn run(arg: &str, opts: &DumpOptions, out: &mut dyn Write) -> Result<()> {
             ));
         }
         for i in 0..n {
-            writer.row(&columns, &shapes, i, out)?;
+            writer.row(&columns, i, out)?;
         }
     }
     Ok(())
@@ -181,13 +187,7 @@ impl RowWriter {
         })
     }
 
-    fn row(
-        &mut self,
-        columns: &[Array],
-        shapes: &[Vec<usize>],
-        i: usize,
-        out: &mut dyn Write,
-    ) -> Result<()> {
+    fn row(&mut self, columns: &[Array], i: usize, out: &mut dyn Write) -> Result<()> {
         self.line.clear();
         match self.format {
             DumpFormat::Jsonl => {
@@ -197,7 +197,7 @@ impl RowWriter {
                         self.line.push(',');
                     }
                     self.line.push_str(key);
-                    write_shaped(col, shapes.get(k).map_or(&[][..], |s| s), i, &mut self.line);
+                    write_value(col, i, &mut self.line);
                 }
                 self.line.push('}');
             }
@@ -206,8 +206,7 @@ impl RowWriter {
                     if k > 0 {
                         self.line.push(',');
                     }
-                    let shape = shapes.get(k).map_or(&[][..], |s| s);
-                    csv_value(col, shape, i, &mut self.line, &mut self.scratch);
+                    csv_value(col, i, &mut self.line, &mut self.scratch);
                 }
             }
         }
@@ -217,39 +216,13 @@ impl RowWriter {
     }
 }
 
-/// Entry `i` of `col` as JSON, as nested lists when `shape` has several dimensions.
-fn write_shaped(col: &Array, shape: &[usize], i: usize, out: &mut String) {
-    let Array::Fixed { size, values } = col else {
-        return write_value(col, i, out);
-    };
-    if shape.len() < 2 || shape.iter().product::<usize>() != *size {
-        return write_value(col, i, out);
-    }
-    fn nest(values: &Array, shape: &[usize], start: usize, out: &mut String) {
-        out.push('[');
-        let step: usize = shape[1..].iter().product();
-        for k in 0..shape[0] {
-            if k > 0 {
-                out.push(',');
-            }
-            if shape.len() == 1 {
-                write_value(values, start + k, out);
-            } else {
-                nest(values, &shape[1..], start + k * step, out);
-            }
-        }
-        out.push(']');
-    }
-    nest(values, shape, i * size, out);
-}
-
 /// Entry `i` of `col` as one CSV field.
-fn csv_value(col: &Array, shape: &[usize], i: usize, line: &mut String, scratch: &mut String) {
+fn csv_value(col: &Array, i: usize, line: &mut String, scratch: &mut String) {
     match col {
         Array::Strings { .. } => csv_field(line, &string_at(col, i).unwrap_or_default()),
         Array::Jagged { .. } | Array::Fixed { .. } | Array::Record { .. } => {
             scratch.clear();
-            write_shaped(col, shape, i, scratch);
+            write_value(col, i, scratch);
             csv_field(line, scratch);
         }
         _ => {
@@ -307,19 +280,19 @@ mod tests {
     #[test]
     fn csv_values() {
         let (mut line, mut scratch) = (String::new(), String::new());
-        csv_value(&Array::F64(vec![f64::NAN]), &[], 0, &mut line, &mut scratch);
+        csv_value(&Array::F64(vec![f64::NAN]), 0, &mut line, &mut scratch);
         line.push(',');
         let jag = Array::Jagged {
             offsets: vec![0, 2],
             values: Box::new(Array::F32(vec![1.5, 2.5])),
         };
-        csv_value(&jag, &[], 0, &mut line, &mut scratch);
+        csv_value(&jag, 0, &mut line, &mut scratch);
         line.push(',');
         let s = Array::Strings {
             offsets: vec![0, 3],
             data: b"a,b".to_vec(),
         };
-        csv_value(&s, &[], 0, &mut line, &mut scratch);
+        csv_value(&s, 0, &mut line, &mut scratch);
         assert_eq!(line, "nan,\"[1.5,2.5]\",\"a,b\"");
     }
 }

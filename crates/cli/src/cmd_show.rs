@@ -82,7 +82,7 @@ pub fn run(arg: &str, opts: &ShowOptions, out: &mut dyn Write) -> Result<()> {
     let columns: Vec<Array> = columns
         .into_iter()
         .zip(&names)
-        .map(|(c, n)| nest_fixed(&c, &fixed_shape(&data, n)).unwrap_or(c))
+        .map(|(c, n)| nest_fixed(c, &fixed_shape(&data, n)))
         .collect();
     let width = terminal_width();
     let table = build_table(&names, &columns, shown.start, MAX_CELL);

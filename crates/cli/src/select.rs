@@ -386,25 +386,27 @@ pub fn fixed_shape(data: &rootio::Dataset, name: &str) -> Vec<usize> {
     }
 }
 
-/// `col` (fixed-size arrays of `shape`, held flat) as nested fixed-size arrays, for display.
-pub fn nest_fixed(col: &rootio::Array, shape: &[usize]) -> Option<rootio::Array> {
-    let rootio::Array::Fixed { size, values } = col else {
-        return None;
-    };
-    if shape.len() < 2 || shape.iter().product::<usize>() != *size {
-        return None;
+/// `col` (fixed-size arrays of `shape`, held flat) as nested fixed-size arrays, for display:
+/// `m[2][3]` becomes 2 lists of 3. Any other column comes back as it is. No values are copied.
+pub fn nest_fixed(col: rootio::Array, shape: &[usize]) -> rootio::Array {
+    match col {
+        rootio::Array::Fixed { size, values }
+            if shape.len() >= 2 && shape.iter().product::<usize>() == size =>
+        {
+            let inner = shape[1..]
+                .iter()
+                .rev()
+                .fold(*values, |v, &d| rootio::Array::Fixed {
+                    size: d,
+                    values: Box::new(v),
+                });
+            rootio::Array::Fixed {
+                size: shape[0],
+                values: Box::new(inner),
+            }
+        }
+        other => other,
     }
-    let mut out = (**values).clone();
-    for &d in shape[1..].iter().rev() {
-        out = rootio::Array::Fixed {
-            size: d,
-            values: Box::new(out),
-        };
-    }
-    Some(rootio::Array::Fixed {
-        size: shape[0],
-        values: Box::new(out),
-    })
 }
 
 #[cfg(test)]

@@ -50,6 +50,22 @@ fn broadcast<T: Copy>(a: Angles<T>, b: Angles<T>) -> R<(Option<Offsets>, [Vec<T>
     })
 }
 
+/// ΔR (`r`) or Δφ of each pair of [eta a, phi a, eta b, phi b], with the kernels of one precision.
+fn angles<T: Copy>(
+    [ea, pa, eb, pb]: &[Vec<T>; 4],
+    r: bool,
+    delta_r: fn(T, T, T, T) -> T,
+    delta_phi: fn(T, T) -> T,
+) -> Vec<T> {
+    if r {
+        (0..pa.len())
+            .map(|i| delta_r(ea[i], eb[i], pa[i], pb[i]))
+            .collect()
+    } else {
+        pa.iter().zip(pb).map(|(p, q)| delta_phi(*p, *q)).collect()
+    }
+}
+
 /// ROOT's `Eta_FromRhoZ` (`Math/GenVector/eta.h`).
 fn eta_from_rho_z(rho: f64, z: f64) -> f64 {
     if rho > 0.0 {
@@ -458,16 +474,8 @@ impl Evaluator<'_> {
         if single {
             return self.delta_f32(na, nb, r);
         }
-        let (off, [ea, pa, eb, pb]) = broadcast(self.eta_phi(na)?, self.eta_phi(nb)?)?;
-        let out: Vec<f64> = (0..pa.len())
-            .map(|i| {
-                if r {
-                    columnar::angles::delta_r(ea[i], eb[i], pa[i], pb[i])
-                } else {
-                    delta_phi(pa[i], pb[i])
-                }
-            })
-            .collect();
+        let (off, a) = broadcast(self.eta_phi(na)?, self.eta_phi(nb)?)?;
+        let out = angles(&a, r, columnar::angles::delta_r, delta_phi);
         Ok(match off {
             Some(o) => Val::List(o, Nums::F64(out)),
             None => Val::Num(Nums::F64(out)),
@@ -478,17 +486,8 @@ impl Evaluator<'_> {
     /// ROOT's `VecOps::DeltaR<float>`: `DeltaPhi<float>` (see [`delta_phi_f32`]), then
     /// `sqrt((eta1 - eta2)² + dphi²)` with every operation rounded to float.
     fn delta_f32(&self, na: &Node, nb: &Node, r: bool) -> R<Val> {
-        let (off, [ea, pa, eb, pb]) =
-            broadcast(self.eta_phi_f32(na, r)?, self.eta_phi_f32(nb, r)?)?;
-        let out: Vec<f32> = (0..pa.len())
-            .map(|i| {
-                if r {
-                    columnar::angles::delta_r_f32(ea[i], eb[i], pa[i], pb[i])
-                } else {
-                    delta_phi_f32(pa[i], pb[i])
-                }
-            })
-            .collect();
+        let (off, a) = broadcast(self.eta_phi_f32(na, r)?, self.eta_phi_f32(nb, r)?)?;
+        let out = angles(&a, r, columnar::angles::delta_r_f32, delta_phi_f32);
         Ok(match off {
             Some(o) => Val::List(o, Nums::F32(out)),
             None => Val::Num(Nums::F32(out)),

@@ -373,31 +373,32 @@ fn read_memberwise(c: &mut Cursor<'_>, items: &Model, out: &mut Array) -> Result
             items.type_name()
         )));
     };
-    let mut models = Vec::new();
-    for step in &l.steps {
-        match step {
-            Step::Field(_, m) if !matches!(m, Model::CountedNumbers { .. }) => models.push(m),
-            _ => {
-                return Err(Error::unsupported(format!(
-                    "a vector<{}> streamed member-wise (its class has base classes or \
-                     counted arrays)",
-                    items.type_name()
-                )))
-            }
-        }
+    let models = || {
+        l.steps.iter().filter_map(|s| match s {
+            Step::Field(_, m) => Some(m),
+            _ => None,
+        })
+    };
+    let plain =
+        |s: &Step| matches!(s, Step::Field(_, m) if !matches!(m, Model::CountedNumbers { .. }));
+    if !l.steps.iter().all(plain) {
+        return Err(Error::unsupported(format!(
+            "a vector<{}> streamed member-wise (its class has base classes or counted arrays)",
+            items.type_name()
+        )));
     }
     c.skip(6)?;
     let n = c.i32()?;
-    let min: usize = models.iter().map(|m| m.min_size()).sum();
+    let min: usize = models().map(|m| m.min_size()).sum();
     let n = c.check_count(n as i64, min, "vector element")?;
     let (offsets, values) = jagged_parts(out)?;
     let Array::Record { fields, len } = values else {
         return Err(mismatch());
     };
-    if fields.len() != models.len() {
+    if fields.len() != l.steps.len() {
         return Err(mismatch());
     }
-    for (m, (_, col)) in models.iter().zip(fields.iter_mut()) {
+    for (m, (_, col)) in models().zip(fields.iter_mut()) {
         match m {
             // Strings and containers share one header for the whole block, as the keys and
             // values of a member-wise map do (uproot 5 expects one per item and fails here).
