@@ -6,3 +6,5 @@
 //! formula.
 
 pub mod angles;
+pub mod combinations;
+pub mod fourvec;

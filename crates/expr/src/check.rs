@@ -121,30 +121,7 @@ pub enum Reduce {
     Len,
 }
 
-/// Four-vector properties.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(missing_docs)]
-pub enum P4Prop {
-    Pt,
-    Eta,
-    Phi,
-    Mass,
-    E,
-    Px,
-    Py,
-    Pz,
-}
-
-/// How four-vectors are stored, which decides the rounding of their sums (as in ROOT).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum Coords {
-    /// `(px, py, pz, E)`: ROOT's `PxPyPzEVector`; `.p4` of records.
-    #[default]
-    PxPyPzE,
-    /// `(px, py, pz, M)`: ROOT's `PxPyPzMVector`. A sum converts to `(px, py, pz, E)`, adds,
-    /// and converts back to the mass, so `(a + b) + c` rounds as in ROOT.
-    PxPyPzM,
-}
+pub use columnar::fourvec::{Coords, P4Prop};
 
 /// One operation of a [`Node::Chain`]: `accumulated op rhs`, the operands converted to `num`.
 #[derive(Debug, Clone, PartialEq)]
@@ -237,6 +214,14 @@ pub enum Node {
         list: Box<Node>,
         index: Box<Node>,
         span: Span,
+    },
+    /// `list[argmin(key)]` over combinations, run by a fused kernel (see `fuse.rs`); `list` and
+    /// `index` are the nodes it replaces, for what depends on what.
+    BestTuple {
+        list: Box<Node>,
+        index: Box<Node>,
+        span: Span,
+        plan: Box<crate::fuse::BestTuple>,
     },
     /// Elements by a list of positions per event (`Jet[Muon.jetIdx]`, `x[argsort(x)]`); a
     /// position outside the list (NanoAOD's −1) gives a missing element.
@@ -391,6 +376,9 @@ impl Node {
             | Node::DeltaR { a, b, .. }
             | Node::Binary { lhs: a, rhs: b, .. }
             | Node::Index {
+                list: a, index: b, ..
+            }
+            | Node::BestTuple {
                 list: a, index: b, ..
             }
             | Node::Gather {
@@ -1007,14 +995,22 @@ impl Checker<'_> {
             ));
         };
         match &i.ty {
-            Ty::Num(n) if n.is_integer() => Ok(typed(
-                Node::Index {
-                    list: Box::new(l.node),
-                    index: Box::new(i.node),
-                    span,
-                },
-                elem,
-            )),
+            Ty::Num(n) if n.is_integer() => {
+                let node = match crate::fuse::best_tuple(&l.node, &i.node, self.registry) {
+                    Some(plan) => Node::BestTuple {
+                        list: Box::new(l.node),
+                        index: Box::new(i.node),
+                        span,
+                        plan: Box::new(plan),
+                    },
+                    None => Node::Index {
+                        list: Box::new(l.node),
+                        index: Box::new(i.node),
+                        span,
+                    },
+                };
+                Ok(typed(node, elem))
+            }
             Ty::List(n) if n.is_integer() => {
                 let ty = l.ty.clone();
                 Ok(typed(

@@ -93,6 +93,17 @@ fn take_one(v: &Val, elems: &[i64]) -> R<Val> {
     })
 }
 
+/// `x[k]` with `k` outside a list of `len` in entry `entry`.
+pub(crate) fn out_of_range(k: i64, len: i64, entry: u64, span: Span) -> ExprError {
+    ExprError::eval(
+        format!(
+            "index {k} is out of range for a list of {len} in entry {entry}; select events with \
+             a cut first (e.g. on the list's length), or use get(list, i, default)"
+        ),
+        span,
+    )
+}
+
 /// A per-event integer value as one i64 per event.
 fn ints_per_event(v: Val, n: usize) -> R<Vec<i64>> {
     match v {
@@ -118,15 +129,7 @@ impl Evaluator<'_> {
             let k0 = ks[e];
             let k = if k0 < 0 { k0 + len } else { k0 };
             if k < 0 || k >= len {
-                return Err(ExprError::eval(
-                    format!(
-                        "index {k0} is out of range for a list of {len} in entry {}; select \
-                         events with a cut first (e.g. on the list's length), or use \
-                         get(list, i, default)",
-                        self.entry(e)
-                    ),
-                    span,
-                ));
+                return Err(out_of_range(k0, len, self.entry(e), span));
             }
             elems.push(off[e] + k);
         }
@@ -607,7 +610,7 @@ pub fn salt_of(name: &str) -> u64 {
 /// libm functions (`cosf`, …), as C++'s `std::cos(float)` does.
 macro_rules! math1_for {
     ($name:ident, $t:ty) => {
-        fn $name(f: Math1, x: $t) -> $t {
+        pub(crate) fn $name(f: Math1, x: $t) -> $t {
             match f {
                 Math1::Abs => x.abs(),
                 Math1::Sqrt => x.sqrt(),

@@ -15,9 +15,7 @@ use crate::check::{Coords, Node, P4Prop};
 use crate::error::{ExprError, Span};
 use crate::eval::{internal, Evaluator, Offsets, R};
 use crate::value::{Nums, P4s, Val};
-
-/// ROOT's `etaMax<double>()`.
-const ETA_MAX: f64 = 22756.0;
+use columnar::fourvec as fv;
 
 pub use columnar::angles::{delta_phi, delta_phi_f32};
 
@@ -66,67 +64,25 @@ fn angles<T: Copy>(
     }
 }
 
-/// ROOT's `Eta_FromRhoZ` (`Math/GenVector/eta.h`).
-fn eta_from_rho_z(rho: f64, z: f64) -> f64 {
-    if rho > 0.0 {
-        let big_z_scaled = f64::EPSILON.powf(-0.25);
-        let zs = z / rho;
-        if zs.abs() < big_z_scaled {
-            (zs + (zs * zs + 1.0).sqrt()).ln()
-        } else if z > 0.0 {
-            (2.0 * zs + 0.5 / zs).ln()
-        } else {
-            -(-2.0 * zs).ln()
-        }
-    } else if z == 0.0 {
-        0.0
-    } else {
-        z + if z > 0.0 { ETA_MAX } else { -ETA_MAX }
-    }
-}
-
-/// `PxPyPzE4D::M()`: `sqrt(t² − x² − y² − z²)`, negative for space-like vectors.
-fn mass_of(x: f64, y: f64, z: f64, t: f64) -> f64 {
-    let mm = t * t - x * x - y * y - z * z;
-    if mm >= 0.0 {
-        mm.sqrt()
-    } else {
-        -(-mm).sqrt()
-    }
-}
-
-/// `PxPyPzM4D::E()`: `sqrt(max(px² + py² + pz² + m|m|, 0))`.
-fn energy_of(x: f64, y: f64, z: f64, m: f64) -> f64 {
-    let m2 = if m >= 0.0 { m * m } else { -m * m };
-    let e2 = x * x + y * y + z * z + m2;
-    if e2 > 0.0 { e2 } else { 0.0 }.sqrt()
-}
-
 impl P4s {
     /// The energy of vector `i`.
     pub fn energy(&self, i: usize) -> f64 {
-        match self.coords {
-            Coords::PxPyPzE => self.t[i],
-            Coords::PxPyPzM => energy_of(self.px[i], self.py[i], self.pz[i], self.t[i]),
-        }
+        fv::energy(&self.at(i), self.coords)
+    }
+
+    /// Vector `i` as `(px, py, pz, t)`.
+    pub fn at(&self, i: usize) -> fv::P4 {
+        [self.px[i], self.py[i], self.pz[i], self.t[i]]
     }
 
     /// Add vector `j` of `q` to vector `i` of `self` (`self[i] += q[j]`), rounding as ROOT's
     /// `LorentzVector::operator+=` in `self`'s coordinates.
     fn add_at(&mut self, i: usize, q: &P4s, j: usize) {
-        let e = self.energy(i) + q.energy(j);
-        let (x, y, z) = (
-            self.px[i] + q.px[j],
-            self.py[i] + q.py[j],
-            self.pz[i] + q.pz[j],
-        );
+        let [x, y, z, t] = fv::add(&self.at(i), &q.at(j), self.coords);
         self.px[i] = x;
         self.py[i] = y;
         self.pz[i] = z;
-        self.t[i] = match self.coords {
-            Coords::PxPyPzE => e,
-            Coords::PxPyPzM => mass_of(x, y, z, e),
-        };
+        self.t[i] = t;
     }
 
     /// The same vectors in coordinates `coords`.
@@ -137,7 +93,7 @@ impl P4s {
         let t = (0..self.len())
             .map(|i| match coords {
                 Coords::PxPyPzE => self.energy(i),
-                Coords::PxPyPzM => mass_of(self.px[i], self.py[i], self.pz[i], self.t[i]),
+                Coords::PxPyPzM => fv::prop(&self.at(i), self.coords, P4Prop::Mass),
             })
             .collect();
         P4s {
@@ -171,28 +127,7 @@ pub(crate) fn sum_lists(off: &Offsets, p: &P4s) -> P4s {
 /// Properties of Cartesian four-vectors, as ROOT's `PxPyPzE4D` / `PxPyPzM4D` compute them.
 pub(crate) fn p4_prop(p: &P4s, prop: P4Prop) -> Vec<f64> {
     (0..p.len())
-        .map(|i| {
-            let (x, y, z) = (p.px[i], p.py[i], p.pz[i]);
-            match prop {
-                P4Prop::Px => x,
-                P4Prop::Py => y,
-                P4Prop::Pz => z,
-                P4Prop::E => p.energy(i),
-                P4Prop::Pt => (x * x + y * y).sqrt(),
-                P4Prop::Phi => {
-                    if x == 0.0 && y == 0.0 {
-                        0.0
-                    } else {
-                        y.atan2(x)
-                    }
-                }
-                P4Prop::Eta => eta_from_rho_z((x * x + y * y).sqrt(), z),
-                P4Prop::Mass => match p.coords {
-                    Coords::PxPyPzE => mass_of(x, y, z, p.t[i]),
-                    Coords::PxPyPzM => p.t[i],
-                },
-            }
-        })
+        .map(|i| fv::prop(&p.at(i), p.coords, prop))
         .collect()
 }
 
@@ -360,26 +295,11 @@ impl Evaluator<'_> {
             coords,
         };
         for i in 0..n {
-            p.px.push(pt[i] * phi[i].cos());
-            p.py.push(pt[i] * phi[i].sin());
-            // PtEtaPhiM4D::Pz: pt sinh(eta), or eta ∓ etaMax for pt = 0.
-            p.pz.push(if pt[i] > 0.0 {
-                pt[i] * eta[i].sinh()
-            } else if eta[i] == 0.0 {
-                0.0
-            } else if eta[i] > 0.0 {
-                eta[i] - ETA_MAX
-            } else {
-                eta[i] + ETA_MAX
-            });
-            p.t.push(match coords {
-                Coords::PxPyPzE => {
-                    let pp = pt[i] * eta[i].cosh();
-                    let e2 = pp * pp + m[i] * m[i].abs();
-                    if e2 > 0.0 { e2 } else { 0.0 }.sqrt()
-                }
-                Coords::PxPyPzM => m[i],
-            });
+            let [x, y, z, t] = fv::from_pt_eta_phi_m(pt[i], eta[i], phi[i], m[i], coords);
+            p.px.push(x);
+            p.py.push(y);
+            p.pz.push(z);
+            p.t.push(t);
         }
         let p = Rc::new(p);
         self.p4s.borrow_mut().insert(key, p.clone());
@@ -420,6 +340,7 @@ impl Evaluator<'_> {
             | Node::P4Sum(..)
             | Node::P4SumList(..) => true,
             Node::Index { list, .. }
+            | Node::BestTuple { list, .. }
             | Node::Mask { list, .. }
             | Node::Gather { list, .. }
             | Node::Slice { list, .. } => self.is_record_like(list),

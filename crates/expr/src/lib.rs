@@ -33,6 +33,7 @@ pub mod eval;
 mod eval_ops;
 mod fourvec;
 mod functions;
+pub mod fuse;
 pub mod lexer;
 pub mod num;
 pub mod parser;

@@ -1,0 +1,236 @@
+//! Combinatorics of one event's records without materialising the combinations.
+//!
+//! [`best_combination`] finds, among the k-combinations `i₀ < i₁ < … ` of an event's records in
+//! lexicographic order (the order of nested loops, and of `combinations(C, k)`), the first one
+//! whose key — a function of the sum of its four-vectors — is smallest (or largest). It gives
+//! the same answer, bit for bit, as building every combination, summing its four-vectors left to
+//! right, computing every key and taking `ArgMin`/`ArgMax` (ROOT's `VecOps`: the first extremum
+//! wins; a NaN first key is kept, as no comparison with it holds). For k = 2 and 3 with the
+//! terms added in slot order, the partial sum of the leading records is hoisted out of the
+//! inner loop: `(a + b) + c` is the same value whether `a + b` is computed once or every time.
+
+use crate::fourvec::{add, Coords, P4};
+
+/// The first k-combination (positions into `p4`, written to `best`) of smallest key, or of
+/// largest key when `max`; `false` when there are fewer than `k` records (or `k` is 0).
+///
+/// `order` lists the slots in the order their four-vectors are added (`t.1 + t.0` is
+/// `[1, 0]`); it must be a permutation of `0..k`, and `best` must hold `k` positions.
+pub fn best_combination<K: Fn(&P4) -> f64>(
+    p4: &[P4],
+    k: usize,
+    order: &[usize],
+    coords: Coords,
+    max: bool,
+    key: K,
+    best: &mut [usize],
+) -> bool {
+    let n = p4.len();
+    if k == 0 || n < k || order.len() != k || best.len() < k {
+        return false;
+    }
+    let mut best_key = f64::NAN;
+    let mut first = true;
+    let mut consider = |x: f64, c: &[usize], best: &mut [usize]| {
+        if first || (max && x > best_key) || (!max && x < best_key) {
+            first = false;
+            best_key = x;
+            best[..c.len()].copy_from_slice(c);
+        }
+    };
+    let in_order = order.iter().enumerate().all(|(i, s)| i == *s);
+    match k {
+        1 => {
+            for (i, p) in p4.iter().enumerate() {
+                consider(key(p), &[i], best);
+            }
+        }
+        2 if in_order => {
+            for i in 0..n {
+                for j in i + 1..n {
+                    consider(key(&add(&p4[i], &p4[j], coords)), &[i, j], best);
+                }
+            }
+        }
+        3 if in_order => {
+            for i in 0..n {
+                for j in i + 1..n {
+                    let ij = add(&p4[i], &p4[j], coords);
+                    for (l, p) in p4.iter().enumerate().skip(j + 1) {
+                        consider(key(&add(&ij, p, coords)), &[i, j, l], best);
+                    }
+                }
+            }
+        }
+        _ => {
+            let mut c: Vec<usize> = (0..k).collect();
+            loop {
+                let mut s = p4[c[order[0]]];
+                for &slot in &order[1..] {
+                    s = add(&s, &p4[c[slot]], coords);
+                }
+                consider(key(&s), &c, best);
+                // The next combination in lexicographic order.
+                let mut i = k;
+                while i > 0 && c[i - 1] == n - k + i - 1 {
+                    i -= 1;
+                }
+                if i == 0 {
+                    break;
+                }
+                c[i - 1] += 1;
+                for j in i..k {
+                    c[j] = c[j - 1] + 1;
+                }
+            }
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fourvec::{from_pt_eta_phi_m, prop, P4Prop};
+
+    /// The plain way: every combination materialised, summed in `order`, keyed, first extremum.
+    fn plain<K: Fn(&P4) -> f64>(
+        p4: &[P4],
+        k: usize,
+        order: &[usize],
+        coords: Coords,
+        max: bool,
+        key: K,
+    ) -> Option<Vec<usize>> {
+        let n = p4.len();
+        let mut all: Vec<Vec<usize>> = Vec::new();
+        let mut c = vec![0usize; k];
+        fn rec(
+            n: usize,
+            k: usize,
+            d: usize,
+            from: usize,
+            c: &mut Vec<usize>,
+            all: &mut Vec<Vec<usize>>,
+        ) {
+            if d == k {
+                all.push(c.clone());
+                return;
+            }
+            for i in from..n {
+                c[d] = i;
+                rec(n, k, d + 1, i + 1, c, all);
+            }
+        }
+        rec(n, k, 0, 0, &mut c, &mut all);
+        let keys: Vec<f64> = all
+            .iter()
+            .map(|c| {
+                let mut s = p4[c[order[0]]];
+                for &o in &order[1..] {
+                    s = add(&s, &p4[c[o]], coords);
+                }
+                key(&s)
+            })
+            .collect();
+        let mut best: Option<(usize, f64)> = None;
+        for (i, x) in keys.iter().enumerate() {
+            if best.is_none_or(|(_, m)| (max && *x > m) || (!max && *x < m)) {
+                best = Some((i, *x));
+            }
+        }
+        best.map(|(i, _)| all[i].clone())
+    }
+
+    /// A small deterministic generator (xorshift) for test records.
+    fn records(seed: u64, n: usize, coords: Coords) -> Vec<P4> {
+        let mut s = seed | 1;
+        let mut next = move || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            (s >> 11) as f64 / (1u64 << 53) as f64
+        };
+        (0..n)
+            .map(|_| {
+                from_pt_eta_phi_m(
+                    15.0 + 80.0 * next(),
+                    -3.0 + 6.0 * next(),
+                    -3.2 + 6.4 * next(),
+                    10.0 * next(),
+                    coords,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn fused_search_equals_materialised_search() {
+        for coords in [Coords::PxPyPzE, Coords::PxPyPzM] {
+            for k in 1..=4 {
+                let orders: Vec<Vec<usize>> = if k == 2 {
+                    vec![vec![0, 1], vec![1, 0]]
+                } else if k == 3 {
+                    vec![vec![0, 1, 2], vec![2, 0, 1]]
+                } else {
+                    vec![(0..k).collect()]
+                };
+                for order in orders {
+                    for n in 0..9 {
+                        for seed in 1..20u64 {
+                            let p = records(seed * 7919 + n as u64, n, coords);
+                            for max in [false, true] {
+                                let key = |q: &P4| (prop(q, coords, P4Prop::Mass) - 172.5).abs();
+                                let mut best = vec![0; k];
+                                let found =
+                                    best_combination(&p, k, &order, coords, max, key, &mut best);
+                                let want = plain(&p, k, &order, coords, max, key);
+                                assert_eq!(found, want.is_some(), "n={n} k={k}");
+                                if let Some(w) = want {
+                                    assert_eq!(best, w, "n={n} k={k} order={order:?} max={max}");
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_first_extremum_wins_and_a_nan_first_key_stays() {
+        let p = vec![[1.0, 0.0, 0.0, 2.0]; 4];
+        let mut best = [9, 9];
+        assert!(best_combination(
+            &p,
+            2,
+            &[0, 1],
+            Coords::PxPyPzE,
+            false,
+            |q| q[3],
+            &mut best
+        ));
+        assert_eq!(best, [0, 1]);
+        let mut q = p.clone();
+        q[0] = [f64::NAN; 4];
+        assert!(best_combination(
+            &q,
+            2,
+            &[0, 1],
+            Coords::PxPyPzE,
+            false,
+            |q| q[3],
+            &mut best
+        ));
+        assert_eq!(best, [0, 1]);
+        assert!(!best_combination(
+            &p[..1],
+            2,
+            &[0, 1],
+            Coords::PxPyPzE,
+            false,
+            |q| q[3],
+            &mut best
+        ));
+    }
+}

@@ -1,0 +1,286 @@
+//! Combinatoric patterns recognised in a typed tree and run by one fused kernel per event.
+//!
+//! Column-at-a-time, `trijets[argmin(abs((trijets.0 + trijets.1 + trijets.2).mass - 172.5))]`
+//! writes every combination's record indices, gathers their four-vectors term by term, and
+//! computes the mass, the difference and the absolute value each as a column: for 5 M events
+//! with 13 M jets that is 90 M triplets through seven passes over memory. The fused kernel
+//! ([`columnar::combinations::best_combination`]) walks each event's combinations with its
+//! records' four-vectors in cache and keeps only the best one, giving the same tuple bit for
+//! bit: the same sums in the same order, the same key arithmetic, the first extremum.
+//!
+//! Recognised: `L[argmin(K)]` and `L[argmax(K)]` where `L` is `combinations(C, k)` (inline or a
+//! define without variations) and `K` is a property of the sum of the four-vectors of all `k`
+//! slots of `L` (each once, in any order, all in one coordinate system), followed by any chain
+//! of double-precision steps with constants (`± × ÷` a literal, a one-argument math function,
+//! negation). Anything else is evaluated as written.
+
+use crate::ast::BinOp;
+use crate::check::{Coords, Math1, Node, P4Prop, Reduce};
+use crate::error::Span;
+use crate::eval::{internal, Evaluator, R};
+use crate::num;
+use crate::schema::Num;
+use crate::scope::Registry;
+use crate::value::Val;
+use columnar::fourvec::{self as fv, P4};
+
+/// A step applied to the key after the four-vector property, in double precision.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum KeyStep {
+    /// `key op c` (`const_left`: `c op key`).
+    Const {
+        /// The operator: `+ - * /`.
+        op: BinOp,
+        /// The constant, converted to double as the evaluator converts it.
+        c: f64,
+        /// Whether the constant is the left operand.
+        const_left: bool,
+    },
+    /// A one-argument function (`abs`, `sqrt`, …).
+    Math(Math1),
+    /// `-key`.
+    Neg,
+}
+
+/// `L[argmin(K)]` / `L[argmax(K)]` over `L = combinations(C, k)`, run fused.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BestTuple {
+    /// `C`: the records whose combinations are searched.
+    pub records: Node,
+    /// The name the tuples' slots carry (`combinations`' `name`).
+    pub name: String,
+    /// Tuple size.
+    pub k: usize,
+    /// The collection version whose four-vectors the slots use.
+    pub coll: String,
+    /// Their coordinates.
+    pub coords: Coords,
+    /// The slots in the order their four-vectors are added.
+    pub order: Vec<usize>,
+    /// The property of the sum.
+    pub prop: P4Prop,
+    /// What follows the property, innermost first.
+    pub steps: Vec<KeyStep>,
+    /// `argmax` (else `argmin`).
+    pub max: bool,
+}
+
+/// The fused plan for `list[index]`, if the pattern is one [`BestTuple`] runs.
+pub(crate) fn best_tuple(list: &Node, index: &Node, registry: &Registry) -> Option<BestTuple> {
+    let Node::Reduce { f, arg, .. } = index else {
+        return None;
+    };
+    let max = match f {
+        Reduce::ArgMin => false,
+        Reduce::ArgMax => true,
+        _ => return None,
+    };
+    let combos = match list {
+        Node::Combinations { .. } => list,
+        Node::Define(d) => {
+            let def = registry.defines.get(*d)?;
+            if !def.variants.is_empty() {
+                return None;
+            }
+            &def.typed.node
+        }
+        _ => return None,
+    };
+    let Node::Combinations { coll, name, k } = combos else {
+        return None;
+    };
+    // Peel the steps after the property, outermost first.
+    let mut steps = Vec::new();
+    let mut node = &**arg;
+    let prop = loop {
+        match node {
+            Node::Math1 {
+                f,
+                arg,
+                num: Num::F64,
+            } => {
+                steps.push(KeyStep::Math(*f));
+                node = arg;
+            }
+            Node::Neg { arg, num: Num::F64 } => {
+                steps.push(KeyStep::Neg);
+                node = arg;
+            }
+            Node::Binary {
+                op: op @ (BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div),
+                lhs,
+                rhs,
+                num: Num::F64,
+                ..
+            } => {
+                let (c, inner, const_left) = match (constant(lhs), constant(rhs)) {
+                    (None, Some(c)) => (c, lhs, false),
+                    (Some(c), None) => (c, rhs, true),
+                    _ => return None,
+                };
+                steps.push(KeyStep::Const {
+                    op: *op,
+                    c,
+                    const_left,
+                });
+                node = inner;
+            }
+            Node::P4Prop { arg, prop } => {
+                node = arg;
+                break *prop;
+            }
+            _ => return None,
+        }
+    };
+    steps.reverse();
+    // The terms of the sum, left to right as the evaluator adds them.
+    let mut terms = Vec::new();
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        match n {
+            Node::P4Sum(a, b) | Node::P4SumList(a, b) => {
+                stack.push(b);
+                stack.push(a);
+            }
+            other => terms.push(other),
+        }
+    }
+    let mut order = Vec::with_capacity(terms.len());
+    let mut first: Option<(&str, Coords)> = None;
+    for t in terms {
+        let Node::P4Of {
+            obj,
+            coll: c,
+            coords,
+        } = t
+        else {
+            return None;
+        };
+        let Node::Slot { tuples, slot } = &**obj else {
+            return None;
+        };
+        if **tuples != *list || order.contains(slot) || *slot >= *k {
+            return None;
+        }
+        match first {
+            None => first = Some((c, *coords)),
+            Some(f) if f == (c.as_str(), *coords) => {}
+            Some(_) => return None,
+        }
+        order.push(*slot);
+    }
+    let (c, coords) = first?;
+    if order.len() != *k {
+        return None;
+    }
+    Some(BestTuple {
+        records: (**coll).clone(),
+        name: name.clone(),
+        k: *k,
+        coll: c.to_string(),
+        coords,
+        order,
+        prop,
+        steps,
+        max,
+    })
+}
+
+/// A literal as the double the evaluator would convert it to (through its own type first).
+fn constant(n: &Node) -> Option<f64> {
+    let Node::Lit(l) = n else { return None };
+    num::cast(&l.value.column(l.num, 1), Num::F64)
+        .to_f64()
+        .first()
+        .copied()
+}
+
+/// The key of a summed four-vector: the property, then the steps.
+#[inline]
+fn key_of(p: &P4, coords: Coords, prop: P4Prop, steps: &[KeyStep]) -> f64 {
+    let mut x = fv::prop(p, coords, prop);
+    for s in steps {
+        x = match *s {
+            KeyStep::Const { op, c, const_left } => {
+                let (a, b) = if const_left { (c, x) } else { (x, c) };
+                match op {
+                    BinOp::Add => a + b,
+                    BinOp::Sub => a - b,
+                    BinOp::Mul => a * b,
+                    BinOp::Div => a / b,
+                    _ => f64::NAN,
+                }
+            }
+            KeyStep::Math(f) => crate::eval_ops::math1(f, x),
+            KeyStep::Neg => -x,
+        };
+    }
+    x
+}
+
+impl Evaluator<'_> {
+    /// Run a [`BestTuple`]: one tuple per event, as `list[argmin(key)]` gives it.
+    pub(crate) fn best_tuple(&self, b: &BestTuple, span: Span) -> R<Val> {
+        let recs = self.eval_rc(&b.records)?;
+        let Val::Objs(_, off, idx) = &*recs else {
+            return Err(internal("combinations of non-records"));
+        };
+        let all = self.collection_p4(&b.coll, b.coords)?;
+        let n_events = off.len().saturating_sub(1);
+        let mut slots = vec![Vec::with_capacity(n_events); b.k];
+        let mut p4: Vec<P4> = Vec::new();
+        let mut best = vec![0usize; b.k];
+        for e in 0..n_events {
+            let (lo, hi) = (off[e] as usize, off[e + 1] as usize);
+            let recs = idx.get(lo..hi).ok_or_else(|| internal("record offsets"))?;
+            p4.clear();
+            p4.extend(recs.iter().map(|&i| {
+                usize::try_from(i)
+                    .ok()
+                    .filter(|i| *i < all.len())
+                    .map_or([f64::NAN; 4], |i| all.at(i))
+            }));
+            let (coords, prop, steps) = (b.coords, b.prop, b.steps.as_slice());
+            let found = match (prop, steps) {
+                // The common one (a mass closest to a target) without the general step loop.
+                (
+                    P4Prop::Mass,
+                    [KeyStep::Const {
+                        op: BinOp::Sub,
+                        c,
+                        const_left: false,
+                    }, KeyStep::Math(Math1::Abs)],
+                ) => {
+                    let c = *c;
+                    columnar::combinations::best_combination(
+                        &p4,
+                        b.k,
+                        &b.order,
+                        coords,
+                        b.max,
+                        |q| (fv::prop(q, coords, P4Prop::Mass) - c).abs(),
+                        &mut best,
+                    )
+                }
+                _ => columnar::combinations::best_combination(
+                    &p4,
+                    b.k,
+                    &b.order,
+                    coords,
+                    b.max,
+                    |q| key_of(q, coords, prop, steps),
+                    &mut best,
+                ),
+            };
+            if !found {
+                // No combination (fewer records than k): argmin is −1, and indexing the empty
+                // list with it fails, as unfused.
+                return Err(crate::eval_ops::out_of_range(-1, 0, self.entry(e), span));
+            }
+            for (s, &pos) in slots.iter_mut().zip(&best) {
+                s.push(recs[pos]);
+            }
+        }
+        Ok(Val::Tuple(vec![b.name.clone(); b.k], slots))
+    }
+}
