@@ -6,5 +6,6 @@
 //! formula.
 
 pub mod angles;
+pub mod binning;
 pub mod combinations;
 pub mod fourvec;

@@ -533,24 +533,18 @@ impl<'a> Evaluator<'a> {
             .map(Nums::num)
             .reduce(|a, b| if a == b { a } else { Num::common(a, b) })
             .unwrap_or(Num::F64);
-        let parts: Vec<Nums> = parts.iter().map(|p| num::cast(p, num)).collect();
-        // Gather part by part: each element's value from its part, missing ones as missing.
-        let mut out = Nums::empty(num);
-        let mut one = Vec::with_capacity(1);
-        for &v in idx {
-            one.clear();
-            match at(v) {
-                Some((p, g)) => {
-                    one.push(g);
-                    out.extend_from(&parts[p].gather(&one));
-                }
-                None => {
-                    one.push(-1);
-                    out.extend_from(&parts[0].gather(&one));
-                }
-            }
+        // The parts one after the other, and each element's position in that: one gather.
+        let mut all = Nums::empty(num);
+        let mut bases = Vec::with_capacity(parts.len());
+        for p in &parts {
+            bases.push(all.len() as i64);
+            all.extend_from(p);
         }
-        Ok(out)
+        let flat: Vec<i64> = idx
+            .iter()
+            .map(|&v| at(v).map_or(-1, |(p, g)| bases[p] + g))
+            .collect();
+        Ok(all.gather(&flat))
     }
 
     /// The fields of a collection must have the same number of elements in every event (with

@@ -49,7 +49,9 @@
 //!
 //! `1 + TMath::BinarySearch(edges, x)`: the bin whose lower edge is the largest edge `<= x`.
 
+// ROOT's `TAxis::FindFixBin` for fixed bins, with the edge correction of ROOT 6.38.
 use crate::error::{HistError, Result};
+use columnar::binning::find_fix_bin as regular_index;
 
 /// How an axis divides its range, as seen from outside (see [`Axis::binning`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -295,6 +297,16 @@ impl Axis {
         }
     }
 
+    /// A regular axis as the block kernels take it (`None` for variable bins).
+    pub(crate) fn regular_kernel(&self) -> Option<columnar::binning::Regular> {
+        match self.kind {
+            Kind::Regular {
+                bins, low, high, ..
+            } => columnar::binning::Regular::new(bins, low, high),
+            Kind::Variable { .. } => None,
+        }
+    }
+
     /// A cheap copy of the binning for tight fill loops.
     #[inline]
     pub(crate) fn indexer(&self) -> Indexer<'_> {
@@ -397,31 +409,6 @@ impl BinIndex for VariableIndex<'_> {
 pub(crate) enum Indexer<'a> {
     Regular(RegularIndex),
     Variable(VariableIndex<'a>),
-}
-
-/// ROOT's `TAxis::FindFixBin` for fixed bins, with the edge correction of ROOT 6.38.
-// `!(x < high)` is ROOT's own test: one comparison that is also true for NaN.
-#[allow(clippy::neg_cmp_op_on_partial_ord)]
-#[inline(always)]
-fn regular_index(x: f64, bins: usize, low: f64, high: f64, width: f64) -> usize {
-    if x < low {
-        return 0;
-    }
-    // `!(x < high)` also catches NaN, exactly as ROOT does.
-    if !(x < high) {
-        return bins + 1;
-    }
-    // ROOT: `1 + int(fNbins * (x - fXmin) / (fXmax - fXmin))`, evaluated left to right. Here
-    // 0 <= x - low, so the truncating cast is ROOT's `int()` (and cannot go negative).
-    let raw = (bins as f64 * (x - low)) / (high - low);
-    let mut bin = 1 + raw as usize;
-    // Keep `GetBinLowEdge(bin) <= x < GetBinUpEdge(bin)` with ROOT's edge arithmetic.
-    if x < low + (bin - 1) as f64 * width {
-        bin -= 1;
-    } else if x >= low + bin as f64 * width {
-        bin += 1;
-    }
-    bin
 }
 
 /// ROOT's `1 + TMath::BinarySearch(n + 1, edges, x)` guarded by the range checks of `FindFixBin`.

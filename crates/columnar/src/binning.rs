@@ -1,0 +1,274 @@
+//! ROOT's bin of a value on a regular axis, one at a time and for whole blocks.
+//!
+//! [`Regular::index`] is `TAxis::FindFixBin` for fixed bins with the edge correction of ROOT
+//! 6.38: `1 + int(fNbins * (x - fXmin) / (fXmax - fXmin))`, then moved by one so that
+//! `GetBinLowEdge(bin) <= x < GetBinUpEdge(bin)` holds with ROOT's own edge arithmetic
+//! (`fXmin + (bin - 1) * width`). Underflow is 0, overflow (and NaN) `bins + 1`.
+//!
+//! [`Regular::indices`] computes the same bins for a block of values without branches (the
+//! bounds become selects, the raw bin is clamped before the edge correction), so that the
+//! compiler vectorises it; with AVX2 (detected at run time) four doubles at a time. The two
+//! are tested equal over every float32 value within 64 ulps of every edge of several axes and
+//! a sample of all others (and, by `cargo test -p columnar --release -- --ignored`, over every
+//! float32 in and around an axis).
+
+/// ROOT's `TAxis::FindFixBin` on a regular axis of `bins` bins from `low` to `high` of width
+/// `width = (high - low) / bins` (0: underflow, `bins + 1`: overflow and NaN), with the edge
+/// correction of ROOT 6.38.
+// `!(x < high)` is ROOT's own test: one comparison that is also true for NaN.
+#[allow(clippy::neg_cmp_op_on_partial_ord)]
+#[inline(always)]
+pub fn find_fix_bin(x: f64, bins: usize, low: f64, high: f64, width: f64) -> usize {
+    if x < low {
+        return 0;
+    }
+    if !(x < high) {
+        return bins + 1;
+    }
+    // ROOT: `1 + int(fNbins * (x - fXmin) / (fXmax - fXmin))`, evaluated left to right. Here
+    // 0 <= x - low, so the truncating cast is ROOT's `int()` (and cannot go negative).
+    let raw = (bins as f64 * (x - low)) / (high - low);
+    let mut bin = 1 + raw as usize;
+    // Keep `GetBinLowEdge(bin) <= x < GetBinUpEdge(bin)` with ROOT's edge arithmetic.
+    if x < low + (bin - 1) as f64 * width {
+        bin -= 1;
+    } else if x >= low + bin as f64 * width {
+        bin += 1;
+    }
+    bin
+}
+
+/// A regular axis: `bins` bins of width `(high - low) / bins` from `low`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Regular {
+    bins: usize,
+    low: f64,
+    high: f64,
+    width: f64,
+}
+
+impl Regular {
+    /// The axis (the caller has checked `bins ≥ 1`, `low < high`, both finite, and that the
+    /// width is finite and positive); `None` otherwise, or with more than 2³¹ bins.
+    pub fn new(bins: usize, low: f64, high: f64) -> Option<Regular> {
+        let width = (high - low) / bins as f64;
+        let ok = (1..(1 << 31)).contains(&bins)
+            && low.is_finite()
+            && high.is_finite()
+            && low < high
+            && width.is_finite()
+            && width > 0.0;
+        ok.then_some(Regular {
+            bins,
+            low,
+            high,
+            width,
+        })
+    }
+
+    /// Number of in-range bins.
+    pub fn bins(&self) -> usize {
+        self.bins
+    }
+
+    /// The bin of `x` (0: underflow, `bins + 1`: overflow and NaN), exactly as ROOT.
+    #[inline(always)]
+    pub fn index(&self, x: f64) -> usize {
+        find_fix_bin(x, self.bins, self.low, self.high, self.width)
+    }
+
+    /// [`index`](Self::index) without branches. For `low <= x < high` the raw bin is at most
+    /// `bins` (rounding cannot push `x - low` above `high - low`), and clamping it to
+    /// `bins - 1` before the edge correction gives the same bin: both end at `bins` or `bins + 1`
+    /// by the same comparison with the last upper edge.
+    #[inline(always)]
+    fn index_branchless(&self, x: f64) -> u32 {
+        let nb = self.bins as f64;
+        let raw = (nb * (x - self.low)) / (self.high - self.low);
+        // `max` gives 0 for NaN; NaN ends in the overflow below.
+        let r = raw.max(0.0).min(nb - 1.0);
+        // In [0, 2³¹): the signed conversion, which vector units have.
+        let bin = 1 + r as i32;
+        let lo_edge = self.low + (bin - 1) as f64 * self.width;
+        let hi_edge = self.low + bin as f64 * self.width;
+        let bin = bin - i32::from(x < lo_edge) + i32::from(x >= hi_edge);
+        let bin = if x < self.low { 0 } else { bin };
+        (if x < self.high { bin } else { nb as i32 + 1 }) as u32
+    }
+
+    /// The bin of every value of `xs` into `out` (the same length).
+    pub fn indices<T: Copy + Into<f64>>(&self, xs: &[T], out: &mut [u32]) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: AVX2 is present (checked just above).
+                unsafe { self.indices_avx2(xs, out) };
+                return;
+            }
+        }
+        self.indices_plain(xs, out);
+    }
+
+    #[inline(always)]
+    fn indices_plain<T: Copy + Into<f64>>(&self, xs: &[T], out: &mut [u32]) {
+        for (o, x) in out.iter_mut().zip(xs) {
+            *o = self.index_branchless((*x).into());
+        }
+    }
+
+    /// Four values at a time: the steps of [`index_branchless`](Self::index_branchless) with
+    /// AVX2 intrinsics (separate multiply and add, no FMA, so every rounding is the scalar one).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn indices_avx2<T: Copy + Into<f64>>(&self, xs: &[T], out: &mut [u32]) {
+        use std::arch::x86_64::*;
+        let n = xs.len().min(out.len());
+        let nb = self.bins as f64;
+        let vnb = _mm256_set1_pd(nb);
+        let vlow = _mm256_set1_pd(self.low);
+        let vhigh = _mm256_set1_pd(self.high);
+        let vrange = _mm256_set1_pd(self.high - self.low);
+        let vw = _mm256_set1_pd(self.width);
+        let vmaxraw = _mm256_set1_pd(nb - 1.0);
+        let zero = _mm256_setzero_pd();
+        let one = _mm_set1_epi32(1);
+        let over_bin = _mm_set1_epi32(self.bins as i32 + 1);
+        // The low 32 bits of each 64-bit comparison mask, as four 32-bit masks.
+        let pack = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
+        let pk = |m: __m256d| -> __m128i {
+            _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(_mm256_castpd_si256(m), pack))
+        };
+        let mut i = 0;
+        while i + 4 <= n {
+            let v: [f64; 4] = [
+                xs[i].into(),
+                xs[i + 1].into(),
+                xs[i + 2].into(),
+                xs[i + 3].into(),
+            ];
+            let x = _mm256_loadu_pd(v.as_ptr());
+            let raw = _mm256_div_pd(_mm256_mul_pd(vnb, _mm256_sub_pd(x, vlow)), vrange);
+            // max(NaN, 0) is 0 (the second operand); NaN ends in the overflow below.
+            let raw = _mm256_min_pd(_mm256_max_pd(raw, zero), vmaxraw);
+            let bin = _mm_add_epi32(one, _mm256_cvttpd_epi32(raw));
+            let lo_edge = _mm256_add_pd(
+                vlow,
+                _mm256_mul_pd(_mm256_cvtepi32_pd(_mm_sub_epi32(bin, one)), vw),
+            );
+            let hi_edge = _mm256_add_pd(vlow, _mm256_mul_pd(_mm256_cvtepi32_pd(bin), vw));
+            // A true mask is −1: adding it moves down one bin, subtracting it up one.
+            let below = pk(_mm256_cmp_pd::<_CMP_LT_OQ>(x, lo_edge));
+            let above = pk(_mm256_cmp_pd::<_CMP_GE_OQ>(x, hi_edge));
+            let b = _mm_sub_epi32(_mm_add_epi32(bin, below), above);
+            let under = pk(_mm256_cmp_pd::<_CMP_LT_OQ>(x, vlow));
+            let inside = pk(_mm256_cmp_pd::<_CMP_LT_OQ>(x, vhigh));
+            let b = _mm_andnot_si128(under, _mm_blendv_epi8(over_bin, b, inside));
+            _mm_storeu_si128(out.as_mut_ptr().add(i) as *mut __m128i, b);
+            i += 4;
+        }
+        self.indices_plain(&xs[i..n], &mut out[i..n]);
+    }
+
+    /// The plain (scalar, branching) bins, for comparison in tests and benches.
+    pub fn indices_scalar<T: Copy + Into<f64>>(&self, xs: &[T], out: &mut [u32]) {
+        for (o, x) in out.iter_mut().zip(xs) {
+            *o = self.index((*x).into()) as u32;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Axes of the ADL queries and some awkward ones (edges that are not representable, a
+    /// negative low edge, a huge number of bins, a tiny range).
+    fn axes() -> Vec<Regular> {
+        [
+            (100, 15.0, 60.0),
+            (100, 0.0, 200.0),
+            (100, 15.0, 40.0),
+            (100, 0.0, 1.0),
+            (7, -1.3, 2.9),
+            (30000, 0.0, 300.0),
+            (3, 0.1, 0.7),
+            (10, 1e6, 1e6 + 1e-3),
+        ]
+        .into_iter()
+        .map(|(b, l, h)| Regular::new(b, l, h).unwrap())
+        .collect()
+    }
+
+    fn check(axis: &Regular, xs: &[f32]) {
+        let mut fast = vec![0u32; xs.len()];
+        let mut plain = vec![0u32; xs.len()];
+        axis.indices(xs, &mut fast);
+        axis.indices_scalar(xs, &mut plain);
+        for i in 0..xs.len() {
+            assert_eq!(fast[i], plain[i], "x = {:e} on {axis:?}", xs[i]);
+        }
+        let x64: Vec<f64> = xs.iter().map(|x| *x as f64).collect();
+        axis.indices(&x64, &mut fast);
+        assert_eq!(fast, plain);
+        let mut portable = vec![0u32; xs.len()];
+        axis.indices_plain(xs, &mut portable);
+        assert_eq!(portable, plain);
+    }
+
+    #[test]
+    fn block_bins_equal_root_bins_near_every_edge_and_on_a_sample() {
+        for axis in axes() {
+            let mut xs = vec![f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 0.0, -0.0];
+            for b in 0..=axis.bins {
+                let edge = axis.low + b as f64 * axis.width;
+                let e = edge as f32;
+                let mut up = e;
+                let mut down = e;
+                xs.push(e);
+                for _ in 0..64 {
+                    up = f32::from_bits(if up >= 0.0 {
+                        up.to_bits() + 1
+                    } else {
+                        up.to_bits() - 1
+                    });
+                    down = f32::from_bits(if down > 0.0 {
+                        down.to_bits() - 1
+                    } else {
+                        down.to_bits() + 1
+                    });
+                    xs.push(up);
+                    xs.push(down);
+                }
+            }
+            check(&axis, &xs);
+        }
+        // Every 4099th float32 bit pattern (all signs, magnitudes, NaNs).
+        let sample: Vec<f32> = (0..u32::MAX / 4099)
+            .map(|i| f32::from_bits(i * 4099))
+            .collect();
+        for axis in axes() {
+            check(&axis, &sample);
+        }
+    }
+
+    /// Every float32 between −2 and 250 on the ADL axes (about 2.2 × 10⁹ values; a minute in
+    /// release). `cargo test -p columnar --release -- --ignored`
+    #[test]
+    #[ignore]
+    fn block_bins_equal_root_bins_for_every_float32_of_the_adl_axes() {
+        let lo = (-2.0f32).to_bits();
+        let hi = 250.0f32.to_bits();
+        let ranges = [(0u32, hi), (1u32 << 31, lo)];
+        for axis in &axes()[..4] {
+            for (a, b) in ranges {
+                let mut start = a as u64;
+                while start <= b as u64 {
+                    let end = (start + (1 << 22)).min(b as u64 + 1);
+                    let xs: Vec<f32> = (start..end).map(|i| f32::from_bits(i as u32)).collect();
+                    check(axis, &xs);
+                    start = end;
+                }
+            }
+        }
+    }
+}
