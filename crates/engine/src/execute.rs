@@ -246,7 +246,7 @@ impl Run<'_> {
             chunk: Rc::new(chunk),
             universes: (0..c.universes.len()).collect(),
         };
-        self.visit(None, lane, 0)
+        self.visit(None, lane, 0, None)
     }
 
     /// Σ (norm × weight) and Σ (norm × weight)² over the events of `ev`'s chunk.
@@ -273,14 +273,26 @@ impl Run<'_> {
     }
 
     /// Fill what is booked at filter point `fp` (`None`: all events) for every universe of the
-    /// lane, then apply the cuts that follow it.
-    fn visit(&mut self, fp: Option<usize>, lane: Lane, depth: usize) -> Result<()> {
+    /// lane, then apply the cuts that follow it. `above`: the nominal evaluator of the events
+    /// before the last cut and the cut's mask, whose computed defines are narrowed rather than
+    /// computed again.
+    fn visit(
+        &mut self,
+        fp: Option<usize>,
+        lane: Lane,
+        depth: usize,
+        above: Option<(&Evaluator<'_>, &[bool])>,
+    ) -> Result<()> {
         let c = self.c;
         if depth > c.filters.len() || lane.chunk.is_empty() {
             return Ok(());
         }
         let chunk = &*lane.chunk;
         let base = Evaluator::new(chunk, &c.schema, &c.registry);
+        let base = match above {
+            Some((parent, keep)) => base.below(parent, keep),
+            None => base,
+        };
         let evs: Vec<Option<Evaluator<'_>>> = lane
             .universes
             .iter()
@@ -350,6 +362,7 @@ impl Run<'_> {
                         universes,
                     },
                     depth + 1,
+                    Some((&base, &keep)),
                 )?;
             }
         }

@@ -250,7 +250,7 @@ pub fn filter_array(a: &Array, keep: &[bool]) -> Array {
 
 /// For the lists of the rows `rows` (ascending) of a jagged column with `offsets`: their new
 /// offsets (from 0) and the element ranges to copy, consecutive rows merged.
-fn kept_elements(
+pub(crate) fn kept_elements(
     offsets: &[i64],
     rows: impl Iterator<Item = usize>,
 ) -> (Vec<i64>, Vec<(usize, usize)>) {

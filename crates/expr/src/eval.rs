@@ -36,6 +36,11 @@ pub struct Evaluator<'a> {
     gathered: RefCell<HashMap<Col, Rc<Val>>>,
     pub(crate) virtuals: RefCell<HashMap<String, VirtualMap>>,
     pub(crate) p4s: RefCell<HashMap<(String, crate::check::Coords), Rc<crate::value::P4s>>>,
+    /// The nominal evaluator of the events before a cut, and which of them the cut kept: its
+    /// defines are narrowed to this chunk instead of computed again (see `narrow.rs`).
+    parent: Option<(&'a Evaluator<'a>, &'a [bool])>,
+    /// The positions of the kept events (from `parent`'s mask, when first needed).
+    kept: RefCell<Option<Rc<Vec<usize>>>>,
 }
 
 pub(crate) type R<T> = Result<T, ExprError>;
@@ -86,7 +91,53 @@ impl<'a> Evaluator<'a> {
             gathered: RefCell::default(),
             virtuals: RefCell::default(),
             p4s: RefCell::default(),
+            parent: None,
+            kept: RefCell::default(),
         }
+    }
+
+    /// This (nominal) evaluator's chunk is `parent`'s events where `keep` is true: defines
+    /// `parent` has computed are narrowed to it rather than computed again.
+    pub fn below(mut self, parent: &'a Evaluator<'a>, keep: &'a [bool]) -> Self {
+        if self.universe == 0 && parent.universe == 0 && keep.len() == parent.n() {
+            self.parent = Some((parent, keep));
+        }
+        self
+    }
+
+    /// Define `id` if this evaluator or one above it (through cuts) has computed it, narrowed
+    /// to this chunk's events.
+    fn cached_define(&self, id: usize) -> R<Option<Rc<Val>>> {
+        if let Some(v) = self.defines.borrow().get(&id) {
+            return Ok(Some(v.clone()));
+        }
+        let Some((parent, keep)) = self.parent else {
+            return Ok(None);
+        };
+        let Some(v) = parent.cached_define(id)? else {
+            return Ok(None);
+        };
+        let kept = {
+            let mut k = self.kept.borrow_mut();
+            k.get_or_insert_with(|| {
+                Rc::new(
+                    keep.iter()
+                        .enumerate()
+                        .filter_map(|(i, k)| k.then_some(i))
+                        .collect(),
+                )
+            })
+            .clone()
+        };
+        let narrowed = if kept.len() == keep.len() {
+            Some(v)
+        } else {
+            crate::narrow::narrow(&v, keep, &kept, &|c| parent.coll_offsets(c))?.map(Rc::new)
+        };
+        if let Some(v) = &narrowed {
+            self.defines.borrow_mut().insert(id, v.clone());
+        }
+        Ok(narrowed)
     }
 
     /// An evaluator for the same chunk in universe `universe` (`salt`: a hash of its variation
@@ -161,8 +212,8 @@ impl<'a> Evaluator<'a> {
         if let Some(b) = self.shared(self.registry.define_affected(id, self.universe)) {
             return b.define(id);
         }
-        if let Some(v) = self.defines.borrow().get(&id) {
-            return Ok(v.clone());
+        if let Some(v) = self.cached_define(id)? {
+            return Ok(v);
         }
         let d = self
             .registry

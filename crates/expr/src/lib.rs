@@ -35,6 +35,7 @@ mod fourvec;
 mod functions;
 pub mod fuse;
 pub mod lexer;
+mod narrow;
 pub mod num;
 pub mod parser;
 pub mod quantile;
