@@ -453,16 +453,20 @@ impl Evaluator<'_> {
         let n = oa.len().saturating_sub(1);
         if let (Nums::F32(ea), Nums::F32(pa), Nums::F32(eb), Nums::F32(pb)) = (&ea, &pa, &eb, &pb) {
             let mut out = Vec::with_capacity(ea.len());
+            // The root of the smallest ΔR² (the same bits as the smallest ΔR, see `delta_r2`);
+            // ∞ with no partner.
             for e in 0..n {
+                let (b0, b1) = (ob[e] as usize, ob[e + 1] as usize);
+                let (eb, pb) = (&eb[b0..b1], &pb[b0..b1]);
                 for i in oa[e] as usize..oa[e + 1] as usize {
                     let mut best = f32::INFINITY;
-                    for j in ob[e] as usize..ob[e + 1] as usize {
-                        let dr = columnar::angles::delta_r_f32(ea[i], eb[j], pa[i], pb[j]);
-                        if dr < best {
-                            best = dr;
+                    for (e2, p2) in eb.iter().zip(pb) {
+                        let dr2 = columnar::angles::delta_r2_f32(ea[i], *e2, pa[i], *p2);
+                        if dr2 < best {
+                            best = dr2;
                         }
                     }
-                    out.push(best);
+                    out.push(best.sqrt());
                 }
             }
             return Ok(Val::List(oa.clone(), Nums::F32(out)));
@@ -470,12 +474,14 @@ impl Evaluator<'_> {
         let (ea, pa, eb, pb) = (ea.to_f64(), pa.to_f64(), eb.to_f64(), pb.to_f64());
         let mut out = Vec::with_capacity(ea.len());
         for e in 0..n {
+            let (b0, b1) = (ob[e] as usize, ob[e + 1] as usize);
+            let (eb, pb) = (&eb[b0..b1], &pb[b0..b1]);
             for i in oa[e] as usize..oa[e + 1] as usize {
                 let mut best = f64::INFINITY;
-                for j in ob[e] as usize..ob[e + 1] as usize {
-                    best = best.min(columnar::angles::delta_r(ea[i], eb[j], pa[i], pb[j]));
+                for (e2, p2) in eb.iter().zip(pb) {
+                    best = best.min(columnar::angles::delta_r2(ea[i], *e2, pa[i], *p2));
                 }
-                out.push(best);
+                out.push(best.sqrt());
             }
         }
         Ok(Val::List(oa.clone(), Nums::F64(out)))
