@@ -35,7 +35,7 @@ pub struct Evaluator<'a> {
     defines: RefCell<HashMap<usize, Rc<Val>>>,
     gathered: RefCell<HashMap<Col, Rc<Val>>>,
     pub(crate) virtuals: RefCell<HashMap<String, VirtualMap>>,
-    pub(crate) p4s: RefCell<HashMap<(String, crate::check::Coords), Rc<crate::value::P4s>>>,
+    pub(crate) p4s: RefCell<HashMap<(String, crate::check::Coords), CollectionP4s>>,
     /// The nominal evaluator of the events before a cut, and which of them the cut kept: its
     /// defines are narrowed to this chunk instead of computed again (see `narrow.rs`).
     parent: Option<(&'a Evaluator<'a>, &'a [bool])>,
@@ -44,6 +44,9 @@ pub struct Evaluator<'a> {
 }
 
 pub(crate) type R<T> = Result<T, ExprError>;
+
+/// A collection version's four-vectors, computed as they are needed.
+pub(crate) type CollectionP4s = Rc<RefCell<crate::fourvec::LazyP4s>>;
 
 /// For a concatenation of collections: each element's part and its index in that part.
 pub(crate) type VirtualMap = Rc<Vec<(usize, i64)>>;

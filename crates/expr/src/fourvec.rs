@@ -9,6 +9,7 @@
 //!   (`LorentzVector::operator+=` → `PxPyPzM4D::SetPxPyPzE`), so `(a + b) + c` rounds as in
 //!   ROOT (this is what the RDataFrame AGC implementation does).
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use crate::check::{Coords, Node, P4Prop};
@@ -131,6 +132,43 @@ pub(crate) fn p4_prop(p: &P4s, prop: P4Prop) -> Vec<f64> {
         .collect()
 }
 
+/// A collection version's four-vectors, computed record by record as they are needed.
+pub(crate) struct LazyP4s {
+    pt: Vec<f64>,
+    eta: Vec<f64>,
+    phi: Vec<f64>,
+    mass: Vec<f64>,
+    /// Whether record i's four-vector is in `p`.
+    done: Vec<bool>,
+    p: Rc<P4s>,
+}
+
+impl LazyP4s {
+    /// Compute the four-vectors of the records `idx` not computed yet.
+    fn ensure(&mut self, idx: &[i64]) {
+        let n = self.done.len();
+        let missing = |done: &[bool], i: i64| usize::try_from(i).is_ok_and(|i| i < n && !done[i]);
+        if !idx.iter().any(|&i| missing(&self.done, i)) {
+            return;
+        }
+        // Copied only if a caller still holds the previous vectors.
+        let p = Rc::make_mut(&mut self.p);
+        for &i in idx {
+            if !missing(&self.done, i) {
+                continue;
+            }
+            let i = i as usize;
+            let [x, y, z, t] =
+                fv::from_pt_eta_phi_m(self.pt[i], self.eta[i], self.phi[i], self.mass[i], p.coords);
+            p.px[i] = x;
+            p.py[i] = y;
+            p.pz[i] = z;
+            p.t[i] = t;
+            self.done[i] = true;
+        }
+    }
+}
+
 /// Eta and phi columns, with list offsets when they belong to a list of records.
 type EtaPhi = (Vec<f64>, Vec<f64>, Option<Offsets>);
 
@@ -144,7 +182,7 @@ impl Evaluator<'_> {
             Val::P4List(off, p) => return Ok(Val::P4List(off.clone(), p.converted(coords))),
             _ => return Err(internal("four-vector of a non-record")),
         };
-        let all = self.collection_p4(coll, coords)?;
+        let all = self.collection_p4(coll, coords, idx)?;
         let p = crate::eval_ops::gather_p4(&all, idx);
         Ok(match o {
             Val::Obj(..) => Val::P4(p),
@@ -214,7 +252,7 @@ impl Evaluator<'_> {
                     if p.len() != idx.len() {
                         return Err(internal("four-vector sums of different lengths"));
                     }
-                    let all = self.collection_p4(coll, Coords::PxPyPzE)?;
+                    let all = self.collection_p4(coll, Coords::PxPyPzE, idx)?;
                     for (k, &i) in idx.iter().enumerate() {
                         if i < 0 {
                             p.px[k] = f64::NAN;
@@ -268,42 +306,50 @@ impl Evaluator<'_> {
         })
     }
 
-    /// The four-vectors of every record of a collection version, in `coords`.
-    pub(crate) fn collection_p4(&self, coll: &str, coords: Coords) -> R<Rc<P4s>> {
+    /// The four-vectors of the records of a collection version, in `coords`, computed when
+    /// first needed: the records `idx` (and those computed before) hold their four-vectors; the
+    /// others are NaN until asked for. A record's four-vector costs a `sincos`, a `sinh` and a
+    /// `cosh`, and most records never take part in a combination (events with one muon have no
+    /// pair).
+    pub(crate) fn collection_p4(&self, coll: &str, coords: Coords, idx: &[i64]) -> R<Rc<P4s>> {
         if let Some(b) = self.shared(self.registry.coll_affected(coll, self.universe_id())) {
-            return b.collection_p4(coll, coords);
+            return b.collection_p4(coll, coords, idx);
         }
         let key = (coll.to_string(), coords);
-        if let Some(p) = self.p4s.borrow().get(&key) {
-            return Ok(p.clone());
-        }
-        let total = self.coll_offsets(coll)?.last().copied().unwrap_or(0);
-        let idx: Vec<i64> = (0..total).collect();
-        let field = |name: &str| -> R<Vec<f64>> {
-            Ok(match self.named_field(coll, name, &idx)? {
-                Some(v) => v.to_f64(),
-                None => vec![0.0; idx.len()],
-            })
+        let cached = self.p4s.borrow().get(&key).cloned();
+        let lazy = match cached {
+            Some(l) => l,
+            None => {
+                let total = self.coll_offsets(coll)?.last().copied().unwrap_or(0);
+                let all: Vec<i64> = (0..total).collect();
+                let field = |name: &str| -> R<Vec<f64>> {
+                    Ok(match self.named_field(coll, name, &all)? {
+                        Some(v) => v.to_f64(),
+                        None => vec![0.0; all.len()],
+                    })
+                };
+                let n = all.len();
+                let l = Rc::new(RefCell::new(LazyP4s {
+                    pt: field("pt")?,
+                    eta: field("eta")?,
+                    phi: field("phi")?,
+                    mass: field("mass")?,
+                    done: vec![false; n],
+                    p: Rc::new(P4s {
+                        px: vec![f64::NAN; n],
+                        py: vec![f64::NAN; n],
+                        pz: vec![f64::NAN; n],
+                        t: vec![f64::NAN; n],
+                        coords,
+                    }),
+                }));
+                self.p4s.borrow_mut().insert(key, l.clone());
+                l
+            }
         };
-        let (pt, eta, phi, m) = (field("pt")?, field("eta")?, field("phi")?, field("mass")?);
-        let n = pt.len();
-        let mut p = P4s {
-            px: Vec::with_capacity(n),
-            py: Vec::with_capacity(n),
-            pz: Vec::with_capacity(n),
-            t: Vec::with_capacity(n),
-            coords,
-        };
-        for i in 0..n {
-            let [x, y, z, t] = fv::from_pt_eta_phi_m(pt[i], eta[i], phi[i], m[i], coords);
-            p.px.push(x);
-            p.py.push(y);
-            p.pz.push(z);
-            p.t.push(t);
-        }
-        let p = Rc::new(p);
-        self.p4s.borrow_mut().insert(key, p.clone());
-        Ok(p)
+        let mut l = lazy.borrow_mut();
+        l.ensure(idx);
+        Ok(l.p.clone())
     }
 
     fn eta_phi(&self, node: &Node) -> R<EtaPhi> {

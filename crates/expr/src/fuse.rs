@@ -225,7 +225,14 @@ impl Evaluator<'_> {
         let Val::Objs(_, off, idx) = &*recs else {
             return Err(internal("combinations of non-records"));
         };
-        let all = self.collection_p4(&b.coll, b.coords)?;
+        // Four-vectors only for the records of events with a combination.
+        let used: Vec<i64> = off
+            .windows(2)
+            .filter(|w| w[1] - w[0] >= b.k as i64)
+            .flat_map(|w| idx.get(w[0] as usize..w[1] as usize).unwrap_or(&[]))
+            .copied()
+            .collect();
+        let all = self.collection_p4(&b.coll, b.coords, &used)?;
         let n_events = off.len().saturating_sub(1);
         let mut slots = vec![Vec::with_capacity(n_events); b.k];
         let mut p4: Vec<P4> = Vec::new();
