@@ -24,6 +24,10 @@ pub struct Chunk {
     pub views: HashMap<String, View>,
     /// Branch name → the column as a value.
     pub values: HashMap<String, Rc<Val>>,
+    /// A selection vector: the events are these rows of the views (relative to each view's
+    /// start, ascending); `None`: every row. A cut narrows it instead of copying the views, so
+    /// a column is copied once, and only for the kept events, when an expression reads it.
+    pub rows: Option<Rc<Vec<usize>>>,
 }
 
 /// Rows `start..stop` of a shared array.
@@ -59,28 +63,33 @@ impl Chunk {
         if let Some(a) = self.columns.get(name) {
             return Some(a.clone());
         }
-        self.views.get(name).map(|v| v.array.slice(v.start, v.stop))
+        let v = self.views.get(name)?;
+        Some(match &self.rows {
+            None => v.array.slice(v.start, v.stop),
+            Some(rows) => {
+                let mut keep = vec![false; v.stop.saturating_sub(v.start)];
+                for &r in rows.iter() {
+                    if let Some(k) = keep.get_mut(r) {
+                        *k = true;
+                    }
+                }
+                filter_rows(&v.array, v.start, v.stop, &keep, rows)
+            }
+        })
+    }
+
+    /// A view of this chunk as an expression value: its rows (or the selected ones), one copy.
+    pub fn view_value(&self, v: &View) -> Option<Val> {
+        match &self.rows {
+            None => Chunk::value_of(&v.array, v.start, v.stop),
+            Some(rows) => value_of_rows(&v.array, v.start, v.stop, rows),
+        }
     }
 
     /// The values of rows `start..stop` of a read array as an expression value (numbers, or
     /// lists of numbers with offsets starting at 0); `None` for other layouts.
     pub fn value_of(a: &Array, start: usize, stop: usize) -> Option<Val> {
-        fn nums(a: &Array, s: usize, e: usize) -> Option<Nums> {
-            Some(match a {
-                Array::Bool(v) => Nums::Bool(v.get(s..e)?.to_vec()),
-                Array::I8(v) => Nums::I32(v.get(s..e)?.iter().map(|x| *x as i32).collect()),
-                Array::U8(v) => Nums::I32(v.get(s..e)?.iter().map(|x| *x as i32).collect()),
-                Array::I16(v) => Nums::I32(v.get(s..e)?.iter().map(|x| *x as i32).collect()),
-                Array::U16(v) => Nums::I32(v.get(s..e)?.iter().map(|x| *x as i32).collect()),
-                Array::I32(v) => Nums::I32(v.get(s..e)?.to_vec()),
-                Array::U32(v) => Nums::U32(v.get(s..e)?.to_vec()),
-                Array::I64(v) => Nums::I64(v.get(s..e)?.to_vec()),
-                Array::U64(v) => Nums::U64(v.get(s..e)?.to_vec()),
-                Array::F32(v) => Nums::F32(v.get(s..e)?.to_vec()),
-                Array::F64(v) => Nums::F64(v.get(s..e)?.to_vec()),
-                _ => return None,
-            })
-        }
+        let nums = |a: &Array, s: usize, e: usize| nums_ranges(a, &[(s, e)]);
         match a {
             Array::Jagged { offsets, values } => {
                 let o = offsets.get(start..=stop)?;
@@ -110,25 +119,26 @@ impl Chunk {
 
     /// The events where `keep` is true (a cut applied).
     pub fn filter(&self, keep: &[bool]) -> Chunk {
-        let mut columns: HashMap<String, Array> = self
+        let columns: HashMap<String, Array> = self
             .columns
             .iter()
             .map(|(n, a)| (n.clone(), filter_array(a, keep)))
             .collect();
-        // The kept rows once, for every view (a cut usually keeps few of them).
         let kept: Vec<usize> = keep
             .iter()
             .enumerate()
             .filter_map(|(i, k)| k.then_some(i))
             .collect();
-        for (n, v) in &self.views {
-            columns.insert(
-                n.clone(),
-                filter_rows(&v.array, v.start, v.stop, keep, &kept),
-            );
-        }
+        // Views stay views: the selection narrows (no column is copied here).
+        let rows = (!self.views.is_empty()).then(|| {
+            Rc::new(match &self.rows {
+                None => kept,
+                Some(r) => kept.iter().filter_map(|&k| r.get(k).copied()).collect(),
+            })
+        });
         Chunk {
-            views: HashMap::new(),
+            views: self.views.clone(),
+            rows,
             values: self
                 .values
                 .iter()
@@ -143,6 +153,71 @@ impl Chunk {
                 .collect(),
             columns,
         }
+    }
+}
+
+/// The values of `a` in the index ranges `ranges`, in order, as the numbers expressions compute
+/// with (small integers promoted to `int`); `None` for other layouts or ranges past the end.
+fn nums_ranges(a: &Array, ranges: &[(usize, usize)]) -> Option<Nums> {
+    fn g<T: Copy, U>(v: &[T], ranges: &[(usize, usize)], f: impl Fn(T) -> U) -> Option<Vec<U>> {
+        let n = ranges.iter().map(|(s, e)| e.saturating_sub(*s)).sum();
+        let mut out = Vec::with_capacity(n);
+        for &(s, e) in ranges {
+            out.extend(v.get(s..e)?.iter().map(|x| f(*x)));
+        }
+        Some(out)
+    }
+    Some(match a {
+        Array::Bool(v) => Nums::Bool(g(v, ranges, |x| x)?),
+        Array::I8(v) => Nums::I32(g(v, ranges, i32::from)?),
+        Array::U8(v) => Nums::I32(g(v, ranges, i32::from)?),
+        Array::I16(v) => Nums::I32(g(v, ranges, i32::from)?),
+        Array::U16(v) => Nums::I32(g(v, ranges, i32::from)?),
+        Array::I32(v) => Nums::I32(g(v, ranges, |x| x)?),
+        Array::U32(v) => Nums::U32(g(v, ranges, |x| x)?),
+        Array::I64(v) => Nums::I64(g(v, ranges, |x| x)?),
+        Array::U64(v) => Nums::U64(g(v, ranges, |x| x)?),
+        Array::F32(v) => Nums::F32(g(v, ranges, |x| x)?),
+        Array::F64(v) => Nums::F64(g(v, ranges, |x| x)?),
+        _ => return None,
+    })
+}
+
+/// Rows `rows` (ascending, relative to `start`, each below `stop - start`) of a read array as
+/// an expression value, as [`Chunk::value_of`] gives all of them.
+fn value_of_rows(a: &Array, start: usize, stop: usize, rows: &[usize]) -> Option<Val> {
+    let n = stop.checked_sub(start)?;
+    if rows.last().is_some_and(|r| *r >= n) {
+        return None;
+    }
+    // Consecutive rows merged into ranges of element indices.
+    let ranges = |size: usize| -> Vec<(usize, usize)> {
+        let mut out: Vec<(usize, usize)> = Vec::new();
+        for &r in rows {
+            let (a, b) = ((start + r) * size, (start + r + 1) * size);
+            match out.last_mut() {
+                Some(x) if x.1 == a => x.1 = b,
+                _ => out.push((a, b)),
+            }
+        }
+        out
+    };
+    match a {
+        Array::Jagged { offsets, values } => {
+            if offsets.len() < stop + 1 {
+                return None;
+            }
+            let (off, r) = kept_elements(offsets, rows.iter().map(|r| start + r));
+            Some(Val::List(Rc::new(off), nums_ranges(values, &r)?))
+        }
+        Array::Fixed { size, values } => {
+            let off = (0..=rows.len()).map(|i| (i * size) as i64).collect();
+            Some(Val::List(
+                Rc::new(off),
+                nums_ranges(values, &ranges(*size))?,
+            ))
+        }
+        other => Some(Val::Num(nums_ranges(other, &ranges(1))?)),
     }
 }
 

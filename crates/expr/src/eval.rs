@@ -425,7 +425,8 @@ impl<'a> Evaluator<'a> {
         }
         if let Some(view) = self.chunk.views.get(name) {
             let v = Rc::new(
-                Chunk::value_of(&view.array, view.start, view.stop)
+                self.chunk
+                    .view_value(view)
                     .ok_or_else(|| internal(format!("branch {name} is not numbers")))?,
             );
             self.branches
