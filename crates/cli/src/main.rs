@@ -328,9 +328,10 @@ fn keep_freed_memory() {
 }
 
 /// No transparent huge pages for this process: the kernel clears a whole 2 MiB page at the
-/// first touch of any byte in it, and the allocator's scattered pages made that 2× the memory
-/// an analysis uses (ADL q3 on 5 M events: 60 MB peak RSS and 66 ms of page clearing with them,
-/// 34 MB and 32 ms without). Nothing else changes; failure (an old kernel) is harmless.
+/// first touch of any byte in it, and the allocator's scattered pages made that up to twice
+/// the memory an analysis uses (ADL q3 on 5 M events: 60 MB peak RSS and 54 ms of system time
+/// with them, 37 MB and 36 ms without). Nothing else changes; failure (an old kernel) is
+/// harmless.
 fn no_huge_pages() {
     #[cfg(target_os = "linux")]
     // SAFETY: PR_SET_THP_DISABLE takes plain integer arguments and only sets a flag of this
