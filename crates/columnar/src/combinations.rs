@@ -70,20 +70,29 @@ pub fn best_combination<K: Fn(&P4) -> f64>(
                     s = add(&s, &p4[c[slot]], coords);
                 }
                 consider(key(&s), &c, best);
-                // The next combination in lexicographic order.
-                let mut i = k;
-                while i > 0 && c[i - 1] == n - k + i - 1 {
-                    i -= 1;
-                }
-                if i == 0 {
+                if !next_combination(&mut c, n) {
                     break;
-                }
-                c[i - 1] += 1;
-                for j in i..k {
-                    c[j] = c[j - 1] + 1;
                 }
             }
         }
+    }
+    true
+}
+
+/// Step `c` (positions `c[0] < c[1] < …` below `n`) to the next combination in lexicographic
+/// order; `false` after the last one.
+pub fn next_combination(c: &mut [usize], n: usize) -> bool {
+    let k = c.len();
+    let mut i = k;
+    while i > 0 && c[i - 1] == n - k + i - 1 {
+        i -= 1;
+    }
+    if i == 0 {
+        return false;
+    }
+    c[i - 1] += 1;
+    for j in i..k {
+        c[j] = c[j - 1] + 1;
     }
     true
 }

@@ -235,16 +235,8 @@ impl Evaluator<'_> {
                     for (s, &ci) in slots.iter_mut().zip(&c) {
                         s.push(idx[a + ci]);
                     }
-                    let mut i = k;
-                    while i > 0 && c[i - 1] == n - k + i - 1 {
-                        i -= 1;
-                    }
-                    if i == 0 {
+                    if !columnar::combinations::next_combination(&mut c, n) {
                         break;
-                    }
-                    c[i - 1] += 1;
-                    for j in i..k {
-                        c[j] = c[j - 1] + 1;
                     }
                 }
             }

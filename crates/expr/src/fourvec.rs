@@ -107,6 +107,23 @@ impl P4s {
     }
 }
 
+/// The terms of a four-vector sum `a + b + c`, left to right as they are added (any nesting).
+pub(crate) fn sum_terms(node: &Node) -> Vec<&Node> {
+    let mut terms = Vec::new();
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        match n {
+            Node::P4Sum(a, b) | Node::P4SumList(a, b) => {
+                // Right pushed first so that the leftmost term comes out first.
+                stack.push(b);
+                stack.push(a);
+            }
+            other => terms.push(other),
+        }
+    }
+    terms
+}
+
 /// Per-event sums of lists of four-vectors (`sum(...)`), from the zero vector.
 pub(crate) fn sum_lists(off: &Offsets, p: &P4s) -> P4s {
     let n = off.len().saturating_sub(1);
@@ -203,18 +220,7 @@ impl Evaluator<'_> {
     /// leftmost term. For `PxPyPzE` records are gathered straight from the collection's
     /// four-vectors into the sum, without an intermediate column per term.
     pub(crate) fn p4_sum(&self, node: &Node, list: bool) -> R<Val> {
-        let mut terms = Vec::new();
-        let mut stack = vec![node];
-        while let Some(n) = stack.pop() {
-            match n {
-                Node::P4Sum(a, b) | Node::P4SumList(a, b) => {
-                    // Right pushed first so that the leftmost term comes out first.
-                    stack.push(b);
-                    stack.push(a);
-                }
-                other => terms.push(other),
-            }
-        }
+        let terms = sum_terms(node);
         let mismatch = |a: &[i64], b: &[i64]| {
             ExprError::eval(
                 format!(

@@ -134,17 +134,7 @@ pub(crate) fn best_tuple(list: &Node, index: &Node, registry: &Registry) -> Opti
     };
     steps.reverse();
     // The terms of the sum, left to right as the evaluator adds them.
-    let mut terms = Vec::new();
-    let mut stack = vec![node];
-    while let Some(n) = stack.pop() {
-        match n {
-            Node::P4Sum(a, b) | Node::P4SumList(a, b) => {
-                stack.push(b);
-                stack.push(a);
-            }
-            other => terms.push(other),
-        }
-    }
+    let terms = crate::fourvec::sum_terms(node);
     let mut order = Vec::with_capacity(terms.len());
     let mut first: Option<(&str, Coords)> = None;
     for t in terms {

@@ -39,13 +39,7 @@ pub(crate) fn narrow(
             )
         }
         Val::Obj(c, idx) => {
-            let r = Renumber::new(offsets(c)?, kept);
-            let Some(idx) = kept
-                .iter()
-                .enumerate()
-                .map(|(k, &e)| r.one(idx[e], e, k))
-                .collect::<Option<Vec<i64>>>()
-            else {
+            let Some(idx) = Renumber::new(offsets(c)?, kept).per_event(idx, kept) else {
                 return Ok(None);
             };
             Val::Obj(c.clone(), idx)
@@ -60,13 +54,7 @@ pub(crate) fn narrow(
         Val::Tuple(cs, slots) => {
             let mut out = Vec::with_capacity(slots.len());
             for (c, idx) in cs.iter().zip(slots) {
-                let r = Renumber::new(offsets(c)?, kept);
-                let Some(idx) = kept
-                    .iter()
-                    .enumerate()
-                    .map(|(k, &e)| r.one(idx[e], e, k))
-                    .collect::<Option<Vec<i64>>>()
-                else {
+                let Some(idx) = Renumber::new(offsets(c)?, kept).per_event(idx, kept) else {
                     return Ok(None);
                 };
                 out.push(idx);
@@ -139,6 +127,14 @@ impl Renumber {
         }
         let (lo, hi) = (*self.off.get(e)?, *self.off.get(e + 1)?);
         (lo <= i && i < hi).then(|| i - self.shift[k])
+    }
+
+    /// One index per event: the kept events' renumbered.
+    fn per_event(&self, idx: &[i64], kept: &[usize]) -> Option<Vec<i64>> {
+        kept.iter()
+            .enumerate()
+            .map(|(k, &e)| self.one(*idx.get(e)?, e, k))
+            .collect()
     }
 
     /// Lists of indices with list offsets `list_off`: the kept events' lists renumbered, with
