@@ -12,7 +12,8 @@ use std::rc::Rc;
 
 use crate::chunk::kept_elements;
 use crate::eval::{Offsets, R};
-use crate::value::{Nums, P4s, Val};
+use crate::eval_ops::gather_p4;
+use crate::value::Val;
 
 /// `v` on the events where `keep` is true (`kept`: their positions); `offsets(c)` gives the
 /// element offsets of collection version `c` before the cut. `None` where a record index lies
@@ -30,13 +31,17 @@ pub(crate) fn narrow(
             let (new_off, ranges) = kept_elements(off, kept.iter().copied());
             Val::List(Rc::new(new_off), values.take_ranges(&ranges))
         }
-        Val::P4(p) => Val::P4(p4_map(p, |c| Nums::F64(c.to_vec()).select(keep))),
+        Val::P4(p) => {
+            let rows: Vec<i64> = kept.iter().map(|&e| e as i64).collect();
+            Val::P4(gather_p4(p, &rows))
+        }
         Val::P4List(off, p) => {
             let (new_off, ranges) = kept_elements(off, kept.iter().copied());
-            Val::P4List(
-                Rc::new(new_off),
-                p4_map(p, |c| Nums::F64(c.to_vec()).take_ranges(&ranges)),
-            )
+            let elems: Vec<i64> = ranges
+                .iter()
+                .flat_map(|&(a, b)| a as i64..b as i64)
+                .collect();
+            Val::P4List(Rc::new(new_off), gather_p4(p, &elems))
         }
         Val::Obj(c, idx) => {
             let Some(idx) = Renumber::new(offsets(c)?, kept).per_event(idx, kept) else {
@@ -79,21 +84,6 @@ pub(crate) fn narrow(
             Val::Tuples(cs.clone(), Rc::new(new_off), out)
         }
     }))
-}
-
-/// Each component of four-vectors through `f`.
-fn p4_map(p: &P4s, f: impl Fn(&[f64]) -> Nums) -> P4s {
-    let g = |c: &[f64]| match f(c) {
-        Nums::F64(v) => v,
-        other => other.to_f64(),
-    };
-    P4s {
-        px: g(&p.px),
-        py: g(&p.py),
-        pz: g(&p.pz),
-        t: g(&p.t),
-        coords: p.coords,
-    }
 }
 
 /// Record indices of one collection version, renumbered for the kept events.
