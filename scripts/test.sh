@@ -8,6 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
+# One build, never rebuilt incrementally: incremental caches only cost disk here.
+export CARGO_INCREMENTAL=0
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
