@@ -5,6 +5,7 @@ Reading::
     import hepframe
     events = hepframe.open("nano.root")["Events"]
     arrays = events.arrays(["MET_pt", "Muon_pt"])     # numpy for flat, awkward for jagged
+    h = hepframe.open("sf.root")["dir/h2"]            # a hist.Hist (TH1/2/3, TProfile)
 
 Analysing (RDataFrame's method names; expressions in hepframe's analysis language)::
 
@@ -48,6 +49,7 @@ from .frame import (
     run,
     samples_from_manifest,
 )
+from .histograms import Graph
 from .io import File, Tree, open
 from .results import CutFlow, Results, write_root
 
@@ -63,7 +65,7 @@ def __getattr__(name):
 
 __all__ = [
     "AnalysisError", "CutFlow", "DaskExecutor", "DataFrame", "ExecutionError", "ExpressionError",
-    "File", "FileNotFoundError", "FormatError", "HepframeError", "InputError", "LocalExecutor",
-    "NotFoundError", "OutputError", "RDataFrame", "ResultPtr", "Results", "Sample", "Tree",
-    "VariationsFor", "errors", "open", "run", "samples_from_manifest", "write_root", "__version__",
+    "File", "FileNotFoundError", "FormatError", "Graph", "HepframeError", "InputError",
+    "LocalExecutor", "NotFoundError", "OutputError", "RDataFrame", "ResultPtr", "Results", "Sample",
+    "Tree", "VariationsFor", "errors", "open", "run", "samples_from_manifest", "write_root", "__version__",
 ]

@@ -11,11 +11,13 @@ import re
 import awkward as ak
 import numpy as np
 
-from . import _core
+from . import _core, histograms
 
 
 class File:
-    """An open ROOT file. ``file["Events"]`` (or ``file["dir/Events;2"]``) gives a tree."""
+    """An open ROOT file. ``file["Events"]`` (or ``file["dir/Events;2"]``) gives a tree,
+    ``file["h"]`` a histogram as a ``hist.Hist`` and ``file["g"]`` a graph (see
+    :mod:`hepframe.histograms`)."""
 
     def __init__(self, path):
         self._path = str(path)
@@ -33,9 +35,17 @@ class File:
         return self.trees()
 
     def __getitem__(self, name):
+        if histograms.is_plottable_class(self._f.class_of(name)):
+            return histograms.from_dict(self._f.plottable(name))
         return Tree(self._f.tree(name), self._path)
 
     def __contains__(self, name):
+        try:
+            cls = self._f.class_of(name)
+        except KeyError:
+            return False
+        if histograms.is_plottable_class(cls):
+            return True
         try:
             self._f.tree(name)
             return True

@@ -1,4 +1,5 @@
-//! `hepframe show FILE:NAME`: the first entries of a TTree or RNTuple as a table for people.
+//! `hepframe show FILE:NAME`: the first entries of a TTree or RNTuple as a table for people
+//! (a histogram or graph is shown by [`crate::show_plottable`]).
 //!
 //! One row per entry and one column per branch or field. When the table would be wider than
 //! the terminal (`$COLUMNS`, else 120 characters), long cells are cut shorter (down to
@@ -9,13 +10,14 @@
 use std::io::Write;
 
 use anyhow::Result;
-use rootio::{Array, ReadOptions};
+use rootio::{Array, ErrorKind, ReadOptions, RootFile};
 
 use crate::entries::EntrySpec;
 use crate::format::{cell, is_numeric, pad};
 use crate::select::{fixed_shape, nest_fixed, select, warn_skipped};
+use crate::show_plottable;
 use crate::table::Table;
-use crate::target::{self, Target};
+use crate::target::{self, open_dataset, Target};
 
 /// Widest cell in the table layout.
 const MAX_CELL: usize = 40;
@@ -23,12 +25,17 @@ const MAX_CELL: usize = 40;
 const MIN_CELL: usize = 12;
 /// Terminal width when `$COLUMNS` is not set.
 const DEFAULT_WIDTH: usize = 120;
+/// Entries of a tree or RNTuple shown without `-n`.
+pub const DEFAULT_ENTRIES: usize = 10;
+/// Bins of a histogram or points of a graph shown without `-n`.
+pub const DEFAULT_BINS: usize = 100;
 
 /// What to show.
 #[derive(Debug, Clone)]
 pub struct ShowOptions {
-    /// At most this many entries.
-    pub limit: usize,
+    /// At most this many entries (bins, points); `None`: [`DEFAULT_ENTRIES`] entries,
+    /// [`DEFAULT_BINS`] bins or points.
+    pub limit: Option<usize>,
     /// Branch or field globs (all data branches or all top-level fields if empty).
     pub branches: Vec<String>,
     /// The entry range to start from.
@@ -39,14 +46,26 @@ pub struct ShowOptions {
     pub quiet: bool,
 }
 
-/// Show entries of the TTree or RNTuple named by `arg`.
+/// Show entries of the TTree or RNTuple named by `arg`, or the bins of a histogram or the points
+/// of a graph.
 pub fn run(arg: &str, opts: &ShowOptions, out: &mut dyn Write) -> Result<()> {
-    let data = Target::parse(arg).open()?;
+    let target = Target::parse(arg);
+    let file = RootFile::open(&target.file)?;
+    if let Some(path) = target.tree.as_deref() {
+        let class = file.key(path).map(|k| k.class_name).unwrap_or_default();
+        if show_plottable::is_plottable_class(&class) {
+            show_plottable::check_options(&opts.branches)?;
+            let limit = opts.limit.unwrap_or(DEFAULT_BINS);
+            return show_plottable::run(&file, path, limit, opts.entries, out);
+        }
+    }
+    let data = open_dataset(&file, target.tree.as_deref()).map_err(also_plottables)?;
+    let limit = opts.limit.unwrap_or(DEFAULT_ENTRIES);
     let selection = select(&data, &opts.branches)?;
     warn_skipped(&selection, opts.quiet);
     let (kind, entries) = (target::kind(&data), data.entries());
     let range = opts.entries.resolve(entries);
-    let shown = range.start..range.end.min(range.start.saturating_add(opts.limit as u64));
+    let shown = range.start..range.end.min(range.start.saturating_add(limit as u64));
     if selection.columns.is_empty() {
         let what = match selection.noun {
             "branch" => "branches with data",
@@ -102,6 +121,19 @@ pub fn run(arg: &str, opts: &ShowOptions, out: &mut dyn Write) -> Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// `show` also shows histograms and graphs: say so when the object is something else.
+fn also_plottables(e: anyhow::Error) -> anyhow::Error {
+    match e.downcast::<rootio::Error>() {
+        Ok(mut e) => {
+            if let ErrorKind::WrongClass { expected, .. } = &mut *e.kind {
+                *expected = "TTree, RNTuple, histogram or graph";
+            }
+            e.into()
+        }
+        Err(e) => e,
+    }
 }
 
 /// `$COLUMNS` if it is a sensible number, else [`DEFAULT_WIDTH`].

@@ -18,6 +18,7 @@ mod interrupt;
 mod merge_root;
 mod pages;
 mod select;
+mod show_plottable;
 mod suggest;
 mod table;
 mod target;
@@ -224,30 +225,36 @@ enum Command {
         target: String,
     },
 
-    /// Print the first entries of a TTree or RNTuple as a table.
+    /// Print the first entries of a TTree or RNTuple, or the bins of a histogram or the points
+    /// of a graph, as a table.
     #[command(
-        long_about = "Print the first entries of a TTree or RNTuple as a table.\n\n\
+        long_about = "Print the first entries of a TTree or RNTuple, or the bins of a histogram \
+            or the points of a graph, as a table.\n\n\
             One row per entry, one column per branch or top-level field; floats show 6 \
             significant digits and long lists are cut with '…'. A table wider than the \
             terminal ($COLUMNS, else 120) is printed as one block per entry instead. Use \
-            `dump` for exact values.",
+            `dump` for exact values.\n\n\
+            A histogram (TH1, TH2, TH3, TProfile, TProfile2D, TProfile3D) prints its class, \
+            title, axes, entries and sum of weights, then one row per bin in ROOT's global-bin \
+            order (x fastest): the bin range or label on each axis, content and error as ROOT's \
+            GetBinContent/GetBinError give them (for a profile the bin mean, and the entries), \
+            under- and overflow bins marked. A graph (TGraph, TGraphErrors, TGraphAsymmErrors) \
+            prints its points and errors. -n and --entries count bins or points.",
         after_help = "Examples:\n  hepframe show nano.root:Events\n  \
             hepframe show nano.root:Events -n 3 --branches 'nMuon,Muon_*'\n  \
             hepframe show nano.root:Events --entries 1000:   (from entry 1000 on)\n  \
-            hepframe show alltypes_rntuple.root:ntuple -b 'hit,hits.e'   (RNTuple fields)"
+            hepframe show alltypes_rntuple.root:ntuple -b 'hit,hits.e'   (RNTuple fields)\n  \
+            hepframe show sf.root:muon/sf_pt_eta -n 500   (a histogram's bins)"
     )]
     Show {
-        /// FILE:NAME, a TTree or an RNTuple (NAME may be left out if the file has only one).
+        /// FILE:NAME, a TTree, an RNTuple, a histogram or a graph (NAME may be left out if the
+        /// file has only one tree or RNTuple).
         #[arg(value_name = "FILE:NAME")]
         target: String,
-        /// Show at most N entries.
-        #[arg(
-            short = 'n',
-            long = "max-entries",
-            value_name = "N",
-            default_value_t = 10
-        )]
-        n: usize,
+        /// Show at most N entries (default 10), or N bins or points of a histogram or graph
+        /// (default 100).
+        #[arg(short = 'n', long = "max-entries", value_name = "N")]
+        n: Option<usize>,
         #[command(flatten)]
         select: SelectArgs,
     },

@@ -10,6 +10,10 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum HistError {
+    /// A lookup table whose shape does not fit its axes.
+    #[error("lookup table: {0}")]
+    Lookup(String),
+
     /// A regular axis was asked for zero bins.
     #[error("histogram needs at least one bin")]
     NoBins,

@@ -50,7 +50,9 @@
 pub mod axis;
 mod error;
 mod fill;
+mod from_root;
 mod histogram;
+pub mod lookup;
 pub mod plot;
 mod root;
 mod stack;
@@ -59,7 +61,9 @@ pub mod uhi;
 
 pub use axis::{Axis, Binning};
 pub use error::{HistError, Result};
+pub use from_root::{find_bin, find_global_bin};
 pub use histogram::{Histogram, Stats};
+pub use lookup::{Lookup, OutOfRange};
 pub use plot::PlotOptions;
 pub use root::RootHistogram;
 pub use stack::StackPlot;

@@ -14,6 +14,8 @@ use rootio::{Array, Dataset, ReadOptions, RootFile};
 
 use engine::{Analysis, EngineError, Partial, Plan, Split, WorkItem};
 
+mod plottable;
+
 /// mimalloc for Rust's allocations (as in the CLI); numpy arrays that wrap Rust vectors free them
 /// through Rust, so they go back to the same allocator.
 #[global_allocator]
@@ -89,6 +91,20 @@ impl File {
     #[getter]
     fn path(&self) -> String {
         self.path.clone()
+    }
+
+    /// The class of the object at `name` (`TTree`, `TH1F`, `TGraph`, …).
+    fn class_of(&self, py: Python<'_>, name: &str) -> PyResult<String> {
+        let key = self.inner.key(name).map_err(|e| read_error(py, e))?;
+        Ok(key.class_name)
+    }
+
+    /// The histogram or graph at `name`, as a dict of numpy arrays (see `plottable.rs`).
+    fn plottable<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyDict>> {
+        let p = py
+            .detach(|| self.inner.read_plottable(name))
+            .map_err(|e| read_error(py, e))?;
+        plottable::to_dict(py, p)
     }
 
     fn tree(&self, py: Python<'_>, name: &str) -> PyResult<Tree> {

@@ -5,7 +5,8 @@
 //! allocate without bound: a panic here is a bug in the reader. Not part of the public API.
 //!
 //! - [`open_walk`]: the bytes as a whole ROOT file — header, keys, directories, streamer infos,
-//!   every TTree and RNTuple with a few thousand entries of up to 8 columns, other objects.
+//!   every TTree and RNTuple with a few thousand entries of up to 8 columns, histograms and
+//!   graphs as typed values (bin contents, errors, statistics), other objects.
 //! - [`basket`]: the bytes as one TBasket on disk, decoded with one of a fixed table of
 //!   interpretations chosen by the first bytes.
 //! - [`streamer_info`]: the bytes as the payload of a `StreamerInfo` key, then every class
@@ -21,6 +22,7 @@ use std::sync::Arc;
 use crate::cursor::Cursor;
 use crate::dataset::Dataset;
 use crate::file::RootFile;
+use crate::histogram::{is_graph_class, is_histogram_class, Plottable};
 use crate::object::ObjectReader;
 use crate::rntuple::ANCHOR_CLASS;
 use crate::source::MemorySource;
@@ -99,8 +101,32 @@ pub fn open_walk(data: &[u8]) {
             }
         } else if !is_dataset && !e.key.is_directory() && objects < MAX_OBJECTS {
             objects += 1;
-            let _ = file.read_object(&path);
+            if is_histogram_class(class) || is_graph_class(class) {
+                read_plottable(&file, &path);
+            } else {
+                let _ = file.read_object(&path);
+            }
         }
+    }
+}
+
+/// A histogram or graph and everything computed from it (profile means and errors included).
+fn read_plottable(file: &RootFile, path: &str) {
+    match file.read_plottable(path) {
+        Ok(Plottable::Histogram(h)) => {
+            let _ = (h.values(), h.errors(), h.sum_of_weights(), h.stats_array());
+            for a in &h.axes {
+                let _ = (a.edges(), a.bin_center(0), a.label(1));
+            }
+            let last = h.ncells().saturating_sub(1);
+            let _ = (h.bin_xyz(last), h.is_flow_bin(last), h.bin(-1, i64::MAX, 2));
+        }
+        Ok(Plottable::Graph(g)) => {
+            let _ = (0..g.len())
+                .map(|i| g.error_x(i) + g.error_y(i))
+                .sum::<f64>();
+        }
+        Err(_) => {}
     }
 }
 

@@ -7,6 +7,11 @@
 //! compression, and never panics on damaged input: every error is a typed [`Error`] that names
 //! the file, the object, the basket and the byte offset.
 //!
+//! Histograms and graphs come back as typed values ([`RootFile::read_histogram`],
+//! [`RootFile::read_graph`], [`RootFile::read_plottable`]: `TH1`/`TH2`/`TH3` of every storage
+//! type, profiles with ROOT's bin means and errors, `TGraph`, `TGraphErrors`,
+//! `TGraphAsymmErrors`; see [`histogram`]).
+//!
 //! It also writes ROOT files: [`write::FileWriter`] stores histograms ([`write::TH1`],
 //! [`write::TH2`]) and TTrees ([`write::TreeWriter`]: scalars, fixed arrays, NanoAOD counted
 //! arrays, `std::vector`) that ROOT 6, uproot and `rootio` itself read back.
@@ -32,6 +37,7 @@ pub mod file;
 #[doc(hidden)]
 pub mod fuzz_harness;
 pub mod header;
+pub mod histogram;
 pub mod json;
 pub mod key;
 mod memory;
@@ -46,6 +52,7 @@ pub use array::{Array, PrimitiveType};
 pub use dataset::{ColumnKind, Dataset};
 pub use error::{Error, ErrorKind, Location, Result};
 pub use file::{Entry, RootFile};
+pub use histogram::{Plottable, RootAxis, RootGraph, RootHistogram};
 pub use rntuple::RNTuple;
 pub use source::{ByteSource, IoStats, LocalFile, MemorySource};
 pub use tree::{Branch, Interpretation, Leaf, ReadOptions, Tree};
