@@ -240,6 +240,10 @@ pub struct Analysis {
     /// `{histogram}_{sample}_{variation}` (`4j1b_ttbar_pt_scale_up`, as the AGC names them).
     #[serde(default)]
     pub histogram_names: Option<String>,
+    /// The folder that relative file names in `correction()` and `lookup()` are relative to:
+    /// the analysis file's folder (`None`: the working folder).
+    #[serde(default)]
+    pub table_dir: Option<PathBuf>,
     /// The node the builder methods book on next (not part of the analysis's meaning).
     #[serde(skip)]
     cursor: Cursor,

@@ -162,6 +162,11 @@ struct VariationEntry {
     up: Option<Spanned<String>>,
     down: Option<Spanned<String>>,
     value: Option<Spanned<String>>,
+    /// A correction's systematics in one declaration: `column` is a define whose expression
+    /// holds the string `nominal` (default "nominal") as a `correction()` input; each key gives
+    /// a universe (`up` → `{name}_up`) where that string is replaced by the key's value.
+    systematics: Option<Spanned<IndexMap<String, String>>>,
+    nominal: Option<String>,
     #[serde(default)]
     samples: Vec<String>,
 }
@@ -257,6 +262,9 @@ pub fn from_toml_with(text: &str, path: Option<&Path>, o: &InputOverrides) -> Re
     a.files = h.files.iter().map(|f| base.join(f)).collect();
     a.lumi = h.lumi;
     a.histogram_names = h.histogram_names.clone();
+    if path.is_some() {
+        a.table_dir = Some(std::path::absolute(base).unwrap_or_else(|_| base.to_path_buf()));
+    }
 
     // Samples: from the manifest, then the [[sample]] blocks.
     if let Some(m) = &o.manifest {
@@ -358,6 +366,56 @@ pub fn from_toml_with(text: &str, path: Option<&Path>, o: &InputOverrides) -> Re
         let name = v.name.get_ref();
         let mut tags = Vec::new();
         let col = v.column.get_ref();
+        if let Some(systs) = &v.systematics {
+            if v.up.is_some() || v.down.is_some() || v.value.is_some() {
+                return Err(err(
+                    systs.span().start,
+                    format!(
+                        "variation '{name}': give either systematics, or value, or up and/or \
+                         down"
+                    ),
+                ));
+            }
+            let Some(define) = file.define.get(col) else {
+                return Err(err(
+                    v.column.span().start,
+                    format!(
+                        "variation '{name}': systematics vary a define ([define] {col} = \
+                         \"... correction(..., \\\"nominal\\\") ...\"), and there is no define \
+                         '{col}'"
+                    ),
+                ));
+            };
+            let DefineValue::Expr(expr_text) = define.get_ref() else {
+                return Err(err(
+                    v.column.span().start,
+                    format!("variation '{name}': '{col}' is a redefine, not a define"),
+                ));
+            };
+            let nominal = v.nominal.as_deref().unwrap_or("nominal");
+            let start = string_start(text, define.span().start);
+            for (key, value) in systs.get_ref() {
+                let Some(replaced) = replace_string_literal(expr_text, nominal, value) else {
+                    return Err(err(
+                        systs.span().start,
+                        format!(
+                            "variation '{name}': the define '{col}' has no string \"{nominal}\" \
+                             to replace (set `nominal = \"...\"` to the string its \
+                             correction() takes for the nominal value)"
+                        ),
+                    ));
+                };
+                let tag = format!("{name}_{key}");
+                tags.push((
+                    tag,
+                    Item {
+                        name: col.clone(),
+                        expr: replaced,
+                        origin: at(start),
+                    },
+                ));
+            }
+        }
         if let Some(e) = &v.value {
             if v.up.is_some() || v.down.is_some() {
                 return Err(err(
@@ -706,4 +764,30 @@ pub(crate) fn origin(text: &str, path: Option<&Path>, offset: usize) -> Origin {
         line,
         column,
     }
+}
+
+/// `expr` with every string literal whose value is `from` replaced by `to` (a quoted literal);
+/// `None` when there is none (or the expression does not lex).
+fn replace_string_literal(expr: &str, from: &str, to: &str) -> Option<String> {
+    let tokens = expr::lexer::lex(expr).ok()?;
+    let mut out = String::with_capacity(expr.len());
+    let mut copied = 0;
+    let mut found = false;
+    for t in tokens {
+        if t.kind == expr::lexer::Tok::Str(from.to_string()) {
+            out.push_str(&expr[copied..t.span.start]);
+            out.push('"');
+            for c in to.chars() {
+                if c == '"' || c == '\\' {
+                    out.push('\\');
+                }
+                out.push(c);
+            }
+            out.push('"');
+            copied = t.span.end;
+            found = true;
+        }
+    }
+    out.push_str(&expr[copied..]);
+    found.then_some(out)
 }

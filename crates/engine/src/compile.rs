@@ -15,6 +15,7 @@ use crate::error::{EngineError, Origin, Result};
 use crate::lumimask::LumiMask;
 use crate::sample::{Normalisation, Sample, SampleKind};
 use crate::snapshot::{resolve, ColumnSource, CompiledSnapshot};
+use crate::tables::FileTables;
 
 /// One universe: the nominal one (0) or a variation tag.
 #[derive(Debug, Clone)]
@@ -167,6 +168,8 @@ pub(crate) fn compile(
     let sample = cx.sample;
     let schema = Schema::of_dataset(tree);
     let (mut registry, mut root) = Registry::new(&schema);
+    registry.tables =
+        expr::external::TableSource(Some(Arc::new(FileTables::new(a.table_dir.clone()))));
     let mut filters: Vec<CompiledFilter> = Vec::new();
     // Data: the certified luminosity first.
     let mut root_filter: Option<usize> = None;

@@ -35,6 +35,7 @@ pub mod results;
 pub mod run;
 pub mod sample;
 pub mod snapshot;
+pub mod tables;
 pub mod taken;
 
 pub use analysis::{

@@ -77,6 +77,9 @@ pub enum ExprKind {
     Float32(f32),
     /// `true` / `false`.
     Bool(bool),
+    /// A string literal: only an argument of `correction()` and `lookup()` (a file, a
+    /// correction's name, a string input).
+    Str(String),
     /// A name: a branch, a collection or a defined value.
     Name(String),
     /// `a.b`: a field of a record or collection, or a four-vector property.

@@ -110,6 +110,9 @@ pub enum Math2 {
 #[allow(missing_docs)]
 pub enum Reduce {
     Sum,
+    /// The product, accumulated in the element type from 1 (`VecOps::Product`): 1 for an
+    /// empty list.
+    Prod,
     Count,
     Any,
     All,
@@ -343,6 +346,12 @@ pub enum Node {
         colls: Vec<String>,
         single: bool,
     },
+    /// `correction(...)` / `lookup(...)`: a table given from outside (see `table_call.rs`).
+    Table {
+        table: crate::external::TableRef,
+        args: Vec<crate::table_call::TableArgNode>,
+        span: Span,
+    },
 }
 
 impl Node {
@@ -416,6 +425,13 @@ impl Node {
             Node::Random { seed, like, .. } => {
                 out.push(seed);
                 out.extend(like.as_deref());
+            }
+            Node::Table { args, .. } => {
+                for a in args {
+                    if let crate::table_call::TableArgNode::Value { node, .. } = a {
+                        out.push(node);
+                    }
+                }
             }
         }
     }
@@ -594,6 +610,11 @@ impl Checker<'_> {
             ExprKind::Float(f) => Ok(Typed::constant(Scalar::Float(*f), Num::F64)),
             ExprKind::Float32(f) => Ok(Typed::constant(Scalar::Float(*f as f64), Num::F32)),
             ExprKind::Bool(b) => Ok(Typed::constant(Scalar::Bool(*b), Num::Bool)),
+            ExprKind::Str(_) => Err(ExprError::ty(
+                "a string is only an argument of correction() or lookup() (a file, a \
+                 correction's name or a string input)",
+                e.span,
+            )),
             ExprKind::Name(n) => self.name(n, e.span),
             ExprKind::Field(obj, field, fspan) => {
                 let o = self.check(obj, d)?;

@@ -399,6 +399,7 @@ impl<'a> Evaluator<'a> {
                 self.p4_of(&o, coll, *coords)?
             }
             Node::P4Convert { arg, coords } => self.p4_convert(arg, *coords)?,
+            Node::Table { table, args, span } => self.table(table.0.as_ref(), args, *span)?,
             Node::P4Sum(..) => self.p4_sum(node, false)?,
             Node::P4SumList(..) => self.p4_sum(node, true)?,
             Node::P4Prop { arg, prop } => match self.eval(arg)? {

@@ -403,6 +403,29 @@ impl Evaluator<'_> {
                     ),
                 }
             }
+            (Reduce::Prod, Some(v)) => {
+                // `VecOps::Product`: std::accumulate from 1 with operator*, in the element type.
+                macro_rules! seq {
+                    ($v:expr, $one:expr, $mul:expr) => {
+                        ranges
+                            .map(|(a, b)| $v[a..b].iter().fold($one, |s, x| $mul(s, *x)))
+                            .collect()
+                    };
+                }
+                match v {
+                    Nums::F32(v) => Nums::F32(seq!(v, 1.0f32, |s: f32, x: f32| s * x)),
+                    Nums::F64(v) => Nums::F64(seq!(v, 1.0f64, |s: f64, x: f64| s * x)),
+                    Nums::I32(v) => Nums::I32(seq!(v, 1i32, i32::wrapping_mul)),
+                    Nums::U32(v) => Nums::U32(seq!(v, 1u32, u32::wrapping_mul)),
+                    Nums::I64(v) => Nums::I64(seq!(v, 1i64, i64::wrapping_mul)),
+                    Nums::U64(v) => Nums::U64(seq!(v, 1u64, u64::wrapping_mul)),
+                    Nums::Bool(v) => Nums::I64(
+                        ranges
+                            .map(|(a, b)| v[a..b].iter().all(|x| *x) as i64)
+                            .collect(),
+                    ),
+                }
+            }
             (Reduce::Mean, Some(v)) => {
                 let d = v.to_f64();
                 Nums::F64(

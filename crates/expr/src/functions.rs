@@ -9,7 +9,7 @@ use crate::error::{ExprError, Span};
 use crate::schema::Num;
 
 /// Every function name, for suggestions.
-pub const FUNCTIONS: [&str; 49] = [
+pub const FUNCTIONS: [&str; 52] = [
     "abs",
     "sqrt",
     "exp",
@@ -31,6 +31,7 @@ pub const FUNCTIONS: [&str; 49] = [
     "min",
     "max",
     "sum",
+    "prod",
     "count",
     "any",
     "all",
@@ -59,6 +60,8 @@ pub const FUNCTIONS: [&str; 49] = [
     "PxPyPzMVector",
     "PxPyPzEVector",
     "random_normal",
+    "correction",
+    "lookup",
 ];
 
 impl Checker<'_> {
@@ -208,8 +211,8 @@ impl Checker<'_> {
                 let (c, a, b) = (arg(0)?, arg(1)?, arg(2)?);
                 self.cond_call(c, a, b, args, span)
             }
-            "sum" | "count" | "any" | "all" | "min" | "max" | "mean" | "argmin" | "argmax"
-            | "len" => {
+            "sum" | "prod" | "count" | "any" | "all" | "min" | "max" | "mean" | "argmin"
+            | "argmax" | "len" => {
                 arity(1)?;
                 let a = arg(0)?;
                 self.reduce(f, a, args[0].span, span)
@@ -307,6 +310,7 @@ impl Checker<'_> {
                 };
                 self.p4_of(a, args[0].span, coords)
             }
+            "correction" | "lookup" => self.table_call(f, args, span, depth),
             "random_normal" | "random_uniform" => {
                 if args.is_empty() || args.len() > 3 {
                     return Err(ExprError::ty(
@@ -607,6 +611,7 @@ impl Checker<'_> {
     fn reduce(&self, f: &str, a: Typed, aspan: Span, span: Span) -> Result<Typed, ExprError> {
         let r = match f {
             "sum" => Reduce::Sum,
+            "prod" => Reduce::Prod,
             "count" => Reduce::Count,
             "any" => Reduce::Any,
             "all" => Reduce::All,
@@ -658,7 +663,7 @@ impl Checker<'_> {
             }
             Reduce::Count | Reduce::Len | Reduce::ArgMin | Reduce::ArgMax => Num::I64,
             Reduce::Mean => Num::F64,
-            Reduce::Sum => {
+            Reduce::Sum | Reduce::Prod => {
                 if elem == Num::Bool {
                     Num::I64
                 } else {

@@ -22,6 +22,9 @@ pub enum Tok {
     Float32(f32),
     /// A name.
     Ident(String),
+    /// A string literal in `"…"` or `'…'` (file and correction names of `correction()` and
+    /// `lookup()`); `\\` and an escaped quote are its only escapes.
+    Str(String),
     /// An operator or punctuation, e.g. `+`, `==`, `&&`, `(`.
     Sym(&'static str),
     /// End of input.
@@ -123,6 +126,39 @@ pub fn lex(src: &str) -> Result<Vec<Token>, ExprError> {
                 _ => Tok::Ident(word.to_string()),
             };
             out.push(Token { kind, span });
+            continue;
+        }
+        if c == b'"' || c == b'\'' {
+            let start = i;
+            let mut text = String::new();
+            i += 1;
+            loop {
+                let Some(ch) = src[i..].chars().next() else {
+                    return Err(ExprError::syntax(
+                        "this string has no closing quote",
+                        Span::new(start, src.len()),
+                    ));
+                };
+                i += ch.len_utf8();
+                if ch as u32 == c as u32 {
+                    break;
+                }
+                if ch == '\\' {
+                    match src[i..].chars().next() {
+                        Some(e) if e == '\\' || e as u32 == c as u32 => {
+                            text.push(e);
+                            i += e.len_utf8();
+                            continue;
+                        }
+                        _ => {}
+                    }
+                }
+                text.push(ch);
+            }
+            out.push(Token {
+                kind: Tok::Str(text),
+                span: Span::new(start, i),
+            });
             continue;
         }
         match SYMBOLS.iter().find(|s| src[i..].starts_with(**s)) {

@@ -319,6 +319,10 @@ impl Parser {
                 kind: ExprKind::Float32(f),
                 span: t.span,
             }),
+            Tok::Str(text) => Ok(Expr {
+                kind: ExprKind::Str(text),
+                span: t.span,
+            }),
             Tok::Ident(name) => {
                 if name == "true" || name == "false" {
                     return Ok(Expr {
@@ -381,6 +385,7 @@ mod tests {
             ),
             ExprKind::Cond(c, a, b) => format!("({} ? {} : {})", show(c), show(a), show(b)),
             ExprKind::Bool(b) => b.to_string(),
+            ExprKind::Str(text) => format!("{text:?}"),
             ExprKind::Name(n) => n.clone(),
             ExprKind::Field(a, f, _) => format!("{}.{f}", show(a)),
             ExprKind::Index(a, i) => format!("{}[{}]", show(a), show(i)),

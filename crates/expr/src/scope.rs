@@ -85,6 +85,8 @@ pub struct Registry {
     /// For each define, the universes in which its value may differ from the nominal one
     /// (filled by [`Registry::finish`]).
     affected: Vec<Vec<usize>>,
+    /// Where `correction()` and `lookup()` find their tables (none: they are errors).
+    pub tables: crate::external::TableSource,
 }
 
 /// The names visible at one node of the analysis graph.
