@@ -15,6 +15,7 @@ use rootio::{Array, ErrorKind, ReadOptions, RootFile};
 use crate::entries::EntrySpec;
 use crate::format::{cell, is_numeric, pad};
 use crate::select::{fixed_shape, nest_fixed, select, warn_skipped};
+use crate::show_corrections;
 use crate::show_plottable;
 use crate::table::Table;
 use crate::target::{self, open_dataset, Target};
@@ -50,6 +51,9 @@ pub struct ShowOptions {
 /// of a graph.
 pub fn run(arg: &str, opts: &ShowOptions, out: &mut dyn Write) -> Result<()> {
     let target = Target::parse(arg);
+    if show_corrections::is_correction_file(&target.file) {
+        return show_corrections::run(&target.file, target.tree.as_deref(), out);
+    }
     let file = RootFile::open(&target.file)?;
     if let Some(path) = target.tree.as_deref() {
         let class = file.key(path).map(|k| k.class_name).unwrap_or_default();

@@ -18,6 +18,7 @@ mod interrupt;
 mod merge_root;
 mod pages;
 mod select;
+mod show_corrections;
 mod show_plottable;
 mod suggest;
 mod table;
@@ -239,16 +240,20 @@ enum Command {
             order (x fastest): the bin range or label on each axis, content and error as ROOT's \
             GetBinContent/GetBinError give them (for a profile the bin mean, and the entries), \
             under- and overflow bins marked. A graph (TGraph, TGraphErrors, TGraphAsymmErrors) \
-            prints its points and errors. -n and --entries count bins or points.",
+            prints its points and errors. -n and --entries count bins or points.\n\n\
+            A correctionlib file (.json or .json.gz, FILE or FILE:NAME for one correction) \
+            prints each correction's inputs in order, its output, and the correction(...) call \
+            that evaluates it in an analysis.",
         after_help = "Examples:\n  hepframe show nano.root:Events\n  \
             hepframe show nano.root:Events -n 3 --branches 'nMuon,Muon_*'\n  \
             hepframe show nano.root:Events --entries 1000:   (from entry 1000 on)\n  \
             hepframe show alltypes_rntuple.root:ntuple -b 'hit,hits.e'   (RNTuple fields)\n  \
-            hepframe show sf.root:muon/sf_pt_eta -n 500   (a histogram's bins)"
+            hepframe show sf.root:muon/sf_pt_eta -n 500   (a histogram's bins)\n  \
+            hepframe show muon_sf.json.gz   (the corrections of a correctionlib file)"
     )]
     Show {
         /// FILE:NAME, a TTree, an RNTuple, a histogram or a graph (NAME may be left out if the
-        /// file has only one tree or RNTuple).
+        /// file has only one tree or RNTuple), or a correctionlib file.
         #[arg(value_name = "FILE:NAME")]
         target: String,
         /// Show at most N entries (default 10), or N bins or points of a histogram or graph

@@ -149,3 +149,37 @@ fn other_objects_and_tree_options_are_errors() {
     let err = user_error(&["show", &target("h1f"), "-b", "x"]);
     assert!(err.contains("--branches"), "{err}");
 }
+
+/// `show` of a correctionlib file lists each correction's inputs and how to call it.
+#[test]
+fn show_lists_corrections() {
+    let file = format!(
+        "{}/../engine/tests/reference/tables_sf.json.gz",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hepframe"))
+        .args(["show", &file])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("correctionlib schema v2, 3 corrections"),
+        "{text}"
+    );
+    assert!(text.contains("input 3: syst (string)"), "{text}");
+    assert!(
+        text.contains("use: correction('tables_sf.json.gz', 'muon_sf', <abseta>, <pt>, '<syst>')"),
+        "{text}"
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hepframe"))
+        .args(["show", &format!("{file}:muon")])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("available: muon_sf, n_muon_weight, pt_formula"),
+        "{err}"
+    );
+}

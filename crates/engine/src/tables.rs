@@ -213,9 +213,8 @@ impl Tables for FileTables {
         let lookup = match cached {
             Some(l) => l,
             None => {
-                let l = Arc::new(
-                    read_lookup(&key.0, path).map_err(|e| format!("{}: {e}", key.0.display()))?,
-                );
+                // rootio's errors name the file.
+                let l = Arc::new(read_lookup(&key.0, path)?);
                 if let Ok(mut c) = cache().lock() {
                     c.histograms.insert(ck, l.clone());
                 }

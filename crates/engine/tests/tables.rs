@@ -241,3 +241,31 @@ fn correction_systematics_in_one_declaration() {
         .to_string();
     assert!(err.contains("no string \"nominal\" to replace"), "{err}");
 }
+
+/// What `lookup()` cannot read is an error before the loop: a graph, an unsupported histogram
+/// class, an object that is no histogram, a histogram of another dimension than the inputs.
+#[test]
+fn lookups_of_what_is_no_table_are_errors() {
+    let file = format!(
+        "{}/../rootio/tests/fixtures/histograms.root",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let cases = [
+        ("graph", "MET_pt", "TGraph"),
+        ("poly", "MET_pt, MET_phi", "TH2Poly"),
+        ("named", "MET_pt", "TNamed"),
+        ("missing", "MET_pt", "missing"),
+        ("h2f", "MET_pt", "takes 2 inputs"),
+    ];
+    for (h, args, want) in cases {
+        let a = Analysis::new("Events")
+            .input([sample()])
+            .take("v", format!("lookup(\"{file}:{h}\", {args})"));
+        let err = run(&a, &RunOptions::default()).unwrap_err().to_string();
+        assert!(err.contains(want), "{h}: {err}");
+        assert!(
+            !err.contains("entry"),
+            "{h}: an error before the loop: {err}"
+        );
+    }
+}
