@@ -117,8 +117,9 @@ class Results:
     (int), sums and means (float) and takes (numpy arrays), named ``name_sample`` with several
     samples; ``nonfinite``: ``{histogram: count}`` of NaN or infinite values filled (into the
     flow bins, as ROOT does; a warning is issued when there are any); ``entries``, ``seconds``,
-    ``files``, ``branches`` (read), ``bytes_read``. ``results["name"]`` looks a name up in
-    histograms, then stats.
+    ``files``, ``branches`` (read), ``bytes_read``, ``read_requests`` and ``io_wait_seconds`` (the
+    IO counters: remote files merge a work item's baskets into a few requests).
+    ``results["name"]`` looks a name up in histograms, then stats.
     """
 
     def __init__(self, text):
@@ -155,6 +156,8 @@ class Results:
         self.files = d["files"]
         self.branches = d["branches"]
         self.bytes_read = d["bytes_read"]
+        self.read_requests = d.get("read_requests", 0)
+        self.io_wait_seconds = d.get("io_wait_seconds", 0.0)
 
     def _find(self, histogram, sample, variation):
         found = [n for n, (h, s, v) in self.keys.items()

@@ -34,3 +34,36 @@ def clustered_copies(clustered, tmp_path_factory):
         shutil.copyfile(clustered, p)
         out.append(str(p))
     return out
+
+
+@pytest.fixture(scope="session")
+def remote():
+    """A real XRootD server (with its HTTP plugin) on 127.0.0.1 serving examples/data and the
+    engine's test data (scripts/xrootd_server.sh): ``{"root": "root://127.0.0.1:P/", "http":
+    "http://127.0.0.1:Q/"}``. Without xrootd the tests skip, unless HEPFRAME_REQUIRE_REMOTE=1
+    (CI), where they fail."""
+    import os
+    import shutil
+    import subprocess
+    import tempfile
+
+    if shutil.which("xrootd") is None:
+        if os.environ.get("HEPFRAME_REQUIRE_REMOTE") == "1":
+            pytest.fail("xrootd is not installed (bash scripts/xrootd_server.sh install)")
+        pytest.skip("no xrootd server installed")
+    served = tempfile.mkdtemp(prefix="hepframe-remote-")
+    os.chmod(served, 0o755)
+    for f in [REPO / "examples/data/nano_10k.root",
+              REPO / "crates/engine/tests/data/nano_10k_clusters.root"]:
+        shutil.copyfile(f, os.path.join(served, f.name))
+        os.chmod(os.path.join(served, f.name), 0o644)
+    out = subprocess.run(["bash", str(REPO / "scripts/xrootd_server.sh"), "start", served],
+                         check=True, capture_output=True, text=True).stdout
+    env = dict(line.removeprefix("export ").split("=", 1) for line in out.splitlines()
+               if line.startswith("export "))
+    try:
+        yield {"root": env["HEPFRAME_XROOTD_URL"], "http": env["HEPFRAME_HTTP_URL"]}
+    finally:
+        subprocess.run(["bash", str(REPO / "scripts/xrootd_server.sh"), "stop",
+                        env["HEPFRAME_XROOTD_RUN"]], check=False)
+        shutil.rmtree(served, ignore_errors=True)

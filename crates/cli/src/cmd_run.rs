@@ -22,6 +22,8 @@ pub struct RunArgs {
     pub chunk_entries: u64,
     /// No progress bar.
     pub quiet: bool,
+    /// Print the IO counters.
+    pub verbose: bool,
     /// Set by a signal handler to stop the run.
     pub cancel: Option<&'static std::sync::atomic::AtomicBool>,
 }
@@ -103,5 +105,21 @@ pub fn run(analysis: &Path, args: &RunArgs, out: &mut impl Write) -> Result<()> 
         rate,
         dir.display()
     )?;
+    if args.verbose {
+        writeln!(
+            out,
+            "read {} bytes of {} branch{} in {} request{}; {:.3} s waiting for remote reads",
+            results.bytes_read,
+            results.branches.len(),
+            if results.branches.len() == 1 {
+                ""
+            } else {
+                "es"
+            },
+            results.read_requests,
+            if results.read_requests == 1 { "" } else { "s" },
+            results.io_wait_seconds
+        )?;
+    }
     Ok(())
 }

@@ -129,6 +129,10 @@ enum Command {
         /// The work item of --plan to run (0-based).
         #[arg(long, value_name = "K", requires = "plan")]
         item: Option<usize>,
+        /// Also print what was read: bytes, read requests (remote files merge the baskets of a
+        /// work item into a few vector reads), and seconds spent waiting for remote reads.
+        #[arg(short, long)]
+        verbose: bool,
     },
     /// Cut an analysis's input into work items for batch jobs (HTCondor, Slurm).
     #[command(
@@ -441,9 +445,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             max_files,
             output,
             chunk_entries,
+            verbose,
             ..
         } => {
             let opts = cmd_run::RunArgs {
+                verbose,
                 inputs,
                 manifest,
                 max_files,

@@ -41,8 +41,9 @@ impl Target {
     /// Split without looking at the file system.
     fn split(arg: &str) -> Target {
         let trimmed = arg.strip_suffix(':').unwrap_or(arg);
-        match trimmed.rsplit_once(':') {
-            Some((file, tree)) if !file.is_empty() => {
+        // A URL keeps the colons of its scheme and port.
+        match rootio::remote::split_object(trimmed) {
+            (file, Some(tree)) if !file.is_empty() => {
                 let tree = Some(tree.to_string()).filter(|t| !t.trim_matches('/').is_empty());
                 Target {
                     file: PathBuf::from(file),

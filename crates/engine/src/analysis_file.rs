@@ -259,7 +259,7 @@ pub fn from_toml_with(text: &str, path: Option<&Path>, o: &InputOverrides) -> Re
         path.and_then(|p| p.file_stem())
             .map_or("analysis".into(), |s| s.to_string_lossy().into_owned())
     });
-    a.files = h.files.iter().map(|f| base.join(f)).collect();
+    a.files = h.files.iter().map(|f| input_path(base, f)).collect();
     a.lumi = h.lumi;
     a.histogram_names = h.histogram_names.clone();
     if path.is_some() {
@@ -321,7 +321,7 @@ pub fn from_toml_with(text: &str, path: Option<&Path>, o: &InputOverrides) -> Re
         let sample = Sample {
             name: s.name.get_ref().clone(),
             variation: s.variation.clone().unwrap_or_else(|| "nominal".into()),
-            files: s.files.iter().map(|f| base.join(f)).collect(),
+            files: s.files.iter().map(|f| input_path(base, f)).collect(),
             tree: s.tree.clone(),
             kind,
             xsec: s.xsec,
@@ -790,4 +790,14 @@ fn replace_string_literal(expr: &str, from: &str, to: &str) -> Option<String> {
     }
     out.push_str(&expr[copied..]);
     found.then_some(out)
+}
+
+/// An input file named in an analysis file: relative to the analysis file's folder, unless it
+/// is a URL (`root://`, `https://`, …), which is kept as written.
+pub(crate) fn input_path(base: &Path, name: &str) -> PathBuf {
+    if rootio::remote::is_url(name) {
+        PathBuf::from(name)
+    } else {
+        base.join(name)
+    }
 }

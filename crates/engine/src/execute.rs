@@ -91,6 +91,8 @@ pub(crate) fn empty_partial(plan: &Plan, plan_id: String) -> Result<Partial> {
         norm_sums: vec![0.0; plan.samples.len()],
         branches: Vec::new(),
         bytes_read: 0,
+        read_requests: 0,
+        io_wait_seconds: 0.0,
         seconds: 0.0,
         snapshots: Vec::new(),
     })
@@ -129,7 +131,7 @@ pub(crate) fn process(
     let mut p = empty_partial(plan, plan_id)?;
     let sample = it.sample;
     let range = it.start..it.stop;
-    let io_before = tree.file().source().counters().snapshot().bytes;
+    let io_before = tree.file().source().counters().snapshot();
     let names: Vec<&str> = c.branches.iter().map(String::as_str).collect();
     // Each thread reads into the buffers of its previous work item: no fresh memory (and no
     // page faults) once they have grown.
@@ -189,7 +191,10 @@ pub(crate) fn process(
     p.branches = c.branches.clone();
     // Other threads may read the same file at the same time: the counters are shared, so this
     // is exact for one thread and an estimate otherwise.
-    p.bytes_read = tree.file().source().counters().snapshot().bytes - io_before;
+    let io_after = tree.file().source().counters().snapshot();
+    p.bytes_read = io_after.bytes.saturating_sub(io_before.bytes);
+    p.read_requests = io_after.requests.saturating_sub(io_before.requests);
+    p.io_wait_seconds = io_after.wait_micros.saturating_sub(io_before.wait_micros) as f64 * 1e-6;
     p.seconds = started.elapsed().as_secs_f64();
     p.snapshots = snaps;
     Ok(p)

@@ -102,6 +102,8 @@ fn write_all(a: Option<&crate::Analysis>, results: &Results, dir: &Path) -> Resu
         "files": results.files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),
         "branches": results.branches,
         "bytes_read": results.bytes_read,
+        "read_requests": results.read_requests,
+        "io_wait_seconds": results.io_wait_seconds,
     });
     let text = serde_json::to_string_pretty(&cutflow).unwrap_or_default();
     std::fs::write(&cpath, text).map_err(io(&cpath))?;

@@ -55,6 +55,12 @@ pub struct Partial {
     pub branches: Vec<String>,
     /// Bytes read from the files.
     pub bytes_read: u64,
+    /// Read requests made (one per range for a local file; remote sources merge ranges).
+    #[serde(default)]
+    pub read_requests: u64,
+    /// Seconds spent waiting for remote reads, summed over threads.
+    #[serde(default)]
+    pub io_wait_seconds: f64,
     /// Seconds spent in the event loop, summed over items.
     pub seconds: f64,
     /// Per snapshot, the columns of the item's events (local runs hand them to the writers and
@@ -155,6 +161,8 @@ impl Partial {
             .ok_or_else(|| overflow("the entry counts"))?;
         // Only reported, never checked: a corrupt count saturates.
         self.bytes_read = self.bytes_read.saturating_add(other.bytes_read);
+        self.read_requests = self.read_requests.saturating_add(other.read_requests);
+        self.io_wait_seconds += other.io_wait_seconds;
         self.seconds += other.seconds;
         Ok(())
     }
@@ -407,6 +415,8 @@ impl Partial {
             files: plan.files.iter().map(|f| f.path.clone()).collect(),
             branches: self.branches,
             bytes_read: self.bytes_read,
+            read_requests: self.read_requests,
+            io_wait_seconds: self.io_wait_seconds,
         })
     }
 }

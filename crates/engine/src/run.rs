@@ -54,7 +54,7 @@ pub(crate) fn expand(files: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for f in files {
         let s = f.to_string_lossy();
-        if s.contains(['*', '?', '[']) {
+        if s.contains(['*', '?', '[']) && !rootio::remote::is_url(&s) {
             let mut matched: Vec<PathBuf> = glob::glob(&s)
                 .map_err(|e| EngineError::Analysis {
                     origin: Default::default(),
@@ -209,12 +209,12 @@ fn run_planned(
         error: None,
     });
     let total = plan.entries;
-    let io_before: Vec<Vec<u64>> = open
+    let io_before: Vec<Vec<rootio::IoStats>> = open
         .iter()
         .map(|o| {
             o.trees
                 .iter()
-                .map(|t| t.file().source().counters().snapshot().bytes)
+                .map(|t| t.file().source().counters().snapshot())
                 .collect()
         })
         .collect();
@@ -294,15 +294,27 @@ fn run_planned(
     }
     let mut r = merged.into_results(&plan)?;
     r.seconds = started.elapsed().as_secs_f64();
-    r.bytes_read = open
+    let io: Vec<(rootio::IoStats, rootio::IoStats)> = open
         .iter()
         .zip(io_before)
         .flat_map(|(o, before)| {
             o.trees
                 .iter()
                 .zip(before)
-                .map(|(t, b)| t.file().source().counters().snapshot().bytes - b)
+                .map(|(t, b)| (b, t.file().source().counters().snapshot()))
         })
+        .collect();
+    r.bytes_read = io
+        .iter()
+        .map(|(b, a)| a.bytes.saturating_sub(b.bytes))
+        .sum();
+    r.read_requests = io
+        .iter()
+        .map(|(b, a)| a.requests.saturating_sub(b.requests))
+        .sum();
+    r.io_wait_seconds = io
+        .iter()
+        .map(|(b, a)| a.wait_micros.saturating_sub(b.wait_micros) as f64 * 1e-6)
         .sum();
     Ok(r)
 }
@@ -381,9 +393,14 @@ pub(crate) fn open_dataset_cached(path: &std::path::Path, tree: &str) -> Result<
     type Key = (PathBuf, String);
     type Stamp = (u64, Option<std::time::SystemTime>);
     static CACHE: Mutex<Vec<(Key, Stamp, Dataset)>> = Mutex::new(Vec::new());
-    let stamp = std::fs::metadata(path)
-        .ok()
-        .map(|m| (m.len(), m.modified().ok()));
+    // A remote file is taken as immutable for the life of the process (grid files are).
+    let stamp = if rootio::remote::is_url_path(path) {
+        Some((0, None))
+    } else {
+        std::fs::metadata(path)
+            .ok()
+            .map(|m| (m.len(), m.modified().ok()))
+    };
     let key = (path.to_path_buf(), tree.to_string());
     if let (Some(stamp), Ok(cache)) = (stamp, CACHE.lock()) {
         if let Some((_, _, t)) = cache.iter().find(|(k, s, _)| *k == key && *s == stamp) {

@@ -369,6 +369,8 @@ fn results_json(r: &engine::Results) -> String {
         "files": r.files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),
         "branches": r.branches,
         "bytes_read": r.bytes_read,
+        "read_requests": r.read_requests,
+        "io_wait_seconds": r.io_wait_seconds,
     })
     .to_string()
 }

@@ -102,6 +102,19 @@ pub enum ErrorKind {
     /// ([`crate::write::FileWriter`]); the error's location names the output path.
     #[error("cannot write file: {0}")]
     WriteIo(#[source] std::io::Error),
+    /// A remote read (`root://`, `http(s)://`) failed after its retries: the server is down or
+    /// answered with an error, a connection dropped, a reply was short or malformed, a redirect
+    /// looped, or the server stalled past the timeout. The error's location names the URL and
+    /// the first byte of the range.
+    #[error("{message}{}", .range.as_ref().map(|r| format!(" (bytes {}..{})", r.start, r.end)).unwrap_or_default())]
+    Remote {
+        /// The URL.
+        url: String,
+        /// The byte range being read, if a read.
+        range: Option<std::ops::Range<u64>>,
+        /// What went wrong, e.g. "connection refused", "kXR_NotFound: no such file".
+        message: String,
+    },
     /// Something given to the writer cannot be stored as asked (an empty object name, bin
     /// contents that do not match the axes, a non-finite axis edge, …).
     #[error("invalid input: {0}")]

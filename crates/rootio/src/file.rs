@@ -53,9 +53,14 @@ impl Entry {
 }
 
 impl RootFile {
-    /// Open a local file.
+    /// Open a local file, or a remote one when `path` is a `root://`, `roots://`, `http://` or
+    /// `https://` URL ([`crate::remote`]).
     pub fn open(path: impl AsRef<Path>) -> Result<RootFile> {
         let path = path.as_ref();
+        if let Some(url) = path.to_str().filter(|p| crate::remote::is_url(p)) {
+            let source = crate::remote::open(url).map_err(|e| e.in_file(path))?;
+            return Self::from_source(source);
+        }
         let source = LocalFile::open(path)?;
         Self::from_source(Arc::new(source))
     }

@@ -42,6 +42,7 @@ pub mod json;
 pub mod key;
 mod memory;
 pub mod object;
+pub mod remote;
 pub mod rntuple;
 pub mod source;
 pub mod streamer;

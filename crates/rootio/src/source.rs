@@ -16,6 +16,7 @@ use crate::error::{Error, ErrorKind, Result};
 pub struct IoCounters {
     requests: AtomicU64,
     bytes: AtomicU64,
+    wait_micros: AtomicU64,
 }
 
 /// A snapshot of [`IoCounters`].
@@ -25,24 +26,34 @@ pub struct IoStats {
     pub requests: u64,
     /// Total bytes returned.
     pub bytes: u64,
+    /// Time spent waiting for requests to complete, in microseconds (remote sources; summed
+    /// over threads).
+    pub wait_micros: u64,
 }
 
 impl IoCounters {
-    fn record(&self, bytes: u64) {
+    pub(crate) fn record(&self, bytes: u64) {
         self.requests.fetch_add(1, Ordering::Relaxed);
         self.bytes.fetch_add(bytes, Ordering::Relaxed);
+    }
+    /// Add the time a request waited for its answer.
+    pub(crate) fn record_wait(&self, waited: std::time::Duration) {
+        self.wait_micros
+            .fetch_add(waited.as_micros() as u64, Ordering::Relaxed);
     }
     /// The counts so far.
     pub fn snapshot(&self) -> IoStats {
         IoStats {
             requests: self.requests.load(Ordering::Relaxed),
             bytes: self.bytes.load(Ordering::Relaxed),
+            wait_micros: self.wait_micros.load(Ordering::Relaxed),
         }
     }
-    /// Set both counts back to zero.
+    /// Set the counts back to zero.
     pub fn reset(&self) {
         self.requests.store(0, Ordering::Relaxed);
         self.bytes.store(0, Ordering::Relaxed);
+        self.wait_micros.store(0, Ordering::Relaxed);
     }
 }
 
@@ -64,6 +75,12 @@ pub trait ByteSource: Send + Sync + std::fmt::Debug {
     /// Read several ranges (a remote source may coalesce them into one request).
     fn read_ranges(&self, ranges: &[Range<u64>]) -> Result<Vec<Vec<u8>>> {
         ranges.iter().map(|r| self.read_range(r.clone())).collect()
+    }
+    /// A hint that `ranges` will be read soon: a remote source fetches them in as few requests
+    /// as it can and keeps them until they are read (TTreeCache's idea; see
+    /// [`crate::remote::Prefetching`]). A local file ignores it.
+    fn prefetch(&self, _ranges: &[Range<u64>]) -> Result<()> {
+        Ok(())
     }
     /// The IO counters of this source.
     fn counters(&self) -> &IoCounters;

@@ -1,0 +1,332 @@
+//! One TCP connection to one XRootD server: handshake, login, authentication, one open file.
+//!
+//! A [`Session`] sends one request at a time and reads its whole reply before the next one, so
+//! stream ids only serve as a check. Every socket read and write has the configured timeout;
+//! `kXR_wait` is obeyed a bounded number of times with a capped sleep, and a `kXR_waitresp` waits
+//! at most the announced time (capped) plus the timeout for its `kXR_attn`.
+
+use std::io::Write;
+use std::net::{TcpStream, ToSocketAddrs};
+use std::time::Duration;
+
+use super::protocol::{self, Reply, Request};
+use super::XrdError;
+
+/// The longest sleep a `kXR_wait` or `kXR_waitresp` can make us do, per reply.
+const MAX_WAIT: Duration = Duration::from_secs(10);
+/// How many `kXR_wait` replies one request may get before we give up.
+const MAX_WAITS: usize = 8;
+/// `readv_iov_max` and `readv_ior_max` when the server does not say (a 5.5 server's values).
+const DEFAULT_IOV_MAX: usize = 1024;
+const DEFAULT_IOR_MAX: u32 = 2_097_136;
+/// Timeouts for the best-effort `kXR_close` when a session is dropped.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// The file a session has open.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct OpenFile {
+    /// The server's handle for it.
+    pub fhandle: [u8; 4],
+    /// Its size in bytes.
+    pub size: u64,
+    /// The most chunks one `kXR_readv` may ask for.
+    pub iov_max: usize,
+    /// The most bytes one `kXR_readv` chunk may ask for.
+    pub ior_max: u32,
+}
+
+/// A logged-in connection, with at most one open file.
+#[derive(Debug)]
+pub(crate) struct Session {
+    stream: TcpStream,
+    timeout: Duration,
+    next_sid: u16,
+    /// The file opened by [`Session::open`].
+    pub file: Option<OpenFile>,
+    /// The connection is out of step or dead: do not try to close the file on drop.
+    pub broken: bool,
+}
+
+impl Session {
+    /// Connect to `host:port`, do the handshake and `kXR_protocol`, log in as `user`, and
+    /// authenticate with the `unix` protocol when the server asks for it.
+    pub fn connect(
+        host: &str,
+        port: u16,
+        user: &str,
+        timeout: Duration,
+    ) -> Result<Session, XrdError> {
+        let addrs = (host, port)
+            .to_socket_addrs()
+            .map_err(|e| XrdError::Connect(format!("cannot resolve {host}:{port}: {e}")))?;
+        let mut stream = None;
+        let mut last = None;
+        for addr in addrs {
+            match TcpStream::connect_timeout(&addr, timeout) {
+                Ok(s) => {
+                    stream = Some(s);
+                    break;
+                }
+                Err(e) => last = Some(e),
+            }
+        }
+        let Some(stream) = stream else {
+            return Err(XrdError::Connect(match last {
+                Some(e) if is_timeout(&e) => {
+                    format!("cannot connect to {host}:{port}: no answer within {timeout:?}")
+                }
+                Some(e) => format!("cannot connect to {host}:{port}: {e}"),
+                None => format!("cannot connect to {host}:{port}: no address"),
+            }));
+        };
+        // A zero timeout means "block forever" to the OS: refuse it.
+        let timeout = timeout.max(Duration::from_millis(1));
+        stream.set_read_timeout(Some(timeout))?;
+        stream.set_write_timeout(Some(timeout))?;
+        stream.set_nodelay(true)?;
+        let mut s = Session {
+            stream,
+            timeout,
+            next_sid: 1,
+            file: None,
+            broken: false,
+        };
+        s.handshake()?;
+        s.login(user)?;
+        Ok(s)
+    }
+
+    fn sid(&mut self) -> [u8; 2] {
+        let sid = self.next_sid;
+        self.next_sid = self.next_sid.checked_add(1).unwrap_or(1);
+        sid.to_be_bytes()
+    }
+
+    /// The 20-byte handshake together with `kXR_protocol`; the server answers both.
+    fn handshake(&mut self) -> Result<(), XrdError> {
+        let sid = self.sid();
+        let mut msg = protocol::HANDSHAKE.to_vec();
+        msg.extend_from_slice(&protocol::protocol_request().encode(sid));
+        self.stream.write_all(&msg)?;
+        let mut hs = Vec::new();
+        match protocol::read_reply(&mut self.stream, [0, 0], &mut hs, 8)? {
+            Reply::Ok if hs.len() == 8 => {}
+            _ => {
+                return Err(XrdError::Protocol(
+                    "unexpected answer to the handshake (not an XRootD server?)".into(),
+                ))
+            }
+        }
+        let mut body = Vec::new();
+        let reply =
+            protocol::read_reply(&mut self.stream, sid, &mut body, protocol::MAX_CONTROL_BODY)?;
+        expect_ok(reply, "kXR_protocol")?;
+        let (_pval, flags) = protocol::parse_protocol(&body)?;
+        if flags & protocol::KXR_GOTO_TLS != 0 {
+            return Err(XrdError::Fatal(
+                "the server requires TLS, which this client does not support yet".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    fn login(&mut self, user: &str) -> Result<(), XrdError> {
+        let mut body = Vec::new();
+        self.call_ok(
+            &protocol::login_request(std::process::id(), user),
+            &mut body,
+            protocol::MAX_CONTROL_BODY,
+        )?;
+        let protocols = protocol::parse_login(&body)?;
+        if protocols.is_empty() {
+            return Ok(());
+        }
+        if !protocols.iter().any(|p| p == "unix") {
+            return Err(XrdError::Fatal(format!(
+                "the server requires authentication by {}; only 'unix' is supported",
+                protocols.join(", ")
+            )));
+        }
+        let mut reply = Vec::new();
+        self.call_ok(
+            &protocol::auth_unix_request(user),
+            &mut reply,
+            protocol::MAX_CONTROL_BODY,
+        )
+    }
+
+    /// Send `req` and read its reply, obeying `kXR_wait` (resend) and `kXR_waitresp`.
+    /// Data is appended to `out`, at most `max_data` bytes.
+    pub fn call(
+        &mut self,
+        req: &Request,
+        out: &mut Vec<u8>,
+        max_data: usize,
+    ) -> Result<Reply, XrdError> {
+        let mark = out.len();
+        let mut waits = 0usize;
+        loop {
+            let sid = self.sid();
+            self.stream.write_all(&req.encode(sid))?;
+            let mut reply = protocol::read_reply(&mut self.stream, sid, out, max_data)?;
+            if let Reply::WaitResp { seconds } = reply {
+                let wait = Duration::from_secs(u64::from(seconds)).min(MAX_WAIT) + self.timeout;
+                self.stream.set_read_timeout(Some(wait))?;
+                let r = protocol::read_reply(&mut self.stream, sid, out, max_data);
+                self.stream.set_read_timeout(Some(self.timeout))?;
+                reply = r?;
+            }
+            match reply {
+                Reply::Wait { seconds, message } => {
+                    waits += 1;
+                    if waits > MAX_WAITS {
+                        return Err(XrdError::Server {
+                            code: 0,
+                            message: format!(
+                                "{} still asked to wait after {MAX_WAITS} tries: {message}",
+                                req.name()
+                            ),
+                        });
+                    }
+                    out.truncate(mark);
+                    let secs = Duration::from_secs(u64::from(seconds));
+                    std::thread::sleep(secs.clamp(Duration::from_millis(100), MAX_WAIT));
+                }
+                r => return Ok(r),
+            }
+        }
+    }
+
+    /// [`Session::call`], with everything but `kXR_ok` turned into an error.
+    pub fn call_ok(
+        &mut self,
+        req: &Request,
+        out: &mut Vec<u8>,
+        max_data: usize,
+    ) -> Result<(), XrdError> {
+        let reply = self.call(req, out, max_data)?;
+        expect_ok(reply, req.name())
+    }
+
+    /// Open `path` (with its CGI) for reading; learn its size and the `kXR_readv` limits.
+    pub fn open(&mut self, path: &str) -> Result<OpenFile, XrdError> {
+        let mut body = Vec::new();
+        self.call_ok(
+            &protocol::open_request(path),
+            &mut body,
+            protocol::MAX_CONTROL_BODY,
+        )?;
+        let (fhandle, size) = protocol::parse_open(&body)?;
+        // From here on the file is open: close it on drop even if a later step fails.
+        let mut file = OpenFile {
+            fhandle,
+            size: size.unwrap_or(0),
+            iov_max: DEFAULT_IOV_MAX,
+            ior_max: DEFAULT_IOR_MAX,
+        };
+        self.file = Some(file);
+        if size.is_none() {
+            let mut stat = Vec::new();
+            self.call_ok(
+                &protocol::stat_request(fhandle),
+                &mut stat,
+                protocol::MAX_CONTROL_BODY,
+            )?;
+            file.size = protocol::parse_stat(&stat)?;
+        }
+        let mut answer = Vec::new();
+        let reply = self.call(
+            &protocol::query_config_request("readv_iov_max readv_ior_max"),
+            &mut answer,
+            protocol::MAX_CONTROL_BODY,
+        )?;
+        // A server that does not answer the query gets the usual limits.
+        if reply == Reply::Ok {
+            let v = protocol::parse_query_config(&answer, 2);
+            if let Some(n) = v[0] {
+                file.iov_max = n.clamp(1, 16 * 1024) as usize;
+            }
+            if let Some(n) = v[1] {
+                file.ior_max = n.clamp(1, i32::MAX as u64) as u32;
+            }
+        }
+        self.file = Some(file);
+        Ok(file)
+    }
+
+    fn open_file(&self) -> Result<OpenFile, XrdError> {
+        self.file
+            .ok_or_else(|| XrdError::Protocol("no file open on this connection".into()))
+    }
+
+    /// `kXR_read` of exactly `len` bytes at `offset`, appended to `out`.
+    pub fn read(&mut self, offset: u64, len: u32, out: &mut Vec<u8>) -> Result<(), XrdError> {
+        let f = self.open_file()?;
+        let before = out.len();
+        out.reserve(len as usize);
+        self.call_ok(
+            &protocol::read_request(f.fhandle, offset, len),
+            out,
+            len as usize,
+        )?;
+        let got = out.len() - before;
+        if got != len as usize {
+            return Err(XrdError::Fatal(format!(
+                "short read: {got} of {len} bytes at {offset} (file shorter than its size?)"
+            )));
+        }
+        Ok(())
+    }
+
+    /// `kXR_readv` of `chunks` (offset, length); the raw reply (chunk headers and data) is
+    /// appended to `out` after it was checked with [`protocol::split_readv`].
+    pub fn readv(&mut self, chunks: &[(u64, u32)], out: &mut Vec<u8>) -> Result<(), XrdError> {
+        let f = self.open_file()?;
+        let want: usize = chunks.iter().map(|&(_, l)| 16 + l as usize).sum();
+        let before = out.len();
+        out.reserve(want);
+        self.call_ok(&protocol::readv_request(f.fhandle, chunks), out, want)?;
+        protocol::split_readv(&out[before..], chunks)?;
+        Ok(())
+    }
+
+    /// Best-effort `kXR_close` with short timeouts.
+    fn close(&mut self) {
+        let Some(f) = self.file.take() else { return };
+        let _ = self.stream.set_read_timeout(Some(CLOSE_TIMEOUT));
+        let _ = self.stream.set_write_timeout(Some(CLOSE_TIMEOUT));
+        let mut out = Vec::new();
+        let _ = self.call(&protocol::close_request(f.fhandle), &mut out, 0);
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        if !self.broken {
+            self.close();
+        }
+    }
+}
+
+/// `kXR_ok` → `Ok`, everything else → the matching error.
+fn expect_ok(reply: Reply, what: &str) -> Result<(), XrdError> {
+    match reply {
+        Reply::Ok => Ok(()),
+        Reply::Error { code, message } => Err(XrdError::Server { code, message }),
+        Reply::Redirect(r) => Err(XrdError::Redirect(r)),
+        Reply::AuthMore(_) => Err(XrdError::Fatal(format!(
+            "{what}: the server wants more authentication rounds (kXR_authmore), not supported"
+        ))),
+        Reply::Wait { .. } | Reply::WaitResp { .. } => Err(XrdError::Protocol(format!(
+            "{what}: a wait where the reply was due"
+        ))),
+    }
+}
+
+/// Whether an IO error is a timeout (`WouldBlock` is what a socket read timeout gives on Unix).
+pub(crate) fn is_timeout(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+    )
+}
