@@ -32,6 +32,7 @@ for t in "${targets[@]}"; do
         expression) flags=(-max_len=512 -dict=fuzz/expr.dict); seeds=(fuzz/seeds/expression) ;;
         analysis_file) flags=(-max_len=8192 -dict=fuzz/toml.dict); seeds=(fuzz/seeds/analysis_file) ;;
         partial_and_plan) flags=(-max_len=16384 -dict=fuzz/json.dict); seeds=(fuzz/seeds/partial_and_plan) ;;
+        remote_reply) flags=(-max_len=8192); seeds=(fuzz/seeds/remote_reply) ;;
         *) echo "unknown fuzz target $t" >&2; exit 2 ;;
     esac
     mkdir -p "fuzz/corpus/$t"

@@ -11,6 +11,9 @@
 //!   interpretations chosen by the first bytes.
 //! - [`streamer_info`]: the bytes as the payload of a `StreamerInfo` key, then every class
 //!   layout built from it and the bytes read as an object of each class.
+//! - [`remote_reply`]: the bytes as what a server sends: an XRootD reply stream (headers,
+//!   `oksofar` parts, `kXR_attn`, errors, redirects, waits) with its `kXR_readv` chunks, or an
+//!   HTTP `multipart/byteranges` body with its `Content-Type` and `Content-Range` values.
 //!
 //! RNTuple envelopes, anchors and pages carry XXH3 checksums that a mutated input almost never
 //! matches; these harnesses turn their verification off (on the calling thread only, see
@@ -363,4 +366,47 @@ pub fn replay_dir(
         }
     }
     Ok(failed)
+}
+
+/// The bytes as a server's answer (see the module documentation). The first byte chooses the
+/// protocol; the replies are read with the limits the clients use.
+pub fn remote_reply(data: &[u8]) {
+    use crate::remote::http::multipart;
+    use crate::remote::xrootd::protocol;
+    let Some((&choice, rest)) = data.split_first() else {
+        return;
+    };
+    if choice % 2 == 0 {
+        // XRootD: a reply to stream 1 of at most 64 KiB, then its data as a readv reply for
+        // chunks taken from the next bytes.
+        let mut input = std::io::Cursor::new(rest);
+        let mut out = Vec::new();
+        if protocol::read_reply(&mut input, [0, 1], &mut out, 1 << 16).is_ok() {
+            let chunks: Vec<(u64, u32)> = out
+                .chunks(12)
+                .take(64)
+                .filter(|c| c.len() == 12)
+                .map(|c| {
+                    let mut off = [0u8; 8];
+                    off.copy_from_slice(&c[..8]);
+                    (
+                        u64::from_be_bytes(off),
+                        u32::from_be_bytes([c[8], c[9], c[10], c[11]]) % 4096,
+                    )
+                })
+                .collect();
+            let _ = protocol::split_readv(&out, &chunks);
+        }
+        let _ = protocol::parse_error(rest);
+        let _ = protocol::parse_wait(rest);
+    } else {
+        // HTTP: a header line, then a multipart body with the server's boundary.
+        let split = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+        let (line, body) = rest.split_at(split);
+        let line = String::from_utf8_lossy(line);
+        let _ = multipart::content_range(&line);
+        let _ = multipart::unsatisfied_total(&line);
+        let boundary = multipart::boundary(&line).unwrap_or_else(|| "123456".to_string());
+        let _ = multipart::parse(body, &boundary);
+    }
 }

@@ -11,6 +11,7 @@ fn harness(target: &str) -> Option<fn(&[u8])> {
         "open_walk" => rootio::fuzz_harness::open_walk,
         "basket" => rootio::fuzz_harness::basket,
         "streamer_info" => rootio::fuzz_harness::streamer_info,
+        "remote_reply" => rootio::fuzz_harness::remote_reply,
         _ => return None,
     })
 }

@@ -23,7 +23,7 @@
 //! - multipart parts have headers `Content-range`/`Content-type` and the body starts with a blank
 //!   line before the first boundary (both tolerated by the parser).
 
-mod multipart;
+pub(crate) mod multipart;
 mod ranges;
 
 use std::io::Read;

@@ -28,7 +28,7 @@
 //! ```
 
 mod plan;
-mod protocol;
+pub(crate) mod protocol;
 #[cfg(test)]
 mod scripted_tests;
 mod session;
