@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The remote-reading benchmark of issue #15: ADL q5 and q8, single-threaded, on one file read
 # locally and from a real XRootD server (scripts/xrootd_server.sh, root:// and its HTTP plugin)
-# through bench/latency_proxy.py adding 10 ms and 50 ms of round-trip time, with hepframe,
+# through a proxy adding 10 ms and 50 ms of round-trip time (crates/rootio/examples/
+# latency_proxy.rs; bench/latency_proxy.py is the same in Python, slower), with hepframe,
 # uproot + awkward and ROOT RDataFrame (bench/remote_peers.py, bench/remote_rdf.C).
 #
 # usage: bench/remote_bench.sh [DATA_FILE] [PEERS_PYTHON] [XRD_PYTHON] [REPEATS]
@@ -14,7 +15,8 @@
 #                   ~/xrdvenv/bin/pip install uproot awkward vector hist uhi numpy fsspec-xrootd xrootd
 #   REPEATS       runs per cell, the best (lowest wall time) is reported (default 3)
 # Environment: NO_BUILD=1 skips `cargo build`; RTTS="0 10 50" the added round-trip times in ms
-# (0: through the proxy without added latency, to separate the proxy's own cost).
+# (0: through the proxy without added latency, to separate the proxy's own cost); each protocol
+# also gets a "direct" row (the server without proxy).
 #
 # Needs the xrootd server (bash scripts/xrootd_server.sh install) and, for counting the requests
 # of hepframe's file open, strace (optional). As root the server runs as the `xrootd` user, so
@@ -37,6 +39,7 @@ cd "$root"
 [ -f "$data" ] || { echo "missing data file: $data" >&2; exit 1; }
 if [ "${NO_BUILD:-0}" != 1 ]; then
   CARGO_INCREMENTAL=0 cargo build --release -q -p hepframe-cli
+  CARGO_INCREMENTAL=0 cargo build --release -q -p rootio --example latency_proxy
 fi
 hf=$root/target/release/hepframe
 name=$(basename "$data")
@@ -66,7 +69,8 @@ hport=$(sed -E 's#.*:([0-9]+)/?$#\1#' <<<"$HEPFRAME_HTTP_URL")
 # start_proxy TARGET_PORT RTT_MS -> sets proxy_port (not in a subshell: its pid is kept)
 start_proxy() {
   local out="$tmp/proxy.$1.$2"
-  python3 "$here/latency_proxy.py" --listen 127.0.0.1:0 --to "127.0.0.1:$1" --rtt-ms "$2" > "$out" 2>&1 &
+  # The Rust proxy: the Python one (bench/latency_proxy.py) costs more CPU than the transfers.
+  "$root/target/release/examples/latency_proxy" "127.0.0.1:$1" "$2" > "$out" 2>&1 &
   proxy_pids+=($!)
   for _ in $(seq 1 100); do
     if grep -q '^listening on' "$out" 2>/dev/null; then
@@ -82,16 +86,18 @@ declare -A url
 url[local]=$data
 url[rootd]="root://127.0.0.1:$xport//$name"
 url[httpd]="http://127.0.0.1:$hport/$name"
-settings=(local)
+settings=(local rootd)
 for rtt in $rtts; do
   start_proxy "$xport" "$rtt"; url[root$rtt]="root://127.0.0.1:$proxy_port//$name"; settings+=(root$rtt)
 done
+settings+=(httpd)
 for rtt in $rtts; do
   start_proxy "$hport" "$rtt"; url[http$rtt]="http://127.0.0.1:$proxy_port/$name"; settings+=(http$rtt)
 done
 label() {
   case $1 in
     local) echo "local file" ;;
+    rootd|httpd) echo "${1%d}:// direct (no proxy)" ;;
     root0|http0) echo "${1%0}:// proxy, +0 ms" ;;
     root*) echo "root:// ${1#root} ms" ;;
     http*) echo "http:// ${1#http} ms" ;;
@@ -167,7 +173,7 @@ for s in "${settings[@]}"; do
   for q in q5 q8; do
     read -r wall loop req bytes <<<"$(run_hf "$s" "$q")"
     [ "$s" = local ] && hf_local[$q]=$wall
-    proto=${s%%[0-9]*}
+    proto=${s%%[0-9d]*}; [ "$s" = local ] && proto=local
     if [ "$s" = local ]; then reqs="$req"; else reqs="$req + ${open_reqs[$proto]:-?}"; fi
     ratio=$(printf '%.2f' "$(echo "$wall / ${hf_local[$q]}" | bc -l)")
     # uproot: the peers' Python, or the xrootd venv over root://

@@ -173,6 +173,20 @@ impl Dataset {
         }
     }
 
+    /// Tell the file's source which bytes reading `columns` over `entries` will need, so that
+    /// a remote source fetches them in a few requests ahead of time (see
+    /// [`ByteSource::prefetch`](crate::ByteSource::prefetch)); nothing for a local file or an
+    /// RNTuple (whose reader announces each cluster's pages itself).
+    pub fn prefetch(&self, columns: &[&str], entries: Range<u64>) -> Result<()> {
+        match self {
+            Dataset::Tree(t) => t
+                .file()
+                .source()
+                .prefetch(&t.basket_ranges(columns, entries)),
+            Dataset::RNTuple(_) => Ok(()),
+        }
+    }
+
     /// Read columns over an entry range into `out`, reusing its arrays' buffers where the
     /// reader can (TTrees: [`crate::Tree::read_branches_into`]).
     pub fn read_into(

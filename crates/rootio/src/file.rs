@@ -52,6 +52,11 @@ impl Entry {
     }
 }
 
+/// Bytes at the start of a remote file fetched when it is opened.
+const OPEN_HEAD: u64 = 64 << 10;
+/// Bytes at the end of a remote file fetched when it is opened.
+const OPEN_TAIL: u64 = 512 << 10;
+
 impl RootFile {
     /// Open a local file, or a remote one when `path` is a `root://`, `roots://`, `http://` or
     /// `https://` URL ([`crate::remote`]).
@@ -76,6 +81,13 @@ impl RootFile {
         if len < 4 {
             return Err(ErrorKind::NotRoot.into());
         }
+        // A remote source fetches the file's first and last bytes in one request: the header
+        // and top directory are at the start, and ROOT writes the keys list, the streamer infos
+        // and the trees' metadata last, so opening a file and a tree mostly reads from these
+        // instead of making a round trip per record (a local file ignores this).
+        let head = 0..OPEN_HEAD.min(len);
+        let tail = len.saturating_sub(OPEN_TAIL).max(head.end)..len;
+        source.prefetch(&[head, tail])?;
         let probe = source.read_range(0..HEADER_PROBE.min(len))?;
         let header = FileHeader::read(&probe)?;
         // The top directory record sits after the TFile key and its TNamed.

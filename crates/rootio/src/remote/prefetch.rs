@@ -35,6 +35,10 @@ struct Held {
 pub struct Prefetching<S> {
     inner: S,
     held: Mutex<Held>,
+    /// Held while a prefetch is being fetched: a second prefetch of the same ranges (the next
+    /// work item's, announced in the background, then by its own read) waits for the first and
+    /// finds them held instead of fetching them again.
+    fetching: Mutex<()>,
     max_bytes: u64,
 }
 
@@ -44,6 +48,7 @@ impl<S: ByteSource> Prefetching<S> {
         Prefetching {
             inner,
             held: Mutex::new(Held::default()),
+            fetching: Mutex::new(()),
             max_bytes,
         }
     }
@@ -123,6 +128,7 @@ impl<S: ByteSource> ByteSource for Prefetching<S> {
     }
 
     fn prefetch(&self, ranges: &[Range<u64>]) -> Result<()> {
+        let _one_at_a_time = self.fetching.lock();
         // What is not held yet, sorted, without duplicates, within the memory bound.
         let mut wanted: Vec<Range<u64>> = {
             let Ok(held) = self.held.lock() else {

@@ -63,6 +63,26 @@ struct Chunk {
 }
 
 impl Tree {
+    /// The byte ranges of the baskets on disk that hold `entries` of the branches `names`
+    /// (unknown names are left out): what [`Tree::read_branches`] will read, for a prefetch.
+    pub fn basket_ranges(&self, names: &[&str], entries: Range<u64>) -> Vec<Range<u64>> {
+        let mut out = Vec::new();
+        for name in names {
+            let Ok(b) = self.branch(name) else {
+                continue;
+            };
+            for info in &b.baskets {
+                if info.stop <= entries.start || info.first >= entries.end {
+                    continue;
+                }
+                if let BasketLocation::OnDisk { seek, bytes } = &info.location {
+                    out.push(*seek..seek.saturating_add(*bytes as u64));
+                }
+            }
+        }
+        out
+    }
+
     /// Read one branch over `entries` with default options.
     pub fn read_branch(&self, name: &str, entries: Range<u64>) -> Result<Array> {
         let mut v = self.read_branches(&[name], entries, &ReadOptions::default())?;
