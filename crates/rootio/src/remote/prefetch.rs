@@ -21,6 +21,10 @@ use crate::source::{ByteSource, IoCounters};
 /// Default bound on prefetched bytes held in memory.
 pub const DEFAULT_MAX_BYTES: u64 = 256 << 20;
 
+/// A small read that misses fetches this many bytes from its start, so that the next records
+/// (a key header, then its object; a directory's keys) usually come without another round trip.
+pub const READ_AHEAD: u64 = 64 << 10;
+
 #[derive(Debug, Default)]
 struct Held {
     /// Start → (end, bytes).
@@ -113,6 +117,15 @@ impl<S: ByteSource> ByteSource for Prefetching<S> {
     fn read_range_into(&self, range: Range<u64>, buf: &mut Vec<u8>) -> Result<()> {
         if self.take(&range, buf) {
             return Ok(());
+        }
+        let len = range.end.saturating_sub(range.start);
+        if len > 0 && len < READ_AHEAD && range.end <= self.inner.len() {
+            // Read ahead: keep the block, serve the slice.
+            let block = range.start..range.start.saturating_add(READ_AHEAD).min(self.inner.len());
+            self.prefetch(std::slice::from_ref(&block))?;
+            if self.take(&range, buf) {
+                return Ok(());
+            }
         }
         let started = Instant::now();
         let r = self.inner.read_range_into(range, buf);
@@ -215,7 +228,10 @@ mod tests {
         assert_eq!(p.read_range(0..100).unwrap(), direct[0]); // exact: dropped after
         assert_eq!(p.read_range(1000..5000).unwrap(), direct[1]);
         assert_eq!(p.counters().snapshot().requests, before, "no new request");
-        assert_eq!(p.read_range(0..100).unwrap(), direct[0]); // read again from the source
+        // Read again: a small miss reads ahead, so the bytes after it come without a request.
+        assert_eq!(p.read_range(0..100).unwrap(), direct[0]);
+        assert_eq!(p.counters().snapshot().requests, before + 1);
+        assert_eq!(p.read_range(4000..4100).unwrap(), direct[2]);
         assert_eq!(p.counters().snapshot().requests, before + 1);
         // The bound: a prefetch beyond it keeps only what fits.
         let small = Prefetching::new(LocalFile::open(path).unwrap(), 150);
