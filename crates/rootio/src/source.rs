@@ -57,6 +57,21 @@ impl IoCounters {
     }
 }
 
+/// `range` is a valid range of a source of `len` bytes, or the [`ErrorKind::Truncated`] error
+/// every source gives for it (located at the range's start).
+pub(crate) fn check_range(range: &Range<u64>, len: u64) -> Result<()> {
+    if range.start > range.end || range.end > len {
+        return Err(Error::from(ErrorKind::Truncated {
+            what: "file",
+            needed: range.end.saturating_sub(range.start),
+            at: range.start,
+            len,
+        })
+        .at_offset(range.start));
+    }
+    Ok(())
+}
+
 /// A random-access source of bytes.
 pub trait ByteSource: Send + Sync + std::fmt::Debug {
     /// Total size in bytes.
@@ -132,15 +147,7 @@ impl ByteSource for LocalFile {
     }
 
     fn read_range_into(&self, range: Range<u64>, buf: &mut Vec<u8>) -> Result<()> {
-        if range.start > range.end || range.end > self.len {
-            return Err(Error::from(ErrorKind::Truncated {
-                what: "file",
-                needed: range.end.saturating_sub(range.start),
-                at: range.start,
-                len: self.len,
-            })
-            .at_offset(range.start));
-        }
+        check_range(&range, self.len)?;
         let n = (range.end - range.start) as usize;
         // Overwrite what is there; zero-fill only the part that grows.
         if buf.len() < n {
@@ -208,16 +215,7 @@ impl ByteSource for MemorySource {
         self.data.len() as u64
     }
     fn read_range(&self, range: Range<u64>) -> Result<Vec<u8>> {
-        let len = self.data.len() as u64;
-        if range.start > range.end || range.end > len {
-            return Err(Error::from(ErrorKind::Truncated {
-                what: "file",
-                needed: range.end.saturating_sub(range.start),
-                at: range.start,
-                len,
-            })
-            .at_offset(range.start));
-        }
+        check_range(&range, self.data.len() as u64)?;
         self.counters.record(range.end - range.start);
         Ok(self.data[range.start as usize..range.end as usize].to_vec())
     }

@@ -203,17 +203,7 @@ impl HttpSource {
     }
 
     fn check_range(&self, range: &Range<u64>) -> Result<()> {
-        if range.start > range.end || range.end > self.len {
-            return Err(Error::from(ErrorKind::Truncated {
-                what: "file",
-                needed: range.end.saturating_sub(range.start),
-                at: range.start,
-                len: self.len,
-            })
-            .in_file(&self.name)
-            .at_offset(range.start));
-        }
-        Ok(())
+        crate::source::check_range(range, self.len).map_err(|e| e.in_file(&self.name))
     }
 
     /// One single-range GET into `buf`.
