@@ -10,7 +10,7 @@ use crate::variable::VarType;
 #[non_exhaustive]
 pub enum LoadError {
     /// The file could not be opened, read or decompressed.
-    #[error("cannot read correction file {path}")]
+    #[error("cannot read correction file {path}: {source}")]
     Io {
         /// The file.
         path: PathBuf,
@@ -19,7 +19,7 @@ pub enum LoadError {
         source: std::io::Error,
     },
     /// The text is not valid UTF-8 JSON (or nests deeper than serde_json's limit of 128).
-    #[error("JSON parse error in correction file")]
+    #[error("JSON parse error in correction file: {0}")]
     Json(#[source] serde_json::Error),
     /// `schema_version` is not 2.
     #[error(
