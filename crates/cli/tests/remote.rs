@@ -172,8 +172,10 @@ fn an_adl_query_over_urls_writes_the_same_histograms() {
     };
     let tmp = std::env::temp_dir().join(format!("hepframe-remote-cli-{}", std::process::id()));
     let q = repo().join("examples/adl/q8.toml");
-    let run = |input: &str, out: &str| {
+    let run = |threads: &str, input: &str, out: &str| {
         let o = hepframe(&[
+            "--threads",
+            threads,
             "-q",
             "run",
             &q.to_string_lossy(),
@@ -184,11 +186,31 @@ fn an_adl_query_over_urls_writes_the_same_histograms() {
             "-v",
         ]);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        std::fs::read_to_string(tmp.join(out).join("histograms.json")).unwrap()
+        let said =
+            String::from_utf8_lossy(&o.stdout).to_string() + &String::from_utf8_lossy(&o.stderr);
+        let hists = std::fs::read_to_string(tmp.join(out).join("histograms.json")).unwrap();
+        (hists, said)
     };
-    let local = run(&data.join("nano_10k.root").to_string_lossy(), "local");
-    assert_eq!(run(&format!("{}nano_10k.root", server.root), "root"), local);
-    assert_eq!(run(&format!("{}nano_10k.root", server.http), "http"), local);
+    // The number of requests of the event loop, from `run -v`.
+    let requests = |said: &str| -> u64 {
+        let line = said
+            .lines()
+            .find(|l| l.starts_with("read ") && l.contains(" request"))
+            .unwrap_or_else(|| panic!("no IO line in {said}"));
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let at = words.iter().position(|w| w.starts_with("request")).unwrap();
+        words[at - 1].parse().unwrap()
+    };
+    let (local, _) = run("1", &data.join("nano_10k.root").to_string_lossy(), "local");
+    for (base, name) in [(&server.root, "root"), (&server.http, "http")] {
+        let url = format!("{base}nano_10k.root");
+        let (hists, said) = run("1", &url, name);
+        assert_eq!(hists, local, "{name}");
+        // One thread reads ahead: the whole loop in one request (the file is 2 MB).
+        assert_eq!(requests(&said), 1, "{name}: {said}");
+        let (hists, _) = run("2", &url, &format!("{name}-2"));
+        assert_eq!(hists, local, "{name}, 2 threads");
+    }
     let missing = hepframe(&["ls", &format!("{}missing.root", server.root)]);
     assert_eq!(missing.status.code(), Some(1));
     let err = String::from_utf8_lossy(&missing.stderr);

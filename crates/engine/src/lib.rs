@@ -31,6 +31,7 @@ pub mod output;
 pub mod partial;
 pub mod plan;
 mod plots;
+mod read_ahead;
 pub mod results;
 pub mod run;
 pub mod sample;

@@ -219,6 +219,7 @@ fn run_planned(
         })
         .collect();
     let done = AtomicU64::new(0);
+    let read_ahead = crate::read_ahead::ReadAhead::default();
     let started = Instant::now();
     let cancelled = || {
         options
@@ -232,7 +233,7 @@ fn run_planned(
         let o = &open[it.sample];
         let tree = &o.trees[file_index(&plan, it)];
         if options.threads == 1 {
-            prefetch_next(&plan, &open, it);
+            read_ahead.before(&plan, &open, it);
         }
         let mut p = process(&plan, String::new(), &o.compiled, tree, it)?;
         if cancelled() {
@@ -322,37 +323,10 @@ fn run_planned(
     Ok(r)
 }
 
-/// On a remote file, fetch the baskets of the work item after `it` in the background while `it`
-/// is decoded (one thread runs the items in order), so that the next item's round trips overlap
-/// this one's work. Errors are left to the item's own read, which retries and reports them.
-fn prefetch_next(plan: &Plan, open: &[crate::plan::OpenSample], it: &WorkItem) {
-    let Some(next) = plan.items.get(it.index + 1) else {
-        return;
-    };
-    let Some(o) = open.get(next.sample) else {
-        return;
-    };
-    let Some(tree) = o.trees.get(file_index(plan, next)) else {
-        return;
-    };
-    if !rootio::remote::is_url_path(&tree.file().path()) {
-        return;
-    }
-    let (tree, branches, entries) = (
-        tree.clone(),
-        o.compiled.branches.clone(),
-        next.start..next.stop,
-    );
-    std::thread::spawn(move || {
-        let names: Vec<&str> = branches.iter().map(String::as_str).collect();
-        let _ = tree.prefetch(&names, entries);
-    });
-}
-
 /// The stack of each worker thread (the default is 2 MiB).
 const WORKER_STACK: usize = 16 << 20;
 
-fn file_index(plan: &Plan, it: &WorkItem) -> usize {
+pub(crate) fn file_index(plan: &Plan, it: &WorkItem) -> usize {
     plan.files
         .iter()
         .filter(|f| f.sample == it.sample)

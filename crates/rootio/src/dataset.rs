@@ -173,18 +173,25 @@ impl Dataset {
         }
     }
 
+    /// The byte ranges of the file that reading `columns` over `entries` needs (TTree baskets;
+    /// empty for an RNTuple, whose reader announces each cluster's pages itself).
+    pub fn basket_ranges(&self, columns: &[&str], entries: Range<u64>) -> Vec<Range<u64>> {
+        match self {
+            Dataset::Tree(t) => t.basket_ranges(columns, entries),
+            Dataset::RNTuple(_) => Vec::new(),
+        }
+    }
+
     /// Tell the file's source which bytes reading `columns` over `entries` will need, so that
     /// a remote source fetches them in a few requests ahead of time (see
     /// [`ByteSource::prefetch`](crate::ByteSource::prefetch)); nothing for a local file or an
-    /// RNTuple (whose reader announces each cluster's pages itself).
+    /// RNTuple.
     pub fn prefetch(&self, columns: &[&str], entries: Range<u64>) -> Result<()> {
-        match self {
-            Dataset::Tree(t) => t
-                .file()
-                .source()
-                .prefetch(&t.basket_ranges(columns, entries)),
-            Dataset::RNTuple(_) => Ok(()),
+        let ranges = self.basket_ranges(columns, entries);
+        if ranges.is_empty() {
+            return Ok(());
         }
+        self.file().source().prefetch(&ranges)
     }
 
     /// Read columns over an entry range into `out`, reusing its arrays' buffers where the

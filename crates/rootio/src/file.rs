@@ -93,6 +93,17 @@ impl RootFile {
         // The top directory record sits after the TFile key and its TNamed.
         let rec_at = header.begin + header.nbytes_name.max(0) as u64;
         let rec = read_record(&*source, rec_at)?;
+        // ROOT often writes the keys list and the streamer infos into a free gap mid-file
+        // (not in the tail fetched above): fetch both in one request before reading either.
+        let mut records = Vec::with_capacity(2);
+        if rec.seek_keys > 0 && rec.nbytes_keys > 0 {
+            records.push(rec.seek_keys..rec.seek_keys.saturating_add(rec.nbytes_keys as u64));
+        }
+        if header.seek_info > 0 && header.nbytes_info > 0 {
+            records
+                .push(header.seek_info..header.seek_info.saturating_add(header.nbytes_info as u64));
+        }
+        source.prefetch(&records)?;
         let top = read_key_list(&*source, String::new(), &rec)?;
         Ok(RootFile {
             inner: Arc::new(Inner {

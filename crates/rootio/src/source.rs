@@ -8,6 +8,7 @@ use std::fs::File;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use crate::error::{Error, ErrorKind, Result};
 
@@ -91,12 +92,31 @@ pub trait ByteSource: Send + Sync + std::fmt::Debug {
     fn read_ranges(&self, ranges: &[Range<u64>]) -> Result<Vec<Vec<u8>>> {
         ranges.iter().map(|r| self.read_range(r.clone())).collect()
     }
+    /// Read several ranges, handing each one's bytes to `deliver(index, bytes)` as soon as
+    /// they are in: a remote source streams a large reply, so the first ranges can be used
+    /// while the rest is on its way. When this returns `Ok`, every range was delivered exactly
+    /// once; after an error, some may not have been.
+    fn read_ranges_streaming(
+        &self,
+        ranges: &[Range<u64>],
+        deliver: &mut dyn FnMut(usize, Vec<u8>),
+    ) -> Result<()> {
+        for (i, bytes) in self.read_ranges(ranges)?.into_iter().enumerate() {
+            deliver(i, bytes);
+        }
+        Ok(())
+    }
     /// A hint that `ranges` will be read soon: a remote source fetches them in as few requests
     /// as it can and keeps them until they are read (TTreeCache's idea; see
     /// [`crate::remote::Prefetching`]). A local file ignores it.
     fn prefetch(&self, _ranges: &[Range<u64>]) -> Result<()> {
         Ok(())
     }
+    /// [`ByteSource::prefetch`] on another thread: the ranges are claimed before this returns
+    /// (a read of one of them then waits for it instead of asking again), and fetched in the
+    /// background. Errors are dropped: a range that did not come is read again when it is
+    /// needed, and that read reports them. A local file ignores it.
+    fn prefetch_background(self: Arc<Self>, _ranges: Vec<Range<u64>>) {}
     /// The IO counters of this source.
     fn counters(&self) -> &IoCounters;
     /// A name for messages (the path for a local file).

@@ -399,7 +399,7 @@ fn redirect_loop_is_an_error() {
 }
 
 /// What the proxy does to the server's reply number `at` (0 is the handshake answer, then
-/// kXR_protocol, kXR_login, kXR_open, kXR_query; 5 is the first read).
+/// kXR_protocol, kXR_login, kXR_query, kXR_open; 5 is the first read).
 #[derive(Clone, Copy)]
 enum Fault {
     /// Forward half of the reply, then close both sides.
@@ -665,11 +665,14 @@ fn big_reads_are_split_into_chunks_the_server_accepts() {
         assert!(g[..] == data[r.start as usize..r.end as usize], "{r:?}");
     }
     assert_eq!(src.counters().snapshot().requests, 1);
-    // 20 MiB in one span: more than one vector read.
+    // 20 MiB in one span: 10 chunks of at most readv_ior_max in one vector read (the cut into
+    // several vector reads past 64 MiB is tested in plan.rs), delivered as it streams in.
     src.counters().reset();
-    let got = src.read_ranges(&[1..n, 0..1]).unwrap();
+    let mut got = vec![Vec::new(); 2];
+    src.read_ranges_streaming(&[1..n, 0..1], &mut |i, bytes| got[i] = bytes)
+        .unwrap();
     assert!(got[0][..] == data[1..] && got[1][..] == data[..1]);
     let io = src.counters().snapshot();
-    assert_eq!((io.requests, io.bytes), (2, n));
+    assert_eq!((io.requests, io.bytes), (1, n));
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -39,7 +39,7 @@ use ureq::{Agent, Body};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::source::{ByteSource, IoCounters};
-use ranges::{batches, merge_ranges, range_header_value, split_merged};
+use ranges::{batches, merge_ranges, range_header_value, Handout};
 
 /// How an [`HttpSource`] talks to its server.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -269,10 +269,16 @@ impl HttpSource {
         }
     }
 
-    /// One multi-range GET for `batch` (sorted, disjoint, at least two ranges). Each entry of
-    /// the result is the bytes of that range, or `None` if the server did not send them; the
-    /// flag says whether the server answered as a multi-range server should.
-    fn get_multi(&self, batch: &[Range<u64>]) -> Attempt<(Vec<Option<Vec<u8>>>, bool)> {
+    /// One multi-range GET for `batch` (sorted, disjoint, at least two ranges). Each range not
+    /// `done` yet is handed to `on_range(index in batch, bytes)` as soon as its part of the
+    /// reply is in (a `multipart/byteranges` body is parsed as it arrives), and marked done.
+    /// Returns whether the server answered as a multi-range server should.
+    fn get_multi(
+        &self,
+        batch: &[Range<u64>],
+        done: &mut [bool],
+        on_range: &mut dyn FnMut(usize, &[u8]),
+    ) -> Attempt<bool> {
         let value = range_header_value(batch);
         let mut resp = self
             .agent
@@ -282,37 +288,70 @@ impl HttpSource {
             .map_err(transport_failure)?;
         check_encoding(&resp)?;
         let wanted: u64 = batch.iter().map(|r| r.end - r.start).sum();
+        // Hand out every range not done yet that lies inside one of `parts`.
+        let mut hand = |parts: &[multipart::Part], body: &[u8], done: &mut [bool]| {
+            for p in parts {
+                self.check_total(p.total)?;
+            }
+            for (j, r) in batch.iter().enumerate() {
+                if done[j] {
+                    continue;
+                }
+                let Some(p) = parts
+                    .iter()
+                    .find(|p| p.file_range.start <= r.start && r.end <= p.file_range.end)
+                else {
+                    continue;
+                };
+                let from = p.body_range.start + (r.start - p.file_range.start) as usize;
+                on_range(j, &body[from..from + (r.end - r.start) as usize]);
+                done[j] = true;
+            }
+            Ok::<(), Failure>(())
+        };
         match resp.status().as_u16() {
             206 => {
                 if let Some(boundary) = header(&resp, "content-type").and_then(multipart::boundary)
                 {
                     // Part headers are ~100 bytes; allow generously more, but bound the body.
                     let limit = wanted + batch.len() as u64 * (512 + boundary.len() as u64) + 4096;
-                    let mut body = Vec::new();
-                    read_body_upto(resp.body_mut(), limit, &mut body)?;
-                    let parts = multipart::parse(&body, &boundary).map_err(Failure::retry)?;
-                    let mut payload = 0;
-                    for p in &parts {
-                        self.check_total(p.total)?;
-                        payload += p.file_range.end - p.file_range.start;
-                    }
-                    let mut out = Vec::with_capacity(batch.len());
-                    for r in batch {
-                        let part = parts
-                            .iter()
-                            .find(|p| p.file_range.start <= r.start && r.end <= p.file_range.end)
-                            .ok_or_else(|| {
+                    // `limit` is what we asked for plus headers: reserved once, not regrown.
+                    let mut body = Vec::with_capacity(usize::try_from(limit).unwrap_or(0));
+                    let mut reader = resp.body_mut().as_reader().take(limit.saturating_add(1));
+                    loop {
+                        let n = (&mut reader)
+                            .take(STREAM_STEP)
+                            .read_to_end(&mut body)
+                            .map_err(|e| {
                                 Failure::retry(format!(
-                                    "multipart reply lacks bytes {}..{}",
-                                    r.start, r.end
+                                    "connection lost while reading the reply after {} bytes: {e}",
+                                    body.len()
                                 ))
                             })?;
-                        let from =
-                            part.body_range.start + (r.start - part.file_range.start) as usize;
-                        out.push(Some(body[from..from + (r.end - r.start) as usize].to_vec()));
+                        if body.len() as u64 > limit {
+                            return Err(Failure::fatal(format!(
+                                "reply longer than the {limit} bytes asked for"
+                            )));
+                        }
+                        if n == 0 {
+                            break;
+                        }
+                        hand(&multipart::parse_available(&body, &boundary), &body, done)?;
                     }
+                    let parts = multipart::parse(&body, &boundary).map_err(Failure::retry)?;
+                    hand(&parts, &body, done)?;
+                    if let Some(j) = done.iter().position(|d| !d) {
+                        return Err(Failure::retry(format!(
+                            "multipart reply lacks bytes {}..{}",
+                            batch[j].start, batch[j].end
+                        )));
+                    }
+                    let payload = parts
+                        .iter()
+                        .map(|p| p.file_range.end - p.file_range.start)
+                        .sum();
                     self.counters.record(payload);
-                    Ok((out, true))
+                    Ok(true)
                 } else {
                     // One range: either the server joined ours into one (fine), or it served
                     // only the first one (no multi-range support).
@@ -330,17 +369,13 @@ impl HttpSource {
                     let mut body = Vec::new();
                     read_body(resp.body_mut(), got.end - got.start, &mut body)?;
                     self.counters.record(got.end - got.start);
-                    let out: Vec<Option<Vec<u8>>> = batch
-                        .iter()
-                        .map(|r| {
-                            covered(r).then(|| {
-                                let from = (r.start - got.start) as usize;
-                                body[from..from + (r.end - r.start) as usize].to_vec()
-                            })
-                        })
-                        .collect();
-                    let all = out.iter().all(Option::is_some);
-                    Ok((out, all))
+                    let whole = [multipart::Part {
+                        file_range: got.clone(),
+                        total,
+                        body_range: 0..body.len(),
+                    }];
+                    hand(&whole, &body, done)?;
+                    Ok(batch.iter().all(covered))
                 }
             }
             200 => {
@@ -351,14 +386,14 @@ impl HttpSource {
                     let mut body = Vec::new();
                     read_body(resp.body_mut(), self.len, &mut body)?;
                     self.counters.record(self.len);
-                    let out = batch
-                        .iter()
-                        .map(|r| Some(body[r.start as usize..r.end as usize].to_vec()))
-                        .collect();
-                    Ok((out, false))
-                } else {
-                    Ok((vec![None; batch.len()], false))
+                    let whole = [multipart::Part {
+                        file_range: 0..self.len,
+                        total: Some(self.len),
+                        body_range: 0..body.len(),
+                    }];
+                    hand(&whole, &body, done)?;
                 }
+                Ok(false)
             }
             s => Err(status_failure(s)),
         }
@@ -451,11 +486,27 @@ impl ByteSource for HttpSource {
     }
 
     fn read_ranges(&self, ranges: &[Range<u64>]) -> Result<Vec<Vec<u8>>> {
+        let mut out: Vec<Option<Vec<u8>>> = vec![None; ranges.len()];
+        self.read_ranges_streaming(ranges, &mut |i, bytes| out[i] = Some(bytes))?;
+        out.into_iter()
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| Error::corrupt("internal: a range was not read"))
+    }
+
+    /// Multi-range GETs of the merged ranges, each part handed out as it arrives; what a
+    /// server does not send that way is read with single-range GETs after.
+    fn read_ranges_streaming(
+        &self,
+        ranges: &[Range<u64>],
+        deliver: &mut dyn FnMut(usize, Vec<u8>),
+    ) -> Result<()> {
         for r in ranges {
             self.check_range(r)?;
         }
         let merged = merge_ranges(ranges, self.options.merge_gap);
-        let mut data: Vec<Option<Vec<u8>>> = vec![None; merged.len()];
+        let handout = Handout::new(ranges, &merged)?;
+        handout.give_empty(deliver);
+        let mut done = vec![false; merged.len()];
         if merged.len() > 1 && self.multi_range() {
             let mut first = 0;
             for batch in batches(
@@ -469,17 +520,25 @@ impl ByteSource for HttpSource {
                     continue; // left to single-range GETs below
                 }
                 let span = batch[0].start..batch[batch.len() - 1].end;
-                let (got, ok) = self.retrying(Some(span), || self.get_multi(batch))?;
+                let done = &mut done[at..at + batch.len()];
+                let ok = self.retrying(Some(span), || {
+                    self.get_multi(batch, done, &mut |j, bytes| {
+                        handout.give(at + j, bytes, deliver)
+                    })
+                })?;
                 if !ok {
                     self.multi_range.store(false, Ordering::Relaxed);
                 }
-                for (slot, bytes) in data[at..].iter_mut().zip(got) {
-                    *slot = bytes;
-                }
             }
         }
+        let mut data: Vec<Option<Vec<u8>>> = done.iter().map(|&d| d.then(Vec::new)).collect();
         self.read_singles(&merged, &mut data)?;
-        split_merged(ranges, &merged, data)
+        for (k, bytes) in data.into_iter().enumerate() {
+            if let (false, Some(bytes)) = (done[k], bytes) {
+                handout.give_owned(k, bytes, deliver);
+            }
+        }
+        Ok(())
     }
 
     fn counters(&self) -> &IoCounters {
@@ -490,6 +549,9 @@ impl ByteSource for HttpSource {
         &self.name
     }
 }
+
+/// How many bytes of a multi-range reply are read before the parts that are in are handed out.
+const STREAM_STEP: u64 = 1 << 20;
 
 /// Run `attempt` until it succeeds, fails for good, or has been retried `options.retries`
 /// times, sleeping `backoff`, `2·backoff`, … between tries.

@@ -332,18 +332,59 @@ impl ByteSource for XRootDSource {
     }
 
     fn read_ranges(&self, ranges: &[Range<u64>]) -> Result<Vec<Vec<u8>>> {
+        if ranges.len() == 1 {
+            self.check_range(&ranges[0])?;
+            return Ok(vec![self.read_range(ranges[0].clone())?]);
+        }
+        let mut out: Vec<Option<Vec<u8>>> = vec![None; ranges.len()];
+        self.read_ranges_streaming(ranges, &mut |i, bytes| out[i] = Some(bytes))?;
+        out.into_iter()
+            .zip(ranges)
+            .map(|(bytes, r)| {
+                bytes.ok_or_else(|| {
+                    remote_error(&self.url, Some(r.clone()), "vector read came back short")
+                })
+            })
+            .collect()
+    }
+
+    /// The ranges are merged into spans and read with vector reads ([`plan::plan`]); a span's
+    /// ranges are delivered as soon as its last chunk has arrived.
+    fn read_ranges_streaming(
+        &self,
+        ranges: &[Range<u64>],
+        deliver: &mut dyn FnMut(usize, Vec<u8>),
+    ) -> Result<()> {
         for r in ranges {
             self.check_range(r)?;
         }
-        if ranges.len() == 1 {
-            return Ok(vec![self.read_range(ranges[0].clone())?]);
-        }
         let plan = plan::plan(ranges, self.iov_max, self.ior_max);
-        let mut spans: Vec<Vec<u8>> = plan
-            .spans
-            .iter()
-            .map(|s| Vec::with_capacity((s.end - s.start) as usize))
-            .collect();
+        let mut of_span: Vec<Vec<usize>> = vec![Vec::new(); plan.spans.len()];
+        for (i, span) in plan.span_of.iter().enumerate() {
+            match span {
+                Some(si) => of_span[*si].push(i),
+                None => deliver(i, Vec::new()),
+            }
+        }
+        let mut spans: Vec<Vec<u8>> = vec![Vec::new(); plan.spans.len()];
+        let mut delivered = vec![false; plan.spans.len()];
+        // Hand out a span's ranges once it is whole, then free it.
+        let mut complete = |si: usize, spans: &mut [Vec<u8>], delivered: &mut [bool]| {
+            let span = &plan.spans[si];
+            if delivered[si] || spans[si].len() as u64 != span.end - span.start {
+                return;
+            }
+            for &i in &of_span[si] {
+                let r = &ranges[i];
+                let (lo, hi) = (
+                    (r.start - span.start) as usize,
+                    (r.end - span.start) as usize,
+                );
+                deliver(i, spans[si][lo..hi].to_vec());
+            }
+            delivered[si] = true;
+            spans[si] = Vec::new();
+        };
         let mut raw = Vec::new();
         for req in &plan.requests {
             let (Some(first), Some(last)) = (req.first(), req.last()) else {
@@ -351,44 +392,33 @@ impl ByteSource for XRootDSource {
             };
             let range = first.offset..last.offset + u64::from(last.len);
             let bytes: u64 = req.iter().map(|c| u64::from(c.len)).sum();
+            // What each span held before this request, to start again from on a retry.
+            let before: Vec<(usize, usize)> =
+                req.iter().map(|c| (c.span, spans[c.span].len())).collect();
             let t = Instant::now();
-            if let [c] = req.as_slice() {
-                let buf = &mut spans[c.span];
-                let before = buf.len();
-                self.run(Some(range), true, |s| {
-                    buf.truncate(before);
-                    s.read(c.offset, c.len, buf)
-                })?;
-            } else {
-                let chunks: Vec<(u64, u32)> = req.iter().map(|c| (c.offset, c.len)).collect();
-                self.run(Some(range.clone()), true, |s| {
-                    raw.clear();
-                    s.readv(&chunks, &mut raw)
-                })?;
-                let parts = protocol::split_readv(&raw, &chunks)
-                    .map_err(|e| self.error(Some(range), &e, 1))?;
-                for (c, data) in req.iter().zip(parts) {
-                    spans[c.span].extend_from_slice(data);
+            let chunks: Vec<(u64, u32)> = req.iter().map(|c| (c.offset, c.len)).collect();
+            self.run(Some(range), true, |s| {
+                for &(si, len) in &before {
+                    spans[si].truncate(len);
                 }
-            }
+                if let [c] = req.as_slice() {
+                    s.read(c.offset, c.len, &mut spans[c.span])?;
+                    complete(c.span, &mut spans, &mut delivered);
+                    return Ok(());
+                }
+                raw.clear();
+                s.readv(&chunks, &mut raw, &mut |ci, data| {
+                    let c = req[ci];
+                    if !delivered[c.span] {
+                        spans[c.span].extend_from_slice(data);
+                        complete(c.span, &mut spans, &mut delivered);
+                    }
+                })
+            })?;
             self.counters.record_wait(t.elapsed());
             self.counters.record(bytes);
         }
-        ranges
-            .iter()
-            .zip(&plan.span_of)
-            .map(|(r, span)| match span {
-                None => Ok(Vec::new()),
-                Some(si) => {
-                    let start = plan.spans[*si].start;
-                    let lo = (r.start - start) as usize;
-                    let hi = (r.end - start) as usize;
-                    spans[*si].get(lo..hi).map(<[u8]>::to_vec).ok_or_else(|| {
-                        remote_error(&self.url, Some(r.clone()), "vector read came back short")
-                    })
-                }
-            })
-            .collect()
+        Ok(())
     }
 
     fn counters(&self) -> &IoCounters {

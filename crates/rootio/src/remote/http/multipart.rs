@@ -99,10 +99,25 @@ fn parse_digits(s: &str) -> Option<u64> {
 
 /// Split a `multipart/byteranges` body into its parts. The message says what is wrong.
 pub(crate) fn parse(body: &[u8], boundary: &str) -> Result<Vec<Part>, String> {
+    let mut parts = Vec::new();
+    parse_into(body, boundary, &mut parts)?;
+    Ok(parts)
+}
+
+/// The parts complete in `received`, the first bytes of a `multipart/byteranges` body still
+/// arriving: each part whose data and the delimiter after it are in (so that its length is
+/// confirmed). Errors are left to [`parse`] of the whole body.
+pub(crate) fn parse_available(received: &[u8], boundary: &str) -> Vec<Part> {
+    let mut parts = Vec::new();
+    let _ = parse_into(received, boundary, &mut parts);
+    parts
+}
+
+/// [`parse`] into `parts`, which on an error holds the parts confirmed before it.
+fn parse_into(body: &[u8], boundary: &str, parts: &mut Vec<Part>) -> Result<(), String> {
     let delimiter = format!("--{boundary}").into_bytes();
     let mut pos = first_delimiter(body, &delimiter)
         .ok_or_else(|| format!("multipart body without the boundary \"{boundary}\""))?;
-    let mut parts = Vec::new();
     // The line end the body uses (that of the first delimiter line): required again before
     // each further delimiter, so that a part one byte short, whose last "byte" is the `\r` of
     // a `\r\n`, is not taken for a part followed by a bare `\n`.
@@ -113,7 +128,7 @@ pub(crate) fn parse(body: &[u8], boundary: &str) -> Result<Vec<Part>, String> {
             if parts.is_empty() {
                 return Err("multipart body without parts".to_string());
             }
-            return Ok(parts);
+            return Ok(());
         }
         // Transport padding, then the line end.
         while matches!(body.get(pos), Some(b' ' | b'\t')) {
@@ -160,11 +175,11 @@ pub(crate) fn parse(body: &[u8], boundary: &str) -> Result<Vec<Part>, String> {
                     body.len() - pos
                 )
             })?;
-        parts.push(Part {
+        let part = Part {
             file_range,
             total,
             body_range: pos..data_end,
-        });
+        };
         let sep = eol.unwrap_or(b"\r\n");
         pos = Some(data_end + sep.len())
             .filter(|&p| body[data_end..].starts_with(sep) && body[p..].starts_with(&delimiter))
@@ -178,6 +193,7 @@ pub(crate) fn parse(body: &[u8], boundary: &str) -> Result<Vec<Part>, String> {
                 }
             })?
             + delimiter.len();
+        parts.push(part);
     }
 }
 
@@ -237,6 +253,37 @@ mod tests {
             .iter()
             .map(|p| (p.file_range.clone(), body[p.body_range.clone()].to_vec()))
             .collect()
+    }
+
+    #[test]
+    fn parts_are_available_once_the_delimiter_after_them_is_in() {
+        let b = body(
+            &[("0-3/100", b"abcd"), ("10-11/100", b"xy")],
+            "123456",
+            "\r\n",
+        );
+        let whole = parse(&b, "123456").unwrap();
+        let first_end = whole[0].body_range.end;
+        for n in 0..=b.len() {
+            let got = parse_available(&b[..n], "123456");
+            // Each prefix gives a prefix of the parts, each only when the delimiter line after
+            // it confirms its length.
+            assert!(got.len() <= whole.len());
+            assert_eq!(got[..], whole[..got.len()], "prefix {n}");
+            if n < first_end + "\r\n--123456".len() {
+                assert!(got.is_empty(), "prefix {n}");
+            }
+        }
+        assert_eq!(parse_available(&b, "123456"), whole);
+        // A part whose length is wrong is never handed out.
+        let bad = body(
+            &[("0-4/100", b"abcd"), ("10-11/100", b"xy")],
+            "123456",
+            "\r\n",
+        );
+        for n in 0..=bad.len() {
+            assert!(parse_available(&bad[..n], "123456").is_empty());
+        }
     }
 
     #[test]

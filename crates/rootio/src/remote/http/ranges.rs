@@ -60,46 +60,63 @@ pub(super) fn batches(
     out
 }
 
-/// The bytes of each of `ranges` (caller order) cut from the bytes of the merged ranges.
-pub(super) fn split_merged(
-    ranges: &[Range<u64>],
-    merged: &[Range<u64>],
-    data: Vec<Option<Vec<u8>>>,
-) -> Result<Vec<Vec<u8>>> {
-    let find = |r: &Range<u64>| {
-        merged
-            .partition_point(|m| m.start <= r.start)
-            .checked_sub(1)
-    };
-    // A merged range asked for exactly once, as itself, is handed over without a copy.
-    let mut uses = vec![0usize; merged.len()];
-    for r in ranges.iter().filter(|r| !r.is_empty()) {
-        if let Some(i) = find(r) {
-            uses[i] += 1;
+/// Hands the bytes of merged ranges out as the caller's ranges (which may overlap, repeat or
+/// be empty).
+pub(super) struct Handout<'a> {
+    ranges: &'a [Range<u64>],
+    merged: &'a [Range<u64>],
+    /// For each merged range, the caller's ranges inside it.
+    of_merged: Vec<Vec<usize>>,
+}
+
+impl<'a> Handout<'a> {
+    /// `merged` must come from [`merge_ranges`] of `ranges`.
+    pub(super) fn new(ranges: &'a [Range<u64>], merged: &'a [Range<u64>]) -> Result<Self> {
+        let mut of_merged = vec![Vec::new(); merged.len()];
+        for (i, r) in ranges.iter().enumerate().filter(|(_, r)| !r.is_empty()) {
+            let k = merged
+                .partition_point(|m| m.start <= r.start)
+                .checked_sub(1)
+                .filter(|&k| merged[k].end >= r.end)
+                .ok_or_else(|| Error::corrupt("internal: a range lost while merging"))?;
+            of_merged[k].push(i);
+        }
+        Ok(Handout {
+            ranges,
+            merged,
+            of_merged,
+        })
+    }
+
+    /// Deliver the empty ranges (they need no bytes).
+    pub(super) fn give_empty(&self, deliver: &mut dyn FnMut(usize, Vec<u8>)) {
+        for (i, _) in self.ranges.iter().enumerate().filter(|(_, r)| r.is_empty()) {
+            deliver(i, Vec::new());
         }
     }
-    let mut data = data;
-    let mut out = Vec::with_capacity(ranges.len());
-    for r in ranges {
-        if r.is_empty() {
-            out.push(Vec::new());
-            continue;
-        }
-        let i = find(r)
-            .filter(|&i| merged[i].end >= r.end)
-            .ok_or_else(|| Error::corrupt("internal: a range lost while merging"))?;
-        let m = &merged[i];
-        let bytes = if uses[i] == 1 && *m == *r {
-            data[i].take()
-        } else {
+
+    /// Deliver the ranges inside merged range `k`, whose bytes are `bytes`.
+    pub(super) fn give(&self, k: usize, bytes: &[u8], deliver: &mut dyn FnMut(usize, Vec<u8>)) {
+        let m = &self.merged[k];
+        for &i in &self.of_merged[k] {
+            let r = &self.ranges[i];
             let from = (r.start - m.start) as usize;
-            data[i]
-                .as_ref()
-                .map(|d| d[from..from + (r.end - r.start) as usize].to_vec())
-        };
-        out.push(bytes.ok_or_else(|| Error::corrupt("internal: a range was not read"))?);
+            deliver(i, bytes[from..from + (r.end - r.start) as usize].to_vec());
+        }
     }
-    Ok(out)
+
+    /// [`Handout::give`], without a copy when merged range `k` is exactly one range asked for.
+    pub(super) fn give_owned(
+        &self,
+        k: usize,
+        bytes: Vec<u8>,
+        deliver: &mut dyn FnMut(usize, Vec<u8>),
+    ) {
+        match self.of_merged[k].as_slice() {
+            [i] if self.ranges[*i] == self.merged[k] => deliver(*i, bytes),
+            _ => self.give(k, &bytes, deliver),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -149,9 +166,16 @@ mod tests {
         let ranges = [30..35, 0..4, 2..6, 6..6, 30..35];
         let merged = merge_ranges(&ranges, 0);
         assert_eq!(merged, vec![0..6, 30..35]);
-        let data = vec![Some(b"abcdef".to_vec()), Some(b"vwxyz".to_vec())];
-        let out = split_merged(&ranges, &merged, data).unwrap();
-        let want: Vec<&[u8]> = vec![b"vwxyz", b"abcd", b"cdef", b"", b"vwxyz"];
+        let handout = Handout::new(&ranges, &merged).unwrap();
+        let mut out = vec![None; ranges.len()];
+        let mut deliver = |i: usize, b: Vec<u8>| out[i] = Some(b);
+        handout.give_empty(&mut deliver);
+        handout.give(0, b"abcdef", &mut deliver);
+        handout.give_owned(1, b"vwxyz".to_vec(), &mut deliver);
+        let want: Vec<Option<Vec<u8>>> = [&b"vwxyz"[..], b"abcd", b"cdef", b"", b"vwxyz"]
+            .iter()
+            .map(|b| Some(b.to_vec()))
+            .collect();
         assert_eq!(out, want);
     }
 }

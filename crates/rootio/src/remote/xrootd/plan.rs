@@ -9,8 +9,10 @@ use std::ops::Range;
 
 /// Ranges closer than this are read as one.
 pub(crate) const MERGE_GAP: u64 = 32 * 1024;
-/// The most bytes one vector read asks for (so a retry after a dropped connection repeats little).
-pub(crate) const MAX_REQUEST_BYTES: u64 = 16 * 1024 * 1024;
+/// The most bytes one vector read asks for: as much as the engine reads ahead in one go
+/// (64 MiB), so a read-ahead is one round trip, while a retry after a dropped connection
+/// still repeats a bounded amount.
+pub(crate) const MAX_REQUEST_BYTES: u64 = 64 * 1024 * 1024;
 
 /// One chunk of a vector read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

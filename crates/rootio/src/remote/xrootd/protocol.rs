@@ -277,6 +277,23 @@ pub(crate) fn read_reply<R: Read>(
     out: &mut Vec<u8>,
     max_data: usize,
 ) -> Result<Reply, XrdError> {
+    read_reply_progress(r, streamid, out, max_data, &mut |_| Ok(()))
+}
+
+/// The most bytes of file data read from the socket before [`read_reply_progress`] reports.
+const PROGRESS_STEP: usize = 1 << 20;
+
+/// [`read_reply`], calling `progress` with all the data of this reply received so far (the
+/// part of `out` after its old length) each time up to [`PROGRESS_STEP`] more bytes arrived,
+/// so that a caller can use the first chunks of a large vector read while the rest is on its
+/// way. An error from `progress` ends the read.
+pub(crate) fn read_reply_progress<R: Read>(
+    r: &mut R,
+    streamid: [u8; 2],
+    out: &mut Vec<u8>,
+    max_data: usize,
+    progress: &mut dyn FnMut(&[u8]) -> Result<(), XrdError>,
+) -> Result<Reply, XrdError> {
     let start = out.len();
     let mut unsolicited = 0usize;
     loop {
@@ -322,9 +339,13 @@ pub(crate) fn read_reply<R: Read>(
                         (have + hdr.dlen).saturating_sub(max_data)
                     )));
                 }
-                let old = out.len();
-                out.resize(old + hdr.dlen, 0);
-                r.read_exact(&mut out[old..])?;
+                let end = out.len() + hdr.dlen;
+                while out.len() < end {
+                    let old = out.len();
+                    out.resize((old + PROGRESS_STEP).min(end), 0);
+                    r.read_exact(&mut out[old..])?;
+                    progress(&out[start..])?;
+                }
                 if hdr.status == KXR_OK {
                     return Ok(Reply::Ok);
                 }
@@ -546,40 +567,91 @@ pub(crate) fn split_readv<'a>(
     reply: &'a [u8],
     chunks: &[(u64, u32)],
 ) -> Result<Vec<&'a [u8]>, XrdError> {
-    let mut pos = 0usize;
-    let mut out = Vec::with_capacity(chunks.len());
-    for (i, &(offset, len)) in chunks.iter().enumerate() {
-        let Some(h) = reply.get(pos..pos + 16) else {
+    let mut cursor = ReadvCursor::new(chunks);
+    let parts = cursor.advance(reply)?;
+    cursor.finish(reply)?;
+    Ok(parts.into_iter().map(|(_, r)| &reply[r]).collect())
+}
+
+/// Splits a `kXR_readv` reply as it arrives: [`ReadvCursor::advance`] on a longer and longer
+/// prefix of the reply gives the chunks completed since its last call, each header checked
+/// against the request; [`ReadvCursor::finish`] on the whole reply checks that nothing is
+/// missing or left over.
+#[derive(Debug)]
+pub(crate) struct ReadvCursor<'c> {
+    chunks: &'c [(u64, u32)],
+    /// The next chunk to complete.
+    next: usize,
+    /// Where its header starts in the reply.
+    pos: usize,
+}
+
+impl<'c> ReadvCursor<'c> {
+    /// A cursor for the reply to a `kXR_readv` of `chunks` (offset, length).
+    pub(crate) fn new(chunks: &'c [(u64, u32)]) -> Self {
+        ReadvCursor {
+            chunks,
+            next: 0,
+            pos: 0,
+        }
+    }
+
+    /// The chunks complete in `received` (a prefix of the reply, longer than at the last call)
+    /// that were not returned before: each its index and the range of its data in `received`.
+    pub(crate) fn advance(
+        &mut self,
+        received: &[u8],
+    ) -> Result<Vec<(usize, std::ops::Range<usize>)>, XrdError> {
+        let mut done = Vec::new();
+        while let Some(&(offset, len)) = self.chunks.get(self.next) {
+            let Some(h) = received.get(self.pos..self.pos + 16) else {
+                break;
+            };
+            let i = self.next;
+            let rlen = i32::from_be_bytes([h[4], h[5], h[6], h[7]]);
+            let roff = i64::from_be_bytes([h[8], h[9], h[10], h[11], h[12], h[13], h[14], h[15]]);
+            if i64::from(rlen) != i64::from(len) || u64::try_from(roff).ok() != Some(offset) {
+                return Err(XrdError::Protocol(format!(
+                    "kXR_readv chunk {i}: asked {len} bytes at {offset}, got {rlen} bytes at {roff}"
+                )));
+            }
+            let data = self.pos + 16..self.pos + 16 + len as usize;
+            if data.end > received.len() {
+                break;
+            }
+            self.pos = data.end;
+            self.next += 1;
+            done.push((i, data));
+        }
+        Ok(done)
+    }
+
+    /// Check, after [`ReadvCursor::advance`] saw the whole `reply`, that every chunk came and
+    /// nothing follows the last.
+    pub(crate) fn finish(&self, reply: &[u8]) -> Result<(), XrdError> {
+        if let Some(&(_, len)) = self.chunks.get(self.next) {
+            let i = self.next;
+            return Err(XrdError::Protocol(if reply.len() < self.pos + 16 {
+                format!(
+                    "kXR_readv reply ends before chunk {i} of {} ({} bytes)",
+                    self.chunks.len(),
+                    reply.len()
+                )
+            } else {
+                format!(
+                    "kXR_readv chunk {i} cut short: {} of {len} bytes",
+                    reply.len() - self.pos - 16
+                )
+            }));
+        }
+        if self.pos != reply.len() {
             return Err(XrdError::Protocol(format!(
-                "kXR_readv reply ends before chunk {i} of {} ({} bytes)",
-                chunks.len(),
-                reply.len()
-            )));
-        };
-        let rlen = i32::from_be_bytes([h[4], h[5], h[6], h[7]]);
-        let roff = i64::from_be_bytes([h[8], h[9], h[10], h[11], h[12], h[13], h[14], h[15]]);
-        if i64::from(rlen) != i64::from(len) || u64::try_from(roff).ok() != Some(offset) {
-            return Err(XrdError::Protocol(format!(
-                "kXR_readv chunk {i}: asked {len} bytes at {offset}, got {rlen} bytes at {roff}"
+                "kXR_readv reply has {} bytes after the last chunk",
+                reply.len() - self.pos
             )));
         }
-        pos += 16;
-        let Some(data) = reply.get(pos..pos.saturating_add(len as usize)) else {
-            return Err(XrdError::Protocol(format!(
-                "kXR_readv chunk {i} cut short: {} of {len} bytes",
-                reply.len() - pos
-            )));
-        };
-        out.push(data);
-        pos += len as usize;
+        Ok(())
     }
-    if pos != reply.len() {
-        return Err(XrdError::Protocol(format!(
-            "kXR_readv reply has {} bytes after the last chunk",
-            reply.len() - pos
-        )));
-    }
-    Ok(out)
 }
 
 /// The XRootD name of an error code (`XErrorCode` in `XProtocol.hh`).

@@ -91,8 +91,7 @@ impl Session {
             file: None,
             broken: false,
         };
-        s.handshake()?;
-        s.login(user)?;
+        s.handshake_and_login(user)?;
         Ok(s)
     }
 
@@ -102,11 +101,17 @@ impl Session {
         sid.to_be_bytes()
     }
 
-    /// The 20-byte handshake together with `kXR_protocol`; the server answers both.
-    fn handshake(&mut self) -> Result<(), XrdError> {
-        let sid = self.sid();
+    /// The 20-byte handshake, `kXR_protocol` and `kXR_login`, sent together in one write: the
+    /// server answers them in order, so logging in costs one round trip instead of two (XrdCl
+    /// sends the handshake and `kXR_protocol` together the same way). Then `unix`
+    /// authentication if the server asks for it. Nothing else may be sent before that: a
+    /// server requiring authentication drops a connection that asks for more.
+    fn handshake_and_login(&mut self, user: &str) -> Result<(), XrdError> {
+        let (sid_protocol, sid_login) = (self.sid(), self.sid());
+        let login = protocol::login_request(std::process::id(), user);
         let mut msg = protocol::HANDSHAKE.to_vec();
-        msg.extend_from_slice(&protocol::protocol_request().encode(sid));
+        msg.extend_from_slice(&protocol::protocol_request().encode(sid_protocol));
+        msg.extend_from_slice(&login.encode(sid_login));
         self.stream.write_all(&msg)?;
         let mut hs = Vec::new();
         match protocol::read_reply(&mut self.stream, [0, 0], &mut hs, 8)? {
@@ -118,8 +123,12 @@ impl Session {
             }
         }
         let mut body = Vec::new();
-        let reply =
-            protocol::read_reply(&mut self.stream, sid, &mut body, protocol::MAX_CONTROL_BODY)?;
+        let reply = protocol::read_reply(
+            &mut self.stream,
+            sid_protocol,
+            &mut body,
+            protocol::MAX_CONTROL_BODY,
+        )?;
         expect_ok(reply, "kXR_protocol")?;
         let (_pval, flags) = protocol::parse_protocol(&body)?;
         if flags & protocol::KXR_GOTO_TLS != 0 {
@@ -127,17 +136,23 @@ impl Session {
                 "the server requires TLS, which this client does not support yet".into(),
             ));
         }
-        Ok(())
+        let mut login_body = Vec::new();
+        let reply = self.finish(
+            &login,
+            sid_login,
+            &mut login_body,
+            protocol::MAX_CONTROL_BODY,
+            true,
+            &mut |_| Ok(()),
+        )?;
+        expect_ok(reply, "kXR_login")?;
+        self.authenticate(user, &login_body)
     }
 
-    fn login(&mut self, user: &str) -> Result<(), XrdError> {
-        let mut body = Vec::new();
-        self.call_ok(
-            &protocol::login_request(std::process::id(), user),
-            &mut body,
-            protocol::MAX_CONTROL_BODY,
-        )?;
-        let protocols = protocol::parse_login(&body)?;
+    /// After a login whose answer is `login_body`: authenticate with `unix` if the server asks
+    /// for authentication.
+    fn authenticate(&mut self, user: &str, login_body: &[u8]) -> Result<(), XrdError> {
+        let protocols = protocol::parse_login(login_body)?;
         if protocols.is_empty() {
             return Ok(());
         }
@@ -163,12 +178,29 @@ impl Session {
         out: &mut Vec<u8>,
         max_data: usize,
     ) -> Result<Reply, XrdError> {
+        let sid = self.sid();
+        self.stream.write_all(&req.encode(sid))?;
+        self.finish(req, sid, out, max_data, true, &mut |_| Ok(()))
+    }
+
+    /// Read the reply to `req`, already sent with stream id `sid`; on `kXR_wait`, sleep and
+    /// send it again if `resend` (else return the wait), and after a `kXR_waitresp` wait for
+    /// its `kXR_attn`. `progress` sees the data as it arrives
+    /// ([`protocol::read_reply_progress`]).
+    fn finish(
+        &mut self,
+        req: &Request,
+        mut sid: [u8; 2],
+        out: &mut Vec<u8>,
+        max_data: usize,
+        resend: bool,
+        progress: &mut dyn FnMut(&[u8]) -> Result<(), XrdError>,
+    ) -> Result<Reply, XrdError> {
         let mark = out.len();
         let mut waits = 0usize;
         loop {
-            let sid = self.sid();
-            self.stream.write_all(&req.encode(sid))?;
-            let mut reply = protocol::read_reply(&mut self.stream, sid, out, max_data)?;
+            let mut reply =
+                protocol::read_reply_progress(&mut self.stream, sid, out, max_data, progress)?;
             if let Reply::WaitResp { seconds } = reply {
                 let wait = Duration::from_secs(u64::from(seconds)).min(MAX_WAIT) + self.timeout;
                 self.stream.set_read_timeout(Some(wait))?;
@@ -177,7 +209,7 @@ impl Session {
                 reply = r?;
             }
             match reply {
-                Reply::Wait { seconds, message } => {
+                Reply::Wait { seconds, message } if resend => {
                     waits += 1;
                     if waits > MAX_WAITS {
                         return Err(XrdError::Server {
@@ -189,8 +221,9 @@ impl Session {
                         });
                     }
                     out.truncate(mark);
-                    let secs = Duration::from_secs(u64::from(seconds));
-                    std::thread::sleep(secs.clamp(Duration::from_millis(100), MAX_WAIT));
+                    sleep_for_wait(seconds);
+                    sid = self.sid();
+                    self.stream.write_all(&req.encode(sid))?;
                 }
                 r => return Ok(r),
             }
@@ -209,20 +242,54 @@ impl Session {
     }
 
     /// Open `path` (with its CGI) for reading; learn its size and the `kXR_readv` limits.
+    ///
+    /// The `kXR_query` of the limits is sent in the same write as the `kXR_open`, so both cost
+    /// one round trip; the query goes first because the server always answers it at once,
+    /// while an open may be told to wait.
     pub fn open(&mut self, path: &str) -> Result<OpenFile, XrdError> {
+        let (sid_query, sid_open) = (self.sid(), self.sid());
+        let query = protocol::query_config_request("readv_iov_max readv_ior_max");
+        let open = protocol::open_request(path);
+        let mut msg = query.encode(sid_query);
+        msg.extend_from_slice(&open.encode(sid_open));
+        self.stream.write_all(&msg)?;
+        let mut answer = Vec::new();
+        // Not resent on kXR_wait (the open is already in flight): the usual limits then.
+        let query_reply = self.finish(
+            &query,
+            sid_query,
+            &mut answer,
+            protocol::MAX_CONTROL_BODY,
+            false,
+            &mut |_| Ok(()),
+        )?;
+        let (mut iov_max, mut ior_max) = (DEFAULT_IOV_MAX, DEFAULT_IOR_MAX);
+        if query_reply == Reply::Ok {
+            let v = protocol::parse_query_config(&answer, 2);
+            if let Some(n) = v[0] {
+                iov_max = n.clamp(1, 16 * 1024) as usize;
+            }
+            if let Some(n) = v[1] {
+                ior_max = n.clamp(1, i32::MAX as u64) as u32;
+            }
+        }
         let mut body = Vec::new();
-        self.call_ok(
-            &protocol::open_request(path),
+        let reply = self.finish(
+            &open,
+            sid_open,
             &mut body,
             protocol::MAX_CONTROL_BODY,
+            true,
+            &mut |_| Ok(()),
         )?;
+        expect_ok(reply, open.name())?;
         let (fhandle, size) = protocol::parse_open(&body)?;
         // From here on the file is open: close it on drop even if a later step fails.
         let mut file = OpenFile {
             fhandle,
             size: size.unwrap_or(0),
-            iov_max: DEFAULT_IOV_MAX,
-            ior_max: DEFAULT_IOR_MAX,
+            iov_max,
+            ior_max,
         };
         self.file = Some(file);
         if size.is_none() {
@@ -233,22 +300,6 @@ impl Session {
                 protocol::MAX_CONTROL_BODY,
             )?;
             file.size = protocol::parse_stat(&stat)?;
-        }
-        let mut answer = Vec::new();
-        let reply = self.call(
-            &protocol::query_config_request("readv_iov_max readv_ior_max"),
-            &mut answer,
-            protocol::MAX_CONTROL_BODY,
-        )?;
-        // A server that does not answer the query gets the usual limits.
-        if reply == Reply::Ok {
-            let v = protocol::parse_query_config(&answer, 2);
-            if let Some(n) = v[0] {
-                file.iov_max = n.clamp(1, 16 * 1024) as usize;
-            }
-            if let Some(n) = v[1] {
-                file.ior_max = n.clamp(1, i32::MAX as u64) as u32;
-            }
         }
         self.file = Some(file);
         Ok(file)
@@ -278,25 +329,47 @@ impl Session {
         Ok(())
     }
 
-    /// `kXR_readv` of `chunks` (offset, length); the raw reply (chunk headers and data) is
-    /// appended to `out` after it was checked with [`protocol::split_readv`].
-    pub fn readv(&mut self, chunks: &[(u64, u32)], out: &mut Vec<u8>) -> Result<(), XrdError> {
+    /// `kXR_readv` of `chunks` (offset, length). The raw reply (chunk headers and data) is
+    /// appended to `out`, and each chunk is handed to `on_chunk(index, data)`, checked, as soon
+    /// as it has arrived, so the first chunks of a large read can be used before the last come.
+    pub fn readv(
+        &mut self,
+        chunks: &[(u64, u32)],
+        out: &mut Vec<u8>,
+        on_chunk: &mut dyn FnMut(usize, &[u8]),
+    ) -> Result<(), XrdError> {
         let f = self.open_file()?;
         let want: usize = chunks.iter().map(|&(_, l)| 16 + l as usize).sum();
         let before = out.len();
         out.reserve(want);
-        self.call_ok(&protocol::readv_request(f.fhandle, chunks), out, want)?;
-        protocol::split_readv(&out[before..], chunks)?;
-        Ok(())
+        let req = protocol::readv_request(f.fhandle, chunks);
+        let mut cursor = protocol::ReadvCursor::new(chunks);
+        let mut deliver = |received: &[u8]| -> Result<(), XrdError> {
+            for (i, data) in cursor.advance(received)? {
+                on_chunk(i, &received[data]);
+            }
+            Ok(())
+        };
+        let sid = self.sid();
+        self.stream.write_all(&req.encode(sid))?;
+        let reply = self.finish(&req, sid, out, want, true, &mut deliver)?;
+        expect_ok(reply, req.name())?;
+        // Data that came inside a kXR_attn (after a kXR_waitresp) was not seen yet.
+        deliver(&out[before..])?;
+        cursor.finish(&out[before..])
     }
 
-    /// Best-effort `kXR_close` with short timeouts.
+    /// Best-effort `kXR_close`, not waiting for its answer: the connection is closed right
+    /// after, and a server closes the files of a connection that goes away anyway, so waiting
+    /// would only add a round trip to the end of every run.
     fn close(&mut self) {
         let Some(f) = self.file.take() else { return };
-        let _ = self.stream.set_read_timeout(Some(CLOSE_TIMEOUT));
         let _ = self.stream.set_write_timeout(Some(CLOSE_TIMEOUT));
-        let mut out = Vec::new();
-        let _ = self.call(&protocol::close_request(f.fhandle), &mut out, 0);
+        let sid = self.sid();
+        let _ = self
+            .stream
+            .write_all(&protocol::close_request(f.fhandle).encode(sid));
+        let _ = self.stream.shutdown(std::net::Shutdown::Write);
     }
 }
 
@@ -306,6 +379,12 @@ impl Drop for Session {
             self.close();
         }
     }
+}
+
+/// Sleep as a `kXR_wait` of `seconds` asks, within bounds.
+fn sleep_for_wait(seconds: u32) {
+    let secs = Duration::from_secs(u64::from(seconds));
+    std::thread::sleep(secs.clamp(Duration::from_millis(100), MAX_WAIT));
 }
 
 /// `kXR_ok` → `Ok`, everything else → the matching error.

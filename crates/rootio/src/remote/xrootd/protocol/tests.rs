@@ -327,6 +327,51 @@ fn readv_replies() {
     assert!(split_readv(&bad, &chunks).is_err());
     // Chunks in another order.
     assert!(split_readv(&ok, &[(7, 2), (100, 3)]).is_err());
+    // As it arrives: each prefix gives the chunks complete in it, each once, in order.
+    for step in 1..ok.len() {
+        let mut cursor = ReadvCursor::new(&chunks);
+        let mut seen = Vec::new();
+        let mut n = 0;
+        while n < ok.len() {
+            n = (n + step).min(ok.len());
+            for (i, r) in cursor.advance(&ok[..n]).unwrap() {
+                seen.push((i, ok[r].to_vec()));
+            }
+        }
+        cursor.finish(&ok).unwrap();
+        assert_eq!(
+            seen,
+            [(0, b"abc".to_vec()), (1, b"xy".to_vec())],
+            "step {step}"
+        );
+    }
+    // A bad header is an error as soon as it is in, before the chunk's data.
+    let mut bad = ok.clone();
+    bad[7] = 4;
+    assert!(ReadvCursor::new(&chunks).advance(&bad[..16]).is_err());
+}
+
+#[test]
+fn replies_are_reported_as_they_arrive() {
+    // A 3 MiB kXR_ok: progress sees 1, 2 and 3 MiB.
+    let data: Vec<u8> = (0..3 << 20).map(|i: u32| i as u8).collect();
+    let wire = msg(SID, KXR_OK, &data);
+    let mut out = Vec::new();
+    let mut seen = Vec::new();
+    let reply = read_reply_progress(&mut &wire[..], SID, &mut out, data.len(), &mut |got| {
+        seen.push(got.len());
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(reply, Reply::Ok);
+    assert_eq!(seen, [1 << 20, 2 << 20, 3 << 20]);
+    assert!(out == data);
+    // An error from the progress callback ends the read.
+    let mut out = Vec::new();
+    let r = read_reply_progress(&mut &wire[..], SID, &mut out, data.len(), &mut |_| {
+        Err(XrdError::Protocol("bad chunk".into()))
+    });
+    assert!(r.is_err());
 }
 
 #[test]
