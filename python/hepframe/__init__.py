@@ -5,6 +5,10 @@ Reading::
     import hepframe
     events = hepframe.open("nano.root")["Events"]
     arrays = events.arrays(["MET_pt", "Muon_pt"])     # numpy for flat, awkward for jagged
+    events = hepframe.open("nano.root:Events")        # uproot's names work too:
+    muons = events.arrays(filter_name="Muon_*", cut="nMuon >= 2", library="ak")
+    pt = events["Muon_pt"].array()
+    for chunk in hepframe.iterate("data/*.root:Events", ["MET_pt"], step_size=100_000): ...
     h = hepframe.open("sf.root")["dir/h2"]            # a hist.Hist (TH1/2/3, TProfile)
 
 Analysing (RDataFrame's method names; expressions in hepframe's analysis language)::
@@ -50,7 +54,7 @@ from .frame import (
     samples_from_manifest,
 )
 from .histograms import Graph
-from .io import File, Tree, open
+from .io import Branch, File, Report, Tree, iterate, open
 from .results import CutFlow, Results, write_root
 
 
@@ -64,8 +68,8 @@ def __getattr__(name):
 
 
 __all__ = [
-    "AnalysisError", "CutFlow", "DaskExecutor", "DataFrame", "ExecutionError", "ExpressionError",
+    "AnalysisError", "Branch", "CutFlow", "DaskExecutor", "DataFrame", "ExecutionError", "ExpressionError",
     "File", "FileNotFoundError", "FormatError", "Graph", "HepframeError", "InputError",
     "LocalExecutor", "NotFoundError", "OutputError", "RDataFrame", "ResultPtr", "Results", "Sample",
-    "Tree", "VariationsFor", "errors", "open", "run", "samples_from_manifest", "write_root", "__version__",
+    "Report", "Tree", "VariationsFor", "errors", "iterate", "open", "run", "samples_from_manifest", "write_root", "__version__",
 ]
