@@ -49,6 +49,7 @@ from .frame import (
     RDataFrame,
     ResultPtr,
     Sample,
+    Statistic,
     VariationsFor,
     run,
     samples_from_manifest,
@@ -71,5 +72,5 @@ __all__ = [
     "AnalysisError", "Branch", "CutFlow", "DaskExecutor", "DataFrame", "ExecutionError", "ExpressionError",
     "File", "FileNotFoundError", "FormatError", "Graph", "HepframeError", "InputError",
     "LocalExecutor", "NotFoundError", "OutputError", "RDataFrame", "ResultPtr", "Results", "Sample",
-    "Report", "Tree", "VariationsFor", "errors", "iterate", "open", "run", "samples_from_manifest", "write_root", "__version__",
+    "Report", "Statistic", "Tree", "VariationsFor", "errors", "iterate", "open", "run", "samples_from_manifest", "write_root", "__version__",
 ]

@@ -18,9 +18,107 @@ the cut-flow under its name.
 import json
 import weakref
 
+import numpy as np
+
 from . import _core
 from .errors import AnalysisError
 from .results import Results
+
+
+_DBL_MAX = 1.7976931348623157e308
+
+
+def _split_title(title):
+    """A histogram model's title ``"title;x;y;z"`` split as ROOT's ``TH1::SetTitle`` does:
+    (title, x-axis title, y-axis title, z-axis title), missing parts empty, a fifth ignored."""
+    parts = title.split(";")[:4]
+    return tuple(parts + [""] * (4 - len(parts)))
+
+
+class Statistic:
+    """ROOT's ``TStatistic`` of a list of values (and weights): ``GetN()`` values, weight sum
+    ``GetW()``, weighted ``GetMean()``, ``GetRMS()`` (the square root of TStatistic's variance
+    Σw(x-mean)²/W · N/(N-1)), ``GetMeanErr()`` (the square root of the variance over the
+    effective entries W²/Σw², truncated to an integer as ROOT's ``GetNeff``). Also as
+    attributes ``n``, ``w``, ``mean``, ``rms``, ``mean_err``. As ROOT: with no values mean 0,
+    RMS -1 and error 0; with one value RMS -1 (a variance of 0)."""
+
+    def __init__(self, values, weights=None):
+        x = np.asarray(values, dtype=np.float64)
+        if weights is None:
+            w = np.ones_like(x)
+        else:
+            w = np.asarray(weights, dtype=np.float64)
+            if w.shape != x.shape:
+                raise AnalysisError(f"Stats: {len(w)} weights for {len(x)} values: give one "
+                                    "weight per value")
+        self.n = int(x.size)
+        self.w = float(w.sum())
+        self.mean = float((w * x).sum() / self.w) if self.w > 0 else 0.0
+        # TStatistic.h: GetVar, GetRMS (-1 when the variance is not > 0), GetNeff (a Long64_t:
+        # W²/Σw² truncated) and GetMeanErr = sqrt(var / neff).
+        if self.w > 0:
+            m2 = float((w * (x - self.mean) ** 2).sum())
+            var = m2 / self.w * (self.n / (self.n - 1.0)) if self.n > 1 else 0.0
+            neff = int(self.w * self.w / float((w * w).sum()))
+            self.mean_err = float(np.sqrt(var / neff)) if neff > 0 else float("inf")
+        else:
+            var, self.mean_err = -1.0, 0.0
+        self.rms = float(np.sqrt(var)) if var > 0 else -1.0
+
+    def GetN(self):  # noqa: N802
+        return self.n
+
+    def GetW(self):  # noqa: N802
+        return self.w
+
+    def GetMean(self):  # noqa: N802
+        return self.mean
+
+    def GetRMS(self):  # noqa: N802
+        return self.rms
+
+    def GetMeanErr(self):  # noqa: N802
+        return self.mean_err
+
+    def __repr__(self):
+        return (f"<hepframe.Statistic n={self.n} w={self.w:g} mean={self.mean:g} "
+                f"rms={self.rms:g}>")
+
+
+def _flat(values):
+    """Taken values as one flat numpy array (a list per event is flattened)."""
+    if isinstance(values, np.ndarray):
+        return values
+    import awkward as ak
+
+    return ak.to_numpy(ak.flatten(values, axis=None))
+
+
+def _per_value(weights, values):
+    """Weights for the flattened ``values``: per-event weights repeated over each event's list."""
+    w = _flat(weights)
+    if not isinstance(values, np.ndarray) and len(w) == len(values):
+        import awkward as ak
+
+        return np.repeat(w, ak.to_numpy(ak.num(values, axis=1)))
+    return w
+
+
+class _Derived:
+    """A result computed in Python from another booked result (``GetValue``/``value``)."""
+
+    def __init__(self, base, fn):
+        self._base = base
+        self._fn = fn
+
+    def GetValue(self, sample=None):  # noqa: N802
+        return self._fn(self._base.GetValue(sample))
+
+    value = GetValue
+
+    def __repr__(self):
+        return f"<hepframe derived result of {self._base!r}>"
 
 
 class LocalExecutor:
@@ -160,6 +258,20 @@ class _Graph:
         self.snapshots = [s for s in self.snapshots if s["path"] != spec["path"]] + [spec]
         self.version += 1
         self._checked(state)
+
+    def first_tree(self):
+        """The tree of the first input file (of the first sample), for column names."""
+        import glob
+
+        from .io import File, _is_url
+
+        files = [(f, self.tree) for f in self.files] + [
+            (f, s.get("tree") or self.tree) for s in self.samples for f in s.get("files", [])]
+        for f, tree in files:
+            paths = [f] if _is_url(f) or not any(c in f for c in "*?[") else sorted(glob.glob(f))
+            if paths:
+                return File(paths[0])[tree]
+        raise AnalysisError("no input file to read the columns from")
 
     # -- the graph as the engine sees it -----------------------------------------------------
     def _paths(self):
@@ -434,14 +546,16 @@ class RDataFrame:
             raise AnalysisError(
                 f"Histo1D('{model}'): give the binning, e.g. Histo1D(('{model}', '', 100, 0, 200), '{model}')"
             )
-        name, title = str(model[0]), str(model[1]) if len(model) > 1 else ""
+        name = str(model[0])
+        title, xlabel, ylabel, _ = _split_title(str(model[1]) if len(model) > 1 else "")
         return self.histo1d(name, expr if expr is not None else name, binning=tuple(model[2:]),
-                            weight=weight, title=title)
+                            weight=weight, title=title, xlabel=xlabel, ylabel=ylabel or "Events")
 
     def Histo2D(self, model, x, y, weight=None):  # noqa: N802
         """``Histo2D((name, title, nx, xlow, xhigh, ny, ylow, yhigh), x, y[, weight])``; variable
         axes as ``(name, title, nx, xedges, ny, yedges)``."""
-        name, title = str(model[0]), str(model[1])
+        name = str(model[0])
+        title, xlabel, ylabel, _ = _split_title(str(model[1]))
         rest = list(model[2:])
         if len(rest) == 6:
             xb, yb = tuple(rest[:3]), tuple(rest[3:])
@@ -449,7 +563,8 @@ class RDataFrame:
             xb, yb = tuple(rest[:2]), tuple(rest[2:])
         else:
             raise AnalysisError(f"Histo2D '{name}': cannot read the binning {tuple(rest)!r}")
-        return self.histo2d(name, x, y, xbinning=xb, ybinning=yb, weight=weight, title=title)
+        return self.histo2d(name, x, y, xbinning=xb, ybinning=yb, weight=weight, title=title,
+                            xlabel=xlabel, ylabel=ylabel)
 
     def Count(self, name=None):  # noqa: N802
         """Events reaching this node."""
@@ -466,6 +581,55 @@ class RDataFrame:
     def Take(self, expr, name=None):  # noqa: N802
         """The values of ``expr`` (lists flattened), in entry order, as a numpy array."""
         return self._stat("Take", expr, name)
+
+    def Min(self, expr, name=None):  # noqa: N802
+        """The smallest value of ``expr`` (every element of a list) over the events reaching
+        this node, as a float; as RDataFrame, ``1.7976931348623157e308`` (DBL_MAX) when there
+        is none. Computed from the values (a :meth:`Take`)."""
+        return _Derived(self.Take(expr, None if name is None else f"{name}.values"),
+                        lambda v: float(np.min(_flat(v))) if len(_flat(v)) else _DBL_MAX)
+
+    def Max(self, expr, name=None):  # noqa: N802
+        """The largest value of ``expr``; ``-1.7976931348623157e308`` when there is none."""
+        return _Derived(self.Take(expr, None if name is None else f"{name}.values"),
+                        lambda v: float(np.max(_flat(v))) if len(_flat(v)) else -_DBL_MAX)
+
+    def Stats(self, expr, weight=None, name=None):  # noqa: N802
+        """Count, weight sum, mean and RMS of ``expr`` (every element of a list), optionally
+        weighted by ``weight`` (one number per value, or per event for a list, which then
+        weighs each of its elements), as ROOT's ``TStatistic``
+        (:class:`Statistic`: ``GetN()``, ``GetW()``, ``GetMean()``, ``GetRMS()``,
+        ``GetMeanErr()``)."""
+        values = self.Take(expr, None if name is None else f"{name}.values")
+        weights = None if weight is None else self.Take(
+            weight, None if name is None else f"{name}.weights")
+        return _Derived(values, lambda v: Statistic(
+            _flat(v), None if weights is None else _per_value(weights.GetValue(), v)))
+
+    def AsNumpy(self, columns):  # noqa: N802
+        """The values of ``columns`` (names or expressions) for the events reaching this node,
+        in entry order, as RDataFrame's ``AsNumpy``: ``{column: array}`` with numpy arrays of the
+        column's type for numbers, awkward arrays for lists (one list per event). Lazy like every
+        other result: the returned ``ResultPtr``-like object computes on ``GetValue()``."""
+        if isinstance(columns, str):
+            columns = [columns]
+        takes = {str(c): self.Take(str(c)) for c in columns}
+        return _Derived(next(iter(takes.values())) if takes else self.Count(),
+                        lambda _: {c: t.GetValue() for c, t in takes.items()})
+
+    def GetColumnNames(self):  # noqa: N802
+        """The columns this node sees: the defines above it (nearest first) and the branches
+        of the tree (read from the first input file)."""
+        defined = []
+        at = self._node
+        while at is not None:
+            node = self._graph.nodes[at]
+            op = node["op"]
+            if "Define" in op and op["Define"]["name"] not in defined:
+                defined.append(op["Define"]["name"])
+            at = node["parent"]
+        branches = [b for b in self._graph.first_tree().keys() if b not in defined]
+        return defined + branches
 
     def Snapshot(self, treename, filename, columns, *, compression=None, basket_size=None):  # noqa: N802
         """Write the events reaching this node to ``filename`` as tree ``treename`` with
@@ -525,9 +689,23 @@ class RDataFrame:
         }
         return ResultPtr(g, "hist", name, g.book("hist", spec, name))
 
-    def histo2d(self, name, x, y, *, xbinning, ybinning, weight=None, title=None, xlabel="",
-                ylabel=""):
-        """``histo2d("h", "Jet.pt", "Jet.eta", xbinning=(50, 0, 200), ybinning=(20, -2.5, 2.5))``."""
+    def histo2d(self, name, x, y, *, bins=None, range=None, edges=None, xbinning=None,  # noqa: A002
+                ybinning=None, weight=None, title=None, xlabel="", ylabel=""):
+        """``histo2d("h", "Jet.pt", "Jet.eta", bins=(50, 20), range=((0, 200), (-2.5, 2.5)))``
+        (numpy's ``histogram2d`` spelling; ``bins=50`` for both axes), ``edges=(xedges,
+        yedges)``, or per axis ``xbinning=(50, 0, 200), ybinning=[edges...]``."""
+        if xbinning is None and ybinning is None:
+            if edges is not None:
+                xbinning, ybinning = list(edges[0]), list(edges[1])
+            elif bins is not None and range is not None:
+                nx, ny = (bins, bins) if isinstance(bins, int) else bins
+                (x0, x1), (y0, y1) = range
+                xbinning, ybinning = (nx, x0, x1), (ny, y0, y1)
+            else:
+                raise AnalysisError(f"histogram '{name}': give bins=(nx, ny) and range=((xlow, "
+                                    "xhigh), (ylow, yhigh)), or edges=(xedges, yedges)")
+        elif xbinning is None or ybinning is None:
+            raise AnalysisError(f"histogram '{name}': give both xbinning= and ybinning=")
         g = self._graph
         spec = {
             "value": _item(name, x),

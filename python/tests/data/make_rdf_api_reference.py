@@ -1,0 +1,45 @@
+"""ROOT's answers for the RDataFrame-API tests (python/tests/test_rdf_api.py), on the bundled
+sample: Min/Max/Stats of flat, jagged and integer columns (also below a Filter), the column
+names with and without a Define, and how a model title "title;x;y;z" is split.
+
+Run with ROOT (pip install root), from the repository root:
+    ~/peers/bin/python python/tests/data/make_rdf_api_reference.py
+writes python/tests/data/rdf_api_reference.json.
+"""
+import json
+
+import ROOT
+
+SAMPLE = "examples/data/nano_10k.root"
+df = ROOT.RDataFrame("Events", SAMPLE)
+two = df.Filter("nMuon >= 2", "two muons")
+none = df.Filter("nMuon > 100", "no events")
+out = {"min": {}, "max": {}, "stats": {}}
+booked = []
+for label, node in (("all", df), ("two muons", two), ("none", none)):
+    for col in ("MET_pt", "Muon_pt", "nMuon", "Jet_eta"):
+        key = f"{label}|{col}"
+        booked.append((key, node.Min(col), node.Max(col), node.Stats(col)))
+for key, mn, mx, st in booked:
+    out["min"][key] = float(mn.GetValue())
+    out["max"][key] = float(mx.GetValue())
+    s = st.GetValue()
+    out["stats"][key] = {"n": int(s.GetN()), "w": s.GetW(), "mean": s.GetMean(),
+                         "rms": s.GetRMS(), "mean_err": s.GetMeanErr()}
+# Weighted stats.
+s = df.Define("w", "nJet > 0 ? Jet_pt[0] / 100.f : 1.f").Stats("MET_pt", "w").GetValue()
+out["stats_weighted"] = {"n": int(s.GetN()), "w": s.GetW(), "mean": s.GetMean(), "rms": s.GetRMS(),
+                         "mean_err": s.GetMeanErr()}
+out["columns"] = sorted(str(c) for c in df.GetColumnNames())
+out["columns_with_define"] = sorted(str(c) for c in df.Define("ht", "Sum(Jet_pt)").GetColumnNames())
+ROOT.TH1.AddDirectory(False)
+titles = {}
+for i, t in enumerate( ("plain", "Dimuon mass;m_{#mu#mu} [GeV];Events / bin", ";x only", "t;x;y;z",
+          "t;x;y;z;extra", "a;;b", "")):
+    h = ROOT.TH2D(f"h{i}", t, 1, 0, 1, 1, 0, 1)
+    titles[t] = [h.GetTitle(), h.GetXaxis().GetTitle(), h.GetYaxis().GetTitle(),
+                 h.GetZaxis().GetTitle()]
+out["titles"] = titles
+with open("python/tests/data/rdf_api_reference.json", "w") as f:
+    json.dump(out, f, indent=1, sort_keys=True)
+print("wrote python/tests/data/rdf_api_reference.json")
