@@ -3,7 +3,8 @@
 # the Dask tests on a real LocalCluster on 127.0.0.1. Needs a Rust toolchain and python3 (>= 3.9);
 # it creates .venv inside the clone with what the tests need (maturin, numpy, awkward, hist, uhi,
 # uproot, dask, distributed, pytest, cabinetry for the AGC fit, correctionlib to check
-# corrections against, and pandas for arrays(library="pd")) and installs hepframe into it with `pip install .`.
+# corrections against, pandas for arrays(library="pd"), websocket-client to drive Chromium in the
+# report test) and installs hepframe into it with `pip install .`.
 # ROOT is never needed: fixtures and references made with ROOT are committed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +17,7 @@ fi
 # maturin's build backend calls the `maturin` program: the venv's bin goes first on PATH.
 export PATH="$PWD/.venv/bin:$PATH"
 .venv/bin/pip install --quiet --disable-pip-version-check \
-  "maturin>=1.5,<2" numpy awkward hist uhi fastjsonschema uproot dask distributed pytest cabinetry correctionlib pandas
+  "maturin>=1.5,<2" numpy awkward hist uhi fastjsonschema uproot dask distributed pytest cabinetry correctionlib pandas websocket-client
 # The Rust tests that load our UHI JSON into Python's uhi/hist use this interpreter.
 export HEPFRAME_PYTHON="$PWD/.venv/bin/python"
 cargo test --workspace

@@ -160,6 +160,7 @@ fn temporaries_of_a_killed_run_are_removed_by_the_next() {
             "cutflow.json",
             "histograms.json",
             "histograms.root",
+            "report.html",
             "skim.root"
         ]
     );

@@ -32,6 +32,7 @@ pub mod partial;
 pub mod plan;
 mod plots;
 mod read_ahead;
+mod report;
 pub mod results;
 pub mod run;
 pub mod sample;

@@ -1,13 +1,14 @@
 //! Writing a run's results: `histograms.json` (UHI), `histograms.root` (TH1D/TH2D, for ROOT,
-//! RooFit and uproot), `cutflow.json` and one PNG per histogram.
+//! RooFit and uproot), `cutflow.json`, one PNG per histogram and `report.html` (all of it on
+//! one self-contained page, [`crate::report`]).
 
 use std::path::Path;
 
 use crate::error::{EngineError, Result};
 use crate::results::Results;
 
-/// Write `DIR/histograms.json`, `DIR/histograms.root`, `DIR/cutflow.json` and
-/// `DIR/<name>.png`. Everything is first written to a temporary folder in `DIR` and moved into
+/// Write `DIR/histograms.json`, `DIR/histograms.root`, `DIR/cutflow.json`, `DIR/<name>.png`
+/// and `DIR/report.html`. Everything is first written to a temporary folder in `DIR` and moved into
 /// place only when all of it was written: a failure (or Ctrl-C) leaves no half of the outputs.
 pub fn write_outputs(results: &Results, dir: &Path) -> Result<()> {
     write_outputs_of(None, results, dir)
@@ -135,5 +136,5 @@ fn write_all(a: Option<&crate::Analysis>, results: &Results, dir: &Path) -> Resu
     if let Some(a) = a {
         crate::plots::draw(a, results, dir)?;
     }
-    Ok(())
+    crate::report::write_report(a.map_or("", |a| a.name.as_str()), results, dir)
 }

@@ -266,9 +266,11 @@ pub struct Results {
     /// Bytes read from the files by the event loop (baskets of those branches only).
     pub bytes_read: u64,
     /// Read requests of the event loop: one per basket for a local file; a remote file merges
-    /// the baskets of a work item into a few vector reads or multi-range requests.
+    /// the baskets of a work item (with one thread: of many work items) into a few vector
+    /// reads or multi-range requests.
     pub read_requests: u64,
-    /// Seconds the event loop waited for remote reads, summed over threads (0 for local files).
+    /// Seconds spent in remote read requests, summed over threads, the background reader's
+    /// included (0 for local files).
     pub io_wait_seconds: f64,
 }
 
