@@ -1,5 +1,6 @@
 """What a run gives back: histograms as ``hist.Hist``, the cut-flow, counts, sums, means, takes."""
 
+import html
 import json
 import math
 
@@ -89,6 +90,34 @@ class CutFlow:
 
     def Print(self):  # noqa: N802 (RDataFrame's RCutFlowReport::Print)
         print(self)
+
+    def _repr_html_(self):
+        """The cut-flow as an HTML table (Jupyter), as ``report.html`` shows it."""
+        head = "<th>weighted yield</th>" if self.yields else ""
+        rows = []
+
+        def yield_cell(name):
+            if not self.yields:
+                return ""
+            w, e = self.yields[name]
+            return f"<td>{w:.4f} ± {e:.4f}</td>"
+
+        rows.append(f"<tr><td>(all events)</td><td>{self.total}</td><td>100.00%</td><td></td>"
+                    f"{yield_cell('(all events)')}</tr>")
+        for i, (name, passed, after) in enumerate(self.cuts):
+            depth, at = 0, after
+            while at is not None and depth <= len(self.cuts):
+                depth, at = depth + 1, self.cuts[at][2]
+            before = self._before(i)
+            of_all = f"{100 * passed / self.total:.2f}%" if self.total else "–"
+            of_prev = f"{100 * passed / before:.2f}%" if before else "–"
+            rows.append(f"<tr><td style='text-align:left;padding-left:{0.5 + depth}em'>"
+                        f"{html.escape(name)}</td><td>{passed}</td><td>{of_all}</td>"
+                        f"<td>{of_prev}</td>{yield_cell(name)}</tr>")
+        caption = f"<caption>{html.escape(self.sample)}</caption>" if self.sample else ""
+        return (f"<table>{caption}<thead><tr><th style='text-align:left'>cut</th><th>events</th>"
+                f"<th>of all</th><th>of previous</th>{head}</tr></thead><tbody>"
+                + "".join(rows) + "</tbody></table>")
 
     def __repr__(self):
         return str(self)
@@ -205,6 +234,34 @@ class Results:
         if name in self.histograms:
             return self.histograms[name]
         return self.stats[name]
+
+    def _repr_html_(self):
+        """In Jupyter: the run, its warnings, every cut-flow, the counts, sums and means, and
+        the histograms' names and shapes (each ``hist.Hist`` shows itself when displayed)."""
+        rate = self.entries / self.seconds if self.seconds > 0 else 0.0
+        parts = [f"<p><b>hepframe results</b>: {self.entries} events from {len(self.files)} "
+                 f"file(s) in {self.seconds:.3f} s ({rate:.0f} events/s)</p>"]
+        if self.nonfinite:
+            items = "".join(f"<li><code>{html.escape(n)}</code>: {k} non-finite value(s)</li>"
+                            for n, k in self.nonfinite.items())
+            parts.append(f"<p><b>Warnings</b></p><ul>{items}</ul>")
+        for cf in self.cutflows.values():
+            parts.append(cf._repr_html_())
+        scalars = [(n, v) for n, v in self.stats.items() if isinstance(v, (int, float))]
+        if scalars:
+            rows = "".join(f"<tr><td style='text-align:left'>{html.escape(n)}</td><td>{v}</td></tr>"
+                           for n, v in scalars)
+            parts.append(f"<table><thead><tr><th>result</th><th>value</th></tr></thead>"
+                         f"<tbody>{rows}</tbody></table>")
+        if self.histograms:
+            rows = "".join(
+                f"<tr><td style='text-align:left'>{html.escape(n)}</td>"
+                f"<td>{' × '.join(str(len(a)) for a in h.axes)} bins</td>"
+                f"<td>{h.sum(flow=True).value if hasattr(h.sum(flow=True), 'value') else h.sum(flow=True):g}</td></tr>"
+                for n, h in self.histograms.items())
+            parts.append(f"<table><thead><tr><th>histogram</th><th>bins</th><th>sum (with flow)"
+                         f"</th></tr></thead><tbody>{rows}</tbody></table>")
+        return "".join(parts)
 
     def __repr__(self):
         rate = self.entries / self.seconds if self.seconds > 0 else 0.0
