@@ -105,6 +105,19 @@ def _per_value(weights, values):
     return w
 
 
+def _rdf_type(typename):
+    """A branch's C++ type as RDataFrame names its column: arrays and vectors as RVec."""
+    import re
+
+    t = typename.strip()
+    vector = re.fullmatch(r"(?:std::)?vector<\s*(.+?)\s*>", t)
+    if vector:
+        return f"ROOT::VecOps::RVec<{vector.group(1)}>"
+    if "[" in t:
+        return f"ROOT::VecOps::RVec<{t[: t.index('[')].strip()}>"
+    return t
+
+
 class _Derived:
     """A result computed in Python from another booked result (``GetValue``/``value``)."""
 
@@ -630,6 +643,22 @@ class RDataFrame:
             at = node["parent"]
         branches = [b for b in self._graph.first_tree().keys() if b not in defined]
         return defined + branches
+
+    def GetColumnType(self, column):  # noqa: N802
+        """The C++ type RDataFrame gives a branch: the leaf type (``Float_t``, ``UInt_t``), or
+        ``ROOT::VecOps::RVec<T>`` for a counted, fixed-size or ``std::vector`` array. A define
+        has no C++ type here (its values' type shows in ``Take``/``AsNumpy``): asking is an
+        error."""
+        branches = self._graph.first_tree().keys()
+        if column in self.GetColumnNames() and column not in branches:
+            raise AnalysisError(f"'{column}' is a define: GetColumnType knows the branches' C++ "
+                                "types only; AsNumpy([...]) shows a define's values and dtype")
+        types = self._graph.first_tree().typenames()
+        if column not in types:
+            from .io import _no_match
+
+            raise _no_match(column, list(types))
+        return _rdf_type(types[column])
 
     def Snapshot(self, treename, filename, columns, *, compression=None, basket_size=None):  # noqa: N802
         """Write the events reaching this node to ``filename`` as tree ``treename`` with

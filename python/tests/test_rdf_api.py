@@ -90,3 +90,22 @@ def test_as_numpy_equals_uproot_with_the_same_cut(sample):
         np.testing.assert_array_equal(got[c], ak.to_numpy(want[c]))
         assert got[c].dtype == ak.to_numpy(want[c]).dtype, c
     assert ak.array_equal(got["Muon_pt"], want["Muon_pt"])
+
+
+def test_column_types_equal_roots(sample):
+    df = hepframe.RDataFrame("Events", sample)
+    assert {c: df.GetColumnType(c) for c in df.GetColumnNames()} == REF["column_types"]
+    with pytest.raises(hepframe.AnalysisError, match="define"):
+        df.Define("ht", "sum(Jet.pt)").GetColumnType("ht")
+    with pytest.raises(KeyError, match="Muon_pt"):
+        df.GetColumnType("Muon_ptt")
+
+
+def test_the_plot_and_pandas_extras_are_declared():
+    from importlib.metadata import metadata
+
+    meta = metadata("hepframe")
+    assert {"plot", "pandas", "dask"} <= set(meta.get_all("Provides-Extra"))
+    requires = meta.get_all("Requires-Dist")
+    assert any(r.startswith("mplhep") and "extra == 'plot'" in r.replace('"', "'")
+               for r in requires), requires

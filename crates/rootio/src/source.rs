@@ -73,6 +73,33 @@ pub(crate) fn check_range(range: &Range<u64>, len: u64) -> Result<()> {
     Ok(())
 }
 
+/// [`ByteSource::read_ranges`] for a source whose [`ByteSource::read_ranges_streaming`] does the
+/// work (the remote sources): every range's bytes, in the order asked.
+pub(crate) fn read_ranges_streamed<S: ByteSource + ?Sized>(
+    source: &S,
+    ranges: &[Range<u64>],
+) -> Result<Vec<Vec<u8>>> {
+    let mut out: Vec<Option<Vec<u8>>> = vec![None; ranges.len()];
+    source.read_ranges_streaming(ranges, &mut |i, bytes| {
+        if let Some(slot) = out.get_mut(i) {
+            *slot = Some(bytes);
+        }
+    })?;
+    out.into_iter()
+        .zip(ranges)
+        .map(|(bytes, r)| {
+            bytes.ok_or_else(|| {
+                Error::corrupt(format!(
+                    "internal: bytes {}..{} were not delivered",
+                    r.start, r.end
+                ))
+                .at_offset(r.start)
+                .in_file(source.name())
+            })
+        })
+        .collect()
+}
+
 /// A random-access source of bytes.
 pub trait ByteSource: Send + Sync + std::fmt::Debug {
     /// Total size in bytes.

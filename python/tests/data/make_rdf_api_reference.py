@@ -1,6 +1,7 @@
 """ROOT's answers for the RDataFrame-API tests (python/tests/test_rdf_api.py), on the bundled
 sample: Min/Max/Stats of flat, jagged and integer columns (also below a Filter), the column
-names with and without a Define, and how a model title "title;x;y;z" is split.
+names with and without a Define and the branches' types, and how a model title "title;x;y;z"
+is split.
 
 Run with ROOT (pip install root), from the repository root:
     ~/peers/bin/python python/tests/data/make_rdf_api_reference.py
@@ -31,6 +32,7 @@ s = df.Define("w", "nJet > 0 ? Jet_pt[0] / 100.f : 1.f").Stats("MET_pt", "w").Ge
 out["stats_weighted"] = {"n": int(s.GetN()), "w": s.GetW(), "mean": s.GetMean(), "rms": s.GetRMS(),
                          "mean_err": s.GetMeanErr()}
 out["columns"] = sorted(str(c) for c in df.GetColumnNames())
+out["column_types"] = {str(c): str(df.GetColumnType(str(c))) for c in df.GetColumnNames()}
 out["columns_with_define"] = sorted(str(c) for c in df.Define("ht", "Sum(Jet_pt)").GetColumnNames())
 ROOT.TH1.AddDirectory(False)
 titles = {}

@@ -486,11 +486,7 @@ impl ByteSource for HttpSource {
     }
 
     fn read_ranges(&self, ranges: &[Range<u64>]) -> Result<Vec<Vec<u8>>> {
-        let mut out: Vec<Option<Vec<u8>>> = vec![None; ranges.len()];
-        self.read_ranges_streaming(ranges, &mut |i, bytes| out[i] = Some(bytes))?;
-        out.into_iter()
-            .collect::<Option<Vec<_>>>()
-            .ok_or_else(|| Error::corrupt("internal: a range was not read"))
+        crate::source::read_ranges_streamed(self, ranges)
     }
 
     /// Multi-range GETs of the merged ranges, each part handed out as it arrives; what a

@@ -332,20 +332,7 @@ impl ByteSource for XRootDSource {
     }
 
     fn read_ranges(&self, ranges: &[Range<u64>]) -> Result<Vec<Vec<u8>>> {
-        if ranges.len() == 1 {
-            self.check_range(&ranges[0])?;
-            return Ok(vec![self.read_range(ranges[0].clone())?]);
-        }
-        let mut out: Vec<Option<Vec<u8>>> = vec![None; ranges.len()];
-        self.read_ranges_streaming(ranges, &mut |i, bytes| out[i] = Some(bytes))?;
-        out.into_iter()
-            .zip(ranges)
-            .map(|(bytes, r)| {
-                bytes.ok_or_else(|| {
-                    remote_error(&self.url, Some(r.clone()), "vector read came back short")
-                })
-            })
-            .collect()
+        crate::source::read_ranges_streamed(self, ranges)
     }
 
     /// The ranges are merged into spans and read with vector reads ([`plan::plan`]); a span's
