@@ -62,7 +62,9 @@ masks (Jet[Jet.pt > 30 && abs(Jet.eta) < 2.4]), reductions (sum, count, any, all
 mean, argmin, argmax, len), math (abs, sqrt, exp, log, sin, cos, atan2, pow, min, max), four-
 vectors (Muon[0] + Muon[1], .mass, .pt, .eta, .phi), delta_r, delta_phi.
 
-Output: DIR/histograms.json (UHI), DIR/cutflow.json, DIR/NAME.png for each histogram.";
+Output: DIR/histograms.json (UHI), DIR/histograms.root, DIR/cutflow.json, DIR/NAME.png for
+each histogram, and DIR/report.html (the whole run on one self-contained page: cut-flows,
+plots, inputs, timing, warnings).";
 
 const MAIN_AFTER_HELP: &str = "\
 Targets are written FILE:NAME, NAME a TTree or an RNTuple. It may sit in a directory and carry
@@ -112,7 +114,8 @@ enum Command {
         /// Use only the first N files of each sample (the AGC's N_FILES_MAX_PER_SAMPLE).
         #[arg(long, value_name = "N")]
         max_files: Option<usize>,
-        /// Where to write histograms.json, cutflow.json and the plots [default: output/NAME].
+        /// Where to write histograms.json, cutflow.json, the plots and report.html [default:
+        /// output/NAME].
         #[arg(short, long, value_name = "DIR")]
         output: Option<std::path::PathBuf>,
         /// Entries per work item (rounded to whole clusters).
@@ -170,9 +173,9 @@ enum Command {
     /// Merge partial results of `hepframe run --item`, or ROOT files (like hadd).
     #[command(
         long_about = "Merge the partial results of `hepframe run --plan P --item K` into the \
-            outputs of a whole run: histograms.json, histograms.root, cutflow.json and the \
-            plots, identical to a local run's. Every work item of the plan must be there \
-            exactly once; a missing one is named in the error.\n\n\
+            outputs of a whole run (histograms.json, histograms.root, cutflow.json, the \
+            plots and report.html), the histograms identical to a local run's. Every work \
+            item of the plan must be there exactly once; a missing one is named in the error.\n\n\
             With an --output ending in .root, the inputs are ROOT files and are merged as hadd \
             does: histograms (TH1D/F, TH2D/F) of the same name are added bin by bin with their \
             errors, entries and statistics.",
@@ -183,7 +186,7 @@ enum Command {
         /// Part directories (holding partial.json) or partial.json files; or ROOT files.
         #[arg(value_name = "PART", required = true)]
         parts: Vec<std::path::PathBuf>,
-        /// Where to write histograms.json, cutflow.json and the plots; or OUT.root.
+        /// Where to write histograms.json, cutflow.json, the plots and report.html; or OUT.root.
         #[arg(short, long, value_name = "DIR|OUT.root")]
         output: std::path::PathBuf,
     },
