@@ -95,6 +95,11 @@ def _flat(values):
     return ak.to_numpy(ak.flatten(values, axis=None))
 
 
+def _extreme(reduce, values, empty):
+    """``reduce`` (np.min or np.max) of ``values`` as a float, ``empty`` when there are none."""
+    return float(reduce(values)) if len(values) else empty
+
+
 def _per_value(weights, values):
     """Weights for the flattened ``values``: per-event weights repeated over each event's list."""
     w = _flat(weights)
@@ -600,12 +605,12 @@ class RDataFrame:
         this node, as a float; as RDataFrame, ``1.7976931348623157e308`` (DBL_MAX) when there
         is none. Computed from the values (a :meth:`Take`)."""
         return _Derived(self.Take(expr, None if name is None else f"{name}.values"),
-                        lambda v: float(np.min(_flat(v))) if len(_flat(v)) else _DBL_MAX)
+                        lambda v: _extreme(np.min, _flat(v), _DBL_MAX))
 
     def Max(self, expr, name=None):  # noqa: N802
         """The largest value of ``expr``; ``-1.7976931348623157e308`` when there is none."""
         return _Derived(self.Take(expr, None if name is None else f"{name}.values"),
-                        lambda v: float(np.max(_flat(v))) if len(_flat(v)) else -_DBL_MAX)
+                        lambda v: _extreme(np.max, _flat(v), -_DBL_MAX))
 
     def Stats(self, expr, weight=None, name=None):  # noqa: N802
         """Count, weight sum, mean and RMS of ``expr`` (every element of a list), optionally
@@ -633,6 +638,12 @@ class RDataFrame:
     def GetColumnNames(self):  # noqa: N802
         """The columns this node sees: the defines above it (nearest first) and the branches
         of the tree (read from the first input file)."""
+        defined = self._defines_above()
+        branches = [b for b in self._graph.first_tree().keys() if b not in defined]
+        return defined + branches
+
+    def _defines_above(self):
+        """The names defined at this node and above it, nearest first."""
         defined = []
         at = self._node
         while at is not None:
@@ -641,16 +652,14 @@ class RDataFrame:
             if "Define" in op and op["Define"]["name"] not in defined:
                 defined.append(op["Define"]["name"])
             at = node["parent"]
-        branches = [b for b in self._graph.first_tree().keys() if b not in defined]
-        return defined + branches
+        return defined
 
     def GetColumnType(self, column):  # noqa: N802
         """The C++ type RDataFrame gives a branch: the leaf type (``Float_t``, ``UInt_t``), or
         ``ROOT::VecOps::RVec<T>`` for a counted, fixed-size or ``std::vector`` array. A define
         has no C++ type here (its values' type shows in ``Take``/``AsNumpy``): asking is an
         error."""
-        branches = self._graph.first_tree().keys()
-        if column in self.GetColumnNames() and column not in branches:
+        if column in self._defines_above():
             raise AnalysisError(f"'{column}' is a define: GetColumnType knows the branches' C++ "
                                 "types only; AsNumpy([...]) shows a define's values and dtype")
         types = self._graph.first_tree().typenames()
