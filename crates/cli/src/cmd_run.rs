@@ -24,13 +24,15 @@ pub struct RunArgs {
     pub quiet: bool,
     /// Print the IO counters.
     pub verbose: bool,
+    /// Image formats of the plots (`--plot-format`), replacing the file's; empty: the file's.
+    pub plot_formats: Vec<String>,
     /// Set by a signal handler to stop the run.
     pub cancel: Option<&'static std::sync::atomic::AtomicBool>,
 }
 
 /// Run `analysis` and report to `out`.
 pub fn run(analysis: &Path, args: &RunArgs, out: &mut impl Write) -> Result<()> {
-    let a = engine::analysis_file::from_file_with(
+    let mut a = engine::analysis_file::from_file_with(
         analysis,
         &engine::analysis_file::InputOverrides {
             files: args.inputs.iter().map(PathBuf::from).collect(),
@@ -38,6 +40,12 @@ pub fn run(analysis: &Path, args: &RunArgs, out: &mut impl Write) -> Result<()> 
             max_files_per_sample: args.max_files,
         },
     )?;
+    if !args.plot_formats.is_empty() {
+        a.plot_defaults.formats = Some(args.plot_formats.clone());
+        if let Some(problem) = a.plot_defaults.problem() {
+            return Err(anyhow::anyhow!("--plot-format: {problem}"));
+        }
+    }
     let dir = args
         .output
         .clone()

@@ -54,7 +54,7 @@ An analysis file is TOML:
   bins = 30000
   low = 0.25
   high = 300
-  xlabel = \"m(mu mu) [GeV]\"
+  xlabel = \"m_{#mu#mu} [GeV]\"
   logx = true
 
 Expressions: branches (MET_pt), collections (Muon.pt is Muon_pt; Muon[0] is the first muon),
@@ -62,9 +62,19 @@ masks (Jet[Jet.pt > 30 && abs(Jet.eta) < 2.4]), reductions (sum, count, any, all
 mean, argmin, argmax, len), math (abs, sqrt, exp, log, sin, cos, atan2, pow, min, max), four-
 vectors (Muon[0] + Muon[1], .mass, .pt, .eta, .phi), delta_r, delta_phi.
 
-Output: DIR/histograms.json (UHI), DIR/histograms.root, DIR/cutflow.json, DIR/NAME.png for
-each histogram, and DIR/report.html (the whole run on one self-contained page: cut-flows,
-plots, inputs, timing, warnings).";
+Plots: one per histogram, in mplhep's look; labels take TeX (p_{T}, #eta, $E_T^{miss}$).
+  [plots]                                   # defaults for every plot of the run
+  formats = [\"png\", \"pdf\"]                # png (default), svg, pdf; or --plot-format
+  experiment = \"CMS\"
+  status = \"Preliminary\"
+  lumi_label = \"59.7 fb^{-1} (13 TeV)\"
+  [[histogram]]                             # ... and per histogram:
+  plot = { style = \"points\", density = true, flow = true }   # style: step, fill, points
+  plot = { logz = true, zlabel = \"Muons\" }                   # 2-D colour scale
+
+Output: DIR/histograms.json (UHI), DIR/histograms.root, DIR/cutflow.json, DIR/NAME.png (and
+.svg/.pdf) for each histogram, and DIR/report.html (the whole run on one self-contained page:
+cut-flows, plots, inputs, timing, warnings).";
 
 const MAIN_AFTER_HELP: &str = "\
 Targets are written FILE:NAME, NAME a TTree or an RNTuple. It may sit in a directory and carry
@@ -118,6 +128,10 @@ enum Command {
         /// output/NAME].
         #[arg(short, long, value_name = "DIR")]
         output: Option<std::path::PathBuf>,
+        /// Image formats of the plots, replacing the `formats` of the file's [plots]: png, svg,
+        /// pdf, comma-separated [default: png].
+        #[arg(long, value_name = "FORMATS", value_delimiter = ',')]
+        plot_format: Vec<String>,
         /// Entries per work item (rounded to whole clusters).
         #[arg(long, value_name = "N", default_value_t = 200_000)]
         chunk_entries: u64,
@@ -449,10 +463,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             output,
             chunk_entries,
             verbose,
+            plot_format,
             ..
         } => {
             let opts = cmd_run::RunArgs {
                 verbose,
+                plot_formats: plot_format,
                 inputs,
                 manifest,
                 max_files,

@@ -124,6 +124,9 @@ pub struct HistSpec {
     pub logx: bool,
     /// Logarithmic y axis in the plot.
     pub logy: bool,
+    /// How its plot is drawn, over the analysis's defaults ([`Analysis::plot_defaults`]).
+    #[serde(default)]
+    pub plot: PlotConfig,
     /// Where the histogram is defined.
     #[serde(default)]
     pub origin: Origin,
@@ -202,6 +205,100 @@ fn yes() -> bool {
     true
 }
 
+/// How plots are drawn: the `[plots]` table of an analysis file (defaults for the run) and the
+/// `plot = { … }` of a histogram (for that histogram). Unset fields fall back to the defaults,
+/// then to hist's ([`hist::PlotOptions`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PlotConfig {
+    /// Image formats written for every plot: `png` (the default), `svg`, `pdf`.
+    pub formats: Option<Vec<String>>,
+    /// `step` (default), `fill` or `points` (data with √N or √Σw² error bars).
+    pub style: Option<String>,
+    /// Normalise to unit area.
+    pub density: Option<bool>,
+    /// Show the underflow and overflow bins beyond the axis limits.
+    pub flow: Option<bool>,
+    /// Logarithmic colour scale of 2-D histograms.
+    pub logz: Option<bool>,
+    /// Label of the colour bar of 2-D histograms.
+    pub zlabel: Option<String>,
+    /// Experiment name in bold above the plot (`CMS`, `ATLAS`).
+    pub experiment: Option<String>,
+    /// Text after the experiment name, in italics (`Preliminary`).
+    pub status: Option<String>,
+    /// Text at the top right, e.g. `59.7 fb^{-1} (13 TeV)`.
+    pub lumi_label: Option<String>,
+    /// Image width in pixels (points in PDF).
+    pub width: Option<u32>,
+    /// Image height in pixels.
+    pub height: Option<u32>,
+}
+
+impl PlotConfig {
+    /// `self` where set, else `defaults`.
+    pub fn over(&self, defaults: &PlotConfig) -> PlotConfig {
+        fn pick<T: Clone>(a: &Option<T>, b: &Option<T>) -> Option<T> {
+            a.clone().or_else(|| b.clone())
+        }
+        PlotConfig {
+            formats: pick(&self.formats, &defaults.formats),
+            style: pick(&self.style, &defaults.style),
+            density: pick(&self.density, &defaults.density),
+            flow: pick(&self.flow, &defaults.flow),
+            logz: pick(&self.logz, &defaults.logz),
+            zlabel: pick(&self.zlabel, &defaults.zlabel),
+            experiment: pick(&self.experiment, &defaults.experiment),
+            status: pick(&self.status, &defaults.status),
+            lumi_label: pick(&self.lumi_label, &defaults.lumi_label),
+            width: pick(&self.width, &defaults.width),
+            height: pick(&self.height, &defaults.height),
+        }
+    }
+
+    /// The image formats to write (PNG when none are given).
+    pub fn image_formats(&self) -> Vec<hist::ImageFormat> {
+        match &self.formats {
+            None => vec![hist::ImageFormat::Png],
+            Some(f) => f
+                .iter()
+                .filter_map(|f| hist::ImageFormat::from_extension(f))
+                .collect(),
+        }
+    }
+
+    /// What is wrong with the settings, if anything (checked when the analysis is loaded).
+    pub fn problem(&self) -> Option<String> {
+        if let Some(f) = &self.formats {
+            if f.is_empty() {
+                return Some("formats is empty: give at least one of png, svg, pdf".into());
+            }
+            if let Some(bad) = f
+                .iter()
+                .find(|f| hist::ImageFormat::from_extension(f).is_none())
+            {
+                return Some(format!("unknown image format '{bad}': use png, svg or pdf"));
+            }
+        }
+        if let Some(s) = &self.style {
+            if hist::HistStyle::parse(s).is_none() {
+                return Some(format!("unknown style '{s}': use step, fill or points"));
+            }
+        }
+        if let Some(w) = self.width {
+            if !(200..=16_384).contains(&w) {
+                return Some(format!("width {w} is outside 200 to 16384 pixels"));
+            }
+        }
+        if let Some(h) = self.height {
+            if !(150..=16_384).contains(&h) {
+                return Some(format!("height {h} is outside 150 to 16384 pixels"));
+            }
+        }
+        None
+    }
+}
+
 /// An analysis, ready to run.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Analysis {
@@ -234,6 +331,9 @@ pub struct Analysis {
     /// Stacked plots over samples.
     #[serde(default)]
     pub plots: Vec<PlotSpec>,
+    /// How every plot is drawn unless a histogram says otherwise (`[plots]`).
+    #[serde(default)]
+    pub plot_defaults: PlotConfig,
     /// How histograms are named: `{histogram}`, `{sample}` and `{variation}` are replaced;
     /// the separator before `{sample}` disappears for an analysis without samples, and the one
     /// before `{variation}` for the nominal universe. Default:
@@ -381,6 +481,7 @@ impl Analysis {
             ylabel: "Events".into(),
             logx: false,
             logy: false,
+            plot: PlotConfig::default(),
             origin: Origin::default(),
         });
         self

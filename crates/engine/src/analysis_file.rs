@@ -37,7 +37,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::analysis::{
-    Analysis, Binning, GraphNode, HistSpec, Item, NodeOp, PlotSpec, SampleSum, Variation,
+    Analysis, Binning, GraphNode, HistSpec, Item, NodeOp, PlotConfig, PlotSpec, SampleSum,
+    Variation,
 };
 use crate::error::{EngineError, Origin, Result};
 use crate::sample::{read_manifest, Normalisation, Sample, SampleKind};
@@ -95,6 +96,7 @@ struct AnalysisFile {
     sample_sum: Vec<SampleSumEntry>,
     #[serde(default)]
     plot: Vec<PlotEntry>,
+    plots: Option<Spanned<PlotConfig>>,
 }
 
 #[derive(Deserialize)]
@@ -202,6 +204,7 @@ struct HistEntry {
     logx: bool,
     #[serde(default)]
     logy: bool,
+    plot: Option<Spanned<PlotConfig>>,
 }
 
 #[derive(Deserialize)]
@@ -638,9 +641,28 @@ pub fn from_toml_with(text: &str, path: Option<&Path>, o: &InputOverrides) -> Re
                 .xlabel
                 .clone()
                 .unwrap_or_else(|| hh.value.get_ref().clone()),
-            ylabel: hh.ylabel.clone().unwrap_or_else(|| "Events".into()),
+            // The y title of a 2-D histogram is its y value's; of a 1-D one, the counts'.
+            ylabel: hh.ylabel.clone().unwrap_or_else(|| match &hh.y {
+                Some(y) => y.get_ref().clone(),
+                None => "Events".into(),
+            }),
             logx: hh.logx,
             logy: hh.logy,
+            plot: match &hh.plot {
+                None => PlotConfig::default(),
+                Some(p) => {
+                    if p.get_ref().formats.is_some() {
+                        return Err(err(
+                            p.span().start,
+                            "plot: formats are chosen for the whole run, in [plots]".into(),
+                        ));
+                    }
+                    if let Some(problem) = p.get_ref().problem() {
+                        return Err(err(p.span().start, format!("plot: {problem}")));
+                    }
+                    p.get_ref().clone()
+                }
+            },
             origin: horigin,
         });
     }
@@ -674,6 +696,12 @@ pub fn from_toml_with(text: &str, path: Option<&Path>, o: &InputOverrides) -> Re
             terms: s.terms.clone(),
             origin: at(s.name.span().start),
         });
+    }
+    if let Some(p) = &file.plots {
+        if let Some(problem) = p.get_ref().problem() {
+            return Err(err(p.span().start, format!("[plots]: {problem}")));
+        }
+        a.plot_defaults = p.get_ref().clone();
     }
     for pl in &file.plot {
         a.plots.push(PlotSpec {

@@ -41,8 +41,8 @@ pub mod tables;
 pub mod taken;
 
 pub use analysis::{
-    Analysis, Binning, GraphNode, HistSpec, Item, NodeOp, PlotSpec, SampleSum, StatKind, StatSpec,
-    Variation,
+    Analysis, Binning, GraphNode, HistSpec, Item, NodeOp, PlotConfig, PlotSpec, SampleSum,
+    StatKind, StatSpec, Variation,
 };
 pub use error::{EngineError, Origin, Result};
 pub use lumimask::LumiMask;

@@ -157,9 +157,9 @@ pub(crate) fn check_unique_names(a: &Analysis) -> Result<()> {
     Ok(())
 }
 
-/// The file name of a histogram's PNG: characters other than letters, digits, `-` and `_`
-/// become `_`.
-pub(crate) fn png_file(name: &str) -> String {
+/// The file name of a histogram's plot: characters other than letters, digits, `-` and `_`
+/// become `_`; the extension is the format's.
+pub(crate) fn plot_file(name: &str, format: hist::ImageFormat) -> String {
     let stem: String = name
         .chars()
         .map(|c| {
@@ -170,7 +170,7 @@ pub(crate) fn png_file(name: &str) -> String {
             }
         })
         .collect();
-    format!("{stem}.png")
+    format!("{stem}.{}", format.extension())
 }
 
 /// The files a run writes to its output folder: `histograms.json`, `histograms.root`,
@@ -204,19 +204,24 @@ pub(crate) fn output_files(plan: &crate::plan::Plan) -> Result<Vec<String>> {
         .iter()
         .map(|f| (f.to_string(), String::new()))
         .collect();
+    let formats = a.plot_defaults.image_formats();
     let mut k = 0;
     for ps in &plan.samples {
         for (_, tags) in &ps.histograms {
             for tag in tags {
                 if let (Some(name), "nominal") = (plan.histogram_names.get(k), tag.as_str()) {
-                    files.push((png_file(name), format!("histogram '{name}'")));
+                    for f in &formats {
+                        files.push((plot_file(name, *f), format!("histogram '{name}'")));
+                    }
                 }
                 k += 1;
             }
         }
     }
     for (_, (name, _)) in sums(a, &plan.samples, &plan.histogram_names)? {
-        files.push((png_file(&name), format!("histogram '{name}'")));
+        for f in &formats {
+            files.push((plot_file(&name, *f), format!("histogram '{name}'")));
+        }
     }
     for p in &a.plots {
         if p.name.is_empty() || p.name.contains(['/', '\\']) {
@@ -228,7 +233,12 @@ pub(crate) fn output_files(plan: &crate::plan::Plan) -> Result<Vec<String>> {
                 ),
             });
         }
-        files.push((format!("{}.png", p.name), format!("plot '{}'", p.name)));
+        for f in &formats {
+            files.push((
+                format!("{}.{}", p.name, f.extension()),
+                format!("plot '{}'", p.name),
+            ));
+        }
     }
     let mut seen: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
     for (f, what) in &files {

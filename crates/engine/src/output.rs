@@ -108,7 +108,8 @@ fn write_all(a: Option<&crate::Analysis>, results: &Results, dir: &Path) -> Resu
     });
     let text = serde_json::to_string_pretty(&cutflow).unwrap_or_default();
     std::fs::write(&cpath, text).map_err(io(&cpath))?;
-    // One quick-look PNG per nominal histogram (the varied ones are for fits).
+    // One plot per nominal histogram (the varied ones are for fits), in every format asked for.
+    let defaults = a.map(|a| a.plot_defaults.clone()).unwrap_or_default();
     for ((h, spec), key) in results
         .histograms
         .iter()
@@ -118,23 +119,67 @@ fn write_all(a: Option<&crate::Analysis>, results: &Results, dir: &Path) -> Resu
         if key.is_some_and(|k| k.variation != "nominal") {
             continue;
         }
-        let ppath = dir.join(crate::naming::png_file(h.name()));
-        let opts = hist::PlotOptions {
-            title: spec.title.clone(),
-            x_label: spec.xlabel.clone(),
-            y_label: spec.ylabel.clone(),
-            log_x: spec.logx,
-            log_y: spec.logy,
-            ..Default::default()
-        };
-        h.plot_png(&ppath, &opts)
-            .map_err(|source| EngineError::Hist {
+        let config = spec.plot.over(&defaults);
+        let opts = plot_options(spec, &config, h.dim());
+        for format in config.image_formats() {
+            let path = dir.join(crate::naming::plot_file(h.name(), format));
+            h.plot(&path, &opts).map_err(|source| EngineError::Hist {
                 name: h.name().to_string(),
                 source,
             })?;
+        }
     }
     if let Some(a) = a {
         crate::plots::draw(a, results, dir)?;
     }
     crate::report::write_report(a.map_or("", |a| a.name.as_str()), results, dir)
+}
+
+/// hist's plot options for a booked histogram: its labels and axes, and `config` (the
+/// histogram's plot settings over the analysis's). A title or x label that was not given —
+/// the histogram's name, the value's expression — is shown as typed, not read as TeX
+/// (`Muon_pt` keeps its underscore).
+pub(crate) fn plot_options(
+    spec: &crate::analysis::HistSpec,
+    config: &crate::analysis::PlotConfig,
+    dim: usize,
+) -> hist::PlotOptions {
+    let literal = |given: &str, default: &str| {
+        if given == default {
+            hist::escape_label(given)
+        } else {
+            given.to_owned()
+        }
+    };
+    let base = hist::PlotOptions::default();
+    hist::PlotOptions {
+        title: literal(&spec.title, &spec.value.name),
+        x_label: literal(&spec.xlabel, &spec.value.expr),
+        // "Events" is the default y title of the ROOT histogram; a 1-D plot says more:
+        // "Events / 2 GeV".
+        y_label: if dim == 1 && spec.ylabel == "Events" {
+            String::new()
+        } else {
+            match &spec.y {
+                Some((y, _)) => literal(&spec.ylabel, &y.expr),
+                None => spec.ylabel.clone(),
+            }
+        },
+        z_label: config.zlabel.clone().unwrap_or_default(),
+        log_x: spec.logx,
+        log_y: spec.logy,
+        log_z: config.logz.unwrap_or(false),
+        style: config
+            .style
+            .as_deref()
+            .and_then(hist::HistStyle::parse)
+            .unwrap_or_default(),
+        density: config.density.unwrap_or(false),
+        flow: config.flow.unwrap_or(false),
+        experiment: config.experiment.clone().unwrap_or_default(),
+        status: config.status.clone().unwrap_or_default(),
+        lumi: config.lumi_label.clone().unwrap_or_default(),
+        width: config.width.unwrap_or(base.width),
+        height: config.height.unwrap_or(base.height),
+    }
 }

@@ -63,8 +63,9 @@ fn source_of(tag: &str) -> &str {
     tag
 }
 
-/// Draw the plots of `a` to `DIR/<name>.png`.
+/// Draw the plots of `a` to `DIR/<name>.<format>` for every format of `[plots]`.
 pub(crate) fn draw(a: &Analysis, results: &Results, dir: &Path) -> Result<()> {
+    let d = &a.plot_defaults;
     for p in &a.plots {
         let get = |sample: &str, variation: &str| -> Option<&Histogram> {
             results
@@ -107,14 +108,23 @@ pub(crate) fn draw(a: &Analysis, results: &Results, dir: &Path) -> Result<()> {
             stack,
             data,
             band,
-            label: p.label.clone().unwrap_or_default(),
-            size: (900, 800),
+            label: p
+                .label
+                .clone()
+                .or_else(|| d.lumi_label.clone())
+                .unwrap_or_default(),
+            experiment: d.experiment.clone().unwrap_or_default(),
+            status: d.status.clone().unwrap_or_default(),
+            log_y: spec.is_some_and(|s| s.logy),
+            size: (d.width.unwrap_or(900), d.height.unwrap_or(800)),
         };
-        plot.write_png(dir.join(format!("{}.png", p.name)))
-            .map_err(|source| EngineError::Hist {
-                name: p.name.clone(),
-                source,
-            })?;
+        for format in d.image_formats() {
+            plot.write(dir.join(format!("{}.{}", p.name, format.extension())))
+                .map_err(|source| EngineError::Hist {
+                    name: p.name.clone(),
+                    source,
+                })?;
+        }
     }
     Ok(())
 }

@@ -14,11 +14,24 @@ use crate::results::{CutFlow, Results, Stat};
 
 /// Write `DIR/report.html` for `results`, embedding the PNGs already in `dir`.
 pub(crate) fn write_report(title: &str, results: &Results, dir: &Path) -> Result<()> {
-    let mut pngs: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+    // Every plot once: its PNG, or its SVG when the run wrote no PNGs.
+    let images: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
         .map_err(io(dir))?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "png"))
         .collect();
+    let of = |ext: &str| -> Vec<std::path::PathBuf> {
+        images
+            .iter()
+            .filter(|p| p.extension().is_some_and(|e| e == ext))
+            .cloned()
+            .collect()
+    };
+    let mut pngs = of("png");
+    let mut mime = "image/png";
+    if pngs.is_empty() {
+        pngs = of("svg");
+        mime = "image/svg+xml";
+    }
     pngs.sort();
     let mut plots = Vec::with_capacity(pngs.len());
     for p in &pngs {
@@ -32,7 +45,7 @@ pub(crate) fn write_report(title: &str, results: &Results, dir: &Path) -> Result
             base64::engine::general_purpose::STANDARD.encode(bytes),
         ));
     }
-    let html = render(title, results, &plots);
+    let html = render(title, results, &plots, mime);
     let path = dir.join("report.html");
     std::fs::write(&path, html).map_err(io(&path))
 }
@@ -78,7 +91,7 @@ y=c.cells[i].dataset.v||c.cells[i].textContent,p=parseFloat(x),q=parseFloat(y);\
 var d=(!isNaN(p)&&!isNaN(q))?p-q:x.localeCompare(y);return up?d:-d;});\
 r.forEach(function(x){b.appendChild(x);});});});";
 
-fn render(title: &str, r: &Results, plots: &[(String, String)]) -> String {
+fn render(title: &str, r: &Results, plots: &[(String, String)], mime: &str) -> String {
     let mut h = String::new();
     let title = if title.is_empty() {
         "hepframe run"
@@ -179,7 +192,7 @@ fn render(title: &str, r: &Results, plots: &[(String, String)]) -> String {
         for (name, data) in plots {
             let _ = writeln!(
                 h,
-                "<figure><img src=\"data:image/png;base64,{data}\" alt=\"{n}\" width=\"640\">\
+                "<figure><img src=\"data:{mime};base64,{data}\" alt=\"{n}\" width=\"640\">\
                  <figcaption>{n}</figcaption></figure>",
                 n = esc(name)
             );

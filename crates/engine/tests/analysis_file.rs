@@ -218,3 +218,78 @@ fn two_dimensional_histograms() {
         .to_string();
     assert!(e.contains("ybins, ylow and yhigh"), "{e}");
 }
+
+#[test]
+fn plot_settings_are_checked_where_they_are_written() {
+    let cases = [
+        (
+            "[plots]\nformats = [\"png\", \"gif\"]\n",
+            "unknown image format 'gif'",
+        ),
+        ("[plots]\nformats = []\n", "formats is empty"),
+        ("[plots]\nwidth = 20\n", "width 20"),
+        ("[plots]\ncolour = \"red\"\n", "unknown field `colour`"),
+    ];
+    for (plots, expected) in cases {
+        let e = err(&analysis(&format!("{plots}{HIST}")));
+        let text = e.to_string();
+        assert!(text.contains(expected), "{text}");
+        if let EngineError::Analysis { origin, .. } = &e {
+            assert!(origin.line >= 4, "{e}");
+        }
+    }
+    let e = err(&analysis(&format!("{HIST}plot = {{ style = \"dots\" }}\n")));
+    let EngineError::Analysis { origin, message } = &e else {
+        panic!("{e}")
+    };
+    assert!(message.contains("unknown style 'dots'"), "{message}");
+    assert_eq!(origin.line, 10, "{e}");
+    let e = err(&analysis(&format!(
+        "{HIST}plot = {{ formats = [\"svg\"] }}\n"
+    )));
+    assert!(e.to_string().contains("in [plots]"), "{e}");
+}
+
+#[test]
+fn plots_in_every_format_asked_for() {
+    let text = analysis(&format!(
+        "[plots]\nformats = [\"png\", \"svg\", \"pdf\"]\nexperiment = \"CMS\"\nstatus = \"Open Data\"\n\
+         lumi_label = \"4.4 fb^{{-1}} (8 TeV)\"\n{HIST}xlabel = \"E_{{T}}^{{miss}} [GeV]\"\n\
+         plot = {{ style = \"points\", flow = true, density = true }}\n\
+         [[histogram]]\nname = \"map\"\nvalue = \"MET_pt\"\nbins = 10\nlow = 0\nhigh = 100\n\
+         y = \"MET_phi\"\nybins = 8\nylow = -3.2\nyhigh = 3.2\nplot = {{ logz = true, zlabel = \"Events\" }}\n"
+    ));
+    let a = Analysis::from_toml(&text, Some(std::path::Path::new("/tmp/a.toml"))).unwrap();
+    let r = run(&a, &RunOptions::default()).unwrap();
+    let out = std::env::temp_dir().join(format!("hepframe-formats-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    engine::write_outputs_of(Some(&a), &r, &out).unwrap();
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "cutflow.json",
+            "h.pdf",
+            "h.png",
+            "h.svg",
+            "histograms.json",
+            "histograms.root",
+            "map.pdf",
+            "map.png",
+            "map.svg",
+            "report.html"
+        ]
+    );
+    let pdf = std::fs::read(out.join("h.pdf")).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    if let Ok(keep) = std::env::var("HEPFRAME_KEEP_PLOTS") {
+        for f in ["h.png", "map.png"] {
+            std::fs::copy(out.join(f), std::path::Path::new(&keep).join(f)).unwrap();
+        }
+    }
+    std::fs::remove_dir_all(&out).unwrap();
+}

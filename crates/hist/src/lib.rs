@@ -14,7 +14,8 @@
 //! * [`Histogram::to_uhi_json`], [`Histogram::from_uhi_json`] and [`write_uhi_file`] speak the
 //!   scikit-hep UHI serialisation that `hist`, boost-histogram and uproot read (see
 //!   [`uhi`](mod@uhi));
-//! * [`Histogram::plot_png`] draws a PNG with an embedded font (no system libraries);
+//! * [`Histogram::plot`], [`plot_overlay`] and [`StackPlot`] draw PNG, SVG or PDF plots in
+//!   mplhep's look with an embedded font (no system libraries; see [`figure`](mod@figure));
 //! * [`Histogram::to_root`] converts to a ROOT `TH1D`/`TH2D` for `rootio::write::FileWriter`.
 //!
 //! # Example
@@ -49,6 +50,7 @@
 
 pub mod axis;
 mod error;
+pub mod figure;
 mod fill;
 mod from_root;
 mod histogram;
@@ -61,10 +63,13 @@ pub mod uhi;
 
 pub use axis::{Axis, Binning};
 pub use error::{HistError, Result};
+pub use figure::marks::HistStyle;
+pub use figure::text::escape_label;
+pub use figure::{ImageFormat, Rgb};
 pub use from_root::{find_bin, find_global_bin};
 pub use histogram::{Histogram, Stats};
 pub use lookup::{Lookup, OutOfRange};
-pub use plot::PlotOptions;
+pub use plot::{plot_overlay, PlotOptions};
 pub use root::RootHistogram;
 pub use stack::StackPlot;
 pub use storage::Storage;
