@@ -276,13 +276,20 @@ impl<'a> Evaluator<'a> {
                 coll,
                 field,
                 cols,
-            } => match &*self.eval_rc(obj)? {
-                Val::Obj(_, idx) => Val::Num(self.elem_values(coll, field, cols, idx)?),
-                Val::Objs(_, off, idx) => {
-                    Val::List(off.clone(), self.elem_values(coll, field, cols, idx)?)
+            } => {
+                // A field of a whole collection (`Jet.pt`): the column itself, without an
+                // index per record and a gather through it.
+                if let (Node::Collection(c), [col]) = (&**obj, cols.as_slice()) {
+                    if c == coll && !coll.contains('+') {
+                        let base = self.coll_offsets(c)?;
+                        if let Val::List(off, v) = &*self.column(col)? {
+                            self.check_same_lengths(coll, col, off, &base)?;
+                            return Ok(Val::List(base, v.clone()));
+                        }
+                    }
                 }
-                _ => return Err(internal("field of a non-record")),
-            },
+                self.field(obj, coll, field, cols)?
+            }
             Node::Position { obj, coll } => {
                 let base = self.coll_offsets(coll)?;
                 let pos = |e: usize, i: i64| if i < 0 { -1 } else { i - base[e] };
@@ -534,6 +541,17 @@ impl<'a> Evaluator<'a> {
         let m = Rc::new(map);
         self.virtuals.borrow_mut().insert(c.to_string(), m.clone());
         Ok(m)
+    }
+
+    /// A field of records: the values of `field` for each record `obj` points at.
+    fn field(&self, obj: &Node, coll: &str, field: &str, cols: &[Col]) -> R<Val> {
+        Ok(match &*self.eval_rc(obj)? {
+            Val::Obj(_, idx) => Val::Num(self.elem_values(coll, field, cols, idx)?),
+            Val::Objs(_, off, idx) => {
+                Val::List(off.clone(), self.elem_values(coll, field, cols, idx)?)
+            }
+            _ => return Err(internal("field of a non-record")),
+        })
     }
 
     /// The values of `field` for the records `idx` of `coll` (`cols`: one per part); a
