@@ -139,6 +139,113 @@ class _Derived:
         return f"<hepframe derived result of {self._base!r}>"
 
 
+class _DerivedPerSample(_Derived):
+    """A derived result whose function also needs the sample (results of several bookings)."""
+
+    def GetValue(self, sample=None):  # noqa: N802
+        return self._fn(self._base.GetValue(sample), sample)
+
+    value = GetValue
+
+
+def _cell(v):
+    """A value as ROOT's Display prints it: integers as they are, floats with 6 decimals."""
+    if isinstance(v, (float, np.floating)):
+        return f"{float(v):.6f}"
+    if isinstance(v, (bool, np.bool_)):
+        return "true" if v else "false"
+    return str(v)
+
+
+class _Display:
+    """The table of :meth:`RDataFrame.Display` (computed on first use)."""
+
+    def __init__(self, arrays, columns, n):
+        self._arrays = arrays
+        self.columns = columns
+        self._n = n
+        self._text = None
+
+    def rows(self):
+        """The shown events: a list of ``{column: value or list of values}``."""
+        data = self._arrays.GetValue()
+        out = []
+        for c in self.columns:
+            a = data[c]
+            for i in range(min(self._n, len(a))):
+                if len(out) <= i:
+                    out.append({})
+                v = a[i]
+                out[i][c] = v.tolist() if hasattr(v, "tolist") else v
+        return out
+
+    def AsString(self):  # noqa: N802
+        """The table, laid out as ROOT 6.40 lays it out (a rule under every event)."""
+        if self._text is None:
+            rows = self.rows()
+            header = ["Row"] + self.columns
+            events = []
+            for r, row in enumerate(rows):
+                cells = [[str(r)]]
+                for c in self.columns:
+                    v = row.get(c)
+                    cells.append([_cell(x) for x in v] if isinstance(v, list) else [_cell(v)])
+                height = max(max(len(c) for c in cells), 1)
+                events.append([[c[k] if k < len(c) else "" for c in cells] for k in range(height)])
+            lines = [line for e in events for line in e]
+            widths = [max([len(h)] + [len(line[i]) for line in lines]) for i, h in enumerate(header)]
+            rule = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
+
+            def fmt(cells):
+                return "".join(f"| {x.ljust(w)} " for x, w in zip(cells, widths)) + "| "
+
+            out = [rule, fmt(header), rule]
+            for e in events:
+                out += [fmt(line) for line in e] + [rule]
+            self._text = "\n".join(out) + "\n"
+        return self._text
+
+    def Print(self):  # noqa: N802
+        print(self.AsString())
+
+    def __str__(self):
+        return self.AsString()
+
+
+class _Description:
+    """What :meth:`RDataFrame.Describe` returns."""
+
+    def __init__(self, tree, files, columns, n_defines):
+        self.tree = tree
+        self.files = list(files)
+        self.columns = columns
+        self.n_defines = n_defines
+
+    def AsString(self):  # noqa: N802
+        where = self.files[0] if len(self.files) == 1 else f"{len(self.files)} files"
+        width = max([len("Column")] + [len(c[0]) for c in self.columns])
+        twidth = max([len("Type")] + [len(c[1]) for c in self.columns])
+        lines = [
+            f"Dataframe from TTree {self.tree} in {'file' if len(self.files) == 1 else ''} {where}".replace("  ", " "),
+            "",
+            "Property                Value",
+            "--------                -----",
+            f"Columns in total        {len(self.columns)}",
+            f"Columns from defines    {self.n_defines}",
+            "",
+            f"{'Column'.ljust(width)}  {'Type'.ljust(twidth)}  Origin",
+            f"{'------'.ljust(width)}  {'----'.ljust(twidth)}  ------",
+        ]
+        lines += [f"{n.ljust(width)}  {t.ljust(twidth)}  {o}" for n, t, o in self.columns]
+        return "\n".join(lines)
+
+    def Print(self):  # noqa: N802
+        print(self.AsString())
+
+    def __str__(self):
+        return self.AsString()
+
+
 class LocalExecutor:
     """Run on this machine: ``threads`` threads (0 = all cores), work items of about
     ``entries_per_item`` entries (whole clusters)."""
@@ -623,6 +730,93 @@ class RDataFrame:
             weight, None if name is None else f"{name}.weights")
         return _Derived(values, lambda v: Statistic(
             _flat(v), None if weights is None else _per_value(weights.GetValue(), v)))
+
+    def Profile1D(self, model, x, y, weight=None):  # noqa: N802
+        """``Profile1D((name, title, bins, low, high), x, y[, weight])`` (or ``(name, title,
+        bins, edges)``): per bin of ``x`` the mean of ``y``, as ROOT's ``TProfile``. The value is
+        a ``hist.Hist`` with ``WeightedMean`` storage: ``.values()`` are the bin means
+        (``TProfile::GetBinContent``), ``.counts()`` the summed weights
+        (``GetBinEntries``). Booked as three weighted histograms (Σw, Σw·y, Σw·y² per bin, in
+        double precision) filled in the same pass."""
+        name = str(model[0])
+        title, xlabel, ylabel, _ = _split_title(str(model[1]) if len(model) > 1 else "")
+        binning = tuple(model[2:])
+        return self._profile(
+            name, y, weight,
+            lambda n, w: self.histo1d(n, x, binning=binning, weight=w, title=title or name,
+                                      xlabel=xlabel, ylabel=ylabel))
+
+    def Profile2D(self, model, x, y, z, weight=None):  # noqa: N802
+        """``Profile2D((name, title, nx, xlow, xhigh, ny, ylow, yhigh), x, y, z[, weight])``: per
+        (x, y) bin the mean of ``z``, as ROOT's ``TProfile2D`` (see :meth:`Profile1D`)."""
+        name = str(model[0])
+        title, xlabel, ylabel, _ = _split_title(str(model[1]) if len(model) > 1 else "")
+        rest = list(model[2:])
+        if len(rest) == 6:
+            xb, yb = tuple(rest[:3]), tuple(rest[3:])
+        elif len(rest) == 4:
+            xb, yb = tuple(rest[:2]), tuple(rest[2:])
+        else:
+            raise AnalysisError(f"Profile2D '{name}': cannot read the binning {tuple(rest)!r}")
+        return self._profile(
+            name, z, weight,
+            lambda n, w: self.histo2d(n, x, y, xbinning=xb, ybinning=yb, weight=w,
+                                      title=title or name, xlabel=xlabel, ylabel=ylabel))
+
+    def _profile(self, name, y, weight, book):
+        yd = f"(1.0 * ({y}))"
+        w = None if weight is None else f"(1.0 * ({weight}))"
+        times = (lambda e: e) if w is None else (lambda e: f"{w} * {e}")
+        sumw = book(f"{name}.sumw", w)
+        sumwy = book(f"{name}.sumwy", times(yd))
+        sumwy2 = book(f"{name}.sumwy2", times(f"{yd} * {yd}"))
+
+        def combine(hw, sample=None):
+            import hist
+
+            hwy, hwy2 = sumwy.GetValue(sample), sumwy2.GetValue(sample)
+            sw = hw.values(flow=True)
+            sw2 = hw.variances(flow=True)
+            sw2 = sw if sw2 is None else sw2
+            swy, swy2 = hwy.values(flow=True), hwy2.values(flow=True)
+            mean = np.divide(swy, sw, out=np.zeros_like(swy), where=sw != 0)
+            out = hist.Hist(*hw.axes, storage=hist.storage.WeightedMean(), name=name,
+                            label=hw.label)
+            v = out.view(flow=True)
+            v["sum_of_weights"] = sw
+            v["sum_of_weights_squared"] = sw2
+            v["value"] = mean
+            v["_sum_of_weighted_deltas_squared"] = np.maximum(swy2 - sw * mean * mean, 0.0)
+            return out
+
+        return _DerivedPerSample(sumw, combine)
+
+    def Display(self, columns=None, nRows=5):  # noqa: N802, N803
+        """The first ``nRows`` events reaching this node, as RDataFrame's ``Display``: a table
+        with one row per event (lists one element per line); ``.Print()`` prints it,
+        ``.AsString()`` returns it. ``columns``: names or expressions (default: the first
+        branches of the tree, as ROOT's ``Display()``). Lazy; computing it runs the graph."""
+        if columns is None:
+            columns = self.GetColumnNames()[:4]
+        if isinstance(columns, str):
+            columns = [columns]
+        columns = [str(c) for c in columns]
+        arrays = self.AsNumpy(columns)
+        return _Display(arrays, columns, int(nRows))
+
+    def Describe(self):  # noqa: N802
+        """What this node is, as RDataFrame's ``Describe``: the input, the number of columns and
+        defines, and every column with its type and origin (``Dataset`` or ``Define``);
+        ``.Print()`` prints it, ``.AsString()`` returns it, ``.columns`` holds
+        ``[(name, type, origin), ...]``. A define's type is shown as ``(define)``: its values'
+        type shows in ``AsNumpy``."""
+        defined = self._defines_above()
+        tree = self._graph.first_tree()
+        types = tree.typenames()
+        rows = [(d, "(define)", "Define") for d in defined]
+        rows += [(b, _rdf_type(types[b]), "Dataset") for b in tree.keys() if b not in defined]
+        files = self._graph.files or [f for s in self._graph.samples for f in s.get("files", [])]
+        return _Description(self._graph.tree, files, rows, len(defined))
 
     def AsNumpy(self, columns):  # noqa: N802
         """The values of ``columns`` (names or expressions) for the events reaching this node,

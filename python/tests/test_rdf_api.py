@@ -109,3 +109,60 @@ def test_the_plot_and_pandas_extras_are_declared():
     requires = meta.get_all("Requires-Dist")
     assert any(r.startswith("mplhep") and "extra == 'plot'" in r.replace('"', "'")
                for r in requires), requires
+
+
+def _profile_flat(h):
+    """(means, entries) per global bin with flow, in ROOT's bin order (x fastest)."""
+    v = h.view(flow=True)
+    # hist's flow view is [x, y]; ROOT's global bin is x + (nx + 2) * y.
+    return np.asarray(v["value"]).T.ravel(), np.asarray(v["sum_of_weights"]).T.ravel()
+
+
+def test_profiles_equal_roots(sample):
+    df = hepframe.RDataFrame("Events", sample)
+    wdf = df.Define("w", "nJet > 0 ? Jet[0].pt / 100.0f : 1.0f")
+    two = df.Filter("nMuon >= 2", "two muons")
+    booked = {
+        "flat": df.Profile1D(("p_flat", "", 10, 0, 100), "MET_pt", "nJet"),
+        "jagged": df.Profile1D(("p_jag", "", 20, 0, 200), "Jet_pt", "Jet_eta"),
+        "weighted": wdf.Profile1D(("p_w", "", 10, 0, 100), "MET_pt", "MET_phi", "w"),
+        "cut": two.Profile1D(("p_cut", "", 8, 0, 80), "Muon_pt", "Muon_eta"),
+    }
+    p2 = df.Profile2D(("p2", "", 5, -2.5, 2.5, 4, -3.2, 3.2), "Muon_eta", "Muon_phi", "Muon_pt")
+    for key, ptr in booked.items():
+        means, entries = _profile_flat(ptr.GetValue())
+        want = REF["profile1d"][key]
+        # Weight sums and means over the same values in another order: equal to rounding.
+        np.testing.assert_allclose(entries, want["entries"], rtol=1e-12, err_msg=key)
+        np.testing.assert_allclose(means, want["content"], rtol=1e-12, atol=1e-300, err_msg=key)
+        assert np.count_nonzero(entries) > 3, key
+    means, entries = _profile_flat(p2.GetValue())
+    np.testing.assert_allclose(entries, REF["profile2d"]["entries"], rtol=1e-12)
+    np.testing.assert_allclose(means, REF["profile2d"]["content"], rtol=1e-12, atol=1e-300)
+
+
+def test_display_is_roots_table(sample):
+    df = hepframe.RDataFrame("Events", sample)
+    d = df.Display(["nMuon", "Muon_pt", "MET_pt"], 3)
+    assert d.AsString() == REF["display"]
+    assert d.rows()[2]["nMuon"] == 2 and len(d.rows()[2]["Muon_pt"]) == 2
+
+
+def test_describe_lists_roots_columns(sample):
+    node = hepframe.RDataFrame("Events", sample).Define("ht", "sum(Jet.pt)")
+    text = node.Describe().AsString()
+    ref = REF["describe"].splitlines()
+    total = next(int(line.split()[-1]) for line in ref if line.startswith("Columns in total"))
+    assert f"Columns in total        {total}" in text
+    want = {}
+    table = next(i for i, x in enumerate(ref) if x.startswith("Column "))
+    for line in ref[table + 2:]:
+        parts = line.split()
+        if len(parts) == 3:
+            want[parts[0]] = (parts[1], parts[2])
+    got = {name: (t, origin) for name, t, origin in node.Describe().columns}
+    assert set(got) == set(want)
+    for name, (t, origin) in want.items():
+        assert got[name][1] == origin, name
+        if origin == "Dataset":
+            assert got[name][0] == t, name

@@ -1,7 +1,8 @@
 """ROOT's answers for the RDataFrame-API tests (python/tests/test_rdf_api.py), on the bundled
 sample: Min/Max/Stats of flat, jagged and integer columns (also below a Filter), the column
-names with and without a Define and the branches' types, and how a model title "title;x;y;z"
-is split.
+names with and without a Define and the branches' types, how a model title "title;x;y;z"
+is split, TProfile/TProfile2D bin means and entries (Profile1D/2D), Display's table and
+Describe's column list.
 
 Run with ROOT (pip install root), from the repository root:
     ~/peers/bin/python python/tests/data/make_rdf_api_reference.py
@@ -42,6 +43,26 @@ for i, t in enumerate( ("plain", "Dimuon mass;m_{#mu#mu} [GeV];Events / bin", ";
     titles[t] = [h.GetTitle(), h.GetXaxis().GetTitle(), h.GetYaxis().GetTitle(),
                  h.GetZaxis().GetTitle()]
 out["titles"] = titles
+
+def profile_bins(p, n_global):
+    return {"content": [p.GetBinContent(i) for i in range(n_global)],
+            "entries": [p.GetBinEntries(i) for i in range(n_global)]}
+
+
+wdf = df.Define("w", "nJet > 0 ? Jet_pt[0] / 100.f : 1.f")
+profiles = {
+    "flat": df.Profile1D(("p_flat", "", 10, 0, 100), "MET_pt", "nJet"),
+    "jagged": df.Profile1D(("p_jag", "", 20, 0, 200), "Jet_pt", "Jet_eta"),
+    "weighted": wdf.Profile1D(("p_w", "", 10, 0, 100), "MET_pt", "MET_phi", "w"),
+    "cut": two.Profile1D(("p_cut", "", 8, 0, 80), "Muon_pt", "Muon_eta"),
+}
+out["profile1d"] = {k: profile_bins(v.GetValue(), v.GetValue().GetNbinsX() + 2)
+                    for k, v in profiles.items()}
+p2 = df.Profile2D(("p2", "", 5, -2.5, 2.5, 4, -3.2, 3.2), "Muon_eta", "Muon_phi", "Muon_pt").GetValue()
+out["profile2d"] = profile_bins(p2, (p2.GetNbinsX() + 2) * (p2.GetNbinsY() + 2))
+out["profile2d"]["nx"] = p2.GetNbinsX()
+out["display"] = str(df.Display(["nMuon", "Muon_pt", "MET_pt"], 3).AsString())
+out["describe"] = str(df.Define("ht", "Sum(Jet_pt)").Describe().AsString())
 with open("python/tests/data/rdf_api_reference.json", "w") as f:
     json.dump(out, f, indent=1, sort_keys=True)
 print("wrote python/tests/data/rdf_api_reference.json")
