@@ -21,6 +21,24 @@ export PATH="$PWD/.venv/bin:$PATH"
 # The Rust tests that load our UHI JSON into Python's uhi/hist use this interpreter.
 export HEPFRAME_PYTHON="$PWD/.venv/bin/python"
 cargo test --workspace
-# Build the extension (release) and install it with its Python code.
-.venv/bin/pip install --quiet --disable-pip-version-check --no-build-isolation --no-deps .
+# Build the wheel as a user would (`maturin build --release`: one abi3 wheel for every CPython
+# >= 3.9) and install that wheel for the tests.
+rm -rf target/wheels
+.venv/bin/maturin build --release --quiet --out target/wheels
+wheel=$(ls target/wheels/hepframe-*-cp39-abi3-*.whl)
+.venv/bin/pip install --quiet --disable-pip-version-check --force-reinstall --no-deps "$wheel"
+# The same wheel on a clean environment with only pip: its dependencies come from PyPI.
+rm -rf target/wheel-venv
+python3 -m venv target/wheel-venv
+target/wheel-venv/bin/pip install --quiet --disable-pip-version-check "$wheel"
+(cd target && wheel-venv/bin/python - <<'PY'
+import hepframe
+events = hepframe.open("../examples/data/nano_10k.root:Events")
+met = events["MET_pt"].array()
+assert len(met) == 10000, len(met)
+h = hepframe.RDataFrame("Events", "../examples/data/nano_10k.root").Histo1D(("met", "", 10, 0, 200), "MET_pt")
+assert h.GetValue().sum(flow=True) == 10000
+print("the wheel installs with pip alone and runs:", hepframe.__file__)
+PY
+)
 .venv/bin/python -m pytest -q python/tests

@@ -619,6 +619,40 @@ class RDataFrame:
         self._graph.check_cut_name(self._node, name)
         return self._push({"Filter": item})
 
+    def Range(self, begin, end=None, stride=1):  # noqa: N802
+        """``Range(end)`` or ``Range(begin, end[, stride])``: the entries ``begin``,
+        ``begin + stride``, … before ``end`` (``0``: to the last), as RDataFrame's ``Range`` on
+        the input — entry numbers count through the input files in order (``rdfentry_``), per
+        sample. It shows in the cut-flow as ``Range(begin, end, stride)``. Below a ``Filter``
+        RDataFrame counts the entries that passed it, which needs the events one by one in
+        order; that is refused here (put the Range first)."""
+        if end is None:
+            begin, end = 0, begin
+        try:
+            begin, end, stride = int(begin), int(end), int(stride)
+        except (TypeError, ValueError):
+            raise AnalysisError(f"Range({begin!r}, {end!r}, {stride!r}): give whole numbers") from None
+        if begin < 0 or end < 0 or stride < 1:
+            raise AnalysisError(f"Range({begin}, {end}, {stride}): begin and end must be >= 0 "
+                                "and stride >= 1")
+        if end and end < begin:
+            raise AnalysisError(f"Range({begin}, {end}): end is before begin")
+        at = self._node
+        while at is not None:
+            node = self._graph.nodes[at]
+            if "Filter" in node["op"]:
+                raise AnalysisError(
+                    "Range below a Filter counts the entries that passed it, one by one in order, "
+                    "which a parallel event loop cannot do: call Range before the Filter")
+            at = node["parent"]
+        cond = [f"rdfentry_ >= {begin}"]
+        if end:
+            cond.append(f"rdfentry_ < {end}")
+        if stride > 1:
+            cond.append(f"rdfentry_ % {stride} == {begin % stride}")
+        name = f"Range({begin}, {end}" + (f", {stride})" if stride != 1 else ")")
+        return self.Filter(" && ".join(cond), name)
+
     def Define(self, name, expr):  # noqa: N802
         """A new column ``name`` for the returned node and what is booked below it."""
         return self._push({"Define": _item(name, expr)})

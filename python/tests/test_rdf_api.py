@@ -166,3 +166,34 @@ def test_describe_lists_roots_columns(sample):
         assert got[name][1] == origin, name
         if origin == "Dataset":
             assert got[name][0] == t, name
+
+
+def test_range_equals_roots(sample):
+    df = hepframe.RDataFrame("Events", sample)
+    got = df.Range(10, 100, 3).AsNumpy(["MET_pt"]).GetValue()["MET_pt"]
+    np.testing.assert_array_equal(got.astype(np.float64), REF["range"]["10,100,3"])
+    assert df.Range(50).Filter("nMuon >= 2", "two").Count().GetValue() == REF["range"]["50|two muons"]
+    assert df.Range(9990, 0).Count().GetValue() == REF["range"]["9990,0"]
+    # The entry number itself, as RDataFrame's rdfentry_.
+    entries = df.Range(5).AsNumpy(["rdfentry_"]).GetValue()["rdfentry_"]
+    assert entries.tolist() == [0, 1, 2, 3, 4] and entries.dtype == np.uint64
+    with pytest.raises(hepframe.AnalysisError, match="before the Filter"):
+        df.Filter("nMuon >= 3", "three").Range(10)
+    with pytest.raises(hepframe.AnalysisError, match="stride >= 1"):
+        df.Range(0, 10, 0)
+    with pytest.raises(hepframe.AnalysisError, match="end is before begin"):
+        df.Range(10, 5)
+
+
+def test_entry_numbers_run_through_the_files_in_order(sample, tmp_path):
+    # Two copies of the sample: the second file's entries follow the first's.
+    import shutil
+
+    a, b = tmp_path / "a.root", tmp_path / "b.root"
+    shutil.copy(sample, a)
+    shutil.copy(sample, b)
+    df = hepframe.RDataFrame("Events", [str(a), str(b)])
+    e = df.Range(9998, 10002).AsNumpy(["rdfentry_", "MET_pt"]).GetValue()
+    assert e["rdfentry_"].tolist() == [9998, 9999, 10000, 10001]
+    one = hepframe.RDataFrame("Events", sample).AsNumpy(["MET_pt"]).GetValue()["MET_pt"]
+    assert e["MET_pt"].tolist() == [one[9998], one[9999], one[0], one[1]]

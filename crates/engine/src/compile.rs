@@ -84,6 +84,8 @@ pub(crate) struct CompiledSample {
     pub snapshots: Vec<CompiledSnapshot>,
     /// The branches to read.
     pub branches: Vec<String>,
+    /// Whether an expression reads [`ENTRY_COLUMN`] (then every batch is given it).
+    pub reads_entry: bool,
     /// Multiplies every fill weight (the sample's normalisation when known before the loop).
     pub norm: f64,
     /// Whether histograms keep Σw² (weights are not all 1).
@@ -151,6 +153,11 @@ pub(crate) fn applies(v: &Variation, sample: &Sample) -> bool {
     })
 }
 
+/// RDataFrame's `rdfentry_`: the entry number of an event in its sample's files taken in
+/// order (the first file's entries, then the second's, …), an `unsigned long`. Expressions read
+/// it as a branch; the engine gives it to every batch when one does.
+pub const ENTRY_COLUMN: &str = "rdfentry_";
+
 /// The sample-dependent inputs of a compilation.
 pub(crate) struct SampleContext<'a> {
     pub sample: &'a Sample,
@@ -166,7 +173,15 @@ pub(crate) fn compile(
     tree: &Dataset,
 ) -> Result<CompiledSample> {
     let sample = cx.sample;
-    let schema = Schema::of_dataset(tree);
+    let mut schema = Schema::of_dataset(tree);
+    // RDataFrame's entry number, unless the tree has a branch of that name.
+    let entry_is_virtual = !schema.branches.contains_key(ENTRY_COLUMN);
+    if entry_is_virtual {
+        schema.branches.insert(
+            ENTRY_COLUMN.to_owned(),
+            expr::schema::BranchType::Scalar(expr::schema::Num::U64),
+        );
+    }
     let (mut registry, mut root) = Registry::new(&schema);
     registry.tables =
         expr::external::TableSource(Some(Arc::new(FileTables::new(a.table_dir.clone()))));
@@ -571,6 +586,7 @@ pub(crate) fn compile(
             }
         }
     }
+    let reads_entry = entry_is_virtual && branches.remove(ENTRY_COLUMN);
     let root_weight = if root_filter.is_none() {
         a.nodes
             .iter()
@@ -594,6 +610,7 @@ pub(crate) fn compile(
         stats,
         snapshots,
         branches: branches.into_iter().collect(),
+        reads_entry,
         norm: cx.norm,
         weighted,
         norm_sum,

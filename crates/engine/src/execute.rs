@@ -163,12 +163,27 @@ pub(crate) fn process(
             snaps: &mut snaps,
             norm_sum: &mut p.norm_sums[sample],
         };
+        // rdfentry_: entries of the sample's files before this one come first.
+        let first_entry: u64 = plan
+            .files
+            .iter()
+            .filter(|f| f.sample == sample)
+            .take_while(|f| f.path != it.file)
+            .map(|f| f.entries)
+            .sum();
         while start < n {
             let stop = (start + EVAL_BATCH).min(n);
             let mut chunk = Chunk {
                 entries: (range.start + start as u64..range.start + stop as u64).collect(),
                 ..Default::default()
             };
+            if c.reads_entry {
+                let numbers = chunk.entries.iter().map(|e| e + first_entry).collect();
+                chunk.values.insert(
+                    crate::compile::ENTRY_COLUMN.to_owned(),
+                    Rc::new(expr::Val::Num(expr::Nums::U64(numbers))),
+                );
+            }
             for (name, a) in c.branches.iter().zip(&shared) {
                 chunk.views.insert(
                     name.clone(),

@@ -306,3 +306,58 @@ fn two_d_log_z_and_stack_formats() {
     assert!(odd.write(dir.path().join("odd.png")).is_err());
     assert!(!dir.path().join("odd.png").exists());
 }
+
+#[test]
+fn extreme_contents_and_labels_never_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let extremes = [
+        vec![f64::MAX, -f64::MAX, 1.0],
+        vec![1e-300, 2e-300, 0.0],
+        vec![-5.0, -1.0, -3.0],
+        vec![f64::NAN, f64::INFINITY, f64::NEG_INFINITY],
+    ];
+    let long_label = "x_{".repeat(300) + &"#alpha ".repeat(100);
+    for (k, weights) in extremes.iter().enumerate() {
+        let mut h = Histogram::new_1d(
+            Axis::variable(vec![1e-3, 1.0, 2.0, 1e6])
+                .unwrap()
+                .with_label(&long_label),
+            Storage::Weight,
+        );
+        h.fill_many_weighted(&[0.5, 1.5, 5.0], weights).unwrap();
+        for style in [HistStyle::Step, HistStyle::Filled, HistStyle::Points] {
+            for (log_x, log_y, density, flow) in [
+                (false, false, false, false),
+                (true, true, true, true),
+                (true, false, false, true),
+            ] {
+                let opts = PlotOptions {
+                    style,
+                    log_x,
+                    log_y,
+                    density,
+                    flow,
+                    title: long_label.clone(),
+                    ..PlotOptions::default()
+                };
+                let path = dir.path().join(format!("e{k}_{style:?}_{log_x}.png"));
+                h.plot(&path, &opts).unwrap();
+            }
+        }
+        let mut h2 = Histogram::new_2d(
+            Axis::regular(3, 0.0, 3.0).unwrap(),
+            Axis::regular(1, 0.0, 1.0).unwrap(),
+            Storage::Weight,
+        );
+        h2.fill_many_2d_weighted(&[0.5, 1.5, 2.5], &[0.5; 3], weights)
+            .unwrap();
+        for log_z in [false, true] {
+            let opts = PlotOptions {
+                log_z,
+                ..PlotOptions::default()
+            };
+            h2.plot(dir.path().join(format!("m{k}_{log_z}.svg")), &opts)
+                .unwrap();
+        }
+    }
+}

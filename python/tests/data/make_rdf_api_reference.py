@@ -2,7 +2,7 @@
 sample: Min/Max/Stats of flat, jagged and integer columns (also below a Filter), the column
 names with and without a Define and the branches' types, how a model title "title;x;y;z"
 is split, TProfile/TProfile2D bin means and entries (Profile1D/2D), Display's table and
-Describe's column list.
+Describe's column list, Range.
 
 Run with ROOT (pip install root), from the repository root:
     ~/peers/bin/python python/tests/data/make_rdf_api_reference.py
@@ -63,6 +63,11 @@ out["profile2d"] = profile_bins(p2, (p2.GetNbinsX() + 2) * (p2.GetNbinsY() + 2))
 out["profile2d"]["nx"] = p2.GetNbinsX()
 out["display"] = str(df.Display(["nMuon", "Muon_pt", "MET_pt"], 3).AsString())
 out["describe"] = str(df.Define("ht", "Sum(Jet_pt)").Describe().AsString())
+out["range"] = {
+    "10,100,3": [float(x) for x in df.Range(10, 100, 3).AsNumpy(["MET_pt"])["MET_pt"]],
+    "50|two muons": int(df.Range(50).Filter("nMuon >= 2").Count().GetValue()),
+    "9990,0": int(df.Range(9990, 0).Count().GetValue()),
+}
 with open("python/tests/data/rdf_api_reference.json", "w") as f:
     json.dump(out, f, indent=1, sort_keys=True)
 print("wrote python/tests/data/rdf_api_reference.json")
