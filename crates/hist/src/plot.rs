@@ -304,7 +304,6 @@ fn draw_1d(
         Scale::new(y0, y1, options.log_y),
     );
     let base = if options.log_y { y0 } else { 0.0 };
-    f.clip(&mut fig);
     let mut entries = Vec::new();
     for (k, ((label, _), b)) in histograms.iter().zip(&all).enumerate() {
         let colour = if histograms.len() == 1 && options.style == HistStyle::Points {
@@ -338,7 +337,6 @@ fn draw_1d(
             fig.line(&l, Rgb(120, 120, 120), 1.0, true);
         }
     }
-    fig.end_clip();
     let x_label = or(&options.x_label, axis.label());
     let default_y = if options.density {
         "Density".to_owned()
@@ -434,11 +432,9 @@ fn draw_2d(h: &Histogram, options: &PlotOptions) -> std::result::Result<Figure, 
             .or_default()
             .push((px0, py0, px1 - px0, py1 - py0));
     }
-    f.clip(&mut fig);
     for (level, cells) in &groups {
         fig.cells(cells, viridis(f64::from(*level) / 255.0), 1.0);
     }
-    fig.end_clip();
     let x_label = or(&options.x_label, ax.label());
     let y_label = or(&options.y_label, ay.label());
     f.draw(

@@ -167,7 +167,6 @@ impl StackPlot {
             y: y_scale,
         };
         let base = if self.log_y { y_scale.lo } else { 0.0 };
-        main.clip(&mut fig);
         let mut entries = Vec::new();
         // Drawn top sample first, so that the legend lists the samples as they are stacked.
         for (k, ((label, _), top_k)) in self.stack.iter().zip(&tops).enumerate().rev() {
@@ -219,7 +218,6 @@ impl StackPlot {
                 },
             );
         }
-        fig.end_clip();
         let x_label = if self.x_label.is_empty() {
             axis.label().to_string()
         } else {
@@ -278,7 +276,6 @@ impl StackPlot {
             x: Scale::new(x0, x1, false),
             y: Scale::new(lo.max(0.0), hi.min(3.0), false),
         };
-        panel.clip(&mut fig);
         let ones = vec![1.0; n];
         let rel: Vec<f64> = (0..n)
             .map(|i| {
@@ -302,7 +299,6 @@ impl StackPlot {
             errors: (0..n).map(|i| finite(ratio_of(d.errors[i], i))).collect(),
         };
         marks::points(&mut fig, &panel, &r, Rgb::BLACK, s);
-        fig.end_clip();
         panel.draw(
             &mut fig,
             &AxisText {

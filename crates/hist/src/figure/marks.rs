@@ -131,8 +131,11 @@ pub(crate) fn points(fig: &mut Figure, f: &Frame, b: &Bins, colour: Rgb, size: f
         if v == 0.0 && e == 0.0 || !v.is_finite() {
             continue;
         }
+        let centre = (b.edges[i] + b.edges[i + 1]) / 2.0;
         let x = (f.px(b.edges[i]) + f.px(b.edges[i + 1])) / 2.0;
-        marks.push((x, f.py(v)));
+        if f.contains(centre, v) {
+            marks.push((x, f.py(v)));
+        }
         if e > 0.0 {
             bars.push(((x, f.py(v - e)), (x, f.py(v + e))));
         }

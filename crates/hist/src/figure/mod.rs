@@ -16,7 +16,7 @@ pub mod text;
 
 use std::fmt::Write as _;
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use resvg::tiny_skia;
 use resvg::usvg;
@@ -120,7 +120,6 @@ pub(crate) struct Figure {
     width: f64,
     height: f64,
     body: String,
-    clips: usize,
 }
 
 fn num(v: f64) -> String {
@@ -155,7 +154,6 @@ impl Figure {
             width: f64::from(width),
             height: f64::from(height),
             body: String::new(),
-            clips: 0,
         };
         f.rect(0.0, 0.0, f.width, f.height, Rgb::WHITE, 1.0);
         f
@@ -268,24 +266,6 @@ impl Figure {
         let _ = writeln!(self.body, r#"<path d="{d}" fill="{}"/>"#, fill.hex());
     }
 
-    /// Start a group clipped to a rectangle; end it with [`Figure::end_clip`].
-    pub(crate) fn begin_clip(&mut self, x: f64, y: f64, w: f64, h: f64) {
-        self.clips += 1;
-        let id = self.clips;
-        let _ = writeln!(
-            self.body,
-            r#"<clipPath id="c{id}"><rect x="{}" y="{}" width="{}" height="{}"/></clipPath><g clip-path="url(#c{id})">"#,
-            num(x),
-            num(y),
-            num(w.max(0.0)),
-            num(h.max(0.0))
-        );
-    }
-
-    pub(crate) fn end_clip(&mut self) {
-        self.body.push_str("</g>\n");
-    }
-
     /// Draw a laid-out label with its anchor at `(x, y)`; `rotated` turns it a quarter
     /// anticlockwise (reading upwards, as a y-axis label).
     #[allow(clippy::too_many_arguments)]
@@ -394,7 +374,8 @@ impl Figure {
 
     /// The figure's bytes in `format`.
     pub(crate) fn encode(&self, format: ImageFormat) -> std::result::Result<Vec<u8>, String> {
-        let tree = usvg::Tree::from_str(&self.svg(), options())
+        let svg = self.svg();
+        let tree = usvg::Tree::from_str(&svg, &options(&svg))
             .map_err(|e| format!("internal error: the plot's SVG does not parse: {e}"))?;
         match format {
             ImageFormat::Svg => Ok(tree.to_string(&usvg::WriteOptions::default()).into_bytes()),
@@ -432,26 +413,30 @@ fn path_data(points: &[(f64, f64)]) -> String {
     d
 }
 
-/// Parser options with the embedded fonts as the only fonts.
-fn options() -> &'static usvg::Options<'static> {
-    static OPTIONS: OnceLock<usvg::Options<'static>> = OnceLock::new();
-    OPTIONS.get_or_init(|| {
-        let mut db = usvg::fontdb::Database::new();
-        for bytes in [
-            dejavu::sans::regular(),
-            dejavu::sans::bold(),
-            dejavu::sans::oblique(),
-            dejavu::sans::bold_oblique(),
-        ] {
-            db.load_font_data(bytes.to_vec());
+/// Parser options with the embedded fonts as the only fonts: the faces `svg` uses, given to
+/// the font database as the binary's own bytes (not copied; only the pages of the faces used are
+/// ever touched), to keep a run's peak memory low.
+fn options(svg: &str) -> usvg::Options<'static> {
+    let mut db = usvg::fontdb::Database::new();
+    let bold = svg.contains(r#"font-weight="bold""#);
+    let oblique = svg.contains(r#"font-style="oblique""#);
+    let faces = [
+        (true, dejavu::sans::regular()),
+        (bold, dejavu::sans::bold()),
+        (oblique, dejavu::sans::oblique()),
+        (bold && oblique, dejavu::sans::bold_oblique()),
+    ];
+    for (used, bytes) in faces {
+        if used {
+            db.load_font_source(usvg::fontdb::Source::Binary(Arc::new(bytes)));
         }
-        db.set_sans_serif_family(FAMILY);
-        usvg::Options {
-            font_family: FAMILY.to_owned(),
-            fontdb: Arc::new(db),
-            ..usvg::Options::default()
-        }
-    })
+    }
+    db.set_sans_serif_family(FAMILY);
+    usvg::Options {
+        font_family: FAMILY.to_owned(),
+        fontdb: Arc::new(db),
+        ..usvg::Options::default()
+    }
 }
 
 /// Matplotlib's viridis at nine points; colours between them are interpolated linearly.
