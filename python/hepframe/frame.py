@@ -283,6 +283,17 @@ def _binning(spec, what):
     return {"Variable": edges}
 
 
+def _binning_2d(rest, what):
+    """The x and y binnings of a 2-D model's tail: ``(nx, xlow, xhigh, ny, ylow, yhigh)`` or
+    ``(nx, xedges, ny, yedges)``."""
+    rest = list(rest)
+    if len(rest) == 6:
+        return tuple(rest[:3]), tuple(rest[3:])
+    if len(rest) == 4:
+        return tuple(rest[:2]), tuple(rest[2:])
+    raise AnalysisError(f"{what}: cannot read the binning {tuple(rest)!r}")
+
+
 def _compression_setting(text):
     """``"zstd-5"`` -> 505 (ROOT's algorithm * 100 + level); ``"none"`` -> 0."""
     if text == "none":
@@ -715,13 +726,7 @@ class RDataFrame:
         axes as ``(name, title, nx, xedges, ny, yedges)``."""
         name = str(model[0])
         title, xlabel, ylabel, _ = _split_title(str(model[1]))
-        rest = list(model[2:])
-        if len(rest) == 6:
-            xb, yb = tuple(rest[:3]), tuple(rest[3:])
-        elif len(rest) == 4:
-            xb, yb = tuple(rest[:2]), tuple(rest[2:])
-        else:
-            raise AnalysisError(f"Histo2D '{name}': cannot read the binning {tuple(rest)!r}")
+        xb, yb = _binning_2d(model[2:], f"Histo2D '{name}'")
         return self.histo2d(name, x, y, xbinning=xb, ybinning=yb, weight=weight, title=title,
                             xlabel=xlabel, ylabel=ylabel)
 
@@ -785,13 +790,7 @@ class RDataFrame:
         (x, y) bin the mean of ``z``, as ROOT's ``TProfile2D`` (see :meth:`Profile1D`)."""
         name = str(model[0])
         title, xlabel, ylabel, _ = _split_title(str(model[1]) if len(model) > 1 else "")
-        rest = list(model[2:])
-        if len(rest) == 6:
-            xb, yb = tuple(rest[:3]), tuple(rest[3:])
-        elif len(rest) == 4:
-            xb, yb = tuple(rest[:2]), tuple(rest[2:])
-        else:
-            raise AnalysisError(f"Profile2D '{name}': cannot read the binning {tuple(rest)!r}")
+        xb, yb = _binning_2d(model[2:], f"Profile2D '{name}'")
         return self._profile(
             name, z, weight,
             lambda n, w: self.histo2d(n, x, y, xbinning=xb, ybinning=yb, weight=w,

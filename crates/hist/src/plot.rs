@@ -357,17 +357,22 @@ fn draw_1d(
     if legend {
         marks::legend(&mut fig, &f, &entries, s);
     }
-    let title = title_label(options, first, 1.1 * s);
+    header(&mut fig, &f, s, options, first);
+    Ok(fig)
+}
+
+/// The line above the frame: the experiment label or the title, and the luminosity text.
+fn header(fig: &mut Figure, f: &Frame, s: f64, options: &PlotOptions, h: &Histogram) {
+    let title = title_label(options, h, 1.1 * s);
     marks::header(
-        &mut fig,
-        &f,
+        fig,
+        f,
         s,
         &options.experiment,
         &options.status,
         &title,
         &options.lumi,
     );
-    Ok(fig)
 }
 
 fn draw_2d(h: &Histogram, options: &PlotOptions) -> std::result::Result<Figure, String> {
@@ -470,16 +475,7 @@ fn draw_2d(h: &Histogram, options: &PlotOptions) -> std::result::Result<Figure, 
         );
     }
     colour_bar_axis(&mut fig, &bar, s, or(&options.z_label, "Events"));
-    let title = title_label(options, h, 1.1 * s);
-    marks::header(
-        &mut fig,
-        &f,
-        s,
-        &options.experiment,
-        &options.status,
-        &title,
-        &options.lumi,
-    );
+    header(&mut fig, &f, s, options, h);
     Ok(fig)
 }
 
@@ -507,18 +503,7 @@ fn colour_bar_axis(fig: &mut Figure, bar: &Frame, s: f64, title: &str) {
         }
     }
     fig.segments(&segs, Rgb::BLACK, 1.0);
-    fig.line(
-        &[
-            (bar.left, bar.top),
-            (bar.right, bar.top),
-            (bar.right, bar.bottom),
-            (bar.left, bar.bottom),
-            (bar.left, bar.top),
-        ],
-        Rgb::BLACK,
-        1.0,
-        false,
-    );
+    bar.outline(fig, 1.0);
     let l = text::layout(title, 1.1 * s, Face::default());
     // Rotated to read upwards, at the top end as the y title: its baseline is a line
     // right of the tick labels, so the glyphs rise towards the labels' side.

@@ -251,6 +251,22 @@ impl Frame {
         self.right - self.left
     }
 
+    /// The frame's box.
+    pub(crate) fn outline(&self, fig: &mut Figure, width: f64) {
+        fig.line(
+            &[
+                (self.left, self.top),
+                (self.right, self.top),
+                (self.right, self.bottom),
+                (self.left, self.bottom),
+                (self.left, self.top),
+            ],
+            Rgb::BLACK,
+            width,
+            false,
+        );
+    }
+
     /// The frame, its ticks, tick labels and titles.
     pub(crate) fn draw(&self, fig: &mut Figure, t: &AxisText<'_>) {
         let s = t.size;
@@ -303,18 +319,7 @@ impl Frame {
             }
         }
         fig.segments(&segs, Rgb::BLACK, lw);
-        fig.line(
-            &[
-                (self.left, self.top),
-                (self.right, self.top),
-                (self.right, self.bottom),
-                (self.left, self.bottom),
-                (self.left, self.top),
-            ],
-            Rgb::BLACK,
-            lw * 1.2,
-            false,
-        );
+        self.outline(fig, lw * 1.2);
         let title = 1.15 * s;
         if t.x_labels && !t.x_title.is_empty() {
             let l = text::layout(t.x_title, title, Face::default());
