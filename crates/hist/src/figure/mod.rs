@@ -1,7 +1,8 @@
 //! Drawing plots: every plot is built as one SVG document in pixel units, then written as PNG
 //! (rendered by `resvg`), SVG (the same document with its text turned into outlines, so it
-//! looks the same in every viewer) or PDF (`svg2pdf`, vector). The format follows the file's
-//! extension.
+//! looks the same in every viewer) or PDF (`svg2pdf`, vector, the font subset embedded; the
+//! order of its resource dictionaries may differ between runs, the drawing does not). The
+//! format follows the file's extension.
 //!
 //! Text is DejaVu Sans, embedded in the binary (the `dejavu` crate): no fontconfig, freetype
 //! or system fonts are read, so a plot renders the same on every machine. Labels take a small
