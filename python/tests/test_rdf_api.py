@@ -197,3 +197,14 @@ def test_entry_numbers_run_through_the_files_in_order(sample, tmp_path):
     assert e["rdfentry_"].tolist() == [9998, 9999, 10000, 10001]
     one = hepframe.RDataFrame("Events", sample).AsNumpy(["MET_pt"]).GetValue()["MET_pt"]
     assert e["MET_pt"].tolist() == [one[9998], one[9999], one[0], one[1]]
+
+
+def test_takes_of_no_events_keep_their_type_and_shape(sample):
+    none = hepframe.RDataFrame("Events", sample).Filter("nMuon > 100", "no events")
+    got = none.AsNumpy(["MET_pt", "nMuon", "Muon_pt", "rdfentry_", "MET_pt > 10"]).GetValue()
+    assert got["MET_pt"].dtype == np.float32 and len(got["MET_pt"]) == 0
+    assert got["nMuon"].dtype == np.uint32
+    assert got["rdfentry_"].dtype == np.uint64
+    assert got["MET_pt > 10"].dtype == np.bool_
+    # A list per event, as when there are events: an awkward array of lists of floats.
+    assert len(got["Muon_pt"]) == 0 and "var * float32" in str(got["Muon_pt"].type)

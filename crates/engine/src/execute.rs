@@ -130,6 +130,14 @@ pub(crate) fn process(
     let started = Instant::now();
     let mut p = empty_partial(plan, plan_id)?;
     let sample = it.sample;
+    // Takes know their type and shape before any event reaches them.
+    for (acc, st) in p.stats[sample].iter_mut().zip(&c.stats) {
+        if let (StatKind::Take, Some(t), None) = (st.kind, &st.value, &acc.taken.values) {
+            if let Some(empty) = crate::taken::Taken::empty_of(&t.ty) {
+                acc.taken = empty;
+            }
+        }
+    }
     let range = it.start..it.stop;
     let io_before = tree.file().source().counters().snapshot();
     let names: Vec<&str> = c.branches.iter().map(String::as_str).collect();

@@ -71,6 +71,22 @@ impl TakenValues {
 }
 
 impl Taken {
+    /// No values yet, but their type and shape: what a `Take` of an expression of type `ty`
+    /// holds before any event reached it, so that a take of no events still has the type
+    /// (`uint64`, not `float64`) and the shape (a list per event) of the expression. `None`
+    /// for types a take cannot hold (records, four-vectors).
+    pub fn empty_of(ty: &expr::Ty) -> Option<Taken> {
+        let (offsets, num) = match ty {
+            expr::Ty::Num(k) => (None, *k),
+            expr::Ty::List(k) => (Some(vec![0]), *k),
+            _ => return None,
+        };
+        Some(Taken {
+            offsets,
+            values: Some(of(Nums::empty(num))),
+        })
+    }
+
     /// Number of values (every element of every list).
     pub fn len(&self) -> usize {
         self.values.as_ref().map_or(0, TakenValues::len)
@@ -100,12 +116,25 @@ impl Taken {
         let Some(values) = other.values else {
             return true;
         };
-        let Some(mine) = &mut self.values else {
+        // Nothing taken yet (not even an event of empty lists): the first values stand, with
+        // their own type — the one expected beforehand (`empty_of`) only fills in when no event
+        // ever comes.
+        let nothing_yet = self.values.as_ref().is_none_or(TakenValues::is_empty)
+            && self.offsets.as_ref().is_none_or(|o| o.len() <= 1);
+        if nothing_yet {
             *self = Taken {
                 offsets: other.offsets,
                 values: Some(values),
             };
             return true;
+        }
+        // The other has nothing either (a work item no event reached): nothing to add, whatever
+        // type it expected.
+        if values.is_empty() && other.offsets.as_ref().is_none_or(|o| o.len() <= 1) {
+            return true;
+        }
+        let Some(mine) = &mut self.values else {
+            return false;
         };
         match (&mut self.offsets, &other.offsets) {
             (Some(o), Some(p)) => {

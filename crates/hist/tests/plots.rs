@@ -184,7 +184,10 @@ fn svg_and_pdf_by_extension() {
     assert!(pdf.len() > 1000);
     // The labels are there as text in an embedded font (svg2pdf without its "text" feature
     // silently drops all text).
-    assert!(pdf.windows(9).any(|w| w == b"/FontFile"), "no embedded font in the PDF");
+    assert!(
+        pdf.windows(9).any(|w| w == b"/FontFile"),
+        "no embedded font in the PDF"
+    );
     assert_eq!(files(dir.path()), ["met.PDF", "met.svg"]);
 }
 
