@@ -882,19 +882,33 @@ class RDataFrame:
         return defined
 
     def GetColumnType(self, column):  # noqa: N802
-        """The C++ type RDataFrame gives a branch: the leaf type (``Float_t``, ``UInt_t``), or
-        ``ROOT::VecOps::RVec<T>`` for a counted, fixed-size or ``std::vector`` array. A define
-        has no C++ type here (its values' type shows in ``Take``/``AsNumpy``): asking is an
-        error."""
+        """The C++ type RDataFrame gives a column: for a branch the leaf type (``Float_t``,
+        ``UInt_t``) or ``ROOT::VecOps::RVec<T>`` for a counted, fixed-size or ``std::vector``
+        array; for a define the type of its value under C++'s rules (``float``, ``double``,
+        ``unsigned int``, ``ROOT::VecOps::RVec<float>``), as the engine's type checker gives it
+        (nothing is run)."""
         if column in self._defines_above():
-            raise AnalysisError(f"'{column}' is a define: GetColumnType knows the branches' C++ "
-                                "types only; AsNumpy([...]) shows a define's values and dtype")
+            return self._define_type(column)
         types = self._graph.first_tree().typenames()
         if column not in types:
             from .io import _no_match
 
             raise _no_match(column, list(types))
         return _rdf_type(types[column])
+
+    def _define_type(self, column):
+        g = self._graph
+        state = g._state()
+        name = "__hepframe_column_type__"
+        spec = {"name": name, "kind": "Take", "value": _item(name, column), "at": self._node}
+        try:
+            g.stats.append(spec)
+            g.bookings[name] = 1
+            analysis = g.analysis()
+        finally:
+            g._restore(state)
+        where = next(i for i, t in enumerate(analysis["stats"]) if t["name"] == name)
+        return _core.stat_types(json.dumps(analysis))[where]
 
     def Snapshot(self, treename, filename, columns, *, compression=None, basket_size=None):  # noqa: N802
         """Write the events reaching this node to ``filename`` as tree ``treename`` with

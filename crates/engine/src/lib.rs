@@ -48,7 +48,7 @@ pub use error::{EngineError, Origin, Result};
 pub use lumimask::LumiMask;
 pub use output::{write_outputs, write_outputs_of};
 pub use partial::{merge_all, merge_group, Partial, StatAcc, StreamingMerge, MERGE_ARITY};
-pub use plan::{check, plan, Plan, PlannedFile, PlannedSample, Split, WorkItem};
+pub use plan::{check, plan, stat_types, Plan, PlannedFile, PlannedSample, Split, WorkItem};
 pub use results::{CutCount, CutFlow, CutRow, HistKey, Results, SampleInfo, Stat};
 pub use run::{finish, run, run_item, run_work_item, RunOptions};
 pub use sample::{read_manifest, Normalisation, Sample, SampleKind};

@@ -251,6 +251,45 @@ pub fn check(a: &Analysis) -> Result<()> {
     Ok(())
 }
 
+/// The C++ type of every booked result's value, in booking order, as compiling against the
+/// first file of the first sample types it (`None` for a count): `float`, `unsigned int`,
+/// `ROOT::VecOps::RVec<float>` — RDataFrame's spelling of a define's type. Records and
+/// four-vectors are named in words.
+pub fn stat_types(a: &Analysis) -> Result<Vec<Option<String>>> {
+    check_binnings(a)?;
+    let Some(sample) = samples_of(a).into_iter().next() else {
+        return Ok(Vec::new());
+    };
+    let paths = sample_paths(&sample)?;
+    let tree_name = sample.tree.clone().unwrap_or_else(|| a.tree.clone());
+    let tree = crate::run::open_dataset_cached(&paths[0], &tree_name)?;
+    let c = compile(
+        a,
+        &SampleContext {
+            sample: &sample,
+            norm: 1.0,
+        },
+        &tree,
+    )?;
+    Ok(c.stats
+        .iter()
+        .map(|s| s.value.as_ref().map(|t| cpp_type(&t.ty)))
+        .collect())
+}
+
+/// RDataFrame's name of the C++ type of a value of type `ty`.
+fn cpp_type(ty: &expr::Ty) -> String {
+    match ty {
+        expr::Ty::Num(k) => k.name().to_owned(),
+        expr::Ty::List(k) => format!("ROOT::VecOps::RVec<{}>", k.name()),
+        expr::Ty::P4 => "a four-vector (ROOT::Math::PxPyPzEVector)".to_owned(),
+        expr::Ty::P4List => "a list of four-vectors".to_owned(),
+        expr::Ty::Obj(c) => format!("a record of {c}"),
+        expr::Ty::Objs(c) => format!("records of {c}"),
+        other => format!("{other:?}"),
+    }
+}
+
 /// Binnings of analyses built in code (files check theirs when read, pointing at them).
 fn check_binnings(a: &Analysis) -> Result<()> {
     for h in &a.histograms {

@@ -459,6 +459,30 @@ fn check(py: Python<'_>, analysis: &str) -> PyResult<()> {
     }
 }
 
+/// The C++ type of every booked result's value (RDataFrame's spelling; `None` for a count), as
+/// compiling the analysis (JSON) against its first input file types them.
+#[pyfunction]
+fn stat_types(py: Python<'_>, analysis: &str) -> PyResult<Vec<Option<String>>> {
+    let a = parse_analysis(py, analysis)?;
+    let r = py.detach(|| {
+        std::thread::scope(|s| {
+            std::thread::Builder::new()
+                .stack_size(16 << 20)
+                .spawn_scoped(s, || engine::stat_types(&a))
+                .map(|h| h.join())
+        })
+    });
+    match r {
+        Ok(Ok(r)) => r.map_err(|e| engine_error(py, e)),
+        Ok(Err(_)) => Err(raise(py, "ExecutionError", "typing panicked".into())),
+        Err(e) => Err(raise(
+            py,
+            "ExecutionError",
+            format!("cannot start typing: {e}"),
+        )),
+    }
+}
+
 /// Cut an analysis's input into work items: `entries_per_item` (whole clusters) or
 /// `items_per_file`. Returns the plan as JSON.
 #[pyfunction]
@@ -606,6 +630,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(read_manifest, m)?)?;
     m.add_function(wrap_pyfunction!(run, m)?)?;
     m.add_function(wrap_pyfunction!(check, m)?)?;
+    m.add_function(wrap_pyfunction!(stat_types, m)?)?;
     m.add_function(wrap_pyfunction!(plan, m)?)?;
     m.add_function(wrap_pyfunction!(plan_items, m)?)?;
     m.add_function(wrap_pyfunction!(run_item, m)?)?;

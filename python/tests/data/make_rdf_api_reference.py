@@ -2,7 +2,7 @@
 sample: Min/Max/Stats of flat, jagged and integer columns (also below a Filter), the column
 names with and without a Define and the branches' types, how a model title "title;x;y;z"
 is split, TProfile/TProfile2D bin means and entries (Profile1D/2D), Display's table and
-Describe's column list, Range.
+Describe's column list, Range, the types of defines.
 
 Run with ROOT (pip install root), from the repository root:
     ~/peers/bin/python python/tests/data/make_rdf_api_reference.py
@@ -63,6 +63,10 @@ out["profile2d"] = profile_bins(p2, (p2.GetNbinsX() + 2) * (p2.GetNbinsY() + 2))
 out["profile2d"]["nx"] = p2.GetNbinsX()
 out["display"] = str(df.Display(["nMuon", "Muon_pt", "MET_pt"], 3).AsString())
 out["describe"] = str(df.Define("ht", "Sum(Jet_pt)").Describe().AsString())
+typed = (df.Define("ht", "Sum(Jet_pt)").Define("x", "MET_pt * 2").Define("y", "MET_pt * 2.0")
+         .Define("n", "nJet + 1").Define("sel", "Muon_pt[Muon_pt > 10]").Define("b", "nMuon > 1")
+         .Define("c", "Muon_charge * 2"))
+out["define_types"] = {c: str(typed.GetColumnType(c)) for c in ("ht", "x", "y", "n", "sel", "b", "c")}
 out["range"] = {
     "10,100,3": [float(x) for x in df.Range(10, 100, 3).AsNumpy(["MET_pt"])["MET_pt"]],
     "50|two muons": int(df.Range(50).Filter("nMuon >= 2").Count().GetValue()),
