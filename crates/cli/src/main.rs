@@ -64,7 +64,7 @@ vectors (Muon[0] + Muon[1], .mass, .pt, .eta, .phi), delta_r, delta_phi.
 
 Plots: one per histogram, in mplhep's look; labels take TeX (p_{T}, #eta, $E_T^{miss}$).
   [plots]                                   # defaults for every plot of the run
-  formats = [\"png\", \"pdf\"]                # png (default), svg, pdf; or --plot-format
+  formats = [\"png\", \"pdf\"]                  # png (default), svg, pdf; or --plot-format
   experiment = \"CMS\"
   status = \"Preliminary\"
   lumi_label = \"59.7 fb^{-1} (13 TeV)\"
