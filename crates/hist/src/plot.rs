@@ -344,21 +344,26 @@ fn draw_1d(
         marks::events_per_bin(&axis.edges(), axis.is_regular(), x_label)
     };
     let y_label = or(&options.y_label, &default_y);
-    f.draw(
-        &mut fig,
-        &AxisText {
-            size: s,
-            x_title: x_label,
-            y_title: y_label,
-            x_labels: true,
-            skip_top_label: false,
-        },
-    );
+    axes(&mut fig, &f, s, x_label, y_label);
     if legend {
         marks::legend(&mut fig, &f, &entries, s);
     }
     header(&mut fig, &f, s, options, first);
     Ok(fig)
+}
+
+/// The frame of a one-panel plot with its ticks, tick labels and titles.
+fn axes(fig: &mut Figure, f: &Frame, s: f64, x_title: &str, y_title: &str) {
+    f.draw(
+        fig,
+        &AxisText {
+            size: s,
+            x_title,
+            y_title,
+            x_labels: true,
+            skip_top_label: false,
+        },
+    );
 }
 
 /// The line above the frame: the experiment label or the title, and the luminosity text.
@@ -420,10 +425,14 @@ fn draw_2d(h: &Histogram, options: &PlotOptions) -> std::result::Result<Figure, 
         Scale::new(x0, x1, options.log_x),
         Scale::new(y0, y1, options.log_y),
     );
-    // Cells grouped by colour (256 levels), each group one path; zero bins stay white.
+    // Cells grouped by colour (256 levels), each group one path; zero bins stay white. More bins
+    // than the frame has pixels: one cell per pixel, the largest level of the bins centred in it
+    // (the drawing stays bounded by the image, whatever the binning).
     let mut groups: std::collections::BTreeMap<u16, Vec<(f64, f64, f64, f64)>> =
         std::collections::BTreeMap::new();
     let ny = ye.len() - 1;
+    let dense = values.len() as f64 > f.width() * (f.bottom - f.top);
+    let mut pixels: std::collections::HashMap<(i64, i64), u16> = std::collections::HashMap::new();
     for (k, &v) in values.iter().enumerate() {
         if v == 0.0 || !v.is_finite() || (options.log_z && v <= 0.0) {
             continue;
@@ -432,26 +441,29 @@ fn draw_2d(h: &Histogram, options: &PlotOptions) -> std::result::Result<Figure, 
         let level = (z.frac(v).clamp(0.0, 1.0) * 255.0).round() as u16;
         let (px0, px1) = (f.px(xe[ix]), f.px(xe[ix + 1]));
         let (py0, py1) = (f.py(ye[iy + 1]), f.py(ye[iy]));
+        if dense {
+            let at = (((px0 + px1) / 2.0) as i64, ((py0 + py1) / 2.0) as i64);
+            let l = pixels.entry(at).or_insert(level);
+            *l = (*l).max(level);
+        } else {
+            groups
+                .entry(level)
+                .or_default()
+                .push((px0, py0, px1 - px0, py1 - py0));
+        }
+    }
+    for ((x, y), level) in pixels {
         groups
             .entry(level)
             .or_default()
-            .push((px0, py0, px1 - px0, py1 - py0));
+            .push((x as f64, y as f64, 1.0, 1.0));
     }
     for (level, cells) in &groups {
         fig.cells(cells, viridis(f64::from(*level) / 255.0), 1.0);
     }
     let x_label = or(&options.x_label, ax.label());
     let y_label = or(&options.y_label, ay.label());
-    f.draw(
-        &mut fig,
-        &AxisText {
-            size: s,
-            x_title: x_label,
-            y_title: y_label,
-            x_labels: true,
-            skip_top_label: false,
-        },
-    );
+    axes(&mut fig, &f, s, x_label, y_label);
     // The colour bar, its ticks on the right and its label beyond them.
     let bar = Frame {
         left: f.right + 1.0 * s,

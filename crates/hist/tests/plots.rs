@@ -367,3 +367,20 @@ fn extreme_contents_and_labels_never_panic() {
         }
     }
 }
+
+#[test]
+fn a_huge_2d_binning_draws_a_bounded_image() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = Histogram::new_2d(
+        Axis::regular(2000, 0.0, 1.0).unwrap(),
+        Axis::regular(2000, 0.0, 1.0).unwrap(),
+        Storage::Double,
+    );
+    let xs: Vec<f64> = (0..200_000).map(|i| (i as f64 * 0.618_034) % 1.0).collect();
+    let ys: Vec<f64> = (0..200_000).map(|i| (i as f64 * 0.414_214) % 1.0).collect();
+    h.fill_many_2d(&xs, &ys).unwrap();
+    let path = dir.path().join("big.svg");
+    h.plot(&path, &PlotOptions::default()).unwrap();
+    // One cell per frame pixel at most: far below the 4 M bins.
+    assert!(std::fs::metadata(&path).unwrap().len() < 40_000_000);
+}

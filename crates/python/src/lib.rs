@@ -439,22 +439,31 @@ fn run(py: Python<'_>, analysis: &str, threads: usize, entries_per_item: u64) ->
 #[pyfunction]
 fn check(py: Python<'_>, analysis: &str) -> PyResult<()> {
     let a = parse_analysis(py, analysis)?;
-    // Type checking walks (depth-limited) expression trees: give it the workers' stack.
+    with_checker_stack(py, "the check", || engine::check(&a))
+}
+
+/// Run `f` (which type-checks: it walks depth-limited expression trees) on a thread with the
+/// workers' 16 MB stack, without the GIL; `what` names it in errors.
+fn with_checker_stack<T: Send>(
+    py: Python<'_>,
+    what: &str,
+    f: impl FnOnce() -> engine::Result<T> + Send,
+) -> PyResult<T> {
     let r = py.detach(|| {
         std::thread::scope(|s| {
             std::thread::Builder::new()
                 .stack_size(16 << 20)
-                .spawn_scoped(s, || engine::check(&a))
+                .spawn_scoped(s, f)
                 .map(|h| h.join())
         })
     });
     match r {
         Ok(Ok(r)) => r.map_err(|e| engine_error(py, e)),
-        Ok(Err(_)) => Err(raise(py, "ExecutionError", "the check panicked".into())),
+        Ok(Err(_)) => Err(raise(py, "ExecutionError", format!("{what} panicked"))),
         Err(e) => Err(raise(
             py,
             "ExecutionError",
-            format!("cannot start the check: {e}"),
+            format!("cannot start {what}: {e}"),
         )),
     }
 }
@@ -464,23 +473,7 @@ fn check(py: Python<'_>, analysis: &str) -> PyResult<()> {
 #[pyfunction]
 fn stat_types(py: Python<'_>, analysis: &str) -> PyResult<Vec<Option<String>>> {
     let a = parse_analysis(py, analysis)?;
-    let r = py.detach(|| {
-        std::thread::scope(|s| {
-            std::thread::Builder::new()
-                .stack_size(16 << 20)
-                .spawn_scoped(s, || engine::stat_types(&a))
-                .map(|h| h.join())
-        })
-    });
-    match r {
-        Ok(Ok(r)) => r.map_err(|e| engine_error(py, e)),
-        Ok(Err(_)) => Err(raise(py, "ExecutionError", "typing panicked".into())),
-        Err(e) => Err(raise(
-            py,
-            "ExecutionError",
-            format!("cannot start typing: {e}"),
-        )),
-    }
+    with_checker_stack(py, "typing", || engine::stat_types(&a))
 }
 
 /// Cut an analysis's input into work items: `entries_per_item` (whole clusters) or
