@@ -22,13 +22,41 @@ pub fn write_outputs_of(a: Option<&crate::Analysis>, results: &Results, dir: &Pa
             .and_then(|d| d.map(|e| e.map(|e| e.file_name())).collect())
             .map_err(io(&stage))?;
         names.sort();
-        for n in names {
-            std::fs::rename(stage.join(&n), dir.join(&n)).map_err(io(&dir.join(&n)))?;
+        for n in &names {
+            std::fs::rename(stage.join(n), dir.join(n)).map_err(io(&dir.join(n)))?;
         }
+        remove_other_formats(dir, &names);
         Ok(())
     });
     rootio::write::temporary::discard(&stage);
     written
+}
+
+/// A plot this run wrote in some formats but an earlier run in the same folder wrote in others
+/// (`--plot-format svg` after a PNG run): the other formats' files are the earlier run's
+/// picture, so they go — the folder then holds one run's plots only.
+fn remove_other_formats(dir: &Path, written: &[std::ffi::OsString]) {
+    let plot_ext = |p: &Path| {
+        p.extension()
+            .and_then(|e| e.to_str())
+            .and_then(hist::ImageFormat::from_extension)
+    };
+    for n in written {
+        let path = Path::new(n);
+        if plot_ext(path).is_none() {
+            continue;
+        }
+        for format in [
+            hist::ImageFormat::Png,
+            hist::ImageFormat::Svg,
+            hist::ImageFormat::Pdf,
+        ] {
+            let other = path.with_extension(format.extension());
+            if !written.iter().any(|w| Path::new(w) == other) {
+                let _ = std::fs::remove_file(dir.join(&other));
+            }
+        }
+    }
 }
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> EngineError {

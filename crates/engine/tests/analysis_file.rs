@@ -291,5 +291,17 @@ fn plots_in_every_format_asked_for() {
             std::fs::copy(out.join(f), std::path::Path::new(&keep).join(f)).unwrap();
         }
     }
+    // Re-run in the same folder with SVG only: the PNGs and PDFs of the first run go.
+    let mut svg_only = a.clone();
+    svg_only.plot_defaults.formats = Some(vec!["svg".into()]);
+    let r = run(&svg_only, &RunOptions::default()).unwrap();
+    engine::write_outputs_of(Some(&svg_only), &r, &out).unwrap();
+    let plots: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".png") || n.ends_with(".pdf") || n.ends_with(".svg"))
+        .collect();
+    assert_eq!(plots.len(), 2, "{plots:?}");
+    assert!(plots.iter().all(|n| n.ends_with(".svg")), "{plots:?}");
     std::fs::remove_dir_all(&out).unwrap();
 }
