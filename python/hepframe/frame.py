@@ -16,6 +16,7 @@ the cut-flow under its name.
 """
 
 import json
+import numbers
 import weakref
 
 import numpy as np
@@ -215,18 +216,23 @@ class _Display:
 class _Description:
     """What :meth:`RDataFrame.Describe` returns."""
 
-    def __init__(self, tree, files, columns, n_defines):
+    def __init__(self, tree, files, columns, n_defines, generated=None):
         self.tree = tree
         self.files = list(files)
         self.columns = columns
         self.n_defines = n_defines
+        self.generated = generated
 
     def AsString(self):  # noqa: N802
         where = self.files[0] if len(self.files) == 1 else f"{len(self.files)} files"
         width = max([len("Column")] + [len(c[0]) for c in self.columns])
         twidth = max([len("Type")] + [len(c[1]) for c in self.columns])
+        if self.generated is not None:
+            head = f"Empty dataframe filling {self.generated} rows"
+        else:
+            head = f"Dataframe from TTree {self.tree} in {'file' if len(self.files) == 1 else ''} {where}".replace("  ", " ")
         lines = [
-            f"Dataframe from TTree {self.tree} in {'file' if len(self.files) == 1 else ''} {where}".replace("  ", " "),
+            head,
             "",
             "Property                Value",
             "--------                -----",
@@ -324,9 +330,10 @@ class _Graph:
     when the graph runs if nothing refers to it any more."""
 
     def __init__(self, tree, files, name, samples=None, lumi=None, weight=None,
-                 histogram_names=None):
+                 histogram_names=None, generated=None):
         self.tree = tree
         self.files = files
+        self.generated = generated  # RDataFrame(n): the number of events, else None
         self.name = name
         self.samples = samples or []
         self.lumi = lumi
@@ -479,6 +486,7 @@ class _Graph:
             "snapshots": [at(s) for s in self.snapshots if id(s) in kept],
             "sample_sums": self.sample_sums,
             "histogram_names": self.histogram_names,
+            **({} if self.generated is None else {"generated_entries": self.generated}),
         }
 
     def to_json(self):
@@ -574,7 +582,9 @@ class ResultPtr:
 class RDataFrame:
     """A lazy data frame over a tree in one or more files (globs allowed), or over samples.
 
-    ``RDataFrame("Events", ["a.root", "b/*.root"])``, or for several samples scaled to a
+    ``RDataFrame("Events", ["a.root", "b/*.root"])``; ``RDataFrame(n)`` for ``n`` generated
+    events with no input, whose columns are defines (of the entry number ``rdfentry_``, 0 to
+    ``n - 1``); or for several samples scaled to a
     luminosity ``RDataFrame("Events", samples=[hepframe.Sample("ttbar", files, xsec=729.84),
     ...], lumi=3378, weight="genWeight")``. ``histogram_names``: the template of output names
     (default ``"{histogram}_{sample}_{variation}"``); ``sample_sums``: histograms added over
@@ -587,7 +597,17 @@ class RDataFrame:
 
     def __init__(self, tree, files=None, *, samples=None, lumi=None, weight=None,
                  histogram_names=None, sample_sums=None, name="analysis", _graph=None, _node=None):
-        if _graph is None:
+        generated = None
+        if _graph is None and isinstance(tree, numbers.Integral) and not isinstance(tree, bool):
+            # RDataFrame(n): n generated events, no input; columns come from defines.
+            if files is not None or samples is not None:
+                raise AnalysisError(
+                    f"RDataFrame({tree}) generates {tree} events and reads no input: give no "
+                    "files or samples (or give a tree name first: RDataFrame(tree, files))")
+            if tree < 0:
+                raise AnalysisError(f"RDataFrame({tree}): the number of events must be >= 0")
+            generated, tree, files = int(tree), "", []
+        if _graph is None and generated is None:
             if samples is not None:
                 if files is not None:
                     raise AnalysisError("give either files or samples, not both")
@@ -603,9 +623,10 @@ class RDataFrame:
                 files = [str(f) for f in files]
                 if not files:
                     raise AnalysisError("no input files")
+        if _graph is None:
             _graph = _Graph(str(tree), files, name, samples=samples,
                             lumi=None if lumi is None else float(lumi),
-                            histogram_names=histogram_names)
+                            histogram_names=histogram_names, generated=generated)
             for sum_name, terms in (sample_sums or {}).items():
                 _graph.sample_sums.append(
                     {"name": str(sum_name), "terms": [[str(k), float(f)] for k, f in terms]})
@@ -844,12 +865,17 @@ class RDataFrame:
         ``[(name, type, origin), ...]``. A define's type is shown as ``(define)``: its values'
         type shows in ``AsNumpy``."""
         defined = self._defines_above()
-        tree = self._graph.first_tree()
+        g = self._graph
+        if g.generated is not None:
+            # As ROOT: "Empty dataframe filling n rows", the defines in name order.
+            rows = [(d, "(define)", "Define") for d in sorted(defined)]
+            return _Description(None, [], rows, len(defined), generated=g.generated)
+        tree = g.first_tree()
         types = tree.typenames()
         rows = [(d, "(define)", "Define") for d in defined]
         rows += [(b, _rdf_type(types[b]), "Dataset") for b in tree.keys() if b not in defined]
-        files = self._graph.files or [f for s in self._graph.samples for f in s.get("files", [])]
-        return _Description(self._graph.tree, files, rows, len(defined))
+        files = g.files or [f for s in g.samples for f in s.get("files", [])]
+        return _Description(g.tree, files, rows, len(defined))
 
     def AsNumpy(self, columns):  # noqa: N802
         """The values of ``columns`` (names or expressions) for the events reaching this node,
@@ -866,6 +892,8 @@ class RDataFrame:
         """The columns this node sees: the defines above it (nearest first) and the branches
         of the tree (read from the first input file)."""
         defined = self._defines_above()
+        if self._graph.generated is not None:
+            return defined  # generated events have no branches
         branches = [b for b in self._graph.first_tree().keys() if b not in defined]
         return defined + branches
 
@@ -889,7 +917,9 @@ class RDataFrame:
         (nothing is run)."""
         if column in self._defines_above():
             return self._define_type(column)
-        types = self._graph.first_tree().typenames()
+        if column == "rdfentry_":
+            return "ULong64_t"
+        types = {} if self._graph.generated is not None else self._graph.first_tree().typenames()
         if column not in types:
             from .io import _no_match
 
@@ -1059,6 +1089,8 @@ class RDataFrame:
                 where = f"after cut '{op['Filter']['name']}'"
                 break
             node = g.nodes[node]["parent"]
+        if g.generated is not None:
+            return f"<hepframe.RDataFrame of {g.generated} generated events, {where}>"
         what = f"{len(g.samples)} sample(s)" if g.samples else f"{len(g.files)} file(s)"
         return f"<hepframe.RDataFrame '{g.tree}' of {what}, {where}>"
 

@@ -90,6 +90,23 @@ def test_analysis_file_on_dask(client, repo, clustered):
     assert r.raw_histograms == l.raw_histograms
 
 
+def test_generated_events_on_dask(client):
+    """RDataFrame(n) on Dask: each task generates its own entries, the same answer as locally."""
+    def book():
+        df = hepframe.RDataFrame(300_000).Define("x", "rdfentry_ * 0.25")
+        h = df.Filter("rdfentry_ % 3 == 0", "every third").Histo1D(("x", "", 30, 0, 75_000), "x")
+        return df, h, df.Sum("x")
+
+    ex = hepframe.DaskExecutor(client, entries_per_item=70_000)
+    df, h, s = book()
+    df.compute(ex)
+    assert len(ex.last_items) == 5
+    _, hl, sl = book()
+    assert h.GetValue().values(flow=True).tolist() == hl.GetValue().values(flow=True).tolist()
+    assert h.GetValue().sum() == 100_000
+    assert s.GetValue() == sl.GetValue() == sum(e * 0.25 for e in range(300_000))
+
+
 class Fault:
     """Around work item `item`: 'raise' once, 'die' once (kill the worker process), or
     'always-die'. A marker file remembers across processes that it happened."""

@@ -213,3 +213,44 @@ def test_takes_of_no_events_keep_their_type_and_shape(sample):
     assert got["MET_pt > 10"].dtype == np.bool_
     # A list per event, as when there are events: an awkward array of lists of floats.
     assert len(got["Muon_pt"]) == 0 and "var * float32" in str(got["Muon_pt"].type)
+
+
+def test_generated_events_equal_roots():
+    """RDataFrame(n): n events with no input; defines of rdfentry_ give ROOT's answers."""
+    ref = REF["generated"]
+    gen = hepframe.RDataFrame(1000)
+    gd = gen.Define("x", "rdfentry_ * 0.5").Define("k", "rdfentry_ % 7")
+    h = gd.Filter("k == 3", "k is 3").Histo1D(("gx", "", 20, 0, 500), "x")
+    assert gen.Count().GetValue() == ref["entries"]
+    assert gd.Filter("k == 3", "k is 3").Count().GetValue() == ref["threes"]
+    assert gd.Sum("x").GetValue() == ref["sum_x"]
+    np.testing.assert_array_equal(h.GetValue().values(flow=True), ref["hist"])
+    e = gen.Range(10, 20).Define("e", "rdfentry_").AsNumpy(["e"]).GetValue()["e"]
+    np.testing.assert_array_equal(e, ref["range"])
+    assert gen.GetColumnNames() == ref["columns"]
+    assert sorted(gd.GetColumnNames()) == ref["columns_with_defines"]
+    assert {c: gd.GetColumnType(c) for c in ref["types"]} == ref["types"]
+    assert gd.Display(["x", "k"], 3).AsString() == ref["display"]
+    text = gd.Describe().AsString()
+    assert text.splitlines()[0] == ref["describe"].splitlines()[0] == "Empty dataframe filling 1000 rows"
+    assert [c[0] for c in gd.Describe().columns] == ["k", "x"]
+    assert "generated events" in repr(gd)
+
+
+def test_generated_events_refuse_input_and_bad_counts(sample, tmp_path):
+    with pytest.raises(hepframe.AnalysisError, match="reads no input"):
+        hepframe.RDataFrame(10, [sample])
+    with pytest.raises(hepframe.AnalysisError, match=">= 0"):
+        hepframe.RDataFrame(-1)
+    gen = hepframe.RDataFrame(5)
+    with pytest.raises(hepframe.ExpressionError, match="unknown name .Muon_pt."):
+        gen.Define("m", "Muon_pt * 2")
+    assert hepframe.RDataFrame(0).Count().GetValue() == 0
+    # A skim of generated events writes its defines, read back by uproot.
+    import uproot
+
+    out = tmp_path / "gen.root"
+    gen.Define("e", "rdfentry_").Define("y", "rdfentry_ * 1.5").Snapshot("T", str(out), ["e", "y"])
+    gen.Count().GetValue()
+    with uproot.open(out) as f:
+        np.testing.assert_array_equal(f["T"]["y"].array(library="np"), np.arange(5) * 1.5)

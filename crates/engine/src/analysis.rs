@@ -311,6 +311,11 @@ pub struct Analysis {
     /// The samples (data and simulation) the analysis runs over.
     #[serde(default)]
     pub samples: Vec<Sample>,
+    /// Generated events, as RDataFrame's `RDataFrame(n)`: this many events that read no input
+    /// (`files` and `samples` stay empty); every column is a define, typically of the entry
+    /// number `rdfentry_`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generated_entries: Option<u64>,
     /// Integrated luminosity in pb⁻¹: simulated samples with a cross section are scaled to it.
     #[serde(default)]
     pub lumi: Option<f64>,
@@ -367,6 +372,13 @@ impl Analysis {
             name: "analysis".into(),
             ..Default::default()
         }
+    }
+
+    /// Generated events instead of input files: `n` events with no columns but the defines
+    /// (RDataFrame's `RDataFrame(n)`).
+    pub fn generated(mut self, n: u64) -> Self {
+        self.generated_entries = Some(n);
+        self
     }
 
     /// Add input files (of the one implicit sample).

@@ -166,14 +166,15 @@ pub(crate) struct SampleContext<'a> {
     pub norm: f64,
 }
 
-/// Compile `a` for one sample, against the schema of `tree` (one of the sample's files).
+/// Compile `a` for one sample, against the schema of `tree` (one of the sample's files; none
+/// for generated events, which have no branches).
 pub(crate) fn compile(
     a: &Analysis,
     cx: &SampleContext<'_>,
-    tree: &Dataset,
+    tree: Option<&Dataset>,
 ) -> Result<CompiledSample> {
     let sample = cx.sample;
-    let mut schema = Schema::of_dataset(tree);
+    let mut schema = tree.map_or_else(|| Schema::from_branches([]), Schema::of_dataset);
     // RDataFrame's entry number, unless the tree has a branch of that name.
     let entry_is_virtual = !schema.branches.contains_key(ENTRY_COLUMN);
     if entry_is_virtual {

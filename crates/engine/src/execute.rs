@@ -124,7 +124,7 @@ pub(crate) fn process(
     plan: &Plan,
     plan_id: String,
     c: &CompiledSample,
-    tree: &Dataset,
+    tree: Option<&Dataset>,
     it: &WorkItem,
 ) -> Result<Partial> {
     let started = Instant::now();
@@ -139,7 +139,8 @@ pub(crate) fn process(
         }
     }
     let range = it.start..it.stop;
-    let io_before = tree.file().source().counters().snapshot();
+    let counters = || tree.map(|t| t.file().source().counters().snapshot());
+    let io_before = counters().unwrap_or_default();
     let names: Vec<&str> = c.branches.iter().map(String::as_str).collect();
     // Each thread reads into the buffers of its previous work item: no fresh memory (and no
     // page faults) once they have grown.
@@ -147,12 +148,16 @@ pub(crate) fn process(
         static BUFFERS: std::cell::RefCell<Vec<Array>> = const { std::cell::RefCell::new(Vec::new()) };
     }
     let mut cols = BUFFERS.with(|b| std::mem::take(&mut *b.borrow_mut()));
-    tree.read_into(
-        &names,
-        range.clone(),
-        &ReadOptions { threads: 1 },
-        &mut cols,
-    )?;
+    match tree {
+        Some(tree) => tree.read_into(
+            &names,
+            range.clone(),
+            &ReadOptions { threads: 1 },
+            &mut cols,
+        )?,
+        // Generated events: nothing to read (the schema has no branches).
+        None => cols.clear(),
+    }
     // Batches are views of the item's arrays: a column is copied only when an expression reads
     // it, and a cut copies only the events it keeps.
     let shared: Vec<Rc<Array>> = cols.drain(..).map(Rc::new).collect();
@@ -214,7 +219,7 @@ pub(crate) fn process(
     p.branches = c.branches.clone();
     // Other threads may read the same file at the same time: the counters are shared, so this
     // is exact for one thread and an estimate otherwise.
-    let io_after = tree.file().source().counters().snapshot();
+    let io_after = counters().unwrap_or_default();
     p.bytes_read = io_after.bytes.saturating_sub(io_before.bytes);
     p.read_requests = io_after.requests.saturating_sub(io_before.requests);
     p.io_wait_seconds = io_after.wait_micros.saturating_sub(io_before.wait_micros) as f64 * 1e-6;

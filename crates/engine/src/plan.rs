@@ -39,6 +39,12 @@ impl WorkItem {
     }
     /// `file.root entries 0–200000`, for messages.
     pub fn describe(&self) -> String {
+        if self.file.as_os_str().is_empty() {
+            return format!(
+                "work item {} (generated events {}–{})",
+                self.index, self.start, self.stop
+            );
+        }
         format!(
             "work item {} ({} entries {}–{})",
             self.index,
@@ -236,19 +242,48 @@ pub(crate) fn samples_of(a: &Analysis) -> Vec<Sample> {
 pub fn check(a: &Analysis) -> Result<()> {
     check_binnings(a)?;
     for sample in samples_of(a) {
-        let paths = sample_paths(&sample)?;
-        let tree_name = sample.tree.clone().unwrap_or_else(|| a.tree.clone());
-        let tree = crate::run::open_dataset_cached(&paths[0], &tree_name)?;
+        let tree = first_dataset(a, &sample)?;
         compile(
             a,
             &SampleContext {
                 sample: &sample,
                 norm: 1.0,
             },
-            &tree,
+            tree.as_ref(),
         )?;
     }
     Ok(())
+}
+
+/// The dataset a sample is compiled against: the tree of its first file, or none for generated
+/// events.
+fn first_dataset(a: &Analysis, sample: &Sample) -> Result<Option<Dataset>> {
+    if check_generated(a)?.is_some() {
+        return Ok(None);
+    }
+    let paths = sample_paths(sample)?;
+    let tree_name = sample.tree.clone().unwrap_or_else(|| a.tree.clone());
+    Ok(Some(crate::run::open_dataset_cached(
+        &paths[0], &tree_name,
+    )?))
+}
+
+/// The number of generated events of an analysis without input (`RDataFrame(n)`), after
+/// checking that it names no files or samples as well.
+fn check_generated(a: &Analysis) -> Result<Option<u64>> {
+    let Some(n) = a.generated_entries else {
+        return Ok(None);
+    };
+    if !a.files.is_empty() || !a.samples.is_empty() {
+        return Err(EngineError::Analysis {
+            origin: Default::default(),
+            message: format!(
+                "an analysis of {n} generated events reads no input: give either generated \
+                 events or input files and samples"
+            ),
+        });
+    }
+    Ok(Some(n))
 }
 
 /// The C++ type of every booked result's value, in booking order, as compiling against the
@@ -260,16 +295,14 @@ pub fn stat_types(a: &Analysis) -> Result<Vec<Option<String>>> {
     let Some(sample) = samples_of(a).into_iter().next() else {
         return Ok(Vec::new());
     };
-    let paths = sample_paths(&sample)?;
-    let tree_name = sample.tree.clone().unwrap_or_else(|| a.tree.clone());
-    let tree = crate::run::open_dataset_cached(&paths[0], &tree_name)?;
+    let tree = first_dataset(a, &sample)?;
     let c = compile(
         a,
         &SampleContext {
             sample: &sample,
             norm: 1.0,
         },
-        &tree,
+        tree.as_ref(),
     )?;
     Ok(c.stats
         .iter()
@@ -279,9 +312,16 @@ pub fn stat_types(a: &Analysis) -> Result<Vec<Option<String>>> {
 
 /// RDataFrame's name of the C++ type of a value of type `ty`.
 fn cpp_type(ty: &expr::Ty) -> String {
+    // 64-bit integers come from `Long64_t`/`ULong64_t` branches and `rdfentry_`, which
+    // RDataFrame names so.
+    let num = |k: expr::schema::Num| match k {
+        expr::schema::Num::I64 => "Long64_t",
+        expr::schema::Num::U64 => "ULong64_t",
+        other => other.name(),
+    };
     match ty {
-        expr::Ty::Num(k) => k.name().to_owned(),
-        expr::Ty::List(k) => format!("ROOT::VecOps::RVec<{}>", k.name()),
+        expr::Ty::Num(k) => num(*k).to_owned(),
+        expr::Ty::List(k) => format!("ROOT::VecOps::RVec<{}>", num(*k)),
         expr::Ty::P4 => "a four-vector (ROOT::Math::PxPyPzEVector)".to_owned(),
         expr::Ty::P4List => "a list of four-vectors".to_owned(),
         expr::Ty::Obj(c) => format!("a record of {c}"),
@@ -353,23 +393,33 @@ pub(crate) fn plan_samples(a: &Analysis, split: Split) -> Result<(Plan, Vec<Open
     let mut open = Vec::new();
     let mut files = Vec::new();
     let mut items = Vec::new();
+    let generated = check_generated(a)?;
     for (si, mut sample) in samples_of(a).into_iter().enumerate() {
-        let paths = sample_paths(&sample)?;
-        sample.files = paths.clone();
         let tree_name = sample.tree.clone().unwrap_or_else(|| a.tree.clone());
-        let mut trees = Vec::with_capacity(paths.len());
-        for p in &paths {
-            trees.push(RootFile::open(p)?.dataset(&tree_name)?);
+        // Each input file with its entries and cluster ends; generated events are one input
+        // without a file, cut into clusters of their own.
+        let mut inputs: Vec<(PathBuf, u64, Vec<u64>)> = Vec::new();
+        let mut trees = Vec::new();
+        match generated {
+            Some(n) => inputs.push((PathBuf::new(), n, generated_clusters(n))),
+            None => {
+                sample.files = sample_paths(&sample)?;
+                for p in &sample.files {
+                    let t = RootFile::open(p)?.dataset(&tree_name)?;
+                    inputs.push((p.clone(), t.entries(), t.cluster_ends()));
+                    trees.push(t);
+                }
+            }
         }
-        let entries: u64 = trees.iter().map(|t| t.entries()).sum();
-        let (norm, xsec_lumi) = normalisation(a, &sample, entries, &paths)?;
+        let entries: u64 = inputs.iter().map(|(_, n, _)| n).sum();
+        let (norm, xsec_lumi) = normalisation(a, &sample, entries, &sample.files)?;
         let compiled = compile(
             a,
             &SampleContext {
                 sample: &sample,
                 norm,
             },
-            &trees[0],
+            trees.first(),
         )?;
         let histograms = compiled
             .hists
@@ -381,8 +431,8 @@ pub(crate) fn plan_samples(a: &Analysis, split: Split) -> Result<(Plan, Vec<Open
             .iter()
             .map(|f| (f.name.clone(), f.parent))
             .collect();
-        for (path, t) in paths.iter().zip(&trees) {
-            for r in split_clusters(&t.cluster_ends(), split) {
+        for (path, entries, cluster_ends) in inputs {
+            for r in split_clusters(&cluster_ends, split) {
                 items.push(WorkItem {
                     index: items.len(),
                     sample: si,
@@ -392,8 +442,8 @@ pub(crate) fn plan_samples(a: &Analysis, split: Split) -> Result<(Plan, Vec<Open
                 });
             }
             files.push(PlannedFile {
-                path: path.clone(),
-                entries: t.entries(),
+                path,
+                entries,
                 sample: si,
             });
         }
@@ -498,6 +548,17 @@ fn numbers(a: rootio::Array) -> Option<Vec<f64>> {
         A::U32(v) => v.into_iter().map(f64::from).collect(),
         _ => return None,
     })
+}
+
+/// The "clusters" of generated events, which work items are made of: 65 536 events each, or
+/// fewer than 10 000 larger ones for a huge count.
+fn generated_clusters(n: u64) -> Vec<u64> {
+    let size = (n / 10_000).max(1 << 16);
+    let mut ends: Vec<u64> = (1..=n / size).map(|k| k * size).collect();
+    if n % size != 0 {
+        ends.push(n);
+    }
+    ends
 }
 
 /// Group clusters (given by their end entries, ascending) into entry ranges.

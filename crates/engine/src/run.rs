@@ -231,7 +231,7 @@ fn run_planned(
             return Err(EngineError::Interrupted);
         }
         let o = &open[it.sample];
-        let tree = &o.trees[file_index(&plan, it)];
+        let tree = o.trees.get(file_index(&plan, it));
         if options.threads == 1 {
             read_ahead.before(&plan, &open, it);
         }
@@ -350,15 +350,27 @@ pub fn run_work_item(plan: &Plan, it: &WorkItem, plan_id: String) -> Result<Part
         .ok_or_else(|| EngineError::Batch {
             message: format!("{}: the plan has no sample {}", it.describe(), it.sample),
         })?;
-    let tree = open_dataset_cached(&it.file, &ps.tree)?;
-    if it.stop > tree.entries() {
-        return Err(EngineError::Batch {
-            message: format!(
-                "{}: the file has only {} entries now; was it replaced after planning?",
-                it.describe(),
-                tree.entries()
-            ),
-        });
+    let tree = match a.generated_entries {
+        Some(n) => {
+            if it.stop > n {
+                return Err(EngineError::Batch {
+                    message: format!("{}: the plan generates only {n} events", it.describe()),
+                });
+            }
+            None
+        }
+        None => Some(open_dataset_cached(&it.file, &ps.tree)?),
+    };
+    if let Some(tree) = &tree {
+        if it.stop > tree.entries() {
+            return Err(EngineError::Batch {
+                message: format!(
+                    "{}: the file has only {} entries now; was it replaced after planning?",
+                    it.describe(),
+                    tree.entries()
+                ),
+            });
+        }
     }
     if !a.snapshots.is_empty() {
         return Err(EngineError::Batch {
@@ -373,7 +385,7 @@ pub fn run_work_item(plan: &Plan, it: &WorkItem, plan_id: String) -> Result<Part
             sample: &ps.sample,
             norm: ps.norm,
         },
-        &tree,
+        tree.as_ref(),
     )?;
     let layout: Vec<(usize, Vec<String>)> =
         c.hists.iter().map(|h| (h.spec, c.hist_tags(h))).collect();
@@ -386,7 +398,7 @@ pub fn run_work_item(plan: &Plan, it: &WorkItem, plan_id: String) -> Result<Part
             ),
         });
     }
-    process(plan, plan_id, &c, &tree, it)
+    process(plan, plan_id, &c, tree.as_ref(), it)
 }
 
 /// A worker process runs many work items of the same few files: keep their parsed tree metadata

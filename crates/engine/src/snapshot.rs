@@ -203,7 +203,7 @@ pub fn branch_layout(data: &Dataset, name: &str) -> std::result::Result<ColumnLa
 /// cannot be written are errors here, before any event is read.
 pub(crate) fn resolve(
     spec: &SnapshotSpec,
-    tree: &Dataset,
+    tree: Option<&Dataset>,
     schema: &expr::Schema,
     registry: &Registry,
     scope: &Scope,
@@ -211,7 +211,14 @@ pub(crate) fn resolve(
     if spec.columns.is_empty() {
         return Err(error(spec, "no columns to write".into()));
     }
-    let branch_names: Vec<String> = tree.columns().into_iter().map(|(n, _)| n).collect();
+    let branch_names: Vec<String> = tree
+        .map(|t| t.columns().into_iter().map(|(n, _)| n).collect())
+        .unwrap_or_default();
+    // Generated events have no branches: every column is a define.
+    let layout_of = |name: &str| match tree {
+        Some(t) => branch_layout(t, name),
+        None => Err(format!("no branch '{name}': generated events have none")),
+    };
     let mut names: Vec<(String, ColumnSource)> = Vec::new();
     let push = |name: String, src: ColumnSource, names: &mut Vec<(String, ColumnSource)>| {
         if !names.iter().any(|(n, _)| *n == name) {
@@ -288,7 +295,7 @@ pub(crate) fn resolve(
     for (name, src) in names {
         let layout = match &src {
             ColumnSource::Branch | ColumnSource::Computed(_) => {
-                branch_layout(tree, &name).map_err(|m| error(spec, m))?
+                layout_of(&name).map_err(|m| error(spec, m))?
             }
             ColumnSource::Define(i) => {
                 let ty = &registry.defines[*i].typed.ty;
@@ -307,7 +314,7 @@ pub(crate) fn resolve(
         // A counted array needs its counter, written before it.
         if let ColumnLayout::Counted { counter, .. } = &layout {
             if !columns.iter().any(|c: &ColumnInfo| c.name == *counter) {
-                let counter_layout = branch_layout(tree, counter).map_err(|m| error(spec, m))?;
+                let counter_layout = layout_of(counter).map_err(|m| error(spec, m))?;
                 columns.push(ColumnInfo {
                     name: counter.clone(),
                     layout: counter_layout,

@@ -160,3 +160,62 @@ fn delta_r_of_float_records_equals_root_bit_for_bit() {
         );
     }
 }
+
+/// `RDataFrame(n)`: generated events with no input; the entry number counts 0..n whatever the
+/// threads and work items, and everything else is a define.
+#[test]
+fn generated_events_without_input() {
+    let n = 200_003u64;
+    let a = Analysis::new("")
+        .generated(n)
+        .define("x", "rdfentry_ * 0.5")
+        .define("k", "rdfentry_ % 7")
+        .count("all")
+        .sum("sum_x", "x")
+        .filter("k == 3", "k is 3")
+        .count("threes")
+        .take("entries", "rdfentry_")
+        .histo1d("h", "x", 10, 0.0, 100_000.0);
+    for (threads, chunk) in [(1, 1_000_000), (2, 70_000)] {
+        let r = run(
+            &a,
+            &RunOptions {
+                threads,
+                chunk_entries: chunk,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let get = |name: &str| r.stats.iter().find(|(k, _)| k == name).unwrap().1.clone();
+        assert_eq!(get("all"), Stat::Count(n));
+        // Σ e/2 for e < n, exact in double precision at this size.
+        assert_eq!(get("sum_x"), Stat::Sum((n * (n - 1)) as f64 / 4.0));
+        let threes: Vec<u64> = (0..n).filter(|e| e % 7 == 3).collect();
+        assert_eq!(get("threes"), Stat::Count(threes.len() as u64));
+        let Stat::Take(t) = get("entries") else {
+            panic!()
+        };
+        assert_eq!(t.values, Some(engine::TakenValues::UInt64(threes.clone())));
+        // 0.5 × e for e ≡ 3 (mod 7): bin k holds the entries in [20 000 k, 20 000 (k + 1)).
+        let want: Vec<f64> = (0..10)
+            .map(|b| {
+                threes
+                    .iter()
+                    .filter(|&&e| e / 20_000 == b && e < 200_000)
+                    .count() as f64
+            })
+            .collect();
+        assert_eq!(r.histograms[0].values(false), want, "{threads} threads");
+    }
+    // Generated events read nothing, so an input as well is a mistake.
+    let both = Analysis::new("Events")
+        .input([sample()])
+        .generated(10)
+        .count("c");
+    let e = run(&both, &RunOptions::default()).unwrap_err().to_string();
+    assert!(e.contains("generated events"), "{e}");
+    // No events at all.
+    let zero = Analysis::new("").generated(0).count("none");
+    let r = run(&zero, &RunOptions::default()).unwrap();
+    assert_eq!(r.stats[0].1, Stat::Count(0));
+}

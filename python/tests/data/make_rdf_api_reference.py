@@ -2,7 +2,7 @@
 sample: Min/Max/Stats of flat, jagged and integer columns (also below a Filter), the column
 names with and without a Define and the branches' types, how a model title "title;x;y;z"
 is split, TProfile/TProfile2D bin means and entries (Profile1D/2D), Display's table and
-Describe's column list, Range, the types of defines.
+Describe's column list, Range, the types of defines, and RDataFrame(n) (generated events).
 
 Run with ROOT (pip install root), from the repository root:
     ~/peers/bin/python python/tests/data/make_rdf_api_reference.py
@@ -71,6 +71,23 @@ out["range"] = {
     "10,100,3": [float(x) for x in df.Range(10, 100, 3).AsNumpy(["MET_pt"])["MET_pt"]],
     "50|two muons": int(df.Range(50).Filter("nMuon >= 2").Count().GetValue()),
     "9990,0": int(df.Range(9990, 0).Count().GetValue()),
+}
+# RDataFrame(n): generated events, columns from defines of the entry number.
+gen = ROOT.RDataFrame(1000)
+gd = gen.Define("x", "rdfentry_ * 0.5").Define("k", "rdfentry_ % 7")
+gh = gd.Filter("k == 3").Histo1D(("gx", "", 20, 0, 500), "x")
+gs = gd.Sum("x")
+out["generated"] = {
+    "entries": int(gen.Count().GetValue()),
+    "threes": int(gd.Filter("k == 3").Count().GetValue()),
+    "sum_x": gs.GetValue(),
+    "hist": [gh.GetValue().GetBinContent(i) for i in range(22)],
+    "range": [int(e) for e in gen.Range(10, 20).Define("e", "rdfentry_").AsNumpy(["e"])["e"]],
+    "columns": [str(c) for c in gen.GetColumnNames()],
+    "columns_with_defines": sorted(str(c) for c in gd.GetColumnNames()),
+    "types": {c: str(gd.GetColumnType(c)) for c in ("x", "k", "rdfentry_")},
+    "display": str(gd.Display(["x", "k"], 3).AsString()),
+    "describe": str(gd.Describe().AsString()),
 }
 with open("python/tests/data/rdf_api_reference.json", "w") as f:
     json.dump(out, f, indent=1, sort_keys=True)
