@@ -4,7 +4,7 @@
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 
-use columnar::combinations::best_combination;
+use columnar::combinations::{best_combination, closest_mass_combination};
 use columnar::fourvec::{add, from_pt_eta_phi_m, prop, Coords, P4Prop, P4};
 
 /// Events of 3–9 jets with NanoAOD-like kinematics, from a fixed sequence.
@@ -54,6 +54,20 @@ fn bench(c: &mut Criterion) {
             black_box(s)
         })
     });
+    g.bench_function(
+        "fused, mass window filter (closest_mass_combination)",
+        |t| {
+            let mut best = [0usize; 3];
+            t.iter(|| {
+                let mut s = 0;
+                for e in &ev {
+                    closest_mass_combination(e, 3, &[0, 1, 2], 172.5, &mut best);
+                    s += best[0];
+                }
+                black_box(s)
+            })
+        },
+    );
     g.bench_function("materialised sums, then keys, then argmin", |t| {
         t.iter(|| {
             let mut s = 0;

@@ -9,7 +9,7 @@
 //! terms added in slot order, the partial sum of the leading records is hoisted out of the
 //! inner loop: `(a + b) + c` is the same value whether `a + b` is computed once or every time.
 
-use crate::fourvec::{add, Coords, P4};
+use crate::fourvec::{add, mass_of, Coords, P4};
 
 /// The first k-combination (positions into `p4`, written to `best`) of smallest key, or of
 /// largest key when `max`; `false` when there are fewer than `k` records (or `k` is 0).
@@ -73,6 +73,81 @@ pub fn best_combination<K: Fn(&P4) -> f64>(
                 if !next_combination(&mut c, n) {
                     break;
                 }
+            }
+        }
+    }
+    true
+}
+
+/// [`best_combination`] for the key `|mass − target|` of `PxPyPzE` sums, argmin, slots added in
+/// order (`(t.0 + t.1 + t.2).mass - 172.5` of the trijet search), with the same answer bit for
+/// bit and, for k = 2 and 3, without a square root for most combinations.
+///
+/// A combination replaces the best so far only if its key is strictly smaller than the best
+/// key `b`; then its mass lies in `(target − b, target + b)`, so its `m² = E² − p²` lies between
+/// the squares of those bounds. The squares are widened by far more than the rounding of the
+/// key's arithmetic (10⁻¹² relative against 2⁻⁴⁹), so a combination outside them cannot win
+/// and is skipped without its mass; one inside is keyed and compared exactly as unfiltered.
+/// Falls back to [`best_combination`] where the filter does not apply (a target that is not a
+/// finite positive number, k other than 2 or 3, or slots in another order).
+pub fn closest_mass_combination(
+    p4: &[P4],
+    k: usize,
+    order: &[usize],
+    target: f64,
+    best: &mut [usize],
+) -> bool {
+    let key = |q: &P4| (mass_of(q[0], q[1], q[2], q[3]) - target).abs();
+    let n = p4.len();
+    let in_order = order.len() == k && order.iter().enumerate().all(|(i, s)| i == *s);
+    let applies = target.is_finite() && target > 0.0 && in_order && (k == 2 || k == 3);
+    if !applies {
+        return best_combination(p4, k, order, Coords::PxPyPzE, false, key, best);
+    }
+    if n < k || best.len() < k {
+        return false;
+    }
+    // The window of m² that can still win, from the best key so far (NaN: none can).
+    let window = |b: f64| -> (f64, f64) {
+        let slack = (target + b) * 1e-12;
+        let high = target + b + slack;
+        let low = target - b - slack;
+        let lo = if low > 0.0 {
+            low * low * (1.0 - 1e-12)
+        } else {
+            f64::NEG_INFINITY
+        };
+        (lo, high * high * (1.0 + 1e-12))
+    };
+    // The first combination is the best so far whatever its key (a NaN key stays: no
+    // comparison with it holds). Met again in the loops, it does not replace itself.
+    best[..k].copy_from_slice(&[0, 1, 2][..k]);
+    let mut first = add(&p4[0], &p4[1], Coords::PxPyPzE);
+    if k == 3 {
+        first = add(&first, &p4[2], Coords::PxPyPzE);
+    }
+    let mut best_key = key(&first);
+    let (mut lo, mut hi) = window(best_key);
+    let mut consider = |s: &P4, c: [usize; 3], best: &mut [usize]| {
+        let mm = s[3] * s[3] - s[0] * s[0] - s[1] * s[1] - s[2] * s[2];
+        if mm >= lo && mm <= hi {
+            let x = key(s);
+            if x < best_key {
+                best_key = x;
+                (lo, hi) = window(x);
+                best[..k].copy_from_slice(&c[..k]);
+            }
+        }
+    };
+    for i in 0..n {
+        for j in i + 1..n {
+            let ij = add(&p4[i], &p4[j], Coords::PxPyPzE);
+            if k == 2 {
+                consider(&ij, [i, j, 0], best);
+                continue;
+            }
+            for (l, p) in p4.iter().enumerate().skip(j + 1) {
+                consider(&add(&ij, p, Coords::PxPyPzE), [i, j, l], best);
             }
         }
     }
@@ -200,6 +275,69 @@ mod tests {
                                 }
                             }
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_mass_window_filter_changes_no_answer() {
+        let key = |c: f64| move |q: &P4| (prop(q, Coords::PxPyPzE, P4Prop::Mass) - c).abs();
+        let mut s: u64 = 11;
+        let mut next = move || {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (s >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for round in 0..20_000 {
+            let n = round % 12;
+            let mut p: Vec<P4> = (0..n)
+                .map(|_| {
+                    from_pt_eta_phi_m(
+                        15.0 + 120.0 * next(),
+                        -2.5 + 5.0 * next(),
+                        -3.2 + 6.4 * next(),
+                        10.0 * next(),
+                        Coords::PxPyPzE,
+                    )
+                })
+                .collect();
+            // Ties, space-like sums, NaN and infinite components now and then.
+            if n > 3 && round % 7 == 0 {
+                p[3] = p[1];
+            }
+            if n > 2 && round % 11 == 0 {
+                p[2][3] = -p[2][3];
+            }
+            if n > 1 && round % 97 == 0 {
+                p[n - 1][round % 4] = if round % 2 == 0 {
+                    f64::NAN
+                } else {
+                    f64::INFINITY
+                };
+            }
+            if n > 4 && round % 13 == 0 {
+                p[0] = [f64::NAN; 4];
+            }
+            for target in [172.5, 91.1876, 1e-3, 0.0, -5.0, 1e6] {
+                for (k, order) in [(2, vec![0, 1]), (3, vec![0, 1, 2]), (3, vec![1, 0, 2])] {
+                    let mut want = vec![usize::MAX; k];
+                    let mut got = vec![usize::MAX; k];
+                    let f = best_combination(
+                        &p,
+                        k,
+                        &order,
+                        Coords::PxPyPzE,
+                        false,
+                        key(target),
+                        &mut want,
+                    );
+                    let g = closest_mass_combination(&p, k, &order, target, &mut got);
+                    assert_eq!(f, g);
+                    if f {
+                        assert_eq!(got, want, "round {round} n={n} k={k} target={target}");
                     }
                 }
             }

@@ -247,6 +247,18 @@ impl Evaluator<'_> {
                         c,
                         const_left: false,
                     }, KeyStep::Math(Math1::Abs)],
+                ) if coords == Coords::PxPyPzE && !b.max => {
+                    columnar::combinations::closest_mass_combination(
+                        &p4, b.k, &b.order, *c, &mut best,
+                    )
+                }
+                (
+                    P4Prop::Mass,
+                    [KeyStep::Const {
+                        op: BinOp::Sub,
+                        c,
+                        const_left: false,
+                    }, KeyStep::Math(Math1::Abs)],
                 ) => {
                     let c = *c;
                     columnar::combinations::best_combination(
