@@ -5,7 +5,10 @@
 #   bash scripts/xrootd_server.sh install          # apt-get the server (CI; needs root)
 #   eval "$(bash scripts/xrootd_server.sh start DIR)"
 #       # exports HEPFRAME_XROOTD_URL=root://127.0.0.1:PORT/ and HEPFRAME_HTTP_URL=http://127.0.0.1:PORT/
-#       # (a file DIR/a/b.root is ${HEPFRAME_XROOTD_URL}/a/b.root) and HEPFRAME_XROOTD_RUN (its state)
+#       # (a file DIR/a/b.root is ${HEPFRAME_XROOTD_URL}/a/b.root) and HEPFRAME_XROOTD_RUN (its state);
+#       # with openssl, the server also speaks TLS (a test CA made here signs its certificate):
+#       # roots:// on the first port and https:// on the second, and HEPFRAME_XROOTD_CA names the
+#       # CA's PEM file
 #   bash scripts/xrootd_server.sh stop "$HEPFRAME_XROOTD_RUN"
 #
 # Free ports are picked at start. As root the server runs as the package's `xrootd` user
@@ -22,7 +25,7 @@ case "$cmd" in
       sudo=()
       [ "$(id -u)" = 0 ] || sudo=(sudo)
       ("${sudo[@]}" apt-get update -qq && "${sudo[@]}" apt-get install -y -qq xrootd-server \
-        xrootd-client xrootd-server-plugins) >/dev/null
+        xrootd-client xrootd-server-plugins openssl) >/dev/null
     fi
     command -v xrootd >/dev/null
     ;;
@@ -44,6 +47,31 @@ all.adminpath $run/admin
 all.pidpath $run/run
 xrd.protocol XrdHttp:$hport libXrdHttp.so
 EOF
+    # TLS: a CA of our own and a certificate for 127.0.0.1 signed by it (rustls refuses a
+    # self-signed CA certificate used as the server's own). With xrd.tls the same ports take
+    # roots:// (kXR_gotoTLS after kXR_protocol) and https:// besides root:// and http://.
+    tls=
+    if command -v openssl >/dev/null; then
+      t="$run/tls"
+      mkdir -p "$t"
+      if (cd "$t" &&
+          openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 30 \
+            -subj "/CN=hepframe test CA" -addext "basicConstraints=critical,CA:TRUE" \
+            -addext "keyUsage=critical,keyCertSign,cRLSign" &&
+          openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr \
+            -subj "/CN=127.0.0.1" &&
+          printf '%s\n' "subjectAltName=IP:127.0.0.1,DNS:localhost" "basicConstraints=CA:FALSE" \
+            "keyUsage=digitalSignature,keyEncipherment" "extendedKeyUsage=serverAuth" > ext.cnf &&
+          openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
+            -out server.pem -days 30 -extfile ext.cnf &&
+          mkdir certdir && cp ca.pem certdir/ && openssl rehash certdir) >/dev/null 2>&1; then
+        # xrootd refuses a key that others can read.
+        chmod 600 "$t/server.key" "$t/ca.key"
+        printf 'xrd.tls %s %s\nxrd.tlsca certdir %s\n' "$t/server.pem" "$t/server.key" \
+          "$t/certdir" >> "$run/xrootd.cfg"
+        tls=$t/ca.pem
+      fi
+    fi
     user=()
     if [ "$(id -u)" = 0 ]; then
       chown -R xrootd "$run"
@@ -54,6 +82,7 @@ EOF
       if grep -q "initialization completed" "$run"/log/xrootd.log* 2>/dev/null; then
         echo "export HEPFRAME_XROOTD_URL=root://127.0.0.1:$xport/"
         echo "export HEPFRAME_HTTP_URL=http://127.0.0.1:$hport/"
+        [ -n "$tls" ] && echo "export HEPFRAME_XROOTD_CA=$tls"
         echo "export HEPFRAME_XROOTD_RUN=$run"
         exit 0
       fi

@@ -40,7 +40,8 @@ def clustered_copies(clustered, tmp_path_factory):
 def remote():
     """A real XRootD server (with its HTTP plugin) on 127.0.0.1 serving examples/data and the
     engine's test data (scripts/xrootd_server.sh): ``{"root": "root://127.0.0.1:P/", "http":
-    "http://127.0.0.1:Q/"}``. Without xrootd the tests skip, unless HEPFRAME_REQUIRE_REMOTE=1
+    "http://127.0.0.1:Q/"}``, with ``"roots"``, ``"https"`` and the test CA's PEM file ``"ca"``
+    when the server speaks TLS. Without xrootd the tests skip, unless HEPFRAME_REQUIRE_REMOTE=1
     (CI), where they fail."""
     import os
     import shutil
@@ -62,7 +63,14 @@ def remote():
     env = dict(line.removeprefix("export ").split("=", 1) for line in out.splitlines()
                if line.startswith("export "))
     try:
-        yield {"root": env["HEPFRAME_XROOTD_URL"], "http": env["HEPFRAME_HTTP_URL"]}
+        urls = {"root": env["HEPFRAME_XROOTD_URL"], "http": env["HEPFRAME_HTTP_URL"]}
+        if "HEPFRAME_XROOTD_CA" in env:  # the server speaks TLS too, with a test CA
+            urls["roots"] = urls["root"].replace("root://", "roots://", 1)
+            urls["https"] = urls["http"].replace("http://", "https://", 1)
+            urls["ca"] = env["HEPFRAME_XROOTD_CA"]
+        elif os.environ.get("HEPFRAME_REQUIRE_REMOTE") == "1":
+            pytest.fail("the test server has no TLS (openssl missing?)")
+        yield urls
     finally:
         subprocess.run(["bash", str(REPO / "scripts/xrootd_server.sh"), "stop",
                         env["HEPFRAME_XROOTD_RUN"]], check=False)

@@ -1,5 +1,6 @@
-"""Reading over root:// and http:// from Python and on Dask workers, against a real XRootD
-server on 127.0.0.1: the same arrays and histograms as the local file, bit for bit."""
+"""Reading over root://, roots://, http:// and https:// from Python and on Dask workers, against
+a real XRootD server on 127.0.0.1: the same arrays and histograms as the local file, bit for
+bit."""
 
 import numpy as np
 import pytest
@@ -10,6 +11,21 @@ import hepframe
 @pytest.mark.parametrize("scheme", ["root", "http"])
 def test_open_and_arrays_over_a_url(remote, sample, scheme):
     url = remote[scheme] + "nano_10k.root"
+    here = hepframe.open(sample)["Events"].arrays(["MET_pt", "Muon_pt"])
+    there = hepframe.open(url)["Events"].arrays(["MET_pt", "Muon_pt"])
+    np.testing.assert_array_equal(np.asarray(there["MET_pt"]), np.asarray(here["MET_pt"]))
+    assert there["Muon_pt"].tolist() == here["Muon_pt"].tolist()
+
+
+@pytest.mark.parametrize("scheme", ["roots", "https"])
+def test_tls_urls_with_the_grid_ca_folder_variable(remote, sample, scheme, monkeypatch):
+    """roots:// and https:// check the server's certificate against X509_CERT_DIR (here the
+    test CA's PEM file) besides Mozilla's roots; without it the certificate is refused."""
+    url = remote[scheme] + "nano_10k.root"
+    monkeypatch.delenv("X509_CERT_DIR", raising=False)
+    with pytest.raises(hepframe.HepframeError, match="certificate"):
+        hepframe.open(url)
+    monkeypatch.setenv("X509_CERT_DIR", remote["ca"])
     here = hepframe.open(sample)["Events"].arrays(["MET_pt", "Muon_pt"])
     there = hepframe.open(url)["Events"].arrays(["MET_pt", "Muon_pt"])
     np.testing.assert_array_equal(np.asarray(there["MET_pt"]), np.asarray(here["MET_pt"]))

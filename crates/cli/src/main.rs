@@ -81,6 +81,9 @@ Targets are written FILE:NAME, NAME a TTree or an RNTuple. It may sit in a direc
 a cycle number:
   data.root:Events   data.root:dir/Events   data.root:Events;2
 Without :NAME, a file with exactly one TTree or RNTuple uses it.
+A FILE may be a URL: root://host//path/f.root (XRootD), roots://… (XRootD over TLS),
+http://… or https://…; X509_CERT_DIR names CA certificates to trust besides Mozilla's (a
+folder of PEM files, as /etc/grid-security/certificates, or one PEM file).
 
 Examples:
   hepframe ls nano.root

@@ -1,7 +1,7 @@
 //! Every fixture through a real XRootD server on 127.0.0.1 (`scripts/xrootd_server.sh`), over
 //! `root://` and over its HTTP plugin: `ls`, `dump` of every tree and RNTuple and `show` of every
 //! histogram print exactly what they print for the local file, and an ADL query run on a URL
-//! writes the same histograms. Without xrootd the test skips, unless HEPFRAME_REQUIRE_REMOTE=1
+//! (also over `roots://` and `https://`, with the server's test CA) writes the same histograms. Without xrootd the test skips, unless HEPFRAME_REQUIRE_REMOTE=1
 //! (CI), where it fails.
 
 use std::path::{Path, PathBuf};
@@ -16,6 +16,8 @@ struct Server {
     root: String,
     http: String,
     run: String,
+    /// The test CA of the server's certificate (roots:// and https:// on the same ports).
+    ca: Option<String>,
 }
 
 impl Server {
@@ -54,6 +56,10 @@ impl Server {
             root: var("HEPFRAME_XROOTD_URL"),
             http: var("HEPFRAME_HTTP_URL"),
             run: var("HEPFRAME_XROOTD_RUN"),
+            ca: text
+                .lines()
+                .find_map(|l| l.strip_prefix("export HEPFRAME_XROOTD_CA="))
+                .map(str::to_string),
         })
     }
 }
@@ -70,6 +76,7 @@ impl Drop for Server {
 fn hepframe(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_hepframe"))
         .args(args)
+        .env_remove("X509_CERT_DIR")
         .output()
         .unwrap()
 }
@@ -173,18 +180,27 @@ fn an_adl_query_over_urls_writes_the_same_histograms() {
     let tmp = std::env::temp_dir().join(format!("hepframe-remote-cli-{}", std::process::id()));
     let q = repo().join("examples/adl/q8.toml");
     let run = |threads: &str, input: &str, out: &str| {
-        let o = hepframe(&[
-            "--threads",
-            threads,
-            "-q",
-            "run",
-            &q.to_string_lossy(),
-            "--input",
-            input,
-            "--output",
-            &tmp.join(out).to_string_lossy(),
-            "-v",
-        ]);
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_hepframe"));
+        // roots:// and https:// trust the test CA as a grid machine's CAs: by X509_CERT_DIR.
+        match &server.ca {
+            Some(ca) => cmd.env("X509_CERT_DIR", ca),
+            None => cmd.env_remove("X509_CERT_DIR"),
+        };
+        let o = cmd
+            .args([
+                "--threads",
+                threads,
+                "-q",
+                "run",
+                &q.to_string_lossy(),
+                "--input",
+                input,
+                "--output",
+                &tmp.join(out).to_string_lossy(),
+                "-v",
+            ])
+            .output()
+            .unwrap();
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         let said =
             String::from_utf8_lossy(&o.stdout).to_string() + &String::from_utf8_lossy(&o.stderr);
@@ -202,7 +218,17 @@ fn an_adl_query_over_urls_writes_the_same_histograms() {
         words[at - 1].parse().unwrap()
     };
     let (local, _) = run("1", &data.join("nano_10k.root").to_string_lossy(), "local");
-    for (base, name) in [(&server.root, "root"), (&server.http, "http")] {
+    let mut protocols = vec![(server.root.clone(), "root"), (server.http.clone(), "http")];
+    if server.ca.is_some() {
+        protocols.push((server.root.replacen("root://", "roots://", 1), "roots"));
+        protocols.push((server.http.replacen("http://", "https://", 1), "https"));
+    } else {
+        assert!(
+            std::env::var("HEPFRAME_REQUIRE_REMOTE").as_deref() != Ok("1"),
+            "the server has no TLS (openssl missing?)"
+        );
+    }
+    for (base, name) in &protocols {
         let url = format!("{base}nano_10k.root");
         let (hists, said) = run("1", &url, name);
         assert_eq!(hists, local, "{name}");

@@ -11,6 +11,7 @@ mod common;
 use std::io::{ErrorKind as IoErrorKind, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::ops::Range;
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -23,6 +24,9 @@ use rootio::{ByteSource, ErrorKind, ReadOptions, RootFile};
 /// The running server: its HTTP base URL (ending in `/`).
 struct Server {
     http: String,
+    /// The test CA that signed the server's certificate (https:// on the same port), when
+    /// the script could make one (openssl).
+    ca: Option<PathBuf>,
 }
 
 fn server() -> Option<&'static Server> {
@@ -62,6 +66,10 @@ fn start_server() -> Option<Server> {
     };
     let http = var("HEPFRAME_HTTP_URL");
     let run = var("HEPFRAME_XROOTD_RUN");
+    let ca = text
+        .lines()
+        .find_map(|l| l.strip_prefix("export HEPFRAME_XROOTD_CA="))
+        .map(PathBuf::from);
     // Stop the server once this test process is gone, however it ends (a watchdog rather than
     // a destructor: statics are never dropped, and a killed test binary runs nothing).
     let watchdog = format!(
@@ -77,7 +85,7 @@ fn start_server() -> Option<Server> {
         .stderr(Stdio::null())
         .spawn()
         .expect("start the watchdog that stops xrootd");
-    Some(Server { http })
+    Some(Server { http, ca })
 }
 
 /// The server, or return from the test (skipped).
@@ -602,8 +610,8 @@ fn a_bad_ca_bundle_is_a_clear_error() {
     let empty = dir.join("empty.pem");
     std::fs::write(&empty, "no certificates here\n").unwrap();
     for (path, want) in [
-        (dir.join("missing.pem"), "cannot read CA bundle"),
-        (empty, "holds no certificate"),
+        (dir.join("missing.pem"), "no CA certificate found"),
+        (empty, "no CA certificate found"),
     ] {
         let opts = HttpOptions {
             ca_bundle: Some(path),
@@ -615,4 +623,42 @@ fn a_bad_ca_bundle_is_a_clear_error() {
         assert!(matches!(*e.kind, ErrorKind::Remote { .. }), "{msg}");
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn https_with_a_private_ca_reads_like_http() {
+    let srv = server_or_skip!();
+    let Some(ca) = &srv.ca else {
+        assert!(
+            std::env::var("HEPFRAME_REQUIRE_REMOTE").as_deref() != Ok("1"),
+            "HEPFRAME_REQUIRE_REMOTE=1 but the server has no TLS (openssl missing?)"
+        );
+        return;
+    };
+    let url = format!("{}{FILE}", srv.http.replacen("http://", "https://", 1));
+    let want = local(FILE);
+    // The CA as a PEM file and as a folder of them (as X509_CERT_DIR is on the grid).
+    for bundle in [ca.clone(), ca.parent().unwrap().join("certdir")] {
+        let opts = HttpOptions {
+            ca_bundle: Some(bundle),
+            ..HttpOptions::default()
+        };
+        let src = HttpSource::open(&url, &opts).unwrap();
+        assert_eq!(src.len(), want.len() as u64);
+        let n = want.len() as u64;
+        let got = src.read_ranges(&[0..100, 5000..9000, n - 10..n]).unwrap();
+        assert_eq!(got[0], &want[..100]);
+        assert_eq!(got[1], &want[5000..9000]);
+        assert_eq!(got[2], &want[want.len() - 10..]);
+    }
+    // Without the CA the certificate is refused, with a hint.
+    let opts = HttpOptions {
+        ca_bundle: None,
+        ..quick()
+    };
+    let e = HttpSource::open(&url, &opts).unwrap_err().to_string();
+    assert!(
+        e.contains("certificate") && e.contains("X509_CERT_DIR"),
+        "{e}"
+    );
 }

@@ -51,6 +51,9 @@ fn have_xrootd() -> bool {
         .unwrap_or(false)
 }
 
+/// The test CA that signed the data server's certificate (for `roots://`), if it has one.
+static TLS_CA: OnceLock<Option<PathBuf>> = OnceLock::new();
+
 /// The data server's base URL (`root://127.0.0.1:PORT/`), or `None` when skipped.
 fn server() -> Option<&'static str> {
     static SERVER: OnceLock<Option<String>> = OnceLock::new();
@@ -79,6 +82,7 @@ fn server() -> Option<&'static str> {
             if let Some(run) = var("HEPFRAME_XROOTD_RUN") {
                 stop_when_done(&run);
             }
+            let _ = TLS_CA.set(var("HEPFRAME_XROOTD_CA").map(PathBuf::from));
             assert!(
                 out.status.success(),
                 "xrootd did not start: {}",
@@ -198,6 +202,7 @@ fn opts(timeout_ms: u64, retries: u32) -> XRootDOptions {
         timeout: Duration::from_millis(timeout_ms),
         retries,
         max_redirects: 16,
+        ca_bundle: None,
     }
 }
 
@@ -675,4 +680,63 @@ fn big_reads_are_split_into_chunks_the_server_accepts() {
     let io = src.counters().snapshot();
     assert_eq!((io.requests, io.bytes), (1, n));
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn roots_switches_to_tls_and_reads_like_root() {
+    let base = server_or_skip!();
+    let Some(ca) = TLS_CA.get().cloned().flatten() else {
+        assert!(
+            std::env::var("HEPFRAME_REQUIRE_REMOTE").as_deref() != Ok("1"),
+            "HEPFRAME_REQUIRE_REMOTE=1 but the server has no TLS (openssl missing?)"
+        );
+        return;
+    };
+    let url = format!("{}/{FILE}", base.replacen("root://", "roots://", 1));
+    let local = local_bytes();
+    // The CA as a PEM file and as a folder of them (X509_CERT_DIR's form).
+    for bundle in [ca.clone(), ca.parent().unwrap().join("certdir")] {
+        let o = XRootDOptions {
+            ca_bundle: Some(bundle),
+            ..XRootDOptions::default()
+        };
+        let src = Arc::new(XRootDSource::open(&url, &o).unwrap());
+        assert_eq!(src.len(), local.len() as u64);
+        let n = local.len() as u64;
+        let got = src.read_ranges(&[0..100, 3000..70_000, n - 7..n]).unwrap();
+        assert_eq!(got[0], &local[..100]);
+        assert_eq!(got[1], &local[3000..70_000]);
+        assert_eq!(got[2], &local[local.len() - 7..]);
+        let remote = RootFile::from_source(src.clone()).unwrap();
+        let lf = RootFile::open(common::fixtures().join(FILE)).unwrap();
+        let (rt, lt) = (remote.tree("Events").unwrap(), lf.tree("Events").unwrap());
+        let names = ["F", "Muon_pt", "vvf", "str"];
+        assert_eq!(
+            rt.read_branches(&names, 0..rt.entries, &ReadOptions::default())
+                .unwrap(),
+            lt.read_branches(&names, 0..lt.entries, &ReadOptions::default())
+                .unwrap()
+        );
+    }
+    // Without the CA the server's certificate is refused at once (no retries), with a hint:
+    // the connection really is TLS.
+    let started = Instant::now();
+    let e = XRootDSource::open(&url, &opts(5000, 3)).unwrap_err();
+    let m = remote_message(&e);
+    assert!(
+        m.contains("certificate") && m.contains("X509_CERT_DIR"),
+        "{m}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(3));
+    // A server without TLS is not silently read in the clear.
+    let plain = start_xrootd(
+        free_port(),
+        &format!("oss.localroot {}\n", common::fixtures().display()),
+    );
+    let o = XRootDOptions {
+        ca_bundle: Some(ca),
+        ..opts(5000, 3)
+    };
+    let e = XRootDSource::open(&format!("roots://127.0.0.1:{plain}//{FILE}"), &o).unwrap_err();
+    assert!(remote_message(&e).contains("does not offer TLS"), "{e}");
 }

@@ -34,7 +34,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use ureq::http::{Response, StatusCode};
-use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
+use ureq::tls::{Certificate, RootCerts, TlsConfig};
 use ureq::{Agent, Body};
 
 use crate::error::{Error, ErrorKind, Result};
@@ -52,8 +52,9 @@ pub struct HttpOptions {
     pub retries: u32,
     /// The wait before the first retry; it doubles for each further one. Default 100 ms.
     pub backoff: Duration,
-    /// A PEM file of extra CA certificates trusted for `https://`, in addition to Mozilla's
-    /// (e.g. a grid CA). Default none.
+    /// CA certificates trusted for `https://` besides Mozilla's (e.g. a grid CA): a PEM file,
+    /// or a folder of them. Default: the folder (or file) named by the environment variable
+    /// `X509_CERT_DIR`, if set.
     pub ca_bundle: Option<PathBuf>,
     /// The most ranges in one multi-range GET. Default 256.
     pub max_ranges_per_request: usize,
@@ -74,7 +75,7 @@ impl Default for HttpOptions {
             timeout: Duration::from_secs(30),
             retries: 3,
             backoff: Duration::from_millis(100),
-            ca_bundle: None,
+            ca_bundle: super::ca::from_env(),
             max_ranges_per_request: 256,
             max_request_header_bytes: 20_000,
             max_parallel_requests: 8,
@@ -582,25 +583,11 @@ fn with_retries<T>(
 fn make_agent(url: &str, options: &HttpOptions) -> Result<Agent> {
     let mut tls = TlsConfig::builder();
     if let Some(path) = &options.ca_bundle {
-        let fail = |m: String| remote_error(url, None, m);
-        let pem = std::fs::read(path)
-            .map_err(|e| fail(format!("cannot read CA bundle {}: {e}", path.display())))?;
-        let mut extra = Vec::new();
-        for item in ureq::tls::parse_pem(&pem) {
-            match item {
-                Ok(PemItem::Certificate(c)) => extra.push(c),
-                Ok(_) => {}
-                Err(e) => {
-                    return Err(fail(format!("bad CA bundle {}: {e}", path.display())));
-                }
-            }
-        }
-        if extra.is_empty() {
-            return Err(fail(format!(
-                "CA bundle {} holds no certificate",
-                path.display()
-            )));
-        }
+        let extra: Vec<Certificate<'static>> = super::ca::load(path)
+            .map_err(|m| remote_error(url, None, m))?
+            .iter()
+            .map(|c| Certificate::from_der(c.as_ref()).to_owned())
+            .collect();
         let certs: Vec<Certificate<'static>> = webpki_root_certs::TLS_SERVER_ROOT_CERTS
             .iter()
             .map(|c| Certificate::from_der(c.as_ref()).to_owned())
@@ -742,7 +729,7 @@ fn transport_failure(e: ureq::Error) -> Failure {
         // rustls reports a refused certificate (and other TLS failures) as invalid data.
         ureq::Error::Io(e) if e.kind() == std::io::ErrorKind::InvalidData => {
             let hint = if e.to_string().contains("certificate") {
-                " (for a private CA, set HttpOptions::ca_bundle)"
+                super::ca::HINT
             } else {
                 ""
             };

@@ -8,10 +8,12 @@ use std::sync::Arc;
 use crate::error::Result;
 use crate::source::ByteSource;
 
+mod ca;
 pub mod http;
 mod prefetch;
 pub mod xrootd;
 
+pub use ca::CA_ENV;
 pub use prefetch::{Prefetching, DEFAULT_MAX_BYTES};
 
 /// The URL schemes read remotely.

@@ -15,7 +15,9 @@
 //!   short backoff. Server errors (`kXR_NotFound`, …) are not retried.
 //! - Every length from the wire is checked against what was asked for before anything is
 //!   allocated; every socket operation has [`XRootDOptions::timeout`].
-//! - `roots://` (TLS) is not supported yet.
+//! - `roots://` switches the connection to TLS (rustls) after `kXR_protocol`, as XrdCl does,
+//!   and checks the server's certificate against Mozilla's roots and the CA certificates of
+//!   [`XRootDOptions::ca_bundle`] (by default the grid's `X509_CERT_DIR`).
 //!
 //! ```no_run
 //! use std::sync::Arc;
@@ -32,6 +34,7 @@ pub(crate) mod protocol;
 #[cfg(test)]
 mod scripted_tests;
 mod session;
+mod stream;
 mod url;
 
 use std::ops::Range;
@@ -63,6 +66,10 @@ pub struct XRootDOptions {
     pub retries: u32,
     /// The most redirects followed while opening the file. Default 16 (as XrdCl).
     pub max_redirects: u32,
+    /// CA certificates trusted for `roots://` besides Mozilla's: a PEM file, or a folder of
+    /// them. Default: the folder named by the environment variable `X509_CERT_DIR` (where
+    /// grid machines keep their CAs, and where `xrdcp` looks), if set.
+    pub ca_bundle: Option<PathBuf>,
 }
 
 impl Default for XRootDOptions {
@@ -71,6 +78,7 @@ impl Default for XRootDOptions {
             timeout: Duration::from_secs(30),
             retries: 3,
             max_redirects: 16,
+            ca_bundle: crate::remote::ca::from_env(),
         }
     }
 }
@@ -151,24 +159,29 @@ pub struct XRootDSource {
     ior_max: u32,
     session: Mutex<Option<Session>>,
     counters: IoCounters,
+    /// The TLS configuration of a `roots://` URL.
+    tls: Option<std::sync::Arc<rustls::ClientConfig>>,
 }
 
 impl XRootDSource {
-    /// Connect, log in and open `url` (`root://host[:port]//path[?cgi]`) for reading.
+    /// Connect, log in and open `url` (`root://host[:port]//path[?cgi]`, or `roots://` for the
+    /// same in TLS) for reading.
     ///
-    /// Fails with [`ErrorKind::Remote`] when the URL is not a `root://` URL (`roots://` is not
-    /// supported yet), when the server cannot be reached after the retries, or when it refuses
-    /// (`kXR_NotFound`, `kXR_NotAuthorized`, …), or when redirects loop.
+    /// Fails with [`ErrorKind::Remote`] when the URL is not a `root://` or `roots://` URL, when
+    /// the server cannot be reached after the retries, when it refuses (`kXR_NotFound`,
+    /// `kXR_NotAuthorized`, …), when redirects loop, or for `roots://` when the server offers
+    /// no TLS or its certificate is not trusted.
     pub fn open(url: &str, options: &XRootDOptions) -> Result<XRootDSource> {
         let target = XrdUrl::parse(url).map_err(|e| {
-            let message = match e {
-                UrlError::Tls => {
-                    "roots:// (XRootD over TLS) is not supported yet; use root://".to_string()
-                }
-                UrlError::Invalid(m) => format!("bad URL: {m}"),
-            };
-            remote_error(url, None, message)
+            let UrlError::Invalid(m) = e;
+            remote_error(url, None, format!("bad URL: {m}"))
         })?;
+        let tls = if target.tls {
+            let ca = options.ca_bundle.as_deref();
+            Some(stream::client_config(ca).map_err(|m| remote_error(url, None, m))?)
+        } else {
+            None
+        };
         let user = login_name(target.user.as_deref());
         let mut source = XRootDSource {
             url: url.to_string(),
@@ -181,6 +194,7 @@ impl XRootDSource {
             ior_max: 1,
             session: Mutex::new(None),
             counters: IoCounters::default(),
+            tls,
         };
         let file = source.run(None, false, |s| {
             s.file
@@ -204,7 +218,13 @@ impl XRootDSource {
         let mut cgi: Option<String> = None;
         let mut hops: Vec<String> = Vec::new();
         loop {
-            let mut s = Session::connect(&host, port, &self.user, self.options.timeout)?;
+            let mut s = Session::connect(
+                &host,
+                port,
+                &self.user,
+                self.options.timeout,
+                self.tls.clone(),
+            )?;
             match s.open(&self.target.path_with_cgi(cgi.as_deref())) {
                 Ok(f) => return Ok((s, f)),
                 Err(XrdError::Redirect(r)) => {
@@ -512,9 +532,15 @@ mod tests {
     #[test]
     fn bad_urls_are_remote_errors() {
         let o = XRootDOptions::default();
-        let e = XRootDSource::open("roots://h//f", &o).unwrap_err();
-        assert!(e.to_string().contains("TLS"), "{e}");
+        let e = XRootDSource::open("https://h//f", &o).unwrap_err();
+        assert!(e.to_string().contains("not a root:// URL"), "{e}");
         assert!(matches!(*e.kind, ErrorKind::Remote { .. }));
+        let bad_ca = XRootDOptions {
+            ca_bundle: Some(PathBuf::from("/nonexistent/ca")),
+            ..XRootDOptions::default()
+        };
+        let e = XRootDSource::open("roots://h//f", &bad_ca).unwrap_err();
+        assert!(e.to_string().contains("no CA certificate"), "{e}");
         let e = XRootDSource::open("root://h", &o).unwrap_err();
         assert!(e.to_string().contains("root://h"), "{e}");
     }

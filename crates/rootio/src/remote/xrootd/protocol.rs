@@ -61,6 +61,10 @@ const KXR_QCONFIG: u16 = 7;
 const CLIENT_PROTOCOL_VERSION: i32 = 0x0000_0511;
 /// `kXR_protocol` flag `kXR_secreqs`: return the security requirements.
 const KXR_SECREQS: u8 = 0x01;
+/// `kXR_protocol` flag `kXR_ableTLS`: the client can do TLS.
+const KXR_ABLE_TLS: u8 = 0x02;
+/// `kXR_protocol` flag `kXR_wantTLS`: the client wants this connection in TLS.
+const KXR_WANT_TLS: u8 = 0x04;
 /// `kXR_protocol` expect value `kXR_ExpLogin`: a login comes next.
 const KXR_EXP_LOGIN: u8 = 0x03;
 /// `kXR_login` capver: `kXR_ver005` (the 2019 TLS-capable client level, without `kXR_asyncap`).
@@ -130,12 +134,12 @@ pub(crate) fn request_name(id: u16) -> &'static str {
     }
 }
 
-/// `kXR_protocol`: our protocol version, ask for the security requirements, a login follows.
-/// `kXR_ableTLS` is not set: this client does not do TLS.
-pub(crate) fn protocol_request() -> Request {
+/// `kXR_protocol`: our protocol version, ask for the security requirements, a login follows;
+/// with `tls` (`roots://`) also `kXR_ableTLS | kXR_wantTLS`: switch this connection to TLS.
+pub(crate) fn protocol_request(tls: bool) -> Request {
     let mut body = [0u8; 16];
     body[..4].copy_from_slice(&CLIENT_PROTOCOL_VERSION.to_be_bytes());
-    body[4] = KXR_SECREQS;
+    body[4] = KXR_SECREQS | if tls { KXR_ABLE_TLS | KXR_WANT_TLS } else { 0 };
     body[5] = KXR_EXP_LOGIN;
     Request::new(KXR_PROTOCOL, body, Vec::new())
 }

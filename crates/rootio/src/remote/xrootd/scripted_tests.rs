@@ -90,6 +90,7 @@ fn options() -> XRootDOptions {
         timeout: Duration::from_secs(2),
         retries: 1,
         max_redirects: 3,
+        ca_bundle: None,
     }
 }
 

@@ -1,4 +1,5 @@
-//! One TCP connection to one XRootD server: handshake, login, authentication, one open file.
+//! One TCP connection to one XRootD server: handshake, TLS for `roots://`, login,
+//! authentication, one open file.
 //!
 //! A [`Session`] sends one request at a time and reads its whole reply before the next one, so
 //! stream ids only serve as a check. Every socket read and write has the configured timeout;
@@ -7,9 +8,11 @@
 
 use std::io::Write;
 use std::net::{TcpStream, ToSocketAddrs};
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::protocol::{self, Reply, Request};
+use super::stream::Stream;
 use super::XrdError;
 
 /// The longest sleep a `kXR_wait` or `kXR_waitresp` can make us do, per reply.
@@ -38,7 +41,7 @@ pub(crate) struct OpenFile {
 /// A logged-in connection, with at most one open file.
 #[derive(Debug)]
 pub(crate) struct Session {
-    stream: TcpStream,
+    stream: Stream,
     timeout: Duration,
     next_sid: u16,
     /// The file opened by [`Session::open`].
@@ -48,13 +51,15 @@ pub(crate) struct Session {
 }
 
 impl Session {
-    /// Connect to `host:port`, do the handshake and `kXR_protocol`, log in as `user`, and
-    /// authenticate with the `unix` protocol when the server asks for it.
+    /// Connect to `host:port`, do the handshake and `kXR_protocol`, switch to TLS with `tls`
+    /// (`roots://`), log in as `user`, and authenticate with the `unix` protocol when the
+    /// server asks for it.
     pub fn connect(
         host: &str,
         port: u16,
         user: &str,
         timeout: Duration,
+        tls: Option<Arc<rustls::ClientConfig>>,
     ) -> Result<Session, XrdError> {
         let addrs = (host, port)
             .to_socket_addrs()
@@ -85,13 +90,16 @@ impl Session {
         stream.set_write_timeout(Some(timeout))?;
         stream.set_nodelay(true)?;
         let mut s = Session {
-            stream,
+            stream: Stream::Plain(stream),
             timeout,
             next_sid: 1,
             file: None,
             broken: false,
         };
-        s.handshake_and_login(user)?;
+        match tls {
+            None => s.handshake_and_login(user)?,
+            Some(config) => s.handshake_tls_login(user, config, host)?,
+        }
         Ok(s)
     }
 
@@ -110,9 +118,49 @@ impl Session {
         let (sid_protocol, sid_login) = (self.sid(), self.sid());
         let login = protocol::login_request(std::process::id(), user);
         let mut msg = protocol::HANDSHAKE.to_vec();
-        msg.extend_from_slice(&protocol::protocol_request().encode(sid_protocol));
+        msg.extend_from_slice(&protocol::protocol_request(false).encode(sid_protocol));
         msg.extend_from_slice(&login.encode(sid_login));
         self.stream.write_all(&msg)?;
+        let flags = self.protocol_reply(sid_protocol)?;
+        if flags & protocol::KXR_GOTO_TLS != 0 {
+            return Err(XrdError::Fatal(
+                "the server requires TLS: use a roots:// URL".into(),
+            ));
+        }
+        self.login(user, &login, sid_login)
+    }
+
+    /// `roots://`: the handshake and `kXR_protocol` asking for TLS, in the clear; the TLS
+    /// handshake when the server answers `kXR_gotoTLS` (a server without TLS is an error, not
+    /// a silent fall-back to the clear); then the login, in TLS. One round trip more than in
+    /// the clear, and the TLS handshake's.
+    fn handshake_tls_login(
+        &mut self,
+        user: &str,
+        config: Arc<rustls::ClientConfig>,
+        host: &str,
+    ) -> Result<(), XrdError> {
+        let sid_protocol = self.sid();
+        let mut msg = protocol::HANDSHAKE.to_vec();
+        msg.extend_from_slice(&protocol::protocol_request(true).encode(sid_protocol));
+        self.stream.write_all(&msg)?;
+        let flags = self.protocol_reply(sid_protocol)?;
+        if flags & protocol::KXR_GOTO_TLS == 0 {
+            return Err(XrdError::Fatal(
+                "roots://: the server does not offer TLS (no kXR_gotoTLS); use root:// to read \
+                 in the clear"
+                    .into(),
+            ));
+        }
+        self.stream.start_tls(config, host)?;
+        let sid_login = self.sid();
+        let login = protocol::login_request(std::process::id(), user);
+        self.stream.write_all(&login.encode(sid_login))?;
+        self.login(user, &login, sid_login)
+    }
+
+    /// Read the answers to the handshake and to `kXR_protocol`: the server's protocol flags.
+    fn protocol_reply(&mut self, sid_protocol: [u8; 2]) -> Result<i32, XrdError> {
         let mut hs = Vec::new();
         match protocol::read_reply(&mut self.stream, [0, 0], &mut hs, 8)? {
             Reply::Ok if hs.len() == 8 => {}
@@ -130,15 +178,14 @@ impl Session {
             protocol::MAX_CONTROL_BODY,
         )?;
         expect_ok(reply, "kXR_protocol")?;
-        let (_pval, flags) = protocol::parse_protocol(&body)?;
-        if flags & protocol::KXR_GOTO_TLS != 0 {
-            return Err(XrdError::Fatal(
-                "the server requires TLS, which this client does not support yet".into(),
-            ));
-        }
+        Ok(protocol::parse_protocol(&body)?.1)
+    }
+
+    /// Read the answer to `login` (sent with `sid_login`) and authenticate if asked to.
+    fn login(&mut self, user: &str, login: &Request, sid_login: [u8; 2]) -> Result<(), XrdError> {
         let mut login_body = Vec::new();
         let reply = self.finish(
-            &login,
+            login,
             sid_login,
             &mut login_body,
             protocol::MAX_CONTROL_BODY,
@@ -369,7 +416,7 @@ impl Session {
         let _ = self
             .stream
             .write_all(&protocol::close_request(f.fhandle).encode(sid));
-        let _ = self.stream.shutdown(std::net::Shutdown::Write);
+        self.stream.shutdown_write();
     }
 }
 

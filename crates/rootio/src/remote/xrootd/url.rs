@@ -1,4 +1,4 @@
-//! `root://[user@]host[:port]//path[?cgi]` URLs.
+//! `root://[user@]host[:port]//path[?cgi]` URLs (and `roots://`, the same over TLS).
 //!
 //! XRootD wants absolute paths: `root://host:1094/f.root` (one slash) is answered with error
 //! 3010 "Opening relative path is disallowed" by a 5.5 server, so a path without its leading
@@ -20,27 +20,30 @@ pub(crate) struct XrdUrl {
     pub path: String,
     /// The opaque CGI after `?`, if any (without the `?`).
     pub cgi: Option<String>,
+    /// `roots://`: the connection is switched to TLS before logging in.
+    pub tls: bool,
 }
 
 /// Why a URL cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum UrlError {
-    /// `roots://` / `xroots://`.
-    Tls,
-    /// Anything else, with a message.
+    /// What is wrong with it.
     Invalid(String),
 }
 
 impl XrdUrl {
-    /// Parse `root://` or `xroot://` URLs.
+    /// Parse `root://`, `xroot://`, `roots://` or `xroots://` URLs.
     pub fn parse(url: &str) -> Result<XrdUrl, UrlError> {
-        let rest = if let Some(r) = url
+        let (rest, tls) = if let Some(r) = url
             .strip_prefix("root://")
             .or_else(|| url.strip_prefix("xroot://"))
         {
-            r
-        } else if url.starts_with("roots://") || url.starts_with("xroots://") {
-            return Err(UrlError::Tls);
+            (r, false)
+        } else if let Some(r) = url
+            .strip_prefix("roots://")
+            .or_else(|| url.strip_prefix("xroots://"))
+        {
+            (r, true)
         } else {
             return Err(UrlError::Invalid(
                 "not a root:// URL (expected root://host[:port]//path)".into(),
@@ -80,6 +83,7 @@ impl XrdUrl {
             port,
             path: format!("/{path}"),
             cgi,
+            tls,
         })
     }
 
@@ -142,7 +146,8 @@ mod tests {
                 host: "eos.cern.ch".into(),
                 port: 1094,
                 path: "/eos/f.root".into(),
-                cgi: None
+                cgi: None,
+                tls: false
             }
         );
         let u = p("root://me@127.0.0.1:11094//a/b.root?x=1&y=2");
@@ -167,8 +172,7 @@ mod tests {
 
     #[test]
     fn bad_urls() {
-        assert_eq!(XrdUrl::parse("roots://h//f"), Err(UrlError::Tls));
-        assert_eq!(XrdUrl::parse("xroots://h//f"), Err(UrlError::Tls));
+        assert!(p("roots://h//f").tls && p("xroots://h//f").tls && !p("root://h//f").tls);
         for bad in [
             "http://h/f",
             "root://",

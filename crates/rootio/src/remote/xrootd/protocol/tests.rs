@@ -38,11 +38,14 @@ fn handshake_bytes() {
 
 #[test]
 fn protocol_request_bytes() {
-    let b = protocol_request().encode([0, 1]);
+    let b = protocol_request(false).encode([0, 1]);
     assert_eq!(
         b,
         [0, 1, 0x0b, 0xbe, 0, 0, 0x05, 0x11, 1, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
     );
+    // roots://: kXR_secreqs | kXR_ableTLS | kXR_wantTLS.
+    let b = protocol_request(true).encode([0, 1]);
+    assert_eq!(b[8..10], [7, 3]);
 }
 
 #[test]
