@@ -16,7 +16,9 @@
 #   REPEATS       runs per cell, the best (lowest wall time) is reported (default 3)
 # Environment: NO_BUILD=1 skips `cargo build`; RTTS="0 10 50" the added round-trip times in ms
 # (0: through the proxy without added latency, to separate the proxy's own cost); each protocol
-# also gets a "direct" row (the server without proxy).
+# also gets a "direct" row (the server without proxy); PROTOS="root http" the schemes measured,
+# any of root roots http https (the TLS ones trust the server's test CA through X509_CERT_DIR,
+# and SSL_CERT_FILE for the peers).
 #
 # Needs the xrootd server (bash scripts/xrootd_server.sh install) and, for counting the requests
 # of hepframe's file open, strace (optional). As root the server runs as the `xrootd` user, so
@@ -25,13 +27,14 @@
 # Prints a Markdown table. Wall times: hepframe, the whole process (file open, event loop,
 # writing outputs); uproot and RDataFrame, opening the file plus the event loop inside the
 # process (interpreter start-up, imports and RDataFrame's ACLiC compilation excluded). The
-# page cache is warm (the server reads the same file). HTTP is plain http: TLS is not tested.
+# page cache is warm (the server reads the same file).
 set -euo pipefail
 data=${1:-$HOME/data/nano_1M_zstd.root}
 py=${2:-$HOME/peers/bin/python}
 xpy=${3:-$HOME/xrdvenv/bin/python}
 reps=${4:-3}
 rtts=${RTTS:-0 10 50}
+protos=${PROTOS:-root http}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 shared=$(cd "$root/../shared/bench" && pwd)
@@ -63,6 +66,11 @@ cat "$data" > /dev/null
 
 eval "$(bash "$root/scripts/xrootd_server.sh" start "$serve")"
 xrd_run=$HEPFRAME_XROOTD_RUN
+if [ -n "${HEPFRAME_XROOTD_CA:-}" ]; then
+  # roots:// and https:// trust the server's test CA: hepframe and ROOT by X509_CERT_DIR,
+  # Python's ssl (uproot's aiohttp) by SSL_CERT_FILE.
+  export X509_CERT_DIR=$HEPFRAME_XROOTD_CA SSL_CERT_FILE=$HEPFRAME_XROOTD_CA
+fi
 xport=$(sed -E 's#.*:([0-9]+)/?$#\1#' <<<"$HEPFRAME_XROOTD_URL")
 hport=$(sed -E 's#.*:([0-9]+)/?$#\1#' <<<"$HEPFRAME_HTTP_URL")
 
@@ -84,23 +92,25 @@ start_proxy() {
 }
 declare -A url
 url[local]=$data
-url[rootd]="root://127.0.0.1:$xport//$name"
-url[httpd]="http://127.0.0.1:$hport/$name"
-settings=(local rootd)
-for rtt in $rtts; do
-  start_proxy "$xport" "$rtt"; url[root$rtt]="root://127.0.0.1:$proxy_port//$name"; settings+=(root$rtt)
-done
-settings+=(httpd)
-for rtt in $rtts; do
-  start_proxy "$hport" "$rtt"; url[http$rtt]="http://127.0.0.1:$proxy_port/$name"; settings+=(http$rtt)
+settings=(local)
+for proto in $protos; do
+  case $proto in
+    root|roots) port=$xport; sep=// ;;
+    http|https) port=$hport; sep=/ ;;
+    *) echo "unknown protocol $proto (root roots http https)" >&2; exit 2 ;;
+  esac
+  url[${proto}d]="$proto://127.0.0.1:$port$sep$name"; settings+=("${proto}d")
+  for rtt in $rtts; do
+    start_proxy "$port" "$rtt"; url[$proto$rtt]="$proto://127.0.0.1:$proxy_port$sep$name"
+    settings+=("$proto$rtt")
+  done
 done
 label() {
   case $1 in
     local) echo "local file" ;;
-    rootd|httpd) echo "${1%d}:// direct (no proxy)" ;;
-    root0|http0) echo "${1%0}:// proxy, +0 ms" ;;
-    root*) echo "root:// ${1#root} ms" ;;
-    http*) echo "http:// ${1#http} ms" ;;
+    *d) echo "${1%d}:// direct (no proxy)" ;;
+    *) local p=${1%%[0-9]*} r=${1##*[a-z]}
+       if [ "$r" = 0 ]; then echo "$p:// proxy, +0 ms"; else echo "$p:// $r ms"; fi ;;
   esac
 }
 
@@ -113,13 +123,13 @@ have_xrd=no
 # go in one message; the TCP connect is one more round trip, not counted here.
 declare -A open_reqs
 if command -v strace > /dev/null; then
-  for proto in root http; do
+  for proto in $protos; do
     out=$(strace -f -e trace=sendto -o "$tmp/strace.$proto" "$hf" --threads 1 -q run examples/adl/q5.toml \
       --input "${url[${proto}d]}" --output "$tmp/strace-out" -v 2>&1)
     loop=$(sed -nE 's/^read .* in ([0-9]+) requests?;.*/\1/p' <<<"$out")
     total=$(grep -c 'sendto(' "$tmp/strace.$proto" || true)
     closes=0
-    [ "$proto" = root ] && closes=$(grep -cE 'sendto\([0-9]+, "(\\[0-9]+|\\[a-z]|[^\\"]){2}\\v\\273' "$tmp/strace.$proto" || true)
+    [ "${proto%s}" = root ] && closes=$(grep -cE 'sendto\([0-9]+, "(\\[0-9]+|\\[a-z]|[^\\"]){2}\\v\\273' "$tmp/strace.$proto" || true)
     open_reqs[$proto]=$((total - loop - closes))
   done
 fi
@@ -164,7 +174,7 @@ run_peer() {
 field() { sed -nE "s/.* $1=([0-9.]+).*/\1/p" <<<"$2"; }
 
 echo "hepframe $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- crates || echo '+uncommitted'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ); best of $reps; file $name ($(mb "$(stat -c %s "$data")") MB)"
-echo "hepframe open requests (strace, no latency): root:// ${open_reqs[root]:-?}, http:// ${open_reqs[http]:-?} (+1 TCP connect each)"
+echo "hepframe open requests (strace, no latency):$(for p in $protos; do printf ' %s:// %s,' "$p" "${open_reqs[$p]:-?}"; done) (+1 TCP connect each)"
 echo
 echo "| setting | query | hepframe wall s | event loop s | requests (loop + open) | MB | uproot s | requests (uproot's count / sent) | MB | RDataFrame s | RDF read calls | MB | hepframe ÷ local | histograms |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
@@ -179,7 +189,7 @@ for s in "${settings[@]}"; do
     # uproot: the peers' Python, or the xrootd venv over root://
     upy=$py
     up= ; upcell="n/a | n/a | n/a"
-    if [ "$proto" = root ]; then
+    if [ "${proto%s}" = root ]; then
       if [ $have_xrd = yes ]; then upy=$xpy; else upy=; upcell="n/a (no xrootd wheel) | | "; fi
     fi
     if [ -n "$upy" ]; then
@@ -192,7 +202,7 @@ for s in "${settings[@]}"; do
     fi
     rdfcell="n/a (no Davix; TWebFile plugin broken in the 6.40 wheel) | | "
     rdf=
-    if [ "$proto" != http ]; then
+    if [ "${proto%s}" != http ]; then
       rdf=$(run_peer "$py" rdf "$s" "$q")
       if [ -n "$rdf" ]; then
         rdfcell="$(fmt "$(field seconds "$rdf")") | $(field requests "$rdf") | $(mb "$(field bytes "$rdf")")"

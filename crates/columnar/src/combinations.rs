@@ -284,26 +284,9 @@ mod tests {
     #[test]
     fn the_mass_window_filter_changes_no_answer() {
         let key = |c: f64| move |q: &P4| (prop(q, Coords::PxPyPzE, P4Prop::Mass) - c).abs();
-        let mut s: u64 = 11;
-        let mut next = move || {
-            s = s
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (s >> 11) as f64 / (1u64 << 53) as f64
-        };
         for round in 0..20_000 {
             let n = round % 12;
-            let mut p: Vec<P4> = (0..n)
-                .map(|_| {
-                    from_pt_eta_phi_m(
-                        15.0 + 120.0 * next(),
-                        -2.5 + 5.0 * next(),
-                        -3.2 + 6.4 * next(),
-                        10.0 * next(),
-                        Coords::PxPyPzE,
-                    )
-                })
-                .collect();
+            let mut p = records(round as u64 * 7919 + 3, n, Coords::PxPyPzE);
             // Ties, space-like sums, NaN and infinite components now and then.
             if n > 3 && round % 7 == 0 {
                 p[3] = p[1];
