@@ -353,10 +353,16 @@ struct SelectArgs {
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Keep memory mimalloc frees for reuse instead of purging it back to the kernel after 10 ms:
-/// an event loop frees and reallocates its columns item after item, and memory purged in
-/// between comes back as fresh pages the kernel must clear (13 % of the AGC's event loop here).
+/// Keep memory mimalloc frees for reuse instead of purging it back to the kernel: an event loop
+/// frees and reallocates its columns item after item, and memory purged in between comes back
+/// as fresh pages the kernel must clear (AGC event loop 0.72–0.79 s never purging against
+/// 0.87–1.2 s purging after 10 ms, 2026-12-04). The price is memory: ADL q7 on 5 M events peaks
+/// at 73 MB against 51 MB (10 ms) or 44 MB (0 ms). `MIMALLOC_PURGE_DELAY` (ms) in the
+/// environment wins, for a machine short of memory.
 fn keep_freed_memory() {
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
+        return;
+    }
     // mi_option_purge_delay (mimalloc.h, v2 and v3: the 16th option); -1 = never purge.
     const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
     // SAFETY: setting an option is a plain store mimalloc reads on its next purge decision.

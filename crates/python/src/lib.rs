@@ -612,10 +612,13 @@ fn write_histograms(
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // Keep memory mimalloc frees for reuse instead of purging it back to the kernel (as the CLI
-    // does: columns freed and reallocated item after item would come back as fresh pages).
-    const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-    // SAFETY: setting an option is a plain store mimalloc reads on its next purge decision.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
+    // does: columns freed and reallocated item after item would come back as fresh pages),
+    // unless MIMALLOC_PURGE_DELAY (ms) in the environment says otherwise.
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+        // SAFETY: setting an option is a plain store mimalloc reads on its next purge decision.
+        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
+    }
     m.add_class::<File>()?;
     m.add_class::<Tree>()?;
     m.add_function(wrap_pyfunction!(open, m)?)?;
