@@ -20,14 +20,15 @@ set -euo pipefail
 cmd=${1:-}
 case "$cmd" in
   install)
-    if ! command -v xrootd >/dev/null; then
+    # openssl makes the test CA that lets the same server take roots:// and https://.
+    if ! command -v xrootd >/dev/null || ! command -v openssl >/dev/null; then
       export DEBIAN_FRONTEND=noninteractive
       sudo=()
       [ "$(id -u)" = 0 ] || sudo=(sudo)
       ("${sudo[@]}" apt-get update -qq && "${sudo[@]}" apt-get install -y -qq xrootd-server \
         xrootd-client xrootd-server-plugins openssl) >/dev/null
     fi
-    command -v xrootd >/dev/null
+    command -v xrootd >/dev/null && command -v openssl >/dev/null
     ;;
   start)
     dir=$(cd "${2:?usage: start DIR}" && pwd)

@@ -24,7 +24,7 @@ pub struct WorkItem {
     /// The sample (index into [`Plan::samples`]).
     #[serde(default)]
     pub sample: usize,
-    /// The input file.
+    /// The input file (empty for generated events, which have none).
     pub file: PathBuf,
     /// First entry.
     pub start: u64,

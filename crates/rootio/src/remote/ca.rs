@@ -3,6 +3,8 @@
 //! keep the IGTF CAs, and where `xrdcp` and davix look).
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
 
 use rustls::pki_types::CertificateDer;
 
@@ -19,7 +21,32 @@ pub fn from_env() -> Option<PathBuf> {
 /// Every certificate in the PEM file `ca`, or in the files of the folder `ca` (a CA folder
 /// also holds hash links, CRLs and signing policies: what does not parse as PEM certificates is
 /// skipped). At least one certificate must be found.
-pub fn load(ca: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
+///
+/// A grid CA folder holds a few hundred files, and every remote file opened needs them: they
+/// are read once per process and kept while the folder's (or file's) modification time stays
+/// the same.
+pub fn load(ca: &Path) -> Result<Arc<Vec<CertificateDer<'static>>>, String> {
+    type Entry = (
+        PathBuf,
+        Option<SystemTime>,
+        Arc<Vec<CertificateDer<'static>>>,
+    );
+    static CACHE: Mutex<Vec<Entry>> = Mutex::new(Vec::new());
+    let stamp = std::fs::metadata(ca).and_then(|m| m.modified()).ok();
+    if let Ok(cache) = CACHE.lock() {
+        if let Some((_, _, certs)) = cache.iter().find(|(p, t, _)| p == ca && *t == stamp) {
+            return Ok(certs.clone());
+        }
+    }
+    let certs = Arc::new(read_certificates(ca)?);
+    if let Ok(mut cache) = CACHE.lock() {
+        cache.retain(|(p, _, _)| p != ca);
+        cache.push((ca.to_path_buf(), stamp, certs.clone()));
+    }
+    Ok(certs)
+}
+
+fn read_certificates(ca: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
     let files: Vec<PathBuf> = if ca.is_dir() {
         let mut v: Vec<PathBuf> = std::fs::read_dir(ca)
             .map_err(|e| format!("cannot list the CA folder {}: {e}", ca.display()))?

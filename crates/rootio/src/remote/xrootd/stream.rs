@@ -128,7 +128,8 @@ pub(crate) fn client_config(ca: Option<&Path>) -> Result<Arc<ClientConfig>, Stri
     let mut roots = RootCertStore::empty();
     roots.add_parsable_certificates(webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter().cloned());
     if let Some(ca) = ca {
-        let (added, _) = roots.add_parsable_certificates(crate::remote::ca::load(ca)?);
+        let certs = crate::remote::ca::load(ca)?;
+        let (added, _) = roots.add_parsable_certificates(certs.iter().cloned());
         if added == 0 {
             return Err(format!("no usable CA certificate in {}", ca.display()));
         }
