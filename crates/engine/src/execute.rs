@@ -119,13 +119,16 @@ impl Slots {
     }
 }
 
-/// Process one work item of sample `sample` and return its partial result.
+/// Process one work item of sample `sample` and return its partial result. `cancel` is looked
+/// at before every batch: once it is set the item stops with [`EngineError::Interrupted`] (a
+/// work item can be long: a big cluster, or generated events).
 pub(crate) fn process(
     plan: &Plan,
     plan_id: String,
     c: &CompiledSample,
     tree: Option<&Dataset>,
     it: &WorkItem,
+    cancel: Option<&std::sync::atomic::AtomicBool>,
 ) -> Result<Partial> {
     let started = Instant::now();
     let mut p = empty_partial(plan, plan_id)?;
@@ -185,6 +188,9 @@ pub(crate) fn process(
             .map(|f| f.entries)
             .sum();
         while start < n {
+            if cancel.is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed)) {
+                return Err(EngineError::Interrupted);
+            }
             let stop = (start + EVAL_BATCH).min(n);
             let mut chunk = Chunk {
                 entries: (range.start + start as u64..range.start + stop as u64).collect(),

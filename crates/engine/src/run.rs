@@ -31,7 +31,7 @@ pub struct RunOptions<'a> {
     /// Makes the writer of each snapshot (default: a ROOT file).
     pub snapshot_sink: Option<&'a SinkFactory<'a>>,
     /// Set (from a signal handler, another thread) to stop the run: work items not yet begun
-    /// are skipped, and the run returns [`EngineError::Interrupted`] with its snapshots'
+    /// are skipped, one under way stops at its next batch of events, and the run returns [`EngineError::Interrupted`] with its snapshots'
     /// temporary files removed.
     pub cancel: Option<&'a std::sync::atomic::AtomicBool>,
 }
@@ -235,7 +235,7 @@ fn run_planned(
         if options.threads == 1 {
             read_ahead.before(&plan, &open, it);
         }
-        let mut p = process(&plan, String::new(), &o.compiled, tree, it)?;
+        let mut p = process(&plan, String::new(), &o.compiled, tree, it, options.cancel)?;
         if cancelled() {
             return Err(EngineError::Interrupted);
         }
@@ -398,7 +398,7 @@ pub fn run_work_item(plan: &Plan, it: &WorkItem, plan_id: String) -> Result<Part
             ),
         });
     }
-    process(plan, plan_id, &c, tree.as_ref(), it)
+    process(plan, plan_id, &c, tree.as_ref(), it, None)
 }
 
 /// A worker process runs many work items of the same few files: keep their parsed tree metadata

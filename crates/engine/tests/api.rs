@@ -219,3 +219,36 @@ fn generated_events_without_input() {
     let r = run(&zero, &RunOptions::default()).unwrap();
     assert_eq!(r.stats[0].1, Stat::Count(0));
 }
+
+/// A run told to stop stops within a batch of events, even inside one huge work item (here
+/// 2⁶² generated events, items of 4.6 × 10¹⁴).
+#[test]
+fn a_cancelled_run_stops_inside_a_work_item() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let a = Analysis::new("")
+        .generated(1 << 62)
+        .define("x", "rdfentry_ * 0.5")
+        .sum("s", "x");
+    let cancel = AtomicBool::new(false);
+    let started = std::time::Instant::now();
+    let r = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            cancel.store(true, Ordering::SeqCst);
+        });
+        run(
+            &a,
+            &RunOptions {
+                threads: 1,
+                cancel: Some(&cancel),
+                ..Default::default()
+            },
+        )
+    });
+    assert!(
+        matches!(r, Err(engine::EngineError::Interrupted)),
+        "{:?}",
+        r.map(|_| ())
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+}
