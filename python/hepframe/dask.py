@@ -35,7 +35,9 @@ def _merge(*parts):
 class DaskExecutor:
     """Run on a Dask cluster through ``client`` (a ``distributed.Client``).
 
-    ``entries_per_item``: entries per work item (whole clusters; default 200 000, as a local run)
+    ``entries_per_item``: entries per work item (whole clusters; default 200 000: larger than a
+    local run's 100 000, as a task costs Dask a few ms; the result equals a local run's with the
+    same ``entries_per_item``)
     or ``items_per_file``. ``retries``: how often Dask re-runs a failed task (a transient error; a
     worker that dies is handled by Dask's ``distributed.scheduler.allowed-failures``).
     ``timeout``: seconds to wait for the result (None = no limit). ``task_wrapper``: an optional

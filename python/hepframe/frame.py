@@ -254,9 +254,10 @@ class _Description:
 
 class LocalExecutor:
     """Run on this machine: ``threads`` threads (0 = all cores), work items of about
-    ``entries_per_item`` entries (whole clusters)."""
+    ``entries_per_item`` entries (whole clusters; default 100 000, one cluster of a NanoAOD
+    file, as ``hepframe run``)."""
 
-    def __init__(self, threads=0, entries_per_item=200_000):
+    def __init__(self, threads=0, entries_per_item=_core.DEFAULT_ENTRIES_PER_ITEM):
         self.threads = int(threads)
         self.entries_per_item = int(entries_per_item)
 

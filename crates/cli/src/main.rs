@@ -15,6 +15,7 @@ mod cmd_show;
 mod entries;
 mod format;
 mod interrupt;
+mod memory;
 mod merge_root;
 mod pages;
 mod select;
@@ -136,7 +137,7 @@ enum Command {
         #[arg(long, value_name = "FORMATS", value_delimiter = ',')]
         plot_format: Vec<String>,
         /// Entries per work item (rounded to whole clusters).
-        #[arg(long, value_name = "N", default_value_t = 200_000)]
+        #[arg(long, value_name = "N", default_value_t = engine::DEFAULT_ENTRIES_PER_ITEM)]
         chunk_entries: u64,
         /// Run one work item of this plan (from `hepframe plan`) and write DIR/partial.json.
         #[arg(
@@ -348,44 +349,9 @@ struct SelectArgs {
     entries: Option<EntrySpec>,
 }
 
-/// mimalloc keeps freed memory for reuse instead of returning it to the kernel and faulting it
-/// in again, which matters when columns are read chunk after chunk.
-#[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-/// Keep memory mimalloc frees for reuse instead of purging it back to the kernel: an event loop
-/// frees and reallocates its columns item after item, and memory purged in between comes back
-/// as fresh pages the kernel must clear (AGC event loop 0.72–0.79 s never purging against
-/// 0.87–1.2 s purging after 10 ms, 2026-12-04). The price is memory: ADL q7 on 5 M events peaks
-/// at 73 MB against 51 MB (10 ms) or 44 MB (0 ms). `MIMALLOC_PURGE_DELAY` (ms) in the
-/// environment wins, for a machine short of memory.
-fn keep_freed_memory() {
-    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
-        return;
-    }
-    // mi_option_purge_delay (mimalloc.h, v2 and v3: the 16th option); -1 = never purge.
-    const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-    // SAFETY: setting an option is a plain store mimalloc reads on its next purge decision.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
-}
-
-/// No transparent huge pages for this process: the kernel clears a whole 2 MiB page at the
-/// first touch of any byte in it, and the allocator's scattered pages made that up to twice
-/// the memory an analysis uses (ADL q3 on 5 M events: 60 MB peak RSS and 54 ms of system time
-/// with them, 37 MB and 36 ms without). Nothing else changes; failure (an old kernel) is
-/// harmless.
-fn no_huge_pages() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: PR_SET_THP_DISABLE takes plain integer arguments and only sets a flag of this
-    // process (inherited by children).
-    unsafe {
-        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
-    }
-}
-
 fn main() -> ExitCode {
-    no_huge_pages();
-    keep_freed_memory();
+    memory::no_huge_pages();
+    memory::keep_freed_memory();
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,

@@ -9,3 +9,4 @@ pub mod angles;
 pub mod binning;
 pub mod combinations;
 pub mod fourvec;
+pub mod masks;

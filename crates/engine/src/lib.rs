@@ -50,7 +50,7 @@ pub use output::{write_outputs, write_outputs_of};
 pub use partial::{merge_all, merge_group, Partial, StatAcc, StreamingMerge, MERGE_ARITY};
 pub use plan::{check, plan, stat_types, Plan, PlannedFile, PlannedSample, Split, WorkItem};
 pub use results::{CutCount, CutFlow, CutRow, HistKey, Results, SampleInfo, Stat};
-pub use run::{finish, run, run_item, run_work_item, RunOptions};
+pub use run::{finish, run, run_item, run_work_item, RunOptions, DEFAULT_ENTRIES_PER_ITEM};
 pub use sample::{read_manifest, Normalisation, Sample, SampleKind};
 pub use snapshot::{ColumnInfo, ColumnLayout, SinkFactory, SnapshotSink, SnapshotSpec};
 pub use taken::{json_float, Taken, TakenValues};

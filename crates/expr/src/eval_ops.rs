@@ -204,17 +204,9 @@ impl Evaluator<'_> {
                 span,
             ));
         }
-        let mut new_off = Vec::with_capacity(off.len());
-        new_off.push(0i64);
-        let mut elems = Vec::with_capacity(keep.len());
-        for w in off.windows(2) {
-            for j in w[0]..w[1] {
-                if keep[j as usize] {
-                    elems.push(j);
-                }
-            }
-            new_off.push(elems.len() as i64);
-        }
+        let (mut elems, mut new_off) = (Vec::new(), Vec::new());
+        columnar::masks::masked_positions(&off, &keep, &mut elems, &mut new_off)
+            .ok_or_else(|| internal("mask offsets"))?;
         take_elements(&l, Rc::new(new_off), &elems)
     }
 

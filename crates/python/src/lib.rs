@@ -381,7 +381,7 @@ use engine::json_float as finite;
 /// Run an analysis here, on `threads` threads (0 = all cores), in work items of about
 /// `entries_per_item` entries. Returns the results as JSON.
 #[pyfunction]
-#[pyo3(signature = (analysis, threads=0, entries_per_item=200_000))]
+#[pyo3(signature = (analysis, threads=0, entries_per_item=engine::DEFAULT_ENTRIES_PER_ITEM))]
 fn run(py: Python<'_>, analysis: &str, threads: usize, entries_per_item: u64) -> PyResult<String> {
     let a = parse_analysis(py, analysis)?;
     let cancel = std::sync::atomic::AtomicBool::new(false);
@@ -619,6 +619,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
         // SAFETY: setting an option is a plain store mimalloc reads on its next purge decision.
         unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
     }
+    m.add("DEFAULT_ENTRIES_PER_ITEM", engine::DEFAULT_ENTRIES_PER_ITEM)?;
     m.add_class::<File>()?;
     m.add_class::<Tree>()?;
     m.add_function(wrap_pyfunction!(open, m)?)?;
