@@ -55,7 +55,7 @@ fn bench(c: &mut Criterion) {
         })
     });
     g.bench_function(
-        "fused, mass window filter (closest_mass_combination)",
+        "fused, mass window filter, AVX2 where the CPU has it (closest_mass_combination)",
         |t| {
             let mut best = [0usize; 3];
             t.iter(|| {

@@ -97,6 +97,20 @@ pub fn closest_mass_combination(
     target: f64,
     best: &mut [usize],
 ) -> bool {
+    closest_mass(p4, k, order, target, best, true)
+}
+
+/// [`closest_mass_combination`], with the AVX2 path for k = 3 allowed (where the CPU has it and
+/// the event at most [`MAX_RECORDS`](crate::triplets_avx2::MAX_RECORDS) records) or not (the
+/// scalar path, also tested on its own).
+fn closest_mass(
+    p4: &[P4],
+    k: usize,
+    order: &[usize],
+    target: f64,
+    best: &mut [usize],
+    vector: bool,
+) -> bool {
     let key = |q: &P4| (mass_of(q[0], q[1], q[2], q[3]) - target).abs();
     let n = p4.len();
     let in_order = order.len() == k && order.iter().enumerate().all(|(i, s)| i == *s);
@@ -107,18 +121,6 @@ pub fn closest_mass_combination(
     if n < k || best.len() < k {
         return false;
     }
-    // The window of m² that can still win, from the best key so far (NaN: none can).
-    let window = |b: f64| -> (f64, f64) {
-        let slack = (target + b) * 1e-12;
-        let high = target + b + slack;
-        let low = target - b - slack;
-        let lo = if low > 0.0 {
-            low * low * (1.0 - 1e-12)
-        } else {
-            f64::NEG_INFINITY
-        };
-        (lo, high * high * (1.0 + 1e-12))
-    };
     // The first combination is the best so far whatever its key (a NaN key stays: no
     // comparison with it holds). Met again in the loops, it does not replace itself.
     best[..k].copy_from_slice(&[0, 1, 2][..k]);
@@ -127,14 +129,25 @@ pub fn closest_mass_combination(
         first = add(&first, &p4[2], Coords::PxPyPzE);
     }
     let mut best_key = key(&first);
-    let (mut lo, mut hi) = window(best_key);
+    #[cfg(target_arch = "x86_64")]
+    if vector
+        && k == 3
+        && n <= crate::triplets_avx2::MAX_RECORDS
+        && std::arch::is_x86_feature_detected!("avx2")
+    {
+        // SAFETY: AVX2 is present (checked above); 3 ≤ n ≤ MAX_RECORDS and best.len() ≥ 3.
+        unsafe { crate::triplets_avx2::closest_triplet(p4, target, best_key, &mut best[..3]) };
+        return true;
+    }
+    let _ = vector;
+    let (mut lo, mut hi) = mass_window(target, best_key);
     let mut consider = |s: &P4, c: [usize; 3], best: &mut [usize]| {
         let mm = s[3] * s[3] - s[0] * s[0] - s[1] * s[1] - s[2] * s[2];
         if mm >= lo && mm <= hi {
             let x = key(s);
             if x < best_key {
                 best_key = x;
-                (lo, hi) = window(x);
+                (lo, hi) = mass_window(target, x);
                 best[..k].copy_from_slice(&c[..k]);
             }
         }
@@ -152,6 +165,21 @@ pub fn closest_mass_combination(
         }
     }
     true
+}
+
+/// The window of m² within which a sum can have a key `|m − target|` below `b` (the best key so
+/// far): the squares of `target ± b`, widened by 10⁻¹² relative against the rounding of the
+/// key's arithmetic (2⁻⁴⁹). A NaN `b` gives a window nothing lies in.
+pub(crate) fn mass_window(target: f64, b: f64) -> (f64, f64) {
+    let slack = (target + b) * 1e-12;
+    let high = target + b + slack;
+    let low = target - b - slack;
+    let lo = if low > 0.0 {
+        low * low * (1.0 - 1e-12)
+    } else {
+        f64::NEG_INFINITY
+    };
+    (lo, high * high * (1.0 + 1e-12))
 }
 
 /// Step `c` (positions `c[0] < c[1] < …` below `n`) to the next combination in lexicographic
@@ -285,7 +313,7 @@ mod tests {
     fn the_mass_window_filter_changes_no_answer() {
         let key = |c: f64| move |q: &P4| (prop(q, Coords::PxPyPzE, P4Prop::Mass) - c).abs();
         for round in 0..20_000 {
-            let n = round % 12;
+            let n = round % 24;
             let mut p = records(round as u64 * 7919 + 3, n, Coords::PxPyPzE);
             // Ties, space-like sums, NaN and infinite components now and then.
             if n > 3 && round % 7 == 0 {
@@ -317,10 +345,17 @@ mod tests {
                         key(target),
                         &mut want,
                     );
-                    let g = closest_mass_combination(&p, k, &order, target, &mut got);
-                    assert_eq!(f, g);
-                    if f {
-                        assert_eq!(got, want, "round {round} n={n} k={k} target={target}");
+                    // The dispatching function (AVX2 for k = 3 where the CPU has it) and the
+                    // scalar path.
+                    for vector in [true, false] {
+                        let g = closest_mass(&p, k, &order, target, &mut got, vector);
+                        assert_eq!(f, g);
+                        if f {
+                            assert_eq!(
+                                got, want,
+                                "round {round} n={n} k={k} target={target} vector={vector}"
+                            );
+                        }
                     }
                 }
             }

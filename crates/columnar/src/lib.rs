@@ -10,3 +10,5 @@ pub mod binning;
 pub mod combinations;
 pub mod fourvec;
 pub mod masks;
+#[cfg(target_arch = "x86_64")]
+mod triplets_avx2;
