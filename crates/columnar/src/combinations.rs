@@ -139,7 +139,8 @@ fn closest_mass(
         unsafe { crate::triplets_avx2::closest_triplet(p4, target, best_key, &mut best[..3]) };
         return true;
     }
-    let _ = vector;
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = vector; // only x86-64 has a vector path
     let (mut lo, mut hi) = mass_window(target, best_key);
     let mut consider = |s: &P4, c: [usize; 3], best: &mut [usize]| {
         let mm = s[3] * s[3] - s[0] * s[0] - s[1] * s[1] - s[2] * s[2];
