@@ -452,7 +452,28 @@ impl Run<'_> {
         let eval = |node: &Node, what: &'static str| {
             ev.eval(node).map_err(|e| self.eval_err(what, name, e))
         };
-        let (xs, offsets) = flatten(eval(&h.value.node, "histogram")?, n);
+        let value = ev
+            .eval_rc(&h.value.node)
+            .map_err(|e| self.eval_err("histogram", name, e))?;
+        // The common case, an unweighted 1-D histogram of single-precision values, fills
+        // straight from the evaluator's column (a branch's is shared, not copied) without a
+        // double-precision copy: the same histogram, bit for bit.
+        if h.y.is_none()
+            && h.weight.is_none()
+            && h.event_weight.is_none()
+            && c.norm == 1.0
+            && !c.weighted
+        {
+            if let Val::Num(Nums::F32(x)) | Val::List(_, Nums::F32(x)) = &*value {
+                return self.hists[slot]
+                    .fill_many_f32(x)
+                    .map_err(|source| EngineError::Hist {
+                        name: name.clone(),
+                        source,
+                    });
+            }
+        }
+        let (xs, offsets) = flatten(&value, n);
         let len_err = |what: &str, a: &[i64], b: &[i64]| EngineError::Eval {
             file: self.path.to_path_buf(),
             what: "histogram",
@@ -480,7 +501,7 @@ impl Run<'_> {
         // A 2-D histogram: y has the shape of x (a per-event value is repeated over a list).
         let (list_off, xs, ys) = match &h.y {
             Some(y) => {
-                let (ys, yoff) = flatten(eval(&y.node, "histogram y")?, n);
+                let (ys, yoff) = flatten(&eval(&y.node, "histogram y")?, n);
                 match (&offsets, &yoff) {
                     (Some(o), None) => (Some(o.clone()), xs, Some(repeat(&ys, o))),
                     (None, Some(o)) => (Some(o.clone()), repeat(&xs, o), Some(ys)),
@@ -498,7 +519,7 @@ impl Run<'_> {
             None => w,
         });
         if let Some(w) = &h.weight {
-            let (hw, hoff) = flatten(eval(&w.node, "histogram weight")?, n);
+            let (hw, hoff) = flatten(&eval(&w.node, "histogram weight")?, n);
             let hw = match (&list_off, &hoff) {
                 (Some(o), None) => repeat(&hw, o),
                 (Some(o), Some(ow)) if o != ow => {
@@ -573,7 +594,7 @@ impl Run<'_> {
                         }
                         acc.n = acc.taken.len() as u64;
                     } else {
-                        let (xs, _) = flatten(v, chunk.len());
+                        let (xs, _) = flatten(&v, chunk.len());
                         acc.n += xs.len() as u64;
                         acc.sum += xs.iter().sum::<f64>();
                     }
@@ -629,11 +650,11 @@ fn per_event(v: Val, n: usize) -> Vec<f64> {
 }
 
 /// A value as numbers to fill: one per event, or every element of each event's list.
-fn flatten(v: Val, n: usize) -> (Vec<f64>, Option<Vec<i64>>) {
+fn flatten(v: &Val, n: usize) -> (Vec<f64>, Option<Vec<i64>>) {
     match v {
         Val::Num(x) => (x.to_f64(), None),
-        Val::List(o, x) => (x.to_f64(), Some((*o).clone())),
-        Val::Const(s, k) => (s.column(k, n).to_f64(), None),
+        Val::List(o, x) => (x.to_f64(), Some((**o).clone())),
+        Val::Const(s, k) => (s.column(*k, n).to_f64(), None),
         _ => (Vec::new(), None),
     }
 }

@@ -202,7 +202,7 @@ impl<'a> Evaluator<'a> {
     }
 
     /// Evaluate a node, sharing cached values (defines, columns) instead of copying them.
-    pub(crate) fn eval_rc(&self, node: &Node) -> R<Rc<Val>> {
+    pub fn eval_rc(&self, node: &Node) -> R<Rc<Val>> {
         match node {
             Node::Define(i) => self.define(*i),
             Node::Column(c) => self.column(c),
