@@ -449,15 +449,14 @@ impl Run<'_> {
         let c = self.c;
         let h = &c.hists[hi];
         let name = &self.hists[slot].name().to_string();
+        // Values are shared with the evaluator's cache (a branch or define is not copied).
         let eval = |node: &Node, what: &'static str| {
-            ev.eval(node).map_err(|e| self.eval_err(what, name, e))
+            ev.eval_rc(node).map_err(|e| self.eval_err(what, name, e))
         };
-        let value = ev
-            .eval_rc(&h.value.node)
-            .map_err(|e| self.eval_err("histogram", name, e))?;
+        let value = eval(&h.value.node, "histogram")?;
         // The common case, an unweighted 1-D histogram of single-precision values, fills
-        // straight from the evaluator's column (a branch's is shared, not copied) without a
-        // double-precision copy: the same histogram, bit for bit.
+        // straight from that column without a double-precision copy: the same histogram, bit
+        // for bit.
         if h.y.is_none()
             && h.weight.is_none()
             && h.event_weight.is_none()
@@ -501,7 +500,7 @@ impl Run<'_> {
         // A 2-D histogram: y has the shape of x (a per-event value is repeated over a list).
         let (list_off, xs, ys) = match &h.y {
             Some(y) => {
-                let (ys, yoff) = flatten(&eval(&y.node, "histogram y")?, n);
+                let (ys, yoff) = flatten(&*eval(&y.node, "histogram y")?, n);
                 match (&offsets, &yoff) {
                     (Some(o), None) => (Some(o.clone()), xs, Some(repeat(&ys, o))),
                     (None, Some(o)) => (Some(o.clone()), repeat(&xs, o), Some(ys)),
@@ -519,7 +518,7 @@ impl Run<'_> {
             None => w,
         });
         if let Some(w) = &h.weight {
-            let (hw, hoff) = flatten(&eval(&w.node, "histogram weight")?, n);
+            let (hw, hoff) = flatten(&*eval(&w.node, "histogram weight")?, n);
             let hw = match (&list_off, &hoff) {
                 (Some(o), None) => repeat(&hw, o),
                 (Some(o), Some(ow)) if o != ow => {
