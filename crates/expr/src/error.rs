@@ -52,6 +52,9 @@ impl fmt::Display for ExprError {
     }
 }
 
+/// Characters of a long source line [`ExprError::caret`] shows before and after a mistake.
+pub const CARET_CONTEXT: usize = 40;
+
 impl ExprError {
     /// A syntax error.
     pub fn syntax(message: impl Into<String>, span: Span) -> Self {
@@ -116,7 +119,9 @@ impl ExprError {
     ///
     /// Of a multi-line expression only the line where the mistake starts is shown, with the
     /// caret under it (a span running past the line is cut at its end); tabs before the
-    /// mistake are kept so the caret lines up.
+    /// mistake are kept so the caret lines up. A long line (a generated expression of thousands
+    /// of characters) is cut to the mistake with [`CARET_CONTEXT`] characters either side, the
+    /// cuts marked `…`.
     pub fn caret(&self, source: &str) -> String {
         let mut start = self.span.start.min(source.len());
         while !source.is_char_boundary(start) {
@@ -131,11 +136,43 @@ impl ExprError {
             end -= 1;
         }
         let line = source[line_start..line_end].trim_end_matches('\r');
-        let width = source[start..end].chars().count().max(1);
-        let pad: String = source[line_start..start]
-            .chars()
-            .map(|c| if c == '\t' { '\t' } else { ' ' })
+        let before: Vec<char> = source[line_start..start].chars().collect();
+        let marked: Vec<char> = source[start..end].chars().collect();
+        let after = line.get(end - line_start..).unwrap_or("");
+        let (skip, marked_shown, after_shown) = if line.chars().count() <= 3 * CARET_CONTEXT {
+            (0, marked.len(), after.chars().count())
+        } else {
+            (
+                before.len().saturating_sub(CARET_CONTEXT),
+                marked.len().min(CARET_CONTEXT),
+                after.chars().count().min(CARET_CONTEXT),
+            )
+        };
+        let cut_after = marked_shown < marked.len() || after_shown < after.chars().count();
+        let shown: String = before[skip..]
+            .iter()
+            .chain(&marked[..marked_shown])
+            .copied()
+            .chain(after.chars().take(if marked_shown < marked.len() {
+                0
+            } else {
+                after_shown
+            }))
             .collect();
-        format!("  {line}\n  {pad}{}", "^".repeat(width))
+        let lead = if skip > 0 { "…" } else { "" };
+        let pad: String = lead
+            .chars()
+            .map(|_| ' ')
+            .chain(
+                before[skip..]
+                    .iter()
+                    .map(|&c| if c == '\t' { '\t' } else { ' ' }),
+            )
+            .collect();
+        let tail = if cut_after { "…" } else { "" };
+        format!(
+            "  {lead}{shown}{tail}\n  {pad}{}",
+            "^".repeat(marked_shown.max(1))
+        )
     }
 }

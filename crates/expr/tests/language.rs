@@ -207,6 +207,27 @@ fn type_errors_point_at_the_span() {
     let src = "nMuon >= 2 &&\n\t  Muon.pt &&\n  nMuon < 5";
     let e = typecheck(&schema, src).unwrap_err();
     assert_eq!(e.caret(src), "  \t  Muon.pt &&\n  \t  ^^^^^^^");
+    // A long line is cut around the mistake, the caret still under it.
+    let src = format!(
+        "{}Muon.pt && {}true",
+        "nMuon > 1 && ".repeat(200),
+        "nMuon < 9 && ".repeat(200)
+    );
+    let e = typecheck(&schema, &src).unwrap_err();
+    let caret = e.caret(&src);
+    let lines: Vec<&str> = caret.lines().collect();
+    assert!(lines[0].chars().count() < 150, "{caret}");
+    assert!(
+        lines[0].starts_with("  …") && lines[0].ends_with('…'),
+        "{caret}"
+    );
+    let at = lines[1].find('^').unwrap();
+    assert_eq!(lines[1].chars().count() - at, 7, "{caret}");
+    assert_eq!(
+        lines[0].chars().skip(at).take(7).collect::<String>(),
+        "Muon.pt",
+        "{caret}"
+    );
 
     let e = typecheck(&schema, "Muon_ptt > 3").unwrap_err();
     assert_eq!(e.kind, ErrorKind::Name);
