@@ -262,6 +262,7 @@ fn single_frame(fig: &Figure, size: f64, right_room: f64, x: Scale, y: Scale) ->
         x,
         y,
     }
+    .fit_y_labels(size)
 }
 
 fn draw_1d(

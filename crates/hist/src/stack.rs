@@ -165,7 +165,9 @@ impl StackPlot {
             bottom: if ratio { split - 0.2 * s } else { bottom },
             x: Scale::new(x0, x1, false),
             y: y_scale,
-        };
+        }
+        .fit_y_labels(s);
+        let left = main.left;
         let base = if self.log_y { y_scale.lo } else { 0.0 };
         let mut entries = Vec::new();
         // Drawn top sample first, so that the legend lists the samples as they are stacked.

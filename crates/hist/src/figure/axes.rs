@@ -228,6 +228,32 @@ pub(crate) struct AxisText<'a> {
 }
 
 impl Frame {
+    /// The frame with its left edge moved right where the y tick labels and the y title would
+    /// not fit on the canvas (long labels such as `2.5×10⁵` pushed the title off the left
+    /// edge), at most to the middle of the frame.
+    pub(crate) fn fit_y_labels(mut self, size: f64) -> Frame {
+        let need = self.widest_y_label(size) + 0.9 * size + 1.45 * size;
+        if need > self.left {
+            self.left = need.min(0.5 * (self.left + self.right));
+        }
+        self
+    }
+
+    /// The y tick marks [`draw`](Self::draw) puts on this frame for font size `s`.
+    fn y_ticks(&self, s: f64) -> Vec<Tick> {
+        let height = self.bottom - self.top;
+        self.y.ticks(((height / (3.5 * s)) as usize).clamp(2, 10))
+    }
+
+    /// The width of the widest y tick label.
+    fn widest_y_label(&self, s: f64) -> f64 {
+        self.y_ticks(s)
+            .iter()
+            .filter(|t| t.major && !t.label.is_empty())
+            .map(|t| text::layout(&t.label, s, Face::default()).width)
+            .fold(0.0, f64::max)
+    }
+
     /// The pixel column of `x`, held to the frame: shapes drawn inside a frame are cut at its
     /// edges by their coordinates, not by a clip path (which costs resvg a layer the size of
     /// the image). Axis-aligned steps, bars and bands look exactly as clipped.
@@ -295,8 +321,7 @@ impl Frame {
                 );
             }
         }
-        let height = self.bottom - self.top;
-        let yticks = self.y.ticks(((height / (3.5 * s)) as usize).clamp(2, 10));
+        let yticks = self.y_ticks(s);
         let mut widest: f64 = 0.0;
         for tk in &yticks {
             let y = self.py(tk.value);
@@ -351,6 +376,31 @@ impl Frame {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wide_y_labels_move_the_frame_so_that_the_y_title_stays_on_the_canvas() {
+        // An 800 × 600 plot (font size 3.2 % of the height) as `hepframe run` draws them.
+        let s = 0.032 * 600.0;
+        // Where the y title's glyphs end on the left: the title is 1.15 s high.
+        let title_left = |f: &Frame| f.left - f.widest_y_label(s) - 0.9 * s - 1.15 * s;
+        let f = Frame {
+            left: (0.13 * 800.0f64).max(5.6 * s),
+            top: 2.6 * s,
+            right: 770.0,
+            bottom: 600.0 - 3.8 * s,
+            x: Scale::new(0.0, 200.0, false),
+            y: Scale::new(0.0, 3.0e5, false),
+        };
+        assert!(title_left(&f) < 0.0, "{}", title_left(&f));
+        let g = f.fit_y_labels(s);
+        assert!(title_left(&g) >= 0.0, "{}", title_left(&g));
+        // Short labels leave the frame as it was.
+        let short = Frame {
+            y: Scale::new(0.0, 10.0, false),
+            ..f
+        };
+        assert_eq!(short.fit_y_labels(s).left, f.left);
+    }
 
     fn majors(s: Scale, n: usize) -> Vec<String> {
         s.ticks(n)
