@@ -1,5 +1,6 @@
 //! A chunk of events: the branch columns an analysis needs, for a run of entries.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -28,6 +29,9 @@ pub struct Chunk {
     /// start, ascending); `None`: every row. A cut narrows it instead of copying the views, so
     /// a column is copied once, and only for the kept events, when an expression reads it.
     pub rows: Option<Rc<Vec<usize>>>,
+    /// Which pairs of jagged views (by their arrays' addresses) have equal offsets, found so
+    /// far: shared by the chunks a cut makes of this one, so a pair is compared once a batch.
+    pub same_offsets: Rc<RefCell<HashMap<(usize, usize), bool>>>,
 }
 
 /// Rows `start..stop` of a shared array.
@@ -39,6 +43,30 @@ pub struct View {
     pub start: usize,
     /// One past the last row.
     pub stop: usize,
+}
+
+/// How the selected events' lists of a jagged view are laid out: shared by the fields of a
+/// collection (see [`Chunk::view_value_sharing`]).
+#[derive(Debug, Clone)]
+pub struct ListLayout {
+    /// The read array whose offsets these are.
+    array: Rc<Array>,
+    start: usize,
+    stop: usize,
+    /// The events' list offsets, from 0.
+    offsets: Rc<Vec<i64>>,
+    /// The element ranges of the read values to copy, in order.
+    ranges: Rc<Vec<(usize, usize)>>,
+}
+
+impl ListLayout {
+    /// The read offsets this layout was made from.
+    fn raw(&self) -> Option<&[i64]> {
+        match &*self.array {
+            Array::Jagged { offsets, .. } => offsets.get(self.start..=self.stop),
+            _ => None,
+        }
+    }
 }
 
 impl Chunk {
@@ -80,10 +108,79 @@ impl Chunk {
 
     /// A view of this chunk as an expression value: its rows (or the selected ones), one copy.
     pub fn view_value(&self, v: &View) -> Option<Val> {
-        match &self.rows {
-            None => Chunk::value_of(&v.array, v.start, v.stop),
-            Some(rows) => value_of_rows(&v.array, v.start, v.stop, rows),
-        }
+        self.view_value_sharing(v, &mut Vec::new())
+    }
+
+    /// As [`Chunk::view_value`], but a jagged view whose offsets equal those of a view in
+    /// `layouts` (the fields of one collection, `Muon_pt` and `Muon_eta`, all have `nMuon`'s)
+    /// takes that view's offsets (the same `Rc`) and element ranges instead of computing them
+    /// again; a new layout is added to `layouts`. Equality is checked on the read offsets, so
+    /// a file whose fields disagree gets offsets of its own for each.
+    pub fn view_value_sharing(&self, v: &View, layouts: &mut Vec<ListLayout>) -> Option<Val> {
+        let Array::Jagged { offsets, values } = &*v.array else {
+            return match &self.rows {
+                None => Chunk::value_of(&v.array, v.start, v.stop),
+                Some(rows) => value_of_rows(&v.array, v.start, v.stop, rows),
+            };
+        };
+        let raw = offsets.get(v.start..=v.stop)?;
+        let known = layouts.iter().find(|l| {
+            let key = (Rc::as_ptr(&l.array) as usize, Rc::as_ptr(&v.array) as usize);
+            if l.start != v.start || l.stop != v.stop {
+                return false;
+            }
+            let same = self.same_offsets.borrow().get(&key).copied();
+            same.unwrap_or_else(|| {
+                let same = l.raw() == Some(raw);
+                self.same_offsets.borrow_mut().insert(key, same);
+                same
+            })
+        });
+        let layout = match known {
+            Some(l) => l.clone(),
+            None => {
+                let l = self.list_layout(v, offsets)?;
+                layouts.push(l.clone());
+                l
+            }
+        };
+        Some(Val::List(
+            layout.offsets,
+            nums_ranges(values, &layout.ranges)?,
+        ))
+    }
+
+    /// The lists of a jagged view's events (all rows or the selected ones): offsets from 0 and
+    /// the element ranges to copy.
+    fn list_layout(&self, v: &View, offsets: &[i64]) -> Option<ListLayout> {
+        let (off, ranges) = match &self.rows {
+            None => {
+                let o = offsets.get(v.start..=v.stop)?;
+                let base = o[0];
+                let (a0, a1) = (
+                    usize::try_from(base).ok()?,
+                    usize::try_from(o[o.len() - 1]).ok()?,
+                );
+                if a1 < a0 {
+                    return None;
+                }
+                (o.iter().map(|x| x - base).collect(), vec![(a0, a1)])
+            }
+            Some(rows) => {
+                let n = v.stop.checked_sub(v.start)?;
+                if rows.last().is_some_and(|r| *r >= n) || offsets.len() < v.stop + 1 {
+                    return None;
+                }
+                kept_elements(offsets, rows.iter().map(|r| v.start + r))
+            }
+        };
+        Some(ListLayout {
+            array: v.array.clone(),
+            start: v.start,
+            stop: v.stop,
+            offsets: Rc::new(off),
+            ranges: Rc::new(ranges),
+        })
     }
 
     /// The values of rows `start..stop` of a read array as an expression value (numbers, or
@@ -139,6 +236,7 @@ impl Chunk {
         Chunk {
             views: self.views.clone(),
             rows,
+            same_offsets: self.same_offsets.clone(),
             values: self
                 .values
                 .iter()
@@ -183,8 +281,8 @@ fn nums_ranges(a: &Array, ranges: &[(usize, usize)]) -> Option<Nums> {
     })
 }
 
-/// Rows `rows` (ascending, relative to `start`, each below `stop - start`) of a read array as
-/// an expression value, as [`Chunk::value_of`] gives all of them.
+/// Rows `rows` (ascending, relative to `start`, each below `stop - start`) of a read array that
+/// is not jagged as an expression value, as [`Chunk::value_of`] gives all of them.
 fn value_of_rows(a: &Array, start: usize, stop: usize, rows: &[usize]) -> Option<Val> {
     let n = stop.checked_sub(start)?;
     if rows.last().is_some_and(|r| *r >= n) {
@@ -203,13 +301,6 @@ fn value_of_rows(a: &Array, start: usize, stop: usize, rows: &[usize]) -> Option
         out
     };
     match a {
-        Array::Jagged { offsets, values } => {
-            if offsets.len() < stop + 1 {
-                return None;
-            }
-            let (off, r) = kept_elements(offsets, rows.iter().map(|r| start + r));
-            Some(Val::List(Rc::new(off), nums_ranges(values, &r)?))
-        }
         Array::Fixed { size, values } => {
             let off = (0..=rows.len()).map(|i| (i * size) as i64).collect();
             Some(Val::List(

@@ -32,9 +32,14 @@ pub struct Evaluator<'a> {
     /// The nominal evaluator of the same chunk, for what does not depend on the universe.
     pub(crate) base: Option<&'a Evaluator<'a>>,
     branches: RefCell<HashMap<String, Rc<Val>>>,
+    /// The list layouts of the jagged branches converted so far (shared by a collection's
+    /// fields).
+    layouts: RefCell<Vec<crate::chunk::ListLayout>>,
     defines: RefCell<HashMap<usize, Rc<Val>>>,
     gathered: RefCell<HashMap<Col, Rc<Val>>>,
     pub(crate) virtuals: RefCell<HashMap<String, VirtualMap>>,
+    /// The offsets of each concatenation `A+B` (the sum of its parts' lengths).
+    concat_offsets: RefCell<HashMap<String, Offsets>>,
     pub(crate) p4s: RefCell<HashMap<(String, crate::check::Coords), CollectionP4s>>,
     /// The nominal evaluator of the events before a cut, and which of them the cut kept: its
     /// defines are narrowed to this chunk instead of computed again (see `narrow.rs`).
@@ -90,9 +95,11 @@ impl<'a> Evaluator<'a> {
             salt: 0,
             base: None,
             branches: RefCell::default(),
+            layouts: RefCell::default(),
             defines: RefCell::default(),
             gathered: RefCell::default(),
             virtuals: RefCell::default(),
+            concat_offsets: RefCell::default(),
             p4s: RefCell::default(),
             parent: None,
             kept: RefCell::default(),
@@ -434,7 +441,7 @@ impl<'a> Evaluator<'a> {
         if let Some(view) = self.chunk.views.get(name) {
             let v = Rc::new(
                 self.chunk
-                    .view_value(view)
+                    .view_value_sharing(view, &mut self.layouts.borrow_mut())
                     .ok_or_else(|| internal(format!("branch {name} is not numbers")))?,
             );
             self.branches
@@ -472,15 +479,24 @@ impl<'a> Evaluator<'a> {
     /// Per-event lengths of a collection version or a `+` concatenation (summed).
     pub(crate) fn coll_offsets(&self, c: &str) -> R<Offsets> {
         if c.contains('+') {
+            if let Some(o) = self.concat_offsets.borrow().get(c) {
+                return Ok(o.clone());
+            }
             let parts = c
                 .split('+')
                 .map(|p| self.base_offsets(p))
                 .collect::<R<Vec<_>>>()?;
-            let n = parts[0].len();
-            let off = (0..n)
-                .map(|i| parts.iter().map(|o| o.get(i).copied().unwrap_or(0)).sum())
-                .collect();
-            return Ok(Rc::new(off));
+            let mut off = parts[0].as_ref().clone();
+            for p in &parts[1..] {
+                for (o, x) in off.iter_mut().zip(p.iter()) {
+                    *o += x;
+                }
+            }
+            let off = Rc::new(off);
+            self.concat_offsets
+                .borrow_mut()
+                .insert(c.to_string(), off.clone());
+            return Ok(off);
         }
         self.base_offsets(c)
     }
@@ -650,6 +666,30 @@ impl<'a> Evaluator<'a> {
     }
 
     /// A field by name (for four-vectors and angles); `None` if the collection lacks it.
+    /// Field `field` of every record of `coll` (not a concatenation) in double precision,
+    /// straight from its column (no gather through an index per record); `None` when the
+    /// collection has no such field or is a concatenation.
+    pub(crate) fn whole_field_f64(&self, coll: &str, field: &str) -> R<Option<Vec<f64>>> {
+        if coll.contains('+') {
+            return Ok(None);
+        }
+        let Some((col, _)) = self
+            .registry
+            .collection(coll)
+            .and_then(|c| c.fields.get(field))
+        else {
+            return Ok(None);
+        };
+        let base = self.base_offsets(coll)?;
+        match &*self.column(col)? {
+            Val::List(off, v) => {
+                self.check_same_lengths(coll, col, off, &base)?;
+                Ok(Some(v.to_f64()))
+            }
+            _ => Err(internal("field column is not a list")),
+        }
+    }
+
     pub(crate) fn named_field(&self, coll: &str, field: &str, idx: &[i64]) -> R<Option<Nums>> {
         let mut cols = Vec::new();
         for part in coll.split('+') {

@@ -195,7 +195,7 @@ impl Evaluator<'_> {
             return Err(internal("mask type"));
         };
         let off = list_offsets(&l).ok_or_else(|| internal("masking a non-list"))?;
-        if *off != *moff {
+        if off != moff {
             return Err(ExprError::eval(
                 format!(
                     "the mask and the list have different lengths in entry {}",

@@ -327,14 +327,17 @@ impl Evaluator<'_> {
             Some(l) => l,
             None => {
                 let total = self.coll_offsets(coll)?.last().copied().unwrap_or(0);
-                let all: Vec<i64> = (0..total).collect();
+                let n = usize::try_from(total).map_err(|_| internal("collection offsets"))?;
                 let field = |name: &str| -> R<Vec<f64>> {
+                    if let Some(v) = self.whole_field_f64(coll, name)? {
+                        return Ok(v);
+                    }
+                    let all: Vec<i64> = (0..total).collect();
                     Ok(match self.named_field(coll, name, &all)? {
                         Some(v) => v.to_f64(),
-                        None => vec![0.0; all.len()],
+                        None => vec![0.0; n],
                     })
                 };
-                let n = all.len();
                 let l = Rc::new(RefCell::new(LazyP4s {
                     pt: field("pt")?,
                     eta: field("eta")?,
@@ -510,15 +513,33 @@ impl Evaluator<'_> {
             for e in 0..n {
                 let (b0, b1) = (ob[e] as usize, ob[e + 1] as usize);
                 let (eb, pb) = (&eb[b0..b1], &pb[b0..b1]);
-                for i in oa[e] as usize..oa[e + 1] as usize {
-                    let mut best = f32::INFINITY;
-                    for (e2, p2) in eb.iter().zip(pb) {
-                        let dr2 = columnar::angles::delta_r2_f32(ea[i], *e2, pa[i], *p2);
-                        if dr2 < best {
-                            best = dr2;
+                let (a0, a1) = (oa[e] as usize, oa[e + 1] as usize);
+                let (ea, pa) = (&ea[a0..a1], &pa[a0..a1]);
+                // No partner, or one (most events, after a pt cut): no loop per record, whose
+                // varying length would cost a mispredicted branch each. A NaN ΔR² is never
+                // smaller than ∞, as in the loop.
+                match (eb, pb) {
+                    ([], _) => out.extend(std::iter::repeat_n(f32::INFINITY, ea.len())),
+                    ([e2], [p2]) => out.extend(ea.iter().zip(pa).map(|(e1, p1)| {
+                        let dr2 = columnar::angles::delta_r2_f32(*e1, *e2, *p1, *p2);
+                        if dr2 < f32::INFINITY {
+                            dr2.sqrt()
+                        } else {
+                            f32::INFINITY
+                        }
+                    })),
+                    _ => {
+                        for (e1, p1) in ea.iter().zip(pa) {
+                            let mut best = f32::INFINITY;
+                            for (e2, p2) in eb.iter().zip(pb) {
+                                let dr2 = columnar::angles::delta_r2_f32(*e1, *e2, *p1, *p2);
+                                if dr2 < best {
+                                    best = dr2;
+                                }
+                            }
+                            out.push(best.sqrt());
                         }
                     }
-                    out.push(best.sqrt());
                 }
             }
             return Ok(Val::List(oa.clone(), Nums::F32(out)));

@@ -46,7 +46,7 @@ mod table_call;
 pub mod value;
 
 pub use check::{check, Coords, Node, Ty, Typed};
-pub use chunk::{Chunk, View};
+pub use chunk::{Chunk, ListLayout, View};
 pub use error::{ErrorKind, ExprError, Span};
 pub use eval::Evaluator;
 pub use eval_ops::salt_of;

@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use expr::{Chunk, View};
+use expr::{Chunk, Val, View};
 use rootio::Array;
 
 fn arrays() -> Vec<(&'static str, Array)> {
@@ -79,5 +79,71 @@ fn narrowed_views_read_as_copied_columns() {
                 .unwrap();
             assert_eq!(Some(from_view), from_copy, "{name}");
         }
+    }
+}
+
+/// The fields of a collection (equal offsets) share one offsets array through every cut; a
+/// field whose offsets differ (a corrupt file, a `std::vector` branch) gets its own, and
+/// every value is what the copy of the column holds.
+#[test]
+fn fields_with_equal_offsets_share_them() {
+    let lists = |lens: &[usize], scale: f32| {
+        let mut offsets = vec![0i64];
+        let mut values = Vec::new();
+        for (i, n) in lens.iter().enumerate() {
+            for j in 0..*n {
+                values.push(scale * (i * 10 + j) as f32);
+            }
+            offsets.push(values.len() as i64);
+        }
+        Array::Jagged {
+            offsets,
+            values: Box::new(Array::F32(values)),
+        }
+    };
+    let lens: Vec<usize> = (0..40).map(|i| i * 5 % 4).collect();
+    // The same number of values in all, but two events' lists differ in length.
+    let mut other = lens.clone();
+    other.swap(3, 4);
+    assert_ne!(lens[3], lens[4]);
+    let arrays = [
+        ("Muon_pt", lists(&lens, 1.0)),
+        ("Muon_eta", lists(&lens, -0.5)),
+        ("Muon_odd", lists(&other, 2.0)),
+    ];
+    let (start, stop) = (2, 38);
+    let mut viewed = Chunk {
+        entries: (start as u64..stop as u64).collect(),
+        ..Default::default()
+    };
+    for (name, a) in &arrays {
+        viewed.views.insert(
+            name.to_string(),
+            View {
+                array: Rc::new(a.clone()),
+                start,
+                stop,
+            },
+        );
+    }
+    let keep: Vec<bool> = (0..stop - start).map(|i| i % 3 != 0).collect();
+    let narrowed = viewed.filter(&keep);
+    for c in [&viewed, &narrowed] {
+        let mut layouts = Vec::new();
+        let vals: Vec<Val> = arrays
+            .iter()
+            .map(|(name, _)| c.view_value_sharing(&c.views[*name], &mut layouts).unwrap())
+            .collect();
+        for ((name, _), v) in arrays.iter().zip(&vals) {
+            assert_eq!(Some(v), c.view_value(&c.views[*name]).as_ref(), "{name}");
+        }
+        let offsets = |v: &Val| match v {
+            Val::List(o, _) => o.clone(),
+            other => panic!("not a list: {other:?}"),
+        };
+        assert!(Rc::ptr_eq(&offsets(&vals[0]), &offsets(&vals[1])));
+        assert!(!Rc::ptr_eq(&offsets(&vals[0]), &offsets(&vals[2])));
+        assert_ne!(offsets(&vals[0]), offsets(&vals[2]));
+        assert_eq!(layouts.len(), 2);
     }
 }
