@@ -257,12 +257,38 @@ impl Chunk {
 /// The values of `a` in the index ranges `ranges`, in order, as the numbers expressions compute
 /// with (small integers promoted to `int`); `None` for other layouts or ranges past the end.
 fn nums_ranges(a: &Array, ranges: &[(usize, usize)]) -> Option<Nums> {
-    fn g<T: Copy, U>(v: &[T], ranges: &[(usize, usize)], f: impl Fn(T) -> U) -> Option<Vec<U>> {
+    fn g<T: Copy, U: Copy + Default>(
+        v: &[T],
+        ranges: &[(usize, usize)],
+        f: impl Fn(T) -> U,
+    ) -> Option<Vec<U>> {
         let n = ranges.iter().map(|(s, e)| e.saturating_sub(*s)).sum();
-        let mut out = Vec::with_capacity(n);
-        for &(s, e) in ranges {
-            out.extend(v.get(s..e)?.iter().map(|x| f(*x)));
+        if let [(s, e)] = ranges {
+            return Some(v.get(*s..*e)?.iter().map(|x| f(*x)).collect());
         }
+        // Many short ranges (a list per selected event): each copies 8 values, however many
+        // it has, and the next one starts where its own values end. A copy of fixed length
+        // has no loop whose varying length would mispredict a branch per range.
+        const WIDE: usize = 8;
+        let mut out = vec![U::default(); n + WIDE];
+        let mut at = 0;
+        for &(s, e) in ranges {
+            let len = e.checked_sub(s)?;
+            match (v.get(s..s + WIDE), out.get_mut(at..at + WIDE)) {
+                (Some(src), Some(dst)) if len <= WIDE => {
+                    for (o, x) in dst.iter_mut().zip(src) {
+                        *o = f(*x);
+                    }
+                }
+                _ => {
+                    for (o, x) in out.get_mut(at..at + len)?.iter_mut().zip(v.get(s..e)?) {
+                        *o = f(*x);
+                    }
+                }
+            }
+            at += len;
+        }
+        out.truncate(n);
         Some(out)
     }
     Some(match a {

@@ -16,7 +16,23 @@ fn arrays() -> Vec<(&'static str, Array)> {
         }
         offsets.push(values.len() as i64);
     }
+    // Lists of 0–11 elements, as i16 (converted to int on the way).
+    let mut long_offsets = vec![0i64];
+    let mut long_values = Vec::new();
+    for i in 0..n {
+        for j in 0..(i * 13 % 12) {
+            long_values.push((i * 100 + j) as i16 - 2000);
+        }
+        long_offsets.push(long_values.len() as i64);
+    }
     vec![
+        (
+            "jagged_long",
+            Array::Jagged {
+                offsets: long_offsets,
+                values: Box::new(Array::I16(long_values)),
+            },
+        ),
         (
             "flat_f32",
             Array::F32((0..n).map(|i| i as f32 * 0.5).collect()),
