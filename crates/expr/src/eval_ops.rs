@@ -215,13 +215,42 @@ impl Evaluator<'_> {
         let Val::Objs(_, off, idx) = &*c else {
             return Err(internal("combinations"));
         };
-        let mut slots = vec![Vec::new(); k];
         let mut new_off = Vec::with_capacity(off.len());
         new_off.push(0i64);
+        if k == 2 {
+            // Pairs (the common case): two nested loops, each slot written once per pair.
+            let total: usize = off
+                .windows(2)
+                .map(|w| {
+                    let n = (w[1] - w[0]).max(0) as usize;
+                    n * n.saturating_sub(1) / 2
+                })
+                .sum();
+            let (mut first, mut second) = (Vec::with_capacity(total), Vec::with_capacity(total));
+            for w in off.windows(2) {
+                let (a, b) = (w[0] as usize, w[1] as usize);
+                let records = idx.get(a..b).ok_or_else(|| internal("combinations"))?;
+                if records.len() >= 2 {
+                    for (i, &r) in records.iter().enumerate() {
+                        first.extend(std::iter::repeat_n(r, records.len() - i - 1));
+                        second.extend_from_slice(&records[i + 1..]);
+                    }
+                }
+                new_off.push(first.len() as i64);
+            }
+            return Ok(Val::Tuples(
+                vec![name.to_string(); k],
+                Rc::new(new_off),
+                vec![first, second],
+            ));
+        }
+        let mut slots = vec![Vec::new(); k];
+        let mut c: Vec<usize> = Vec::with_capacity(k);
         for w in off.windows(2) {
             let (a, n) = (w[0] as usize, (w[1] - w[0]) as usize);
             // All i < j < … in lexicographic order, as nested loops would give.
-            let mut c: Vec<usize> = (0..k).collect();
+            c.clear();
+            c.extend(0..k);
             if n >= k {
                 loop {
                     for (s, &ci) in slots.iter_mut().zip(&c) {

@@ -241,3 +241,57 @@ fn four_vectors_computed_as_needed_equal_those_computed_at_once() {
         }
     }
 }
+
+#[test]
+fn combinations_are_in_nested_loop_order() {
+    // Events with 0–9 jets (of a selection, so the record numbers are not 0, 1, 2, …): every
+    // i < j < … of each event's records, in the order nested loops give, for pairs (which
+    // have their own loop) and larger tuples.
+    let (schema, chunk) = sample(300, 0, 11);
+    let (mut reg, mut scope) = Registry::new(&schema);
+    let t = check(&parse("Jet[Jet.pt > 40]").unwrap(), &schema, &reg, &scope).unwrap();
+    reg.define(&mut scope, "good", t);
+    let ev = Evaluator::new(&chunk, &schema, &reg);
+    let good = check(&parse("good").unwrap(), &schema, &reg, &scope).unwrap();
+    let Val::Objs(_, off, idx) = ev.eval(&good.node).unwrap() else {
+        panic!("not records");
+    };
+    for k in [2, 3, 4] {
+        let src = format!("combinations(good, {k})");
+        let t = check(&parse(&src).unwrap(), &schema, &reg, &scope).unwrap();
+        let Val::Tuples(_, got_off, slots) = ev.eval(&t.node).unwrap() else {
+            panic!("not tuples: {src}");
+        };
+        let (mut want_off, mut want) = (vec![0i64], vec![Vec::new(); k]);
+        for w in off.windows(2) {
+            let rec = &idx[w[0] as usize..w[1] as usize];
+            let n = rec.len();
+            let mut push = |c: &[usize]| {
+                for (s, &ci) in want.iter_mut().zip(c) {
+                    s.push(rec[ci]);
+                }
+            };
+            for i in 0..n {
+                for j in i + 1..n {
+                    if k == 2 {
+                        push(&[i, j]);
+                        continue;
+                    }
+                    for l in j + 1..n {
+                        if k == 3 {
+                            push(&[i, j, l]);
+                            continue;
+                        }
+                        for m in l + 1..n {
+                            push(&[i, j, l, m]);
+                        }
+                    }
+                }
+            }
+            want_off.push(want[0].len() as i64);
+        }
+        assert_eq!(*got_off, want_off, "{src}");
+        assert_eq!(slots, want, "{src}");
+        assert!(want[0].len() > 100, "{src}");
+    }
+}
