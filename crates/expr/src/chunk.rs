@@ -155,16 +155,8 @@ impl Chunk {
     fn list_layout(&self, v: &View, offsets: &[i64]) -> Option<ListLayout> {
         let (off, ranges) = match &self.rows {
             None => {
-                let o = offsets.get(v.start..=v.stop)?;
-                let base = o[0];
-                let (a0, a1) = (
-                    usize::try_from(base).ok()?,
-                    usize::try_from(o[o.len() - 1]).ok()?,
-                );
-                if a1 < a0 {
-                    return None;
-                }
-                (o.iter().map(|x| x - base).collect(), vec![(a0, a1)])
+                let (off, range) = rebased(offsets, v.start, v.stop)?;
+                (off, vec![range])
             }
             Some(rows) => {
                 let n = v.stop.checked_sub(v.start)?;
@@ -189,19 +181,8 @@ impl Chunk {
         let nums = |a: &Array, s: usize, e: usize| nums_ranges(a, &[(s, e)]);
         match a {
             Array::Jagged { offsets, values } => {
-                let o = offsets.get(start..=stop)?;
-                let base = o[0];
-                let (a0, a1) = (
-                    usize::try_from(base).ok()?,
-                    usize::try_from(o[o.len() - 1]).ok()?,
-                );
-                if a1 < a0 {
-                    return None;
-                }
-                Some(Val::List(
-                    Rc::new(o.iter().map(|x| x - base).collect()),
-                    nums(values, a0, a1)?,
-                ))
+                let (off, (a0, a1)) = rebased(offsets, start, stop)?;
+                Some(Val::List(Rc::new(off), nums(values, a0, a1)?))
             }
             Array::Fixed { size, values } => {
                 let off = (0..=stop - start).map(|i| (i * size) as i64).collect();
@@ -252,6 +233,18 @@ impl Chunk {
             columns,
         }
     }
+}
+
+/// The offsets of the lists of rows `start..stop` counted from 0, and the range of elements
+/// they span; `None` past the end or for offsets that go back.
+fn rebased(offsets: &[i64], start: usize, stop: usize) -> Option<(Vec<i64>, (usize, usize))> {
+    let o = offsets.get(start..=stop)?;
+    let (&base, &end) = (o.first()?, o.last()?);
+    let (a0, a1) = (usize::try_from(base).ok()?, usize::try_from(end).ok()?);
+    if a1 < a0 {
+        return None;
+    }
+    Some((o.iter().map(|x| x - base).collect(), (a0, a1)))
 }
 
 /// The values of `a` in the index ranges `ranges`, in order, as the numbers expressions compute

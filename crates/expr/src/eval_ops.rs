@@ -28,6 +28,10 @@ fn list_offsets(v: &Val) -> Option<Rc<Vec<i64>>> {
     }
 }
 
+/// The most pairs `combinations(…, 2)` makes for one batch of events (4096 events of 20
+/// records each make 778 240): 64 M pairs are 1 GiB of record numbers.
+const MAX_TUPLES: u64 = 1 << 26;
+
 /// `v` with the flat elements `elems` (−1: missing) and new offsets.
 fn take_elements(v: &Val, off: Rc<Vec<i64>>, elems: &[i64]) -> R<Val> {
     Ok(match v {
@@ -219,13 +223,33 @@ impl Evaluator<'_> {
         new_off.push(0i64);
         if k == 2 {
             // Pairs (the common case): two nested loops, each slot written once per pair.
-            let total: usize = off
+            let pairs = |w: &[i64]| {
+                let n = w[1].saturating_sub(w[0]).max(0) as u64;
+                n.saturating_mul(n.saturating_sub(1)) / 2
+            };
+            let total = off
                 .windows(2)
-                .map(|w| {
-                    let n = (w[1] - w[0]).max(0) as usize;
-                    n * n.saturating_sub(1) / 2
-                })
-                .sum();
+                .map(pairs)
+                .fold(0u64, |t, p| t.saturating_add(p));
+            if total > MAX_TUPLES {
+                // A file with an absurd collection (a corrupt or hostile counter): an error,
+                // not an allocation that takes the machine's memory.
+                let (e, w) = off
+                    .windows(2)
+                    .enumerate()
+                    .max_by_key(|(_, w)| pairs(w))
+                    .ok_or_else(|| internal("combinations"))?;
+                return Err(ExprError::eval(
+                    format!(
+                        "combinations(…, 2) would make {total} pairs in one batch of events, \
+                         more than the {MAX_TUPLES} allowed; entry {} has {} records",
+                        self.entry(e),
+                        w[1] - w[0]
+                    ),
+                    Span::default(),
+                ));
+            }
+            let total = total as usize;
             let (mut first, mut second) = (Vec::with_capacity(total), Vec::with_capacity(total));
             for w in off.windows(2) {
                 let (a, b) = (w[0] as usize, w[1] as usize);

@@ -7,16 +7,8 @@
 use expr::{check, parse, BranchType, Chunk, Evaluator, Node, Num, Registry, Schema, Scope, Val};
 use rootio::Array;
 
-/// A small deterministic generator (xorshift64).
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> f64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
+mod common;
+use common::Rng;
 
 /// `events` events of jets (pt, eta, phi, mass, btag as floats), `min_jets..=9` per event;
 /// some zero pt, some negative masses, some equal jets (ties).
@@ -294,4 +286,43 @@ fn combinations_are_in_nested_loop_order() {
         assert_eq!(slots, want, "{src}");
         assert!(want[0].len() > 100, "{src}");
     }
+}
+
+#[test]
+fn absurdly_many_pairs_are_an_error() {
+    // A corrupt or hostile file: one event with 20 000 jets would make 2 × 10⁸ pairs.
+    let schema = Schema::from_branches([
+        ("nJet".to_string(), BranchType::Scalar(Num::U32)),
+        ("Jet_pt".to_string(), BranchType::List(Num::F32)),
+    ]);
+    let mut chunk = Chunk {
+        entries: vec![41, 42],
+        ..Default::default()
+    };
+    chunk
+        .columns
+        .insert("nJet".into(), Array::U32(vec![1, 20_000]));
+    chunk.columns.insert(
+        "Jet_pt".into(),
+        Array::Jagged {
+            offsets: vec![0, 1, 20_001],
+            values: Box::new(Array::F32(vec![1.0; 20_001])),
+        },
+    );
+    let (reg, scope) = Registry::new(&schema);
+    let t = check(
+        &parse("combinations(Jet, 2)").unwrap(),
+        &schema,
+        &reg,
+        &scope,
+    )
+    .unwrap();
+    let err = Evaluator::new(&chunk, &schema, &reg)
+        .eval(&t.node)
+        .unwrap_err();
+    assert!(
+        err.message.contains("199990000 pairs") && err.message.contains("entry 42 has 20000"),
+        "{}",
+        err.message
+    );
 }

@@ -5,16 +5,8 @@
 use expr::{check, parse, BranchType, Chunk, Evaluator, Num, Nums, Registry, Schema, Val};
 use rootio::Array;
 
-/// A small deterministic generator (xorshift64).
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> f64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
+mod common;
+use common::Rng;
 
 /// A collection's offsets, eta and phi.
 type Records = (Vec<i64>, Vec<f32>, Vec<f32>);

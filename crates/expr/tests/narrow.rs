@@ -5,15 +5,8 @@
 use expr::{check, parse, BranchType, Chunk, Evaluator, Num, Registry, Schema};
 use rootio::Array;
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> f64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
+mod common;
+use common::Rng;
 
 /// Events with 3–7 jets and 0–3 muons and electrons (pt, eta, phi, mass; charge for leptons).
 fn sample(events: usize, seed: u64) -> (Schema, Chunk) {
