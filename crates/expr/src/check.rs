@@ -226,6 +226,12 @@ pub enum Node {
         span: Span,
         plan: Box<crate::fuse::BestTuple>,
     },
+    /// `any(arg)` over the pairs of a collection, run by a fused loop (see `fuse_any.rs`);
+    /// `arg` is the node it replaces, for what depends on what.
+    AnyPair {
+        arg: Box<Node>,
+        plan: Box<crate::fuse_any::AnyPair>,
+    },
     /// Elements by a list of positions per event (`Jet[Muon.jetIdx]`, `x[argsort(x)]`); a
     /// position outside the list (NanoAOD's −1) gives a missing element.
     Gather {
@@ -373,6 +379,7 @@ impl Node {
             | Node::Cast { arg: a, .. }
             | Node::Math1 { arg: a, .. }
             | Node::Reduce { arg: a, .. }
+            | Node::AnyPair { arg: a, .. }
             | Node::Sort { arg: a, .. }
             | Node::P4Convert { arg: a, .. }
             | Node::P4Prop { arg: a, .. } => out.push(a),

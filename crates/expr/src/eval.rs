@@ -334,6 +334,7 @@ impl<'a> Evaluator<'a> {
             Node::MinDeltaR { a, b, .. } => self.min_delta_r(a, b)?,
             Node::Index { list, index, span } => self.index(list, index, *span)?,
             Node::BestTuple { plan, span, .. } => self.best_tuple(plan, *span)?,
+            Node::AnyPair { plan, .. } => self.any_pair(plan)?,
             Node::Gather { list, index, span } => self.gather(list, index, *span)?,
             Node::Slice { list, lo, hi } => self.slice(list, lo.as_deref(), hi.as_deref())?,
             Node::Mask { list, mask, span } => self.mask(list, mask, *span)?,

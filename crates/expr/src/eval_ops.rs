@@ -214,6 +214,37 @@ impl Evaluator<'_> {
         take_elements(&l, Rc::new(new_off), &elems)
     }
 
+    /// How many pairs the lists with offsets `off` make; an error naming the largest list
+    /// when that is more than [`MAX_TUPLES`] (a corrupt or hostile counter), rather than an
+    /// allocation that takes the machine's memory.
+    pub(crate) fn pair_count(&self, off: &[i64]) -> R<usize> {
+        let pairs = |w: &[i64]| {
+            let n = w[1].saturating_sub(w[0]).max(0) as u64;
+            n.saturating_mul(n.saturating_sub(1)) / 2
+        };
+        let total = off
+            .windows(2)
+            .map(pairs)
+            .fold(0u64, |t, p| t.saturating_add(p));
+        if total <= MAX_TUPLES {
+            return Ok(total as usize);
+        }
+        let (e, w) = off
+            .windows(2)
+            .enumerate()
+            .max_by_key(|(_, w)| pairs(w))
+            .ok_or_else(|| internal("combinations"))?;
+        Err(ExprError::eval(
+            format!(
+                "combinations(…, 2) would make {total} pairs in one batch of events, more than \
+                 the {MAX_TUPLES} allowed; entry {} has {} records",
+                self.entry(e),
+                w[1] - w[0]
+            ),
+            Span::default(),
+        ))
+    }
+
     pub(crate) fn combinations(&self, coll: &Node, name: &str, k: usize) -> R<Val> {
         let c = self.eval_rc(coll)?;
         let Val::Objs(_, off, idx) = &*c else {
@@ -223,33 +254,7 @@ impl Evaluator<'_> {
         new_off.push(0i64);
         if k == 2 {
             // Pairs (the common case): two nested loops, each slot written once per pair.
-            let pairs = |w: &[i64]| {
-                let n = w[1].saturating_sub(w[0]).max(0) as u64;
-                n.saturating_mul(n.saturating_sub(1)) / 2
-            };
-            let total = off
-                .windows(2)
-                .map(pairs)
-                .fold(0u64, |t, p| t.saturating_add(p));
-            if total > MAX_TUPLES {
-                // A file with an absurd collection (a corrupt or hostile counter): an error,
-                // not an allocation that takes the machine's memory.
-                let (e, w) = off
-                    .windows(2)
-                    .enumerate()
-                    .max_by_key(|(_, w)| pairs(w))
-                    .ok_or_else(|| internal("combinations"))?;
-                return Err(ExprError::eval(
-                    format!(
-                        "combinations(…, 2) would make {total} pairs in one batch of events, \
-                         more than the {MAX_TUPLES} allowed; entry {} has {} records",
-                        self.entry(e),
-                        w[1] - w[0]
-                    ),
-                    Span::default(),
-                ));
-            }
-            let total = total as usize;
+            let total = self.pair_count(off)?;
             let (mut first, mut second) = (Vec::with_capacity(total), Vec::with_capacity(total));
             for w in off.windows(2) {
                 let (a, b) = (w[0] as usize, w[1] as usize);

@@ -682,15 +682,19 @@ impl Checker<'_> {
                 }
             }
         };
-        Ok(typed(
-            Node::Reduce {
+        let node = match crate::fuse_any::any_pair(r, &a.node, self.registry) {
+            Some(plan) => Node::AnyPair {
+                arg: Box::new(a.node),
+                plan: Box::new(plan),
+            },
+            None => Node::Reduce {
                 f: r,
                 arg: Box::new(a.node),
                 num: out,
                 span,
             },
-            Ty::Num(out),
-        ))
+        };
+        Ok(typed(node, Ty::Num(out)))
     }
 }
 

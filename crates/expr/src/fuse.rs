@@ -177,7 +177,7 @@ pub(crate) fn best_tuple(list: &Node, index: &Node, registry: &Registry) -> Opti
 }
 
 /// A literal as the double the evaluator would convert it to (through its own type first).
-fn constant(n: &Node) -> Option<f64> {
+pub(crate) fn constant(n: &Node) -> Option<f64> {
     let Node::Lit(l) = n else { return None };
     num::cast(&l.value.column(l.num, 1), Num::F64)
         .to_f64()

@@ -35,6 +35,7 @@ pub mod external;
 mod fourvec;
 mod functions;
 pub mod fuse;
+pub mod fuse_any;
 pub mod lexer;
 mod narrow;
 pub mod num;
