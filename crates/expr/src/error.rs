@@ -76,6 +76,9 @@ impl ExprError {
     pub fn name<'a>(name: &str, span: Span, candidates: impl IntoIterator<Item = &'a str>) -> Self {
         let mut scored: Vec<(f64, &str)> = candidates
             .into_iter()
+            // The name itself is no suggestion (it can be a candidate where it is known
+            // elsewhere but not here).
+            .filter(|c| *c != name)
             .map(|c| {
                 (
                     strsim::jaro_winkler(&name.to_lowercase(), &c.to_lowercase()),
@@ -174,5 +177,28 @@ impl ExprError {
             "  {lead}{shown}{tail}\n  {pad}{}",
             "^".repeat(marked_shown.max(1))
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions_are_close_names_but_not_the_name_itself() {
+        let e = ExprError::name(
+            "Muon_ptt",
+            Span::default(),
+            ["Muon_pt", "Muon_eta", "nMuon"],
+        );
+        assert!(
+            e.message
+                .starts_with("unknown name 'Muon_ptt'; did you mean 'Muon_pt'"),
+            "{}",
+            e.message
+        );
+        // A name known elsewhere but not here is not suggested to itself.
+        let e = ExprError::name("Jet", Span::default(), ["Jet", "nJet"]);
+        assert_eq!(e.message, "unknown name 'Jet'; did you mean 'nJet'?");
     }
 }
