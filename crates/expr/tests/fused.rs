@@ -49,17 +49,8 @@ fn sample(events: usize, min_jets: usize, seed: u64) -> (Schema, Chunk) {
         entries: (0..events as u64).collect(),
         ..Default::default()
     };
-    let counts: Vec<u32> = offsets.windows(2).map(|w| (w[1] - w[0]) as u32).collect();
-    chunk.columns.insert("nJet".into(), Array::U32(counts));
-    for (f, col) in fields.iter().zip(cols) {
-        chunk.columns.insert(
-            format!("Jet_{f}"),
-            Array::Jagged {
-                offsets: offsets.clone(),
-                values: Box::new(Array::F32(col)),
-            },
-        );
-    }
+    let columns = fields.iter().zip(cols).map(|(f, c)| (*f, Array::F32(c)));
+    common::insert_collection(&mut chunk, "Jet", &offsets, columns.collect());
     (schema, chunk)
 }
 

@@ -54,24 +54,13 @@ fn sample(events: usize, seed: u64) -> (Schema, Chunk) {
         entries: (0..events as u64).collect(),
         ..Default::default()
     };
-    let counts: Vec<u32> = offsets.windows(2).map(|w| (w[1] - w[0]) as u32).collect();
-    chunk.columns.insert("nMuon".into(), Array::U32(counts));
-    for (f, col) in fields.iter().zip(cols) {
-        chunk.columns.insert(
-            format!("Muon_{f}"),
-            Array::Jagged {
-                offsets: offsets.clone(),
-                values: Box::new(Array::F32(col)),
-            },
-        );
-    }
-    chunk.columns.insert(
-        "Muon_charge".into(),
-        Array::Jagged {
-            offsets,
-            values: Box::new(Array::I32(charge)),
-        },
-    );
+    let mut columns: Vec<_> = fields
+        .iter()
+        .zip(cols)
+        .map(|(f, c)| (*f, Array::F32(c)))
+        .collect();
+    columns.push(("charge", Array::I32(charge)));
+    common::insert_collection(&mut chunk, "Muon", &offsets, columns);
     (schema, chunk)
 }
 

@@ -40,19 +40,15 @@ fn sample(events: usize) -> (Schema, Chunk, [Records; 2]) {
             }
             off.push(eta.len() as i64);
         }
-        let counts: Vec<u32> = off.windows(2).map(|w| (w[1] - w[0]) as u32).collect();
         schema.push((format!("n{coll}"), BranchType::Scalar(Num::U32)));
-        chunk.columns.insert(format!("n{coll}"), Array::U32(counts));
-        for (f, v) in [("eta", &eta), ("phi", &phi)] {
+        for f in ["eta", "phi"] {
             schema.push((format!("{coll}_{f}"), BranchType::List(Num::F32)));
-            chunk.columns.insert(
-                format!("{coll}_{f}"),
-                Array::Jagged {
-                    offsets: off.clone(),
-                    values: Box::new(Array::F32(v.clone())),
-                },
-            );
         }
+        let columns = vec![
+            ("eta", Array::F32(eta.clone())),
+            ("phi", Array::F32(phi.clone())),
+        ];
+        common::insert_collection(&mut chunk, coll, &off, columns);
         out.push((off, eta, phi));
     }
     let [jets, muons]: [_; 2] = out.try_into().unwrap();
