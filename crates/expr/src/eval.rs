@@ -672,7 +672,7 @@ impl<'a> Evaluator<'a> {
     /// collection has no such field or is a concatenation.
     pub(crate) fn whole_field_f64(&self, coll: &str, field: &str) -> R<Option<Vec<f64>>> {
         if coll.contains('+') {
-            return Ok(None);
+            return self.whole_concat_field_f64(coll, field);
         }
         let Some((col, _)) = self
             .registry
@@ -689,6 +689,52 @@ impl<'a> Evaluator<'a> {
             }
             _ => Err(internal("field column is not a list")),
         }
+    }
+
+    /// [`Evaluator::whole_field_f64`] of a concatenation `A+B`: each event's values of `A`,
+    /// then of `B`, as the records are numbered. `None` when a part has no such field or the
+    /// parts' numbers differ in type (a record's field is then converted through their common
+    /// type first, as [`Evaluator::elem_values`] does).
+    fn whole_concat_field_f64(&self, coll: &str, field: &str) -> R<Option<Vec<f64>>> {
+        let mut lists = Vec::new();
+        for part in coll.split('+') {
+            let Some((col, _)) = self
+                .registry
+                .collection(part)
+                .and_then(|c| c.fields.get(field))
+            else {
+                return Ok(None);
+            };
+            let base = self.base_offsets(part)?;
+            let v = self.column(col)?;
+            match &*v {
+                Val::List(off, _) => self.check_same_lengths(part, col, off, &base)?,
+                _ => return Err(internal("field column is not a list")),
+            }
+            lists.push(v);
+        }
+        let mut parts = Vec::with_capacity(lists.len());
+        for v in &lists {
+            if let Val::List(off, nums) = &**v {
+                parts.push((off, nums));
+            }
+        }
+        if parts.windows(2).any(|w| w[0].1.num() != w[1].1.num()) {
+            return Ok(None);
+        }
+        let values: Vec<Vec<f64>> = parts.iter().map(|(_, v)| v.to_f64()).collect();
+        let events = parts.first().map_or(0, |(o, _)| o.len().saturating_sub(1));
+        if parts.iter().any(|(o, _)| o.len() != events + 1) {
+            return Err(internal("concatenated parts of different lengths"));
+        }
+        let mut out = Vec::with_capacity(values.iter().map(Vec::len).sum());
+        for e in 0..events {
+            for ((off, _), v) in parts.iter().zip(&values) {
+                let (a, b) = (off[e] as usize, off[e + 1] as usize);
+                out.extend_from_slice(v.get(a..b).ok_or_else(|| internal("field offsets"))?);
+            }
+        }
+        Ok(Some(out))
     }
 
     pub(crate) fn named_field(&self, coll: &str, field: &str, idx: &[i64]) -> R<Option<Nums>> {
