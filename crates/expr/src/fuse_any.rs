@@ -13,7 +13,9 @@
 //! pair, compares them, copies the kept pairs, gathers their four-vectors, adds them, takes the
 //! masses, compares them twice, combines the comparisons and reduces them per event: ten passes
 //! over memory with a loop of varying length per event in each. Fused, each event's pairs are
-//! walked once, the record tests first, and the walk stops at the first pair that passes.
+//! walked once with the record tests (without a branch per pair: every pair is written and the
+//! cursor moves by the test's result), then the property is computed for the pairs that passed,
+//! in order, until one of the event's passes the key tests.
 //!
 //! Recognised: `any(P)` where `P` is a conjunction (`&&`) of tests on a list `L` of pairs, `L`
 //! being `combinations(C, 2)` or `combinations(C, 2)[M]` (inline or through defines without
