@@ -667,35 +667,12 @@ impl<'a> Evaluator<'a> {
     }
 
     /// A field by name (for four-vectors and angles); `None` if the collection lacks it.
-    /// Field `field` of every record of `coll` (not a concatenation) in double precision,
-    /// straight from its column (no gather through an index per record); `None` when the
-    /// collection has no such field or is a concatenation.
+    /// Field `field` of every record of `coll` in double precision, straight from its columns
+    /// (no gather through an index per record): for a concatenation `A+B`, each event's values
+    /// of `A`, then of `B`, as the records are numbered. `None` when a part has no such field
+    /// or the parts' numbers differ in type (a record's field is then converted through their
+    /// common type first, as [`Evaluator::elem_values`] does).
     pub(crate) fn whole_field_f64(&self, coll: &str, field: &str) -> R<Option<Vec<f64>>> {
-        if coll.contains('+') {
-            return self.whole_concat_field_f64(coll, field);
-        }
-        let Some((col, _)) = self
-            .registry
-            .collection(coll)
-            .and_then(|c| c.fields.get(field))
-        else {
-            return Ok(None);
-        };
-        let base = self.base_offsets(coll)?;
-        match &*self.column(col)? {
-            Val::List(off, v) => {
-                self.check_same_lengths(coll, col, off, &base)?;
-                Ok(Some(v.to_f64()))
-            }
-            _ => Err(internal("field column is not a list")),
-        }
-    }
-
-    /// [`Evaluator::whole_field_f64`] of a concatenation `A+B`: each event's values of `A`,
-    /// then of `B`, as the records are numbered. `None` when a part has no such field or the
-    /// parts' numbers differ in type (a record's field is then converted through their common
-    /// type first, as [`Evaluator::elem_values`] does).
-    fn whole_concat_field_f64(&self, coll: &str, field: &str) -> R<Option<Vec<f64>>> {
         let mut lists = Vec::new();
         for part in coll.split('+') {
             let Some((col, _)) = self
@@ -722,7 +699,11 @@ impl<'a> Evaluator<'a> {
         if parts.windows(2).any(|w| w[0].1.num() != w[1].1.num()) {
             return Ok(None);
         }
-        let values: Vec<Vec<f64>> = parts.iter().map(|(_, v)| v.to_f64()).collect();
+        let mut values: Vec<Vec<f64>> = parts.iter().map(|(_, v)| v.to_f64()).collect();
+        if values.len() == 1 {
+            // One collection: its column is already in record order.
+            return Ok(values.pop());
+        }
         let events = parts.first().map_or(0, |(o, _)| o.len().saturating_sub(1));
         if parts.iter().any(|(o, _)| o.len() != events + 1) {
             return Err(internal("concatenated parts of different lengths"));
