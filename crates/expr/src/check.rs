@@ -250,6 +250,14 @@ pub enum Node {
         mask: Box<Node>,
         span: Span,
     },
+    /// `combinations(C, 2)[M]` with `M` a conjunction of record tests, run by one loop over
+    /// each event's pairs (see `fuse_any.rs`); `list` and `mask` are the nodes it replaces, for
+    /// what depends on what.
+    PairsWhere {
+        list: Box<Node>,
+        mask: Box<Node>,
+        plan: Box<crate::fuse_any::PairFilter>,
+    },
     /// `-x`, of type `num`.
     Neg {
         arg: Box<Node>,
@@ -401,6 +409,9 @@ impl Node {
                 list: a, index: b, ..
             }
             | Node::Mask {
+                list: a, mask: b, ..
+            }
+            | Node::PairsWhere {
                 list: a, mask: b, ..
             } => {
                 out.push(a);
@@ -1024,7 +1035,7 @@ impl Checker<'_> {
         };
         match &i.ty {
             Ty::Num(n) if n.is_integer() => {
-                let node = match crate::fuse::best_tuple(&l.node, &i.node, self.registry) {
+                let node = match crate::fuse::best_tuple(&l.node, &i.node, &l.ty, self.registry) {
                     Some(plan) => Node::BestTuple {
                         list: Box::new(l.node),
                         index: Box::new(i.node),
@@ -1052,14 +1063,19 @@ impl Checker<'_> {
             }
             Ty::List(Num::Bool) => {
                 let ty = l.ty.clone();
-                Ok(typed(
-                    Node::Mask {
+                let node = match crate::fuse_any::pair_filter(&l.node, &i.node, self.registry) {
+                    Some(plan) => Node::PairsWhere {
+                        list: Box::new(l.node),
+                        mask: Box::new(i.node),
+                        plan: Box::new(plan),
+                    },
+                    None => Node::Mask {
                         list: Box::new(l.node),
                         mask: Box::new(i.node),
                         span,
                     },
-                    ty,
-                ))
+                };
+                Ok(typed(node, ty))
             }
             t => Err(ExprError::ty(
                 format!(

@@ -335,6 +335,7 @@ impl<'a> Evaluator<'a> {
             Node::Index { list, index, span } => self.index(list, index, *span)?,
             Node::BestTuple { plan, span, .. } => self.best_tuple(plan, *span)?,
             Node::AnyPair { plan, .. } => self.any_pair(plan)?,
+            Node::PairsWhere { plan, .. } => self.pair_filter(plan)?,
             Node::Gather { list, index, span } => self.gather(list, index, *span)?,
             Node::Slice { list, lo, hi } => self.slice(list, lo.as_deref(), hi.as_deref())?,
             Node::Mask { list, mask, span } => self.mask(list, mask, *span)?,

@@ -397,6 +397,7 @@ impl Evaluator<'_> {
             Node::Index { list, .. }
             | Node::BestTuple { list, .. }
             | Node::Mask { list, .. }
+            | Node::PairsWhere { list, .. }
             | Node::Gather { list, .. }
             | Node::Slice { list, .. } => self.is_record_like(list),
             Node::Define(i) => self.registry.defines.get(*i).is_some_and(|d| {

@@ -8,14 +8,22 @@
 //! records' four-vectors in cache and keeps only the best one, giving the same tuple bit for
 //! bit: the same sums in the same order, the same key arithmetic, the first extremum.
 //!
-//! Recognised: `L[argmin(K)]` and `L[argmax(K)]` where `L` is `combinations(C, k)` (inline or a
+//! Recognised: `L[argmin(K)]` and `L[argmax(K)]` where `L` is a list of `k`-tuples (inline or a
 //! define without variations) and `K` is a property of the sum of the four-vectors of all `k`
 //! slots of `L` (each once, in any order, all in one coordinate system), followed by any chain
 //! of double-precision steps with constants (`± × ÷` a literal, a one-argument math function,
 //! negation). Anything else is evaluated as written.
+//!
+//! When `L` is `combinations(C, k)` its tuples are never written: the kernel walks them. Any
+//! other list of tuples — ADL query 8's same-flavour opposite-sign pairs
+//! `pairs[pairs.0.flavour == pairs.1.flavour && pairs.0.charge != pairs.1.charge]`, a
+//! `cartesian` — is evaluated as written (a define shared with the cuts that use it), and only
+//! the key is fused: each event's tuples are summed, keyed and compared in one loop instead of a
+//! gather of each slot's four-vectors, a sum, the property, each step and the `argmin`, each a
+//! column, and an index at the end.
 
 use crate::ast::BinOp;
-use crate::check::{Coords, Math1, Node, P4Prop, Reduce};
+use crate::check::{Coords, Math1, Node, P4Prop, Reduce, Ty};
 use crate::error::Span;
 use crate::eval::{internal, Evaluator, R};
 use crate::num;
@@ -42,13 +50,25 @@ pub enum KeyStep {
     Neg,
 }
 
-/// `L[argmin(K)]` / `L[argmax(K)]` over `L = combinations(C, k)`, run fused.
+/// Where the tuples a [`BestTuple`] searches come from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TupleSource {
+    /// `combinations(C, k)`, walked without being written.
+    Combinations {
+        /// `C`: the records whose combinations are searched.
+        records: Node,
+        /// The name the tuples' slots carry (`combinations`' `name`).
+        name: String,
+    },
+    /// Any other list of tuples, evaluated as written (the node `L`).
+    List(Node),
+}
+
+/// `L[argmin(K)]` / `L[argmax(K)]` over a list `L` of tuples, run fused.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BestTuple {
-    /// `C`: the records whose combinations are searched.
-    pub records: Node,
-    /// The name the tuples' slots carry (`combinations`' `name`).
-    pub name: String,
+    /// The tuples.
+    pub source: TupleSource,
     /// Tuple size.
     pub k: usize,
     /// The collection version whose four-vectors the slots use.
@@ -65,8 +85,14 @@ pub struct BestTuple {
     pub max: bool,
 }
 
-/// The fused plan for `list[index]`, if the pattern is one [`BestTuple`] runs.
-pub(crate) fn best_tuple(list: &Node, index: &Node, registry: &Registry) -> Option<BestTuple> {
+/// The fused plan for `list[index]` (`list` of type `list_ty`), if the pattern is one
+/// [`BestTuple`] runs.
+pub(crate) fn best_tuple(
+    list: &Node,
+    index: &Node,
+    list_ty: &Ty,
+    registry: &Registry,
+) -> Option<BestTuple> {
     let Node::Reduce { f, arg, .. } = index else {
         return None;
     };
@@ -86,8 +112,16 @@ pub(crate) fn best_tuple(list: &Node, index: &Node, registry: &Registry) -> Opti
         }
         _ => return None,
     };
-    let Node::Combinations { coll, name, k } = combos else {
-        return None;
+    let (source, k) = match (combos, list_ty) {
+        (Node::Combinations { coll, name, k }, _) => (
+            TupleSource::Combinations {
+                records: (**coll).clone(),
+                name: name.clone(),
+            },
+            k,
+        ),
+        (_, Ty::Tuples(slots)) => (TupleSource::List(list.clone()), &slots.len()),
+        _ => return None,
     };
     // Peel the steps after the property, outermost first.
     let mut steps = Vec::new();
@@ -164,8 +198,7 @@ pub(crate) fn best_tuple(list: &Node, index: &Node, registry: &Registry) -> Opti
         return None;
     }
     Some(BestTuple {
-        records: (**coll).clone(),
-        name: name.clone(),
+        source,
         k: *k,
         coll: c.to_string(),
         coords,
@@ -211,7 +244,11 @@ fn key_of(p: &P4, coords: Coords, prop: P4Prop, steps: &[KeyStep]) -> f64 {
 impl Evaluator<'_> {
     /// Run a [`BestTuple`]: one tuple per event, as `list[argmin(key)]` gives it.
     pub(crate) fn best_tuple(&self, b: &BestTuple, span: Span) -> R<Val> {
-        let recs = self.eval_rc(&b.records)?;
+        let (records, name) = match &b.source {
+            TupleSource::Combinations { records, name } => (records, name),
+            TupleSource::List(list) => return self.best_listed_tuple(b, list, span),
+        };
+        let recs = self.eval_rc(records)?;
         let Val::Objs(_, off, idx) = &*recs else {
             return Err(internal("combinations of non-records"));
         };
@@ -290,6 +327,67 @@ impl Evaluator<'_> {
                 s.push(recs[pos]);
             }
         }
-        Ok(Val::Tuple(vec![b.name.clone(); b.k], slots))
+        Ok(Val::Tuple(vec![name.clone(); b.k], slots))
+    }
+
+    /// A [`BestTuple`] over a list of tuples evaluated as written: per event, each tuple's
+    /// four-vectors summed in the key's order, keyed, and the first extremum kept.
+    // `t` indexes the column of every slot, not one slice.
+    #[allow(clippy::needless_range_loop)]
+    fn best_listed_tuple(&self, b: &BestTuple, list: &Node, span: Span) -> R<Val> {
+        let v = self.eval_rc(list)?;
+        let Val::Tuples(names, off, slots) = &*v else {
+            return Err(internal("best tuple of a non-tuple list"));
+        };
+        if slots.len() != b.k || b.order.len() != b.k {
+            return Err(internal("tuple size"));
+        }
+        let n_tuples = off.last().map_or(0, |&n| n.max(0) as usize);
+        if slots.iter().any(|s| s.len() != n_tuples) {
+            return Err(internal("tuple slot length"));
+        }
+        // Four-vectors (computed once per record) of the records in a tuple.
+        let used: Vec<i64> = slots.iter().flatten().copied().collect();
+        let all = self.collection_p4(&b.coll, b.coords, &used)?;
+        let p4 = |r: i64| -> P4 {
+            usize::try_from(r)
+                .ok()
+                .filter(|r| *r < all.len())
+                .map_or([f64::NAN; 4], |r| all.at(r))
+        };
+        let (coords, prop, steps) = (b.coords, b.prop, b.steps.as_slice());
+        let n_events = off.len().saturating_sub(1);
+        let mut best_slots = vec![Vec::with_capacity(n_events); b.k];
+        for e in 0..n_events {
+            let (lo, hi) = (off[e], off[e + 1]);
+            if lo < 0 || hi < lo || hi as usize > n_tuples {
+                return Err(internal("tuple offsets"));
+            }
+            let mut best: Option<(usize, f64)> = None;
+            for t in lo as usize..hi as usize {
+                let mut sum = p4(slots[b.order[0]][t]);
+                for &s in &b.order[1..] {
+                    sum = fv::add(&sum, &p4(slots[s][t]), coords);
+                }
+                let x = key_of(&sum, coords, prop, steps);
+                // The first extremum, as `argmin`/`argmax` unfused: a first key that is NaN
+                // stays, as no comparison with it holds.
+                let better = match best {
+                    None => true,
+                    Some((_, k)) => (b.max && x > k) || (!b.max && x < k),
+                };
+                if better {
+                    best = Some((t, x));
+                }
+            }
+            let Some((t, _)) = best else {
+                // No tuple: argmin is −1, and indexing the empty list with it fails, as unfused.
+                return Err(crate::eval_ops::out_of_range(-1, 0, self.entry(e), span));
+            };
+            for (out, slot) in best_slots.iter_mut().zip(slots) {
+                out.push(slot[t]);
+            }
+        }
+        Ok(Val::Tuple(names.clone(), best_slots))
     }
 }

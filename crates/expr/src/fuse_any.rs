@@ -38,6 +38,7 @@ use crate::schema::Num;
 use crate::scope::{Col, Registry};
 use crate::value::{Nums, Val};
 use columnar::fourvec::{self as fv, P4};
+use std::rc::Rc;
 
 /// A comparison of the pair's property with a constant.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -93,6 +94,45 @@ pub struct AnyPair {
     pub key_tests: Vec<KeyTest>,
 }
 
+/// `combinations(C, 2)[M]` with `M` a conjunction of record tests, run fused: each event's
+/// pairs walked once with the tests and only those that pass written, instead of every pair
+/// written, each field gathered per pair, compared, combined and the kept pairs copied.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PairFilter {
+    /// `C`: the records whose pairs are tested.
+    pub records: Node,
+    /// The name the tuples' slots carry (`combinations`' `name`).
+    pub name: String,
+    /// The tests of `M` (all must hold).
+    pub field_tests: Vec<FieldTest>,
+}
+
+/// The fused plan for `list[mask]`, if the pattern is one [`PairFilter`] runs.
+pub(crate) fn pair_filter(list: &Node, mask: &Node, registry: &Registry) -> Option<PairFilter> {
+    let Node::Combinations {
+        coll: records,
+        name,
+        k: 2,
+    } = deref(list, registry)
+    else {
+        return None;
+    };
+    let mut tests = Vec::new();
+    conjunction(mask, registry, &mut tests)?;
+    let mut field_tests = Vec::new();
+    for t in tests {
+        match t {
+            Test::Field { list: l, test } if l == list => field_tests.push(test),
+            _ => return None,
+        }
+    }
+    Some(PairFilter {
+        records: (**records).clone(),
+        name: name.clone(),
+        field_tests,
+    })
+}
+
 /// The node a define without variations stands for (followed through defines of defines).
 fn deref<'a>(mut n: &'a Node, registry: &'a Registry) -> &'a Node {
     for _ in 0..1000 {
@@ -127,10 +167,12 @@ pub(crate) fn any_pair(f: Reduce, arg: &Node, registry: &Registry) -> Option<Any
     };
     let (base, mask) = match deref(list, registry) {
         c @ Node::Combinations { k: 2, .. } => (c, None),
-        Node::Mask { list: b, mask, .. } => match deref(b, registry) {
-            c @ Node::Combinations { k: 2, .. } => (c, Some((&**b, &**mask))),
-            _ => return None,
-        },
+        Node::Mask { list: b, mask, .. } | Node::PairsWhere { list: b, mask, .. } => {
+            match deref(b, registry) {
+                c @ Node::Combinations { k: 2, .. } => (c, Some((&**b, &**mask))),
+                _ => return None,
+            }
+        }
         _ => return None,
     };
     let Node::Combinations { coll: records, .. } = base else {
@@ -278,10 +320,27 @@ fn slot_field<'a>(n: &'a Node, registry: &'a Registry) -> Option<(&'a Node, Slot
     let Node::Slot { tuples, slot } = &**obj else {
         return None;
     };
-    if coll.contains('+') || *slot > 1 {
+    if *slot > 1 {
         return None;
     }
-    let (_, num) = registry.collection(coll)?.fields.get(field)?;
+    // A field of a concatenation: the same type in every part (else its values are converted
+    // through their common type first; not fused); `flavour`, the part, is an int.
+    let mut nums = coll.split('+').map(|part| {
+        if field == "flavour" && coll.contains('+') {
+            return Some(Num::I32);
+        }
+        registry
+            .collection(part)?
+            .fields
+            .get(field)
+            .map(|(_, n)| *n)
+    });
+    let num = nums.next()??;
+    for n in nums {
+        if n? != num {
+            return None;
+        }
+    }
     Some((
         &**tuples,
         SlotField {
@@ -290,7 +349,7 @@ fn slot_field<'a>(n: &'a Node, registry: &'a Registry) -> Option<(&'a Node, Slot
             field: field.clone(),
             cols: cols.clone(),
         },
-        *num,
+        num,
     ))
 }
 
@@ -419,20 +478,28 @@ fn compare(op: BinOp, a: f64, b: f64) -> bool {
 }
 
 impl Evaluator<'_> {
-    /// Run an [`AnyPair`]: per event, whether a pair passes every test.
-    pub(crate) fn any_pair(&self, plan: &AnyPair) -> R<Val> {
-        let recs = self.eval_rc(&plan.records)?;
-        let Val::Objs(_, off, idx) = &*recs else {
-            return Err(internal("pairs of non-records"));
-        };
+    /// Walk each event's pairs of the records `off`/`idx` with the record tests `field_tests`
+    /// (see [`walk_pairs`]): the pairs that pass go to `candidates` (event, positions in `idx`
+    /// in sum `order`), or, with `any_pair`, set `found` of their event.
+    #[allow(clippy::too_many_arguments)]
+    fn walk_record_tests(
+        &self,
+        off: &[i64],
+        idx: &[i64],
+        field_tests: &[FieldTest],
+        order: [usize; 2],
+        any_pair: bool,
+        found: &mut [bool],
+        candidates: &mut Vec<[u32; 3]>,
+    ) -> R<()> {
         // Each field a record test reads, for every record of the list (in double: exact).
+        let same = |s: &SlotField, t: &SlotField| {
+            s.coll == t.coll && s.field == t.field && s.cols == t.cols
+        };
         let mut columns: Vec<(SlotField, Vec<f64>)> = Vec::new();
-        for t in &plan.field_tests {
+        for t in field_tests {
             for side in [&t.a, &t.b] {
-                if !columns
-                    .iter()
-                    .any(|(s, _)| s.field == side.field && s.cols == side.cols)
-                {
+                if !columns.iter().any(|(s, _)| same(s, side)) {
                     let v = self.elem_values(&side.coll, &side.field, &side.cols, idx)?;
                     // Exact: the fields' types are those whose values double holds exactly.
                     columns.push((side.clone(), v.to_f64()));
@@ -442,22 +509,17 @@ impl Evaluator<'_> {
         let column = |s: &SlotField| -> R<&[f64]> {
             columns
                 .iter()
-                .find(|(c, _)| c.field == s.field && c.cols == s.cols)
+                .find(|(c, _)| same(c, s))
                 .map(|(_, v)| v.as_slice())
                 .ok_or_else(|| internal("pair field"))
         };
         if columns.iter().any(|(_, v)| v.len() != idx.len()) {
             return Err(internal("pair field length"));
         }
-        let tests: Vec<ReadyTest> = plan
-            .field_tests
+        let tests: Vec<ReadyTest> = field_tests
             .iter()
             .map(|t| Ok((t.op, t.a.slot, column(&t.a)?, t.b.slot, column(&t.b)?)))
             .collect::<R<_>>()?;
-        let n_events = off.len().saturating_sub(1);
-        let mut out = vec![false; n_events];
-        // The pairs that pass the record tests (event, the two records in sum order).
-        let mut candidates: Vec<[u32; 3]> = Vec::new();
         let rest = &tests[tests.len().min(1)..];
         // The same limit (and error) as `combinations(…, 2)` unfused.
         let pairs = self.pair_count(off)?;
@@ -465,15 +527,7 @@ impl Evaluator<'_> {
         macro_rules! walk {
             ($first:expr) => {
                 walk_pairs(
-                    off,
-                    idx,
-                    pairs,
-                    $first,
-                    rest,
-                    plan.order,
-                    plan.prop.is_none(),
-                    &mut out,
-                    &mut candidates,
+                    off, idx, pairs, $first, rest, order, any_pair, found, candidates,
                 )
                 .ok_or_else(|| internal("record offsets"))?
             };
@@ -493,6 +547,72 @@ impl Evaluator<'_> {
                 }
             }
         }
+        Ok(())
+    }
+
+    /// Run a [`PairFilter`]: the pairs of each event that pass the record tests, as the mask
+    /// would keep them (in the order of `combinations`).
+    pub(crate) fn pair_filter(&self, plan: &PairFilter) -> R<Val> {
+        let recs = self.eval_rc(&plan.records)?;
+        let Val::Objs(_, off, idx) = &*recs else {
+            return Err(internal("pairs of non-records"));
+        };
+        let n_events = off.len().saturating_sub(1);
+        let mut found = vec![false; n_events];
+        let mut candidates: Vec<[u32; 3]> = Vec::new();
+        self.walk_record_tests(
+            off,
+            idx,
+            &plan.field_tests,
+            [0, 1],
+            false,
+            &mut found,
+            &mut candidates,
+        )?;
+        // The pairs are in event order: each event's are counted off in one pass.
+        let mut new_off = Vec::with_capacity(off.len());
+        new_off.push(0i64);
+        let (mut first, mut second) = (
+            Vec::with_capacity(candidates.len()),
+            Vec::with_capacity(candidates.len()),
+        );
+        let mut next = candidates.iter().peekable();
+        for e in 0..n_events {
+            while let Some(&[_, a, b]) = next.next_if(|c| c[0] as usize == e) {
+                first.push(idx[a as usize]);
+                second.push(idx[b as usize]);
+            }
+            new_off.push(first.len() as i64);
+        }
+        if next.next().is_some() {
+            return Err(internal("pair events"));
+        }
+        Ok(Val::Tuples(
+            vec![plan.name.clone(); 2],
+            Rc::new(new_off),
+            vec![first, second],
+        ))
+    }
+
+    /// Run an [`AnyPair`]: per event, whether a pair passes every test.
+    pub(crate) fn any_pair(&self, plan: &AnyPair) -> R<Val> {
+        let recs = self.eval_rc(&plan.records)?;
+        let Val::Objs(_, off, idx) = &*recs else {
+            return Err(internal("pairs of non-records"));
+        };
+        let n_events = off.len().saturating_sub(1);
+        let mut out = vec![false; n_events];
+        // The pairs that pass the record tests (event, the two records in sum order).
+        let mut candidates: Vec<[u32; 3]> = Vec::new();
+        self.walk_record_tests(
+            off,
+            idx,
+            &plan.field_tests,
+            plan.order,
+            plan.prop.is_none(),
+            &mut out,
+            &mut candidates,
+        )?;
         let Some(prop) = plan.prop else {
             return Ok(Val::Num(Nums::Bool(out)));
         };
