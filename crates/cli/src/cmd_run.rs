@@ -86,7 +86,6 @@ pub fn run(analysis: &Path, args: &RunArgs, out: &mut impl Write) -> Result<()> 
     if stopped() {
         return Err(engine::EngineError::Interrupted.into());
     }
-    crate::memory::return_freed_memory();
     engine::write_outputs_of(Some(&a), &results, &dir)?;
     for cf in &results.cutflows {
         writeln!(out, "{}", cf.table())?;

@@ -351,7 +351,7 @@ struct SelectArgs {
 
 fn main() -> ExitCode {
     memory::no_huge_pages();
-    memory::keep_freed_memory();
+    engine::allocator::keep_freed_memory();
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,

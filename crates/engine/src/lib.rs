@@ -18,6 +18,7 @@
 //! print!("{}", results.cutflow().table());
 //! ```
 
+pub mod allocator;
 pub mod analysis;
 pub mod analysis_file;
 mod compile;

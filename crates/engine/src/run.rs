@@ -269,7 +269,9 @@ fn run_planned(
             .push(it.index, p)
     };
     let done_all: Result<()> = if options.threads == 1 {
-        plan.items.iter().try_for_each(work)
+        let r = plan.items.iter().try_for_each(work);
+        crate::allocator::return_freed_memory(None);
+        r
     } else {
         // Generous stacks: expressions are evaluated by walking their (depth-limited) trees.
         let mut b = rayon::ThreadPoolBuilder::new().stack_size(WORKER_STACK);
@@ -277,7 +279,11 @@ fn run_planned(
             b = b.num_threads(options.threads);
         }
         match b.build() {
-            Ok(pool) => pool.install(|| plan.items.par_iter().try_for_each(work)),
+            Ok(pool) => {
+                let r = pool.install(|| plan.items.par_iter().try_for_each(work));
+                crate::allocator::return_freed_memory(Some(&pool));
+                r
+            }
             Err(_) => plan.items.iter().try_for_each(work),
         }
     };

@@ -428,8 +428,11 @@ fn run(py: Python<'_>, analysis: &str, threads: usize, entries_per_item: u64) ->
                 }
             }
         }
-    })?
-    .map_err(|e| engine_error(py, e))?;
+    });
+    // The run's thread has finished: what it freed after the loop (its heap, abandoned at
+    // its end) is purged here.
+    engine::allocator::return_freed_memory(None);
+    let r = r?.map_err(|e| engine_error(py, e))?;
     Ok(results_json(&r))
 }
 
@@ -611,14 +614,10 @@ fn write_histograms(
 /// The Rust core of the `hepframe` Python package.
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    // Keep memory mimalloc frees for reuse instead of purging it back to the kernel (as the CLI
-    // does: columns freed and reallocated item after item would come back as fresh pages),
-    // unless MIMALLOC_PURGE_DELAY (ms) in the environment says otherwise.
-    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
-        const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-        // SAFETY: setting an option is a plain store mimalloc reads on its next purge decision.
-        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
-    }
+    // Keep memory mimalloc frees for reuse during a run instead of purging it back to the
+    // kernel (as the CLI does: columns freed and reallocated item after item would come back as
+    // fresh pages); `engine::run` hands it back when the loop is over.
+    engine::allocator::keep_freed_memory();
     m.add("DEFAULT_ENTRIES_PER_ITEM", engine::DEFAULT_ENTRIES_PER_ITEM)?;
     m.add_class::<File>()?;
     m.add_class::<Tree>()?;
