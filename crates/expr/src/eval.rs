@@ -594,17 +594,23 @@ impl<'a> Evaluator<'a> {
                 _ => Err(internal("field column is not a list")),
             };
         }
-        let mut parts = Vec::with_capacity(cols.len());
+        let mut columns = Vec::with_capacity(cols.len());
         for (part, c) in coll.split('+').zip(cols) {
             let base = self.base_offsets(part)?;
-            match &*self.column(c)? {
-                Val::List(off, v) => {
-                    self.check_same_lengths(part, c, off, &base)?;
-                    parts.push(v.clone());
-                }
+            let column = self.column(c)?;
+            match &*column {
+                Val::List(off, _) => self.check_same_lengths(part, c, off, &base)?,
                 _ => return Err(internal("field column is not a list")),
             }
+            columns.push(column);
         }
+        let parts: Vec<&Nums> = columns
+            .iter()
+            .filter_map(|c| match &**c {
+                Val::List(_, v) => Some(v),
+                _ => None,
+            })
+            .collect();
         let map = self.virtual_map(coll)?;
         let at = |v: i64| -> Option<(usize, i64)> {
             if v < 0 {
@@ -620,9 +626,12 @@ impl<'a> Evaluator<'a> {
                     .collect(),
             ));
         }
+        if let Some(values) = Nums::gather_parts(&parts, &map, idx) {
+            return Ok(values);
+        }
         let num = parts
             .iter()
-            .map(Nums::num)
+            .map(|p| p.num())
             .reduce(|a, b| if a == b { a } else { Num::common(a, b) })
             .unwrap_or(Num::F64);
         // The parts one after the other, and each element's position in that: one gather.

@@ -252,6 +252,43 @@ impl Nums {
     pub fn slice(&self, start: usize, stop: usize) -> Nums {
         map_nums!(self, v => v[start..stop].to_vec())
     }
+    /// The values of records of a concatenation of `parts`: record `r` is element `map[r].1`
+    /// of part `map[r].0`; a negative or unknown record reads as a missing element. Straight
+    /// from the parts' columns, without joining them first. `None` when the parts are not all
+    /// of one number type (their values are then converted through their common type).
+    pub fn gather_parts(parts: &[&Nums], map: &[(usize, i64)], idx: &[i64]) -> Option<Nums> {
+        fn g<T: Missing>(parts: &[&[T]], map: &[(usize, i64)], idx: &[i64]) -> Vec<T> {
+            let value = |r: i64| -> Option<T> {
+                let &(p, i) = map.get(usize::try_from(r).ok()?)?;
+                parts.get(p)?.get(usize::try_from(i).ok()?).copied()
+            };
+            idx.iter()
+                .map(|&r| value(r).unwrap_or(T::MISSING))
+                .collect()
+        }
+        macro_rules! variant {
+            ($v:ident) => {{
+                let columns: Option<Vec<&[_]>> = parts
+                    .iter()
+                    .map(|p| match p {
+                        Nums::$v(v) => Some(v.as_slice()),
+                        _ => None,
+                    })
+                    .collect();
+                Some(Nums::$v(g(&columns?, map, idx)))
+            }};
+        }
+        match parts.first()? {
+            Nums::Bool(_) => variant!(Bool),
+            Nums::I32(_) => variant!(I32),
+            Nums::U32(_) => variant!(U32),
+            Nums::I64(_) => variant!(I64),
+            Nums::U64(_) => variant!(U64),
+            Nums::F32(_) => variant!(F32),
+            Nums::F64(_) => variant!(F64),
+        }
+    }
+
     /// Append `other`, converted to this column's type.
     pub fn extend_from(&mut self, other: &Nums) {
         let other = crate::num::cast(other, self.num());

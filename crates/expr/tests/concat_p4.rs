@@ -1,5 +1,5 @@
-//! Four-vectors of a concatenation (`concat(Muon, Electron)`) equal those built record by
-//! record from its fields, which the evaluator gathers through the concatenation's map.
+//! The fields of a concatenation (`concat(Muon, Electron)`) are each event's muons' values then
+//! its electrons', and its four-vectors equal those built record by record from its fields.
 
 mod common;
 
@@ -32,8 +32,24 @@ fn sample(events: usize) -> (Schema, Chunk) {
         for f in names {
             branches.push((format!("{coll}_{f}"), BranchType::List(Num::F32)));
         }
-        let columns = names.iter().zip(cols).map(|(f, c)| (*f, Array::F32(c)));
-        common::insert_collection(&mut chunk, coll, &offsets, columns.collect());
+        // `dxy`: a float for muons, a double for electrons (read through their common type).
+        let dxy: Vec<f64> = cols[0]
+            .iter()
+            .map(|pt| f64::from(*pt) * 1e-3 + 1e-9)
+            .collect();
+        let mut columns: Vec<(&str, Array)> = names
+            .iter()
+            .zip(cols)
+            .map(|(f, c)| (*f, Array::F32(c)))
+            .collect();
+        if coll == "Muon" {
+            branches.push(("Muon_dxy".into(), BranchType::List(Num::F32)));
+            columns.push(("dxy", Array::F32(dxy.iter().map(|x| *x as f32).collect())));
+        } else {
+            branches.push(("Electron_dxy".into(), BranchType::List(Num::F64)));
+            columns.push(("dxy", Array::F64(dxy)));
+        }
+        common::insert_collection(&mut chunk, coll, &offsets, columns);
     }
     (Schema::from_branches(branches), chunk)
 }
@@ -70,6 +86,77 @@ fn four_vectors_of_a_concatenation_equal_those_of_its_records() {
         assert_eq!(got.len(), want.len(), "{prop}");
         for (i, (g, w)) in got.iter().zip(&want).enumerate() {
             assert_eq!(g.to_bits(), w[k].to_bits(), "{prop} of record {i}");
+        }
+    }
+}
+
+/// The values of a list column of the chunk, by event.
+fn by_event(chunk: &Chunk, name: &str) -> Vec<Vec<f64>> {
+    let Some(Array::Jagged { offsets, values }) = chunk.columns.get(name) else {
+        panic!("no list {name}");
+    };
+    let values: Vec<f64> = match &**values {
+        Array::F32(v) => v.iter().map(|x| f64::from(*x)).collect(),
+        Array::F64(v) => v.clone(),
+        other => panic!("{name}: {other:?}"),
+    };
+    offsets
+        .windows(2)
+        .map(|w| values[w[0] as usize..w[1] as usize].to_vec())
+        .collect()
+}
+
+#[test]
+fn fields_of_a_concatenation_are_each_events_muons_then_electrons() {
+    let (schema, chunk) = sample(2000);
+    let (reg, scope) = Registry::new(&schema);
+    let ev = Evaluator::new(&chunk, &schema, &reg);
+    let eval = |src: &str| -> Val {
+        let t = check(&parse(src).unwrap(), &schema, &reg, &scope).unwrap();
+        ev.eval(&t.node).unwrap()
+    };
+    for (field, num) in [("pt", Num::F32), ("dxy", Num::F64)] {
+        let (mu, el) = (
+            by_event(&chunk, &format!("Muon_{field}")),
+            by_event(&chunk, &format!("Electron_{field}")),
+        );
+        let want: Vec<Vec<f64>> = mu
+            .iter()
+            .zip(&el)
+            .map(|(m, e)| [&m[..], &e[..]].concat())
+            .collect();
+        // Every record, and each record's predecessor in its event (missing for the first).
+        let all = eval(&format!("concat(Muon, Electron).{field}"));
+        let before = eval(&format!(
+            "concat(Muon, Electron)[concat(Muon, Electron).index - 1].{field}"
+        ));
+        for (v, shifted) in [(all, false), (before, true)] {
+            let Val::List(off, values) = v else {
+                panic!("{field}: not a list");
+            };
+            assert_eq!(values.num(), num, "{field}");
+            let values = values.to_f64();
+            let got: Vec<Vec<f64>> = off
+                .windows(2)
+                .map(|w| values[w[0] as usize..w[1] as usize].to_vec())
+                .collect();
+            let want: Vec<Vec<f64>> = if shifted {
+                want.iter()
+                    .map(|w| {
+                        (0..w.len())
+                            .map(|k| if k == 0 { f64::NAN } else { w[k - 1] })
+                            .collect()
+                    })
+                    .collect()
+            } else {
+                want.clone()
+            };
+            let bits = |v: &Vec<Vec<f64>>| -> Vec<Vec<u64>> {
+                v.iter()
+                    .map(|e| e.iter().map(|x| x.to_bits()).collect())
+                    .collect()
+            };
+            assert_eq!(bits(&got), bits(&want), "{field} shifted={shifted}");
         }
     }
 }
