@@ -8,8 +8,9 @@
 //! records' four-vectors in cache and keeps only the best one, giving the same tuple bit for
 //! bit: the same sums in the same order, the same key arithmetic, the first extremum.
 //!
-//! Recognised: `L[argmin(K)]` and `L[argmax(K)]` where `L` is a list of `k`-tuples (inline or a
-//! define without variations) and `K` is a property of the sum of the four-vectors of all `k`
+//! Recognised: `L[argmin(K)]` and `L[argmax(K)]` where `L` is `combinations(C, k)` (inline or a
+//! define without variations) or a define without variations of any other list of `k`-tuples,
+//! and `K` is a property of the sum of the four-vectors of all `k`
 //! slots of `L` (each once, in any order, all in one coordinate system), followed by any chain
 //! of double-precision steps with constants (`± × ÷` a literal, a one-argument math function,
 //! negation). Anything else is evaluated as written.

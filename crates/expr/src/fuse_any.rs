@@ -1,4 +1,5 @@
-//! `any(…)` over the pairs of a collection, run by one fused loop per event.
+//! The pairs of a collection walked by one fused loop per event with tests of their records:
+//! `any(…)` over them, and masks of them by such tests.
 //!
 //! ADL query 5 asks whether an event has an opposite-charge muon pair with a mass in a window:
 //!
@@ -29,7 +30,12 @@
 //! The answer is the same bit for bit: the same four-vectors (computed once per record, as the
 //! evaluator does), added in the same order, the same property, the same comparisons (a field
 //! compared in double gives what comparing in its own type gives, as every value of these types
-//! is exact in double). Anything else is evaluated as written.
+//! is exact in double). Fields of a concatenation qualify when every part has the field in one
+//! type, and so does its `flavour` (an `int`). Anything else is evaluated as written.
+//!
+//! A mask `combinations(C, 2)[M]` of record tests alone ([`PairFilter`], ADL query 8's
+//! same-flavour opposite-charge pairs) is walked the same way, and only the pairs that pass are
+//! written, in the order of `combinations`.
 
 use crate::ast::BinOp;
 use crate::check::{Coords, Node, P4Prop, Reduce};
