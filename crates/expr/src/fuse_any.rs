@@ -585,8 +585,11 @@ impl Evaluator<'_> {
         let mut next = candidates.iter().peekable();
         for e in 0..n_events {
             while let Some(&[_, a, b]) = next.next_if(|c| c[0] as usize == e) {
-                first.push(idx[a as usize]);
-                second.push(idx[b as usize]);
+                let (Some(&ra), Some(&rb)) = (idx.get(a as usize), idx.get(b as usize)) else {
+                    return Err(internal("pair records"));
+                };
+                first.push(ra);
+                second.push(rb);
             }
             new_off.push(first.len() as i64);
         }
