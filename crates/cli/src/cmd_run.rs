@@ -128,6 +128,15 @@ pub fn run(analysis: &Path, args: &RunArgs, out: &mut impl Write) -> Result<()> 
             if results.read_requests == 1 { "" } else { "s" },
             results.io_wait_seconds
         )?;
+        let fused = engine::fused_expressions(&a)?;
+        if fused.is_empty() {
+            writeln!(out, "no expression runs as a fused kernel")?;
+        } else {
+            writeln!(out, "fused kernels:")?;
+            for f in fused {
+                writeln!(out, "  {f}")?;
+            }
+        }
     }
     Ok(())
 }

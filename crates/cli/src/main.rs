@@ -151,7 +151,8 @@ enum Command {
         #[arg(long, value_name = "K", requires = "plan")]
         item: Option<usize>,
         /// Also print what was read: bytes, read requests (remote files merge the baskets of a
-        /// work item into a few vector reads), and seconds spent waiting for remote reads.
+        /// work item into a few vector reads), and seconds spent waiting for remote reads; and
+        /// which expressions run as fused kernels (the fast forms in the README's reference).
         #[arg(short, long)]
         verbose: bool,
     },

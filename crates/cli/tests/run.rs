@@ -219,3 +219,31 @@ fn cuts_alone_make_a_cut_flow() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("nothing to compute"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn verbose_lists_the_expressions_that_run_fused() {
+    // ADL q8: the same-flavour opposite-charge pairs are a fused pair mask and the Z candidate
+    // a fused best tuple; q1 has nothing fused, and says so.
+    let mut lines = Vec::new();
+    for q in ["q8", "q1"] {
+        let out = tempdir(&format!("fused-{q}"));
+        let o = hepframe(&[
+            "run",
+            repo()
+                .join(format!("examples/adl/{q}.toml"))
+                .to_str()
+                .unwrap(),
+            "-v",
+            "--output",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        lines.push(String::from_utf8_lossy(&o.stdout).into_owned());
+    }
+    let (q8, q1) = (&lines[0], &lines[1]);
+    assert!(
+        q8.contains("fused kernels:\n  define 'sfos': pairs masked by record tests\n  define 'z': the best tuple of a list"),
+        "{q8}"
+    );
+    assert!(q1.contains("no expression runs as a fused kernel"), "{q1}");
+}

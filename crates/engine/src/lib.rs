@@ -49,7 +49,9 @@ pub use error::{EngineError, Origin, Result};
 pub use lumimask::LumiMask;
 pub use output::{write_outputs, write_outputs_of};
 pub use partial::{merge_all, merge_group, Partial, StatAcc, StreamingMerge, MERGE_ARITY};
-pub use plan::{check, plan, stat_types, Plan, PlannedFile, PlannedSample, Split, WorkItem};
+pub use plan::{
+    check, fused_expressions, plan, stat_types, Plan, PlannedFile, PlannedSample, Split, WorkItem,
+};
 pub use results::{CutCount, CutFlow, CutRow, HistKey, Results, SampleInfo, Stat};
 pub use run::{finish, run, run_item, run_work_item, RunOptions, DEFAULT_ENTRIES_PER_ITEM};
 pub use sample::{read_manifest, Normalisation, Sample, SampleKind};

@@ -255,6 +255,51 @@ pub fn check(a: &Analysis) -> Result<()> {
     Ok(())
 }
 
+/// The expressions of an analysis that run as fused kernels (compiled against the first file
+/// of its first sample): `"define 'z': the best tuple of a list (…)"`, one line per expression
+/// and kernel, defines first, then cuts and histograms. What `hepframe run -v` prints.
+pub fn fused_expressions(a: &Analysis) -> Result<Vec<String>> {
+    let Some(sample) = samples_of(a).into_iter().next() else {
+        return Ok(Vec::new());
+    };
+    let tree = first_dataset(a, &sample)?;
+    let c = compile(
+        a,
+        &SampleContext {
+            sample: &sample,
+            norm: 1.0,
+        },
+        tree.as_ref(),
+    )?;
+    let mut out = Vec::new();
+    let mut report = |what: String, node: &expr::Node| {
+        for k in node.fused_kernels() {
+            out.push(format!("{what}: {k}"));
+        }
+    };
+    for d in &c.registry.defines {
+        report(format!("define '{}'", d.name), &d.typed.node);
+    }
+    for f in &c.filters {
+        if let crate::compile::FilterKind::Expr(t) = &f.kind {
+            report(format!("cut '{}'", f.name), &t.node);
+        }
+    }
+    for h in &c.hists {
+        let name = a
+            .histograms
+            .get(h.spec)
+            .map_or("", |s| s.value.name.as_str());
+        for t in [Some(&h.value), h.y.as_ref(), h.weight.as_ref()]
+            .into_iter()
+            .flatten()
+        {
+            report(format!("histogram '{name}'"), &t.node);
+        }
+    }
+    Ok(out)
+}
+
 /// The dataset a sample is compiled against: the tree of its first file, or none for generated
 /// events.
 fn first_dataset(a: &Analysis, sample: &Sample) -> Result<Option<Dataset>> {

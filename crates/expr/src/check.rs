@@ -369,6 +369,30 @@ pub enum Node {
 }
 
 impl Node {
+    /// The fused kernels this expression runs (see `fuse.rs` and `fuse_any.rs`), each once,
+    /// without looking into the defines it refers to (each is reported on its own): what
+    /// `hepframe run -v` lists, so that an analysis can be checked for the fast forms.
+    pub fn fused_kernels(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        let mut stack = vec![self];
+        // Bounded like every walk of a tree: checked expressions are depth-limited.
+        while let Some(n) = stack.pop() {
+            let kind = match n {
+                Node::BestTuple { .. } => Some("the best tuple of a list (argmin/argmax of a key)"),
+                Node::AnyPair { .. } => Some("any() over pairs"),
+                Node::PairsWhere { .. } => Some("pairs masked by record tests"),
+                _ => None,
+            };
+            if let Some(k) = kind {
+                if !out.contains(&k) {
+                    out.push(k);
+                }
+            }
+            n.children(&mut stack);
+        }
+        out
+    }
+
     /// Push the direct children of this node onto `out`.
     pub fn children<'a>(&'a self, out: &mut Vec<&'a Node>) {
         match self {
