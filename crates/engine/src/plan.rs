@@ -242,35 +242,34 @@ pub(crate) fn samples_of(a: &Analysis) -> Vec<Sample> {
 pub fn check(a: &Analysis) -> Result<()> {
     check_binnings(a)?;
     for sample in samples_of(a) {
-        let tree = first_dataset(a, &sample)?;
-        compile(
-            a,
-            &SampleContext {
-                sample: &sample,
-                norm: 1.0,
-            },
-            tree.as_ref(),
-        )?;
+        compile_against_first_file(a, &sample)?;
     }
     Ok(())
+}
+
+/// `sample` compiled against its first file, without its normalisation (for checks and
+/// descriptions of the graph, not for a run).
+fn compile_against_first_file(a: &Analysis, sample: &Sample) -> Result<CompiledSample> {
+    let tree = first_dataset(a, sample)?;
+    compile(a, &SampleContext { sample, norm: 1.0 }, tree.as_ref())
+}
+
+/// The first sample of the analysis compiled as [`compile_against_first_file`] does; `None`
+/// without samples.
+fn compile_first_sample(a: &Analysis) -> Result<Option<CompiledSample>> {
+    samples_of(a)
+        .first()
+        .map(|sample| compile_against_first_file(a, sample))
+        .transpose()
 }
 
 /// The expressions of an analysis that run as fused kernels (compiled against the first file
 /// of its first sample): `"define 'z': the best tuple of a list (…)"`, one line per expression
 /// and kernel, defines first, then cuts and histograms. What `hepframe run -v` prints.
 pub fn fused_expressions(a: &Analysis) -> Result<Vec<String>> {
-    let Some(sample) = samples_of(a).into_iter().next() else {
+    let Some(c) = compile_first_sample(a)? else {
         return Ok(Vec::new());
     };
-    let tree = first_dataset(a, &sample)?;
-    let c = compile(
-        a,
-        &SampleContext {
-            sample: &sample,
-            norm: 1.0,
-        },
-        tree.as_ref(),
-    )?;
     let mut out = Vec::new();
     let mut report = |what: String, node: &expr::Node| {
         for k in node.fused_kernels() {
@@ -337,18 +336,9 @@ fn check_generated(a: &Analysis) -> Result<Option<u64>> {
 /// four-vectors are named in words.
 pub fn stat_types(a: &Analysis) -> Result<Vec<Option<String>>> {
     check_binnings(a)?;
-    let Some(sample) = samples_of(a).into_iter().next() else {
+    let Some(c) = compile_first_sample(a)? else {
         return Ok(Vec::new());
     };
-    let tree = first_dataset(a, &sample)?;
-    let c = compile(
-        a,
-        &SampleContext {
-            sample: &sample,
-            norm: 1.0,
-        },
-        tree.as_ref(),
-    )?;
     Ok(c.stats
         .iter()
         .map(|s| s.value.as_ref().map(|t| cpp_type(&t.ty)))

@@ -585,25 +585,16 @@ impl<'a> Evaluator<'a> {
             let c = cols
                 .first()
                 .ok_or_else(|| internal("field without column"))?;
-            let base = self.base_offsets(coll)?;
-            return match &*self.column(c)? {
-                Val::List(off, v) => {
-                    self.check_same_lengths(coll, c, off, &base)?;
-                    Ok(v.gather(idx))
-                }
+            return match &*self.field_column(coll, c)? {
+                Val::List(_, v) => Ok(v.gather(idx)),
                 _ => Err(internal("field column is not a list")),
             };
         }
-        let mut columns = Vec::with_capacity(cols.len());
-        for (part, c) in coll.split('+').zip(cols) {
-            let base = self.base_offsets(part)?;
-            let column = self.column(c)?;
-            match &*column {
-                Val::List(off, _) => self.check_same_lengths(part, c, off, &base)?,
-                _ => return Err(internal("field column is not a list")),
-            }
-            columns.push(column);
-        }
+        let columns = coll
+            .split('+')
+            .zip(cols)
+            .map(|(part, c)| self.field_column(part, c))
+            .collect::<R<Vec<_>>>()?;
         let parts: Vec<&Nums> = columns
             .iter()
             .filter_map(|c| match &**c {
@@ -646,6 +637,18 @@ impl<'a> Evaluator<'a> {
             .map(|&v| at(v).map_or(-1, |(p, g)| bases[p] + g))
             .collect();
         Ok(all.gather(&flat))
+    }
+
+    /// Column `col` of a field of collection `coll`: a list with one value per record of the
+    /// collection in every event (checked).
+    fn field_column(&self, coll: &str, col: &Col) -> R<Rc<Val>> {
+        let base = self.base_offsets(coll)?;
+        let v = self.column(col)?;
+        match &*v {
+            Val::List(off, _) => self.check_same_lengths(coll, col, off, &base)?,
+            _ => return Err(internal("field column is not a list")),
+        }
+        Ok(v)
     }
 
     /// The fields of a collection must have the same number of elements in every event (with
@@ -692,13 +695,7 @@ impl<'a> Evaluator<'a> {
             else {
                 return Ok(None);
             };
-            let base = self.base_offsets(part)?;
-            let v = self.column(col)?;
-            match &*v {
-                Val::List(off, _) => self.check_same_lengths(part, col, off, &base)?,
-                _ => return Err(internal("field column is not a list")),
-            }
-            lists.push(v);
+            lists.push(self.field_column(part, col)?);
         }
         let mut parts = Vec::with_capacity(lists.len());
         for v in &lists {
