@@ -314,6 +314,9 @@ impl HttpSource {
             206 => {
                 if let Some(boundary) = header(&resp, "content-type").and_then(multipart::boundary)
                 {
+                    // Counted now, before any part is handed on: a waiting reader may finish
+                    // (and its caller read the counters) before this reply's end is parsed.
+                    self.counters.record(wanted);
                     // Part headers are ~100 bytes; allow generously more, but bound the body.
                     let limit = wanted + batch.len() as u64 * (512 + boundary.len() as u64) + 4096;
                     // `limit` is what we asked for plus headers: reserved once, not regrown.
@@ -347,11 +350,6 @@ impl HttpSource {
                             batch[j].start, batch[j].end
                         )));
                     }
-                    let payload = parts
-                        .iter()
-                        .map(|p| p.file_range.end - p.file_range.start)
-                        .sum();
-                    self.counters.record(payload);
                     Ok(true)
                 } else {
                     // One range: either the server joined ours into one (fine), or it served

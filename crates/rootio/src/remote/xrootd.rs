@@ -404,6 +404,9 @@ impl ByteSource for XRootDSource {
                 req.iter().map(|c| (c.span, spans[c.span].len())).collect();
             let t = Instant::now();
             let chunks: Vec<(u64, u32)> = req.iter().map(|c| (c.offset, c.len)).collect();
+            // Counted before any span is handed on: a waiting reader may finish (and its caller
+            // read the counters) before this request returns.
+            self.counters.record(bytes);
             self.run(Some(range), true, |s| {
                 for &(si, len) in &before {
                     spans[si].truncate(len);
@@ -423,7 +426,6 @@ impl ByteSource for XRootDSource {
                 })
             })?;
             self.counters.record_wait(t.elapsed());
-            self.counters.record(bytes);
         }
         Ok(())
     }
