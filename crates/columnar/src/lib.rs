@@ -10,5 +10,6 @@ pub mod binning;
 pub mod combinations;
 pub mod fourvec;
 pub mod masks;
+pub mod mass_bounds;
 #[cfg(target_arch = "x86_64")]
 mod triplets_avx2;

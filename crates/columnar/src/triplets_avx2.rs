@@ -31,40 +31,14 @@ pub(crate) unsafe fn closest_triplet(
     mut best_key: f64,
     best: &mut [usize],
 ) {
-    let n = p4.len().min(MAX_RECORDS);
-    // The records' components side by side, zero past the last (those lanes are masked out).
-    let mut c = [[0.0f64; MAX_RECORDS + 4]; 4];
-    for (l, p) in p4[..n].iter().enumerate() {
-        for (d, comp) in c.iter_mut().enumerate() {
-            comp[l] = p[d];
-        }
-    }
+    let (lanes4, n) = Lanes::new(p4);
     let (mut lo, mut hi) = mass_window(target, best_key);
     for i in 0..n {
         for j in i + 1..n {
             let ij = add(&p4[i], &p4[j], Coords::PxPyPzE);
-            let sx = _mm256_set1_pd(ij[0]);
-            let sy = _mm256_set1_pd(ij[1]);
-            let sz = _mm256_set1_pd(ij[2]);
-            let st = _mm256_set1_pd(ij[3]);
             let mut l = j + 1;
             while l < n {
-                // SAFETY: l + 3 < n + 3 ≤ MAX_RECORDS + 3, inside the padded arrays.
-                let (x, y, z, t) = unsafe {
-                    (
-                        _mm256_add_pd(sx, _mm256_loadu_pd(c[0].as_ptr().add(l))),
-                        _mm256_add_pd(sy, _mm256_loadu_pd(c[1].as_ptr().add(l))),
-                        _mm256_add_pd(sz, _mm256_loadu_pd(c[2].as_ptr().add(l))),
-                        _mm256_add_pd(st, _mm256_loadu_pd(c[3].as_ptr().add(l))),
-                    )
-                };
-                let mm = _mm256_sub_pd(
-                    _mm256_sub_pd(
-                        _mm256_sub_pd(_mm256_mul_pd(t, t), _mm256_mul_pd(x, x)),
-                        _mm256_mul_pd(y, y),
-                    ),
-                    _mm256_mul_pd(z, z),
-                );
+                let mm = mass2(lanes4.plus(&ij, l));
                 let inside = _mm256_and_pd(
                     _mm256_cmp_pd::<_CMP_GE_OQ>(mm, _mm256_set1_pd(lo)),
                     _mm256_cmp_pd::<_CMP_LE_OQ>(mm, _mm256_set1_pd(hi)),
@@ -89,4 +63,91 @@ pub(crate) unsafe fn closest_triplet(
             }
         }
     }
+}
+
+/// How many triplets of `p4` (3 ≤ n ≤ [`MAX_RECORDS`]) have an m² interval `m² ± tolerance·E²`
+/// that meets `[lower2, upper2]`, counted up to 2 (the count of
+/// [`closest_mass_certain`](crate::mass_bounds::closest_mass_certain), four last records at a
+/// time: the same operations as its scalar loop, so the same count).
+///
+/// # Safety
+/// The CPU must have AVX2.
+#[target_feature(enable = "avx2")]
+pub(crate) unsafe fn triplets_meeting(p4: &[P4], tolerance: f64, lower2: f64, upper2: f64) -> u32 {
+    let (lanes4, n) = Lanes::new(p4);
+    let (vtol, vlo, vhi) = (
+        _mm256_set1_pd(tolerance),
+        _mm256_set1_pd(lower2),
+        _mm256_set1_pd(upper2),
+    );
+    let mut count = 0u32;
+    for i in 0..n {
+        for j in i + 1..n {
+            let ij = add(&p4[i], &p4[j], Coords::PxPyPzE);
+            let mut l = j + 1;
+            while l < n {
+                let v = lanes4.plus(&ij, l);
+                let mm = mass2(v);
+                let tt = _mm256_mul_pd(v[3], v[3]);
+                let tol = _mm256_mul_pd(vtol, tt);
+                let meets = _mm256_and_pd(
+                    _mm256_cmp_pd::<_CMP_LE_OQ>(_mm256_sub_pd(mm, tol), vhi),
+                    _mm256_cmp_pd::<_CMP_GE_OQ>(_mm256_add_pd(mm, tol), vlo),
+                );
+                let valid = (1u32 << (n - l).min(4)) - 1;
+                count += (_mm256_movemask_pd(meets) as u32 & valid).count_ones();
+                l += 4;
+            }
+        }
+        if count > 1 {
+            return count;
+        }
+    }
+    count
+}
+
+/// An event's four-vectors with their components side by side, zero past the last record (the
+/// callers mask those lanes out).
+struct Lanes([[f64; MAX_RECORDS + 4]; 4]);
+
+impl Lanes {
+    /// The columns of `p4`'s first [`MAX_RECORDS`] records, and how many there are.
+    fn new(p4: &[P4]) -> (Lanes, usize) {
+        let n = p4.len().min(MAX_RECORDS);
+        let mut c = [[0.0f64; MAX_RECORDS + 4]; 4];
+        for (l, p) in p4[..n].iter().enumerate() {
+            for (d, comp) in c.iter_mut().enumerate() {
+                comp[l] = p[d];
+            }
+        }
+        (Lanes(c), n)
+    }
+
+    /// `ij + p4[l..l + 4]`, component by component (`l < n`).
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn plus(&self, ij: &P4, l: usize) -> [__m256d; 4] {
+        let l = l.min(MAX_RECORDS - 1);
+        let c = &self.0;
+        // SAFETY: l + 3 < MAX_RECORDS + 3, inside the padded arrays.
+        unsafe {
+            [0, 1, 2, 3].map(|d| {
+                _mm256_add_pd(_mm256_set1_pd(ij[d]), _mm256_loadu_pd(c[d].as_ptr().add(l)))
+            })
+        }
+    }
+}
+
+/// `t² − x² − y² − z²` in each lane, with the scalar path's operations in its order (separate
+/// multiplies and subtractions, no fused multiply-add).
+#[inline]
+#[target_feature(enable = "avx2")]
+fn mass2([x, y, z, t]: [__m256d; 4]) -> __m256d {
+    _mm256_sub_pd(
+        _mm256_sub_pd(
+            _mm256_sub_pd(_mm256_mul_pd(t, t), _mm256_mul_pd(x, x)),
+            _mm256_mul_pd(y, y),
+        ),
+        _mm256_mul_pd(z, z),
+    )
 }

@@ -418,10 +418,15 @@ impl<'a> Evaluator<'a> {
             Node::Table { table, args, span } => self.table(table.0.as_ref(), args, *span)?,
             Node::P4Sum(..) => self.p4_sum(node, false)?,
             Node::P4SumList(..) => self.p4_sum(node, true)?,
-            Node::P4Prop { arg, prop } => match self.eval(arg)? {
-                Val::P4(p) => Val::Num(Nums::F64(crate::fourvec::p4_prop(&p, *prop))),
-                Val::P4List(o, p) => Val::List(o, Nums::F64(crate::fourvec::p4_prop(&p, *prop))),
-                _ => return Err(internal("four-vector property")),
+            Node::P4Prop { arg, prop } => match self.transverse_prop(arg, *prop)? {
+                Some(v) => v,
+                None => match self.eval(arg)? {
+                    Val::P4(p) => Val::Num(Nums::F64(crate::fourvec::p4_prop(&p, *prop))),
+                    Val::P4List(o, p) => {
+                        Val::List(o, Nums::F64(crate::fourvec::p4_prop(&p, *prop)))
+                    }
+                    _ => return Err(internal("four-vector property")),
+                },
             },
             Node::DeltaPhi { a, b, single, .. } | Node::DeltaR { a, b, single, .. } => {
                 self.delta(a, b, matches!(node, Node::DeltaR { .. }), *single)?

@@ -14,7 +14,7 @@ use std::rc::Rc;
 
 use crate::check::{Coords, Node, P4Prop};
 use crate::error::{ExprError, Span};
-use crate::eval::{internal, Evaluator, Offsets, R};
+use crate::eval::{internal, CollectionP4s, Evaluator, Offsets, R};
 use crate::value::{Nums, P4s, Val};
 use columnar::fourvec as fv;
 
@@ -157,10 +157,18 @@ pub(crate) struct LazyP4s {
     mass: Vec<f64>,
     /// Whether record i's four-vector is in `p`.
     done: Vec<bool>,
+    /// Whether record i's `px` and `py` are in `p` (true where `done` is).
+    done_xy: Vec<bool>,
     p: Rc<P4s>,
 }
 
 impl LazyP4s {
+    /// The records' `(pt, eta, phi, mass)` in double precision, as their four-vectors are
+    /// computed from.
+    pub(crate) fn inputs(&self) -> (&[f64], &[f64], &[f64], &[f64]) {
+        (&self.pt, &self.eta, &self.phi, &self.mass)
+    }
+
     /// Compute the four-vectors of the records `idx` not computed yet.
     fn ensure(&mut self, idx: &[i64]) {
         let n = self.done.len();
@@ -182,7 +190,54 @@ impl LazyP4s {
             p.pz[i] = z;
             p.t[i] = t;
             self.done[i] = true;
+            self.done_xy[i] = true;
         }
+    }
+
+    /// `px` and `py` of the records `idx` (NaN for a number outside the collection), computing
+    /// only those components (`pt cos φ`, `pt sin φ`: no `sinh`, `cosh`) for records whose
+    /// four-vector is not computed yet — the bits [`fv::from_pt_eta_phi_m`] gives them.
+    fn transverse(&mut self, idx: &[i64]) -> (Vec<f64>, Vec<f64>) {
+        let n = self.done_xy.len();
+        let valid = |i: i64| usize::try_from(i).ok().filter(|i| *i < n);
+        if idx
+            .iter()
+            .any(|&i| valid(i).is_some_and(|i| !self.done_xy[i]))
+        {
+            let p = Rc::make_mut(&mut self.p);
+            for &i in idx {
+                let Some(i) = valid(i).filter(|i| !self.done_xy[*i]) else {
+                    continue;
+                };
+                let (sin, cos) = fv::sin_cos(self.phi[i]);
+                p.px[i] = self.pt[i] * cos;
+                p.py[i] = self.pt[i] * sin;
+                self.done_xy[i] = true;
+            }
+        }
+        let gather = |v: &[f64]| -> Vec<f64> {
+            idx.iter()
+                .map(|&i| valid(i).map_or(f64::NAN, |i| v[i]))
+                .collect()
+        };
+        (gather(&self.p.px), gather(&self.p.py))
+    }
+}
+
+/// Approximate four-vectors ([`columnar::mass_bounds::ApproxP4s`]) of some records of a
+/// collection version, each computed once.
+pub(crate) struct ApproxRecords {
+    /// Each record's row in `p` (`u32::MAX`: not computed).
+    row: Vec<u32>,
+    p: columnar::mass_bounds::ApproxP4s,
+}
+
+impl ApproxRecords {
+    /// Record `r`'s approximate four-vector, if computed.
+    #[inline]
+    pub(crate) fn at(&self, r: i64) -> Option<[f64; 4]> {
+        let row = *self.row.get(usize::try_from(r).ok()?)?;
+        self.p.at(row as usize)
     }
 }
 
@@ -260,14 +315,15 @@ impl Evaluator<'_> {
                     }
                     let all = self.collection_p4(coll, Coords::PxPyPzE, idx)?;
                     for (k, &i) in idx.iter().enumerate() {
-                        if i < 0 {
+                        // A record number outside the collection gives NaN, as `gather_p4`
+                        // gives the first term.
+                        let Some(i) = usize::try_from(i).ok().filter(|i| *i < all.len()) else {
                             p.px[k] = f64::NAN;
                             p.py[k] = f64::NAN;
                             p.pz[k] = f64::NAN;
                             p.t[k] = f64::NAN;
                             continue;
-                        }
-                        let i = i as usize;
+                        };
                         p.px[k] += all.px[i];
                         p.py[k] += all.py[i];
                         p.pz[k] += all.pz[i];
@@ -312,18 +368,127 @@ impl Evaluator<'_> {
         })
     }
 
+    /// `prop` (`px`, `py`, `pt` or `phi`) of a sum of records' `PxPyPzE` four-vectors with one
+    /// record per event in every term (`(best.0 + best.1 + best.2).pt`): these read only the
+    /// summed `px` and `py`, so each record's are computed without `sinh` and `cosh`, and summed
+    /// term by term in the order [`p4_sum`](Self::p4_sum) adds them — the same bits. `None`
+    /// where the pattern does not apply (the sum is then evaluated whole).
+    pub(crate) fn transverse_prop(&self, arg: &Node, prop: P4Prop) -> R<Option<Val>> {
+        if !matches!(prop, P4Prop::Px | P4Prop::Py | P4Prop::Pt | P4Prop::Phi) {
+            return Ok(None);
+        }
+        let mut terms = Vec::new();
+        for t in sum_terms(arg) {
+            match t {
+                Node::P4Of {
+                    obj,
+                    coll,
+                    coords: Coords::PxPyPzE,
+                } => terms.push((obj, coll)),
+                _ => return Ok(None),
+            }
+        }
+        let mut sum: Option<(Vec<f64>, Vec<f64>)> = None;
+        for (obj, coll) in terms {
+            let o = self.eval_rc(obj)?;
+            let Val::Obj(_, idx) = &*o else {
+                return Ok(None);
+            };
+            let (x, y) = self
+                .lazy_p4s(coll, Coords::PxPyPzE)?
+                .borrow_mut()
+                .transverse(idx);
+            match &mut sum {
+                None => sum = Some((x, y)),
+                Some((sx, sy)) => {
+                    if sx.len() != x.len() {
+                        return Err(internal("four-vector sums of different lengths"));
+                    }
+                    for (a, b) in sx.iter_mut().zip(&x) {
+                        *a += b;
+                    }
+                    for (a, b) in sy.iter_mut().zip(&y) {
+                        *a += b;
+                    }
+                }
+            }
+        }
+        let Some((x, y)) = sum else {
+            return Ok(None);
+        };
+        let values = x
+            .iter()
+            .zip(&y)
+            .map(|(&x, &y)| fv::prop(&[x, y, f64::NAN, f64::NAN], Coords::PxPyPzE, prop))
+            .collect();
+        Ok(Some(Val::Num(Nums::F64(values))))
+    }
+
     /// The four-vectors of the records of a collection version, in `coords`, computed when
     /// first needed: the records `idx` (and those computed before) hold their four-vectors; the
     /// others are NaN until asked for. A record's four-vector costs a `sincos`, a `sinh` and a
     /// `cosh`, and most records never take part in a combination (events with one muon have no
     /// pair).
     pub(crate) fn collection_p4(&self, coll: &str, coords: Coords, idx: &[i64]) -> R<Rc<P4s>> {
+        let lazy = self.lazy_p4s(coll, coords)?;
+        let mut l = lazy.borrow_mut();
+        l.ensure(idx);
+        Ok(l.p.clone())
+    }
+
+    /// The approximate four-vectors of the `records` of collection version `coll` (as
+    /// [`collection_p4`](Self::collection_p4) would compute them exactly), each once.
+    pub(crate) fn approx_records(
+        &self,
+        coll: &str,
+        records: impl Iterator<Item = i64>,
+    ) -> R<ApproxRecords> {
+        let lazy = self.lazy_p4s(coll, Coords::PxPyPzE)?;
+        let l = lazy.borrow();
+        let (pt, eta, phi, mass) = l.inputs();
+        // The records asked for (each once), in the order first asked.
+        let mut row = vec![u32::MAX; pt.len()];
+        let mut wanted: Vec<usize> = Vec::new();
+        for r in records {
+            let slot = usize::try_from(r)
+                .ok()
+                .and_then(|r| row.get_mut(r))
+                .ok_or_else(|| internal("record number"))?;
+            if *slot == u32::MAX {
+                *slot = u32::try_from(wanted.len()).map_err(|_| internal("records"))?;
+                wanted.push(r as usize);
+            }
+        }
+        if wanted.len() >= pt.len() / 2 {
+            // Most of the records: all of them, in one vectorised pass over the columns.
+            let n = u32::try_from(pt.len()).map_err(|_| internal("records"))?;
+            return Ok(ApproxRecords {
+                row: (0..n).collect(),
+                p: columnar::mass_bounds::ApproxP4s::compute(pt, eta, phi, mass),
+            });
+        }
+        let n = pt.len().min(eta.len()).min(phi.len()).min(mass.len());
+        if wanted.iter().any(|&r| r >= n) {
+            return Err(internal("record number"));
+        }
+        let inputs =
+            [pt, eta, phi, mass].map(|c| wanted.iter().map(|&r| c[r]).collect::<Vec<f64>>());
+        let [pt, eta, phi, mass] = &inputs;
+        Ok(ApproxRecords {
+            row,
+            p: columnar::mass_bounds::ApproxP4s::compute(pt, eta, phi, mass),
+        })
+    }
+
+    /// The four-vectors of a collection version in `coords`, computed as they are asked for
+    /// ([`collection_p4`](Self::collection_p4)), with the records' `(pt, eta, phi, mass)`.
+    pub(crate) fn lazy_p4s(&self, coll: &str, coords: Coords) -> R<CollectionP4s> {
         if let Some(b) = self.shared(self.registry.coll_affected(coll, self.universe_id())) {
-            return b.collection_p4(coll, coords, idx);
+            return b.lazy_p4s(coll, coords);
         }
         let key = (coll.to_string(), coords);
         let cached = self.p4s.borrow().get(&key).cloned();
-        let lazy = match cached {
+        Ok(match cached {
             Some(l) => l,
             None => {
                 let total = self.coll_offsets(coll)?.last().copied().unwrap_or(0);
@@ -344,6 +509,7 @@ impl Evaluator<'_> {
                     phi: field("phi")?,
                     mass: field("mass")?,
                     done: vec![false; n],
+                    done_xy: vec![false; n],
                     p: Rc::new(P4s {
                         px: vec![f64::NAN; n],
                         py: vec![f64::NAN; n],
@@ -355,10 +521,7 @@ impl Evaluator<'_> {
                 self.p4s.borrow_mut().insert(key, l.clone());
                 l
             }
-        };
-        let mut l = lazy.borrow_mut();
-        l.ensure(idx);
-        Ok(l.p.clone())
+        })
     }
 
     fn eta_phi(&self, node: &Node) -> R<EtaPhi> {

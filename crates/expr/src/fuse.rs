@@ -32,6 +32,7 @@ use crate::schema::Num;
 use crate::scope::Registry;
 use crate::value::Val;
 use columnar::fourvec::{self as fv, P4};
+use columnar::mass_bounds;
 
 /// A step applied to the key after the four-vector property, in double precision.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -242,6 +243,60 @@ fn key_of(p: &P4, coords: Coords, prop: P4Prop, steps: &[KeyStep]) -> f64 {
     x
 }
 
+/// Bounds on the key from bounds `[lo, hi]` on the property, through `steps` that map bounds to
+/// bounds (`± c`, `abs`, negation: each rounds monotonically, so the rounded bounds bound the
+/// rounded key); `None` for other steps or NaN bounds.
+fn key_bounds((mut lo, mut hi): (f64, f64), steps: &[KeyStep]) -> Option<(f64, f64)> {
+    for s in steps {
+        (lo, hi) = match *s {
+            KeyStep::Const {
+                op: BinOp::Add, c, ..
+            } => (lo + c, hi + c),
+            KeyStep::Const {
+                op: BinOp::Sub,
+                c,
+                const_left: false,
+            } => (lo - c, hi - c),
+            KeyStep::Const {
+                op: BinOp::Sub,
+                c,
+                const_left: true,
+            } => (c - hi, c - lo),
+            KeyStep::Neg => (-hi, -lo),
+            KeyStep::Math(Math1::Abs) if lo >= 0.0 => (lo, hi),
+            KeyStep::Math(Math1::Abs) if hi <= 0.0 => (-hi, -lo),
+            KeyStep::Math(Math1::Abs) => (0.0, hi.max(-lo)),
+            _ => return None,
+        };
+    }
+    (lo <= hi).then_some((lo, hi))
+}
+
+/// The tuple whose key is certainly the smallest (`max`: largest) of all, from bounds on each
+/// tuple's key: its upper bound below every other tuple's lower bound, so its exact key is
+/// strictly the extremum (the first one, whichever way ties would be broken). `None` when
+/// bounds overlap or are missing, or there is no tuple.
+fn extremum_by_bounds(bounds: &[Option<(f64, f64)>], max: bool) -> Option<usize> {
+    let mut best: Option<(usize, (f64, f64))> = None;
+    for (i, b) in bounds.iter().enumerate() {
+        let (lo, hi) = (*b)?;
+        let better = match best {
+            None => true,
+            Some((_, (blo, bhi))) => (max && lo > blo) || (!max && hi < bhi),
+        };
+        if better {
+            best = Some((i, (lo, hi)));
+        }
+    }
+    let (j, (jlo, jhi)) = best?;
+    let clear = bounds.iter().enumerate().all(|(i, b)| match *b {
+        _ if i == j => true,
+        Some((lo, hi)) => (!max && lo > jhi) || (max && hi < jlo),
+        None => false,
+    });
+    clear.then_some(j)
+}
+
 impl Evaluator<'_> {
     /// Run a [`BestTuple`]: one tuple per event, as `list[argmin(key)]` gives it.
     pub(crate) fn best_tuple(&self, b: &BestTuple, span: Span) -> R<Val> {
@@ -253,21 +308,68 @@ impl Evaluator<'_> {
         let Val::Objs(_, off, idx) = &*recs else {
             return Err(internal("combinations of non-records"));
         };
-        // Four-vectors only for the records of events with a combination.
-        let used: Vec<i64> = off
-            .windows(2)
-            .filter(|w| w[1] - w[0] >= b.k as i64)
-            .flat_map(|w| idx.get(w[0] as usize..w[1] as usize).unwrap_or(&[]))
-            .copied()
-            .collect();
-        let all = self.collection_p4(&b.coll, b.coords, &used)?;
         let n_events = off.len().saturating_sub(1);
+        let records = |e: usize| -> R<&[i64]> {
+            idx.get(off[e] as usize..off[e + 1] as usize)
+                .ok_or_else(|| internal("record offsets"))
+        };
+        // The search for a mass closest to a target (`abs((t.0 + t.1 + t.2).mass - 172.5)`):
+        // first on approximate four-vectors, without libm, where that is certain
+        // (`columnar::mass_bounds`); the exact search for the other events only.
+        let closest = match (b.prop, b.steps.as_slice()) {
+            (
+                P4Prop::Mass,
+                [KeyStep::Const {
+                    op: BinOp::Sub,
+                    c,
+                    const_left: false,
+                }, KeyStep::Math(Math1::Abs)],
+            ) if b.coords == Coords::PxPyPzE && !b.max => Some(*c),
+            _ => None,
+        };
+        let mut chosen: Vec<Option<[usize; 3]>> = vec![None; n_events];
+        let in_order = b.order.iter().enumerate().all(|(i, s)| i == *s);
+        if let Some(target) = closest.filter(|_| in_order && (b.k == 2 || b.k == 3)) {
+            let with_combination = (0..n_events).filter(|&e| off[e + 1] - off[e] >= b.k as i64);
+            let mut used = Vec::new();
+            for e in with_combination {
+                used.extend_from_slice(records(e)?);
+            }
+            let approx = self.approx_records(&b.coll, used.into_iter())?;
+            let mut p4: Vec<P4> = Vec::new();
+            for (e, chosen) in chosen.iter_mut().enumerate() {
+                let recs = records(e)?;
+                if recs.len() < b.k {
+                    continue;
+                }
+                p4.clear();
+                for &r in recs {
+                    p4.push(approx.at(r).unwrap_or([f64::NAN; 4]));
+                }
+                let mut best = [0usize; 3];
+                if mass_bounds::closest_mass_certain(&p4, b.k, target, &mut best) {
+                    *chosen = Some(best);
+                }
+            }
+        }
+        // Exact four-vectors only for the records of the other events with a combination.
+        let undecided = |e: &usize| chosen[*e].is_none() && off[e + 1] - off[*e] >= b.k as i64;
+        let mut used: Vec<i64> = Vec::new();
+        for e in (0..n_events).filter(undecided) {
+            used.extend_from_slice(records(e)?);
+        }
+        let all = self.collection_p4(&b.coll, b.coords, &used)?;
         let mut slots = vec![Vec::with_capacity(n_events); b.k];
         let mut p4: Vec<P4> = Vec::new();
         let mut best = vec![0usize; b.k];
-        for e in 0..n_events {
-            let (lo, hi) = (off[e] as usize, off[e + 1] as usize);
-            let recs = idx.get(lo..hi).ok_or_else(|| internal("record offsets"))?;
+        for (e, chosen) in chosen.iter().enumerate() {
+            let recs = records(e)?;
+            if let Some(c) = chosen {
+                for (s, &pos) in slots.iter_mut().zip(c) {
+                    s.push(recs[pos]);
+                }
+                continue;
+            }
             p4.clear();
             p4.extend(recs.iter().map(|&i| {
                 usize::try_from(i)
@@ -276,21 +378,13 @@ impl Evaluator<'_> {
                     .map_or([f64::NAN; 4], |i| all.at(i))
             }));
             let (coords, prop, steps) = (b.coords, b.prop, b.steps.as_slice());
-            let found = match (prop, steps) {
+            let found = match (closest, prop, steps) {
                 // The common one (a mass closest to a target) without the general step loop.
+                (Some(c), ..) => columnar::combinations::closest_mass_combination(
+                    &p4, b.k, &b.order, c, &mut best,
+                ),
                 (
-                    P4Prop::Mass,
-                    [KeyStep::Const {
-                        op: BinOp::Sub,
-                        c,
-                        const_left: false,
-                    }, KeyStep::Math(Math1::Abs)],
-                ) if coords == Coords::PxPyPzE && !b.max => {
-                    columnar::combinations::closest_mass_combination(
-                        &p4, b.k, &b.order, *c, &mut best,
-                    )
-                }
-                (
+                    None,
                     P4Prop::Mass,
                     [KeyStep::Const {
                         op: BinOp::Sub,
@@ -347,8 +441,43 @@ impl Evaluator<'_> {
         if slots.iter().any(|s| s.len() != n_tuples) {
             return Err(internal("tuple slot length"));
         }
-        // Four-vectors (computed once per record) of the records in a tuple.
-        let used: Vec<i64> = slots.iter().flatten().copied().collect();
+        let n_events = off.len().saturating_sub(1);
+        let events = |e: usize| -> R<std::ops::Range<usize>> {
+            let (lo, hi) = (off[e], off[e + 1]);
+            if lo < 0 || hi < lo || hi as usize > n_tuples {
+                return Err(internal("tuple offsets"));
+            }
+            Ok(lo as usize..hi as usize)
+        };
+        // Each event's tuple where bounds on the keys decide it without libm (a pair's mass
+        // and steps that keep bounds: `abs((s.0 + s.1).mass - 91.2)`), else `None`.
+        let mut chosen: Vec<Option<usize>> = vec![None; n_events];
+        if b.k == 2 && b.prop == P4Prop::Mass && b.coords == Coords::PxPyPzE {
+            let p = self.approx_records(&b.coll, slots.iter().flatten().copied())?;
+            let mut bounds = Vec::new();
+            for (e, chosen) in chosen.iter_mut().enumerate() {
+                let tuples = events(e)?;
+                bounds.clear();
+                for t in tuples.clone() {
+                    let key = p
+                        .at(slots[b.order[0]][t])
+                        .zip(p.at(slots[b.order[1]][t]))
+                        .and_then(|(pa, pb)| mass_bounds::mass_interval(&pa, &pb))
+                        .and_then(|m| key_bounds(m, &b.steps));
+                    bounds.push(key);
+                }
+                *chosen = extremum_by_bounds(&bounds, b.max).map(|i| tuples.start + i);
+            }
+        }
+        // The exact keys for the other events, with four-vectors (computed once per record)
+        // of their tuples' records only.
+        let undecided = || (0..n_events).filter(|&e| chosen[e].is_none());
+        let mut used: Vec<i64> = Vec::new();
+        for e in undecided() {
+            for s in slots {
+                used.extend_from_slice(&s[events(e)?]);
+            }
+        }
         let all = self.collection_p4(&b.coll, b.coords, &used)?;
         let p4 = |r: i64| -> P4 {
             usize::try_from(r)
@@ -357,15 +486,9 @@ impl Evaluator<'_> {
                 .map_or([f64::NAN; 4], |r| all.at(r))
         };
         let (coords, prop, steps) = (b.coords, b.prop, b.steps.as_slice());
-        let n_events = off.len().saturating_sub(1);
-        let mut best_slots = vec![Vec::with_capacity(n_events); b.k];
-        for e in 0..n_events {
-            let (lo, hi) = (off[e], off[e + 1]);
-            if lo < 0 || hi < lo || hi as usize > n_tuples {
-                return Err(internal("tuple offsets"));
-            }
+        for e in undecided().collect::<Vec<_>>() {
             let mut best: Option<(usize, f64)> = None;
-            for t in lo as usize..hi as usize {
+            for t in events(e)? {
                 let mut sum = p4(slots[b.order[0]][t]);
                 for &s in &b.order[1..] {
                     sum = fv::add(&sum, &p4(slots[s][t]), coords);
@@ -385,6 +508,11 @@ impl Evaluator<'_> {
                 // No tuple: argmin is −1, and indexing the empty list with it fails, as unfused.
                 return Err(crate::eval_ops::out_of_range(-1, 0, self.entry(e), span));
             };
+            chosen[e] = Some(t);
+        }
+        let mut best_slots = vec![Vec::with_capacity(n_events); b.k];
+        for t in chosen {
+            let t = t.ok_or_else(|| internal("best tuple"))?;
             for (out, slot) in best_slots.iter_mut().zip(slots) {
                 out.push(slot[t]);
             }

@@ -44,6 +44,8 @@ use crate::schema::Num;
 use crate::scope::{Col, Registry};
 use crate::value::{Nums, Val};
 use columnar::fourvec::{self as fv, P4};
+use columnar::mass_bounds as mb;
+use std::cmp::Ordering;
 use std::rc::Rc;
 
 /// A comparison of the pair's property with a constant.
@@ -469,6 +471,28 @@ fn walk_pairs(
 /// of the list).
 type ReadyTest<'a> = (BinOp, usize, &'a [f64], usize, &'a [f64]);
 
+/// Whether every key test holds, from where the property lies against each constant (`side`);
+/// `None` as soon as one is undecided before one fails. The sign of `x − c` stands for `x` and
+/// `0` for `c` in the same comparison the exact path makes.
+fn decide(tests: &[KeyTest], side: impl Fn(f64) -> Option<Ordering>) -> Option<bool> {
+    for t in tests {
+        let sign = match side(t.c)? {
+            Ordering::Less => -1.0,
+            Ordering::Equal => 0.0,
+            Ordering::Greater => 1.0,
+        };
+        let holds = if t.const_left {
+            compare(t.op, 0.0, sign)
+        } else {
+            compare(t.op, sign, 0.0)
+        };
+        if !holds {
+            return Some(false);
+        }
+    }
+    Some(true)
+}
+
 /// `a op b` for a comparison.
 #[inline]
 fn compare(op: BinOp, a: f64, b: f64) -> bool {
@@ -625,33 +649,53 @@ impl Evaluator<'_> {
         let Some(prop) = plan.prop else {
             return Ok(Val::Num(Nums::Bool(out)));
         };
-        // Four-vectors (computed once per record) of the records of those pairs only.
-        let needed: Vec<i64> = candidates
-            .iter()
-            .flat_map(|c| [idx[c[1] as usize], idx[c[2] as usize]])
-            .collect();
-        let all = self.collection_p4(&plan.coll, plan.coords, &needed)?;
-        let p4 = |r: i64| -> R<P4> {
-            usize::try_from(r)
-                .ok()
-                .filter(|r| *r < all.len())
-                .map(|r| all.at(r))
-                .ok_or_else(|| internal("record number"))
+        let exact = |a: i64, b: i64| -> R<bool> {
+            // Four-vectors computed once per record, for the records of those pairs only.
+            let all = self.collection_p4(&plan.coll, plan.coords, &[a, b])?;
+            let p4 = |r: i64| -> R<P4> {
+                usize::try_from(r)
+                    .ok()
+                    .filter(|r| *r < all.len())
+                    .map(|r| all.at(r))
+                    .ok_or_else(|| internal("record number"))
+            };
+            let x = fv::prop(&fv::add(&p4(a)?, &p4(b)?, plan.coords), plan.coords, prop);
+            Ok(plan.key_tests.iter().all(|t| {
+                if t.const_left {
+                    compare(t.op, t.c, x)
+                } else {
+                    compare(t.op, x, t.c)
+                }
+            }))
+        };
+        // Masses tested against constants are decided without libm where they are clearly
+        // on one side (`columnar::mass_bounds`); the exact mass only near the constants.
+        let record = |i: u32| -> R<i64> {
+            idx.get(i as usize)
+                .copied()
+                .ok_or_else(|| internal("pair position"))
+        };
+        let bounds = if prop == P4Prop::Mass && plan.coords == Coords::PxPyPzE {
+            let positions = candidates.iter().flat_map(|c| [c[1], c[2]]);
+            let records = positions.map(record).collect::<R<Vec<i64>>>()?;
+            Some(self.approx_records(&plan.coll, records.into_iter())?)
+        } else {
+            None
         };
         for [e, a, b] in candidates {
             let e = e as usize;
             if out[e] {
                 continue;
             }
-            let (a, b) = (idx[a as usize], idx[b as usize]);
-            let x = fv::prop(&fv::add(&p4(a)?, &p4(b)?, plan.coords), plan.coords, prop);
-            out[e] = plan.key_tests.iter().all(|t| {
-                if t.const_left {
-                    compare(t.op, t.c, x)
-                } else {
-                    compare(t.op, x, t.c)
-                }
+            let (a, b) = (record(a)?, record(b)?);
+            let decided = bounds.as_ref().and_then(|p| {
+                let (pa, pb) = (p.at(a)?, p.at(b)?);
+                decide(&plan.key_tests, |c| mb::mass_side(&pa, &pb, c))
             });
+            out[e] = match decided {
+                Some(pass) => pass,
+                None => exact(a, b)?,
+            };
         }
         Ok(Val::Num(Nums::Bool(out)))
     }

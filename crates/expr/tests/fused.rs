@@ -441,6 +441,115 @@ fn fused_keys_of_listed_tuples_equal_the_column_at_a_time_ones() {
 }
 
 #[test]
+fn targets_halfway_between_two_masses_pick_as_unfused() {
+    // The closest-mass searches decide most events on approximate four-vectors, without libm,
+    // where the bounds make the winner certain (`columnar::mass_bounds`), and search with the
+    // exact ones otherwise. A target halfway between the exact masses of an event's first two
+    // tuples makes their keys equal to rounding: the approximate keys may order them either
+    // way, and only the exact search may decide. For forty events, each target: the same
+    // tuples as unfused in every event (a tolerance of 0 in the bounds fails this).
+    let (schema, chunk) = sample(3000, 3, 43);
+    // (defines, the list, its tuples' mass)
+    type Form<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a str);
+    let forms: [Form; 3] = [
+        (&[("t", "combinations(Jet, 2)")], "t", "(t.0 + t.1).mass"),
+        (
+            &[("t", "combinations(Jet, 3)")],
+            "t",
+            "(t.0 + t.1 + t.2).mass",
+        ),
+        (
+            &[("p", "combinations(Jet, 2)"), ("s", "p[p.0.eta > -100]")],
+            "s",
+            "(s.0 + s.1).mass",
+        ),
+    ];
+    let mut compared = 0;
+    for (defines, list, mass) in forms {
+        let (mut reg, mut scope) = Registry::new(&schema);
+        for (name, src) in defines {
+            let t = check(&parse(src).unwrap(), &schema, &reg, &scope).unwrap();
+            reg.define(&mut scope, name, t);
+        }
+        let masses = check(&parse(mass).unwrap(), &schema, &reg, &scope).unwrap();
+        let Val::List(off, expr::Nums::F64(m)) = Evaluator::new(&chunk, &schema, &reg)
+            .eval(&masses.node)
+            .unwrap()
+        else {
+            panic!("masses");
+        };
+        let mut targets = 0;
+        for e in 0..off.len() - 1 {
+            let (a, b) = (off[e] as usize, off[e] as usize + 1);
+            if b >= off[e + 1] as usize || !(m[a] > 0.0 && m[b] > 0.0) || m[a] == m[b] {
+                continue;
+            }
+            let c = (m[a] + m[b]) / 2.0;
+            let expr = format!("{list}[argmin(abs({mass} - {c:e}))]");
+            let (fused, plain) = both(defines, &expr, &schema, &chunk);
+            let (Ok(Val::Tuple(_, f)), Ok(Val::Tuple(_, p))) = (&fused, &plain) else {
+                panic!("{expr}: {fused:?} {plain:?}");
+            };
+            let differ = (0..p[0].len()).find(|&i| f.iter().zip(p).any(|(f, p)| f[i] != p[i]));
+            assert_eq!(
+                differ, None,
+                "target from event {e}: {expr}: event picked otherwise"
+            );
+            compared += 1;
+            targets += 1;
+            if targets == 40 {
+                break;
+            }
+        }
+    }
+    assert_eq!(compared, 120);
+}
+
+#[test]
+fn transverse_properties_of_sums_equal_those_of_whole_sums() {
+    // `pt`, `phi`, `px`, `py` of a sum of records with one record per event read only the
+    // summed px and py, which are computed without sinh and cosh: the same bits as the property
+    // of the whole four-vector sum (zero pt, negative masses and equal jets included).
+    let (schema, chunk) = sample(3000, 3, 47);
+    let (mut reg, mut scope) = Registry::new(&schema);
+    for (name, src) in [
+        ("t", "combinations(Jet, 3)"),
+        ("b", "t[argmin(abs((t.0 + t.1 + t.2).mass - 172.5))]"),
+    ] {
+        let t = check(&parse(src).unwrap(), &schema, &reg, &scope).unwrap();
+        reg.define(&mut scope, name, t);
+    }
+    for expr in [
+        "(b.0 + b.1 + b.2).pt",
+        "(b.2 + b.0).phi",
+        "(b.1 + b.2 + b.0).px",
+        "(b.0 + b.1).py",
+        "(Jet[0] + Jet[2]).pt",
+        "b.1.p4.phi",
+    ] {
+        let t = check(&parse(expr).unwrap(), &schema, &reg, &scope).unwrap();
+        let Node::P4Prop { arg, prop } = &t.node else {
+            panic!("{expr}: not a property of a four-vector");
+        };
+        // The whole sum evaluated first, in a fresh evaluator (all four components computed).
+        let Val::P4(p) = Evaluator::new(&chunk, &schema, &reg).eval(arg).unwrap() else {
+            panic!("{expr}: not one four-vector per event");
+        };
+        let whole: Vec<u64> = (0..p.px.len())
+            .map(|i| columnar::fourvec::prop(&[p.px[i], p.py[i], p.pz[i], p.t[i]], p.coords, *prop))
+            .map(f64::to_bits)
+            .collect();
+        let Val::Num(expr::Nums::F64(v)) =
+            Evaluator::new(&chunk, &schema, &reg).eval(&t.node).unwrap()
+        else {
+            panic!("{expr}: not one number per event");
+        };
+        let fast: Vec<u64> = v.iter().map(|x| x.to_bits()).collect();
+        assert_eq!(fast, whole, "{expr}");
+    }
+}
+
+#[test]
 fn fused_pair_filters_equal_the_masks() {
     // `combinations(C, 2)[record tests]` is walked pair by pair with the tests; it must give
     // the pairs the mask keeps, in the same order, events with fewer than two records included.

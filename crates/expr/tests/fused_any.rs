@@ -8,7 +8,9 @@ mod common;
 
 use common::Rng;
 use expr::check::Reduce;
-use expr::{check, parse, BranchType, Chunk, Evaluator, Node, Num, Registry, Schema, Span, Val};
+use expr::{
+    check, parse, BranchType, Chunk, Evaluator, Node, Num, Nums, Registry, Schema, Span, Val,
+};
 use rootio::Array;
 
 /// `events` events of muons (pt, eta, phi, mass as floats, charge as int).
@@ -203,6 +205,74 @@ fn ties_with_the_constant_compare_as_unfused() {
         }
     }
     assert_eq!(compared, 36);
+}
+
+#[test]
+fn masses_a_hair_from_the_constant_are_decided_as_unfused() {
+    // The fused walk decides most masses against the constants without libm, and computes the
+    // exact mass only within a hair of a constant (`columnar::mass_bounds`). Constants equal to
+    // a pair's mass and one or two ulps away, for forty pairs, with each comparison: the
+    // answers must be those of the plain reduction (a tolerance of 0 fails this).
+    let (schema, chunk) = sample(3000, 29);
+    let (mut reg, mut scope) = Registry::new(&schema);
+    let t = check(&parse(PAIRS.1).unwrap(), &schema, &reg, &scope).unwrap();
+    reg.define(&mut scope, PAIRS.0, t);
+    let eval = |src: &str, fused: bool| -> Val {
+        let t = check(&parse(src).unwrap(), &schema, &reg, &scope).unwrap();
+        let node = match (&t.node, fused) {
+            (n @ Node::AnyPair { .. }, true) => n.clone(),
+            (Node::AnyPair { arg, .. }, false) => Node::Reduce {
+                f: Reduce::Any,
+                arg: arg.clone(),
+                num: Num::Bool,
+                span: Span::default(),
+            },
+            _ => panic!("not fused: {src}"),
+        };
+        Evaluator::new(&chunk, &schema, &reg).eval(&node).unwrap()
+    };
+    let Val::List(_, expr::Nums::F64(m)) = eval_plain(&schema, &chunk, &reg, &scope) else {
+        panic!("masses");
+    };
+    let mut finite: Vec<f64> = m
+        .into_iter()
+        .filter(|x| x.is_finite() && *x > 0.0)
+        .collect();
+    finite.sort_by(f64::total_cmp);
+    let mut compared = 0;
+    for k in 0..40 {
+        let x = finite[k * finite.len() / 40];
+        for c in [
+            x,
+            f64::from_bits(x.to_bits() + 1),
+            f64::from_bits(x.to_bits() - 2),
+        ] {
+            for op in ["<", "<=", "=="] {
+                let src = format!("any((pairs.0 + pairs.1).mass {op} {c:e})");
+                let (Val::Num(Nums::Bool(fused)), Val::Num(Nums::Bool(plain))) =
+                    (eval(&src, true), eval(&src, false))
+                else {
+                    panic!("{src}: not one bool per event");
+                };
+                let differ = fused.iter().zip(&plain).filter(|(a, b)| a != b).count();
+                assert_eq!(differ, 0, "{src}: events answered otherwise");
+                compared += 1;
+            }
+        }
+    }
+    assert_eq!(compared, 360);
+}
+
+/// Every pair's mass, evaluated column at a time.
+fn eval_plain(schema: &Schema, chunk: &Chunk, reg: &Registry, scope: &expr::Scope) -> Val {
+    let t = check(
+        &parse("(pairs.0 + pairs.1).mass").unwrap(),
+        schema,
+        reg,
+        scope,
+    )
+    .unwrap();
+    Evaluator::new(chunk, schema, reg).eval(&t.node).unwrap()
 }
 
 #[test]

@@ -1,0 +1,619 @@
+//! Whether the mass of a pair of records is certainly above or below a constant, decided
+//! without libm: a cut such as ADL q5's `60 < (m1 + m2).mass < 120` needs the exact mass (the
+//! bits ROOT computes, through `sin`, `cos`, `sinh` and `cosh` of each record) only for the
+//! rare pairs whose mass lies within a hair of a window edge.
+//!
+//! [`approx_p4`] computes a record's `(px, py, pz, E)` with polynomial `exp`, `sin` and `cos`
+//! (no libm call), each component within about 1e-15·E of the one
+//! [`from_pt_eta_phi_m`](crate::fourvec::from_pt_eta_phi_m) computes. [`mass_side`] then
+//! compares the pair's m² with the constant's square and decides only where the gap exceeds
+//! [`TOLERANCE`] times the scale of the terms, `(E1 + E2)²`:
+//!
+//! - ROOT's m² is `E² − px² − py² − pz²` of the summed components. With `m ≥ 0` every
+//!   component of a record is at most its energy, so every term is at most `S = (E1 + E2)²`.
+//!   Each input component carries a few roundings of libm (≤ 1 ulp each) and of the products
+//!   and square root (≤ 8 units of 2⁻⁵³ relative in all for the energy), and the sums, squares
+//!   and differences add one rounding each: ROOT's m² is within 50·2⁻⁵³·S ≈ 6e-15·S of the true
+//!   value, and the approximate one (with its own reduction and truncation errors below 1e-16
+//!   relative) within about the same. `TOLERANCE` (1e-10) leaves a factor of 10⁴ on top.
+//! - The mass compared is `sqrt(m²)` (negative for space-like sums, `PxPyPzE4D::M`), rounded:
+//!   when m² exceeds c² by more than 1e-10·c², the square root exceeds `c` by more than a
+//!   rounding, so `m > c` holds for the rounded mass too (and likewise below).
+//!
+//! Inputs outside the range where this holds — a non-finite value, `pt ≤ 0` (ROOT's `etaMax`
+//! special case), a negative mass (whose `m|m|` can cancel the momentum term, where the
+//! square root magnifies errors), `|η| > 30`, `|φ| > 1e5`, sizes beyond 1e30 or a scale below
+//! 1e-200 — are left undecided, and the caller computes the exact mass. Tested against the
+//! exact computation, with constants equal to exact masses and a hair away from them
+//! (`tests::decisions_never_contradict_the_exact_mass`).
+
+use std::cmp::Ordering;
+
+/// The relative gap (to `(E1 + E2)² + c²`) beyond which [`mass_side`] decides.
+pub const TOLERANCE: f64 = 1e-10;
+
+/// `1.5·2⁵²`: added to and subtracted from `x` (|x| < 2⁵¹), rounds it to the nearest integer
+/// (ties to even) without a call to `round` (which needs SSE4.1 to be an instruction).
+const ROUNDER: f64 = 6755399441055744.0;
+
+/// `e^x` for `0 ≤ x ≤ 30`: `x = k·ln 2 + r` with `|r| ≤ ln 2 / 2` (Cody and Waite's two-part
+/// ln 2, fdlibm's `ln2_hi`/`ln2_lo`: `k·ln2_hi` is exact for `|k| < 2¹¹`), `e^r` by its Taylor
+/// polynomial of degree 12 (the next term is below 3e-16) in Estrin's scheme (a short chain of
+/// dependent operations), times `2^k`.
+#[inline(always)]
+fn exp_small(x: f64) -> f64 {
+    const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
+    const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
+    const C: [f64; 13] = [
+        1.0,
+        1.0,
+        1.0 / 2.0,
+        1.0 / 6.0,
+        1.0 / 24.0,
+        1.0 / 120.0,
+        1.0 / 720.0,
+        1.0 / 5040.0,
+        1.0 / 40320.0,
+        1.0 / 362880.0,
+        1.0 / 3628800.0,
+        1.0 / 39916800.0,
+        1.0 / 479001600.0,
+    ];
+    let kr = x * std::f64::consts::LOG2_E + ROUNDER;
+    let k = kr - ROUNDER;
+    let r = (x - k * LN2_HI) - k * LN2_LO;
+    let (r2, r4) = (r * r, r * r * (r * r));
+    let q = |i: usize| C[i] + C[i + 1] * r;
+    let low = (q(0) + q(2) * r2) + (q(4) + q(6) * r2) * r4;
+    let high = (q(8) + q(10) * r2) + C[12] * r4;
+    let p = low + high * (r4 * r4);
+    // `kr`'s bits are those of 1.5·2⁵² plus k (two's complement): the exponent field of 2^k
+    // is k + 1023 in their low bits, shifted into place (integer steps that vectorise).
+    p * f64::from_bits(kr.to_bits().wrapping_add(1023) << 52)
+}
+
+/// `(sin x, cos x)` for `|x| ≤ 1e5`: `x = k·π/2 + r` with `|r| ≤ π/4` (fdlibm's two-part π/2,
+/// `pio2_1`/`pio2_1t`: `k·pio2_1` is exact for `|k| < 2²⁰`), Taylor polynomials of `sin r` to
+/// `r¹⁵` and `cos r` to `r¹⁶` (next terms below 5e-17) in Estrin's scheme, and the quadrant of
+/// `k` chosen without a branch.
+#[inline(always)]
+fn sin_cos_small(x: f64) -> (f64, f64) {
+    const PIO2_1: f64 = f64::from_bits(0x3ff9_21fb_5440_0000);
+    const PIO2_1T: f64 = f64::from_bits(0x3dd0_b461_1a62_6331);
+    // sin r / r and cos r as polynomials in z = r²: (−1)ʲ/(2j+1)! and (−1)ʲ/(2j)!.
+    const S: [f64; 8] = [
+        1.0,
+        -1.0 / 6.0,
+        1.0 / 120.0,
+        -1.0 / 5040.0,
+        1.0 / 362880.0,
+        -1.0 / 39916800.0,
+        1.0 / 6227020800.0,
+        -1.0 / 1307674368000.0,
+    ];
+    const C: [f64; 9] = [
+        1.0,
+        -1.0 / 2.0,
+        1.0 / 24.0,
+        -1.0 / 720.0,
+        1.0 / 40320.0,
+        -1.0 / 3628800.0,
+        1.0 / 479001600.0,
+        -1.0 / 87178291200.0,
+        1.0 / 20922789888000.0,
+    ];
+    let kr = x * std::f64::consts::FRAC_2_PI + ROUNDER;
+    let k = kr - ROUNDER;
+    let r = (x - k * PIO2_1) - k * PIO2_1T;
+    let (z, z2) = (r * r, r * r * (r * r));
+    let z4 = z2 * z2;
+    let sp = |i: usize| S[i] + S[i + 1] * z;
+    let s = r * ((sp(0) + sp(2) * z2) + (sp(4) + sp(6) * z2) * z4);
+    let cp = |i: usize| C[i] + C[i + 1] * z;
+    let c = (cp(0) + cp(2) * z2) + ((cp(4) + cp(6) * z2) + C[8] * z4) * z4;
+    // Quadrant q: (sin, cos) = (s, c), (c, −s), (−s, −c), (−c, s).
+    // k's low bits are those of `kr` (1.5·2⁵² plus k, two's complement).
+    let q = kr.to_bits();
+    let swap = q & 1 != 0;
+    let (a, b) = if swap { (c, s) } else { (s, c) };
+    let sin_neg = q & 2 != 0;
+    let cos_neg = q.wrapping_add(1) & 2 != 0;
+    (if sin_neg { -a } else { a }, if cos_neg { -b } else { b })
+}
+
+/// The `(px, py, pz, E)` of a record `(pt, η, φ, m)`, within about 1e-15·E of
+/// [`from_pt_eta_phi_m`](crate::fourvec::from_pt_eta_phi_m)'s in every component, without
+/// libm; `E` is NaN outside the range where that is shown (see the module's notes), which
+/// [`mass_side`] leaves undecided.
+#[inline(always)]
+pub fn approx_p4(pt: f64, eta: f64, phi: f64, m: f64) -> [f64; 4] {
+    let ok =
+        pt > 0.0 && pt < 1e30 && eta.abs() <= 30.0 && phi.abs() <= 1e5 && (0.0..1e30).contains(&m);
+    // Out of range: computed on harmless values, then marked.
+    let (pt, eta, phi, m) = if ok {
+        (pt, eta, phi, m)
+    } else {
+        (1.0, 0.0, 0.0, 0.0)
+    };
+    let e = exp_small(eta.abs());
+    let inv = 1.0 / e;
+    let sinh = 0.5 * (e - inv);
+    let cosh = 0.5 * (e + inv);
+    let (sin, cos) = sin_cos_small(phi);
+    let pp = pt * cosh;
+    let energy = (pp * pp + m * m).sqrt();
+    [
+        pt * cos,
+        pt * sin,
+        if eta < 0.0 { -pt * sinh } else { pt * sinh },
+        if ok { energy } else { f64::NAN },
+    ]
+}
+
+/// [`approx_p4`] of many records, as columns: `px`, `py`, `pz`, `e` (cleared and refilled).
+#[derive(Debug, Default, Clone)]
+pub struct ApproxP4s {
+    /// `pt cos φ`.
+    pub px: Vec<f64>,
+    /// `pt sin φ`.
+    pub py: Vec<f64>,
+    /// `pt sinh η`.
+    pub pz: Vec<f64>,
+    /// The energy; NaN where [`approx_p4`] does not vouch for the record.
+    pub e: Vec<f64>,
+}
+
+impl ApproxP4s {
+    /// Record `i`'s four-vector (none past the end).
+    #[inline]
+    pub fn at(&self, i: usize) -> Option<[f64; 4]> {
+        Some([
+            *self.px.get(i)?,
+            *self.py.get(i)?,
+            *self.pz.get(i)?,
+            *self.e.get(i)?,
+        ])
+    }
+
+    /// [`approx_p4`] of the records `(pt[i], eta[i], phi[i], mass[i])` (slices of one length;
+    /// the shortest decides). With AVX2 where the CPU has it (runtime detection), four records
+    /// at a time: the same operations, so the same bits, as one at a time.
+    pub fn compute(pt: &[f64], eta: &[f64], phi: &[f64], mass: &[f64]) -> ApproxP4s {
+        let n = pt.len().min(eta.len()).min(phi.len()).min(mass.len());
+        let mut out = ApproxP4s {
+            px: vec![0.0; n],
+            py: vec![0.0; n],
+            pz: vec![0.0; n],
+            e: vec![0.0; n],
+        };
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: AVX2 is present (checked just above).
+                unsafe { approx_columns_avx2(pt, eta, phi, mass, &mut out) };
+                return out;
+            }
+        }
+        approx_columns(pt, eta, phi, mass, &mut out);
+        out
+    }
+}
+
+/// The loop of [`ApproxP4s::compute`], written for the compiler to vectorise (no branch: the
+/// range checks and quadrants are selects).
+#[inline(always)]
+fn approx_columns(pt: &[f64], eta: &[f64], phi: &[f64], mass: &[f64], out: &mut ApproxP4s) {
+    let n = out.e.len();
+    let (pt, eta, phi, mass) = (&pt[..n], &eta[..n], &phi[..n], &mass[..n]);
+    let (px, py, pz, e) = (
+        &mut out.px[..n],
+        &mut out.py[..n],
+        &mut out.pz[..n],
+        &mut out.e[..n],
+    );
+    for i in 0..n {
+        let [x, y, z, t] = approx_p4(pt[i], eta[i], phi[i], mass[i]);
+        px[i] = x;
+        py[i] = y;
+        pz[i] = z;
+        e[i] = t;
+    }
+}
+
+/// [`approx_columns`] compiled for AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn approx_columns_avx2(
+    pt: &[f64],
+    eta: &[f64],
+    phi: &[f64],
+    mass: &[f64],
+    out: &mut ApproxP4s,
+) {
+    approx_columns(pt, eta, phi, mass, out);
+}
+
+/// Whether the mass of `a + b` as ROOT computes it (`PxPyPzE4D::M` of the summed exact
+/// components, negative when space-like) is certainly below (`Less`) or above (`Greater`) `c`;
+/// `None` when it is too close to tell (or `c` is not finite) and must be computed exactly.
+/// `a` and `b` come from [`approx_p4`] (a NaN energy leaves it undecided).
+#[inline]
+pub fn mass_side(a: &[f64; 4], b: &[f64; 4], c: f64) -> Option<Ordering> {
+    let (x, y, z, t) = (a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3]);
+    let scale = t * t;
+    // A scale that is NaN, subnormal-small or infinite is not vouched for.
+    if !c.is_finite() || !(1e-200..=f64::MAX).contains(&scale) {
+        return None;
+    }
+    let target = c * c.abs();
+    let tol = TOLERANCE * (scale + target.abs());
+    let d = (t * t - x * x - y * y - z * z) - target;
+    if d > tol {
+        Some(Ordering::Greater)
+    } else if d < -tol {
+        Some(Ordering::Less)
+    } else {
+        None
+    }
+}
+
+/// Bounds `[lo, hi]` on the mass of `a + b` as ROOT computes it (see [`mass_side`]), from
+/// [`approx_p4`]'s four-vectors; `None` where they are not vouched for. ROOT's m² lies within
+/// the tolerance of the approximate one, and the signed square root of a bound, rounded, bounds
+/// the rounded mass, as `sqrt` rounds correctly (monotonically).
+#[inline]
+pub fn mass_interval(a: &[f64; 4], b: &[f64; 4]) -> Option<(f64, f64)> {
+    let (x, y, z, t) = (a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3]);
+    let scale = t * t;
+    if !(1e-200..=f64::MAX).contains(&scale) {
+        return None;
+    }
+    let mm = t * t - x * x - y * y - z * z;
+    let margin = TOLERANCE * scale;
+    let signed_sqrt = |v: f64| if v >= 0.0 { v.sqrt() } else { -(-v).sqrt() };
+    Some((signed_sqrt(mm - margin), signed_sqrt(mm + margin)))
+}
+
+/// The pair or triplet (k = 2 or 3, positions in `p` into `best`) whose key `|mass − target|`
+/// as ROOT computes it — the exact four-vectors summed in slot order, `PxPyPzE4D::M` — is
+/// certainly the smallest of all of `p`'s k-combinations, decided on the approximate
+/// four-vectors `p` ([`approx_p4`]); `false` when another combination could tie or win, or
+/// the inputs are not vouched for (the caller then searches with the exact four-vectors).
+///
+/// The approximate search ([`closest_mass_combination`](crate::combinations::closest_mass_combination)
+/// on `p`) names a candidate; [`mass_interval`] bounds its exact key by `h`. Every other
+/// combination must then certainly have a mass outside `[target − h, target + h]`: its m²
+/// interval (the approximate m² ± [`TOLERANCE`]·E²) outside the squares of those bounds,
+/// widened by 10⁻⁹ relative against the rounding of the bounds' own arithmetic. Then its
+/// exact key exceeds `h`, which is at least the candidate's exact key: the candidate is the
+/// strict minimum, the first one whichever way ties would be broken.
+pub fn closest_mass_certain(p: &[[f64; 4]], k: usize, target: f64, best: &mut [usize]) -> bool {
+    closest_certain(p, k, target, best, true)
+}
+
+/// [`closest_mass_certain`], with the AVX2 count of triplets allowed (where the CPU has it and
+/// the event at most [`MAX_RECORDS`](crate::triplets_avx2::MAX_RECORDS) records) or not (the
+/// scalar count, also tested on its own).
+fn closest_certain(
+    p: &[[f64; 4]],
+    k: usize,
+    target: f64,
+    best: &mut [usize],
+    vector: bool,
+) -> bool {
+    let n = p.len();
+    let valid = target.is_finite() && target > 0.0 && (k == 2 || k == 3) && best.len() >= k;
+    if !valid || n < k || p.iter().any(|q| !q[3].is_finite()) {
+        return false;
+    }
+    let order = [0, 1, 2];
+    if !crate::combinations::closest_mass_combination(p, k, &order[..k], target, best) {
+        return false;
+    }
+    let mut sum = p[best[0]];
+    for &i in &best[1..k] {
+        for d in 0..4 {
+            sum[d] += p[i][d];
+        }
+    }
+    let zero = [0.0; 4];
+    let Some((ml, mh)) = mass_interval(&sum, &zero) else {
+        return false;
+    };
+    let h = (ml - target).abs().max((mh - target).abs());
+    if !h.is_finite() {
+        return false;
+    }
+    let upper = (target + h) * (1.0 + 1e-9);
+    let upper2 = upper * upper * (1.0 + 1e-9);
+    let lower = (target - h) * (1.0 - 1e-9);
+    let lower2 = if lower > 1e-6 * target {
+        lower * lower * (1.0 - 1e-9)
+    } else {
+        f64::NEG_INFINITY
+    };
+    // Combinations whose mass could lie in the window: the candidate itself, and any other
+    // makes the answer uncertain.
+    #[cfg(target_arch = "x86_64")]
+    if vector
+        && k == 3
+        && n <= crate::triplets_avx2::MAX_RECORDS
+        && std::arch::is_x86_feature_detected!("avx2")
+    {
+        // SAFETY: AVX2 is present (checked just above).
+        let count = unsafe { crate::triplets_avx2::triplets_meeting(p, TOLERANCE, lower2, upper2) };
+        return count == 1;
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = vector; // only x86-64 has a vector path
+    let mut contenders = 0u32;
+    let meets = |x: f64, y: f64, z: f64, t: f64| {
+        let mm = t * t - x * x - y * y - z * z;
+        let tol = TOLERANCE * (t * t);
+        u32::from(mm - tol <= upper2 && mm + tol >= lower2)
+    };
+    for i in 0..n {
+        for j in i + 1..n {
+            let ij = [
+                p[i][0] + p[j][0],
+                p[i][1] + p[j][1],
+                p[i][2] + p[j][2],
+                p[i][3] + p[j][3],
+            ];
+            if k == 2 {
+                contenders += meets(ij[0], ij[1], ij[2], ij[3]);
+                continue;
+            }
+            for q in &p[j + 1..] {
+                contenders += meets(ij[0] + q[0], ij[1] + q[1], ij[2] + q[2], ij[3] + q[3]);
+            }
+        }
+        if contenders > 1 {
+            return false;
+        }
+    }
+    contenders == 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fourvec::{from_pt_eta_phi_m, mass_of, Coords};
+
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> f64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (self.0 >> 11) as f64 / (1u64 << 53) as f64
+        }
+    }
+
+    #[test]
+    fn polynomials_follow_libm() {
+        let mut rng = Rng(5);
+        let mut worst = (0.0f64, 0.0f64);
+        for i in 0..1_000_000 {
+            let u = rng.next();
+            let x = match i % 3 {
+                0 => 30.0 * u,
+                1 => (6.0 * u) as f32 as f64,
+                _ => 1e-3 * u,
+            };
+            let rel = (exp_small(x) - x.exp()).abs() / x.exp();
+            worst.0 = worst.0.max(rel);
+            let p = match i % 3 {
+                0 => (u - 0.5) * 2e5,
+                1 => ((u - 0.5) * std::f64::consts::TAU) as f32 as f64,
+                _ => (u - 0.5) * 20.0,
+            };
+            let (s, c) = sin_cos_small(p);
+            worst.1 = worst.1.max((s - p.sin()).abs()).max((c - p.cos()).abs());
+        }
+        assert!(worst.0 < 1e-15, "exp: {:e}", worst.0);
+        assert!(worst.1 < 1e-15, "sin/cos: {:e}", worst.1);
+    }
+
+    /// A record as NanoAOD stores it (floats), over wide ranges and some awkward values.
+    fn record(rng: &mut Rng) -> [f64; 4] {
+        let pick = rng.next();
+        let pt = if pick < 0.1 {
+            1e-3 * rng.next()
+        } else if pick < 0.2 {
+            1e4 * rng.next()
+        } else {
+            3.0 + 100.0 * rng.next()
+        };
+        let eta = if rng.next() < 0.1 {
+            (rng.next() - 0.5) * 60.0
+        } else {
+            (rng.next() - 0.5) * 6.0
+        };
+        let phi = (rng.next() - 0.5) * if rng.next() < 0.1 { 100.0 } else { 6.4 };
+        let m = match rng.next() {
+            u if u < 0.3 => 0.0,
+            u if u < 0.6 => 0.1057,
+            _ => 200.0 * rng.next(),
+        };
+        [pt, eta, phi, m].map(|v| v as f32 as f64)
+    }
+
+    #[test]
+    fn approximate_components_are_within_their_bound() {
+        let mut rng = Rng(11);
+        for _ in 0..500_000 {
+            let [pt, eta, phi, m] = record(&mut rng);
+            let exact = from_pt_eta_phi_m(pt, eta, phi, m, Coords::PxPyPzE);
+            let a = approx_p4(pt, eta, phi, m);
+            for k in 0..4 {
+                assert!(
+                    (a[k] - exact[k]).abs() <= 1e-14 * exact[3],
+                    "{k}: {} vs {} ({pt} {eta} {phi} {m})",
+                    a[k],
+                    exact[k]
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn decisions_never_contradict_the_exact_mass() {
+        let mut rng = Rng(23);
+        // Decisions on constants far from the mass (1e-4 relative or more), and those taken.
+        let (mut far, mut far_decided) = (0u64, 0u64);
+        for i in 0..400_000 {
+            let (r1, r2) = (record(&mut rng), record(&mut rng));
+            let e1 = from_pt_eta_phi_m(r1[0], r1[1], r1[2], r1[3], Coords::PxPyPzE);
+            let e2 = from_pt_eta_phi_m(r2[0], r2[1], r2[2], r2[3], Coords::PxPyPzE);
+            let m = mass_of(e1[0] + e2[0], e1[1] + e2[1], e1[2] + e2[2], e1[3] + e2[3]);
+            let (a1, a2) = (
+                approx_p4(r1[0], r1[1], r1[2], r1[3]),
+                approx_p4(r2[0], r2[1], r2[2], r2[3]),
+            );
+            // The exact mass itself, a few ulps and a hair away, and far away, on both sides.
+            let step = f64::from_bits(m.abs().to_bits() + 1) - m.abs();
+            let cs = [
+                m,
+                m + step,
+                m - step,
+                m + 4.0 * step,
+                m * (1.0 + 1e-9),
+                m * (1.0 - 1e-9),
+                m * (1.0 + 1e-4),
+                m * (1.0 - 1e-4),
+                60.0,
+                120.0,
+                -m,
+                0.0,
+            ];
+            if let Some((lo, hi)) = mass_interval(&a1, &a2) {
+                assert!(
+                    lo <= m && m <= hi,
+                    "pair {i}: mass {m:e} outside [{lo:e}, {hi:e}]"
+                );
+                assert!(
+                    hi - lo <= 1e-4 * (a1[3] + a2[3]),
+                    "pair {i}: [{lo:e}, {hi:e}]"
+                );
+            }
+            for (j, c) in cs.into_iter().enumerate() {
+                // Among muons as they are measured: pt 3–103 GeV, |η| < 3.
+                let ordinary = [r1, r2]
+                    .iter()
+                    .all(|r| r[0] >= 3.0 && r[0] <= 103.0 && r[1].abs() <= 3.0);
+                let is_far = ordinary && j >= 6 && (c - m).abs() >= 1e-4 * m.abs();
+                far += u64::from(is_far);
+                if let Some(side) = mass_side(&a1, &a2, c) {
+                    far_decided += u64::from(is_far);
+                    assert_eq!(
+                        m.partial_cmp(&c),
+                        Some(side),
+                        "pair {i}: mass {m:e}, c {c:e}, {r1:?} {r2:?}"
+                    );
+                }
+            }
+        }
+        // Constants far from the mass are decided for ordinary muons but for nearly collinear
+        // pairs (whose m² is tiny against (E1 + E2)²).
+        assert!(
+            far_decided > far * 999 / 1000,
+            "{far_decided} of {far} decided"
+        );
+    }
+
+    #[test]
+    fn certain_closest_combinations_are_the_exact_ones() {
+        use crate::combinations::closest_mass_combination;
+        let mut rng = Rng(41);
+        let (mut events, mut decided) = (0u32, 0u32);
+        for e in 0..20_000 {
+            let n = 2 + (rng.next() * 10.0) as usize;
+            let mut recs: Vec<[f64; 4]> = Vec::new();
+            for i in 0..n {
+                // Duplicated records give ties between combinations.
+                if i > 0 && rng.next() < 0.1 {
+                    recs.push(recs[i - 1]);
+                } else {
+                    let [pt, eta, phi, _] = record(&mut rng);
+                    recs.push([pt, eta, phi, (20.0 * rng.next()) as f32 as f64]);
+                }
+            }
+            let exact: Vec<_> = recs
+                .iter()
+                .map(|r| from_pt_eta_phi_m(r[0], r[1], r[2], r[3], Coords::PxPyPzE))
+                .collect();
+            let approx: Vec<_> = recs
+                .iter()
+                .map(|r| approx_p4(r[0], r[1], r[2], r[3]))
+                .collect();
+            for k in [2, 3] {
+                if n < k {
+                    continue;
+                }
+                // A target, or an exact combination's mass (a key of 0, and near-ties).
+                let mut first = [0usize; 3];
+                let target = if e % 3 == 0 {
+                    let s = (0..k).fold([0.0; 4], |s, i| [0, 1, 2, 3].map(|d| s[d] + exact[i][d]));
+                    mass_of(s[0], s[1], s[2], s[3])
+                } else {
+                    [91.2, 172.5, 30.0][e % 3]
+                };
+                if target.is_nan() || target <= 0.0 {
+                    continue;
+                }
+                let mut want = [0usize; 3];
+                assert!(closest_mass_combination(
+                    &exact,
+                    k,
+                    &[0, 1, 2][..k],
+                    target,
+                    &mut want
+                ));
+                events += 1;
+                let mut scalar = [0usize; 3];
+                let certain = closest_certain(&approx, k, target, &mut scalar, false);
+                assert_eq!(
+                    closest_mass_certain(&approx, k, target, &mut first),
+                    certain,
+                    "event {e}: the vector and scalar counts differ"
+                );
+                if certain {
+                    decided += 1;
+                    assert_eq!(first[..k], want[..k], "event {e}, k {k}, target {target:e}");
+                }
+            }
+        }
+        assert!(decided * 10 > events * 7, "{decided} of {events} decided");
+    }
+
+    #[test]
+    fn awkward_inputs_are_left_undecided() {
+        for r in [
+            [0.0, 1.0, 0.0, 0.1],
+            [-5.0, 1.0, 0.0, 0.1],
+            [f64::NAN, 1.0, 0.0, 0.1],
+            [5.0, f64::INFINITY, 0.0, 0.1],
+            [5.0, 31.0, 0.0, 0.1],
+            [5.0, 1.0, 2e5, 0.1],
+            [5.0, 1.0, 0.0, -0.1],
+            [5.0, 1.0, 0.0, f64::NAN],
+            [1e31, 1.0, 0.0, 0.1],
+        ] {
+            let p = approx_p4(r[0], r[1], r[2], r[3]);
+            assert!(p[3].is_nan(), "{r:?}");
+            let fine = approx_p4(40.0, 0.1, 0.2, 0.1);
+            for c in [0.0, 1.0, 1e3] {
+                assert_eq!(mass_side(&p, &fine, c), None, "{r:?}");
+            }
+        }
+        let a = approx_p4(40.0, 0.1, 0.2, 0.1);
+        let b = approx_p4(30.0, -0.4, 2.9, 0.1);
+        assert_eq!(mass_side(&a, &b, f64::NAN), None);
+        assert_eq!(mass_side(&a, &b, f64::INFINITY), None);
+        assert_eq!(mass_side(&a, &b, 1.0), Some(Ordering::Greater));
+        let tiny = approx_p4(1e-120, 0.0, 0.0, 0.0);
+        assert_eq!(mass_side(&tiny, &tiny, 0.0), None);
+    }
+}
