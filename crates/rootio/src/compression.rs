@@ -461,34 +461,9 @@ fn decode_lz4(ctx: &BlockCtx, payload: &[u8], dst: &mut [u8]) -> Result<()> {
     // time on the 5 M-event lz4 file), a crafted block decodes there to zeros whatever liblz4
     // does.
     dst.fill(0);
-    let n = lz4_block_decompress(body, dst)
+    let n = crate::lz4::decompress_block(body, dst)
         .ok_or_else(|| ctx.fail("malformed LZ4 block (rejected by LZ4_decompress_safe)"))?;
     ctx.check_size(n)
-}
-
-/// Decode the raw LZ4 block `src` into `dst` with liblz4's `LZ4_decompress_safe`, which ROOT
-/// uses too (`R__unzipLZ4`); the number of bytes written, `None` for a malformed block or one
-/// that would not fit. liblz4 documents this function as protected against malicious input:
-/// it never reads outside `src` nor writes outside `dst`, and a match that reaches before the
-/// start of `dst` is an error (one of offset 0 is not: see [`decode_lz4`]). It decodes ROOT's
-/// baskets 1.9–2.1x as fast as `lz4_flex`'s decoder, safe or not (4.5 against 2.2–2.4 GB/s
-/// of output on the 5 M-event lz4 file, `examples/lz4_decoders.rs`), mostly on the
-/// short-offset overlapping matches that runs of equal bytes give.
-fn lz4_block_decompress(src: &[u8], dst: &mut [u8]) -> Option<usize> {
-    let src_len = std::os::raw::c_int::try_from(src.len()).ok()?;
-    let dst_len = std::os::raw::c_int::try_from(dst.len()).ok()?;
-    // SAFETY: both pointers come from live slices of exactly the lengths passed, which fit an
-    // int; LZ4_decompress_safe reads at most `src_len` bytes of `src`, writes at most `dst_len`
-    // bytes of `dst` and keeps no pointer after it returns.
-    let n = unsafe {
-        lz4_sys::LZ4_decompress_safe(
-            src.as_ptr().cast(),
-            dst.as_mut_ptr().cast(),
-            src_len,
-            dst_len,
-        )
-    };
-    usize::try_from(n).ok()
 }
 
 /// `XZ` payload: one `.xz` stream, decoded like ROOT's `R__unzipLZMA` (stream decoder, no
@@ -637,7 +612,8 @@ mod tests {
     }
 
     fn lz4_block(data: &[u8]) -> Vec<u8> {
-        let c = lz4_flex::block::compress(data);
+        let mut c = Vec::new();
+        crate::lz4::compress_block(data, 1, &mut c).unwrap();
         let mut p = xxhash_rust::xxh64::xxh64(&c, 0).to_be_bytes().to_vec();
         p.extend_from_slice(&c);
         framed(b"L4", 1, &p, data.len())

@@ -40,6 +40,7 @@ pub mod header;
 pub mod histogram;
 pub mod json;
 pub mod key;
+mod lz4;
 mod memory;
 pub mod object;
 pub mod remote;

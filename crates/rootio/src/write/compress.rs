@@ -20,7 +20,7 @@
 //! |---|---|---|---|
 //! | [`Compression::Zlib`] | 1xx | `"ZL" 8` + zlib stream (`R__zipZLIB`, `deflateInit(level)`) | libdeflate at the same level |
 //! | [`Compression::Lzma`] | 2xx | `"XZ" 0` + xz stream (`ZipLZMA.c`: `lzma_easy_encoder(level, LZMA_CHECK_CRC32)`) | liblzma, same preset and check |
-//! | [`Compression::Lz4`] | 4xx | `"L4" 1` + big-endian XXH64 of the block + LZ4 block (`ZipLZ4.cxx`) | `lz4_flex` (fast mode only: ROOT uses LZ4-HC for levels ≥ 4, so ROOT's LZ4 files are somewhat smaller) |
+//! | [`Compression::Lz4`] | 4xx | `"L4" 1` + big-endian XXH64 of the block + LZ4 block (`ZipLZ4.cxx`) | liblz4 as ROOT calls it: `LZ4_compress_HC` at the level for levels ≥ 4, `LZ4_compress_default` below |
 //! | [`Compression::Zstd`] | 5xx | `"ZS" 1` + zstd frame (`ZipZSTD.cxx`: `ZSTD_compressCCtx(…, 2*cxlevel)`) | libzstd at level `2 * level` |
 
 use crate::compression::{HEADER_SIZE, MAX_BLOCK_SIZE};
@@ -167,10 +167,14 @@ fn compress_block(block: &[u8], compression: Compression, out: &mut Vec<u8>) -> 
             (*b"XZ", 0)
         }
         Compression::Lz4(_) => {
-            let compressed = lz4_flex::block::compress(block);
-            let sum = xxhash_rust::xxh64::xxh64(&compressed, 0);
-            out.extend_from_slice(&sum.to_be_bytes());
-            out.extend_from_slice(&compressed);
+            // The checksum of the LZ4 block precedes it: room first, filled in after.
+            let sum_at = out.len();
+            out.extend_from_slice(&[0u8; 8]);
+            if crate::lz4::compress_block(block, level, out).is_none() {
+                return Ok(false);
+            }
+            let sum = xxhash_rust::xxh64::xxh64(&out[sum_at + 8..], 0);
+            out[sum_at..sum_at + 8].copy_from_slice(&sum.to_be_bytes());
             (*b"L4", 1)
         }
         Compression::Zstd(_) => {
