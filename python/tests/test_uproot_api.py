@@ -38,6 +38,7 @@ def test_branch_array_equals_uproot(sample):
     b = theirs["Muon_pt"].array(library="np", entry_stop=500)
     assert a.dtype == b.dtype == object and len(a) == len(b)
     for x, y in zip(a, b):
+        assert isinstance(x, np.ndarray) and x.dtype == y.dtype
         np.testing.assert_array_equal(x, y)
     assert ours["Muon_pt"].name == "Muon_pt" and "Muon_pt" in repr(ours["Muon_pt"])
     with pytest.raises(KeyError, match="Muon_pt"):
@@ -134,3 +135,17 @@ def test_typenames_and_show(sample):
     lines = out.getvalue().splitlines()
     assert lines[0].startswith("name") and "typename" in lines[0]
     assert [ln.split("|")[0].strip() for ln in lines[2:]] == u.keys(filter_name="MET_*")
+
+
+def test_jagged_values_as_numpy_object_arrays():
+    from hepframe.io import _to_object_array
+
+    a = ak.Array([[1.5, 2.5], [], [3.5], [], [4.5, 5.5, 6.5]])
+    got = _to_object_array(a)
+    assert got.dtype == object and got.shape == (5,)
+    assert [x.tolist() for x in got] == a.tolist()
+    assert all(isinstance(x, np.ndarray) and x.dtype == np.float64 for x in got)
+    assert _to_object_array(ak.Array([[0.5]])[:0]).shape == (0,)
+    # Lists of lists (and records) are no flat numpy array per entry: Python lists, as before.
+    nested = _to_object_array(ak.Array([[[1, 2], []], [], [[3]]]))
+    assert nested.dtype == object and nested.tolist() == [[[1, 2], []], [], [[3]]]
