@@ -272,6 +272,7 @@ impl Histogram {
                 (Storage::Weight, index, values, variances)
             }
         };
+        check_cells(&axes, &flows, index.as_ref(), values.as_ref())?;
         let mut h = Histogram::with_axes(axes, storage);
         let layout = Layout::new(&h.axes, &flows);
         if let Some(v) = &values {
@@ -307,6 +308,58 @@ impl Histogram {
             }
         });
         Ok(h)
+    }
+}
+
+/// Histograms of up to this many cells (flow bins included) may be declared by their axes alone,
+/// with sparse or no values; larger ones must give every value densely.
+const CELLS_WITHOUT_DATA: usize = 1 << 22;
+
+/// Refuse, before anything is allocated, a histogram whose axes declare more cells than the
+/// JSON's numbers justify: a partial result with `"bins": 100555555555` and 102 values would
+/// otherwise ask for 800 GB (found by the `partial_and_plan` fuzz target). Up to
+/// [`CELLS_WITHOUT_DATA`] cells are taken as declared; beyond, the storage must hold every value
+/// of the input's layout in dense arrays, so what is allocated grows with the input's size.
+fn check_cells(
+    axes: &[Axis],
+    flows: &[(bool, bool)],
+    index: Option<&Value>,
+    values: Option<&Value>,
+) -> Result<()> {
+    let cells = axes
+        .iter()
+        .try_fold(1usize, |n, a| n.checked_mul(a.extent()));
+    let input = axes.iter().zip(flows).try_fold(1usize, |n, (a, &(u, o))| {
+        n.checked_mul(a.bins() + usize::from(u) + usize::from(o))
+    });
+    let (Some(cells), Some(input)) = (cells, input) else {
+        return Err(uhi_err("axes", "too many bins: their product overflows"));
+    };
+    if cells <= CELLS_WITHOUT_DATA {
+        return Ok(());
+    }
+    let given = match (index, values) {
+        (None, Some(v)) => dense_numbers(v),
+        _ => 0,
+    };
+    if given == input {
+        return Ok(());
+    }
+    Err(uhi_err(
+        "storage",
+        format!(
+            "the axes declare {cells} cells (flow bins included) but the storage gives {given} of \
+             their {input} values densely; a histogram of more than {CELLS_WITHOUT_DATA} cells \
+             is read only with every value given"
+        ),
+    ))
+}
+
+/// The numbers of a dense (nested) array of values; anything that is not an array counts one.
+fn dense_numbers(v: &Value) -> usize {
+    match v {
+        Value::Array(items) => items.iter().map(dense_numbers).sum(),
+        _ => 1,
     }
 }
 

@@ -243,3 +243,49 @@ fn reader_errors_name_the_path() {
     );
     assert!(msg(json!({"axes": []})).contains("uhi_schema"));
 }
+
+/// Axes that declare far more bins than the storage gives are refused before anything is
+/// allocated (a partial result with `"bins": 100555555555` and 102 values asked for 800 GB).
+#[test]
+fn huge_declared_axes_need_their_values() {
+    let msg = |v: serde_json::Value| Histogram::from_uhi_json(&v).unwrap_err().to_string();
+    let axis = |bins: u64| {
+        json!({"type": "regular", "lower": 0, "upper": 1, "bins": bins, "underflow": true,
+               "overflow": true, "circular": false})
+    };
+    let values: Vec<f64> = vec![1.0; 102];
+    let huge = json!({"uhi_schema": 1, "axes": [axis(100_555_555_555)],
+                      "storage": {"type": "double", "values": values}});
+    assert!(
+        msg(huge).contains("the axes declare 100555555557 cells"),
+        "a huge axis with 102 values"
+    );
+    // Without values, or sparse: the same.
+    let bare = json!({"uhi_schema": 1, "axes": [axis(1 << 40)], "storage": {"type": "double"}});
+    assert!(msg(bare).contains("gives 0 of"));
+    let sparse = json!({"uhi_schema": 1, "axes": [axis(1 << 40)],
+                        "storage": {"type": "double", "index": [[1]], "values": [2.0]}});
+    assert!(msg(sparse).contains("densely"));
+    // Two axes whose cells overflow a usize.
+    let overflow = json!({"uhi_schema": 1, "axes": [axis(1 << 40), axis(1 << 40)],
+                          "storage": {"type": "double"}});
+    assert!(msg(overflow).contains("overflows"));
+    // Small histograms may still leave their values out (all zero), as before.
+    let small = json!({"uhi_schema": 1, "axes": [axis(1000)], "storage": {"type": "double"}});
+    let h = Histogram::from_uhi_json(&small).unwrap();
+    assert_eq!(h.values(true).len(), 1002);
+}
+
+/// A large histogram that gives every value densely is read.
+#[test]
+fn large_dense_histograms_are_read() {
+    let bins = (1usize << 22) + 10;
+    let values = vec![0.5f64; bins + 2];
+    let v = json!({"uhi_schema": 1,
+                   "axes": [{"type": "regular", "lower": 0, "upper": 1, "bins": bins,
+                             "underflow": true, "overflow": true, "circular": false}],
+                   "storage": {"type": "double", "values": values}});
+    let h = Histogram::from_uhi_json(&v).unwrap();
+    assert_eq!(h.values(true).len(), bins + 2);
+    assert_eq!(h.values(true)[bins + 1], 0.5);
+}
