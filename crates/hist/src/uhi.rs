@@ -272,9 +272,9 @@ impl Histogram {
                 (Storage::Weight, index, values, variances)
             }
         };
-        check_cells(&axes, &flows, index.as_ref(), values.as_ref())?;
+        let layout = Layout::new(&axes, &flows);
+        layout.check_cells(index.as_ref(), values.as_ref())?;
         let mut h = Histogram::with_axes(axes, storage);
-        let layout = Layout::new(&h.axes, &flows);
         if let Some(v) = &values {
             layout.read_into(v, index.as_ref(), &mut h.values, "storage.values")?;
         }
@@ -314,46 +314,6 @@ impl Histogram {
 /// Histograms of up to this many cells (flow bins included) may be declared by their axes alone,
 /// with sparse or no values; larger ones must give every value densely.
 const CELLS_WITHOUT_DATA: usize = 1 << 22;
-
-/// Refuse, before anything is allocated, a histogram whose axes declare more cells than the
-/// JSON's numbers justify: a partial result with `"bins": 100555555555` and 102 values would
-/// otherwise ask for 800 GB (found by the `partial_and_plan` fuzz target). Up to
-/// [`CELLS_WITHOUT_DATA`] cells are taken as declared; beyond, the storage must hold every value
-/// of the input's layout in dense arrays, so what is allocated grows with the input's size.
-fn check_cells(
-    axes: &[Axis],
-    flows: &[(bool, bool)],
-    index: Option<&Value>,
-    values: Option<&Value>,
-) -> Result<()> {
-    let cells = axes
-        .iter()
-        .try_fold(1usize, |n, a| n.checked_mul(a.extent()));
-    let input = axes.iter().zip(flows).try_fold(1usize, |n, (a, &(u, o))| {
-        n.checked_mul(a.bins() + usize::from(u) + usize::from(o))
-    });
-    let (Some(cells), Some(input)) = (cells, input) else {
-        return Err(uhi_err("axes", "too many bins: their product overflows"));
-    };
-    if cells <= CELLS_WITHOUT_DATA {
-        return Ok(());
-    }
-    let given = match (index, values) {
-        (None, Some(v)) => dense_numbers(v),
-        _ => 0,
-    };
-    if given == input {
-        return Ok(());
-    }
-    Err(uhi_err(
-        "storage",
-        format!(
-            "the axes declare {cells} cells (flow bins included) but the storage gives {given} of \
-             their {input} values densely; a histogram of more than {CELLS_WITHOUT_DATA} cells \
-             is read only with every value given"
-        ),
-    ))
-}
 
 /// The numbers of a dense (nested) array of values; anything that is not an array counts one.
 fn dense_numbers(v: &Value) -> usize {
@@ -417,8 +377,11 @@ fn read_axis(value: &Value, path: &str) -> Result<(Axis, (bool, bool))> {
             circular,
             metadata,
         } => {
+            // Room for the two flow bins, so extents never overflow.
             let bins = usize::try_from(bins)
-                .map_err(|_| uhi_err(format!("{path}.bins"), "too many bins"))?;
+                .ok()
+                .filter(|b| b.checked_add(2).is_some())
+                .ok_or_else(|| uhi_err(format!("{path}.bins"), "too many bins"))?;
             let axis = Axis::regular(bins, lower, upper).map_err(bad)?;
             (axis, underflow, overflow, circular, metadata)
         }
@@ -480,6 +443,36 @@ impl Layout {
             offset,
             ours,
         }
+    }
+
+    /// Refuse, before anything is allocated, a histogram whose axes declare more cells than
+    /// the JSON's numbers justify: a partial result with `"bins": 100555555555` and 102 values
+    /// would otherwise ask for 800 GB (found by the `partial_and_plan` fuzz target). Up to
+    /// [`CELLS_WITHOUT_DATA`] cells are taken as declared; beyond, the storage must hold every
+    /// value of the input's layout in dense arrays, so what is allocated grows with the input.
+    fn check_cells(&self, index: Option<&Value>, values: Option<&Value>) -> Result<()> {
+        let product = |dims: &[usize]| dims.iter().try_fold(1usize, |n, &d| n.checked_mul(d));
+        let (Some(cells), Some(input)) = (product(&self.ours), product(&self.input)) else {
+            return Err(uhi_err("axes", "too many bins: their product overflows"));
+        };
+        if cells <= CELLS_WITHOUT_DATA {
+            return Ok(());
+        }
+        let given = match (index, values) {
+            (None, Some(v)) => dense_numbers(v),
+            _ => 0,
+        };
+        if given == input {
+            return Ok(());
+        }
+        Err(uhi_err(
+            "storage",
+            format!(
+                "the axes declare {cells} cells (flow bins included) but the storage gives {given} \
+                 of their {input} values densely; a histogram of more than {CELLS_WITHOUT_DATA} \
+                 cells is read only with every value given"
+            ),
+        ))
     }
 
     fn slot(&self, input_index: &[usize]) -> usize {

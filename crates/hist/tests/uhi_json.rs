@@ -289,3 +289,14 @@ fn large_dense_histograms_are_read() {
     assert_eq!(h.values(true).len(), bins + 2);
     assert_eq!(h.values(true)[bins + 1], 0.5);
 }
+
+/// A bin count with no room for the flow bins is refused, not wrapped around.
+#[test]
+fn bin_counts_without_room_for_flow_bins_are_refused() {
+    let v = json!({"uhi_schema": 1,
+                   "axes": [{"type": "regular", "lower": 0, "upper": 1, "bins": u64::MAX,
+                             "underflow": true, "overflow": true, "circular": false}],
+                   "storage": {"type": "double"}});
+    let e = Histogram::from_uhi_json(&v).unwrap_err().to_string();
+    assert!(e.contains("axes[0].bins") && e.contains("too many bins"), "{e}");
+}
