@@ -298,5 +298,8 @@ fn bin_counts_without_room_for_flow_bins_are_refused() {
                              "underflow": true, "overflow": true, "circular": false}],
                    "storage": {"type": "double"}});
     let e = Histogram::from_uhi_json(&v).unwrap_err().to_string();
-    assert!(e.contains("axes[0].bins") && e.contains("too many bins"), "{e}");
+    assert!(
+        e.contains("axes[0].bins") && e.contains("too many bins"),
+        "{e}"
+    );
 }
