@@ -590,7 +590,7 @@ fn numbers(a: rootio::Array) -> Option<Vec<f64>> {
 fn generated_clusters(n: u64) -> Vec<u64> {
     let size = (n / 10_000).max(1 << 16);
     let mut ends: Vec<u64> = (1..=n / size).map(|k| k * size).collect();
-    if n % size != 0 {
+    if !n.is_multiple_of(size) {
         ends.push(n);
     }
     ends

@@ -146,7 +146,7 @@ fn generate(out: &str, n: usize) -> Res<()> {
             mu[1].push((r.unit() * 4.8 - 2.4) as f32);
             mu[2].push((r.unit() * std::f64::consts::TAU - std::f64::consts::PI) as f32);
             mu[3].push(0.10566);
-            charge.push(if r.next() % 2 == 0 { 1 } else { -1 });
+            charge.push(if r.next().is_multiple_of(2) { 1 } else { -1 });
         }
         mo.push(mu[0].len() as i64);
         let j = r.poisson(4.0) as i32;

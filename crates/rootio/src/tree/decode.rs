@@ -126,7 +126,7 @@ macro_rules! be_extend {
 /// the array type of `element`.
 pub fn append_elements(out: &mut Array, element: Element, bytes: &[u8]) -> Result<()> {
     let size = element.disk_size();
-    if bytes.len() % size != 0 {
+    if !bytes.len().is_multiple_of(size) {
         return Err(Error::corrupt(format!(
             "{} bytes is not a whole number of {size}-byte elements",
             bytes.len()
