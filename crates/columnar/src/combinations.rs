@@ -121,6 +121,15 @@ fn closest_mass(
     if n < k || best.len() < k {
         return false;
     }
+    #[cfg(target_arch = "x86_64")]
+    // The triplet search in vector lanes, where the CPU has AVX2 and the event at most
+    // MAX_RECORDS records.
+    if vector && k == 3 {
+        if let Some(t) = crate::triplets_avx2::with_triplet_masses(p4, |t| t.closest(target)) {
+            best[..3].copy_from_slice(&t);
+            return true;
+        }
+    }
     // The first combination is the best so far whatever its key (a NaN key stays: no
     // comparison with it holds). Met again in the loops, it does not replace itself.
     best[..k].copy_from_slice(&[0, 1, 2][..k]);
@@ -129,16 +138,6 @@ fn closest_mass(
         first = add(&first, &p4[2], Coords::PxPyPzE);
     }
     let mut best_key = key(&first);
-    #[cfg(target_arch = "x86_64")]
-    if vector
-        && k == 3
-        && n <= crate::triplets_avx2::MAX_RECORDS
-        && std::arch::is_x86_feature_detected!("avx2")
-    {
-        // SAFETY: AVX2 is present (checked above); 3 ≤ n ≤ MAX_RECORDS and best.len() ≥ 3.
-        unsafe { crate::triplets_avx2::closest_triplet(p4, target, best_key, &mut best[..3]) };
-        return true;
-    }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = vector; // only x86-64 has a vector path
     let (mut lo, mut hi) = mass_window(target, best_key);

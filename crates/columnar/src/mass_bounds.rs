@@ -306,44 +306,25 @@ fn closest_certain(
     if !valid || n < k || p.iter().any(|q| !q[3].is_finite()) {
         return false;
     }
+    // With AVX2, every triplet's m² computed once serves the search and the count.
+    #[cfg(target_arch = "x86_64")]
+    if vector && k == 3 {
+        let decided = crate::triplets_avx2::with_triplet_masses(p, |t| {
+            best[..3].copy_from_slice(&t.closest(target));
+            certainty_window(p, &best[..3], target)
+                .is_some_and(|(lower2, upper2)| t.count_meeting(TOLERANCE, lower2, upper2) == 1)
+        });
+        if let Some(decided) = decided {
+            return decided;
+        }
+    }
     let order = [0, 1, 2];
     if !crate::combinations::closest_mass_combination(p, k, &order[..k], target, best) {
         return false;
     }
-    let mut sum = p[best[0]];
-    for &i in &best[1..k] {
-        for d in 0..4 {
-            sum[d] += p[i][d];
-        }
-    }
-    let zero = [0.0; 4];
-    let Some((ml, mh)) = mass_interval(&sum, &zero) else {
+    let Some((lower2, upper2)) = certainty_window(p, &best[..k], target) else {
         return false;
     };
-    let h = (ml - target).abs().max((mh - target).abs());
-    if !h.is_finite() {
-        return false;
-    }
-    let upper = (target + h) * (1.0 + 1e-9);
-    let upper2 = upper * upper * (1.0 + 1e-9);
-    let lower = (target - h) * (1.0 - 1e-9);
-    let lower2 = if lower > 1e-6 * target {
-        lower * lower * (1.0 - 1e-9)
-    } else {
-        f64::NEG_INFINITY
-    };
-    // Combinations whose mass could lie in the window: the candidate itself, and any other
-    // makes the answer uncertain.
-    #[cfg(target_arch = "x86_64")]
-    if vector
-        && k == 3
-        && n <= crate::triplets_avx2::MAX_RECORDS
-        && std::arch::is_x86_feature_detected!("avx2")
-    {
-        // SAFETY: AVX2 is present (checked just above).
-        let count = unsafe { crate::triplets_avx2::triplets_meeting(p, TOLERANCE, lower2, upper2) };
-        return count == 1;
-    }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = vector; // only x86-64 has a vector path
     let mut contenders = 0u32;
@@ -373,6 +354,34 @@ fn closest_certain(
         }
     }
     contenders == 1
+}
+
+/// The window `[lower2, upper2]` of m² that no combination other than the candidate `best`
+/// (positions into `p`) may meet for it to be certainly the closest: the squares of
+/// `target ± h`, `h` the bound on the candidate's exact key from [`mass_interval`], widened by
+/// 10⁻⁹ relative against the rounding of the bounds' own arithmetic. `None` when the
+/// candidate's sum is not vouched for.
+fn certainty_window(p: &[[f64; 4]], best: &[usize], target: f64) -> Option<(f64, f64)> {
+    let mut sum = p[best[0]];
+    for &i in &best[1..] {
+        for d in 0..4 {
+            sum[d] += p[i][d];
+        }
+    }
+    let (ml, mh) = mass_interval(&sum, &[0.0; 4])?;
+    let h = (ml - target).abs().max((mh - target).abs());
+    if !h.is_finite() {
+        return None;
+    }
+    let upper = (target + h) * (1.0 + 1e-9);
+    let upper2 = upper * upper * (1.0 + 1e-9);
+    let lower = (target - h) * (1.0 - 1e-9);
+    let lower2 = if lower > 1e-6 * target {
+        lower * lower * (1.0 - 1e-9)
+    } else {
+        f64::NEG_INFINITY
+    };
+    Some((lower2, upper2))
 }
 
 #[cfg(test)]

@@ -1,140 +1,264 @@
 //! The trijet search of [`closest_mass_combination`](crate::combinations::closest_mass_combination)
-//! (k = 3, slots added in order) four last records at a time with AVX2.
+//! (k = 3, slots added in order) and the count of
+//! [`closest_mass_certain`](crate::mass_bounds::closest_mass_certain), on events of at most
+//! [`MAX_RECORDS`] records, with AVX2.
 //!
-//! For each pair `(i, j)` the pair's sum is added to four consecutive records `l` at once and
-//! their `m² = E² − px² − py² − pz²` computed with the same operations in the same order as the
-//! scalar path (separate multiplies and subtractions, no fused multiply-add; IEEE arithmetic is
-//! the same in a vector lane), so each lane holds the scalar `m²` bit for bit. Lanes whose m²
-//! lies in the window of the best key so far are then taken in lane order (the lexicographic
-//! order of the combinations) and keyed exactly by the scalar code, which checks them against
-//! the current window again: the window only narrows, so a lane outside the vector test's
-//! window is outside the current one too. The answer is the scalar path's, bit for bit (tested
-//! there).
+//! Every triplet's `m² = E² − px² − py² − pz²` and `E²` are computed once per event into a
+//! buffer, four triplets at a time, in *colex* order: triplets `(i, j, k)`, `i < j < k`, by
+//! `k`, then `j`, then `i`. For a given `k` the pairs `(i, j)` with `j < k` are then the first
+//! `k(k − 1)/2` pairs of the event in the same order, so the pair sums are computed once and
+//! each `k` is one long run of vector lanes (a nested loop over `(i, j)` and then `k` has runs
+//! of 1–3 lanes on events of a few jets). Each lane adds, multiplies and subtracts as the
+//! scalar path does — `(pᵢ + pⱼ) + pₖ` component by component, then `t·t − x·x − y·y − z·z`
+//! with separate multiplies and subtractions, no fused multiply-add — so it holds the scalar
+//! `m²` bit for bit; the key `|m − target|` (`m` the signed square root, `PxPyPzE4D::M`) is
+//! computed in the lanes too, and `sqrt` rounds correctly in a lane as in a scalar.
+//!
+//! The answer is the scalar path's: the first triplet in lexicographic order (`combinations`'
+//! order) with the smallest key, where NaN keys never win and a NaN key of the first triplet
+//! `(0, 1, 2)` stays (as `ArgMin` over the keys in order). Ties are broken by comparing the
+//! tied triplets lexicographically, so the colex walk gives the same answer. Tested against
+//! the scalar paths in `combinations` and `mass_bounds`.
 
 use std::arch::x86_64::*;
+use std::cell::RefCell;
 
-use crate::combinations::mass_window;
-use crate::fourvec::{add, mass_of, Coords, P4};
+use crate::fourvec::P4;
 
 /// The most records an event may have for this path (the others take the scalar one).
 pub(crate) const MAX_RECORDS: usize = 20;
 
-/// The best triplet of `p4` (3 ≤ n ≤ [`MAX_RECORDS`]) for the key `|mass − target|`, starting
-/// from the first triplet `(0, 1, 2)` already in `best` with key `best_key`.
-///
-/// # Safety
-/// The CPU must have AVX2; `best` must hold 3 positions.
-#[target_feature(enable = "avx2")]
-pub(crate) unsafe fn closest_triplet(
-    p4: &[P4],
-    target: f64,
-    mut best_key: f64,
-    best: &mut [usize],
-) {
-    let (lanes4, n) = Lanes::new(p4);
-    let (mut lo, mut hi) = mass_window(target, best_key);
-    for i in 0..n {
-        for j in i + 1..n {
-            let ij = add(&p4[i], &p4[j], Coords::PxPyPzE);
-            let mut l = j + 1;
-            while l < n {
-                let mm = mass2(lanes4.plus(&ij, l));
-                let inside = _mm256_and_pd(
-                    _mm256_cmp_pd::<_CMP_GE_OQ>(mm, _mm256_set1_pd(lo)),
-                    _mm256_cmp_pd::<_CMP_LE_OQ>(mm, _mm256_set1_pd(hi)),
-                );
-                let valid = (1u32 << (n - l).min(4)) - 1;
-                let mut lanes = _mm256_movemask_pd(inside) as u32 & valid;
-                while lanes != 0 {
-                    let k = l + lanes.trailing_zeros() as usize;
-                    lanes &= lanes - 1;
-                    let s = add(&ij, &p4[k], Coords::PxPyPzE);
-                    let m2 = s[3] * s[3] - s[0] * s[0] - s[1] * s[1] - s[2] * s[2];
-                    if m2 >= lo && m2 <= hi {
-                        let key = (mass_of(s[0], s[1], s[2], s[3]) - target).abs();
-                        if key < best_key {
-                            best_key = key;
-                            (lo, hi) = mass_window(target, key);
-                            best.copy_from_slice(&[i, j, k]);
-                        }
-                    }
-                }
-                l += 4;
-            }
-        }
-    }
+/// Pairs and triplets of [`MAX_RECORDS`] records.
+const MAX_PAIRS: usize = MAX_RECORDS * (MAX_RECORDS - 1) / 2;
+const MAX_TRIPLETS: usize = MAX_RECORDS * (MAX_RECORDS - 1) * (MAX_RECORDS - 2) / 6;
+
+/// The pairs `(i, j)`, `i < j`, with `j < k` (and so the colex position of `(0, 0, k)`'s run of
+/// triplets is [`triplets_below`]`(k)`).
+const fn pairs_below(k: usize) -> usize {
+    k * k.saturating_sub(1) / 2
 }
 
-/// How many triplets of `p4` (3 ≤ n ≤ [`MAX_RECORDS`]) have an m² interval `m² ± tolerance·E²`
-/// that meets `[lower2, upper2]`, counted up to 2 (the count of
-/// [`closest_mass_certain`](crate::mass_bounds::closest_mass_certain), four last records at a
-/// time: the same operations as its scalar loop, so the same count).
+/// The triplets `(i, j, l)`, `i < j < l`, with `l < k`.
+const fn triplets_below(k: usize) -> usize {
+    k * k.saturating_sub(1) * k.saturating_sub(2) / 6
+}
+
+/// The triplet at each colex position, for decoding the (rare) ties.
+const TRIPLETS: [[u8; 3]; MAX_TRIPLETS] = {
+    let mut t = [[0u8; 3]; MAX_TRIPLETS];
+    let mut at = 0;
+    let mut k = 2;
+    while k < MAX_RECORDS {
+        let mut j = 1;
+        while j < k {
+            let mut i = 0;
+            while i < j {
+                t[at] = [i as u8, j as u8, k as u8];
+                at += 1;
+                i += 1;
+            }
+            j += 1;
+        }
+        k += 1;
+    }
+    t
+};
+
+/// The buffers of one event, reused from event to event (each thread has its own). Four
+/// lanes past the last pair or triplet are written or read but never counted.
+struct Scratch {
+    /// Pair sums, component by component, in colex order.
+    pairs: [[f64; MAX_PAIRS + 4]; 4],
+    /// Every triplet's m², E² and key, in colex order.
+    mm: [f64; MAX_TRIPLETS + 4],
+    tt: [f64; MAX_TRIPLETS + 4],
+    keys: [f64; MAX_TRIPLETS + 4],
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Box<Scratch>> = RefCell::new(Box::new(Scratch {
+        pairs: [[0.0; MAX_PAIRS + 4]; 4],
+        mm: [0.0; MAX_TRIPLETS + 4],
+        tt: [0.0; MAX_TRIPLETS + 4],
+        keys: [0.0; MAX_TRIPLETS + 4],
+    }));
+}
+
+/// The m² and E² of every triplet of an event's four-vectors (`PxPyPzE`), made by
+/// [`with_triplet_masses`]; only exists where the CPU has AVX2.
+pub(crate) struct TripletMasses<'a> {
+    scratch: &'a mut Scratch,
+    /// The event's records (3 ≤ n ≤ [`MAX_RECORDS`]).
+    n: usize,
+}
+
+/// Calls `f` with the triplet masses of `p4`; `None` when the CPU lacks AVX2 or `p4` has fewer
+/// than 3 or more than [`MAX_RECORDS`] records.
+pub(crate) fn with_triplet_masses<R>(
+    p4: &[P4],
+    f: impl FnOnce(&mut TripletMasses) -> R,
+) -> Option<R> {
+    let n = p4.len();
+    if !(3..=MAX_RECORDS).contains(&n) || !std::arch::is_x86_feature_detected!("avx2") {
+        return None;
+    }
+    SCRATCH.with(|cell| {
+        // Re-entered only if `f` itself searched triplets on this thread; it does not.
+        let mut scratch = cell.try_borrow_mut().ok()?;
+        // SAFETY: AVX2 is present (checked above); 3 ≤ n ≤ MAX_RECORDS.
+        unsafe { fill(p4, &mut scratch) };
+        Some(f(&mut TripletMasses {
+            scratch: &mut scratch,
+            n,
+        }))
+    })
+}
+
+/// Writes the pair sums and every triplet's m² and E² of `p4` (3 ≤ n ≤ [`MAX_RECORDS`]).
 ///
 /// # Safety
 /// The CPU must have AVX2.
 #[target_feature(enable = "avx2")]
-pub(crate) unsafe fn triplets_meeting(p4: &[P4], tolerance: f64, lower2: f64, upper2: f64) -> u32 {
-    let (lanes4, n) = Lanes::new(p4);
-    let (vtol, vlo, vhi) = (
-        _mm256_set1_pd(tolerance),
-        _mm256_set1_pd(lower2),
-        _mm256_set1_pd(upper2),
-    );
-    let mut count = 0u32;
-    for i in 0..n {
-        for j in i + 1..n {
-            let ij = add(&p4[i], &p4[j], Coords::PxPyPzE);
-            let mut l = j + 1;
-            while l < n {
-                let v = lanes4.plus(&ij, l);
-                let mm = mass2(v);
-                let tt = _mm256_mul_pd(v[3], v[3]);
-                let tol = _mm256_mul_pd(vtol, tt);
-                let meets = _mm256_and_pd(
-                    _mm256_cmp_pd::<_CMP_LE_OQ>(_mm256_sub_pd(mm, tol), vhi),
-                    _mm256_cmp_pd::<_CMP_GE_OQ>(_mm256_add_pd(mm, tol), vlo),
-                );
-                let valid = (1u32 << (n - l).min(4)) - 1;
-                count += (_mm256_movemask_pd(meets) as u32 & valid).count_ones();
-                l += 4;
+unsafe fn fill(p4: &[P4], s: &mut Scratch) {
+    let n = p4.len().min(MAX_RECORDS);
+    for j in 1..n {
+        let at = pairs_below(j);
+        for (i, pi) in p4[..j].iter().enumerate() {
+            for (d, column) in s.pairs.iter_mut().enumerate() {
+                column[at + i] = pi[d] + p4[j][d];
             }
         }
-        if count > 1 {
-            return count;
+    }
+    for (k, pk) in p4.iter().enumerate().take(n).skip(2) {
+        let (pairs, at) = (pairs_below(k), triplets_below(k));
+        let pk = [0, 1, 2, 3].map(|d| _mm256_set1_pd(pk[d]));
+        let mut c = 0;
+        while c < pairs {
+            // SAFETY: c < pairs_below(k) ≤ MAX_PAIRS, so c + 4 ≤ MAX_PAIRS + 4; and
+            // at + c < triplets_below(k + 1) ≤ MAX_TRIPLETS, so at + c + 4 ≤ MAX_TRIPLETS + 4.
+            // Lanes past `pairs` hold pairs of later records or stale values: their triplet
+            // slots belong to the next k, which overwrites them, or lie past the last triplet.
+            let v = [0, 1, 2, 3]
+                .map(|d| _mm256_add_pd(_mm256_loadu_pd(s.pairs[d].as_ptr().add(c)), pk[d]));
+            _mm256_storeu_pd(s.mm.as_mut_ptr().add(at + c), mass2(v));
+            _mm256_storeu_pd(s.tt.as_mut_ptr().add(at + c), _mm256_mul_pd(v[3], v[3]));
+            c += 4;
         }
     }
-    count
 }
 
-/// An event's four-vectors with their components side by side, zero past the last record (the
-/// callers mask those lanes out).
-struct Lanes([[f64; MAX_RECORDS + 4]; 4]);
-
-impl Lanes {
-    /// The columns of `p4`'s first [`MAX_RECORDS`] records, and how many there are.
-    fn new(p4: &[P4]) -> (Lanes, usize) {
-        let n = p4.len().min(MAX_RECORDS);
-        let mut c = [[0.0f64; MAX_RECORDS + 4]; 4];
-        for (l, p) in p4[..n].iter().enumerate() {
-            for (d, comp) in c.iter_mut().enumerate() {
-                comp[l] = p[d];
-            }
-        }
-        (Lanes(c), n)
+impl TripletMasses<'_> {
+    /// The number of triplets.
+    fn len(&self) -> usize {
+        triplets_below(self.n)
     }
 
-    /// `ij + p4[l..l + 4]`, component by component (`l < n`).
-    #[inline]
+    /// The first triplet (lexicographic order) of smallest key `|m − target|`, as
+    /// [`closest_mass_combination`](crate::combinations::closest_mass_combination)'s scalar
+    /// path finds it.
+    pub(crate) fn closest(&mut self, target: f64) -> [usize; 3] {
+        // SAFETY: a `TripletMasses` exists only where the CPU has AVX2.
+        unsafe { self.closest_avx2(target) }
+    }
+
+    /// # Safety
+    /// The CPU must have AVX2.
     #[target_feature(enable = "avx2")]
-    fn plus(&self, ij: &P4, l: usize) -> [__m256d; 4] {
-        let l = l.min(MAX_RECORDS - 1);
-        let c = &self.0;
-        // SAFETY: l + 3 < MAX_RECORDS + 3, inside the padded arrays.
-        unsafe {
-            [0, 1, 2, 3].map(|d| {
-                _mm256_add_pd(_mm256_set1_pd(ij[d]), _mm256_loadu_pd(c[d].as_ptr().add(l)))
-            })
+    unsafe fn closest_avx2(&mut self, target: f64) -> [usize; 3] {
+        let total = self.len();
+        let s = &mut *self.scratch;
+        let vt = _mm256_set1_pd(target);
+        let sign = _mm256_set1_pd(-0.0);
+        let mut least = _mm256_set1_pd(f64::INFINITY);
+        let mut c = 0;
+        while c < total {
+            // SAFETY: c < total ≤ MAX_TRIPLETS, so c + 4 ≤ MAX_TRIPLETS + 4.
+            let mm = _mm256_loadu_pd(s.mm.as_ptr().add(c));
+            // `mass_of`: sqrt(m²) where m² ≥ 0, −sqrt(−m²) elsewhere: the root of |m²| with
+            // m²'s sign (−0 gives −0 as sqrt(−0) does; NaN stays NaN).
+            let root = _mm256_sqrt_pd(_mm256_andnot_pd(sign, mm));
+            let m = _mm256_or_pd(root, _mm256_and_pd(sign, mm));
+            let key = _mm256_andnot_pd(sign, _mm256_sub_pd(m, vt));
+            _mm256_storeu_pd(s.keys.as_mut_ptr().add(c), key);
+            // Lanes past the last triplet do not count; NaN keys never win (`min` returns
+            // its second operand when either is NaN).
+            let valid = (total - c).min(4);
+            let key = if valid < 4 {
+                let lane = _mm256_setr_pd(0.0, 1.0, 2.0, 3.0);
+                let inside = _mm256_cmp_pd::<_CMP_LT_OQ>(lane, _mm256_set1_pd(valid as f64));
+                _mm256_blendv_pd(_mm256_set1_pd(f64::INFINITY), key, inside)
+            } else {
+                key
+            };
+            least = _mm256_min_pd(key, least);
+            c += 4;
         }
+        let first = s.keys[0];
+        if first.is_nan() {
+            return [0, 1, 2];
+        }
+        let mut lanes = [0.0; 4];
+        _mm256_storeu_pd(lanes.as_mut_ptr(), least);
+        let least = lanes.iter().fold(f64::INFINITY, |a, &b| a.min(b));
+        // The first key (not NaN) is at most `least`'s bound, so some key equals `least`.
+        let vl = _mm256_set1_pd(least);
+        let mut best = [u8::MAX; 3];
+        let mut c = 0;
+        while c < total {
+            // SAFETY: as above.
+            let key = _mm256_loadu_pd(s.keys.as_ptr().add(c));
+            let valid = (1u32 << (total - c).min(4)) - 1;
+            let mut hits = _mm256_movemask_pd(_mm256_cmp_pd::<_CMP_EQ_OQ>(key, vl)) as u32 & valid;
+            while hits != 0 {
+                let t = TRIPLETS[c + hits.trailing_zeros() as usize];
+                hits &= hits - 1;
+                if t < best {
+                    best = t;
+                }
+            }
+            c += 4;
+        }
+        best.map(usize::from)
+    }
+
+    /// How many triplets have an m² interval `m² ± tolerance·E²` that meets `[lower2, upper2]`,
+    /// counted up to 2 (the count of
+    /// [`closest_mass_certain`](crate::mass_bounds::closest_mass_certain), with its scalar
+    /// loop's operations: the same count).
+    pub(crate) fn count_meeting(&self, tolerance: f64, lower2: f64, upper2: f64) -> u32 {
+        // SAFETY: a `TripletMasses` exists only where the CPU has AVX2.
+        unsafe { self.count_meeting_avx2(tolerance, lower2, upper2) }
+    }
+
+    /// # Safety
+    /// The CPU must have AVX2.
+    #[target_feature(enable = "avx2")]
+    unsafe fn count_meeting_avx2(&self, tolerance: f64, lower2: f64, upper2: f64) -> u32 {
+        let total = self.len();
+        let s = &*self.scratch;
+        let (vtol, vlo, vhi) = (
+            _mm256_set1_pd(tolerance),
+            _mm256_set1_pd(lower2),
+            _mm256_set1_pd(upper2),
+        );
+        let mut count = 0u32;
+        let mut c = 0;
+        while c < total {
+            // SAFETY: c < total ≤ MAX_TRIPLETS, so c + 4 ≤ MAX_TRIPLETS + 4.
+            let mm = _mm256_loadu_pd(s.mm.as_ptr().add(c));
+            let tol = _mm256_mul_pd(vtol, _mm256_loadu_pd(s.tt.as_ptr().add(c)));
+            let meets = _mm256_and_pd(
+                _mm256_cmp_pd::<_CMP_LE_OQ>(_mm256_sub_pd(mm, tol), vhi),
+                _mm256_cmp_pd::<_CMP_GE_OQ>(_mm256_add_pd(mm, tol), vlo),
+            );
+            let valid = (1u32 << (total - c).min(4)) - 1;
+            count += (_mm256_movemask_pd(meets) as u32 & valid).count_ones();
+            if count > 1 {
+                return count;
+            }
+            c += 4;
+        }
+        count
     }
 }
 
@@ -150,4 +274,27 @@ fn mass2([x, y, z, t]: [__m256d; 4]) -> __m256d {
         ),
         _mm256_mul_pd(z, z),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_colex_table_lists_every_triplet_once() {
+        let mut seen = std::collections::HashSet::new();
+        for k in 2..MAX_RECORDS {
+            for (c, t) in TRIPLETS[triplets_below(k)..triplets_below(k + 1)]
+                .iter()
+                .enumerate()
+            {
+                assert_eq!(t[2] as usize, k);
+                assert!(t[0] < t[1] && t[1] < t[2]);
+                // Pair (i, j)'s position among the pairs below k.
+                assert_eq!(pairs_below(t[1] as usize) + t[0] as usize, c);
+                assert!(seen.insert(*t));
+            }
+        }
+        assert_eq!(seen.len(), MAX_TRIPLETS);
+    }
 }
