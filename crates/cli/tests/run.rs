@@ -247,3 +247,36 @@ fn verbose_lists_the_expressions_that_run_fused() {
     );
     assert!(q1.contains("no expression runs as a fused kernel"), "{q1}");
 }
+
+/// The sines and cosines of float angles come from a double-double path where the CPU and
+/// glibc allow it (`columnar::sincos`); `HEPFRAME_SINCOS=libm` takes glibc's for every angle.
+/// Both must give the same histograms, to the bit, for the queries whose four-vectors need
+/// them (exact four-vectors of records, transverse sums).
+#[test]
+fn sines_from_the_double_double_path_give_glibc_s_histograms() {
+    for analysis in [
+        "examples/dimuon.toml",
+        "examples/adl/q5.toml",
+        "examples/adl/q6.toml",
+        "examples/adl/q8.toml",
+    ] {
+        let stem = analysis.replace(['/', '.'], "_");
+        let outputs: Vec<String> = [None, Some("libm")]
+            .iter()
+            .map(|sincos| {
+                let out = tempdir(&format!("sincos-{stem}-{}", sincos.unwrap_or("fast")));
+                let mut c = Command::new(env!("CARGO_BIN_EXE_hepframe"));
+                c.args(["run", repo().join(analysis).to_str().unwrap(), "--output"])
+                    .arg(&out);
+                match sincos {
+                    Some(v) => c.env("HEPFRAME_SINCOS", v),
+                    None => c.env_remove("HEPFRAME_SINCOS"),
+                };
+                let o = c.output().expect("run hepframe");
+                assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+                std::fs::read_to_string(out.join("histograms.json")).unwrap()
+            })
+            .collect();
+        assert_eq!(outputs[0], outputs[1], "{analysis}");
+    }
+}

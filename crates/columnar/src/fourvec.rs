@@ -128,6 +128,14 @@ pub fn prop(p: &P4, coords: Coords, what: P4Prop) -> f64 {
 /// (`PtEtaPhiM4D::E`) or the mass.
 #[inline]
 pub fn from_pt_eta_phi_m(pt: f64, eta: f64, phi: f64, m: f64, coords: Coords) -> P4 {
+    let (sin, cos) = sin_cos(phi);
+    from_pt_eta_m_sin_cos(pt, eta, m, sin, cos, coords)
+}
+
+/// [`from_pt_eta_phi_m`] with `sin φ` and `cos φ` given (from [`sin_cos_many`], for many
+/// records at once).
+#[inline]
+pub fn from_pt_eta_m_sin_cos(pt: f64, eta: f64, m: f64, sin: f64, cos: f64, coords: Coords) -> P4 {
     let pz = if pt > 0.0 {
         pt * eta.sinh()
     } else if eta == 0.0 {
@@ -145,31 +153,10 @@ pub fn from_pt_eta_phi_m(pt: f64, eta: f64, phi: f64, m: f64, coords: Coords) ->
         }
         Coords::PxPyPzM => m,
     };
-    let (sin, cos) = sin_cos(phi);
     [pt * cos, pt * sin, pz, t]
 }
 
-/// `(sin x, cos x)` in one libm call where the C library has `sincos` (glibc), the same bits as
-/// `sin` and `cos` called apart — glibc computes both with the same kernels, and LLVM makes
-/// this substitution itself where it sees both calls (tested over many values); elsewhere the
-/// two calls.
-#[inline]
-pub fn sin_cos(x: f64) -> (f64, f64) {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    {
-        extern "C" {
-            fn sincos(x: f64, sin: *mut f64, cos: *mut f64);
-        }
-        let (mut s, mut c) = (0.0, 0.0);
-        // SAFETY: glibc's sincos writes one double through each valid pointer.
-        unsafe { sincos(x, &mut s, &mut c) };
-        (s, c)
-    }
-    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-    {
-        (x.sin(), x.cos())
-    }
-}
+pub use crate::sincos::{sin_cos, sin_cos_many};
 
 #[cfg(test)]
 mod tests {

@@ -11,5 +11,8 @@ pub mod combinations;
 pub mod fourvec;
 pub mod masks;
 pub mod mass_bounds;
+pub mod sincos;
+#[cfg(target_arch = "x86_64")]
+mod sincos_avx512;
 #[cfg(target_arch = "x86_64")]
 mod triplets_avx2;

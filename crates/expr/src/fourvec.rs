@@ -176,20 +176,25 @@ impl LazyP4s {
         if !idx.iter().any(|&i| missing(&self.done, i)) {
             return;
         }
+        // Each missing record once, in the order asked; their sines and cosines together.
+        let mut rows = Vec::new();
+        for &i in idx {
+            if missing(&self.done, i) {
+                let i = i as usize;
+                self.done[i] = true;
+                rows.push(i);
+            }
+        }
+        let (sin, cos) = sin_cos_of(&self.phi, &rows);
         // Copied only if a caller still holds the previous vectors.
         let p = Rc::make_mut(&mut self.p);
-        for &i in idx {
-            if !missing(&self.done, i) {
-                continue;
-            }
-            let i = i as usize;
+        for ((&i, s), c) in rows.iter().zip(sin).zip(cos) {
             let [x, y, z, t] =
-                fv::from_pt_eta_phi_m(self.pt[i], self.eta[i], self.phi[i], self.mass[i], p.coords);
+                fv::from_pt_eta_m_sin_cos(self.pt[i], self.eta[i], self.mass[i], s, c, p.coords);
             p.px[i] = x;
             p.py[i] = y;
             p.pz[i] = z;
             p.t[i] = t;
-            self.done[i] = true;
             self.done_xy[i] = true;
         }
     }
@@ -204,15 +209,18 @@ impl LazyP4s {
             .iter()
             .any(|&i| valid(i).is_some_and(|i| !self.done_xy[i]))
         {
-            let p = Rc::make_mut(&mut self.p);
+            let mut rows = Vec::new();
             for &i in idx {
-                let Some(i) = valid(i).filter(|i| !self.done_xy[*i]) else {
-                    continue;
-                };
-                let (sin, cos) = fv::sin_cos(self.phi[i]);
-                p.px[i] = self.pt[i] * cos;
-                p.py[i] = self.pt[i] * sin;
-                self.done_xy[i] = true;
+                if let Some(i) = valid(i).filter(|i| !self.done_xy[*i]) {
+                    self.done_xy[i] = true;
+                    rows.push(i);
+                }
+            }
+            let (sin, cos) = sin_cos_of(&self.phi, &rows);
+            let p = Rc::make_mut(&mut self.p);
+            for ((&i, s), c) in rows.iter().zip(sin).zip(cos) {
+                p.px[i] = self.pt[i] * c;
+                p.py[i] = self.pt[i] * s;
             }
         }
         let gather = |v: &[f64]| -> Vec<f64> {
@@ -222,6 +230,15 @@ impl LazyP4s {
         };
         (gather(&self.p.px), gather(&self.p.py))
     }
+}
+
+/// `sin φ` and `cos φ` of the records `rows` (each in range), computed together
+/// ([`fv::sin_cos_many`]: the bits of glibc's `sincos`, eight at a time).
+fn sin_cos_of(phi: &[f64], rows: &[usize]) -> (Vec<f64>, Vec<f64>) {
+    let angles: Vec<f64> = rows.iter().map(|&i| phi[i]).collect();
+    let (mut sin, mut cos) = (vec![0.0; rows.len()], vec![0.0; rows.len()]);
+    fv::sin_cos_many(&angles, &mut sin, &mut cos);
+    (sin, cos)
 }
 
 /// Approximate four-vectors ([`columnar::mass_bounds::ApproxP4s`]) of some records of a

@@ -803,7 +803,13 @@ mod tests {
                 1 => (rng.next() % 300) as usize,
                 _ => (rng.next() % 20) as usize,
             };
-            let len = 4 + (rng.next() % if rng.next() % 4 == 0 { 300 } else { 30 }) as usize;
+            let len = 4
+                + (rng.next()
+                    % if rng.next().is_multiple_of(4) {
+                        300
+                    } else {
+                        30
+                    }) as usize;
             if lit + len + 12 > room {
                 // The last sequence: literals only.
                 block.push((room.min(15) as u8) << 4);
@@ -834,7 +840,11 @@ mod tests {
                 length(&mut block, len - 4 - 15);
             }
             for i in 0..len {
-                let b = if offset == 0 { 0 } else { want[at + i - offset] };
+                let b = if offset == 0 {
+                    0
+                } else {
+                    want[at + i - offset]
+                };
                 want.push(b);
             }
         }
