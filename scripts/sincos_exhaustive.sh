@@ -7,6 +7,6 @@
 #   bash scripts/sincos_exhaustive.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ldd --version | head -1
+ldd --version | sed -n 1p
 cargo test --release -q -p columnar --lib sincos::tests::every_float_angle_matches_glibc \
     -- --ignored --exact --nocapture

@@ -1,25 +1,27 @@
 //! `sin` and `cos` of azimuthal angles read from a file, the same bits as glibc's `sincos`
 //! (which ROOT's `PtEtaPhiMVector` calls through `std::cos` and `std::sin`), many at a time in
-//! a third of its time: [`sin_cos_many`], 8.0 against 26 ns an angle (`cargo bench -p columnar
+//! a third of its time: [`sin_cos_many`], 9.2 against 26 ns an angle (`cargo bench -p columnar
 //! --bench sincos`).
 //!
 //! The angles of a collection are `float` branches (`Jet_phi`), so the four-vector code takes
 //! `sin` and `cos` of doubles that are floats, almost all within `[−π, π]`. For those — any
 //! float of magnitude at most 3.2 — both are computed in double-double arithmetic, 32 at a time
 //! in AVX-512 registers (`sincos_avx512`): `x − kπ/2` to about 2⁻⁸⁰ relative (π/2 in two
-//! parts; the first subtraction exact), Taylor polynomials to `r²³` and `r²²` with their
-//! leading terms in double-double, a relative error below 2⁻⁶¹; then rounded to nearest. That
-//! is the correctly rounded result, unless the exact value lies within 2⁻⁵⁸ (relative) of a
-//! point halfway between two doubles, where an error of that size could round it the other
-//! way: there (2.3 % of the angles), and for every other input, glibc is called.
+//! parts; the first subtraction exact), Taylor polynomials to `r²³` and `r²²` with their first
+//! four terms in double-double, a relative error below 2⁻⁶⁸; then rounded to nearest. That is
+//! the correctly rounded value. glibc's is not always: its `sin` is up to 0.511 ULP off
+//! (`sin(0.12698958814144135)`, a float), so where the exact value lies within 2⁻⁵⁸ (relative:
+//! 0.016–0.031 ULP) of a point halfway between two doubles, glibc may round it the other way,
+//! and those angles (2.3 % of all floats, 10 % of angles spread evenly over `[−π, π]`) are left to
+//! glibc, as is every other input.
 //!
-//! glibc is not always correctly rounded — `sin(0.002415634924545884)`, a float, lies 0.4042678
-//! ULP from both neighbours and glibc takes the farther — so whether the two agree is not left
-//! to that argument: `every_float_angle_matches_glibc` (`scripts/sincos_exhaustive.sh`, 20
-//! seconds on two cores; rerun it after any change to the kernel) compares all 2 157 549 980 floats in `[−3.2, 3.2]` through
-//! [`sin_cos_many`] with glibc 2.36's `sincos`, bit for bit: all equal, 97.7 % of them decided
-//! by the double-double path. With the hard-case margin set to 0 the sampled test finds the
-//! case above within seconds. The tests below compare a sample on every run.
+//! That this gives glibc's bits is not left to the argument: `every_float_angle_matches_glibc`
+//! (`scripts/sincos_exhaustive.sh`, 20 seconds on two cores; rerun it after any change to the
+//! kernel) compares all 2 157 549 980 floats in `[−3.2, 3.2]` through [`sin_cos_many`] with
+//! glibc 2.36's `sincos`, bit for bit: all equal, 97.7 % of them decided by the double-double
+//! path. With the margin at 2⁻⁵⁹ it finds the angle above among others; at 0 the sampled test
+//! below (which compares every 997th float, every 9973rd in a debug build) fails within
+//! seconds.
 //!
 //! The fast path needs AVX-512F and FMA (runtime detection) and a glibc whose version was
 //! compared ([`VERIFIED_GLIBC`]); elsewhere, or with `HEPFRAME_SINCOS=libm` in the environment,
@@ -30,12 +32,12 @@ pub(crate) const PIO2_HI: f64 = std::f64::consts::FRAC_PI_2;
 pub(crate) const PIO2_LO: f64 = 6.123_233_995_736_766e-17;
 pub(crate) const TWO_OVER_PI: f64 = std::f64::consts::FRAC_2_PI;
 
-/// Taylor coefficients of `sin r = r + r·z·(S1 + z·(S2 + z·(S3 + …)))`, `z = r²`: the first two
-/// as double-doubles (`(−1)ᵏ/(2k+1)!`).
+/// Taylor coefficients of `sin r = r + r·z·(S1 + z·(S2 + z·(S3 + z·(S4 + …))))`, `z = r²`,
+/// `(−1)ᵏ/(2k+1)!`: the first three as double-doubles.
 pub(crate) const S1: (f64, f64) = (-0.166_666_666_666_666_66, -9.251_858_538_542_97e-18);
 pub(crate) const S2: (f64, f64) = (0.008_333_333_333_333_333, 1.156_482_317_317_871_4e-19);
-pub(crate) const S_TAIL: [f64; 9] = [
-    -0.000_198_412_698_412_698_4,
+pub(crate) const S3: (f64, f64) = (-0.000_198_412_698_412_698_4, -1.720_955_829_342_070_5e-22);
+pub(crate) const S_TAIL: [f64; 8] = [
     2.755_731_922_398_589_3e-6,
     -2.505_210_838_544_172e-8,
     1.605_904_383_682_161_3e-10,
@@ -45,10 +47,11 @@ pub(crate) const S_TAIL: [f64; 9] = [
     1.957_294_106_339_126_3e-20,
     -3.868_170_170_630_684e-23,
 ];
-/// `cos r = 1 + z·(−1/2 + z·(C2 + z·(C3 + …)))`, `C2` a double-double (`(−1)ᵏ/(2k)!`).
+/// `cos r = 1 + z·(−1/2 + z·(C2 + z·(C3 + z·(C4 + …))))`, `(−1)ᵏ/(2k)!`: `C2` and `C3` as
+/// double-doubles.
 pub(crate) const C2: (f64, f64) = (0.041_666_666_666_666_664, 2.312_964_634_635_742_7e-18);
-pub(crate) const C_TAIL: [f64; 9] = [
-    -0.001_388_888_888_888_889,
+pub(crate) const C3: (f64, f64) = (-0.001_388_888_888_888_889, 5.300_543_954_373_577e-20);
+pub(crate) const C_TAIL: [f64; 8] = [
     2.480_158_730_158_73e-5,
     -2.755_731_922_398_589e-7,
     2.087_675_698_786_81e-9,
@@ -63,8 +66,10 @@ pub(crate) const C_TAIL: [f64; 9] = [
 /// (above it) included.
 pub const FAST_RANGE: f64 = 3.2;
 
-/// Relative distance from a halfway point below which the result is left to glibc: 8 times
-/// the error bound of the double-double evaluation.
+/// Relative distance from a halfway point below which the result is left to glibc: glibc's own
+/// rounding errors (up to 0.511 ULP) need it, the evaluation's (below 2⁻⁶⁸: the tails of the
+/// polynomials from `r⁹` and `r⁸` on, in double precision, are below 3·10⁻⁶ and 3·10⁻⁵ of the
+/// result) are far inside; the smallest power of two that the exhaustive comparison passes.
 pub(crate) const HARD_CASE: f64 = 3.469_446_951_953_614e-18; // 2⁻⁵⁸
 
 /// The glibc versions whose `sin` and `cos` the exhaustive comparison was run against (all

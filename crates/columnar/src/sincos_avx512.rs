@@ -8,7 +8,8 @@
 use std::arch::x86_64::*;
 
 use crate::sincos::{
-    sin_cos, C2, C_TAIL, FAST_RANGE, HARD_CASE, PIO2_HI, PIO2_LO, S1, S2, S_TAIL, TWO_OVER_PI,
+    sin_cos, C2, C3, C_TAIL, FAST_RANGE, HARD_CASE, PIO2_HI, PIO2_LO, S1, S2, S3, S_TAIL,
+    TWO_OVER_PI,
 };
 
 /// Registers side by side.
@@ -166,19 +167,21 @@ fn kernel(x: V) -> (V, V, u32) {
     };
     let zh = z.0;
 
-    let mut y = splat(S_TAIL[8]);
-    for c in S_TAIL[..8].iter().rev() {
+    let mut y = splat(S_TAIL[7]);
+    for c in S_TAIL[..7].iter().rev() {
         y = fma(y, zh, splat(*c));
     }
-    let t = dd_add_d(splat2(S2), mul(zh, y));
+    let t3 = dd_add_d(splat2(S3), mul(zh, y));
+    let t = dd_add(splat2(S2), dd_mul(z, t3));
     let u = dd_add(splat2(S1), dd_mul(z, t));
     let sin = dd_add(r, dd_mul(r, dd_mul(z, u)));
 
-    let mut x3 = splat(C_TAIL[8]);
-    for c in C_TAIL[..8].iter().rev() {
-        x3 = fma(x3, zh, splat(*c));
+    let mut x4 = splat(C_TAIL[7]);
+    for c in C_TAIL[..7].iter().rev() {
+        x4 = fma(x4, zh, splat(*c));
     }
-    let w = dd_add_d(splat2(C2), mul(zh, x3));
+    let w3 = dd_add_d(splat2(C3), mul(zh, x4));
+    let w = dd_add(splat2(C2), dd_mul(z, w3));
     let v = dd_add_d(dd_mul(z, w), splat(-0.5));
     let cos = dd_add_d(dd_mul(z, v), splat(1.0));
 
