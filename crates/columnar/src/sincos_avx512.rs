@@ -1,9 +1,10 @@
 //! The double-double `sin` and `cos` of [`crate::sincos`] in AVX-512 registers, 32 angles at a
 //! time: four independent registers of eight, because the computation is one long chain of
-//! dependent steps (about 240 cycles from angle to result), and four chains side by side keep
-//! the vector units busy where one would leave them waiting — 32 lanes run 2.2 times as fast
-//! as 8. Every step is the scalar formula of the module documentation, lane by lane: the same
-//! IEEE operations (FMA included), so the same bits.
+//! dependent steps (some 240 cycles from angle to result), and four chains side by side keep
+//! the vector units busy where one would leave them waiting (a compiler-vectorised version one
+//! register at a time took 13.4 ns an angle, this one 9.2 with the glibc calls for hard cases).
+//! That the results are glibc's, bit for bit, is what `scripts/sincos_exhaustive.sh` checks
+//! for every float angle; rerun it after any change here.
 
 use std::arch::x86_64::*;
 

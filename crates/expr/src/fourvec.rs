@@ -233,7 +233,7 @@ impl LazyP4s {
 }
 
 /// `sin φ` and `cos φ` of the records `rows` (each in range), computed together
-/// ([`fv::sin_cos_many`]: the bits of glibc's `sincos`, eight at a time).
+/// ([`fv::sin_cos_many`]: the bits of glibc's `sincos`, 32 at a time).
 fn sin_cos_of(phi: &[f64], rows: &[usize]) -> (Vec<f64>, Vec<f64>) {
     let angles: Vec<f64> = rows.iter().map(|&i| phi[i]).collect();
     let (mut sin, mut cos) = (vec![0.0; rows.len()], vec![0.0; rows.len()]);
