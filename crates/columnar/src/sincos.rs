@@ -27,6 +27,9 @@
 //! compared ([`VERIFIED_GLIBC`]); elsewhere, or with `HEPFRAME_SINCOS=libm` in the environment,
 //! [`sin_cos_many`] calls glibc for each angle.
 
+// The constants and the margin serve the x86-64 kernel only.
+#![cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+
 /// π/2 as a double-double: `PIO2_HI + PIO2_LO` is within 1.5 × 10⁻³³ of it.
 pub(crate) const PIO2_HI: f64 = std::f64::consts::FRAC_PI_2;
 pub(crate) const PIO2_LO: f64 = 6.123_233_995_736_766e-17;
