@@ -85,7 +85,7 @@ pub const VERIFIED_GLIBC: &[&str] = &["2.36"];
 pub fn fast_path_enabled() -> bool {
     static ENABLED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *ENABLED.get_or_init(|| {
-        let fma = {
+        let cpu = {
             #[cfg(target_arch = "x86_64")]
             {
                 std::arch::is_x86_feature_detected!("fma")
@@ -96,7 +96,7 @@ pub fn fast_path_enabled() -> bool {
                 false
             }
         };
-        fma && glibc_version().is_some_and(|v| VERIFIED_GLIBC.contains(&v.as_str()))
+        cpu && glibc_version().is_some_and(|v| VERIFIED_GLIBC.contains(&v.as_str()))
             && std::env::var_os("HEPFRAME_SINCOS").is_none_or(|v| v != "libm")
     })
 }
