@@ -281,12 +281,15 @@ pub fn mass_interval(a: &[f64; 4], b: &[f64; 4]) -> Option<(f64, f64)> {
 /// the inputs are not vouched for (the caller then searches with the exact four-vectors).
 ///
 /// The approximate search ([`closest_mass_combination`](crate::combinations::closest_mass_combination)
-/// on `p`) names a candidate; [`mass_interval`] bounds its exact key by `h`. Every other
+/// on `p`; for triplets with AVX2 a single-precision one, which may pick another of nearly tied
+/// keys) names a candidate; [`mass_interval`] bounds its exact key by `h`. Every other
 /// combination must then certainly have a mass outside `[target − h, target + h]`: its m²
 /// interval (the approximate m² ± [`TOLERANCE`]·E²) outside the squares of those bounds,
 /// widened by 10⁻⁹ relative against the rounding of the bounds' own arithmetic. Then its
 /// exact key exceeds `h`, which is at least the candidate's exact key: the candidate is the
-/// strict minimum, the first one whichever way ties would be broken.
+/// strict minimum, the first one whichever way ties would be broken. The candidate always meets
+/// its own window, so this holds however it was chosen: a poor choice only leaves the event
+/// undecided (`tests::certain_closest_combinations_are_the_exact_ones` checks both).
 pub fn closest_mass_certain(p: &[[f64; 4]], k: usize, target: f64, best: &mut [usize]) -> bool {
     closest_certain(p, k, target, best, true)
 }
@@ -310,7 +313,8 @@ fn closest_certain(
     #[cfg(target_arch = "x86_64")]
     if vector && k == 3 {
         let decided = crate::triplets_avx2::with_triplet_masses(p, |t| {
-            best[..3].copy_from_slice(&t.closest(target));
+            // Any candidate will do: the count below proves it the strict minimum or fails.
+            best[..3].copy_from_slice(&t.closest_candidate(target));
             certainty_window(p, &best[..3], target)
                 .is_some_and(|(lower2, upper2)| t.count_meeting(TOLERANCE, lower2, upper2) == 1)
         });
@@ -536,7 +540,7 @@ mod tests {
     fn certain_closest_combinations_are_the_exact_ones() {
         use crate::combinations::closest_mass_combination;
         let mut rng = Rng(41);
-        let (mut events, mut decided) = (0u32, 0u32);
+        let (mut events, mut decided, mut disagree) = (0u32, 0u32, 0u32);
         for e in 0..20_000 {
             let n = 2 + (rng.next() * 10.0) as usize;
             let mut recs: Vec<[f64; 4]> = Vec::new();
@@ -583,18 +587,28 @@ mod tests {
                 events += 1;
                 let mut scalar = [0usize; 3];
                 let certain = closest_certain(&approx, k, target, &mut scalar, false);
-                assert_eq!(
-                    closest_mass_certain(&approx, k, target, &mut first),
-                    certain,
-                    "event {e}: the vector and scalar counts differ"
-                );
                 if certain {
+                    assert_eq!(
+                        scalar[..k],
+                        want[..k],
+                        "event {e}, k {k}, target {target:e}"
+                    );
+                }
+                // The vector path's candidate (single precision, for k = 3) may differ from
+                // the scalar one's where keys nearly tie; what it decides must be exact.
+                let vector = closest_mass_certain(&approx, k, target, &mut first);
+                if vector {
                     decided += 1;
                     assert_eq!(first[..k], want[..k], "event {e}, k {k}, target {target:e}");
                 }
+                disagree += u32::from(vector != certain);
             }
         }
         assert!(decided * 10 > events * 7, "{decided} of {events} decided");
+        assert!(
+            disagree * 1000 < events,
+            "{disagree} of {events} decided differently"
+        );
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! The trijet search of [`closest_mass_combination`](crate::combinations::closest_mass_combination)
-//! (k = 3, slots added in order) and the count of
+//! (k = 3, slots added in order) and the candidate and count of
 //! [`closest_mass_certain`](crate::mass_bounds::closest_mass_certain), on events of at most
 //! [`MAX_RECORDS`] records, with AVX2.
 //!
@@ -219,6 +219,63 @@ impl TripletMasses<'_> {
             c += 4;
         }
         best.map(usize::from)
+    }
+
+    /// A triplet whose mass is closest to `target` as far as single precision tells: keys
+    /// `|m − target|` from `m²` rounded to `f32` and its `f32` square root (relative error
+    /// about 2⁻²³), the smallest taken in one pass without a second one for ties. Not the
+    /// exact answer where keys nearly tie; a candidate for
+    /// [`closest_mass_certain`](crate::mass_bounds::closest_mass_certain), which proves it the
+    /// strict minimum (its count over the exact-key window is 1) or falls back to the exact
+    /// search, so the candidate decides speed only. `f64`'s square root (about 9 cycles for
+    /// four lanes here) was most of [`closest`](Self::closest)'s time (perf of ADL q6).
+    pub(crate) fn closest_candidate(&self, target: f64) -> [usize; 3] {
+        // SAFETY: a `TripletMasses` exists only where the CPU has AVX2.
+        unsafe { self.closest_candidate_avx2(target) }
+    }
+
+    /// # Safety
+    /// The CPU must have AVX2.
+    #[target_feature(enable = "avx2")]
+    unsafe fn closest_candidate_avx2(&self, target: f64) -> [usize; 3] {
+        let total = self.len();
+        let s = &*self.scratch;
+        let vt = _mm_set1_ps(target as f32);
+        let sign = _mm_set1_ps(-0.0);
+        let (four, end) = (_mm_set1_epi32(4), _mm_set1_epi32(total as i32));
+        let mut least = _mm_set1_ps(f32::INFINITY);
+        let mut least_at = _mm_setzero_si128();
+        let mut at = _mm_setr_epi32(0, 1, 2, 3);
+        let mut c = 0;
+        while c < total {
+            // SAFETY: c < total ≤ MAX_TRIPLETS, so c + 4 ≤ MAX_TRIPLETS + 4.
+            let mm = _mm256_cvtpd_ps(_mm256_loadu_pd(s.mm.as_ptr().add(c)));
+            let root = _mm_sqrt_ps(_mm_andnot_ps(sign, mm));
+            let m = _mm_or_ps(root, _mm_and_ps(sign, mm));
+            let key = _mm_andnot_ps(sign, _mm_sub_ps(m, vt));
+            // Smaller (NaN never is), and a triplet (lanes past the last one hold stale values).
+            let inside = _mm_castsi128_ps(_mm_cmplt_epi32(at, end));
+            let better = _mm_and_ps(_mm_cmplt_ps(key, least), inside);
+            least = _mm_blendv_ps(least, key, better);
+            least_at = _mm_castps_si128(_mm_blendv_ps(
+                _mm_castsi128_ps(least_at),
+                _mm_castsi128_ps(at),
+                better,
+            ));
+            at = _mm_add_epi32(at, four);
+            c += 4;
+        }
+        let (mut keys, mut ats) = ([0f32; 4], [0i32; 4]);
+        _mm_storeu_ps(keys.as_mut_ptr(), least);
+        _mm_storeu_si128(ats.as_mut_ptr().cast(), least_at);
+        let mut best = 0;
+        for lane in 1..4 {
+            if keys[lane] < keys[best] {
+                best = lane;
+            }
+        }
+        // Every lane's position is 0 or a triplet's (below `total`).
+        TRIPLETS[ats[best] as usize].map(usize::from)
     }
 
     /// How many triplets have an m² interval `m² ± tolerance·E²` that meets `[lower2, upper2]`,
