@@ -324,6 +324,12 @@ fn closest_certain(
     vector: bool,
 ) -> bool {
     let n = p.len();
+    if n == k && (k == 2 || k == 3) && best.len() >= k {
+        // One combination: the search's answer whatever its key (NaN included, as the first
+        // combination's NaN key stays).
+        best[..k].copy_from_slice(&[0, 1, 2][..k]);
+        return true;
+    }
     let valid = target.is_finite() && target > 0.0 && (k == 2 || k == 3) && best.len() >= k;
     if !valid || n < k || p.iter().any(|q| !q[3].is_finite()) {
         return false;
@@ -628,6 +634,29 @@ mod tests {
             disagree * 1000 < events,
             "{disagree} of {events} decided differently"
         );
+    }
+
+    #[test]
+    fn one_combination_is_the_answer_whatever_its_key() {
+        use crate::combinations::closest_mass_combination;
+        let nan = [f64::NAN; 4];
+        let fine = approx_p4(40.0, 0.1, 0.2, 0.1);
+        for k in [2, 3] {
+            for p in [vec![nan; k], vec![fine; k]] {
+                for target in [172.5, f64::NAN, -1.0] {
+                    let (mut got, mut want) = ([9; 3], [9; 3]);
+                    assert!(closest_mass_certain(&p, k, target, &mut got));
+                    assert!(closest_mass_combination(
+                        &p,
+                        k,
+                        &[0, 1, 2][..k],
+                        target,
+                        &mut want
+                    ));
+                    assert_eq!(got[..k], want[..k], "k {k}, target {target}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -339,7 +339,11 @@ impl Evaluator<'_> {
             let mut p4: Vec<P4> = Vec::new();
             for (e, chosen) in chosen.iter_mut().enumerate() {
                 let recs = records(e)?;
-                if recs.len() < b.k {
+                if recs.len() <= b.k {
+                    // None, or the one combination (what the search returns, whatever its key).
+                    if recs.len() == b.k {
+                        *chosen = Some([0, 1, 2]);
+                    }
                     continue;
                 }
                 p4.clear();

@@ -441,6 +441,29 @@ fn fused_keys_of_listed_tuples_equal_the_column_at_a_time_ones() {
 }
 
 #[test]
+fn events_with_exactly_one_combination_pick_it_as_unfused() {
+    // One event in seven has exactly k jets (the fused search takes its one combination
+    // without keys); pt 0 and negative masses give jets the approximate path refuses.
+    for (k, defines, expr) in [
+        (
+            2,
+            &[("t", "combinations(Jet, 2)")],
+            "t[argmin(abs((t.0 + t.1).mass - 91.2))]",
+        ),
+        (
+            3,
+            &[("t", "combinations(Jet, 3)")],
+            "t[argmin(abs((t.0 + t.1 + t.2).mass - 172.5))]",
+        ),
+    ] {
+        let (schema, chunk) = sample(3000, k, 59);
+        let (fused, plain) = both(defines, expr, &schema, &chunk);
+        assert!(plain.is_ok(), "{expr}: {plain:?}");
+        assert_eq!(fused, plain, "{expr}");
+    }
+}
+
+#[test]
 fn targets_halfway_between_two_masses_pick_as_unfused() {
     // The closest-mass searches decide most events on approximate four-vectors, without libm,
     // where the bounds make the winner certain (`columnar::mass_bounds`), and search with the
