@@ -123,6 +123,41 @@ impl Chunk {
                 Some(rows) => value_of_rows(&v.array, v.start, v.stop, rows),
             };
         };
+        let layout = self.shared_layout(v, offsets, layouts)?;
+        Some(Val::List(
+            layout.offsets,
+            nums_ranges(values, &layout.ranges)?,
+        ))
+    }
+
+    /// A jagged view of floats as [`Chunk::view_value_sharing`] gives it, its values converted
+    /// to double precision in the same pass (what four-vectors compute with: one copy of the
+    /// selected values instead of one in the file's type and another to convert it); the list
+    /// offsets and the values. `None` for other arrays (integers, fixed-size lists).
+    pub fn view_f64_sharing(
+        &self,
+        v: &View,
+        layouts: &mut Vec<ListLayout>,
+    ) -> Option<(Rc<Vec<i64>>, Vec<f64>)> {
+        let Array::Jagged { offsets, values } = &*v.array else {
+            return None;
+        };
+        let layout = self.shared_layout(v, offsets, layouts)?;
+        let values = match &**values {
+            Array::F32(x) => copy_ranges(x, &layout.ranges, f64::from)?,
+            Array::F64(x) => copy_ranges(x, &layout.ranges, |x| x)?,
+            _ => return None,
+        };
+        Some((layout.offsets, values))
+    }
+
+    /// The layout of a jagged view: one of `layouts` with equal offsets, or a new one (added).
+    fn shared_layout(
+        &self,
+        v: &View,
+        offsets: &[i64],
+        layouts: &mut Vec<ListLayout>,
+    ) -> Option<ListLayout> {
         let raw = offsets.get(v.start..=v.stop)?;
         let known = layouts.iter().find(|l| {
             let key = (Rc::as_ptr(&l.array) as usize, Rc::as_ptr(&v.array) as usize);
@@ -136,18 +171,14 @@ impl Chunk {
                 same
             })
         });
-        let layout = match known {
+        Some(match known {
             Some(l) => l.clone(),
             None => {
                 let l = self.list_layout(v, offsets)?;
                 layouts.push(l.clone());
                 l
             }
-        };
-        Some(Val::List(
-            layout.offsets,
-            nums_ranges(values, &layout.ranges)?,
-        ))
+        })
     }
 
     /// The lists of a jagged view's events (all rows or the selected ones): offsets from 0 and
@@ -250,54 +281,62 @@ fn rebased(offsets: &[i64], start: usize, stop: usize) -> Option<(Vec<i64>, (usi
 /// The values of `a` in the index ranges `ranges`, in order, as the numbers expressions compute
 /// with (small integers promoted to `int`); `None` for other layouts or ranges past the end.
 fn nums_ranges(a: &Array, ranges: &[(usize, usize)]) -> Option<Nums> {
-    fn g<T: Copy, U: Copy + Default>(
-        v: &[T],
-        ranges: &[(usize, usize)],
-        f: impl Fn(T) -> U,
-    ) -> Option<Vec<U>> {
-        let n = ranges.iter().map(|(s, e)| e.saturating_sub(*s)).sum();
-        if let [(s, e)] = ranges {
-            return Some(v.get(*s..*e)?.iter().map(|x| f(*x)).collect());
-        }
-        // Many short ranges (a list per selected event): each copies 8 values, however many
-        // it has, and the next one starts where its own values end. A copy of fixed length
-        // has no loop whose varying length would mispredict a branch per range.
-        const WIDE: usize = 8;
-        let mut out = vec![U::default(); n + WIDE];
-        let mut at = 0;
-        for &(s, e) in ranges {
-            let len = e.checked_sub(s)?;
-            match (v.get(s..s + WIDE), out.get_mut(at..at + WIDE)) {
-                (Some(src), Some(dst)) if len <= WIDE => {
-                    for (o, x) in dst.iter_mut().zip(src) {
-                        *o = f(*x);
-                    }
-                }
-                _ => {
-                    for (o, x) in out.get_mut(at..at + len)?.iter_mut().zip(v.get(s..e)?) {
-                        *o = f(*x);
-                    }
-                }
-            }
-            at += len;
-        }
-        out.truncate(n);
-        Some(out)
-    }
     Some(match a {
-        Array::Bool(v) => Nums::Bool(g(v, ranges, |x| x)?),
-        Array::I8(v) => Nums::I32(g(v, ranges, i32::from)?),
-        Array::U8(v) => Nums::I32(g(v, ranges, i32::from)?),
-        Array::I16(v) => Nums::I32(g(v, ranges, i32::from)?),
-        Array::U16(v) => Nums::I32(g(v, ranges, i32::from)?),
-        Array::I32(v) => Nums::I32(g(v, ranges, |x| x)?),
-        Array::U32(v) => Nums::U32(g(v, ranges, |x| x)?),
-        Array::I64(v) => Nums::I64(g(v, ranges, |x| x)?),
-        Array::U64(v) => Nums::U64(g(v, ranges, |x| x)?),
-        Array::F32(v) => Nums::F32(g(v, ranges, |x| x)?),
-        Array::F64(v) => Nums::F64(g(v, ranges, |x| x)?),
+        Array::Bool(v) => Nums::Bool(copy_ranges(v, ranges, |x| x)?),
+        Array::I8(v) => Nums::I32(copy_ranges(v, ranges, i32::from)?),
+        Array::U8(v) => Nums::I32(copy_ranges(v, ranges, i32::from)?),
+        Array::I16(v) => Nums::I32(copy_ranges(v, ranges, i32::from)?),
+        Array::U16(v) => Nums::I32(copy_ranges(v, ranges, i32::from)?),
+        Array::I32(v) => Nums::I32(copy_ranges(v, ranges, |x| x)?),
+        Array::U32(v) => Nums::U32(copy_ranges(v, ranges, |x| x)?),
+        Array::I64(v) => Nums::I64(copy_ranges(v, ranges, |x| x)?),
+        Array::U64(v) => Nums::U64(copy_ranges(v, ranges, |x| x)?),
+        Array::F32(v) => Nums::F32(copy_ranges(v, ranges, |x| x)?),
+        Array::F64(v) => Nums::F64(copy_ranges(v, ranges, |x| x)?),
         _ => return None,
     })
+}
+
+/// The values of `v` in the index ranges `ranges`, in order, each through `f`; `None` for
+/// ranges past the end.
+fn copy_ranges<T: Copy, U: Copy>(
+    v: &[T],
+    ranges: &[(usize, usize)],
+    f: impl Fn(T) -> U,
+) -> Option<Vec<U>> {
+    let n: usize = ranges.iter().map(|(s, e)| e.saturating_sub(*s)).sum();
+    if let [(s, e)] = ranges {
+        return Some(v.get(*s..*e)?.iter().map(|x| f(*x)).collect());
+    }
+    // Many short ranges (a list per selected event): each copies 8 values, however many
+    // it has, and the next one starts where its own values end. A copy of fixed length
+    // has no loop whose varying length would mispredict a branch per range.
+    // The output is written before it is read, so it is not zeroed first (a `memset` of
+    // every copied column).
+    const WIDE: usize = 8;
+    let mut out: Vec<U> = Vec::with_capacity(n + WIDE);
+    let room = out.spare_capacity_mut();
+    let mut at = 0;
+    for &(s, e) in ranges {
+        let len = e.checked_sub(s)?;
+        match (v.get(s..s + WIDE), room.get_mut(at..at + WIDE)) {
+            (Some(src), Some(dst)) if len <= WIDE => {
+                for (o, x) in dst.iter_mut().zip(src) {
+                    o.write(f(*x));
+                }
+            }
+            _ => {
+                for (o, x) in room.get_mut(at..at + len)?.iter_mut().zip(v.get(s..e)?) {
+                    o.write(f(*x));
+                }
+            }
+        }
+        at += len;
+    }
+    // SAFETY: the ranges' values were written one after another from 0, so the first
+    // `at` = `n` (the sum of their lengths) elements are initialised; `n` ≤ the capacity.
+    unsafe { out.set_len(at) };
+    Some(out)
 }
 
 /// Rows `rows` (ascending, relative to `start`, each below `stop - start`) of a read array that

@@ -691,7 +691,7 @@ impl<'a> Evaluator<'a> {
     /// or the parts' numbers differ in type (a record's field is then converted through their
     /// common type first, as [`Evaluator::elem_values`] does).
     pub(crate) fn whole_field_f64(&self, coll: &str, field: &str) -> R<Option<Vec<f64>>> {
-        let mut lists = Vec::new();
+        let mut cols = Vec::new();
         for part in coll.split('+') {
             let Some((col, _)) = self
                 .registry
@@ -700,34 +700,81 @@ impl<'a> Evaluator<'a> {
             else {
                 return Ok(None);
             };
-            lists.push(self.field_column(part, col)?);
+            cols.push((part, col));
         }
-        let mut parts = Vec::with_capacity(lists.len());
-        for v in &lists {
-            if let Val::List(off, nums) = &**v {
-                parts.push((off, nums));
+        // Straight from the read columns where every part is a branch of floats of one type
+        // not converted yet: one copy (to double precision) instead of two.
+        let mut direct = Vec::with_capacity(cols.len());
+        for &(part, col) in &cols {
+            match self.field_f64_from_view(part, col)? {
+                Some(d) => direct.push(d),
+                None => break,
             }
         }
-        if parts.windows(2).any(|w| w[0].1.num() != w[1].1.num()) {
-            return Ok(None);
-        }
-        let mut values: Vec<Vec<f64>> = parts.iter().map(|(_, v)| v.to_f64()).collect();
+        let (offsets, mut values): (Vec<Offsets>, Vec<Vec<f64>>) =
+            if direct.len() == cols.len() && direct.windows(2).all(|w| w[0].2 == w[1].2) {
+                direct.into_iter().map(|(o, v, _)| (o, v)).unzip()
+            } else {
+                let mut lists = Vec::with_capacity(cols.len());
+                for &(part, col) in &cols {
+                    lists.push(self.field_column(part, col)?);
+                }
+                let mut parts = Vec::with_capacity(lists.len());
+                for v in &lists {
+                    if let Val::List(off, nums) = &**v {
+                        parts.push((off.clone(), nums));
+                    }
+                }
+                if parts.windows(2).any(|w| w[0].1.num() != w[1].1.num()) {
+                    return Ok(None);
+                }
+                parts.into_iter().map(|(o, v)| (o, v.to_f64())).unzip()
+            };
         if values.len() == 1 {
             // One collection: its column is already in record order.
             return Ok(values.pop());
         }
-        let events = parts.first().map_or(0, |(o, _)| o.len().saturating_sub(1));
-        if parts.iter().any(|(o, _)| o.len() != events + 1) {
+        let events = offsets.first().map_or(0, |o| o.len().saturating_sub(1));
+        if offsets.iter().any(|o| o.len() != events + 1) {
             return Err(internal("concatenated parts of different lengths"));
         }
         let mut out = Vec::with_capacity(values.iter().map(Vec::len).sum());
         for e in 0..events {
-            for ((off, _), v) in parts.iter().zip(&values) {
+            for (off, v) in offsets.iter().zip(&values) {
                 let (a, b) = (off[e] as usize, off[e + 1] as usize);
                 out.extend_from_slice(v.get(a..b).ok_or_else(|| internal("field offsets"))?);
             }
         }
         Ok(Some(out))
+    }
+
+    /// A branch field of a collection part, from the chunk's view of it, in double precision
+    /// ([`Chunk::view_f64_sharing`]), its lengths checked as [`Evaluator::field_column`] does;
+    /// with whether the file stores it in single precision. `None` where the field is not such
+    /// a branch or was converted already (its values are then taken as they are).
+    fn field_f64_from_view(&self, part: &str, col: &Col) -> R<Option<(Offsets, Vec<f64>, bool)>> {
+        let Col::Branch(b) = col else {
+            return Ok(None);
+        };
+        if self.base.is_some()
+            || self.chunk.values.contains_key(b)
+            || self.branches.borrow().contains_key(b)
+        {
+            return Ok(None);
+        }
+        let Some(view) = self.chunk.views.get(b) else {
+            return Ok(None);
+        };
+        let single = matches!(&*view.array, Array::Jagged { values, .. } if matches!(**values, Array::F32(_)));
+        let Some((off, values)) = self
+            .chunk
+            .view_f64_sharing(view, &mut self.layouts.borrow_mut())
+        else {
+            return Ok(None);
+        };
+        let base = self.base_offsets(part)?;
+        self.check_same_lengths(part, col, &off, &base)?;
+        Ok(Some((off, values, single)))
     }
 
     pub(crate) fn named_field(&self, coll: &str, field: &str, idx: &[i64]) -> R<Option<Nums>> {

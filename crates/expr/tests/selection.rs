@@ -163,3 +163,43 @@ fn fields_with_equal_offsets_share_them() {
         assert_eq!(layouts.len(), 2);
     }
 }
+
+/// Floats read straight to double precision are the values of `view_value`, converted, with
+/// the same (shared) offsets; other arrays are not read this way.
+#[test]
+fn float_views_read_to_double_equal_their_values_converted() {
+    let (start, stop) = (5, 45);
+    let mut viewed = Chunk {
+        entries: (start as u64..stop as u64).collect(),
+        ..Default::default()
+    };
+    for (name, a) in arrays() {
+        viewed.views.insert(
+            name.into(),
+            View {
+                array: Rc::new(a),
+                start,
+                stop,
+            },
+        );
+    }
+    let keep: Vec<bool> = (0..stop - start).map(|i| i % 4 != 1).collect();
+    let narrowed = viewed.filter(&keep);
+    for c in [&viewed, &narrowed] {
+        let mut layouts = Vec::new();
+        let Some(Val::List(off, nums)) = c.view_value_sharing(&c.views["jagged"], &mut layouts)
+        else {
+            panic!("not a list");
+        };
+        let (off64, values) = c
+            .view_f64_sharing(&c.views["jagged"], &mut layouts)
+            .unwrap();
+        assert!(Rc::ptr_eq(&off, &off64));
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&values), bits(&nums.to_f64()));
+        assert!(values.len() > 20);
+        for other in ["jagged_long", "fixed", "flat_f32"] {
+            assert!(c.view_f64_sharing(&c.views[other], &mut layouts).is_none());
+        }
+    }
+}
