@@ -151,6 +151,19 @@ impl Chunk {
         Some((layout.offsets, values))
     }
 
+    /// The list offsets of a jagged view as [`Chunk::view_value_sharing`] gives them, without
+    /// its values (a collection's offsets, for `len(Jet)`, need no field copied).
+    pub fn view_offsets_sharing(
+        &self,
+        v: &View,
+        layouts: &mut Vec<ListLayout>,
+    ) -> Option<Rc<Vec<i64>>> {
+        let Array::Jagged { offsets, .. } = &*v.array else {
+            return None;
+        };
+        Some(self.shared_layout(v, offsets, layouts)?.offsets)
+    }
+
     /// The layout of a jagged view: one of `layouts` with equal offsets, or a new one (added).
     fn shared_layout(
         &self,

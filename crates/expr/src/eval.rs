@@ -524,9 +524,14 @@ impl<'a> Evaluator<'a> {
                     }
                 }
                 CollBase::File => {
-                    // Any field that was read gives the offsets; they are the same for all.
+                    // Any field that was read gives the offsets; they are the same for all
+                    // (each field is checked against them where it is used). A field not yet
+                    // converted gives them from its view, without a copy of its values.
                     for (col, _) in def.fields.values() {
                         if let Col::Branch(b) = col {
+                            if let Some(off) = self.view_offsets(b) {
+                                return Ok(off);
+                            }
                             if self.chunk.has(b) {
                                 if let Val::List(o, _) = &*self.branch(b)? {
                                     return Ok(o.clone());
@@ -746,6 +751,20 @@ impl<'a> Evaluator<'a> {
             }
         }
         Ok(Some(out))
+    }
+
+    /// The list offsets of branch `b` from the chunk's view of it, where it is a jagged view
+    /// not converted yet ([`Chunk::view_offsets_sharing`]).
+    fn view_offsets(&self, b: &str) -> Option<Offsets> {
+        if self.base.is_some()
+            || self.chunk.values.contains_key(b)
+            || self.branches.borrow().contains_key(b)
+        {
+            return None;
+        }
+        let view = self.chunk.views.get(b)?;
+        self.chunk
+            .view_offsets_sharing(view, &mut self.layouts.borrow_mut())
     }
 
     /// A branch field of a collection part, from the chunk's view of it, in double precision
