@@ -344,8 +344,8 @@ impl<'a> Evaluator<'a> {
                     let v = num::neg(&num::cast(&c.column(k, 1), *n));
                     Val::Const(Scalar::of(&v).ok_or_else(|| internal("negation"))?, *n)
                 }
-                Val::Num(x) => Val::Num(num::neg(&num::cast(&x, *n))),
-                Val::List(o, x) => Val::List(o, num::neg(&num::cast(&x, *n))),
+                Val::Num(x) => Val::Num(num::neg(&num::cast_owned(x, *n))),
+                Val::List(o, x) => Val::List(o, num::neg(&num::cast_owned(x, *n))),
                 _ => return Err(internal("negation")),
             },
             Node::Not(a) => match self.eval(a)? {
@@ -385,8 +385,8 @@ impl<'a> Evaluator<'a> {
                     let v = num::cast(&c.column(k, 1), *n);
                     Val::Const(Scalar::of(&v).ok_or_else(|| internal("cast"))?, *n)
                 }
-                Val::Num(x) => Val::Num(num::cast(&x, *n)),
-                Val::List(o, x) => Val::List(o, num::cast(&x, *n)),
+                Val::Num(x) => Val::Num(num::cast_owned(x, *n)),
+                Val::List(o, x) => Val::List(o, num::cast_owned(x, *n)),
                 _ => return Err(internal("cast")),
             },
             Node::Math1 { f, arg, num: n } => self.math1(*f, arg, *n)?,
@@ -835,10 +835,10 @@ impl<'a> Evaluator<'a> {
         };
         let shape = |v: Val| -> R<Nums> {
             Ok(match v {
-                Val::List(_, n) => num::cast(&n, num),
+                Val::List(_, n) => num::cast_owned(n, num),
                 Val::Num(n) => match &off {
-                    Some(o) => num::cast(&n.repeat(o), num),
-                    None => num::cast(&n, num),
+                    Some(o) => num::cast_owned(n.repeat(o), num),
+                    None => num::cast_owned(n, num),
                 },
                 Val::Const(c, k) => num::cast(&c.column(k, len), num),
                 _ => return Err(internal("operand")),
@@ -993,8 +993,8 @@ impl<'a> Evaluator<'a> {
                         let x = num::cast(&s.column(k, 1), num);
                         Val::Const(Scalar::of(&x).ok_or_else(|| internal("cond"))?, num)
                     }
-                    Val::Num(x) => Val::Num(num::cast(&x, num)),
-                    Val::List(o, x) => Val::List(o, num::cast(&x, num)),
+                    Val::Num(x) => Val::Num(num::cast_owned(x, num)),
+                    Val::List(o, x) => Val::List(o, num::cast_owned(x, num)),
                     _ => return Err(internal("cond value")),
                 });
             }
@@ -1035,7 +1035,7 @@ impl<'a> Evaluator<'a> {
                 let get = |v: Option<Val>| -> R<Nums> {
                     match v {
                         None => Ok(Nums::empty(num)),
-                        Some(Val::Num(x)) => Ok(num::cast(&x, num)),
+                        Some(Val::Num(x)) => Ok(num::cast_owned(x, num)),
                         _ => Err(internal("cond values")),
                     }
                 };

@@ -587,10 +587,10 @@ impl Evaluator<'_> {
             };
             elems.push(if k >= 0 && k < len { off[e] + k } else { -1 });
         }
-        let picked = num::cast(&v.gather(&elems), num);
+        let picked = num::cast_owned(v.gather(&elems), num);
         let d = match self.eval(default)? {
             Val::Const(c, k) => num::cast(&c.column(k, n), num),
-            Val::Num(x) => num::cast(&x, num),
+            Val::Num(x) => num::cast_owned(x, num),
             _ => return Err(internal("pick default")),
         };
         let take: Vec<bool> = elems.iter().map(|e| *e >= 0).collect();

@@ -12,6 +12,14 @@ use crate::ast::BinOp;
 use crate::schema::Num;
 use crate::value::Nums;
 
+/// [`cast`] of a column no longer needed: one of type `num` already is the result (no copy).
+pub fn cast_owned(n: Nums, num: Num) -> Nums {
+    if n.num() == num {
+        return n;
+    }
+    cast(&n, num)
+}
+
 /// Convert a column to `num`, as C++'s `static_cast` does (see the module notes for the
 /// out-of-range cases).
 pub fn cast(n: &Nums, num: Num) -> Nums {
