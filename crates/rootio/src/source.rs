@@ -196,13 +196,7 @@ impl ByteSource for LocalFile {
     fn read_range_into(&self, range: Range<u64>, buf: &mut Vec<u8>) -> Result<()> {
         check_range(&range, self.len)?;
         let n = (range.end - range.start) as usize;
-        // Overwrite what is there; zero-fill only the part that grows.
-        if buf.len() < n {
-            buf.resize(n, 0);
-        } else {
-            buf.truncate(n);
-        }
-        read_exact_at(&self.file, buf, range.start)
+        read_exact_into(&self.file, buf, n, range.start)
             .map_err(|e| Error::from(e).at_offset(range.start))?;
         self.counters.record(n as u64);
         Ok(())
@@ -217,10 +211,45 @@ impl ByteSource for LocalFile {
     }
 }
 
+/// `buf` becomes the `n` bytes of `file` at `offset`. Read straight into the buffer's spare
+/// capacity, not zero-filled first (a `memset` of every basket read, 1.5 % of ADL q8's
+/// instructions); a file shorter than `offset + n` is an `UnexpectedEof` error.
 #[cfg(unix)]
-fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
-    use std::os::unix::fs::FileExt;
-    file.read_exact_at(buf, offset)
+fn read_exact_into(file: &File, buf: &mut Vec<u8>, n: usize, offset: u64) -> std::io::Result<()> {
+    use std::os::fd::AsRawFd;
+    buf.clear();
+    buf.reserve(n);
+    let room = &mut buf.spare_capacity_mut()[..n];
+    let mut done = 0;
+    while done < n {
+        let at = libc::off_t::try_from(offset + done as u64)
+            .map_err(|_| std::io::Error::from(std::io::ErrorKind::InvalidInput))?;
+        let rest = &mut room[done..];
+        // SAFETY: `pread` writes at most `rest.len()` bytes at `rest`'s start, memory this
+        // vector owns (its spare capacity); nothing reads it before it is written.
+        let got =
+            unsafe { libc::pread(file.as_raw_fd(), rest.as_mut_ptr().cast(), rest.len(), at) };
+        match got {
+            0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+            got if got < 0 => {
+                let e = std::io::Error::last_os_error();
+                if e.kind() != std::io::ErrorKind::Interrupted {
+                    return Err(e);
+                }
+            }
+            got => done += got as usize,
+        }
+    }
+    // SAFETY: the first `n` bytes were written by `pread` above (`done` reached `n`).
+    unsafe { buf.set_len(n) };
+    Ok(())
+}
+
+#[cfg(windows)]
+fn read_exact_into(file: &File, buf: &mut Vec<u8>, n: usize, offset: u64) -> std::io::Result<()> {
+    buf.clear();
+    buf.resize(n, 0);
+    read_exact_at(file, buf, offset)
 }
 
 #[cfg(windows)]
@@ -271,5 +300,32 @@ impl ByteSource for MemorySource {
     }
     fn name(&self) -> &Path {
         &self.name
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_reads_give_exactly_the_range_and_fail_past_a_truncated_end() {
+        let dir = std::env::temp_dir().join(format!("hepframe-source-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("bytes.bin");
+        let bytes: Vec<u8> = (0..100_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        std::fs::write(&path, &bytes).unwrap();
+        let f = LocalFile::open(&path).unwrap();
+        // One buffer reused: longer, shorter, empty and longer again than before.
+        let mut buf = vec![0xAA; 10];
+        for r in [0..50_000u64, 99_990..100_000, 5..5, 1..99_999] {
+            f.read_range_into(r.clone(), &mut buf).unwrap();
+            assert_eq!(buf, &bytes[r.start as usize..r.end as usize], "{r:?}");
+        }
+        assert!(f.read_range(99_000..100_001).is_err());
+        // Shortened by someone else after it was opened: an error, not stale bytes.
+        std::fs::write(&path, &bytes[..60_000]).unwrap();
+        let e = f.read_range_into(50_000..70_000, &mut buf).unwrap_err();
+        assert!(e.to_string().contains("50000"), "{e}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
