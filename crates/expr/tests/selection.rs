@@ -59,6 +59,21 @@ fn arrays() -> Vec<(&'static str, Array)> {
     ]
 }
 
+/// A chunk of rows `start..stop` of the arrays, as views (an event loop's batch).
+fn viewed_chunk(start: usize, stop: usize, arrays: Vec<(&str, Array)>) -> Chunk {
+    let mut viewed = Chunk {
+        entries: (start as u64..stop as u64).collect(),
+        ..Default::default()
+    };
+    for (name, a) in arrays {
+        let array = Rc::new(a);
+        viewed
+            .views
+            .insert(name.into(), View { array, start, stop });
+    }
+    viewed
+}
+
 #[test]
 fn narrowed_views_read_as_copied_columns() {
     // Rows 5..45 of the read arrays, as an event loop's batch.
@@ -128,20 +143,7 @@ fn fields_with_equal_offsets_share_them() {
         ("Muon_odd", lists(&other, 2.0)),
     ];
     let (start, stop) = (2, 38);
-    let mut viewed = Chunk {
-        entries: (start as u64..stop as u64).collect(),
-        ..Default::default()
-    };
-    for (name, a) in &arrays {
-        viewed.views.insert(
-            name.to_string(),
-            View {
-                array: Rc::new(a.clone()),
-                start,
-                stop,
-            },
-        );
-    }
+    let viewed = viewed_chunk(start, stop, arrays.to_vec());
     let keep: Vec<bool> = (0..stop - start).map(|i| i % 3 != 0).collect();
     let narrowed = viewed.filter(&keep);
     for c in [&viewed, &narrowed] {
@@ -169,20 +171,7 @@ fn fields_with_equal_offsets_share_them() {
 #[test]
 fn float_views_read_to_double_equal_their_values_converted() {
     let (start, stop) = (5, 45);
-    let mut viewed = Chunk {
-        entries: (start as u64..stop as u64).collect(),
-        ..Default::default()
-    };
-    for (name, a) in arrays() {
-        viewed.views.insert(
-            name.into(),
-            View {
-                array: Rc::new(a),
-                start,
-                stop,
-            },
-        );
-    }
+    let viewed = viewed_chunk(start, stop, arrays());
     let keep: Vec<bool> = (0..stop - start).map(|i| i % 4 != 1).collect();
     let narrowed = viewed.filter(&keep);
     for c in [&viewed, &narrowed] {
