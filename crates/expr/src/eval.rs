@@ -756,15 +756,21 @@ impl<'a> Evaluator<'a> {
     /// The list offsets of branch `b` from the chunk's view of it, where it is a jagged view
     /// not converted yet ([`Chunk::view_offsets_sharing`]).
     fn view_offsets(&self, b: &str) -> Option<Offsets> {
+        let view = self.unconverted_view(b)?;
+        self.chunk
+            .view_offsets_sharing(view, &mut self.layouts.borrow_mut())
+    }
+
+    /// The chunk's view of branch `b`, where this evaluator reads the chunk itself (no base)
+    /// and has not converted the branch to a value yet.
+    fn unconverted_view(&self, b: &str) -> Option<&crate::chunk::View> {
         if self.base.is_some()
             || self.chunk.values.contains_key(b)
             || self.branches.borrow().contains_key(b)
         {
             return None;
         }
-        let view = self.chunk.views.get(b)?;
-        self.chunk
-            .view_offsets_sharing(view, &mut self.layouts.borrow_mut())
+        self.chunk.views.get(b)
     }
 
     /// A branch field of a collection part, from the chunk's view of it, in double precision
@@ -775,13 +781,7 @@ impl<'a> Evaluator<'a> {
         let Col::Branch(b) = col else {
             return Ok(None);
         };
-        if self.base.is_some()
-            || self.chunk.values.contains_key(b)
-            || self.branches.borrow().contains_key(b)
-        {
-            return Ok(None);
-        }
-        let Some(view) = self.chunk.views.get(b) else {
+        let Some(view) = self.unconverted_view(b) else {
             return Ok(None);
         };
         let single = matches!(&*view.array, Array::Jagged { values, .. } if matches!(**values, Array::F32(_)));
