@@ -11,6 +11,7 @@ pub mod combinations;
 pub mod fourvec;
 pub mod masks;
 pub mod mass_bounds;
+pub mod nearest;
 pub mod sincos;
 #[cfg(target_arch = "x86_64")]
 mod sincos_avx512;

@@ -688,41 +688,23 @@ impl Evaluator<'_> {
         );
         let n = oa.len().saturating_sub(1);
         if let (Nums::F32(ea), Nums::F32(pa), Nums::F32(eb), Nums::F32(pb)) = (&ea, &pa, &eb, &pb) {
-            let mut out = Vec::with_capacity(ea.len());
             // The root of the smallest ΔR² (the same bits as the smallest ΔR, see `delta_r2`);
-            // ∞ with no partner.
-            for e in 0..n {
-                let (b0, b1) = (ob[e] as usize, ob[e + 1] as usize);
-                let (eb, pb) = (&eb[b0..b1], &pb[b0..b1]);
-                let (a0, a1) = (oa[e] as usize, oa[e + 1] as usize);
-                let (ea, pa) = (&ea[a0..a1], &pa[a0..a1]);
-                // No partner, or one (most events, after a pt cut): no loop per record, whose
-                // varying length would cost a mispredicted branch each. A NaN ΔR² is never
-                // smaller than ∞, as in the loop.
-                match (eb, pb) {
-                    ([], _) => out.extend(std::iter::repeat_n(f32::INFINITY, ea.len())),
-                    ([e2], [p2]) => out.extend(ea.iter().zip(pa).map(|(e1, p1)| {
-                        let dr2 = columnar::angles::delta_r2_f32(*e1, *e2, *p1, *p2);
-                        if dr2 < f32::INFINITY {
-                            dr2.sqrt()
-                        } else {
-                            f32::INFINITY
-                        }
-                    })),
-                    _ => {
-                        for (e1, p1) in ea.iter().zip(pa) {
-                            let mut best = f32::INFINITY;
-                            for (e2, p2) in eb.iter().zip(pb) {
-                                let dr2 = columnar::angles::delta_r2_f32(*e1, *e2, *p1, *p2);
-                                if dr2 < best {
-                                    best = dr2;
-                                }
-                            }
-                            out.push(best.sqrt());
-                        }
-                    }
-                }
-            }
+            // ∞ with no partner. Without a loop per event (`columnar::nearest`).
+            let (a, b) = (
+                columnar::nearest::Records {
+                    offsets: oa,
+                    eta: ea,
+                    phi: pa,
+                },
+                columnar::nearest::Records {
+                    offsets: ob,
+                    eta: eb,
+                    phi: pb,
+                },
+            );
+            let mut out = Vec::with_capacity(ea.len());
+            columnar::nearest::min_delta_r_f32(a, b, &mut out)
+                .ok_or_else(|| internal("min_delta_r: offsets"))?;
             return Ok(Val::List(oa.clone(), Nums::F32(out)));
         }
         let (ea, pa, eb, pb) = (ea.to_f64(), pa.to_f64(), eb.to_f64(), pb.to_f64());
