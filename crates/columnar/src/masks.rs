@@ -2,7 +2,8 @@
 //! true. Nothing branches on the data: a mask of measured jets is true about half the time and
 //! lists have varying lengths, so a branch per element (or a loop per list) mispredicts about
 //! once per element (or list). With AVX-512 (runtime detection) the kept positions are
-//! compressed eight at a time and each list's kept offset comes from a count noted per eight;
+//! compressed eight at a time and each list's kept offset comes from a count noted per eight
+//! (eight lists at a time where the CPU counts bits in vector lanes);
 //! otherwise one flat loop writes every position and advances the write cursor by the mask
 //! bit, and each list's count of kept elements comes from its mask bytes read 8 at a time.
 
@@ -103,9 +104,11 @@ unsafe fn masked_positions_avx512(
     let last = keep.len();
     let bytes: &[u8] = bytemuck::cast_slice(&keep[first..]);
     let base = positions.len();
-    positions.resize(base + bytes.len(), 0);
+    // Written into reserved room, not a zero-filled one: every position before the final
+    // length is written (whole vectors, then one at a time).
+    positions.reserve(bytes.len());
     CHUNKS.with_borrow_mut(|chunks| {
-        let out = &mut positions[base..];
+        let out = positions.as_mut_ptr().add(base);
         chunks.clear();
         chunks.resize(bytes.len() / 8 + 2, 0);
         let mut lanes = _mm512_add_epi64(
@@ -122,8 +125,8 @@ unsafe fn masked_positions_avx512(
             let k = _pext_u64(u64::from_le_bytes(w), 0x0101_0101_0101_0101);
             chunks[c] = ((n as u64) << 8) | k;
             let kept = _mm512_maskz_compress_epi64(k as __mmask8, lanes);
-            // In bounds: n <= 8 c, so n + 8 <= 8 c + 8 <= out.len().
-            _mm512_storeu_si512(out.as_mut_ptr().add(n).cast(), kept);
+            // In the reserved room: n <= 8 c, so n + 8 <= 8 c + 8 <= bytes.len().
+            _mm512_storeu_si512(out.add(n).cast(), kept);
             n += k.count_ones() as usize;
             lanes = _mm512_add_epi64(lanes, eight);
         }
@@ -131,33 +134,121 @@ unsafe fn masked_positions_avx512(
         let mut k = 0u64;
         let tail_start = n;
         for (i, &b) in bytes[whole * 8..].iter().enumerate() {
-            out[n] = (first + whole * 8 + i) as i64;
+            // In the reserved room: n <= 8 whole + i < bytes.len().
+            out.add(n).write((first + whole * 8 + i) as i64);
             n += usize::from(b);
             k |= u64::from(b) << i;
         }
         chunks[whole] = ((tail_start as u64) << 8) | k;
         chunks[whole + 1] = (n as u64) << 8;
-        positions.truncate(base + n);
-        // The kept count before element x (relative to `first`).
-        let kept_before = |x: usize| {
-            let c = chunks[x / 8];
-            (c >> 8) + u64::from((c as u8 & ((1u16 << (x % 8)) - 1) as u8).count_ones())
-        };
+        // SAFETY: the n positions from base are written.
+        positions.set_len(base + n);
+        // Each list's kept offset: the kept count before its end, eight lists at a time where
+        // the CPU counts bits in vector lanes (`avx512vpopcntdq`).
         let kept_base = kept_offsets.len();
-        kept_offsets.resize(kept_base + offsets.len(), 0);
-        let mut previous = first;
-        for (&o, k) in offsets[1..].iter().zip(&mut kept_offsets[kept_base + 1..]) {
-            let b = o as usize;
-            if b < previous || b > last {
-                kept_offsets.truncate(kept_base);
-                positions.truncate(base);
-                return None;
-            }
-            *k = kept_before(b - first) as i64;
-            previous = b;
+        kept_offsets.reserve(offsets.len());
+        let dst = kept_offsets.as_mut_ptr().add(kept_base);
+        // SAFETY: `offsets.len()` values from `dst` are reserved just above.
+        dst.write(0);
+        let ok = if has_vpopcnt() {
+            // SAFETY: the CPU has the features; room for offsets.len() - 1 values at dst + 1.
+            kept_before_ends_avx512(offsets, first, last, chunks, dst.add(1))
+        } else {
+            kept_before_ends(offsets, first, last, chunks, 0, dst.add(1))
+        };
+        if !ok {
+            positions.truncate(base);
+            return None;
         }
+        // SAFETY: all offsets.len() values from kept_base are written (ok).
+        kept_offsets.set_len(kept_base + offsets.len());
         Some(())
     })
+}
+
+/// Whether this CPU counts bits in AVX-512 lanes (`kept_before_ends_avx512`).
+#[cfg(target_arch = "x86_64")]
+fn has_vpopcnt() -> bool {
+    std::arch::is_x86_feature_detected!("avx512f")
+        && std::arch::is_x86_feature_detected!("avx512vpopcntdq")
+}
+
+/// The kept count before each list's end `offsets[i]` (i from `from + 1`, relative to
+/// `first`), written to `out[i - 1]`, from `chunks` (per eight mask bytes: the kept count before
+/// them, shifted by 8, and their lane mask). `false` at the first end that goes back or past
+/// `last` (what was written before it stays; the caller drops it).
+///
+/// # Safety
+/// `out` has room for `offsets.len() - 1` values; `chunks` covers `(last - first) / 8 + 1`.
+#[cfg(target_arch = "x86_64")]
+unsafe fn kept_before_ends(
+    offsets: &[i64],
+    first: usize,
+    last: usize,
+    chunks: &[u64],
+    from: usize,
+    out: *mut i64,
+) -> bool {
+    let mut previous = offsets.get(from).map_or(first, |&o| o as usize);
+    for (i, &o) in offsets.iter().enumerate().skip(from + 1) {
+        let b = o as usize;
+        if b < previous || b > last {
+            return false;
+        }
+        let x = b - first;
+        let c = chunks[x / 8];
+        let kept = (c >> 8) + u64::from((c as u8 & ((1u16 << (x % 8)) - 1) as u8).count_ones());
+        out.add(i - 1).write(kept as i64);
+        previous = b;
+    }
+    true
+}
+
+/// [`kept_before_ends`] eight lists at a time: each end's chunk gathered (only for ends within
+/// `first..=last`, so no read outside `chunks`), the mask bits before it counted in the lane.
+///
+/// # Safety
+/// As [`kept_before_ends`]; the CPU must have AVX-512F and AVX512-VPOPCNTDQ.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512vpopcntdq")]
+unsafe fn kept_before_ends_avx512(
+    offsets: &[i64],
+    first: usize,
+    last: usize,
+    chunks: &[u64],
+    out: *mut i64,
+) -> bool {
+    use std::arch::x86_64::*;
+    let ends = &offsets[1..];
+    let whole = ends.len() / 8;
+    let (lo, hi) = (
+        _mm512_set1_epi64(first as i64),
+        _mm512_set1_epi64(last as i64),
+    );
+    let (one, seven) = (_mm512_set1_epi64(1), _mm512_set1_epi64(7));
+    let mut bad: __mmask8 = 0;
+    for c in 0..whole {
+        // The eight ends and the eight values before them (the starts of their lists).
+        let b = _mm512_loadu_si512(ends.as_ptr().add(8 * c).cast());
+        let a = _mm512_loadu_si512(offsets.as_ptr().add(8 * c).cast());
+        let inside = _mm512_cmpge_epi64_mask(b, lo) & _mm512_cmple_epi64_mask(b, hi);
+        bad |= _mm512_cmplt_epi64_mask(b, a) | !inside;
+        let x = _mm512_sub_epi64(b, lo);
+        // In bounds: for lanes inside, x / 8 <= (last - first) / 8 < chunks.len().
+        let chunk = _mm512_mask_i64gather_epi64::<8>(
+            _mm512_setzero_si512(),
+            inside,
+            _mm512_srli_epi64::<3>(x),
+            chunks.as_ptr().cast(),
+        );
+        let below = _mm512_sub_epi64(_mm512_sllv_epi64(one, _mm512_and_si512(x, seven)), one);
+        let kept = _mm512_add_epi64(
+            _mm512_srli_epi64::<8>(chunk),
+            _mm512_popcnt_epi64(_mm512_and_si512(chunk, below)),
+        );
+        _mm512_storeu_si512(out.add(8 * c).cast(), kept);
+    }
+    bad == 0 && kept_before_ends(offsets, first, last, chunks, 8 * whole, out)
 }
 
 /// The number of true values (bytes of 0 or 1) in `bytes[a..b]` (`a <= b <= bytes.len()`).
