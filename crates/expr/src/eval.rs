@@ -5,6 +5,7 @@
 //! value does not depend on the universe is computed once, by the nominal evaluator of the same
 //! chunk (the `base`), and shared by every universe's evaluator.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -213,8 +214,31 @@ impl<'a> Evaluator<'a> {
         match node {
             Node::Define(i) => self.define(*i),
             Node::Column(c) => self.column(c),
+            Node::Field {
+                obj, coll, cols, ..
+            } => match self.whole_field(obj, coll, cols)? {
+                Some(v) => Ok(v),
+                None => Ok(Rc::new(self.eval(node)?)),
+            },
             _ => Ok(Rc::new(self.eval(node)?)),
         }
+    }
+
+    /// A field of a whole collection (`Jet.pt`): the column itself, shared, without an index
+    /// per record and a gather through it (its offsets are checked equal to the collection's).
+    /// `None` for any other field.
+    fn whole_field(&self, obj: &Node, coll: &str, cols: &[Col]) -> R<Option<Rc<Val>>> {
+        if let (Node::Collection(c), [col]) = (obj, cols) {
+            if c == coll && !coll.contains('+') {
+                let base = self.coll_offsets(c)?;
+                let v = self.column(col)?;
+                if let Val::List(off, _) = &*v {
+                    self.check_same_lengths(coll, col, off, &base)?;
+                    return Ok(Some(v));
+                }
+            }
+        }
+        Ok(None)
     }
 
     /// The value of define `id` in this evaluator's universe.
@@ -284,16 +308,8 @@ impl<'a> Evaluator<'a> {
                 field,
                 cols,
             } => {
-                // A field of a whole collection (`Jet.pt`): the column itself, without an
-                // index per record and a gather through it.
-                if let (Node::Collection(c), [col]) = (&**obj, cols.as_slice()) {
-                    if c == coll && !coll.contains('+') {
-                        let base = self.coll_offsets(c)?;
-                        if let Val::List(off, v) = &*self.column(col)? {
-                            self.check_same_lengths(coll, col, off, &base)?;
-                            return Ok(Val::List(base, v.clone()));
-                        }
-                    }
+                if let Some(v) = self.whole_field(obj, coll, cols)? {
+                    return Ok(Rc::unwrap_or_clone(v));
                 }
                 self.field(obj, coll, field, cols)?
             }
@@ -363,15 +379,15 @@ impl<'a> Evaluator<'a> {
                 num: n,
                 span,
             } => {
-                let a = self.eval(lhs)?;
+                let a = self.eval_rc(lhs)?;
                 self.binary(*op, a, rhs, *n, *span)?
             }
             Node::Chain { first, steps } => {
-                let mut acc = self.eval(first)?;
+                let mut acc = self.eval_rc(first)?;
                 for s in steps {
-                    acc = self.binary(s.op, acc, &s.rhs, s.num, s.span)?;
+                    acc = Rc::new(self.binary(s.op, acc, &s.rhs, s.num, s.span)?);
                 }
-                acc
+                Rc::unwrap_or_clone(acc)
             }
             Node::Cond {
                 cond,
@@ -813,22 +829,7 @@ impl<'a> Evaluator<'a> {
 
     /// Bring two values to one shape: per-event, or per-element of a list, converted to `num`.
     pub(crate) fn align(&self, a: Val, b: Val, num: Num) -> R<Aligned> {
-        let off = match (&a, &b) {
-            (Val::List(o1, _), Val::List(o2, _)) => {
-                if o1 != o2 {
-                    return Err(ExprError::eval(
-                        format!(
-                            "the two lists have different lengths in entry {}",
-                            self.first_length_difference(o1, o2)
-                        ),
-                        Span::default(),
-                    ));
-                }
-                Some(o1.clone())
-            }
-            (Val::List(o, _), _) | (_, Val::List(o, _)) => Some(o.clone()),
-            _ => None,
-        };
+        let off = self.common_offsets(&a, &b)?;
         let len = match &off {
             Some(o) => o.last().copied().unwrap_or(0) as usize,
             None => self.n(),
@@ -845,6 +846,58 @@ impl<'a> Evaluator<'a> {
             })
         };
         Ok((off.clone(), shape(a)?, shape(b)?))
+    }
+
+    /// [`Evaluator::align`] of borrowed values: a list or per-event column already of type
+    /// `num` and shape stays borrowed.
+    fn align_ref<'v>(
+        &self,
+        a: &'v Val,
+        b: &'v Val,
+        num: Num,
+    ) -> R<(Option<Offsets>, Cow<'v, Nums>, Cow<'v, Nums>)> {
+        let off = self.common_offsets(a, b)?;
+        let len = match &off {
+            Some(o) => o.last().copied().unwrap_or(0) as usize,
+            None => self.n(),
+        };
+        let as_num = |n: &'v Nums| match n.num() == num {
+            true => Cow::Borrowed(n),
+            false => Cow::Owned(num::cast(n, num)),
+        };
+        let shape = |v: &'v Val| -> R<Cow<'v, Nums>> {
+            Ok(match v {
+                Val::List(_, n) => as_num(n),
+                Val::Num(n) => match &off {
+                    Some(o) => Cow::Owned(num::cast_owned(n.repeat(o), num)),
+                    None => as_num(n),
+                },
+                Val::Const(c, k) => Cow::Owned(num::cast(&c.column(*k, len), num)),
+                _ => return Err(internal("operand")),
+            })
+        };
+        Ok((off.clone(), shape(a)?, shape(b)?))
+    }
+
+    /// The offsets two operands share (lists of equal lengths), or `None` for two per-event
+    /// values.
+    fn common_offsets(&self, a: &Val, b: &Val) -> R<Option<Offsets>> {
+        Ok(match (a, b) {
+            (Val::List(o1, _), Val::List(o2, _)) => {
+                if o1 != o2 {
+                    return Err(ExprError::eval(
+                        format!(
+                            "the two lists have different lengths in entry {}",
+                            self.first_length_difference(o1, o2)
+                        ),
+                        Span::default(),
+                    ));
+                }
+                Some(o1.clone())
+            }
+            (Val::List(o, _), _) | (_, Val::List(o, _)) => Some(o.clone()),
+            _ => None,
+        })
     }
 
     fn arith_error(&self, e: ArithError, off: Option<&Offsets>, span: Span) -> ExprError {
@@ -867,12 +920,15 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    /// `a op rhs`, with `a` already evaluated (the left operand, or a chain so far).
-    fn binary(&self, op: BinOp, a: Val, rhs: &Node, num: Num, span: Span) -> R<Val> {
+    /// `a op rhs`, with `a` already evaluated (the left operand, or a chain so far). Both
+    /// operands are borrowed where they are already of type `num` (a column, a define, a
+    /// field of a whole collection): no copy of them for a comparison or an arithmetic.
+    fn binary(&self, op: BinOp, a: Rc<Val>, rhs: &Node, num: Num, span: Span) -> R<Val> {
         if matches!(op, BinOp::And | BinOp::Or) {
-            return self.logical(op, a, rhs, span);
+            return self.logical(op, Rc::unwrap_or_clone(a), rhs, span);
         }
-        let b = self.eval(rhs)?;
+        let b = self.eval_rc(rhs)?;
+        let (a, b) = (&*a, &*b);
         let is_cmp = matches!(
             op,
             BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge
@@ -894,7 +950,7 @@ impl<'a> Evaluator<'a> {
                 k,
             ));
         }
-        let (off, x, y) = self.align(a, b, num)?;
+        let (off, x, y) = self.align_ref(a, b, num)?;
         let out = if is_cmp {
             Nums::Bool(
                 num::compare(op, &x, &y).map_err(|e| self.arith_error(e, off.as_ref(), span))?,
