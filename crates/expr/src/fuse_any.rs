@@ -411,12 +411,25 @@ fn walk_pairs(
     if u32::try_from(idx.len()).is_err() || u32::try_from(off.len()).is_err() {
         return None;
     }
-    // Each event's positions `lo..hi` in `idx` (a negative offset converts to a huge number,
-    // which the check refuses).
+    // The events with a pair (two records or more), found without a branch per event: most
+    // events have fewer (a loop per event's records would mispredict its exit about once an
+    // event). Each event's positions `lo..hi` in `idx` are checked on the way (a negative
+    // offset converts to a huge number, which the check refuses).
+    let mut with_pairs = vec![0u32; off.len()];
+    let (mut n_events, mut bad) = (0usize, false);
+    for (e, w) in off.windows(2).enumerate() {
+        let (lo, hi) = (w[0] as usize, w[1] as usize);
+        bad |= hi > idx.len() || lo > hi;
+        with_pairs[n_events] = e as u32;
+        n_events += usize::from(hi.wrapping_sub(lo) >= 2);
+    }
+    if bad {
+        return None;
+    }
     let events = || {
-        off.windows(2).enumerate().map(|(e, w)| {
-            let (lo, hi) = (w[0] as usize, w[1] as usize);
-            (e, lo, hi, hi > idx.len() || lo > hi)
+        with_pairs[..n_events].iter().map(|&e| {
+            let e = e as usize;
+            (e, off[e] as usize, off[e + 1] as usize)
         })
     };
     if rest.is_empty() && !any_pair {
@@ -426,10 +439,7 @@ fn walk_pairs(
         candidates.resize(base + pairs, [0; 3]);
         let out = &mut candidates[base..];
         let mut n = 0usize;
-        for (e, lo, hi, bad) in events() {
-            if bad {
-                return None;
-            }
+        for (e, lo, hi) in events() {
             for i in lo..hi {
                 for j in i + 1..hi {
                     let pos = [i, j];
@@ -441,10 +451,7 @@ fn walk_pairs(
         candidates.truncate(base + n);
         return Some(());
     }
-    for (e, lo, hi, bad) in events() {
-        if bad {
-            return None;
-        }
+    for (e, lo, hi) in events() {
         let found = found.get_mut(e)?;
         'pairs: for i in lo..hi {
             for j in i + 1..hi {
