@@ -61,7 +61,7 @@ pub(crate) type VirtualMap = Rc<Vec<(usize, i64)>>;
 pub(crate) type Offsets = Rc<Vec<i64>>;
 
 /// Two operands brought to one shape: the list offsets if they are lists, and the values.
-pub(crate) type Aligned = (Option<Offsets>, Nums, Nums);
+pub(crate) type Aligned<'v> = (Option<Offsets>, Cow<'v, Nums>, Cow<'v, Nums>);
 
 pub(crate) fn internal(msg: impl Into<String>) -> ExprError {
     ExprError::eval(format!("internal: {}", msg.into()), Span::default())
@@ -828,34 +828,9 @@ impl<'a> Evaluator<'a> {
     }
 
     /// Bring two values to one shape: per-event, or per-element of a list, converted to `num`.
-    pub(crate) fn align(&self, a: Val, b: Val, num: Num) -> R<Aligned> {
-        let off = self.common_offsets(&a, &b)?;
-        let len = match &off {
-            Some(o) => o.last().copied().unwrap_or(0) as usize,
-            None => self.n(),
-        };
-        let shape = |v: Val| -> R<Nums> {
-            Ok(match v {
-                Val::List(_, n) => num::cast_owned(n, num),
-                Val::Num(n) => match &off {
-                    Some(o) => num::cast_owned(n.repeat(o), num),
-                    None => num::cast_owned(n, num),
-                },
-                Val::Const(c, k) => num::cast(&c.column(k, len), num),
-                _ => return Err(internal("operand")),
-            })
-        };
-        Ok((off.clone(), shape(a)?, shape(b)?))
-    }
-
-    /// [`Evaluator::align`] of borrowed values: a list or per-event column already of type
-    /// `num` and shape stays borrowed.
-    fn align_ref<'v>(
-        &self,
-        a: &'v Val,
-        b: &'v Val,
-        num: Num,
-    ) -> R<(Option<Offsets>, Cow<'v, Nums>, Cow<'v, Nums>)> {
+    /// A list or per-event column already of type `num` and shape stays borrowed (no copy of
+    /// a column for a comparison or an arithmetic).
+    pub(crate) fn align<'v>(&self, a: &'v Val, b: &'v Val, num: Num) -> R<Aligned<'v>> {
         let off = self.common_offsets(a, b)?;
         let len = match &off {
             Some(o) => o.last().copied().unwrap_or(0) as usize,
@@ -950,7 +925,7 @@ impl<'a> Evaluator<'a> {
                 k,
             ));
         }
-        let (off, x, y) = self.align_ref(a, b, num)?;
+        let (off, x, y) = self.align(a, b, num)?;
         let out = if is_cmp {
             Nums::Bool(
                 num::compare(op, &x, &y).map_err(|e| self.arith_error(e, off.as_ref(), span))?,
@@ -979,13 +954,13 @@ impl<'a> Evaluator<'a> {
             _ => {
                 // Lists: element-wise, no short circuit.
                 let b = self.eval(rhs)?;
-                let (off, x, y) = self.align(a, b, Num::Bool)?;
-                let (Nums::Bool(x), Nums::Bool(y)) = (x, y) else {
+                let (off, x, y) = self.align(&a, &b, Num::Bool)?;
+                let (Nums::Bool(x), Nums::Bool(y)) = (&*x, &*y) else {
                     return Err(internal("logical"));
                 };
                 let out = x
                     .iter()
-                    .zip(&y)
+                    .zip(y)
                     .map(|(p, q)| if and { *p && *q } else { *p || *q })
                     .collect();
                 return Ok(match off {
@@ -1059,8 +1034,8 @@ impl<'a> Evaluator<'a> {
                 // Element-wise: both sides fully, then pick.
                 let c = Val::List(off.clone(), Nums::Bool(keep.clone()));
                 let (va, vb) = (self.eval(a)?, self.eval(b)?);
-                let (o1, x, _) = self.align(va, c.clone(), num)?;
-                let (o2, y, _) = self.align(vb, c, num)?;
+                let (o1, x, _) = self.align(&va, &c, num)?;
+                let (o2, y, _) = self.align(&vb, &c, num)?;
                 let off = o1.or(o2).unwrap_or(off);
                 return Ok(Val::List(off, select_by(&keep, &x, &y)));
             }

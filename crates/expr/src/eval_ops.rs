@@ -356,20 +356,14 @@ impl Evaluator<'_> {
     pub(crate) fn math2(&self, f: Math2, a: &Node, b: &Node, num: Num) -> R<Val> {
         let (va, vb) = (self.eval(a)?, self.eval(b)?);
         let constant = matches!((&va, &vb), (Val::Const(..), Val::Const(..)));
-        let (off, x, y) = self.align(va, vb, num)?;
-        let out = match (x, y) {
-            (Nums::F32(x), Nums::F32(y)) => Nums::F32(
-                x.iter()
-                    .zip(&y)
-                    .map(|(p, q)| math2_f32(f, *p, *q))
-                    .collect(),
-            ),
-            (Nums::F64(x), Nums::F64(y)) => Nums::F64(
-                x.iter()
-                    .zip(&y)
-                    .map(|(p, q)| math2_f64(f, *p, *q))
-                    .collect(),
-            ),
+        let (off, x, y) = self.align(&va, &vb, num)?;
+        let out = match (&*x, &*y) {
+            (Nums::F32(x), Nums::F32(y)) => {
+                Nums::F32(x.iter().zip(y).map(|(p, q)| math2_f32(f, *p, *q)).collect())
+            }
+            (Nums::F64(x), Nums::F64(y)) => {
+                Nums::F64(x.iter().zip(y).map(|(p, q)| math2_f64(f, *p, *q)).collect())
+            }
             (x, y) => {
                 // min/max of integers.
                 let pick_max = f == Math2::Max;

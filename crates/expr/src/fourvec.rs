@@ -607,11 +607,11 @@ impl Evaluator<'_> {
             } else {
                 crate::schema::Num::F64
             };
-            let (off, x, y) = self.align(va, vb, num)?;
-            let out = match (x, y) {
+            let (off, x, y) = self.align(&va, &vb, num)?;
+            let out = match (&*x, &*y) {
                 (Nums::F32(x), Nums::F32(y)) => Nums::F32(
                     x.iter()
-                        .zip(&y)
+                        .zip(y)
                         .map(|(p, q)| delta_phi_f32(*p, *q))
                         .collect(),
                 ),
@@ -686,7 +686,6 @@ impl Evaluator<'_> {
             get(cb, "eta", ib)?,
             get(cb, "phi", ib)?,
         );
-        let n = oa.len().saturating_sub(1);
         if let (Nums::F32(ea), Nums::F32(pa), Nums::F32(eb), Nums::F32(pb)) = (&ea, &pa, &eb, &pb) {
             // The root of the smallest ΔR² (the same bits as the smallest ΔR, see `delta_r2`);
             // ∞ with no partner. Without a loop per event (`columnar::nearest`).
@@ -709,7 +708,7 @@ impl Evaluator<'_> {
         }
         let (ea, pa, eb, pb) = (ea.to_f64(), pa.to_f64(), eb.to_f64(), pb.to_f64());
         let mut out = Vec::with_capacity(ea.len());
-        for e in 0..n {
+        for e in 0..oa.len().saturating_sub(1) {
             let (b0, b1) = (ob[e] as usize, ob[e + 1] as usize);
             let (eb, pb) = (&eb[b0..b1], &pb[b0..b1]);
             for i in oa[e] as usize..oa[e + 1] as usize {
