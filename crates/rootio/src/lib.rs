@@ -28,6 +28,7 @@
 #![warn(missing_docs)]
 
 pub mod array;
+mod avx2;
 pub mod compression;
 pub mod cursor;
 pub mod dataset;

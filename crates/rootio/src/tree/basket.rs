@@ -154,6 +154,7 @@ fn decode_disk_basket(seek: u64, variable: bool, scratch: &mut Scratch) -> Resul
     })
 }
 
+crate::avx2::avx2_or_baseline! {
 /// Big-endian key-relative offsets straight from the basket bytes, checked and made
 /// data-relative in one pass, with the end of the data appended.
 fn offsets_from_bytes(bytes: &[u8], keylen: i64, border: usize, out: &mut Vec<u32>) -> Result<()> {
@@ -181,6 +182,7 @@ fn offsets_from_bytes(bytes: &[u8], keylen: i64, border: usize, out: &mut Vec<u3
         )));
     }
     Ok(())
+}
 }
 
 /// Make key-relative offsets data-relative, append the end of the data, and check that they
@@ -237,6 +239,50 @@ mod tests {
                 offsets_from_bytes(&table(bad), keylen, 30, &mut out).is_err(),
                 "{bad:?}"
             );
+        }
+    }
+
+    #[test]
+    fn entry_offsets_are_the_same_on_avx2_and_on_the_baseline() {
+        use crate::avx2::on_baseline;
+        let keylen = 100;
+        // Lengths around the vector widths: the vector loop and its tail.
+        for n in [1usize, 2, 7, 8, 9, 16, 17, 33, 1000] {
+            let mut at = keylen as u32;
+            let good: Vec<u32> = (0..n)
+                .map(|i| {
+                    at += (i as u32).wrapping_mul(2_654_435_761) >> 29;
+                    at
+                })
+                .collect();
+            let border = (at - keylen as u32 + 3) as usize;
+            let run = |o: &[u32], border: usize| {
+                let mut out = vec![1u32];
+                offsets_from_bytes(&table(o), keylen, border, &mut out).map(|()| out)
+            };
+            let fast = run(&good, border).unwrap();
+            assert_eq!(fast, on_baseline(|| run(&good, border)).unwrap(), "{n}");
+            let mut expected = vec![1u32];
+            expected.extend(good.iter().map(|o| o - keylen as u32));
+            expected.push(border as u32);
+            assert_eq!(fast, expected);
+            // Out of order at each place in turn, or past the data: refused on both.
+            for i in 0..n.min(40) {
+                let mut bad = good.clone();
+                bad[i] = if i > 0 {
+                    bad[i - 1].wrapping_sub(1)
+                } else {
+                    keylen as u32 - 1
+                };
+                if i > 0 && bad[i] >= good[i - 1] {
+                    continue;
+                }
+                assert!(run(&bad, border).is_err(), "{n} {i}");
+                assert!(on_baseline(|| run(&bad, border)).is_err(), "{n} {i}");
+            }
+            let mut past = good.clone();
+            *past.last_mut().unwrap() = keylen as u32 + border as u32 + 1;
+            assert!(run(&past, border).is_err() && on_baseline(|| run(&past, border)).is_err());
         }
     }
 }

@@ -122,6 +122,7 @@ macro_rules! be_extend {
     }};
 }
 
+crate::avx2::avx2_or_baseline! {
 /// Append the elements encoded in `bytes` (a whole number of elements) to `out`, which must be
 /// the array type of `element`.
 pub fn append_elements(out: &mut Array, element: Element, bytes: &[u8]) -> Result<()> {
@@ -201,6 +202,7 @@ pub fn append_elements(out: &mut Array, element: Element, bytes: &[u8]) -> Resul
         _ => return Err(Error::corrupt("internal: array type mismatch")),
     }
     Ok(())
+}
 }
 
 /// Decode entries `lo..hi` of a basket's data, appending them to `out` (an array of the
@@ -517,6 +519,7 @@ pub fn decode(
     Ok(())
 }
 
+crate::avx2::avx2_or_baseline! {
 /// Append element offsets derived from byte offsets `off` (relative to `off[0]`) to `o`.
 /// The common element sizes are powers of two, so the division is a shift.
 fn push_element_offsets(o: &mut Vec<i64>, off: &[u32], per: usize) -> Result<()> {
@@ -546,6 +549,7 @@ fn push_element_offsets(o: &mut Vec<i64>, off: &[u32], per: usize) -> Result<()>
         )));
     }
     Ok(())
+}
 }
 
 /// The entry offsets of a variable-size basket, checked against its entries and data.
@@ -675,4 +679,128 @@ fn read_tstring(b: &[u8]) -> Result<(&[u8], &[u8])> {
         )));
     }
     Ok((&rest[..n], &rest[n..]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::avx2::on_baseline;
+
+    /// A fixed pseudo-random byte sequence (xorshift64).
+    fn noise(n: usize, seed: u64) -> Vec<u8> {
+        let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        (0..n)
+            .map(|_| {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                (s >> 24) as u8
+            })
+            .collect()
+    }
+
+    /// Equal arrays, floats compared bit for bit (NaN payloads included).
+    fn same_bits(a: &Array, b: &Array) -> bool {
+        match (a, b) {
+            (Array::F32(x), Array::F32(y)) => x
+                .iter()
+                .map(|v| v.to_bits())
+                .eq(y.iter().map(|v| v.to_bits())),
+            (Array::F64(x), Array::F64(y)) => x
+                .iter()
+                .map(|v| v.to_bits())
+                .eq(y.iter().map(|v| v.to_bits())),
+            _ => a == b,
+        }
+    }
+
+    #[test]
+    fn values_have_the_same_bits_on_avx2_and_on_the_baseline() {
+        use PrimitiveType::*;
+        let mut elements: Vec<Element> = [Bool, I8, U8, I16, U16, I32, U32, I64, U64, F32, F64]
+            .into_iter()
+            .map(Element::Primitive)
+            .collect();
+        elements.push(Element::Double32AsFloat);
+        for double in [false, true] {
+            elements.push(Element::Ranged {
+                low: -5.0,
+                high: 7.5,
+                nbits: 12,
+                double,
+            });
+        }
+        for element in elements {
+            // Lengths around the vector widths, so that both the vector loop and its tail run.
+            for n in [0, 1, 3, 7, 8, 9, 15, 16, 17, 31, 33, 64, 1001] {
+                let bytes = noise(n * element.disk_size(), n as u64 + 1);
+                let run = || {
+                    let mut out = empty_for(element);
+                    // Appended after values already there: the previous basket's.
+                    append_elements(
+                        &mut out,
+                        element,
+                        &bytes[..element.disk_size().min(bytes.len())],
+                    )?;
+                    append_elements(&mut out, element, &bytes).map(|()| out)
+                };
+                let (fast, slow) = (run().unwrap(), on_baseline(run).unwrap());
+                assert!(same_bits(&fast, &slow), "{element:?}, {n} elements");
+                assert_eq!(fast.len(), n + n.min(1), "{element:?}");
+            }
+            if element.disk_size() > 1 {
+                let bytes = noise(element.disk_size() * 5 + 1, 3);
+                let run = || append_elements(&mut empty_for(element), element, &bytes);
+                assert!(run().is_err() && on_baseline(run).is_err(), "{element:?}");
+            }
+        }
+        // A known answer on both copies: big-endian 1.5f32, -2i32.
+        for run_on_baseline in [false, true] {
+            let run = || {
+                let mut f = empty_for(Element::Primitive(F32));
+                append_elements(&mut f, Element::Primitive(F32), &[0x3f, 0xc0, 0, 0]).unwrap();
+                let mut i = empty_for(Element::Primitive(I32));
+                append_elements(&mut i, Element::Primitive(I32), &[0xff, 0xff, 0xff, 0xfe])
+                    .unwrap();
+                (f, i)
+            };
+            let (f, i) = if run_on_baseline {
+                on_baseline(run)
+            } else {
+                run()
+            };
+            assert_eq!((f, i), (Array::F32(vec![1.5]), Array::I32(vec![-2])));
+        }
+    }
+
+    #[test]
+    fn element_offsets_are_the_same_on_avx2_and_on_the_baseline() {
+        for per in [1usize, 2, 4, 8, 3, 12] {
+            for n in [0usize, 1, 5, 8, 17, 100] {
+                let steps = noise(n, (per * 1000 + n) as u64);
+                let mut off = vec![40u32];
+                for s in &steps {
+                    off.push(off.last().unwrap() + (*s as u32 % 6) * per as u32);
+                }
+                let run = |off: &[u32]| {
+                    let mut o = vec![0i64, 9];
+                    push_element_offsets(&mut o, off, per).map(|()| o)
+                };
+                let fast = run(&off).unwrap();
+                assert_eq!(fast, on_baseline(|| run(&off)).unwrap(), "per {per}, n {n}");
+                assert_eq!(fast.len(), 2 + n);
+                let expected: Vec<i64> = off[1..]
+                    .iter()
+                    .map(|&x| 9 + ((x - 40) as usize / per) as i64)
+                    .collect();
+                assert_eq!(fast[2..], expected[..]);
+                if per > 1 && n > 0 {
+                    // One entry that is not a whole number of elements: refused on both.
+                    let mut bad = off.clone();
+                    *bad.last_mut().unwrap() += 1;
+                    assert!(run(&bad).is_err() && on_baseline(|| run(&bad)).is_err());
+                }
+            }
+        }
+    }
 }
