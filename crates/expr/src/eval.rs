@@ -925,6 +925,27 @@ impl<'a> Evaluator<'a> {
                 k,
             ));
         }
+        if is_cmp {
+            // A column against a constant: the constant is not repeated into a column.
+            let column_and_constant = match (a, b) {
+                (Val::Num(x) | Val::List(_, x), Val::Const(c, k)) => Some((a, x, c, k, false)),
+                (Val::Const(c, k), Val::Num(x) | Val::List(_, x)) => Some((b, x, c, k, true)),
+                _ => None,
+            };
+            if let Some((column, x, c, k, const_first)) = column_and_constant {
+                let x = match x.num() == num {
+                    true => Cow::Borrowed(x),
+                    false => Cow::Owned(num::cast(x, num)),
+                };
+                let c = num::cast(&c.column(*k, 1), num);
+                let out = num::compare_const(op, &x, &c, const_first)
+                    .map_err(|e| self.arith_error(e, None, span))?;
+                return Ok(match column {
+                    Val::List(o, _) => Val::List(o.clone(), Nums::Bool(out)),
+                    _ => Val::Num(Nums::Bool(out)),
+                });
+            }
+        }
         let (off, x, y) = self.align(a, b, num)?;
         let out = if is_cmp {
             Nums::Bool(

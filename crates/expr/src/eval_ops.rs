@@ -323,30 +323,28 @@ impl Evaluator<'_> {
     }
 
     pub(crate) fn math1(&self, f: Math1, arg: &Node, num: Num) -> R<Val> {
+        // The argument is read where it is (a shared column is not copied), and converted
+        // only when it is not of the function's type.
         let apply = |n: &Nums| -> Nums {
-            match num {
-                Num::F32 => match num::cast(n, Num::F32) {
-                    // Single-precision libm (cosf, sqrtf, …), as C++'s std::cos(float).
-                    Nums::F32(v) => Nums::F32(v.iter().map(|x| math1_f32(f, *x)).collect()),
-                    other => other,
-                },
-                Num::F64 => match num::cast(n, Num::F64) {
-                    Nums::F64(v) => Nums::F64(v.iter().map(|x| math1(f, *x)).collect()),
-                    other => other,
-                },
+            let n = match n.num() == num {
+                true => std::borrow::Cow::Borrowed(n),
+                false => std::borrow::Cow::Owned(num::cast(n, num)),
+            };
+            match &*n {
+                // Single-precision libm (cosf, sqrtf, …), as C++'s std::cos(float).
+                Nums::F32(v) => Nums::F32(v.iter().map(|x| math1_f32(f, *x)).collect()),
+                Nums::F64(v) => Nums::F64(v.iter().map(|x| math1(f, *x)).collect()),
                 // abs of integers stays an integer.
-                _ => match num::cast(n, num) {
-                    Nums::I32(v) => Nums::I32(v.iter().map(|x| x.wrapping_abs()).collect()),
-                    Nums::I64(v) => Nums::I64(v.iter().map(|x| x.wrapping_abs()).collect()),
-                    other => other,
-                },
+                Nums::I32(v) => Nums::I32(v.iter().map(|x| x.wrapping_abs()).collect()),
+                Nums::I64(v) => Nums::I64(v.iter().map(|x| x.wrapping_abs()).collect()),
+                other => other.clone(),
             }
         };
-        Ok(match self.eval(arg)? {
-            Val::Num(n) => Val::Num(apply(&n)),
-            Val::List(o, n) => Val::List(o, apply(&n)),
+        Ok(match &*self.eval_rc(arg)? {
+            Val::Num(n) => Val::Num(apply(n)),
+            Val::List(o, n) => Val::List(o.clone(), apply(n)),
             Val::Const(c, k) => {
-                let v = apply(&c.column(k, 1));
+                let v = apply(&c.column(*k, 1));
                 Val::Const(Scalar::of(&v).ok_or_else(|| internal("math"))?, num)
             }
             _ => return Err(internal("math function")),

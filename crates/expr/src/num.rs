@@ -177,6 +177,51 @@ pub fn compare(op: BinOp, a: &Nums, b: &Nums) -> Result<Vec<bool>, ArithError> {
     })
 }
 
+/// `a op c` for a column and a constant `c` given as a one-value column of the same type (or
+/// `c op a` when `const_first`): the same answers as [`compare`] with the constant repeated
+/// into a column, without that column. `c op a` is computed as `a op' c` with the mirrored
+/// comparison (`c < a` is `a > c`), which is exact for every value, NaN included (both false).
+pub fn compare_const(
+    op: BinOp,
+    a: &Nums,
+    c: &Nums,
+    const_first: bool,
+) -> Result<Vec<bool>, ArithError> {
+    use BinOp::*;
+    let op = match (const_first, op) {
+        (false, op) => op,
+        (true, Lt) => Gt,
+        (true, Le) => Ge,
+        (true, Gt) => Lt,
+        (true, Ge) => Le,
+        (true, op) => op,
+    };
+    macro_rules! cmp {
+        ($a:expr, $c:expr) => {{
+            let c = *$c.first().ok_or(ArithError::Mismatch)?;
+            match op {
+                Eq => $a.iter().map(|x| *x == c).collect(),
+                Ne => $a.iter().map(|x| *x != c).collect(),
+                Lt => $a.iter().map(|x| *x < c).collect(),
+                Le => $a.iter().map(|x| *x <= c).collect(),
+                Gt => $a.iter().map(|x| *x > c).collect(),
+                Ge => $a.iter().map(|x| *x >= c).collect(),
+                _ => return Err(ArithError::Mismatch),
+            }
+        }};
+    }
+    Ok(match (a, c) {
+        (Nums::Bool(a), Nums::Bool(c)) => cmp!(a, c),
+        (Nums::I32(a), Nums::I32(c)) => cmp!(a, c),
+        (Nums::U32(a), Nums::U32(c)) => cmp!(a, c),
+        (Nums::I64(a), Nums::I64(c)) => cmp!(a, c),
+        (Nums::U64(a), Nums::U64(c)) => cmp!(a, c),
+        (Nums::F32(a), Nums::F32(c)) => cmp!(a, c),
+        (Nums::F64(a), Nums::F64(c)) => cmp!(a, c),
+        _ => return Err(ArithError::Mismatch),
+    })
+}
+
 /// `-a` (unsigned negation wraps, as in C++; `-true` is the int −1).
 pub fn neg(n: &Nums) -> Nums {
     match n {
@@ -234,6 +279,53 @@ impl Scalar {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn comparison_with_a_constant_is_the_comparison_with_its_column() {
+        use BinOp::*;
+        let f = [
+            f64::NAN,
+            -f64::INFINITY,
+            -2.5,
+            -1.0,
+            -0.0,
+            0.0,
+            1.0,
+            1.5,
+            f64::INFINITY,
+        ];
+        let columns = [
+            Nums::F64(f.to_vec()),
+            Nums::F32(f.iter().map(|x| *x as f32).collect()),
+            Nums::I32(vec![i32::MIN, -7, -1, 0, 1, 7, i32::MAX]),
+            Nums::U32(vec![0, 1, 7, u32::MAX - 1, u32::MAX]),
+            Nums::I64(vec![i64::MIN, -1, 0, 1, i64::MAX]),
+            Nums::U64(vec![0, 1, u64::MAX]),
+            Nums::Bool(vec![false, true]),
+        ];
+        for column in &columns {
+            // Every value of the column in turn as the constant.
+            for i in 0..column.len() {
+                let c = column.gather(&[i as i64]);
+                let repeated = column.gather(&vec![i as i64; column.len()]);
+                for op in [Eq, Ne, Lt, Le, Gt, Ge] {
+                    assert_eq!(
+                        compare_const(op, column, &c, false).unwrap(),
+                        compare(op, column, &repeated).unwrap(),
+                        "{column:?} {op:?} {c:?}"
+                    );
+                    assert_eq!(
+                        compare_const(op, column, &c, true).unwrap(),
+                        compare(op, &repeated, column).unwrap(),
+                        "{c:?} {op:?} {column:?}"
+                    );
+                }
+            }
+        }
+        let (a, c) = (Nums::F32(vec![1.0]), Nums::F64(vec![1.0]));
+        assert!(compare_const(Lt, &a, &c, false).is_err());
+        assert!(compare_const(Lt, &a, &Nums::F32(Vec::new()), false).is_err());
+    }
 
     #[test]
     fn usual_arithmetic_conversions() {
