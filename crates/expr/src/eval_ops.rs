@@ -396,11 +396,12 @@ impl Evaluator<'_> {
     }
 
     pub(crate) fn reduce(&self, f: Reduce, arg: &Node, num: Num, _span: Span) -> R<Val> {
-        let a = self.eval(arg)?;
-        if let (Reduce::Sum, Val::P4List(off, p)) = (f, &a) {
+        // Read where it is: a define's records or list are not copied to be counted.
+        let a = self.eval_rc(arg)?;
+        if let (Reduce::Sum, Val::P4List(off, p)) = (f, &*a) {
             return Ok(Val::P4(crate::fourvec::sum_lists(off, p)));
         }
-        let (off, values) = match a {
+        let (off, values) = match &*a {
             Val::List(o, v) => (o, Some(v)),
             Val::Objs(_, o, _) | Val::P4List(o, _) | Val::Tuples(_, o, _) => (o, None),
             _ => return Err(internal("reduction of a non-list")),
@@ -526,7 +527,8 @@ impl Evaluator<'_> {
 
     /// `sort(x)` / `argsort(x)`: ascending, stable (equal values keep their order), NaN last.
     pub(crate) fn sort(&self, arg: &Node, indices: bool) -> R<Val> {
-        let Val::List(off, v) = self.eval(arg)? else {
+        let list = self.eval_rc(arg)?;
+        let Val::List(off, v) = &*list else {
             return Err(internal("sort of a non-list"));
         };
         let d = v.to_f64();
@@ -546,15 +548,16 @@ impl Evaluator<'_> {
             }
         }
         Ok(if indices {
-            Val::List(off, Nums::I64(order))
+            Val::List(off.clone(), Nums::I64(order))
         } else {
-            Val::List(off, v.gather(&order))
+            Val::List(off.clone(), v.gather(&order))
         })
     }
 
     /// `first(x, d)`, `last(x, d)`, `get(x, i, d)`.
     pub(crate) fn pick(&self, list: &Node, at: &Pick, default: &Node, num: Num) -> R<Val> {
-        let Val::List(off, v) = self.eval(list)? else {
+        let list = self.eval_rc(list)?;
+        let Val::List(off, v) = &*list else {
             return Err(internal("pick from a non-list"));
         };
         let n = off.len().saturating_sub(1);

@@ -281,9 +281,9 @@ impl Evaluator<'_> {
     }
 
     pub(crate) fn p4_convert(&self, arg: &Node, coords: Coords) -> R<Val> {
-        Ok(match self.eval(arg)? {
+        Ok(match &*self.eval_rc(arg)? {
             Val::P4(p) => Val::P4(p.converted(coords)),
-            Val::P4List(o, p) => Val::P4List(o, p.converted(coords)),
+            Val::P4List(o, p) => Val::P4List(o.clone(), p.converted(coords)),
             _ => return Err(internal("four-vector conversion")),
         })
     }
@@ -542,8 +542,8 @@ impl Evaluator<'_> {
     }
 
     fn eta_phi(&self, node: &Node) -> R<EtaPhi> {
-        let v = self.eval(node)?;
-        match v {
+        let v = self.eval_rc(node)?;
+        match *v {
             Val::Obj(ref c, ref idx) | Val::Objs(ref c, _, ref idx) => {
                 let get = |name: &str| -> R<Vec<f64>> {
                     Ok(match self.named_field(c, name, idx)? {
@@ -551,15 +551,19 @@ impl Evaluator<'_> {
                         None => vec![0.0; idx.len()],
                     })
                 };
-                let off = if let Val::Objs(_, o, _) = &v {
+                let off = if let Val::Objs(_, o, _) = &*v {
                     Some(o.clone())
                 } else {
                     None
                 };
                 Ok((get("eta")?, get("phi")?, off))
             }
-            Val::P4(p) => Ok((p4_prop(&p, P4Prop::Eta), p4_prop(&p, P4Prop::Phi), None)),
-            Val::P4List(o, p) => Ok((p4_prop(&p, P4Prop::Eta), p4_prop(&p, P4Prop::Phi), Some(o))),
+            Val::P4(ref p) => Ok((p4_prop(p, P4Prop::Eta), p4_prop(p, P4Prop::Phi), None)),
+            Val::P4List(ref o, ref p) => Ok((
+                p4_prop(p, P4Prop::Eta),
+                p4_prop(p, P4Prop::Phi),
+                Some(o.clone()),
+            )),
             _ => Err(internal("eta/phi of a non-record")),
         }
     }
@@ -653,8 +657,9 @@ impl Evaluator<'_> {
 
     /// The `float` eta (when `with_eta`) and phi fields of records, as they are stored.
     fn eta_phi_f32(&self, node: &Node, with_eta: bool) -> R<Angles<f32>> {
-        let v = self.eval(node)?;
-        let (Val::Obj(c, idx) | Val::Objs(c, _, idx)) = &v else {
+        // Read where it is: a define's records are not copied.
+        let v = self.eval_rc(node)?;
+        let (Val::Obj(c, idx) | Val::Objs(c, _, idx)) = &*v else {
             return Err(internal("float eta/phi of a non-record"));
         };
         let get = |name: &str| -> R<Vec<f32>> {
@@ -664,7 +669,7 @@ impl Evaluator<'_> {
             }
         };
         let eta = if with_eta { get("eta")? } else { Vec::new() };
-        let off = match &v {
+        let off = match &*v {
             Val::Objs(_, o, _) => Some(o.clone()),
             _ => None,
         };
