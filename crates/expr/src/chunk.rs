@@ -250,11 +250,7 @@ impl Chunk {
             .iter()
             .map(|(n, a)| (n.clone(), filter_array(a, keep)))
             .collect();
-        let kept: Vec<usize> = keep
-            .iter()
-            .enumerate()
-            .filter_map(|(i, k)| k.then_some(i))
-            .collect();
+        let kept = crate::value::kept_positions(keep);
         // Views stay views: the selection narrows (no column is copied here).
         let rows = (!self.views.is_empty()).then(|| {
             Rc::new(match &self.rows {
@@ -271,13 +267,7 @@ impl Chunk {
                 .iter()
                 .map(|(n, v)| (n.clone(), Rc::new(filter_value(v, keep))))
                 .collect(),
-            entries: self
-                .entries
-                .iter()
-                .zip(keep)
-                .filter(|(_, k)| **k)
-                .map(|(e, _)| *e)
-                .collect(),
+            entries: crate::value::select(&self.entries, keep),
             columns,
         }
     }
@@ -549,3 +539,4 @@ fn take_ranges(a: &Array, ranges: &[(usize, usize)]) -> Array {
         }
     }
 }
+

@@ -130,15 +130,8 @@ impl<'a> Evaluator<'a> {
         };
         let kept = {
             let mut k = self.kept.borrow_mut();
-            k.get_or_insert_with(|| {
-                Rc::new(
-                    keep.iter()
-                        .enumerate()
-                        .filter_map(|(i, k)| k.then_some(i))
-                        .collect(),
-                )
-            })
-            .clone()
+            k.get_or_insert_with(|| Rc::new(crate::value::kept_positions(keep)))
+                .clone()
         };
         let narrowed = if kept.len() == keep.len() {
             Some(v)
