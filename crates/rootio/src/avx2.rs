@@ -54,6 +54,7 @@ thread_local! {
 
 /// Whether this thread's calls must take the baseline copy (only tests ask; always `false`
 /// outside them).
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 #[inline(always)]
 pub(crate) fn baseline_forced() -> bool {
     #[cfg(test)]
