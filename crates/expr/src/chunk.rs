@@ -539,4 +539,3 @@ fn take_ranges(a: &Array, ranges: &[(usize, usize)]) -> Array {
         }
     }
 }
-

@@ -829,10 +829,7 @@ impl<'a> Evaluator<'a> {
             Some(o) => o.last().copied().unwrap_or(0) as usize,
             None => self.n(),
         };
-        let as_num = |n: &'v Nums| match n.num() == num {
-            true => Cow::Borrowed(n),
-            false => Cow::Owned(num::cast(n, num)),
-        };
+        let as_num = |n: &'v Nums| num::as_num(n, num);
         let shape = |v: &'v Val| -> R<Cow<'v, Nums>> {
             Ok(match v {
                 Val::List(_, n) => as_num(n),
@@ -926,10 +923,7 @@ impl<'a> Evaluator<'a> {
                 _ => None,
             };
             if let Some((column, x, c, k, const_first)) = column_and_constant {
-                let x = match x.num() == num {
-                    true => Cow::Borrowed(x),
-                    false => Cow::Owned(num::cast(x, num)),
-                };
+                let x = num::as_num(x, num);
                 let c = num::cast(&c.column(*k, 1), num);
                 let out = num::compare_const(op, &x, &c, const_first)
                     .map_err(|e| self.arith_error(e, None, span))?;

@@ -326,11 +326,7 @@ impl Evaluator<'_> {
         // The argument is read where it is (a shared column is not copied), and converted
         // only when it is not of the function's type.
         let apply = |n: &Nums| -> Nums {
-            let n = match n.num() == num {
-                true => std::borrow::Cow::Borrowed(n),
-                false => std::borrow::Cow::Owned(num::cast(n, num)),
-            };
-            match &*n {
+            match &*num::as_num(n, num) {
                 // Single-precision libm (cosf, sqrtf, …), as C++'s std::cos(float).
                 Nums::F32(v) => Nums::F32(v.iter().map(|x| math1_f32(f, *x)).collect()),
                 Nums::F64(v) => Nums::F64(v.iter().map(|x| math1(f, *x)).collect()),

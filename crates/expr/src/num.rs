@@ -12,6 +12,15 @@ use crate::ast::BinOp;
 use crate::schema::Num;
 use crate::value::Nums;
 
+/// `n` as type `num`: itself, borrowed, where it already is of that type; converted otherwise.
+pub fn as_num(n: &Nums, num: Num) -> std::borrow::Cow<'_, Nums> {
+    if n.num() == num {
+        std::borrow::Cow::Borrowed(n)
+    } else {
+        std::borrow::Cow::Owned(cast(n, num))
+    }
+}
+
 /// [`cast`] of a column no longer needed: one of type `num` already is the result (no copy).
 pub fn cast_owned(n: Nums, num: Num) -> Nums {
     if n.num() == num {
