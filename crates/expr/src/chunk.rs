@@ -1,10 +1,12 @@
 //! A chunk of events: the branch columns an analysis needs, for a run of entries.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use rootio::Array;
+// The maps hold a few entries (the branches and defines an analysis reads, array addresses):
+// a fast hash, and too few keys for colliding names to cost anything.
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::value::{Nums, Val};
 

@@ -7,10 +7,12 @@
 
 use std::borrow::Cow;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use rootio::Array;
+// The maps hold a few entries (the branches and defines an analysis reads, array addresses):
+// a fast hash, and too few keys for colliding names to cost anything.
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::ast::BinOp;
 use crate::check::{Lit, Node, Ty};
