@@ -373,10 +373,13 @@ impl<'a> Evaluator<'a> {
                 rhs,
                 num: n,
                 span,
-            } => {
-                let a = self.eval_rc(lhs)?;
-                self.binary(*op, a, rhs, *n, *span)?
-            }
+            } => match self.abs_compared(*op, lhs, rhs, *n, *span)? {
+                Some(v) => v,
+                None => {
+                    let a = self.eval_rc(lhs)?;
+                    self.binary(*op, a, rhs, *n, *span)?
+                }
+            },
             Node::Chain { first, steps } => {
                 let mut acc = self.eval_rc(first)?;
                 for s in steps {
@@ -947,6 +950,53 @@ impl<'a> Evaluator<'a> {
             Some(o) => Val::List(o, out),
             None => Val::Num(out),
         })
+    }
+
+    /// `abs(x) < c` (any comparison) of a float column with a literal, in one pass: the same
+    /// answers as `abs` then the comparison ([`num::compare_abs_const`]), without the column of
+    /// absolute values. `None` for anything else (the general path).
+    fn abs_compared(
+        &self,
+        op: BinOp,
+        lhs: &Node,
+        rhs: &Node,
+        num: Num,
+        span: Span,
+    ) -> R<Option<Val>> {
+        let (
+            Node::Math1 {
+                f: crate::check::Math1::Abs,
+                arg,
+                num: abs_num,
+            },
+            Node::Lit(_),
+        ) = (lhs, rhs)
+        else {
+            return Ok(None);
+        };
+        let is_cmp = matches!(
+            op,
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge
+        );
+        if !is_cmp || *abs_num != num || !matches!(num, Num::F32 | Num::F64) {
+            return Ok(None);
+        }
+        let Val::Const(c, k) = self.eval(rhs)? else {
+            return Ok(None);
+        };
+        let x = self.eval_rc(arg)?;
+        let (off, xs) = match &*x {
+            Val::Num(v) if v.num() == num => (None, v),
+            Val::List(o, v) if v.num() == num => (Some(o.clone()), v),
+            _ => return Ok(None),
+        };
+        let c = num::cast(&c.column(k, 1), num);
+        let out =
+            num::compare_abs_const(op, xs, &c).map_err(|e| self.arith_error(e, None, span))?;
+        Ok(Some(match off {
+            Some(o) => Val::List(o, Nums::Bool(out)),
+            None => Val::Num(Nums::Bool(out)),
+        }))
     }
 
     /// `&&` and `||`, short-circuiting per event: the right side is only evaluated for the

@@ -231,6 +231,31 @@ pub fn compare_const(
     })
 }
 
+/// `|a| op c` for a float column and a float constant `c` of the same type (a one-value
+/// column): [`compare_const`] of the absolute values, computed in the same pass.
+pub fn compare_abs_const(op: BinOp, a: &Nums, c: &Nums) -> Result<Vec<bool>, ArithError> {
+    use BinOp::*;
+    macro_rules! cmp {
+        ($a:expr, $c:expr) => {{
+            let c = *$c.first().ok_or(ArithError::Mismatch)?;
+            match op {
+                Eq => $a.iter().map(|x| x.abs() == c).collect(),
+                Ne => $a.iter().map(|x| x.abs() != c).collect(),
+                Lt => $a.iter().map(|x| x.abs() < c).collect(),
+                Le => $a.iter().map(|x| x.abs() <= c).collect(),
+                Gt => $a.iter().map(|x| x.abs() > c).collect(),
+                Ge => $a.iter().map(|x| x.abs() >= c).collect(),
+                _ => return Err(ArithError::Mismatch),
+            }
+        }};
+    }
+    Ok(match (a, c) {
+        (Nums::F32(a), Nums::F32(c)) => cmp!(a, c),
+        (Nums::F64(a), Nums::F64(c)) => cmp!(a, c),
+        _ => return Err(ArithError::Mismatch),
+    })
+}
+
 /// `-a` (unsigned negation wraps, as in C++; `-true` is the int −1).
 pub fn neg(n: &Nums) -> Nums {
     match n {
@@ -331,6 +356,25 @@ mod tests {
                 }
             }
         }
+        // |x| op c, fused, against abs then the comparison.
+        for column in &columns[..2] {
+            let abs = match column {
+                Nums::F64(v) => Nums::F64(v.iter().map(|x| x.abs()).collect()),
+                Nums::F32(v) => Nums::F32(v.iter().map(|x| x.abs()).collect()),
+                _ => unreachable!(),
+            };
+            for i in 0..column.len() {
+                let c = column.gather(&[i as i64]);
+                for op in [Eq, Ne, Lt, Le, Gt, Ge] {
+                    assert_eq!(
+                        compare_abs_const(op, column, &c).unwrap(),
+                        compare_const(op, &abs, &c, false).unwrap(),
+                        "|{column:?}| {op:?} {c:?}"
+                    );
+                }
+            }
+        }
+        assert!(compare_abs_const(Lt, &columns[2], &columns[2].gather(&[0])).is_err());
         let (a, c) = (Nums::F32(vec![1.0]), Nums::F64(vec![1.0]));
         assert!(compare_const(Lt, &a, &c, false).is_err());
         assert!(compare_const(Lt, &a, &Nums::F32(Vec::new()), false).is_err());

@@ -454,3 +454,24 @@ fn gaussian_quantile_is_roots() {
         Val::Const(expr::Scalar::Float(-0.16452633657459473), Num::F64)
     );
 }
+
+#[test]
+fn abs_compared_with_a_literal_is_abs_then_the_comparison() {
+    // `abs(x) op literal` runs fused; `abs(x) * 1 op literal` (exact) takes the general path.
+    for (fused, plain) in [
+        ("abs(Jet.eta) < 1", "abs(Jet.eta) * 1 < 1"),
+        ("abs(Jet.eta) <= 1.0", "abs(Jet.eta) * 1 <= 1.0"),
+        ("abs(Jet.eta) >= 1.5f", "abs(Jet.eta) * 1 >= 1.5f"),
+        ("abs(Jet.eta) == 0.25", "abs(Jet.eta) * 1 == 0.25"),
+        ("abs(Jet.eta) != 2", "abs(Jet.eta) * 1 != 2"),
+        ("abs(Jet.eta) > 1", "abs(Jet.eta) * 1 > 1"),
+        ("abs(MET_pt - 20) < 5", "abs(MET_pt - 20) * 1 < 5"),
+        ("abs(run) < 5", "abs(run) * 1 < 5"),
+        ("Jet.pt[abs(Jet.eta) < 1]", "Jet.pt[abs(Jet.eta) * 1 < 1]"),
+    ] {
+        assert_eq!(eval(fused).unwrap(), eval(plain).unwrap(), "{fused}");
+    }
+    let (off, keep) = list(eval("abs(Jet.eta) < 1").unwrap());
+    assert_eq!(off, [0, 3, 3, 5]);
+    assert_eq!(keep, Nums::Bool(vec![true, false, false, true, false]));
+}
