@@ -186,6 +186,24 @@ pub fn compare(op: BinOp, a: &Nums, b: &Nums) -> Result<Vec<bool>, ArithError> {
     })
 }
 
+/// `f op c` (`f` an expression of `x`) for every element `x` of the slice `$a`, `c` the one
+/// value of the slice `$c`: the loop of [`compare_const`] and [`compare_abs_const`] (with
+/// `use BinOp::*` in scope).
+macro_rules! with_constant {
+    ($op:expr, $a:expr, $c:expr, |$x:ident| $f:expr) => {{
+        let c = *$c.first().ok_or(ArithError::Mismatch)?;
+        match $op {
+            Eq => $a.iter().map(|&$x| $f == c).collect(),
+            Ne => $a.iter().map(|&$x| $f != c).collect(),
+            Lt => $a.iter().map(|&$x| $f < c).collect(),
+            Le => $a.iter().map(|&$x| $f <= c).collect(),
+            Gt => $a.iter().map(|&$x| $f > c).collect(),
+            Ge => $a.iter().map(|&$x| $f >= c).collect(),
+            _ => return Err(ArithError::Mismatch),
+        }
+    }};
+}
+
 /// `a op c` for a column and a constant `c` given as a one-value column of the same type (or
 /// `c op a` when `const_first`): the same answers as [`compare`] with the constant repeated
 /// into a column, without that column. `c op a` is computed as `a op' c` with the mirrored
@@ -206,18 +224,9 @@ pub fn compare_const(
         (true, op) => op,
     };
     macro_rules! cmp {
-        ($a:expr, $c:expr) => {{
-            let c = *$c.first().ok_or(ArithError::Mismatch)?;
-            match op {
-                Eq => $a.iter().map(|x| *x == c).collect(),
-                Ne => $a.iter().map(|x| *x != c).collect(),
-                Lt => $a.iter().map(|x| *x < c).collect(),
-                Le => $a.iter().map(|x| *x <= c).collect(),
-                Gt => $a.iter().map(|x| *x > c).collect(),
-                Ge => $a.iter().map(|x| *x >= c).collect(),
-                _ => return Err(ArithError::Mismatch),
-            }
-        }};
+        ($a:expr, $c:expr) => {
+            with_constant!(op, $a, $c, |x| x)
+        };
     }
     Ok(match (a, c) {
         (Nums::Bool(a), Nums::Bool(c)) => cmp!(a, c),
@@ -236,18 +245,9 @@ pub fn compare_const(
 pub fn compare_abs_const(op: BinOp, a: &Nums, c: &Nums) -> Result<Vec<bool>, ArithError> {
     use BinOp::*;
     macro_rules! cmp {
-        ($a:expr, $c:expr) => {{
-            let c = *$c.first().ok_or(ArithError::Mismatch)?;
-            match op {
-                Eq => $a.iter().map(|x| x.abs() == c).collect(),
-                Ne => $a.iter().map(|x| x.abs() != c).collect(),
-                Lt => $a.iter().map(|x| x.abs() < c).collect(),
-                Le => $a.iter().map(|x| x.abs() <= c).collect(),
-                Gt => $a.iter().map(|x| x.abs() > c).collect(),
-                Ge => $a.iter().map(|x| x.abs() >= c).collect(),
-                _ => return Err(ArithError::Mismatch),
-            }
-        }};
+        ($a:expr, $c:expr) => {
+            with_constant!(op, $a, $c, |x| x.abs())
+        };
     }
     Ok(match (a, c) {
         (Nums::F32(a), Nums::F32(c)) => cmp!(a, c),
