@@ -283,7 +283,7 @@ mod tests {
         csv_value(&Array::F64(vec![f64::NAN]), 0, &mut line, &mut scratch);
         line.push(',');
         let jag = Array::Jagged {
-            offsets: vec![0, 2],
+            offsets: vec![0, 2].into(),
             values: Box::new(Array::F32(vec![1.5, 2.5])),
         };
         csv_value(&jag, 0, &mut line, &mut scratch);

@@ -327,7 +327,7 @@ mod tests {
     #[test]
     fn cells() {
         let jag = Array::Jagged {
-            offsets: vec![0, 0, 3],
+            offsets: vec![0, 0, 3].into(),
             values: Box::new(Array::F32(vec![1.5, 2.25, 1e7])),
         };
         assert_eq!(cell(&jag, 0, 40), "[]");
@@ -345,7 +345,7 @@ mod tests {
         assert_eq!(cell(&s, 0, 40), "hi");
         assert_eq!(cell(&s, 1, 40), "a\\nb");
         let vs = Array::Jagged {
-            offsets: vec![0, 2],
+            offsets: vec![0, 2].into(),
             values: Box::new(s),
         };
         assert_eq!(cell(&vs, 0, 40), "[\"hi\", \"a\\nb\"]");
@@ -365,7 +365,7 @@ mod tests {
     fn long_lists_stop_early() {
         let n = 1_000_000;
         let jag = Array::Jagged {
-            offsets: vec![0, n as i64],
+            offsets: vec![0, n as i64].into(),
             values: Box::new(Array::F64(vec![0.5; n])),
         };
         let c = cell(&jag, 0, 20);

@@ -75,7 +75,7 @@ fn jagged(counts: &[usize], values: Array) -> Array {
         offsets.push(offsets[offsets.len() - 1] + *c as i64);
     }
     Array::Jagged {
-        offsets,
+        offsets: offsets.into(),
         values: Box::new(values),
     }
 }

@@ -59,7 +59,7 @@ fn jagged<T: Clone>(lists: &[&[T]], wrap: fn(Vec<T>) -> Array) -> Array {
         offsets.push(values.len() as i64);
     }
     Array::Jagged {
-        offsets,
+        offsets: offsets.into(),
         values: Box::new(wrap(values)),
     }
 }

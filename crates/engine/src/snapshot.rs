@@ -439,7 +439,7 @@ pub(crate) fn define_array(v: expr::Val, n: usize, layout: &ColumnLayout) -> Opt
                 counter: _,
             },
         ) => Some(Array::Jagged {
-            offsets: (*off).clone(),
+            offsets: (*off).clone().into(),
             values: Box::new(nums(x, *p)),
         }),
         _ => None,

@@ -62,6 +62,16 @@ pub struct ListLayout {
 }
 
 impl ListLayout {
+    /// Whether `array` holds this layout's read offsets themselves (not a copy): the reader
+    /// gives the fields of a collection one offsets array when they agree
+    /// ([`rootio::Offsets::shares`]).
+    fn shares_offsets(&self, array: &Array) -> bool {
+        match (&*self.array, array) {
+            (Array::Jagged { offsets: a, .. }, Array::Jagged { offsets: b, .. }) => a.shares(b),
+            _ => false,
+        }
+    }
+
     /// The read offsets this layout was made from.
     fn raw(&self) -> Option<&[i64]> {
         match &*self.array {
@@ -181,6 +191,10 @@ impl Chunk {
             }
             if Rc::ptr_eq(&l.array, &v.array) {
                 // The same branch read again (its offsets, then its values): nothing to compare.
+                return true;
+            }
+            if l.shares_offsets(&v.array) {
+                // Fields of one collection whose offsets the reader proved equal (one array).
                 return true;
             }
             let same = self.same_offsets.borrow().get(&key).copied();
@@ -388,7 +402,7 @@ fn filter_rows(a: &Array, start: usize, stop: usize, keep: &[bool], kept: &[usiz
             let rows_kept = kept.iter().take_while(|&&i| i < rows).map(|&i| start + i);
             let (offsets, ranges) = kept_elements(offsets, rows_kept);
             Array::Jagged {
-                offsets,
+                offsets: offsets.into(),
                 values: Box::new(take_ranges(values, &ranges)),
             }
         }
@@ -451,7 +465,7 @@ pub fn filter_array(a: &Array, keep: &[bool]) -> Array {
             let rows = keep.iter().enumerate().filter_map(|(i, k)| k.then_some(i));
             let (offsets, ranges) = kept_elements(offsets, rows);
             Array::Jagged {
-                offsets,
+                offsets: offsets.into(),
                 values: Box::new(take_ranges(values, &ranges)),
             }
         }

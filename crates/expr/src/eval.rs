@@ -477,7 +477,7 @@ impl<'a> Evaluator<'a> {
             .ok_or_else(|| internal(format!("branch {name} was not read")))?;
         let v = match a {
             Array::Jagged { offsets, values } => Val::List(
-                Rc::new(offsets.clone()),
+                Rc::new(offsets.to_vec()),
                 nums_of(values).ok_or_else(|| internal("list of non-numbers"))?,
             ),
             Array::Fixed { size, values } => {

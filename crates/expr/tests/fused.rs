@@ -296,7 +296,7 @@ fn absurdly_many_pairs_are_an_error() {
     chunk.columns.insert(
         "Jet_pt".into(),
         Array::Jagged {
-            offsets: vec![0, 1, 20_001],
+            offsets: vec![0, 1, 20_001].into(),
             values: Box::new(Array::F32(vec![1.0; 20_001])),
         },
     );

@@ -291,7 +291,7 @@ fn absurdly_many_pairs_fail_as_unfused() {
         chunk.columns.insert(
             format!("Muon_{f}"),
             Array::Jagged {
-                offsets: vec![0, n as i64],
+                offsets: vec![0, n as i64].into(),
                 values: Box::new(Array::F32(vec![1.0; n])),
             },
         );
@@ -299,7 +299,7 @@ fn absurdly_many_pairs_fail_as_unfused() {
     chunk.columns.insert(
         "Muon_charge".into(),
         Array::Jagged {
-            offsets: vec![0, n as i64],
+            offsets: vec![0, n as i64].into(),
             values: Box::new(Array::I32(vec![1; n])),
         },
     );

@@ -13,7 +13,7 @@ fn jag_f32(lists: &[&[f32]]) -> Array {
         offsets.push(values.len() as i64);
     }
     Array::Jagged {
-        offsets,
+        offsets: offsets.into(),
         values: Box::new(Array::F32(values)),
     }
 }
@@ -26,7 +26,7 @@ fn jag_i32(lists: &[&[i32]]) -> Array {
         offsets.push(values.len() as i64);
     }
     Array::Jagged {
-        offsets,
+        offsets: offsets.into(),
         values: Box::new(Array::I32(values)),
     }
 }

@@ -40,7 +40,7 @@ fn sample(events: usize, seed: u64) -> (Schema, Chunk) {
             chunk.columns.insert(
                 format!("{coll}_{f}"),
                 Array::Jagged {
-                    offsets: offsets.clone(),
+                    offsets: offsets.clone().into(),
                     values: Box::new(Array::F32(col)),
                 },
             );
@@ -49,7 +49,7 @@ fn sample(events: usize, seed: u64) -> (Schema, Chunk) {
         chunk.columns.insert(
             format!("{coll}_charge"),
             Array::Jagged {
-                offsets,
+                offsets: offsets.into(),
                 values: Box::new(Array::I32(charge)),
             },
         );

@@ -29,7 +29,7 @@ fn arrays() -> Vec<(&'static str, Array)> {
         (
             "jagged_long",
             Array::Jagged {
-                offsets: long_offsets,
+                offsets: long_offsets.into(),
                 values: Box::new(Array::I16(long_values)),
             },
         ),
@@ -45,7 +45,7 @@ fn arrays() -> Vec<(&'static str, Array)> {
         (
             "jagged",
             Array::Jagged {
-                offsets,
+                offsets: offsets.into(),
                 values: Box::new(Array::F32(values)),
             },
         ),
@@ -128,7 +128,7 @@ fn fields_with_equal_offsets_share_them() {
             offsets.push(values.len() as i64);
         }
         Array::Jagged {
-            offsets,
+            offsets: offsets.into(),
             values: Box::new(Array::F32(values)),
         }
     };

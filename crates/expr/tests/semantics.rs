@@ -12,7 +12,7 @@ fn jag<T: Clone>(lists: &[&[T]], wrap: fn(Vec<T>) -> Array) -> Array {
         offsets.push(values.len() as i64);
     }
     Array::Jagged {
-        offsets,
+        offsets: offsets.into(),
         values: Box::new(wrap(values)),
     }
 }

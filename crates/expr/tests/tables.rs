@@ -113,14 +113,14 @@ fn setup() -> (Schema, Registry, expr::Scope, Chunk) {
     chunk.columns.insert(
         "Muon_pt".into(),
         Array::Jagged {
-            offsets: offsets.clone(),
+            offsets: offsets.clone().into(),
             values: Box::new(Array::F32(vec![10.5, 20.0, 99.0])),
         },
     );
     chunk.columns.insert(
         "Muon_charge".into(),
         Array::Jagged {
-            offsets,
+            offsets: offsets.into(),
             values: Box::new(Array::I32(vec![-1, 1, 1])),
         },
     );

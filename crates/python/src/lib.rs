@@ -213,7 +213,7 @@ fn layout<'py>(py: Python<'py>, a: Array) -> PyResult<Bound<'py, PyAny>> {
                 py,
                 [
                     "list".into_pyobject(py)?.into_any(),
-                    numpy(py, offsets),
+                    numpy(py, offsets.into_vec()),
                     content,
                 ],
             )?

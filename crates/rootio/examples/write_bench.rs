@@ -159,7 +159,7 @@ fn generate(out: &str, n: usize) -> Res<()> {
         jo.push(jpt.len() as i64);
     }
     let jag = |o: &Vec<i64>, v: Array| Array::Jagged {
-        offsets: o.clone(),
+        offsets: o.clone().into(),
         values: Box::new(v),
     };
     let [pt, eta, phi, mass] = mu;

@@ -4,6 +4,8 @@
 //! starting at 0) plus a values column. Strings are offsets into one byte buffer. These shapes
 //! hand over to numpy, awkward and Arrow without copying.
 
+use crate::offsets::Offsets;
+
 /// The primitive element types a branch can hold in memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PrimitiveType {
@@ -77,8 +79,9 @@ pub enum Array {
     F64(Vec<f64>),
     /// A variable-length list per entry: `values[offsets[i]..offsets[i+1]]`.
     Jagged {
-        /// n + 1 offsets, starting at 0.
-        offsets: Vec<i64>,
+        /// n + 1 offsets, starting at 0 (shared with the other fields of a collection when
+        /// the reader found them equal: [`Offsets`]).
+        offsets: Offsets,
         /// The concatenated contents.
         values: Box<Array>,
     },
@@ -136,8 +139,7 @@ impl Array {
         for_each_primitive!(arm);
         match self {
             Array::Jagged { offsets, values } => {
-                offsets.clear();
-                offsets.push(0);
+                offsets.reset();
                 values.clear();
             }
             Array::Strings { offsets, data } => {
@@ -160,7 +162,7 @@ impl Array {
     pub fn empty_like(&self) -> Array {
         match self {
             Array::Jagged { values, .. } => Array::Jagged {
-                offsets: vec![0],
+                offsets: vec![0].into(),
                 values: Box::new(values.empty_like()),
             },
             Array::Fixed { size, values } => Array::Fixed {
@@ -193,9 +195,8 @@ impl Array {
         }
         for_each_primitive!(arm);
         match self {
-            Array::Jagged { offsets, .. } | Array::Strings { offsets, .. } => {
-                offsets.len().saturating_sub(1)
-            }
+            Array::Jagged { offsets, .. } => offsets.len().saturating_sub(1),
+            Array::Strings { offsets, .. } => offsets.len().saturating_sub(1),
             Array::Fixed { size, values } => {
                 if *size == 0 {
                     0
@@ -321,7 +322,8 @@ impl Array {
         }
         for_each_primitive!(arm);
         match self {
-            Array::Jagged { offsets, .. } | Array::Strings { offsets, .. } => offsets.reserve(n),
+            Array::Jagged { offsets, .. } => offsets.reserve(n),
+            Array::Strings { offsets, .. } => offsets.reserve(n),
             Array::Fixed { size, values } => values.reserve_len(n * *size),
             _ => {}
         }

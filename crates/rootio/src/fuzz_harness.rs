@@ -307,6 +307,7 @@ pub fn basket(data: &[u8]) {
         view.entries,
         hi / 3,
         hi,
+        None,
     );
 }
 

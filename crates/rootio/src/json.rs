@@ -295,7 +295,7 @@ mod tests {
     fn nested_values() {
         let mut s = String::new();
         let jag = Array::Jagged {
-            offsets: vec![0, 0, 2],
+            offsets: vec![0, 0, 2].into(),
             values: Box::new(Array::Strings {
                 offsets: vec![0, 1, 3],
                 data: b"a\"b".to_vec(),

@@ -70,15 +70,25 @@ fn read_everything(data: Vec<u8>) -> Result<usize, rootio::Error> {
         let path = format!("{};{}", entry.path(), entry.key.cycle);
         let Ok(tree) = file.tree(&path) else { continue };
         let _ = tree.clusters();
+        let mut counted = Vec::new();
         for b in tree.data_branches() {
             if b.interpretation.is_err() {
                 continue;
+            }
+            if matches!(b.interpretation, Ok(rootio::Interpretation::Counted { .. })) {
+                counted.push(b.name.as_str());
             }
             if let Ok(cols) =
                 tree.read_branches(&[&b.name], 0..tree.entries, &ReadOptions { threads: 1 })
             {
                 values += cols[0].len();
             }
+        }
+        // The counted fields together: each after the first of its counter compares its
+        // entry offsets with that one's (damaged tables included).
+        if let Ok(cols) = tree.read_branches(&counted, 0..tree.entries, &ReadOptions { threads: 1 })
+        {
+            values += cols.iter().map(|c| c.len()).sum::<usize>();
         }
     }
     Ok(values)

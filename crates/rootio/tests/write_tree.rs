@@ -254,11 +254,11 @@ fn empty_trees_and_empty_appends() {
     let empty = vec![
         Array::I32(vec![]),
         Array::Jagged {
-            offsets: vec![0],
+            offsets: vec![0].into(),
             values: Box::new(Array::F64(vec![])),
         },
         Array::Jagged {
-            offsets: vec![0],
+            offsets: vec![0].into(),
             values: Box::new(Array::U16(vec![])),
         },
     ];
@@ -272,11 +272,11 @@ fn empty_trees_and_empty_appends() {
     let cols = vec![
         Array::I32(vec![2, 0, 1]),
         Array::Jagged {
-            offsets: vec![0, 2, 2, 3],
+            offsets: vec![0, 2, 2, 3].into(),
             values: Box::new(Array::F64(vec![1.5, 2.5, -3.0])),
         },
         Array::Jagged {
-            offsets: vec![0, 0, 3, 3],
+            offsets: vec![0, 0, 3, 3].into(),
             values: Box::new(Array::U16(vec![7, 8, 65535])),
         },
     ];
@@ -364,7 +364,7 @@ fn bad_columns_are_typed_errors_and_the_writer_stays_usable() {
         vec![
             Array::U32(vec![1, 0]),
             Array::Jagged {
-                offsets: vec![0, 1, 1],
+                offsets: vec![0, 1, 1].into(),
                 values: Box::new(Array::F32(vec![3.5])),
             },
             Array::Fixed {
@@ -372,7 +372,7 @@ fn bad_columns_are_typed_errors_and_the_writer_stays_usable() {
                 values: Box::new(Array::F64(vec![1.0; 8])),
             },
             Array::Jagged {
-                offsets: vec![0, 2, 3],
+                offsets: vec![0, 2, 3].into(),
                 values: Box::new(Array::I64(vec![1, -2, 3])),
             },
         ]
@@ -410,25 +410,25 @@ fn bad_columns_are_typed_errors_and_the_writer_stays_usable() {
     bad.push(("Fixed", c));
     let mut c = good();
     c[3] = Array::Jagged {
-        offsets: vec![0, 3, 2],
+        offsets: vec![0, 3, 2].into(),
         values: Box::new(Array::I64(vec![1, -2])),
     };
     bad.push(("offsets", c));
     let mut c = good();
     c[3] = Array::Jagged {
-        offsets: vec![1, 2, 3],
+        offsets: vec![1, 2, 3].into(),
         values: Box::new(Array::I64(vec![1, -2, 3])),
     };
     bad.push(("start at 0", c));
     let mut c = good();
     c[3] = Array::Jagged {
-        offsets: vec![],
+        offsets: vec![].into(),
         values: Box::new(Array::I64(vec![])),
     };
     bad.push(("at least one offset", c));
     let mut c = good();
     c[3] = Array::Jagged {
-        offsets: vec![0, 2, 3],
+        offsets: vec![0, 2, 3].into(),
         values: Box::new(Array::I32(vec![1, -2, 3])),
     };
     bad.push(("Jagged { values: I64 }", c));
@@ -465,7 +465,7 @@ fn bad_columns_are_typed_errors_and_the_writer_stays_usable() {
             &[
                 Array::U16(vec![40000]),
                 Array::Jagged {
-                    offsets: vec![0, 40000],
+                    offsets: vec![0, 40000].into(),
                     values: Box::new(Array::U8(vec![0; 40000])),
                 },
             ],

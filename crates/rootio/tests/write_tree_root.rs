@@ -162,7 +162,7 @@ fn muons(n: usize, vector: bool) -> (Vec<BranchSpec>, Vec<Array>) {
         offsets.push(pt.len() as i64);
     }
     let jagged = Array::Jagged {
-        offsets,
+        offsets: offsets.into(),
         values: Box::new(Array::F32(pt)),
     };
     if vector {

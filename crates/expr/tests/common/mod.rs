@@ -30,7 +30,7 @@ pub fn insert_collection(
         chunk.columns.insert(
             format!("{coll}_{f}"),
             rootio::Array::Jagged {
-                offsets: offsets.to_vec(),
+                offsets: offsets.to_vec().into(),
                 values: Box::new(values),
             },
         );

@@ -219,7 +219,7 @@ impl Layout {
                 }
             }
             Layout::Collection { item, .. } => Array::Jagged {
-                offsets: vec![0],
+                offsets: vec![0].into(),
                 values: Box::new(item.empty()),
             },
             Layout::Fixed { size, item } => Array::Fixed {
@@ -237,7 +237,7 @@ impl Layout {
                         (
                             n.clone(),
                             Array::Jagged {
-                                offsets: vec![0],
+                                offsets: vec![0].into(),
                                 values: Box::new(l.empty()),
                             },
                         )

@@ -567,7 +567,7 @@ impl<'a> ClusterReader<'a> {
             fields.push((
                 name.clone(),
                 Array::Jagged {
-                    offsets: o,
+                    offsets: o.into(),
                     values: Box::new(values),
                 },
             ));

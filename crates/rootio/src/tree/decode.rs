@@ -5,6 +5,7 @@
 //! strings need a walk over entries, but never allocate per entry.
 
 use super::interpretation::{Element, Interpretation};
+use super::same_offsets::SameOffsets;
 use crate::array::{Array, PrimitiveType};
 use crate::cursor::BYTE_COUNT_MASK;
 use crate::error::{Error, Result};
@@ -31,17 +32,17 @@ pub fn empty_for_interpretation(interp: &Interpretation) -> Array {
     match interp {
         Interpretation::Fixed { element, shape } => wrap_fixed(empty_for(*element), shape),
         Interpretation::Counted { element, inner, .. } => Array::Jagged {
-            offsets: vec![0],
+            offsets: vec![0].into(),
             values: Box::new(wrap_fixed(empty_for(*element), inner)),
         },
         Interpretation::Vector { element } => Array::Jagged {
-            offsets: vec![0],
+            offsets: vec![0].into(),
             values: Box::new(empty_for(*element)),
         },
         Interpretation::VectorVector { element } => Array::Jagged {
-            offsets: vec![0],
+            offsets: vec![0].into(),
             values: Box::new(Array::Jagged {
-                offsets: vec![0],
+                offsets: vec![0].into(),
                 values: Box::new(empty_for(*element)),
             }),
         },
@@ -50,27 +51,27 @@ pub fn empty_for_interpretation(interp: &Interpretation) -> Array {
             data: Vec::new(),
         },
         Interpretation::VectorString => Array::Jagged {
-            offsets: vec![0],
+            offsets: vec![0].into(),
             values: Box::new(Array::Strings {
                 offsets: vec![0],
                 data: Vec::new(),
             }),
         },
         Interpretation::PointerArray { element } => Array::Jagged {
-            offsets: vec![0],
+            offsets: vec![0].into(),
             values: Box::new(empty_for(*element)),
         },
         Interpretation::VectorPerObject { element } => Array::Jagged {
-            offsets: vec![0],
+            offsets: vec![0].into(),
             values: Box::new(Array::Jagged {
-                offsets: vec![0],
+                offsets: vec![0].into(),
                 values: Box::new(empty_for(*element)),
             }),
         },
         Interpretation::Object(layout) => layout.empty_array(),
         Interpretation::Model(model) => model.empty_array(),
         Interpretation::ModelPerObject { model, .. } => Array::Jagged {
-            offsets: vec![0],
+            offsets: vec![0].into(),
             values: Box::new(model.empty_array()),
         },
         Interpretation::ObjectArray { layout, len } => Array::Fixed {
@@ -209,8 +210,10 @@ pub fn append_elements(out: &mut Array, element: Element, bytes: &[u8]) -> Resul
 /// interpretation's type, e.g. from [`empty_for_interpretation`]).
 ///
 /// `offsets` are the entry byte offsets (n + 1) for variable-size entries; `None` for
-/// fixed-size data.
-pub fn decode(
+/// fixed-size data. With `same`, the list offsets of a counted field are compared with its
+/// collection leader's instead of written (see [`super::same_offsets`]).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn decode(
     out: &mut Array,
     interp: &Interpretation,
     data: &[u8],
@@ -218,6 +221,7 @@ pub fn decode(
     entries: usize,
     lo: usize,
     hi: usize,
+    same: Option<&mut SameOffsets>,
 ) -> Result<()> {
     let hi = hi.min(entries);
     let lo = lo.min(hi);
@@ -269,7 +273,10 @@ pub fn decode(
             let per = element.disk_size() * inner.iter().product::<usize>().max(1);
             let (a, b) = (off[lo] as usize, off[hi] as usize);
             let (o, values) = jagged(out)?;
-            push_element_offsets(o, &off[lo..=hi], per)?;
+            match same {
+                Some(same) => same.push(o, &off[lo..=hi], per)?,
+                None => push_element_offsets(o, &off[lo..=hi], per)?,
+            }
             let target = match values {
                 Array::Fixed { values, .. } => values.as_mut(),
                 other => other,
@@ -522,7 +529,7 @@ pub fn decode(
 crate::avx2::avx2_or_baseline! {
 /// Append element offsets derived from byte offsets `off` (relative to `off[0]`) to `o`.
 /// The common element sizes are powers of two, so the division is a shift.
-fn push_element_offsets(o: &mut Vec<i64>, off: &[u32], per: usize) -> Result<()> {
+pub(crate) fn push_element_offsets(o: &mut Vec<i64>, off: &[u32], per: usize) -> Result<()> {
     let base = *o.last().unwrap_or(&0);
     let first = off.first().copied().unwrap_or(0);
     let mut misaligned = 0u32;

@@ -448,7 +448,7 @@ fn finish(c: &mut Cursor<'_>, h: Option<Header>) -> Result<()> {
 
 fn jagged(values: Array) -> Array {
     Array::Jagged {
-        offsets: vec![0],
+        offsets: vec![0].into(),
         values: Box::new(values),
     }
 }

@@ -242,7 +242,8 @@ fn read_steps(
                     *element,
                     c.bytes(n * element.disk_size())?,
                 )?;
-                offsets.push(offsets.last().copied().unwrap_or(0) + n as i64);
+                let last = offsets.last().copied().unwrap_or(0);
+                offsets.push(last + n as i64);
                 *idx += 1;
             }
             Step::Field(_, model) => {

@@ -5,7 +5,9 @@
 //! decoded by one thread, basket after basket, straight into one output array, with the
 //! thread's scratch buffers reused from basket to basket. When a branch has several chunks
 //! (few branches, many threads), their arrays are concatenated at the end; reading many
-//! branches needs no concatenation at all.
+//! branches needs no concatenation at all. On one thread, the fields of a collection after
+//! the first are decoded last, their list offsets compared with the first's instead of
+//! written (`same_offsets`).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -17,10 +19,12 @@ use rayon::prelude::*;
 use super::basket::{read_basket, RawBasket, Scratch};
 use super::decode::{decode, empty_for_interpretation};
 use super::interpretation::Interpretation;
+use super::same_offsets::{self, SameOffsets};
 use super::{BasketInfo, BasketLocation, Branch, Tree};
 use crate::array::Array;
 use crate::error::{Error, ErrorKind, Result};
 use crate::memory::advise_huge_pages;
+use crate::offsets::Offsets;
 
 thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
@@ -133,19 +137,33 @@ impl Tree {
             }
             branches.push((b, interp));
         }
-        // Reuse the arrays that already have the right type; replace the others.
+        // Reuse the arrays that already have the right type; replace the others. Last to
+        // first: a field that shared its leader's offsets lets them go before the leader
+        // clears them, so the leader keeps its buffer (see `Offsets::reset`).
         out.truncate(branches.len());
-        for (i, (_, interp)) in branches.iter().enumerate() {
+        while out.len() < branches.len() {
+            out.push(empty_for_interpretation(branches[out.len()].1));
+        }
+        for (a, (_, interp)) in out.iter_mut().zip(&branches).rev() {
             let fresh = empty_for_interpretation(interp);
-            match out.get_mut(i) {
-                Some(a) if a.type_name() == fresh.type_name() => a.clear(),
-                Some(a) => *a = fresh,
-                None => out.push(fresh),
+            if a.type_name() == fresh.type_name() {
+                a.clear();
+            } else {
+                *a = fresh;
             }
         }
         let threads = match options.threads {
             0 => rayon::current_num_threads().max(1),
             n => n,
+        };
+        // On one thread, the fields of a collection share their leader's offsets (compared
+        // while decoded, after it). On several, every branch is decoded at once, each with
+        // offsets of its own: waiting for the leaders would leave threads idle (all branches
+        // of the lz4 file on 2 threads, reused arrays: 0.49 → 0.51–0.54 s).
+        let leaders = if threads == 1 {
+            same_offsets::leaders(&branches)
+        } else {
+            vec![None; branches.len()]
         };
         // Which baskets of which branch overlap the range.
         let mut per_branch: Vec<Vec<(usize, usize, usize)>> = Vec::with_capacity(branches.len());
@@ -200,7 +218,9 @@ impl Tree {
             .source()
             .prefetch(&wanted)
             .map_err(|e| e.in_object(self.path.clone()).in_file(self.file.path()))?;
-        // Cut into chunks: at least ~4 per thread overall, so work balances.
+        // Cut into chunks: at least ~4 per thread overall, so work balances. A field that
+        // follows its collection's leader (`same_offsets`) is one chunk, decoded after the
+        // leader is complete, comparing its list offsets with the leader's.
         let total: usize = per_branch.iter().map(Vec::len).sum();
         let chunk_len = if threads == 1 {
             usize::MAX
@@ -209,7 +229,11 @@ impl Tree {
         };
         let mut chunks = Vec::new();
         for (bi, list) in per_branch.into_iter().enumerate() {
-            for group in list.chunks(chunk_len.min(list.len().max(1))) {
+            let len = match leaders[bi] {
+                Some(_) => list.len(),
+                None => chunk_len,
+            };
+            for group in list.chunks(len.min(list.len()).max(1)) {
                 let entries = group.iter().map(|(_, lo, hi)| (hi - lo) as u64).sum();
                 chunks.push(Chunk {
                     branch: bi,
@@ -218,10 +242,38 @@ impl Tree {
                 });
             }
         }
+        let (followers, firsts): (Vec<Chunk>, Vec<Chunk>) = chunks
+            .into_iter()
+            .partition(|c| leaders[c.branch].is_some());
+        self.decode_chunks(&branches, &firsts, out, &[], threads, options)?;
+        if followers.is_empty() {
+            return Ok(());
+        }
+        let expected: Vec<Option<Offsets>> = leaders
+            .iter()
+            .map(|l| match out.get((*l)?)? {
+                Array::Jagged { offsets, .. } => Some(offsets.clone()),
+                _ => None,
+            })
+            .collect();
+        self.decode_chunks(&branches, &followers, out, &expected, threads, options)
+    }
+
+    /// Decode `chunks` into `out` (one array per branch), in parallel on `threads`; a branch
+    /// with `expected` offsets compares its list offsets with them ([`SameOffsets`]).
+    fn decode_chunks(
+        &self,
+        branches: &[(&Branch, &Interpretation)],
+        chunks: &[Chunk],
+        out: &mut [Array],
+        expected: &[Option<Offsets>],
+        threads: usize,
+        options: &ReadOptions,
+    ) -> Result<()> {
         // A branch read as one chunk is decoded straight into its output array; a branch cut
         // into several chunks gets one array per chunk, appended in order at the end.
         let mut chunks_per_branch = vec![0usize; branches.len()];
-        for c in &chunks {
+        for c in chunks {
             chunks_per_branch[c.branch] += 1;
         }
         let mut slots: Vec<Option<&mut Array>> = out.iter_mut().map(Some).collect();
@@ -242,14 +294,19 @@ impl Tree {
                 e.in_object(format!("{}/{}", self.path, b.name))
                     .in_file(self.file.path())
             };
+            let same = expected
+                .get(c.branch)
+                .and_then(Option::as_ref)
+                .map(|e| SameOffsets::new(e.clone()));
             match slot {
                 Some(target) => self
-                    .decode_chunk(target, b, interp, c)
+                    .decode_chunk(target, b, interp, c, same)
                     .map(|_| None)
                     .map_err(located),
                 None => {
                     let mut a = empty_for_interpretation(interp);
-                    self.decode_chunk(&mut a, b, interp, c).map_err(located)?;
+                    self.decode_chunk(&mut a, b, interp, c, same)
+                        .map_err(located)?;
                     Ok(Some(a))
                 }
             }
@@ -315,11 +372,20 @@ impl Tree {
         b: &Branch,
         interp: &Interpretation,
         c: &Chunk,
+        mut same: Option<SameOffsets>,
     ) -> Result<()> {
-        reserve(out, interp, b, c.entries, self.file.source().len());
+        reserve(
+            out,
+            interp,
+            b,
+            c.entries,
+            self.file.source().len(),
+            same.is_some(),
+        );
         let mut work = |scratch: &mut Scratch| -> Result<()> {
             for &(j, lo, hi) in &c.baskets {
-                self.decode_basket(out, b, interp, &b.baskets[j], lo, hi, scratch)
+                let info = &b.baskets[j];
+                self.decode_basket(out, b, interp, info, lo, hi, scratch, same.as_mut())
                     .map_err(|e| e.in_basket(j))?;
             }
             Ok(())
@@ -328,7 +394,11 @@ impl Tree {
         SCRATCH.with(|s| match s.try_borrow_mut() {
             Ok(mut scratch) => work(&mut scratch),
             Err(_) => work(&mut Scratch::default()),
-        })
+        })?;
+        if let Some(same) = same {
+            same.finish(out);
+        }
+        Ok(())
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -341,6 +411,7 @@ impl Tree {
         lo: usize,
         hi: usize,
         scratch: &mut Scratch,
+        same: Option<&mut SameOffsets>,
     ) -> Result<()> {
         // Fixed-size data has entry offsets only where ROOT wrote a table for them (a
         // `TObject::fBits` member followed by a process id when referenced: see `decode`).
@@ -391,9 +462,9 @@ impl Tree {
                     }
                     offsets.push(acc as u32);
                 }
-                decode(out, interp, &data, Some(&offsets), expected, lo, hi)
+                decode(out, interp, &data, Some(&offsets), expected, lo, hi, same)
             }
-            (offsets, _) => decode(out, interp, view.data, offsets, view.entries, lo, hi),
+            (offsets, _) => decode(out, interp, view.data, offsets, view.entries, lo, hi, same),
         }
     }
 }
@@ -405,7 +476,17 @@ impl Tree {
 /// Entry counts and array shapes come from the file: no reservation exceeds 16 values per byte
 /// of the file, so that a corrupt count cannot reserve more than the file could plausibly hold
 /// (the arrays still grow past it if the data really are there).
-fn reserve(out: &mut Array, interp: &Interpretation, b: &Branch, entries: u64, file_len: u64) {
+///
+/// A field compared with its collection's leader (`follower`) reserves no offsets: it takes
+/// the leader's.
+fn reserve(
+    out: &mut Array,
+    interp: &Interpretation,
+    b: &Branch,
+    entries: u64,
+    file_len: u64,
+    follower: bool,
+) {
     let limit = (file_len as usize).saturating_mul(16);
     let n = (entries as usize).min(limit);
     let share = if b.entries > 0 {
@@ -418,7 +499,9 @@ fn reserve(out: &mut Array, interp: &Interpretation, b: &Branch, entries: u64, f
             reserve_flat(values, n.saturating_mul(*size).min(limit))
         }
         (Array::Jagged { offsets, values }, Interpretation::Counted { element, .. }) => {
-            reserve_vec(offsets, n);
+            if !follower {
+                reserve_vec(offsets, n);
+            }
             // fTotBytes includes the offset arrays and key headers: a slight over-estimate.
             // Capped, since fTotBytes comes from the file: a corrupt value must not reserve
             // more than the file could plausibly hold.
@@ -426,9 +509,8 @@ fn reserve(out: &mut Array, interp: &Interpretation, b: &Branch, entries: u64, f
             let est = (b.tot_bytes.max(0) as f64 * share) as usize / size;
             reserve_flat(values, est.min(limit / size));
         }
-        (Array::Jagged { offsets, .. }, _) | (Array::Strings { offsets, .. }, _) => {
-            reserve_vec(offsets, n)
-        }
+        (Array::Jagged { offsets, .. }, _) => reserve_vec(offsets, n),
+        (Array::Strings { offsets, .. }, _) => reserve_vec(offsets, n),
         (flat, _) => reserve_flat(flat, n),
     }
 }

@@ -72,7 +72,7 @@ pub fn jagged(p: P, entries: &[Value]) -> Array {
         offsets.push(flat.len() as i64);
     }
     Array::Jagged {
-        offsets,
+        offsets: offsets.into(),
         values: Box::new(primitive_array(p, &flat)),
     }
 }
@@ -197,7 +197,7 @@ pub fn cluster_columns(range: std::ops::Range<usize>) -> (Vec<BranchSpec>, Vec<A
         Array::F32(x),
         Array::I32(n),
         Array::Jagged {
-            offsets: pt_off,
+            offsets: pt_off.into(),
             values: Box::new(Array::F32(pt)),
         },
         Array::Fixed {
@@ -205,7 +205,7 @@ pub fn cluster_columns(range: std::ops::Range<usize>) -> (Vec<BranchSpec>, Vec<A
             values: Box::new(Array::I16(a)),
         },
         Array::Jagged {
-            offsets: v_off,
+            offsets: v_off.into(),
             values: Box::new(Array::F64(v)),
         },
     ];
@@ -485,7 +485,7 @@ pub fn every_layout(n: usize, seed: u64) -> (Vec<BranchSpec>, Vec<Array>) {
         offs.push(offsets_of(&c));
     }
     let counted = |p: P, off: &Vec<i64>, r: &mut Lcg| Array::Jagged {
-        offsets: off.clone(),
+        offsets: off.clone().into(),
         values: Box::new(values(p, *off.last().unwrap() as usize, r)),
     };
     for p in ALL_TYPES {

@@ -25,7 +25,7 @@
 //! )?;
 //! // Two entries: 2 muons and 2 jets, then no muon and 1 jet.
 //! let jagged = |offsets: Vec<i64>, v: Vec<f32>| Array::Jagged {
-//!     offsets,
+//!     offsets: offsets.into(),
 //!     values: Box::new(Array::F32(v)),
 //! };
 //! tree.append(
