@@ -143,3 +143,42 @@ impl Renumber {
         Some((new_off, out))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_renumber_each_kept_events_indices_and_refuse_one_outside_its_event() {
+        // A collection of 2, 3, 0 and 4 records in events 0–3; events 1 and 3 kept.
+        let coll: Offsets = Rc::new(vec![0, 2, 5, 5, 9]);
+        let kept = [1usize, 3];
+        let r = Renumber::new(coll, &kept);
+        // Lists of record indices per event (−1: a missing record).
+        let list_off = [0i64, 1, 4, 4, 7];
+        let idx = [1i64, 4, -1, 2, 8, 5, -1];
+        let (off, out) = r.lists(&list_off, &idx, &kept).unwrap();
+        // Event 1's records 2..5 become 0..3; event 3's 5..9 become 3..7.
+        assert_eq!(off, vec![0, 3, 6]);
+        assert_eq!(out, vec![2, -1, 0, 6, 3, -1]);
+        // The same through the per-index path.
+        let one: Vec<i64> = [
+            (4i64, 1usize, 0usize),
+            (-1, 1, 0),
+            (2, 1, 0),
+            (8, 3, 1),
+            (5, 3, 1),
+            (-1, 3, 1),
+        ]
+        .iter()
+        .map(|&(i, e, k)| r.one(i, e, k).unwrap())
+        .collect();
+        assert_eq!(out, one);
+        // An index of event 0's records (1) in event 1's list, or one past event 3's: refused.
+        for (pos, bad) in [(1usize, 1i64), (4, 9)] {
+            let mut idx = idx;
+            idx[pos] = bad;
+            assert!(r.lists(&list_off, &idx, &kept).is_none(), "{pos} {bad}");
+        }
+    }
+}
