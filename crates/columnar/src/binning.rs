@@ -255,6 +255,31 @@ mod tests {
         .collect()
     }
 
+    /// Every kernel on `xs` — the one `indices` chooses, the portable one and each vector
+    /// kernel the CPU has — compared with `want`.
+    fn each_kernel<T: Copy + Into<f64>>(axis: &Regular, xs: &[T], want: &[u32]) {
+        let mut got = vec![0u32; xs.len()];
+        axis.indices(xs, &mut got);
+        assert_eq!(got, want, "chosen kernel on {axis:?}");
+        axis.indices_plain(xs, &mut got);
+        assert_eq!(got, want, "portable kernel on {axis:?}");
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: AVX2 is present (checked just above).
+                unsafe { axis.indices_avx2(xs, &mut got) };
+                assert_eq!(got, want, "AVX2 on {axis:?}");
+            }
+            if std::arch::is_x86_feature_detected!("avx512f")
+                && std::arch::is_x86_feature_detected!("avx512vl")
+            {
+                // SAFETY: AVX-512F and VL are present (checked just above).
+                unsafe { axis.indices_avx512(xs, &mut got) };
+                assert_eq!(got, want, "AVX-512 on {axis:?}");
+            }
+        }
+    }
+
     fn check(axis: &Regular, xs: &[f32]) {
         let mut fast = vec![0u32; xs.len()];
         let mut plain = vec![0u32; xs.len()];
@@ -263,34 +288,9 @@ mod tests {
         for i in 0..xs.len() {
             assert_eq!(fast[i], plain[i], "x = {:e} on {axis:?}", xs[i]);
         }
+        each_kernel(axis, xs, &plain);
         let x64: Vec<f64> = xs.iter().map(|x| *x as f64).collect();
-        axis.indices(&x64, &mut fast);
-        assert_eq!(fast, plain);
-        let mut portable = vec![0u32; xs.len()];
-        axis.indices_plain(xs, &mut portable);
-        assert_eq!(portable, plain);
-        // Each vector kernel the CPU has, whichever `indices` chose.
-        #[cfg(target_arch = "x86_64")]
-        {
-            if std::arch::is_x86_feature_detected!("avx2") {
-                let mut v = vec![0u32; xs.len()];
-                // SAFETY: AVX2 is present (checked just above).
-                unsafe { axis.indices_avx2(xs, &mut v) };
-                assert_eq!(v, plain, "AVX2 on {axis:?}");
-                unsafe { axis.indices_avx2(&x64, &mut v) };
-                assert_eq!(v, plain, "AVX2 (f64) on {axis:?}");
-            }
-            if std::arch::is_x86_feature_detected!("avx512f")
-                && std::arch::is_x86_feature_detected!("avx512vl")
-            {
-                let mut v = vec![0u32; xs.len()];
-                // SAFETY: AVX-512F and VL are present (checked just above).
-                unsafe { axis.indices_avx512(xs, &mut v) };
-                assert_eq!(v, plain, "AVX-512 on {axis:?}");
-                unsafe { axis.indices_avx512(&x64, &mut v) };
-                assert_eq!(v, plain, "AVX-512 (f64) on {axis:?}");
-            }
-        }
+        each_kernel(axis, &x64, &plain);
     }
 
     #[test]
@@ -359,26 +359,7 @@ mod tests {
                     moved[1] += usize::from(w > first);
                 }
             }
-            let mut got = vec![0u32; xs.len()];
-            axis.indices(&xs, &mut got);
-            assert_eq!(got, want, "{axis:?}");
-            axis.indices_plain(&xs, &mut got);
-            assert_eq!(got, want, "{axis:?}");
-            #[cfg(target_arch = "x86_64")]
-            {
-                if std::arch::is_x86_feature_detected!("avx2") {
-                    // SAFETY: AVX2 is present (checked just above).
-                    unsafe { axis.indices_avx2(&xs, &mut got) };
-                    assert_eq!(got, want, "AVX2 on {axis:?}");
-                }
-                if std::arch::is_x86_feature_detected!("avx512f")
-                    && std::arch::is_x86_feature_detected!("avx512vl")
-                {
-                    // SAFETY: AVX-512F and VL are present (checked just above).
-                    unsafe { axis.indices_avx512(&xs, &mut got) };
-                    assert_eq!(got, want, "AVX-512 on {axis:?}");
-                }
-            }
+            each_kernel(&axis, &xs, &want);
         }
         assert!(moved[0] > 0 && moved[1] > 0, "corrections seen: {moved:?}");
     }
