@@ -29,7 +29,7 @@
 //! |------|--------|---------|-------------------|
 //! | `ZL` | 8 | a zlib stream (RFC 1950: 2-byte header, DEFLATE, Adler-32) — `R__unzipZLIB` in `RZip.cxx` | libdeflate `zlib_decompress` |
 //! | `XZ` | 0 | an `.xz` stream — `core/lzma/src/ZipLZMA.c` (`lzma_stream_decoder(…, UINT64_MAX, 0)` + `LZMA_FINISH`) | liblzma stream decoder |
-//! | `L4` | 1 | 8-byte big-endian XXH64 (seed 0) of the rest, then a raw LZ4 *block* — `core/lz4/src/ZipLZ4.cxx` | checksum by `xxhash-rust`, block by liblz4's `LZ4_decompress_safe` (as ROOT) |
+//! | `L4` | 1 | 8-byte big-endian XXH64 (seed 0) of the rest, then a raw LZ4 *block* — `core/lz4/src/ZipLZ4.cxx` | checksum by `crate::xxh64` (AVX-512, else `xxhash-rust`), block by liblz4's `LZ4_decompress_safe` (as ROOT) |
 //! | `ZS` | 1 | a standard zstd frame — `core/zstd/src/ZipZSTD.cxx` | libzstd `ZSTD_decompressDCtx` |
 //! | `CS` | 8 | a **raw DEFLATE stream** (RFC 1951: no zlib header, no checksum) — see [`Algorithm::OldRoot`] | libdeflate `deflate_decompress` |
 //!
@@ -448,7 +448,7 @@ fn decode_lz4(ctx: &BlockCtx, payload: &[u8], dst: &mut [u8]) -> Result<()> {
     let mut stored = [0u8; LZ4_CHECKSUM_SIZE];
     stored.copy_from_slice(sum);
     let stored = u64::from_be_bytes(stored);
-    let actual = xxhash_rust::xxh64::xxh64(body, 0);
+    let actual = crate::xxh64::xxh64(body);
     if stored != actual {
         return Err(ctx.fail(format_args!(
             "checksum mismatch: stored XXH64 {stored:016x}, computed {actual:016x}"

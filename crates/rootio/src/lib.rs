@@ -51,6 +51,7 @@ pub mod source;
 pub mod streamer;
 pub mod tree;
 pub mod write;
+mod xxh64;
 
 pub use array::{Array, PrimitiveType};
 pub use dataset::{ColumnKind, Dataset};
