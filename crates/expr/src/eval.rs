@@ -507,8 +507,16 @@ impl<'a> Evaluator<'a> {
                 .split('+')
                 .map(|p| self.base_offsets(p))
                 .collect::<R<Vec<_>>>()?;
-            let mut off = parts[0].as_ref().clone();
-            for p in &parts[1..] {
+            // The first two parts summed in one pass (not a copy of the first, then a pass
+            // adding the second: ADL q8's leptons, 1.5 % of its instructions).
+            let (mut off, summed): (Vec<i64>, usize) = match &parts[..] {
+                [a, b, ..] if a.len() == b.len() => {
+                    (a.iter().zip(b.iter()).map(|(a, b)| a + b).collect(), 2)
+                }
+                [a, ..] => (a.as_ref().clone(), 1),
+                [] => (Vec::new(), 0),
+            };
+            for p in parts.iter().skip(summed) {
                 for (o, x) in off.iter_mut().zip(p.iter()) {
                     *o += x;
                 }
@@ -572,12 +580,11 @@ impl<'a> Evaluator<'a> {
             .split('+')
             .map(|p| self.base_offsets(p))
             .collect::<R<Vec<_>>>()?;
-        let mut map = Vec::new();
+        let records: i64 = parts.iter().map(|o| o.last().copied().unwrap_or(0)).sum();
+        let mut map = Vec::with_capacity(usize::try_from(records).unwrap_or(0));
         for e in 0..parts[0].len().saturating_sub(1) {
             for (p, o) in parts.iter().enumerate() {
-                for g in o[e]..o[e + 1] {
-                    map.push((p, g));
-                }
+                map.extend((o[e]..o[e + 1]).map(|g| (p, g)));
             }
         }
         let m = Rc::new(map);
@@ -757,14 +764,14 @@ impl<'a> Evaluator<'a> {
         if offsets.iter().any(|o| o.len() != events + 1) {
             return Err(internal("concatenated parts of different lengths"));
         }
-        let mut out = Vec::with_capacity(values.iter().map(Vec::len).sum());
-        for e in 0..events {
-            for (off, v) in offsets.iter().zip(&values) {
-                let (a, b) = (off[e] as usize, off[e + 1] as usize);
-                out.extend_from_slice(v.get(a..b).ok_or_else(|| internal("field offsets"))?);
-            }
-        }
-        Ok(Some(out))
+        let parts: Vec<(&[i64], &[f64])> = offsets
+            .iter()
+            .zip(&values)
+            .map(|(o, v)| (o.as_slice(), v.as_slice()))
+            .collect();
+        crate::chunk::interleave_lists(&parts)
+            .map(Some)
+            .ok_or_else(|| internal("field offsets"))
     }
 
     /// The list offsets of branch `b` from the chunk's view of it, where it is a jagged view

@@ -132,7 +132,15 @@ impl Renumber {
     fn lists(&self, list_off: &[i64], idx: &[i64], kept: &[usize]) -> Option<(Vec<i64>, Vec<i64>)> {
         let mut new_off = Vec::with_capacity(kept.len() + 1);
         new_off.push(0i64);
-        let mut out = Vec::new();
+        let kept_len: usize = kept
+            .iter()
+            .map(|&e| {
+                let (a, b) = (list_off.get(e), list_off.get(e + 1));
+                a.zip(b)
+                    .map_or(0, |(a, b)| b.saturating_sub(*a).max(0) as usize)
+            })
+            .sum();
+        let mut out = Vec::with_capacity(kept_len);
         for (k, &e) in kept.iter().enumerate() {
             let (a, b) = (*list_off.get(e)? as usize, *list_off.get(e + 1)? as usize);
             for &i in idx.get(a..b)? {
