@@ -8,6 +8,7 @@
 pub mod angles;
 pub mod binning;
 pub mod combinations;
+pub mod counts;
 pub mod fourvec;
 pub mod masks;
 pub mod mass_bounds;

@@ -11,6 +11,8 @@
 
 use std::rc::Rc;
 
+use columnar::counts;
+
 use crate::check::{Dist, Math1, Math2, Node, Pick, Reduce};
 use crate::error::{ExprError, Span};
 use crate::eval::{internal, Evaluator, R};
@@ -406,18 +408,13 @@ impl Evaluator<'_> {
         let lens = || off.windows(2).map(|w| w[1] - w[0]);
         Ok(Val::Num(match (f, values) {
             (Reduce::Len, _) | (Reduce::Count, None) => Nums::I64(lens().collect()),
-            (Reduce::Count, Some(Nums::Bool(v))) => Nums::I64(
-                ranges
-                    .map(|(a, b)| v[a..b].iter().filter(|x| **x).count() as i64)
-                    .collect(),
-            ),
+            // Booleans counted without a loop per event (`columnar::counts`).
+            (Reduce::Count, Some(Nums::Bool(v))) => {
+                Nums::I64(bool_lists(counts::count_true, off, v)?)
+            }
             (Reduce::Count, Some(_)) => Nums::I64(lens().collect()),
-            (Reduce::Any, Some(Nums::Bool(v))) => {
-                Nums::Bool(ranges.map(|(a, b)| v[a..b].iter().any(|x| *x)).collect())
-            }
-            (Reduce::All, Some(Nums::Bool(v))) => {
-                Nums::Bool(ranges.map(|(a, b)| v[a..b].iter().all(|x| *x)).collect())
-            }
+            (Reduce::Any, Some(Nums::Bool(v))) => Nums::Bool(bool_lists(counts::any_true, off, v)?),
+            (Reduce::All, Some(Nums::Bool(v))) => Nums::Bool(bool_lists(counts::all_true, off, v)?),
             (Reduce::Sum, Some(v)) => {
                 // Sequential accumulation in the element type, as ROOT's VecOps::Sum; bools
                 // are counted.
@@ -435,11 +432,7 @@ impl Evaluator<'_> {
                     Nums::U32(v) => Nums::U32(seq!(v, 0u32, u32::wrapping_add)),
                     Nums::I64(v) => Nums::I64(seq!(v, 0i64, i64::wrapping_add)),
                     Nums::U64(v) => Nums::U64(seq!(v, 0u64, u64::wrapping_add)),
-                    Nums::Bool(v) => Nums::I64(
-                        ranges
-                            .map(|(a, b)| v[a..b].iter().filter(|x| **x).count() as i64)
-                            .collect(),
-                    ),
+                    Nums::Bool(v) => Nums::I64(bool_lists(counts::count_true, off, v)?),
                 }
             }
             (Reduce::Prod, Some(v)) => {
@@ -459,8 +452,9 @@ impl Evaluator<'_> {
                     Nums::I64(v) => Nums::I64(seq!(v, 1i64, i64::wrapping_mul)),
                     Nums::U64(v) => Nums::U64(seq!(v, 1u64, u64::wrapping_mul)),
                     Nums::Bool(v) => Nums::I64(
-                        ranges
-                            .map(|(a, b)| v[a..b].iter().all(|x| *x) as i64)
+                        bool_lists(counts::all_true, off, v)?
+                            .into_iter()
+                            .map(i64::from)
                             .collect(),
                     ),
                 }
@@ -722,3 +716,9 @@ macro_rules! math2_for {
 }
 math2_for!(math2_f32, f32);
 math2_for!(math2_f64, f64);
+
+/// A reduction of lists of booleans by a `columnar::counts` kernel; an internal error for
+/// offsets the kernel refuses (decreasing, or past the values).
+fn bool_lists<T>(f: fn(&[i64], &[bool]) -> Option<Vec<T>>, off: &[i64], v: &[bool]) -> R<Vec<T>> {
+    f(off, v).ok_or_else(|| internal("list offsets"))
+}
