@@ -155,12 +155,28 @@ pub struct Error {
 }
 
 impl fmt::Display for Error {
+    /// `data.root: not a ROOT file …` where only the file is known; `data.root: Events/Muon_pt
+    /// basket 3 at byte 123456: corrupt data: …` with more (a colon between where and what). A
+    /// file offset that the message itself gives (data missing from the file) is not repeated.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let loc = self.location.to_string();
+        let mut location = self.location.clone();
+        if let ErrorKind::Truncated {
+            what: "file", at, ..
+        } = &*self.kind
+        {
+            if location.offset == Some(*at) {
+                location.offset = None;
+            }
+        }
+        let only_file =
+            location.object.is_none() && location.basket.is_none() && location.offset.is_none();
+        let loc = location.to_string();
         if loc.is_empty() {
             write!(f, "{}", self.kind)
-        } else {
+        } else if only_file {
             write!(f, "{loc} {}", self.kind)
+        } else {
+            write!(f, "{loc}: {}", self.kind)
         }
     }
 }
@@ -265,3 +281,57 @@ impl Error {
 
 /// Result alias for this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_say_where_then_what() {
+        let e = Error::from(ErrorKind::NotRoot).in_file("data.root");
+        assert_eq!(
+            e.to_string(),
+            "data.root: not a ROOT file (the first bytes are not \"root\")"
+        );
+        let e = Error::corrupt("a negative size")
+            .in_file("data.root")
+            .in_object("Events/Muon_pt")
+            .in_basket(3)
+            .at_offset(123456);
+        assert_eq!(
+            e.to_string(),
+            "data.root: Events/Muon_pt basket 3 at byte 123456: corrupt data: a negative size"
+        );
+        assert_eq!(
+            Error::corrupt("x").to_string(),
+            "corrupt data: x",
+            "no location at all"
+        );
+    }
+
+    #[test]
+    fn a_truncated_files_offset_is_given_once() {
+        let cut = |at: u64| ErrorKind::Truncated {
+            what: "file",
+            needed: 157,
+            at,
+            len: 600000,
+        };
+        let e = Error::from(cut(30570038))
+            .in_file("t.root")
+            .at_offset(30570038);
+        assert_eq!(
+            e.to_string(),
+            "t.root: truncated data: needed 157 bytes at offset 30570038 of a 600000-byte file"
+        );
+        // Another offset (where the read started) stays.
+        let e = Error::from(cut(30570038))
+            .in_file("t.root")
+            .at_offset(30000000);
+        assert_eq!(
+            e.to_string(),
+            "t.root: at byte 30000000: truncated data: needed 157 bytes at offset 30570038 of a \
+             600000-byte file"
+        );
+    }
+}
