@@ -5,7 +5,9 @@
 //! per event: its branch mispredicts on most events of a few elements, about 40 instructions an
 //! event (callgrind, ADL q4: 200 M of 684 M). Here one pass over the elements writes the
 //! running count before each of them (no branch), and each list's count is the difference of
-//! the running counts at its two ends — integers, so the same counts exactly.
+//! the running counts at its two ends — integers, so the same counts exactly. (The masks'
+//! per-list count, `masks::count_true`, which reads a short list as one word, was tried here
+//! too: 6.5 against 3.8 ns an event, `cargo bench -p columnar --bench counts`.)
 
 /// The number of `true` values in each list of `values` with list offsets `offsets` (one more
 /// than the lists; they may start past 0, as a list column's view of a batch does); `None`
