@@ -294,7 +294,7 @@ pub fn basket(data: &[u8]) {
         stop: 0,
     };
     let mut scratch = Scratch::default();
-    let Ok(view) = read_basket(&source, &info, variable, &mut scratch) else {
+    let Ok(view) = read_basket(&source, &info, variable, false, &mut scratch) else {
         return;
     };
     let mut out = empty_for_interpretation(&interpretation);

@@ -31,10 +31,48 @@ pub struct Scratch {
 pub struct BasketView<'a> {
     /// The entry data (`fLast - fKeylen` bytes).
     pub data: &'a [u8],
-    /// Entry byte offsets relative to the data start (`entries + 1` of them), when written.
+    /// Entry byte offsets relative to the data start (`entries + 1` of them), when written
+    /// and parsed.
     pub offsets: Option<&'a [u32]>,
+    /// The entry offsets as stored, when written and left unparsed (`keep_table`): a field
+    /// compared with its collection's leader reads them straight from here.
+    pub(crate) table: Option<EntryTable<'a>>,
     /// Number of entries in the basket (`fNevBuf`).
     pub entries: usize,
+}
+
+/// A basket's table of entry offsets as stored: one big-endian `fKeylen`-relative `u32` per
+/// entry (`TBasket::fEntryOffset`), the end of the data after the last.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct EntryTable<'a> {
+    /// `4 · entries` bytes.
+    pub(crate) bytes: &'a [u8],
+    pub(crate) keylen: i64,
+    /// The data's length (`fLast - fKeylen`), the offset after the last entry.
+    pub(crate) border: usize,
+}
+
+impl EntryTable<'_> {
+    /// Entries in the table.
+    pub(crate) fn entries(&self) -> usize {
+        self.bytes.len() / 4
+    }
+
+    /// Entry `i`'s data-relative offset (may be negative in a corrupt table); `i == entries()`
+    /// gives the end of the data.
+    pub(crate) fn at(&self, i: usize) -> Option<i64> {
+        if i == self.entries() {
+            return Some(self.border as i64);
+        }
+        let w = self.bytes.get(4 * i..4 * i + 4)?;
+        Some(i64::from(u32::from_be_bytes([w[0], w[1], w[2], w[3]])) - self.keylen)
+    }
+
+    /// The table parsed as [`BasketView::offsets`] would hold it (`entries() + 1` offsets),
+    /// appended to `out`, with the same errors.
+    pub(crate) fn parse(&self, out: &mut Vec<u32>) -> Result<()> {
+        offsets_from_bytes(self.bytes, self.keylen, self.border, out)
+    }
 }
 
 /// A decompressed basket that owns its bytes.
@@ -55,18 +93,20 @@ impl RawBasket {
     }
 }
 
-/// Read and decompress a basket into `scratch`.
+/// Read and decompress a basket into `scratch`. With `keep_table`, a basket on disk keeps
+/// its entry offsets as stored ([`BasketView::table`]) instead of parsing them.
 pub(crate) fn read_basket<'a>(
     source: &dyn ByteSource,
     info: &'a BasketInfo,
     variable: bool,
+    keep_table: bool,
     scratch: &'a mut Scratch,
 ) -> Result<BasketView<'a>> {
     match &info.location {
         BasketLocation::OnDisk { seek, bytes } => {
             let end = seek.saturating_add(*bytes as u64);
             source.read_range_into(*seek..end, &mut scratch.raw)?;
-            decode_disk_basket(*seek, variable, scratch)
+            decode_disk_basket(*seek, variable, keep_table, scratch)
         }
         BasketLocation::Embedded(eb) => {
             let n = eb.data.len();
@@ -81,13 +121,19 @@ pub(crate) fn read_basket<'a>(
             Ok(BasketView {
                 data: &eb.data,
                 offsets,
+                table: None,
                 entries: eb.nev_buf.max(0) as usize,
             })
         }
     }
 }
 
-fn decode_disk_basket(seek: u64, variable: bool, scratch: &mut Scratch) -> Result<BasketView<'_>> {
+fn decode_disk_basket(
+    seek: u64,
+    variable: bool,
+    keep_table: bool,
+    scratch: &mut Scratch,
+) -> Result<BasketView<'_>> {
     let raw = &scratch.raw;
     let mut c = Cursor::new(raw, seek, "basket");
     let key = Key::read(&mut c)?;
@@ -130,7 +176,7 @@ fn decode_disk_basket(seek: u64, variable: bool, scratch: &mut Scratch) -> Resul
     };
     // flag >= 80: offsets not written (kGenerateOffsetMap); flag % 10 == 2: no offsets.
     let has_offsets = variable && flag < 80 && flag % 10 != 2 && content.len() > border;
-    let offsets = if has_offsets {
+    let (offsets, table) = if has_offsets {
         let mut oc = Cursor::new(
             &content[border..],
             seek + (payload_at + border) as u64,
@@ -141,15 +187,25 @@ fn decode_disk_basket(seek: u64, variable: bool, scratch: &mut Scratch) -> Resul
             return Err(oc.corrupt(format!("{n} entry offsets for {nev_buf} entries")));
         }
         let bytes = oc.bytes(nev_buf as usize * 4)?;
-        scratch.offsets.clear();
-        offsets_from_bytes(bytes, keylen, border, &mut scratch.offsets)?;
-        Some(&scratch.offsets[..])
+        let table = EntryTable {
+            bytes,
+            keylen,
+            border,
+        };
+        if keep_table {
+            (None, Some(table))
+        } else {
+            scratch.offsets.clear();
+            table.parse(&mut scratch.offsets)?;
+            (Some(&scratch.offsets[..]), None)
+        }
     } else {
-        None
+        (None, None)
     };
     Ok(BasketView {
         data: &content[..border],
         offsets,
+        table,
         entries: nev_buf as usize,
     })
 }

@@ -4,6 +4,7 @@
 //! slice (the compiler vectorises `from_be_bytes` over `chunks_exact`). `std::vector` and
 //! strings need a walk over entries, but never allocate per entry.
 
+use super::basket::EntryTable;
 use super::interpretation::{Element, Interpretation};
 use super::same_offsets::SameOffsets;
 use crate::array::{Array, PrimitiveType};
@@ -277,11 +278,7 @@ pub(crate) fn decode(
                 Some(same) => same.push(o, &off[lo..=hi], per)?,
                 None => push_element_offsets(o, &off[lo..=hi], per)?,
             }
-            let target = match values {
-                Array::Fixed { values, .. } => values.as_mut(),
-                other => other,
-            };
-            append_elements(target, *element, &data[a..b])?;
+            append_values(values, *element, &data[a..b])?;
         }
         Interpretation::Vector { element } => {
             let off = entry_offsets(offsets, entries, data.len())?;
@@ -557,6 +554,52 @@ pub(crate) fn push_element_offsets(o: &mut Vec<i64>, off: &[u32], per: usize) ->
     }
     Ok(())
 }
+}
+
+/// [`decode`] of a basket whose entry offsets are still as stored (`table`). A counted field
+/// compared with its collection's leader (`same`) whose offsets agree with the leader's takes
+/// only its values, the offsets compared straight from the table
+/// ([`SameOffsets::compare_table`]); anything else parses the table and decodes as usual, so
+/// the result and the errors are the same as `decode`'s of the parsed offsets.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn decode_stored(
+    out: &mut Array,
+    interp: &Interpretation,
+    data: &[u8],
+    table: &EntryTable,
+    entries: usize,
+    lo: usize,
+    hi: usize,
+    mut same: Option<&mut SameOffsets>,
+) -> Result<()> {
+    let hi = hi.min(entries);
+    let lo = lo.min(hi);
+    if let (Interpretation::Counted { element, inner, .. }, Some(same)) =
+        (interp, same.as_deref_mut())
+    {
+        let per = element.disk_size() * inner.iter().product::<usize>().max(1);
+        if table.entries() == entries {
+            if let Some((a, b)) = same.compare_table(table, lo, hi, per) {
+                let bytes = data
+                    .get(a..b)
+                    .ok_or_else(|| Error::corrupt("entry offsets past the basket data"))?;
+                let (_, values) = jagged(out)?;
+                return append_values(values, *element, bytes);
+            }
+        }
+    }
+    let mut parsed = Vec::new();
+    table.parse(&mut parsed)?;
+    decode(out, interp, data, Some(&parsed), entries, lo, hi, same)
+}
+
+/// Append elements of a list's values (the innermost array of fixed-size elements).
+fn append_values(values: &mut Array, element: Element, bytes: &[u8]) -> Result<()> {
+    let target = match values {
+        Array::Fixed { values, .. } => values.as_mut(),
+        other => other,
+    };
+    append_elements(target, element, bytes)
 }
 
 /// The entry offsets of a variable-size basket, checked against its entries and data.

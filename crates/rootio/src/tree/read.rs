@@ -353,8 +353,8 @@ impl Tree {
             .ok_or_else(|| Error::corrupt(format!("no basket {index}")))?;
         let variable = branch.entry_offset_len > 0;
         let mut scratch = Scratch::default();
-        let view =
-            read_basket(&**self.file.source(), info, variable, &mut scratch).map_err(|e| {
+        let view = read_basket(&**self.file.source(), info, variable, false, &mut scratch)
+            .map_err(|e| {
                 e.in_basket(index)
                     .in_object(branch.name.clone())
                     .in_file(self.file.path())
@@ -416,13 +416,28 @@ impl Tree {
         // Fixed-size data has entry offsets only where ROOT wrote a table for them (a
         // `TObject::fBits` member followed by a process id when referenced: see `decode`).
         let variable = !matches!(interp, Interpretation::Fixed { .. }) || b.entry_offset_len > 0;
-        let view = read_basket(&**self.file.source(), info, variable, scratch)?;
+        // A counted field compared with its leader reads the stored entry offsets directly.
+        let keep_table = same.as_deref().is_some_and(SameOffsets::comparing)
+            && matches!(interp, Interpretation::Counted { .. });
+        let view = read_basket(&**self.file.source(), info, variable, keep_table, scratch)?;
         let expected = (info.stop - info.first) as usize;
         if view.entries != expected {
             return Err(Error::corrupt(format!(
                 "basket holds {} entries but the branch lists {expected}",
                 view.entries
             )));
+        }
+        if let Some(table) = &view.table {
+            return super::decode::decode_stored(
+                out,
+                interp,
+                view.data,
+                table,
+                view.entries,
+                lo,
+                hi,
+                same,
+            );
         }
         match (view.offsets, interp) {
             (
