@@ -68,6 +68,21 @@ impl EntryTable<'_> {
         Some(i64::from(u32::from_be_bytes([w[0], w[1], w[2], w[3]])) - self.keylen)
     }
 
+    /// Whether the offsets outside entries `lo..=hi` pass what parsing checks of them: the
+    /// first not below the data start, each not below the one before, up to the data's end.
+    /// (Inside, the caller's own check implies it.)
+    pub(crate) fn in_order_outside(&self, lo: usize, hi: usize) -> bool {
+        let ordered = |from: usize, to: usize| {
+            (from..to).try_fold(self.at(from)?, |prev, i| {
+                let next = self.at(i + 1)?;
+                (prev <= next).then_some(next)
+            })
+        };
+        self.at(0).is_some_and(|o| o >= 0)
+            && ordered(0, lo).is_some()
+            && ordered(hi, self.entries()).is_some()
+    }
+
     /// The table parsed as [`BasketView::offsets`] would hold it (`entries() + 1` offsets),
     /// appended to `out`, with the same errors.
     pub(crate) fn parse(&self, out: &mut Vec<u32>) -> Result<()> {

@@ -557,10 +557,12 @@ pub(crate) fn push_element_offsets(o: &mut Vec<i64>, off: &[u32], per: usize) ->
 }
 
 /// [`decode`] of a basket whose entry offsets are still as stored (`table`). A counted field
-/// compared with its collection's leader (`same`) whose offsets agree with the leader's takes
-/// only its values, the offsets compared straight from the table
-/// ([`SameOffsets::compare_table`]); anything else parses the table and decodes as usual, so
-/// the result and the errors are the same as `decode`'s of the parsed offsets.
+/// reads them straight from the table: compared with its collection's leader's when it is
+/// compared with them (`same`; on agreeing it takes only its values,
+/// [`SameOffsets::compare_table`]), otherwise converted to list offsets in the same pass that
+/// checks them ([`push_stored_offsets`]). Anything else — another interpretation, a table
+/// either refuses — parses the table and decodes as usual, so the result and the errors are
+/// the same as `decode`'s of the parsed offsets.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn decode_stored(
     out: &mut Array,
@@ -574,16 +576,19 @@ pub(crate) fn decode_stored(
 ) -> Result<()> {
     let hi = hi.min(entries);
     let lo = lo.min(hi);
-    if let (Interpretation::Counted { element, inner, .. }, Some(same)) =
-        (interp, same.as_deref_mut())
-    {
+    if let Interpretation::Counted { element, inner, .. } = interp {
         let per = element.disk_size() * inner.iter().product::<usize>().max(1);
         if table.entries() == entries {
-            if let Some((a, b)) = same.compare_table(table, lo, hi, per) {
+            let (o, values) = jagged(out)?;
+            let range = match same.as_deref_mut() {
+                Some(same) if same.comparing() => same.compare_table(table, lo, hi, per),
+                // A leader, or a field that parted from its leader: offsets of its own.
+                _ => push_stored_offsets(o, table, lo, hi, per),
+            };
+            if let Some((a, b)) = range {
                 let bytes = data
                     .get(a..b)
                     .ok_or_else(|| Error::corrupt("entry offsets past the basket data"))?;
-                let (_, values) = jagged(out)?;
                 return append_values(values, *element, bytes);
             }
         }
@@ -600,6 +605,81 @@ fn append_values(values: &mut Array, element: Element, bytes: &[u8]) -> Result<(
         other => other,
     };
     append_elements(target, element, bytes)
+}
+
+/// [`push_element_offsets`] of entries `lo..=hi` of a stored table (big-endian,
+/// `fKeylen`-relative) onto `o`, checked as parsing checks the whole table, in one pass over
+/// the entries read instead of a parsed copy written and read twice: the data range of those
+/// entries. `None`, with `o` as it was, when parsing or the conversion would refuse the table
+/// (the caller then takes that path for its error).
+fn push_stored_offsets(
+    o: &mut Vec<i64>,
+    table: &EntryTable,
+    lo: usize,
+    hi: usize,
+    per: usize,
+) -> Option<(usize, usize)> {
+    let stored = table.entries();
+    if per == 0 || lo > hi || hi > stored || !table.in_order_outside(lo, hi) {
+        return None;
+    }
+    let (first, last) = (table.at(lo)?, table.at(hi)?);
+    let range = (usize::try_from(first).ok()?, usize::try_from(last).ok()?);
+    let (before, base) = (o.len(), o.last().copied().unwrap_or(0));
+    // Entries lo+1..=hi: their stored words, then the data's end when hi is the last entry.
+    let from = (lo + 1).min(stored);
+    let to = (hi + 1).min(stored).max(from);
+    let words = table.bytes.get(4 * from..4 * to)?;
+    let ok = push_stored_element_offsets(o, words, table.keylen + first, per).and_then(|d| {
+        if hi == stored && hi > lo {
+            let end = last - first;
+            (end >= d && end % per as i64 == 0).then(|| o.push(base + end / per as i64))
+        } else {
+            Some(())
+        }
+    });
+    if ok.is_none() {
+        // The parsed path the caller takes next refuses the table too; `o` is not left
+        // half-written all the same.
+        o.truncate(before);
+        return None;
+    }
+    Some(range)
+}
+
+crate::avx2::avx2_or_baseline! {
+/// The list offsets of stored big-endian offsets `words` less `origin` (`fKeylen` plus the
+/// first entry's data-relative offset) in elements of `per` bytes, each added to `o`'s last
+/// (0 if empty) and appended: the element offsets [`push_element_offsets`] appends. Returns
+/// the last entry's offset from the first in bytes (0 with no word), or `None` (with words
+/// appended: the caller truncates) when one is below the one before it (the first is 0) or
+/// not a whole number of elements.
+fn push_stored_element_offsets(o: &mut Vec<i64>, words: &[u8], origin: i64, per: usize) -> Option<i64> {
+    let base = o.last().copied().unwrap_or(0);
+    let (mut prev, mut descending, mut misaligned) = (0i64, 0i64, 0i64);
+    let stored = words
+        .chunks_exact(4)
+        .map(|c| i64::from(u32::from_be_bytes([c[0], c[1], c[2], c[3]])) - origin);
+    if per.is_power_of_two() {
+        let shift = per.trailing_zeros();
+        let mask = per as i64 - 1;
+        o.extend(stored.map(|d| {
+            descending |= d - prev;
+            misaligned |= d & mask;
+            prev = d;
+            base + (d >> shift)
+        }));
+    } else {
+        let per = per as i64;
+        o.extend(stored.map(|d| {
+            descending |= d - prev;
+            misaligned |= d % per;
+            prev = d;
+            base + d / per
+        }));
+    }
+    (descending >= 0 && misaligned == 0).then_some(prev)
+}
 }
 
 /// The entry offsets of a variable-size basket, checked against its entries and data.

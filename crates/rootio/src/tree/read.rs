@@ -416,9 +416,8 @@ impl Tree {
         // Fixed-size data has entry offsets only where ROOT wrote a table for them (a
         // `TObject::fBits` member followed by a process id when referenced: see `decode`).
         let variable = !matches!(interp, Interpretation::Fixed { .. }) || b.entry_offset_len > 0;
-        // A counted field compared with its leader reads the stored entry offsets directly.
-        let keep_table = same.as_deref().is_some_and(SameOffsets::comparing)
-            && matches!(interp, Interpretation::Counted { .. });
+        // A counted field reads its stored entry offsets directly (`decode_stored`).
+        let keep_table = matches!(interp, Interpretation::Counted { .. });
         let view = read_basket(&**self.file.source(), info, variable, keep_table, scratch)?;
         let expected = (info.stop - info.first) as usize;
         if view.entries != expected {

@@ -28,7 +28,12 @@
 //! copy compared: one pass over the table instead of three (write the parsed copy, check its
 //! order, compare it). Paired, lz4 file, best / median of 7 (2026-12-06): q5 0.220 / 0.222 →
 //! 0.212 / 0.214 s, q8 0.415 / 0.417 → 0.404 / 0.406 s, q7 0.437 / 0.443 → 0.428 / 0.434 s;
-//! zlib q5 within the noise (0.598 / 0.605 → 0.593 / 0.610 s).
+//! zlib q5 within the noise (0.598 / 0.605 → 0.593 / 0.610 s). A leader's table is likewise
+//! converted to list offsets in the pass that checks it (`decode::push_stored_offsets`): q2
+//! 0.087 / 0.089 → 0.085 / 0.087 s, q3 0.123 / 0.125 → 0.120 / 0.122 s, q8 0.392 / 0.400 →
+//! 0.384 / 0.394 s (9 each); all 74 branches of the lz4 file into reused columns
+//! (`read_bench --only 1t-reuse`, best of 3, three alternating runs) 1.260–1.275 s before both
+//! changes against 1.199–1.217 s after.
 
 use std::collections::hash_map::{Entry, HashMap};
 
@@ -140,13 +145,7 @@ impl SameOffsets {
         }
         let expected = self.expected.get(self.at..=self.at + (hi - lo))?;
         let (first, last) = (table.at(lo)?, table.at(hi)?);
-        let ordered = |from: usize, to: usize| {
-            (from..to).try_fold(table.at(from)?, |prev, i| {
-                let next = table.at(i + 1)?;
-                (prev <= next).then_some(next)
-            })
-        };
-        if table.at(0)? < 0 || ordered(0, lo).is_none() || ordered(hi, stored).is_none() {
+        if !table.in_order_outside(lo, hi) {
             return None;
         }
         // The stored words of entries lo..=hi: all of them but the data's end, not stored,
@@ -372,47 +371,55 @@ mod tests {
         }
     }
 
-    /// A counted field's basket decoded twice against the leader's offsets `expected`: from
-    /// its stored table (`decode_stored`) and from the parsed table (`decode`), each into a
-    /// fresh field through `finish`.
+    /// A counted field's basket decoded twice: from its stored table (`decode_stored`) and
+    /// from the parsed table (`decode`), each into a fresh field, entries `lo..=hi` of it after
+    /// the whole of `earlier` (a basket before it, if any), compared with the leader's offsets
+    /// `expected` (from the first basket's first entry) or, without, as a leader.
     fn stored_and_parsed(
-        table: &EntryTable,
-        data: &[u8],
+        earlier: Option<(&EntryTable, &[u8])>,
+        (table, data): (&EntryTable, &[u8]),
         lo: usize,
         hi: usize,
         interp: &Interpretation,
-        expected: &Offsets,
+        expected: Option<&Offsets>,
     ) -> [crate::Result<Array>; 2] {
-        let entries = table.entries();
         let run = |stored: bool| -> crate::Result<Array> {
             let mut field = crate::tree::decode::empty_for_interpretation(interp);
-            let mut same = SameOffsets::new(expected.clone());
-            if stored {
-                crate::tree::decode::decode_stored(
-                    &mut field,
-                    interp,
-                    data,
-                    table,
-                    entries,
-                    lo,
-                    hi,
-                    Some(&mut same),
-                )?;
-            } else {
-                let mut parsed = Vec::new();
-                table.parse(&mut parsed)?;
-                crate::tree::decode::decode(
-                    &mut field,
-                    interp,
-                    data,
-                    Some(&parsed),
-                    entries,
-                    lo,
-                    hi,
-                    Some(&mut same),
-                )?;
+            let mut same = expected.map(|e| SameOffsets::new(e.clone()));
+            let baskets = earlier
+                .map(|(t, d)| (t, d, 0, t.entries()))
+                .into_iter()
+                .chain([(table, data, lo, hi)]);
+            for (t, d, lo, hi) in baskets {
+                if stored {
+                    crate::tree::decode::decode_stored(
+                        &mut field,
+                        interp,
+                        d,
+                        t,
+                        t.entries(),
+                        lo,
+                        hi,
+                        same.as_mut(),
+                    )?;
+                } else {
+                    let mut parsed = Vec::new();
+                    t.parse(&mut parsed)?;
+                    crate::tree::decode::decode(
+                        &mut field,
+                        interp,
+                        d,
+                        Some(&parsed),
+                        t.entries(),
+                        lo,
+                        hi,
+                        same.as_mut(),
+                    )?;
+                }
             }
-            same.finish(&mut field);
+            if let Some(same) = same {
+                same.finish(&mut field);
+            }
             Ok(field)
         };
         [run(true), run(false)]
@@ -482,20 +489,55 @@ mod tests {
                     };
                     for (lo, hi) in [(0, n), (0, n / 2), (n / 3, n), (n / 3, (2 * n) / 3 + 1)] {
                         let hi = hi.min(n);
-                        // The leader's offsets of entries lo..=hi start at its entry 3 + lo.
-                        let expected: Offsets = lead[3 + lo..].to_vec().into();
-                        let [stored, parsed] =
-                            stored_and_parsed(&table, &data, lo, hi, &interp, &expected);
-                        match (&stored, &parsed) {
-                            (Ok(a), Ok(b)) => {
-                                assert_eq!(a, b, "per {per}, n {n}, lo {lo}, hi {hi}, {w:?}");
-                                if let (Array::Jagged { offsets: x, .. }, Array::Jagged { offsets: y, .. }) = (a, b) {
-                                    assert_eq!(x.shares(&expected), y.shares(&expected));
+                        // As a field compared with the leader (whose offsets of entries
+                        // lo..=hi start at its entry 3 + lo), as a leader, and as a field that
+                        // parted from its leader in an earlier basket (its 3 entries of 2
+                        // elements against the leader's 1, 0, 3).
+                        let from_lo: Offsets = lead[3 + lo..].to_vec().into();
+                        let whole: Offsets = lead.clone().into();
+                        let earlier_off = basket(&[2, 2, 2], per as u32, 0);
+                        let earlier_bytes: Vec<u8> = earlier_off[..3]
+                            .iter()
+                            .flat_map(|&o| (o + 50).to_be_bytes())
+                            .collect();
+                        let earlier_data = vec![7u8; earlier_off[3] as usize];
+                        let earlier = EntryTable {
+                            bytes: &earlier_bytes,
+                            keylen: 50,
+                            border: earlier_off[3] as usize,
+                        };
+                        let modes = [
+                            (None, Some(&from_lo)),
+                            (None, None),
+                            (Some((&earlier, &earlier_data[..])), Some(&whole)),
+                        ];
+                        for (mode, (before, expected)) in modes.into_iter().enumerate() {
+                            let [stored, parsed] = stored_and_parsed(
+                                before,
+                                (&table, &data),
+                                lo,
+                                hi,
+                                &interp,
+                                expected,
+                            );
+                            let what =
+                                format!("mode {mode}, per {per}, n {n}, lo {lo}, hi {hi}, {w:?}");
+                            match (&stored, &parsed) {
+                                (Ok(a), Ok(b)) => {
+                                    assert_eq!(a, b, "{what}");
+                                    if let (
+                                        Array::Jagged { offsets: x, .. },
+                                        Array::Jagged { offsets: y, .. },
+                                    ) = (a, b)
+                                    {
+                                        let lead = expected.unwrap_or(&whole);
+                                        assert_eq!(x.shares(lead), y.shares(lead), "{what}");
+                                    }
+                                    compared += 1;
                                 }
-                                compared += 1;
+                                (Err(_), Err(_)) => {}
+                                _ => panic!("{what}: {stored:?} against {parsed:?}"),
                             }
-                            (Err(_), Err(_)) => {}
-                            _ => panic!("per {per}, n {n}, lo {lo}, hi {hi}, {w:?}: {stored:?} against {parsed:?}"),
                         }
                     }
                 }
