@@ -7,6 +7,7 @@
 
 pub mod angles;
 pub mod binning;
+pub mod broadcast;
 pub mod combinations;
 pub mod counts;
 pub mod fourvec;

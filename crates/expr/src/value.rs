@@ -12,15 +12,17 @@ pub fn repeat_f64(v: &[f64], offsets: &[i64]) -> Vec<f64> {
     repeat(v, offsets)
 }
 
-/// `v[i]` repeated for each element of list `i`.
+/// `v[i]` repeated for each element of list `i`, without a loop per list
+/// (`columnar::broadcast`). Offsets it refuses — never made here: descending, or more lists
+/// than values — take a loop per list that skips what is not there.
 pub fn repeat<T: Copy>(v: &[T], offsets: &[i64]) -> Vec<T> {
-    let mut out = Vec::with_capacity(offsets.last().copied().unwrap_or(0).max(0) as usize);
-    for (i, w) in offsets.windows(2).enumerate() {
-        for _ in w[0]..w[1] {
-            out.push(v[i]);
+    columnar::broadcast::repeat(v, offsets).unwrap_or_else(|| {
+        let mut out = Vec::new();
+        for (x, w) in v.iter().zip(offsets.windows(2)) {
+            out.extend((w[0]..w[1]).map(|_| *x));
         }
-    }
-    out
+        out
+    })
 }
 
 /// The elements of `v` where `keep` is true.
@@ -254,16 +256,7 @@ impl Nums {
     }
     /// Repeat value `i` `counts[i]` times (broadcast a per-event value over a list).
     pub fn repeat(&self, offsets: &[i64]) -> Nums {
-        fn r<T: Copy>(v: &[T], offsets: &[i64]) -> Vec<T> {
-            let mut out = Vec::with_capacity(offsets.last().copied().unwrap_or(0).max(0) as usize);
-            for (i, w) in offsets.windows(2).enumerate() {
-                for _ in w[0]..w[1] {
-                    out.push(v[i]);
-                }
-            }
-            out
-        }
-        map_nums!(self, v => r(v, offsets))
+        map_nums!(self, v => self::repeat(v, offsets))
     }
     /// The values in the index ranges `ranges`, in order (ranges past the end are clipped).
     pub fn take_ranges(&self, ranges: &[(usize, usize)]) -> Nums {
