@@ -31,8 +31,9 @@ use crate::rntuple::ANCHOR_CLASS;
 use crate::source::MemorySource;
 use crate::streamer::read_streamer_list;
 use crate::tree::basket::{read_basket, Scratch};
-use crate::tree::decode::{decode, empty_for_interpretation};
+use crate::tree::decode::{decode, decode_stored, empty_for_interpretation};
 use crate::tree::objects::layout;
+use crate::tree::same_offsets::SameOffsets;
 use crate::tree::{BasketInfo, BasketLocation, Element, Interpretation, ReadOptions};
 use crate::PrimitiveType;
 
@@ -293,21 +294,40 @@ pub fn basket(data: &[u8]) {
         first: 0,
         stop: 0,
     };
+    // Bit 3: keep the entry offsets as stored (a counted branch's path); bit 4: decode them as
+    // a field compared with a leader's offsets (one element an entry).
+    let keep_table = selector[2] & 8 != 0;
+    let compared = selector[2] & 16 != 0;
     let mut scratch = Scratch::default();
-    let Ok(view) = read_basket(&source, &info, variable, false, &mut scratch) else {
+    let Ok(view) = read_basket(&source, &info, variable, keep_table, &mut scratch) else {
         return;
     };
     let mut out = empty_for_interpretation(&interpretation);
     let hi = view.entries.min(MAX_ENTRIES as usize);
-    let _ = decode(
+    let Some(table) = &view.table else {
+        let _ = decode(
+            &mut out,
+            &interpretation,
+            view.data,
+            view.offsets,
+            view.entries,
+            hi / 3,
+            hi,
+            None,
+        );
+        return;
+    };
+    let leader: Vec<i64> = (0..=(hi - hi / 3) as i64).collect();
+    let mut same = compared.then(|| SameOffsets::new(leader.into()));
+    let _ = decode_stored(
         &mut out,
         &interpretation,
         view.data,
-        view.offsets,
+        table,
         view.entries,
         hi / 3,
         hi,
-        None,
+        same.as_mut(),
     );
 }
 

@@ -12,7 +12,7 @@ mod interpretation;
 pub(crate) mod model;
 pub(crate) mod objects;
 mod read;
-mod same_offsets;
+pub(crate) mod same_offsets;
 
 pub use basket::RawBasket;
 pub use interpretation::{Element, Interpretation};
