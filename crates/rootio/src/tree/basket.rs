@@ -68,10 +68,20 @@ impl EntryTable<'_> {
         Some(i64::from(u32::from_be_bytes([w[0], w[1], w[2], w[3]])) - self.keylen)
     }
 
+    /// The data-relative offsets of entries `lo` and `hi` (`lo ≤ hi ≤ entries()`) when the
+    /// offsets outside `lo..=hi` pass what parsing checks of them ([`Self::in_order_outside`]):
+    /// a caller reading entries `lo..=hi` straight from the table checks the rest itself.
+    pub(crate) fn window(&self, lo: usize, hi: usize) -> Option<(i64, i64)> {
+        if lo > hi || hi > self.entries() || !self.in_order_outside(lo, hi) {
+            return None;
+        }
+        Some((self.at(lo)?, self.at(hi)?))
+    }
+
     /// Whether the offsets outside entries `lo..=hi` pass what parsing checks of them: the
     /// first not below the data start, each not below the one before, up to the data's end.
     /// (Inside, the caller's own check implies it.)
-    pub(crate) fn in_order_outside(&self, lo: usize, hi: usize) -> bool {
+    fn in_order_outside(&self, lo: usize, hi: usize) -> bool {
         let ordered = |from: usize, to: usize| {
             (from..to).try_fold(self.at(from)?, |prev, i| {
                 let next = self.at(i + 1)?;

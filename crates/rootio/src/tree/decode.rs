@@ -619,11 +619,11 @@ fn push_stored_offsets(
     hi: usize,
     per: usize,
 ) -> Option<(usize, usize)> {
-    let stored = table.entries();
-    if per == 0 || lo > hi || hi > stored || !table.in_order_outside(lo, hi) {
+    if per == 0 {
         return None;
     }
-    let (first, last) = (table.at(lo)?, table.at(hi)?);
+    let (first, last) = table.window(lo, hi)?;
+    let stored = table.entries();
     let range = (usize::try_from(first).ok()?, usize::try_from(last).ok()?);
     let (before, base) = (o.len(), o.last().copied().unwrap_or(0));
     // Entries lo+1..=hi: their stored words, then the data's end when hi is the last entry.
