@@ -34,8 +34,8 @@ pub struct BasketView<'a> {
     /// Entry byte offsets relative to the data start (`entries + 1` of them), when written
     /// and parsed.
     pub offsets: Option<&'a [u32]>,
-    /// The entry offsets as stored, when written and left unparsed (`keep_table`): a field
-    /// compared with its collection's leader reads them straight from here.
+    /// The entry offsets as stored, when written and left unparsed (`keep_table`): a counted
+    /// branch reads them straight from here (`decode::decode_stored`).
     pub(crate) table: Option<EntryTable<'a>>,
     /// Number of entries in the basket (`fNevBuf`).
     pub entries: usize,
