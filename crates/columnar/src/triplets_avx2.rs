@@ -76,13 +76,19 @@ struct Scratch {
     keys: [f64; MAX_TRIPLETS + 8],
 }
 
+impl Scratch {
+    fn zeroed() -> Box<Scratch> {
+        Box::new(Scratch {
+            pairs: [[0.0; MAX_PAIRS + 4]; 4],
+            mm: [0.0; MAX_TRIPLETS + 8],
+            tt: [0.0; MAX_TRIPLETS + 8],
+            keys: [0.0; MAX_TRIPLETS + 8],
+        })
+    }
+}
+
 thread_local! {
-    static SCRATCH: RefCell<Box<Scratch>> = RefCell::new(Box::new(Scratch {
-        pairs: [[0.0; MAX_PAIRS + 4]; 4],
-        mm: [0.0; MAX_TRIPLETS + 8],
-        tt: [0.0; MAX_TRIPLETS + 8],
-        keys: [0.0; MAX_TRIPLETS + 8],
-    }));
+    static SCRATCH: RefCell<Box<Scratch>> = RefCell::new(Scratch::zeroed());
 }
 
 /// The m² and E² of every triplet of an event's four-vectors (`PxPyPzE`), made by
@@ -139,12 +145,7 @@ fn wide_is_faster() -> bool {
                 [x, y, z, (x * x + y * y + z * z + 25.0).sqrt()]
             })
             .collect();
-        let mut scratch = Box::new(Scratch {
-            pairs: [[0.0; MAX_PAIRS + 4]; 4],
-            mm: [0.0; MAX_TRIPLETS + 8],
-            tt: [0.0; MAX_TRIPLETS + 8],
-            keys: [0.0; MAX_TRIPLETS + 8],
-        });
+        let mut scratch = Scratch::zeroed();
         // SAFETY: AVX2 is present (checked above); 3 ≤ 12 ≤ MAX_RECORDS.
         unsafe { fill(&p4, &mut scratch) };
         let t = TripletMasses {
@@ -347,14 +348,7 @@ impl TripletMasses<'_> {
         let (mut keys, mut ats) = ([0f32; 8], [0i32; 8]);
         _mm256_storeu_ps(keys.as_mut_ptr(), least);
         _mm256_storeu_si256(ats.as_mut_ptr().cast(), least_at);
-        let mut best = 0;
-        for lane in 1..8 {
-            if keys[lane] < keys[best] {
-                best = lane;
-            }
-        }
-        // Every lane's position is 0 or a triplet's (below `total`).
-        TRIPLETS[ats[best] as usize].map(usize::from)
+        candidate_of_lanes(&keys, &ats)
     }
 
     /// # Safety
@@ -391,14 +385,7 @@ impl TripletMasses<'_> {
         let (mut keys, mut ats) = ([0f32; 4], [0i32; 4]);
         _mm_storeu_ps(keys.as_mut_ptr(), least);
         _mm_storeu_si128(ats.as_mut_ptr().cast(), least_at);
-        let mut best = 0;
-        for lane in 1..4 {
-            if keys[lane] < keys[best] {
-                best = lane;
-            }
-        }
-        // Every lane's position is 0 or a triplet's (below `total`).
-        TRIPLETS[ats[best] as usize].map(usize::from)
+        candidate_of_lanes(&keys, &ats)
     }
 
     /// How many triplets have an m² interval `m² ± tolerance·E²` that meets `[lower2, upper2]`,
@@ -479,6 +466,19 @@ impl TripletMasses<'_> {
         }
         count
     }
+}
+
+/// The triplet of the first lane with the smallest key, each lane holding its smallest key and
+/// that key's colex position (0 or a triplet's, below the event's count: the lanes start at
+/// position 0 and take only positions of triplets).
+fn candidate_of_lanes(keys: &[f32], ats: &[i32]) -> [usize; 3] {
+    let mut best = 0;
+    for lane in 1..keys.len() {
+        if keys[lane] < keys[best] {
+            best = lane;
+        }
+    }
+    TRIPLETS[ats[best] as usize].map(usize::from)
 }
 
 /// `t² − x² − y² − z²` in each lane, with the scalar path's operations in its order (separate
