@@ -3,7 +3,7 @@
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 
-use columnar::counts::count_true;
+use columnar::counts::{count_true, count_where};
 
 const EVENTS: usize = 1 << 20;
 
@@ -33,6 +33,27 @@ fn bench(c: &mut Criterion) {
         t.iter(|| {
             for b in &batches {
                 black_box(count_true(b, black_box(&values)));
+            }
+        })
+    });
+    // `count(Jet.pt > 40)` straight from the floats.
+    let pt: Vec<f32> = (0..*offsets.last().unwrap())
+        .map(|_| next(120) as f32 + 0.5)
+        .collect();
+    g.bench_function("count_where(pt > 40)", |t| {
+        t.iter(|| {
+            for b in &batches {
+                black_box(count_where(b, black_box(&pt), |x| x > 40.0));
+            }
+        })
+    });
+    g.bench_function("pt > 40, then count_true", |t| {
+        t.iter(|| {
+            for b in &batches {
+                let (a, e) = (b[0] as usize, *b.last().unwrap() as usize);
+                let keep: Vec<bool> = pt[a..e].iter().map(|x| *x > 40.0).collect();
+                let rebased: Vec<i64> = b.iter().map(|o| o - b[0]).collect();
+                black_box(count_true(&rebased, black_box(&keep)));
             }
         })
     });

@@ -684,7 +684,13 @@ impl<'a> Evaluator<'a> {
 
     /// The fields of a collection must have the same number of elements in every event (with
     /// `std::vector` branches, or a redefined field, nothing guarantees it).
-    fn check_same_lengths(&self, coll: &str, col: &Col, off: &Offsets, base: &Offsets) -> R<()> {
+    pub(crate) fn check_same_lengths(
+        &self,
+        coll: &str,
+        col: &Col,
+        off: &Offsets,
+        base: &Offsets,
+    ) -> R<()> {
         if Rc::ptr_eq(off, base) || off == base {
             return Ok(());
         }
@@ -776,7 +782,7 @@ impl<'a> Evaluator<'a> {
 
     /// The list offsets of branch `b` from the chunk's view of it, where it is a jagged view
     /// not converted yet ([`Chunk::view_offsets_sharing`]).
-    fn view_offsets(&self, b: &str) -> Option<Offsets> {
+    pub(crate) fn view_offsets(&self, b: &str) -> Option<Offsets> {
         let view = self.unconverted_view(b)?;
         self.chunk
             .view_offsets_sharing(view, &mut self.layouts.borrow_mut())
@@ -784,7 +790,7 @@ impl<'a> Evaluator<'a> {
 
     /// The chunk's view of branch `b`, where this evaluator reads the chunk itself (no base)
     /// and has not converted the branch to a value yet.
-    fn unconverted_view(&self, b: &str) -> Option<&crate::chunk::View> {
+    pub(crate) fn unconverted_view(&self, b: &str) -> Option<&crate::chunk::View> {
         if self.base.is_some()
             || self.chunk.values.contains_key(b)
             || self.branches.borrow().contains_key(b)

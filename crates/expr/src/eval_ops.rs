@@ -394,6 +394,10 @@ impl Evaluator<'_> {
     }
 
     pub(crate) fn reduce(&self, f: Reduce, arg: &Node, num: Num, _span: Span) -> R<Val> {
+        // `count(Jet.pt > 40)`: the comparison and the count in one pass.
+        if let Some(v) = self.reduce_compared(f, arg)? {
+            return Ok(v);
+        }
         // Read where it is: a define's records or list are not copied to be counted.
         let a = self.eval_rc(arg)?;
         if let (Reduce::Sum, Val::P4List(off, p)) = (f, &*a) {

@@ -28,6 +28,7 @@
 pub mod ast;
 pub mod check;
 pub mod chunk;
+mod count_compared;
 pub mod error;
 pub mod eval;
 mod eval_ops;
