@@ -12,7 +12,7 @@ use std::rc::Rc;
 use std::time::Instant;
 
 use expr::value::repeat_f64 as repeat;
-use expr::{Chunk, Evaluator, ExprError, Node, Nums, Scalar, Val};
+use expr::{Chunk, Evaluator, ExprError, Node, Nums, Scalar, Unread, Val};
 use hist::{Axis, Histogram, Storage};
 use rootio::{Array, Dataset, ReadOptions};
 
@@ -453,23 +453,40 @@ impl Run<'_> {
         let eval = |node: &Node, what: &'static str| {
             ev.eval_rc(node).map_err(|e| self.eval_err(what, name, e))
         };
-        let value = eval(&h.value.node, "histogram")?;
         // The common case, an unweighted 1-D histogram of single-precision values, fills
         // straight from that column without a double-precision copy: the same histogram, bit
-        // for bit.
-        if h.y.is_none()
+        // for bit. A branch or a field of a whole collection that nothing copied yet, before
+        // any cut, is filled from the reader's array itself (no copy at all).
+        let unit_1d = h.y.is_none()
             && h.weight.is_none()
             && h.event_weight.is_none()
             && c.norm == 1.0
-            && !c.weighted
-        {
+            && !c.weighted;
+        let fill_f32 = |hist: &mut Histogram, x: &[f32]| {
+            hist.fill_many_f32(x).map_err(|source| EngineError::Hist {
+                name: name.clone(),
+                source,
+            })
+        };
+        if unit_1d {
+            let unread = ev
+                .unread_column(&h.value.node)
+                .map_err(|e| self.eval_err("histogram", name, e))?;
+            if let Some(Unread {
+                values: Array::F32(v),
+                range,
+                ..
+            }) = unread
+            {
+                if let Some(x) = v.get(range) {
+                    return fill_f32(&mut self.hists[slot], x);
+                }
+            }
+        }
+        let value = eval(&h.value.node, "histogram")?;
+        if unit_1d {
             if let Val::Num(Nums::F32(x)) | Val::List(_, Nums::F32(x)) = &*value {
-                return self.hists[slot]
-                    .fill_many_f32(x)
-                    .map_err(|source| EngineError::Hist {
-                        name: name.clone(),
-                        source,
-                    });
+                return fill_f32(&mut self.hists[slot], x);
             }
         }
         let (xs, offsets) = flatten(&value, n);

@@ -1,8 +1,8 @@
 //! `count`, `any` and `all` of a comparison of a list column with a constant — `count(Jet.pt >
 //! 40) >= 2` (ADL q4), `any(Muon.pt > 25)` — in one pass over the column
 //! ([`columnar::counts::count_where`]): no column of booleans in between, and for a field of a
-//! whole collection read from the batch's view of its branch (no selection yet), no copy of
-//! the column either. The same answers as the comparison and then the reduction: the values
+//! whole collection not copied yet ([`Evaluator::unread_column`]), no copy of the column
+//! either. The same answers as the comparison and then the reduction: the values
 //! compared as [`num::compare_const`] compares them (the constant converted to the
 //! comparison's type, a column of floats widened exactly to double precision where the
 //! comparison is in double precision; `c < x` as `x > c`, exact for every value, NaN
@@ -14,7 +14,6 @@ use crate::ast::BinOp;
 use crate::check::{Node, Reduce};
 use crate::eval::{Evaluator, R};
 use crate::num;
-use crate::scope::Col;
 use crate::value::{Nums, Val};
 
 /// A comparison's constant, in the comparison's type.
@@ -65,7 +64,8 @@ impl Evaluator<'_> {
         };
         // Held here so that the offsets and values borrowed from it live long enough.
         let computed;
-        let (offsets, values) = match self.unread_field(column)? {
+        let unread = self.unread_column(column)?;
+        let (offsets, values) = match unread.as_ref().and_then(|u| Some((u.offsets?, u.values))) {
             Some((offsets, values)) => (offsets, Values::of_array(values)),
             None => {
                 computed = self.eval_rc(column)?;
@@ -89,37 +89,6 @@ impl Evaluator<'_> {
             ),
             _ => Nums::I64(counts),
         })))
-    }
-
-    /// A field of a whole collection (`Jet.pt`) whose branch this batch has not copied yet and
-    /// whose events are all of its view's rows: the view's offsets (which may start past 0)
-    /// and the read values they index, after the same check of its lengths against the
-    /// collection's as the general path makes.
-    fn unread_field<'v>(&'v self, column: &Node) -> R<Option<(&'v [i64], &'v Array)>> {
-        let Node::Field {
-            obj, coll, cols, ..
-        } = column
-        else {
-            return Ok(None);
-        };
-        let (Node::Collection(c), [col @ Col::Branch(b)]) = (&**obj, &cols[..]) else {
-            return Ok(None);
-        };
-        if c != coll || coll.contains('+') || self.chunk.rows.is_some() {
-            return Ok(None);
-        }
-        let Some(view) = self.unconverted_view(b) else {
-            return Ok(None);
-        };
-        let Array::Jagged { offsets, values } = &*view.array else {
-            return Ok(None);
-        };
-        let (Some(raw), Some(shared)) = (offsets.get(view.start..=view.stop), self.view_offsets(b))
-        else {
-            return Ok(None);
-        };
-        self.check_same_lengths(coll, col, &shared, &self.coll_offsets(c)?)?;
-        Ok(Some((raw, &**values)))
     }
 }
 

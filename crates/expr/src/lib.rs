@@ -45,6 +45,7 @@ pub mod quantile;
 pub mod schema;
 pub mod scope;
 mod table_call;
+mod unread;
 pub mod value;
 
 pub use check::{check, Coords, Node, Ty, Typed};
@@ -60,4 +61,5 @@ pub use parser::parse;
 pub use schema::{BranchType, Collection, Num, Schema};
 pub use scope::{display_coll, Col, CollDef, Define, Registry, Scope};
 pub use table_call::TableArgNode;
+pub use unread::Unread;
 pub use value::{Nums, P4s, Val};

@@ -1,7 +1,9 @@
 //! `count`, `any` and `all` of a list column compared with a constant run in one pass, from the
 //! batch's view of the branch where nothing was selected yet: the same answers as the
 //! comparison and then the reduction, for every comparison, constant side, type and odd value
-//! (NaN, infinities, −0, values equal to the constant), before and after cuts.
+//! (NaN, infinities, −0, values equal to the constant), before and after cuts. And the column
+//! read where the reader left it (`Evaluator::unread_column`, which they and histogram fills
+//! read) is the evaluated column, or nothing.
 
 mod common;
 
@@ -216,6 +218,91 @@ fn counts_are_the_per_event_loops() {
 fn a_field_of_other_lengths_is_the_same_error() {
     // Jet_pt's lists differ in length from the other fields' in one event (the same number of
     // values in all): the one-pass count refuses it with the general path's message.
+    let (schema, arrays) = arrays_with_a_moved_list();
+    let part = batch(&arrays, 0, 300);
+    let fused = eval(&part, &schema, "count(Jet.pt > 40)").unwrap_err();
+    let plain = eval(&part, &schema, "count((Jet.pt > 40) == true)").unwrap_err();
+    assert_eq!(fused.to_string(), plain.to_string());
+    assert!(
+        fused.to_string().contains("different number of elements"),
+        "{fused}"
+    );
+}
+
+#[test]
+fn unread_columns_are_the_evaluated_columns_or_nothing() {
+    let (schema, arrays) = arrays();
+    let (reg, scope) = Registry::new(&schema);
+    let typed = |src: &str| check(&parse(src).unwrap(), &schema, &reg, &scope).unwrap();
+    let part = batch(&arrays, 37, 251);
+    // A branch of one value per event, and fields of the whole collection.
+    for src in ["nJet", "Jet.pt", "Jet.eta", "Jet.id"] {
+        let t = typed(src);
+        let ev = Evaluator::new(&part, &schema, &reg);
+        let unread = ev.unread_column(&t.node).unwrap().expect(src);
+        let read = |a: &Array| -> Val {
+            let range = unread.range.clone();
+            let nums = match a {
+                Array::F32(v) => Nums::F32(v[range].to_vec()),
+                Array::F64(v) => Nums::F64(v[range].to_vec()),
+                Array::I32(v) => Nums::I32(v[range].to_vec()),
+                Array::U32(v) => Nums::U32(v[range].to_vec()),
+                other => panic!("{other:?}"),
+            };
+            match unread.offsets {
+                Some(o) => Val::List(Rc::new(o.iter().map(|x| x - o[0]).collect()), nums),
+                None => Val::Num(nums),
+            }
+        };
+        let from_reader = read(unread.values);
+        // A fresh evaluator (the one above now holds nothing else either).
+        let evaluated = Evaluator::new(&part, &schema, &reg).eval(&t.node).unwrap();
+        // Compared as text: NaN values are not equal to themselves.
+        let same = format!("{from_reader:?}") == format!("{evaluated:?}");
+        assert!(same, "{src}");
+        assert!(
+            unread.range.start > 0,
+            "{src}: the batch starts past the first event"
+        );
+        // Once the batch has copied it, the copy is what is read.
+        ev.eval_rc(&t.node).unwrap();
+        assert!(ev.unread_column(&t.node).unwrap().is_none(), "{src}");
+    }
+    // After a cut (a selection of the rows), and for anything computed: nothing.
+    let cut = part.filter(&(0..part.len()).map(|i| i % 2 == 0).collect::<Vec<_>>());
+    let t = typed("Jet.pt");
+    assert!(Evaluator::new(&cut, &schema, &reg)
+        .unread_column(&t.node)
+        .unwrap()
+        .is_none());
+    for src in [
+        "Jet.pt * 2",
+        "Jet[Jet.pt > 3].pt",
+        "Jet.pt[0]",
+        "abs(Jet.eta)",
+    ] {
+        let t = typed(src);
+        let ev = Evaluator::new(&part, &schema, &reg);
+        assert!(ev.unread_column(&t.node).unwrap().is_none(), "{src}");
+    }
+    // A field whose lengths differ from the collection's: the evaluation's error.
+    let (schema, arrays) = arrays_with_a_moved_list();
+    let (reg, scope) = Registry::new(&schema);
+    let part = batch(&arrays, 0, 300);
+    let t = check(&parse("Jet.pt").unwrap(), &schema, &reg, &scope).unwrap();
+    let unread = Evaluator::new(&part, &schema, &reg)
+        .unread_column(&t.node)
+        .err()
+        .expect("refused");
+    let evaluated = Evaluator::new(&part, &schema, &reg)
+        .eval(&t.node)
+        .unwrap_err();
+    assert_eq!(unread.to_string(), evaluated.to_string());
+}
+
+/// [`arrays`] with one value of `Jet_pt` moved to the previous event's list: its lists differ
+/// in length from the other fields' (the same number of values in all).
+fn arrays_with_a_moved_list() -> (Schema, Vec<(String, Array)>) {
     let (schema, mut arrays) = arrays();
     let Array::Jagged { offsets, values } = &arrays[1].1 else {
         panic!()
@@ -229,12 +316,5 @@ fn a_field_of_other_lengths_is_the_same_error() {
         offsets: moved.into(),
         values: values.clone(),
     };
-    let part = batch(&arrays, 0, 300);
-    let fused = eval(&part, &schema, "count(Jet.pt > 40)").unwrap_err();
-    let plain = eval(&part, &schema, "count((Jet.pt > 40) == true)").unwrap_err();
-    assert_eq!(fused.to_string(), plain.to_string());
-    assert!(
-        fused.to_string().contains("different number of elements"),
-        "{fused}"
-    );
+    (schema, arrays)
 }
