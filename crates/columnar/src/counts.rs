@@ -124,15 +124,20 @@ mod tests {
         )
     }
 
-    #[test]
-    fn counts_equal_the_per_list_loops() {
-        let mut s = 12345u64;
-        let mut next = move |m: u64| {
+    /// A small deterministic generator: `next(m)` is uniform in `0..m`.
+    fn generator(seed: u64) -> impl FnMut(u64) -> u64 {
+        let mut s = seed;
+        move |m: u64| {
             s = s
                 .wrapping_mul(6364136223846793005)
                 .wrapping_add(1442695040888963407);
             (s >> 33) % m
-        };
+        }
+    }
+
+    #[test]
+    fn counts_equal_the_per_list_loops() {
+        let mut next = generator(12345);
         for start in [0i64, 3] {
             let mut offsets = vec![start];
             for _ in 0..500 {
@@ -157,13 +162,7 @@ mod tests {
     #[test]
     fn counts_where_a_test_holds_equal_the_per_list_loops() {
         // Lists longer than a block, and values that compare false every way (NaN).
-        let mut s = 99u64;
-        let mut next = move |m: u64| {
-            s = s
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (s >> 33) % m
-        };
+        let mut next = generator(99);
         for start in [0i64, 5] {
             let mut offsets = vec![start];
             for _ in 0..300 {

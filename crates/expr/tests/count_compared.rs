@@ -318,3 +318,33 @@ fn arrays_with_a_moved_list() -> (Schema, Vec<(String, Array)>) {
     };
     (schema, arrays)
 }
+
+#[test]
+fn a_selected_collections_fields_are_counted_in_one_pass_too() {
+    // `count(jets.btagCSVV2 > 0.5)` of the AGC: a field of a collection selected by a define,
+    // gathered (copied) first, then tested and counted in one pass.
+    let (schema, arrays) = arrays();
+    let part = batch(&arrays, 37, 251);
+    let cut = part.filter(&(0..part.len()).map(|i| i % 4 != 1).collect::<Vec<_>>());
+    let (mut reg, mut scope) = Registry::new(&schema);
+    let t = check(&parse("Jet[Jet.pt > 25]").unwrap(), &schema, &reg, &scope).unwrap();
+    reg.define(&mut scope, "jets", t);
+    let mut checked = 0;
+    for chunk in [&part, &cut] {
+        for f in ["count", "any", "all"] {
+            for (x, c) in [("jets.pt", "40"), ("jets.eta", "0.1"), ("jets.id", "1")] {
+                for op in ["<", ">=", "!="] {
+                    let fused = format!("{f}({x} {op} {c})");
+                    let plain = format!("{f}(({x} {op} {c}) == true)");
+                    let ev = |src: &str| {
+                        let t = check(&parse(src).unwrap(), &schema, &reg, &scope).unwrap();
+                        Evaluator::new(chunk, &schema, &reg).eval(&t.node).unwrap()
+                    };
+                    assert_eq!(ev(&fused), ev(&plain), "{fused}");
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(checked, 2 * 3 * 3 * 3);
+}
