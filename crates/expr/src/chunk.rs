@@ -412,6 +412,52 @@ pub(crate) fn interleave_lists<T: Copy>(parts: &[(&[i64], &[T])]) -> Option<Vec<
     Some(out)
 }
 
+/// [`interleave_lists`] of read jagged columns of the same events, straight from the read
+/// arrays, each value through `f`: `parts` are each column's read offsets of a view's rows
+/// (`start..=stop`, so not from 0) and its values; `rows` the selected rows (ascending; `None`:
+/// all); `total` the number of values joined (the sum of the selected lists' lengths, which the
+/// caller knows from their offsets). One copy instead of one per column and another to join
+/// them. `None` where offsets decrease or point past their values, or `total` is not the sum.
+pub(crate) fn interleave_read<T: Copy, U: Copy>(
+    parts: &[(&[i64], &[T])],
+    rows: Option<&[usize]>,
+    total: usize,
+    f: impl Fn(T) -> U,
+) -> Option<Vec<U>> {
+    let events = parts.first()?.0.len().checked_sub(1)?;
+    if parts.iter().any(|(off, _)| off.len() != events + 1) {
+        return None;
+    }
+    let mut out: Vec<U> = Vec::with_capacity(total.checked_add(WIDE)?);
+    let room = &mut out.spare_capacity_mut()[..total + WIDE];
+    let mut at = 0;
+    let mut event = |r: usize| -> Option<()> {
+        for (off, v) in parts {
+            let (s, t) = (
+                usize::try_from(*off.get(r)?).ok()?,
+                usize::try_from(*off.get(r + 1)?).ok()?,
+            );
+            // Within `total`: `copy_range` may use the WIDE values of room past it.
+            if at + t.checked_sub(s)? > total {
+                return None;
+            }
+            at += copy_range(room, at, v, s, t, &f)?;
+        }
+        Some(())
+    };
+    match rows {
+        Some(rows) => rows.iter().try_for_each(|&r| event(r))?,
+        None => (0..events).try_for_each(&mut event)?,
+    }
+    if at != total {
+        return None;
+    }
+    // SAFETY: every list was written right after the one before it, from 0, so the first
+    // `at` = `total` elements are initialised; `copy_range` wrote only inside the capacity.
+    unsafe { out.set_len(at) };
+    Some(out)
+}
+
 /// Rows `rows` (ascending, relative to `start`, each below `stop - start`) of a read array that
 /// is not jagged as an expression value, as [`Chunk::value_of`] gives all of them.
 fn value_of_rows(a: &Array, start: usize, stop: usize, rows: &[usize]) -> Option<Val> {

@@ -734,6 +734,11 @@ impl<'a> Evaluator<'a> {
             };
             cols.push((part, col));
         }
+        if cols.len() > 1 {
+            if let Some(joined) = self.joined_from_views(&cols)? {
+                return Ok(Some(joined));
+            }
+        }
         // Straight from the read columns where every part is a branch of floats of one type
         // not converted yet: one copy (to double precision) instead of two.
         let mut direct = Vec::with_capacity(cols.len());
@@ -778,6 +783,57 @@ impl<'a> Evaluator<'a> {
         crate::chunk::interleave_lists(&parts)
             .map(Some)
             .ok_or_else(|| internal("field offsets"))
+    }
+
+    /// [`whole_field_f64`](Self::whole_field_f64) of a concatenation whose parts' fields are
+    /// all read jagged branches of floats of one type, not converted yet: each selected event's
+    /// values of every part copied to double precision straight from the read arrays, in one
+    /// pass ([`interleave_read`](crate::chunk::interleave_read)), instead of a copy of each
+    /// part's and another to join them. `None` otherwise.
+    fn joined_from_views(&self, cols: &[(&str, &Col)]) -> R<Option<Vec<f64>>> {
+        let mut views = Vec::with_capacity(cols.len());
+        let mut total = 0usize;
+        for &(part, col) in cols {
+            let Col::Branch(b) = col else {
+                return Ok(None);
+            };
+            let Some(view) = self.unconverted_view(b) else {
+                return Ok(None);
+            };
+            let Some(off) = self
+                .chunk
+                .view_offsets_sharing(view, &mut self.layouts.borrow_mut())
+            else {
+                return Ok(None);
+            };
+            let base = self.base_offsets(part)?;
+            self.check_same_lengths(part, col, &off, &base)?;
+            let n = off.last().copied().unwrap_or(0);
+            total += usize::try_from(n).map_err(|_| internal("field offsets"))?;
+            views.push(view);
+        }
+        // Each part's read offsets of the view's rows, and its values.
+        let (mut singles, mut doubles) = (Vec::new(), Vec::new());
+        for v in views {
+            let Array::Jagged { offsets, values } = &*v.array else {
+                return Ok(None);
+            };
+            let Some(off) = offsets.get(v.start..=v.stop) else {
+                return Ok(None);
+            };
+            match &**values {
+                Array::F32(x) => singles.push((off, x.as_slice())),
+                Array::F64(x) => doubles.push((off, x.as_slice())),
+                _ => return Ok(None),
+            }
+        }
+        let rows = self.chunk.rows.as_deref().map(Vec::as_slice);
+        let joined = match (singles.is_empty(), doubles.is_empty()) {
+            (false, true) => crate::chunk::interleave_read(&singles, rows, total, f64::from),
+            (true, false) => crate::chunk::interleave_read(&doubles, rows, total, |x| x),
+            _ => return Ok(None),
+        };
+        joined.map(Some).ok_or_else(|| internal("field offsets"))
     }
 
     /// The list offsets of branch `b` from the chunk's view of it, where it is a jagged view
