@@ -244,8 +244,9 @@ fn sin_cos_of(phi: &[f64], rows: &[usize]) -> (Vec<f64>, Vec<f64>) {
 /// Approximate four-vectors ([`columnar::mass_bounds::ApproxP4s`]) of some records of a
 /// collection version, each computed once.
 pub(crate) struct ApproxRecords {
-    /// Each record's row in `p` (`u32::MAX`: not computed).
-    row: Vec<u32>,
+    /// Each record's row in `p` (`u32::MAX`: not computed); `None`: record i is row i (every
+    /// record computed).
+    row: Option<Vec<u32>>,
     p: columnar::mass_bounds::ApproxP4s,
 }
 
@@ -253,8 +254,11 @@ impl ApproxRecords {
     /// Record `r`'s approximate four-vector, if computed.
     #[inline]
     pub(crate) fn at(&self, r: i64) -> Option<[f64; 4]> {
-        let row = *self.row.get(usize::try_from(r).ok()?)?;
-        self.p.at(row as usize)
+        let r = usize::try_from(r).ok()?;
+        match &self.row {
+            Some(row) => self.p.at(*row.get(r)? as usize),
+            None => self.p.at(r),
+        }
     }
 }
 
@@ -478,9 +482,8 @@ impl Evaluator<'_> {
         }
         if wanted.len() >= pt.len() / 2 {
             // Most of the records: all of them, in one vectorised pass over the columns.
-            let n = u32::try_from(pt.len()).map_err(|_| internal("records"))?;
             return Ok(ApproxRecords {
-                row: (0..n).collect(),
+                row: None,
                 p: columnar::mass_bounds::ApproxP4s::compute(pt, eta, phi, mass),
             });
         }
@@ -492,7 +495,20 @@ impl Evaluator<'_> {
             [pt, eta, phi, mass].map(|c| wanted.iter().map(|&r| c[r]).collect::<Vec<f64>>());
         let [pt, eta, phi, mass] = &inputs;
         Ok(ApproxRecords {
-            row,
+            row: Some(row),
+            p: columnar::mass_bounds::ApproxP4s::compute(pt, eta, phi, mass),
+        })
+    }
+
+    /// The approximate four-vectors of every record of collection version `coll`, in one
+    /// vectorised pass (what [`approx_records`](Self::approx_records) computes when asked for
+    /// most of them), without a list of the records asked for and a map of their rows.
+    pub(crate) fn approx_all_records(&self, coll: &str) -> R<ApproxRecords> {
+        let lazy = self.lazy_p4s(coll, Coords::PxPyPzE)?;
+        let l = lazy.borrow();
+        let (pt, eta, phi, mass) = l.inputs();
+        Ok(ApproxRecords {
+            row: None,
             p: columnar::mass_bounds::ApproxP4s::compute(pt, eta, phi, mass),
         })
     }

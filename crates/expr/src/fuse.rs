@@ -330,12 +330,25 @@ impl Evaluator<'_> {
         let mut chosen: Vec<Option<[usize; 3]>> = vec![None; n_events];
         let in_order = b.order.iter().enumerate().all(|(i, s)| i == *s);
         if let Some(target) = closest.filter(|_| in_order && (b.k == 2 || b.k == 3)) {
-            let with_combination = (0..n_events).filter(|&e| off[e + 1] - off[e] >= b.k as i64);
-            let mut used = Vec::new();
-            for e in with_combination {
-                used.extend_from_slice(records(e)?);
-            }
-            let approx = self.approx_records(&b.coll, used.into_iter())?;
+            // Most of the collection version's records in events with a combination (q6's
+            // jets): all of them, as `approx_records` would compute them, without a list of
+            // the records used and a map of their rows (record r is row r).
+            let in_combinations: i64 = off
+                .windows(2)
+                .map(|w| w[1] - w[0])
+                .filter(|&n| n >= b.k as i64)
+                .sum();
+            let records_of_version = self.coll_offsets(&b.coll)?.last().copied().unwrap_or(0);
+            let approx = if in_combinations >= records_of_version / 2 {
+                self.approx_all_records(&b.coll)?
+            } else {
+                let with_combination = (0..n_events).filter(|&e| off[e + 1] - off[e] >= b.k as i64);
+                let mut used = Vec::new();
+                for e in with_combination {
+                    used.extend_from_slice(records(e)?);
+                }
+                self.approx_records(&b.coll, used.into_iter())?
+            };
             let mut p4: Vec<P4> = Vec::new();
             for (e, chosen) in chosen.iter_mut().enumerate() {
                 let recs = records(e)?;
