@@ -500,6 +500,24 @@ impl Evaluator<'_> {
         })
     }
 
+    /// [`approx_records`](Self::approx_records) of the records `records` lists, `uses` of them
+    /// (counting repeats): where that is at least half the collection version's records, all
+    /// records in one pass ([`approx_all_records`](Self::approx_all_records)), without listing
+    /// them — what `approx_records` computes for most of the records anyway.
+    pub(crate) fn approx_records_used(
+        &self,
+        coll: &str,
+        uses: usize,
+        records: impl FnOnce() -> R<Vec<i64>>,
+    ) -> R<ApproxRecords> {
+        let total = self.coll_offsets(coll)?.last().copied().unwrap_or(0);
+        if i64::try_from(uses).unwrap_or(i64::MAX) >= total / 2 {
+            self.approx_all_records(coll)
+        } else {
+            self.approx_records(coll, records()?.into_iter())
+        }
+    }
+
     /// The approximate four-vectors of every record of collection version `coll`, in one
     /// vectorised pass (what [`approx_records`](Self::approx_records) computes when asked for
     /// most of them), without a list of the records asked for and a map of their rows.

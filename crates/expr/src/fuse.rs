@@ -330,25 +330,18 @@ impl Evaluator<'_> {
         let mut chosen: Vec<Option<[usize; 3]>> = vec![None; n_events];
         let in_order = b.order.iter().enumerate().all(|(i, s)| i == *s);
         if let Some(target) = closest.filter(|_| in_order && (b.k == 2 || b.k == 3)) {
-            // Most of the collection version's records in events with a combination (q6's
-            // jets): all of them, as `approx_records` would compute them, without a list of
-            // the records used and a map of their rows (record r is row r).
-            let in_combinations: i64 = off
-                .windows(2)
-                .map(|w| w[1] - w[0])
-                .filter(|&n| n >= b.k as i64)
-                .sum();
-            let records_of_version = self.coll_offsets(&b.coll)?.last().copied().unwrap_or(0);
-            let approx = if in_combinations >= records_of_version / 2 {
-                self.approx_all_records(&b.coll)?
-            } else {
-                let with_combination = (0..n_events).filter(|&e| off[e + 1] - off[e] >= b.k as i64);
-                let mut used = Vec::new();
-                for e in with_combination {
+            // The records of the events with a combination; all of them where those are most
+            // (q6's jets: not listed, no map of their rows).
+            let with_combination = || (0..n_events).filter(|&e| off[e + 1] - off[e] >= b.k as i64);
+            let uses: i64 = with_combination().map(|e| off[e + 1] - off[e]).sum();
+            let uses = usize::try_from(uses).map_err(|_| internal("record offsets"))?;
+            let approx = self.approx_records_used(&b.coll, uses, || {
+                let mut used = Vec::with_capacity(uses);
+                for e in with_combination() {
                     used.extend_from_slice(records(e)?);
                 }
-                self.approx_records(&b.coll, used.into_iter())?
-            };
+                Ok(used)
+            })?;
             let mut p4: Vec<P4> = Vec::new();
             for (e, chosen) in chosen.iter_mut().enumerate() {
                 let recs = records(e)?;
@@ -470,7 +463,10 @@ impl Evaluator<'_> {
         // and steps that keep bounds: `abs((s.0 + s.1).mass - 91.2)`), else `None`.
         let mut chosen: Vec<Option<usize>> = vec![None; n_events];
         if b.k == 2 && b.prop == P4Prop::Mass && b.coords == Coords::PxPyPzE {
-            let p = self.approx_records(&b.coll, slots.iter().flatten().copied())?;
+            let uses = slots.iter().map(Vec::len).sum();
+            let p = self.approx_records_used(&b.coll, uses, || {
+                Ok(slots.iter().flatten().copied().collect())
+            })?;
             let mut bounds = Vec::new();
             for (e, chosen) in chosen.iter_mut().enumerate() {
                 let tuples = events(e)?;

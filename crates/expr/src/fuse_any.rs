@@ -685,7 +685,7 @@ impl Evaluator<'_> {
         let bounds = if prop == P4Prop::Mass && plan.coords == Coords::PxPyPzE {
             let positions = candidates.iter().flat_map(|c| [c[1], c[2]]);
             let records = positions.map(record).collect::<R<Vec<i64>>>()?;
-            Some(self.approx_records(&plan.coll, records.into_iter())?)
+            Some(self.approx_records_used(&plan.coll, records.len(), || Ok(records))?)
         } else {
             None
         };
