@@ -353,9 +353,7 @@ impl Evaluator<'_> {
                     continue;
                 }
                 p4.clear();
-                for &r in recs {
-                    p4.push(approx.at(r).unwrap_or([f64::NAN; 4]));
-                }
+                p4.extend(recs.iter().map(|&r| approx.at(r).unwrap_or([f64::NAN; 4])));
                 let mut best = [0usize; 3];
                 if mass_bounds::closest_mass_certain(&p4, b.k, target, &mut best) {
                     *chosen = Some(best);
