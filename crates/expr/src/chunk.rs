@@ -385,31 +385,12 @@ fn copy_range<T: Copy, U: Copy>(
 /// and so on (a concatenation's records, as they are numbered). `None` where offsets differ
 /// in length, decrease or point past their values.
 pub(crate) fn interleave_lists<T: Copy>(parts: &[(&[i64], &[T])]) -> Option<Vec<T>> {
-    let events = parts.first()?.0.len().checked_sub(1)?;
-    let mut n = 0usize;
+    let mut total = 0usize;
     for (off, _) in parts {
-        if off.len() != events + 1 {
-            return None;
-        }
         let (first, last) = (*off.first()?, *off.last()?);
-        n = n.checked_add(usize::try_from(last.checked_sub(first)?).ok()?)?;
+        total = total.checked_add(usize::try_from(last.checked_sub(first)?).ok()?)?;
     }
-    let mut out: Vec<T> = Vec::with_capacity(n.checked_add(WIDE)?);
-    let room = out.spare_capacity_mut();
-    let mut at = 0;
-    for e in 0..events {
-        for (off, v) in parts {
-            let (s, t) = (
-                usize::try_from(off[e]).ok()?,
-                usize::try_from(off[e + 1]).ok()?,
-            );
-            at += copy_range(room, at, v, s, t, &|x| x)?;
-        }
-    }
-    // SAFETY: every list was written right after the one before it, from 0, so the first
-    // `at` elements are initialised; `copy_range` wrote only inside `room`, the capacity.
-    unsafe { out.set_len(at) };
-    Some(out)
+    interleave_read(parts, None, total, |x| x)
 }
 
 /// [`interleave_lists`] of read jagged columns of the same events, straight from the read

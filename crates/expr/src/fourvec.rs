@@ -251,6 +251,15 @@ pub(crate) struct ApproxRecords {
 }
 
 impl ApproxRecords {
+    /// Every record's, in one vectorised pass over the inputs; record r is row r.
+    fn all(l: &LazyP4s) -> ApproxRecords {
+        let (pt, eta, phi, mass) = l.inputs();
+        ApproxRecords {
+            row: None,
+            p: columnar::mass_bounds::ApproxP4s::compute(pt, eta, phi, mass),
+        }
+    }
+
     /// Record `r`'s approximate four-vector, if computed.
     #[inline]
     pub(crate) fn at(&self, r: i64) -> Option<[f64; 4]> {
@@ -482,10 +491,7 @@ impl Evaluator<'_> {
         }
         if wanted.len() >= pt.len() / 2 {
             // Most of the records: all of them, in one vectorised pass over the columns.
-            return Ok(ApproxRecords {
-                row: None,
-                p: columnar::mass_bounds::ApproxP4s::compute(pt, eta, phi, mass),
-            });
+            return Ok(ApproxRecords::all(&l));
         }
         let n = pt.len().min(eta.len()).min(phi.len()).min(mass.len());
         if wanted.iter().any(|&r| r >= n) {
@@ -523,12 +529,8 @@ impl Evaluator<'_> {
     /// most of them), without a list of the records asked for and a map of their rows.
     pub(crate) fn approx_all_records(&self, coll: &str) -> R<ApproxRecords> {
         let lazy = self.lazy_p4s(coll, Coords::PxPyPzE)?;
-        let l = lazy.borrow();
-        let (pt, eta, phi, mass) = l.inputs();
-        Ok(ApproxRecords {
-            row: None,
-            p: columnar::mass_bounds::ApproxP4s::compute(pt, eta, phi, mass),
-        })
+        let all = ApproxRecords::all(&lazy.borrow());
+        Ok(all)
     }
 
     /// The four-vectors of a collection version in `coords`, computed as they are asked for
