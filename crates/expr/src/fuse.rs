@@ -211,6 +211,19 @@ pub(crate) fn best_tuple(
     })
 }
 
+/// The range `first..first + n` where `recs` are the consecutive records from `first` on.
+fn consecutive(recs: &[i64]) -> Option<std::ops::Range<usize>> {
+    let first = *recs.first()?;
+    let mut next = first;
+    for &r in recs {
+        if r != next {
+            return None;
+        }
+        next += 1;
+    }
+    Some(usize::try_from(first).ok()?..usize::try_from(next).ok()?)
+}
+
 /// A literal as the double the evaluator would convert it to (through its own type first).
 pub(crate) fn constant(n: &Node) -> Option<f64> {
     let Node::Lit(l) = n else { return None };
@@ -353,7 +366,18 @@ impl Evaluator<'_> {
                     continue;
                 }
                 p4.clear();
-                p4.extend(recs.iter().map(|&r| approx.at(r).unwrap_or([f64::NAN; 4])));
+                // Each event's own records in order (a whole collection, q6's jets): read
+                // from the columns as they are, without looking up each record's row.
+                match consecutive(recs).and_then(|r| approx.columns(r)) {
+                    Some([x, y, z, t]) => p4.extend(
+                        x.iter()
+                            .zip(y)
+                            .zip(z)
+                            .zip(t)
+                            .map(|(((x, y), z), t)| [*x, *y, *z, *t]),
+                    ),
+                    None => p4.extend(recs.iter().map(|&r| approx.at(r).unwrap_or([f64::NAN; 4]))),
+                }
                 let mut best = [0usize; 3];
                 if mass_bounds::closest_mass_certain(&p4, b.k, target, &mut best) {
                     *chosen = Some(best);
