@@ -6,7 +6,7 @@ use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughpu
 
 use columnar::combinations::{best_combination, closest_mass_combination};
 use columnar::fourvec::{add, from_pt_eta_phi_m, prop, Coords, P4Prop, P4};
-use columnar::mass_bounds::closest_mass_certain;
+use columnar::mass_bounds::{closest_mass_certain, closest_triplets_certain};
 
 /// Events of 3–9 jets with NanoAOD-like kinematics, from a fixed sequence.
 fn events(n: usize) -> Vec<Vec<P4>> {
@@ -81,6 +81,29 @@ fn bench(c: &mut Criterion) {
                     }
                 }
                 black_box(s)
+            })
+        },
+    );
+    // The same events as a collection's columns (px, py, pz, E) and each event's range.
+    let mut columns: [Vec<f64>; 4] = Default::default();
+    let mut ranges = Vec::new();
+    for e in &ev {
+        let first = columns[0].len();
+        for q in e {
+            for (column, v) in columns.iter_mut().zip(q) {
+                column.push(*v);
+            }
+        }
+        ranges.push(first..columns[0].len());
+    }
+    g.bench_function(
+        "closest_triplets_certain (the same, four events a vector from columns)",
+        |t| {
+            let [x, y, z, e] = &columns;
+            let mut decided = vec![None; ranges.len()];
+            t.iter(|| {
+                closest_triplets_certain([x, y, z, e], &ranges, 172.5, &mut decided);
+                black_box(decided.iter().flatten().map(|b| b[0]).sum::<usize>())
             })
         },
     );

@@ -18,4 +18,6 @@ pub mod sincos;
 #[cfg(target_arch = "x86_64")]
 mod sincos_avx512;
 #[cfg(target_arch = "x86_64")]
+mod triplet_lanes_avx2;
+#[cfg(target_arch = "x86_64")]
 mod triplets_avx2;

@@ -276,6 +276,15 @@ impl ApproxRecords {
         ])
     }
 
+    /// Every record's approximate four-vector as columns `[px, py, pz, E]` (record r is row
+    /// r), where every record was computed.
+    pub(crate) fn all_columns(&self) -> Option<[&[f64]; 4]> {
+        let p = &self.p;
+        self.row
+            .is_none()
+            .then_some([&p.px[..], &p.py[..], &p.pz[..], &p.e[..]])
+    }
+
     /// Record `r`'s approximate four-vector, if computed.
     #[inline]
     pub(crate) fn at(&self, r: i64) -> Option<[f64; 4]> {

@@ -356,6 +356,10 @@ impl Evaluator<'_> {
                 Ok(used)
             })?;
             let mut p4: Vec<P4> = Vec::new();
+            // Triplets of events whose records are their own in order (a whole collection,
+            // q6's jets): searched together, four events a vector, from the columns.
+            let together = approx.all_columns().filter(|_| b.k == 3);
+            let (mut batch, mut ranges) = (Vec::new(), Vec::new());
             for (e, chosen) in chosen.iter_mut().enumerate() {
                 let recs = records(e)?;
                 if recs.len() <= b.k {
@@ -364,6 +368,13 @@ impl Evaluator<'_> {
                         *chosen = Some([0, 1, 2]);
                     }
                     continue;
+                }
+                if together.is_some() {
+                    if let Some(r) = consecutive(recs) {
+                        batch.push(e);
+                        ranges.push(r);
+                        continue;
+                    }
                 }
                 p4.clear();
                 // Each event's own records in order (a whole collection, q6's jets): read
@@ -381,6 +392,13 @@ impl Evaluator<'_> {
                 let mut best = [0usize; 3];
                 if mass_bounds::closest_mass_certain(&p4, b.k, target, &mut best) {
                     *chosen = Some(best);
+                }
+            }
+            if let Some(columns) = approx.all_columns().filter(|_| !batch.is_empty()) {
+                let mut decided = vec![None; batch.len()];
+                mass_bounds::closest_triplets_certain(columns, &ranges, target, &mut decided);
+                for (e, d) in batch.into_iter().zip(decided) {
+                    chosen[e] = d;
                 }
             }
         }
