@@ -342,6 +342,7 @@ pub fn closest_triplets_certain(
     let fits = |r: &std::ops::Range<usize>| r.start <= r.end && r.end <= len;
     let columns = p.iter().all(|c| c.len() == len);
     // Where the lanes apply: the positions of the events of each size.
+    #[cfg_attr(not(target_arch = "x86_64"), allow(unused_mut))]
     let mut by_size: Vec<Vec<usize>> = Vec::new();
     #[cfg(target_arch = "x86_64")]
     if columns && std::arch::is_x86_feature_detected!("avx2") {
