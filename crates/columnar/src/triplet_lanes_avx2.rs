@@ -69,16 +69,10 @@ pub(crate) unsafe fn closest_of_four(
             *lanes = _mm256_loadu_pd(v.as_ptr());
         }
     }
-    // Every triplet's m² and E², and each lane's candidate: the smallest single-precision key
-    // |m − target| (NaN never is smaller), at its first triplet.
+    // Every triplet's m² and E².
     // (Not zeroed: 14 KB a call; only the first `total` are written and read.)
     let mut mm = [MaybeUninit::<__m256d>::uninit(); MAX_TRIPLETS];
     let mut tt = [MaybeUninit::<__m256d>::uninit(); MAX_TRIPLETS];
-    let (vt, sign) = (_mm_set1_ps(target as f32), _mm_set1_ps(-0.0));
-    let mut least = _mm_set1_ps(f32::INFINITY);
-    let mut least_at = _mm_setzero_si128();
-    let mut at = _mm_setzero_si128();
-    let one = _mm_set1_epi32(1);
     let mut c = 0;
     for i in 0..n {
         for j in i + 1..n {
@@ -95,25 +89,48 @@ pub(crate) unsafe fn closest_of_four(
                 mm[c].write(m2);
                 tt[c].write(t2);
                 c += 1;
-                let m2 = _mm256_cvtpd_ps(m2);
-                let root = _mm_sqrt_ps(_mm_andnot_ps(sign, m2));
-                let m = _mm_or_ps(root, _mm_and_ps(sign, m2));
-                let key = _mm_andnot_ps(sign, _mm_sub_ps(m, vt));
-                let better = _mm_cmplt_ps(key, least);
-                least = _mm_blendv_ps(least, key, better);
-                least_at = _mm_castps_si128(_mm_blendv_ps(
-                    _mm_castsi128_ps(least_at),
-                    _mm_castsi128_ps(at),
-                    better,
-                ));
-                at = _mm_add_epi32(at, one);
             }
         }
     }
     let total = c;
+    // SAFETY: the first `total` were written above (and total ≥ 4 as n ≥ 4).
+    let m2_at = |c: usize| mm[c.min(total - 1)].assume_init();
+    // Each lane's candidate: the smallest single-precision key |m − target| (NaN never is
+    // smaller), two triplets a vector (the low half one, the high half the next; the last
+    // repeated where the count is odd).
+    let (vt, sign) = (_mm256_set1_ps(target as f32), _mm256_set1_ps(-0.0));
+    let mut least = _mm256_set1_ps(f32::INFINITY);
+    let mut least_at = _mm256_setzero_si256();
+    let mut at = _mm256_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1);
+    let two = _mm256_set1_epi32(2);
+    let mut c = 0;
+    while c < total {
+        let m2 = _mm256_set_m128(_mm256_cvtpd_ps(m2_at(c + 1)), _mm256_cvtpd_ps(m2_at(c)));
+        let root = _mm256_sqrt_ps(_mm256_andnot_ps(sign, m2));
+        let m = _mm256_or_ps(root, _mm256_and_ps(sign, m2));
+        let key = _mm256_andnot_ps(sign, _mm256_sub_ps(m, vt));
+        let better = _mm256_cmp_ps::<_CMP_LT_OQ>(key, least);
+        least = _mm256_blendv_ps(least, key, better);
+        least_at = _mm256_castps_si256(_mm256_blendv_ps(
+            _mm256_castsi256_ps(least_at),
+            _mm256_castsi256_ps(at),
+            better,
+        ));
+        at = _mm256_add_epi32(at, two);
+        c += 2;
+    }
+    let (mut keys, mut ats8) = ([0f32; 8], [0i32; 8]);
+    _mm256_storeu_ps(keys.as_mut_ptr(), least);
+    _mm256_storeu_si256(ats8.as_mut_ptr().cast(), least_at);
+    // Of each lane's two halves, the smaller key (the high half's only if strictly smaller).
+    let ats = [0, 1, 2, 3].map(|l| {
+        if keys[l + 4] < keys[l] {
+            ats8[l + 4]
+        } else {
+            ats8[l]
+        }
+    });
     // Each lane's candidate and window (an empty one where the lane is not vouched for).
-    let mut ats = [0i32; 4];
-    _mm_storeu_si128(ats.as_mut_ptr().cast(), least_at);
     let mut best = [[0usize; 3]; 4];
     let (mut lower, mut upper) = ([f64::INFINITY; 4], [f64::NEG_INFINITY; 4]);
     for l in 0..4 {
