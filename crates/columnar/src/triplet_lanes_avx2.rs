@@ -52,7 +52,10 @@ pub(crate) unsafe fn closest_of_four(
     target: f64,
     window: impl Fn([f64; 4]) -> Option<(f64, f64)>,
 ) -> [Option<[usize; 3]>; 4] {
-    let n = n.min(MAX_RECORDS);
+    if !(4..=MAX_RECORDS).contains(&n) || table.len() != n * (n - 1) * (n - 2) / 6 {
+        // Not an event this path takes (nothing decided, never a count over part of it).
+        return [None; 4];
+    }
     // Record s of the four events, component by component; whether each lane's energies are
     // all finite (else the lane is not decided).
     let mut records = [[_mm256_setzero_pd(); 4]; MAX_RECORDS];
