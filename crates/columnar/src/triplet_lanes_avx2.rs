@@ -16,6 +16,7 @@ use std::arch::x86_64::*;
 use std::mem::MaybeUninit;
 
 use crate::mass_bounds::TOLERANCE;
+use crate::triplets_avx2::keep_closest;
 
 /// The most records an event may have for this path (larger events take the per-event one).
 pub(crate) const MAX_RECORDS: usize = 12;
@@ -101,7 +102,10 @@ pub(crate) unsafe fn closest_of_four(
     // Each lane's candidate: the smallest single-precision key |m − target| (NaN never is
     // smaller), two triplets a vector (the low half one, the high half the next; the last
     // repeated where the count is odd).
-    let (vt, sign) = (_mm256_set1_ps(target as f32), _mm256_set1_ps(-0.0));
+    let (vt, every) = (
+        _mm256_set1_ps(target as f32),
+        _mm256_castsi256_ps(_mm256_set1_epi32(-1)),
+    );
     let mut least = _mm256_set1_ps(f32::INFINITY);
     let mut least_at = _mm256_setzero_si256();
     let mut at = _mm256_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1);
@@ -109,16 +113,7 @@ pub(crate) unsafe fn closest_of_four(
     let mut c = 0;
     while c < total {
         let m2 = _mm256_set_m128(_mm256_cvtpd_ps(m2_at(c + 1)), _mm256_cvtpd_ps(m2_at(c)));
-        let root = _mm256_sqrt_ps(_mm256_andnot_ps(sign, m2));
-        let m = _mm256_or_ps(root, _mm256_and_ps(sign, m2));
-        let key = _mm256_andnot_ps(sign, _mm256_sub_ps(m, vt));
-        let better = _mm256_cmp_ps::<_CMP_LT_OQ>(key, least);
-        least = _mm256_blendv_ps(least, key, better);
-        least_at = _mm256_castps_si256(_mm256_blendv_ps(
-            _mm256_castsi256_ps(least_at),
-            _mm256_castsi256_ps(at),
-            better,
-        ));
+        keep_closest(m2, vt, every, at, &mut least, &mut least_at);
         at = _mm256_add_epi32(at, two);
         c += 2;
     }

@@ -321,7 +321,6 @@ impl TripletMasses<'_> {
         let total = self.len();
         let s = &*self.scratch;
         let vt = _mm256_set1_ps(target as f32);
-        let sign = _mm256_set1_ps(-0.0);
         let (eight, end) = (_mm256_set1_epi32(8), _mm256_set1_epi32(total as i32));
         let mut least = _mm256_set1_ps(f32::INFINITY);
         let mut least_at = _mm256_setzero_si256();
@@ -330,18 +329,9 @@ impl TripletMasses<'_> {
         while c < total {
             // SAFETY: c < total ≤ MAX_TRIPLETS, so c + 8 ≤ MAX_TRIPLETS + 8.
             let mm = _mm512_cvtpd_ps(_mm512_loadu_pd(s.mm.as_ptr().add(c)));
-            let root = _mm256_sqrt_ps(_mm256_andnot_ps(sign, mm));
-            let m = _mm256_or_ps(root, _mm256_and_ps(sign, mm));
-            let key = _mm256_andnot_ps(sign, _mm256_sub_ps(m, vt));
-            // Smaller (NaN never is), and a triplet (lanes past the last one hold stale values).
+            // A triplet (lanes past the last one hold stale values).
             let inside = _mm256_castsi256_ps(_mm256_cmpgt_epi32(end, at));
-            let better = _mm256_and_ps(_mm256_cmp_ps::<_CMP_LT_OQ>(key, least), inside);
-            least = _mm256_blendv_ps(least, key, better);
-            least_at = _mm256_castps_si256(_mm256_blendv_ps(
-                _mm256_castsi256_ps(least_at),
-                _mm256_castsi256_ps(at),
-                better,
-            ));
+            keep_closest(mm, vt, inside, at, &mut least, &mut least_at);
             at = _mm256_add_epi32(at, eight);
             c += 8;
         }
@@ -479,6 +469,32 @@ fn candidate_of_lanes(keys: &[f32], ats: &[i32]) -> [usize; 3] {
         }
     }
     TRIPLETS[ats[best] as usize].map(usize::from)
+}
+
+/// Each lane's single-precision key `|m − target|` of `m2` (m², `m` its signed root: the root
+/// of |m²| with m²'s sign) kept, with its position `at`, where it is smaller than `least` (NaN
+/// never is) and `take` holds.
+#[inline]
+#[target_feature(enable = "avx2")]
+pub(crate) fn keep_closest(
+    m2: __m256,
+    target: __m256,
+    take: __m256,
+    at: __m256i,
+    least: &mut __m256,
+    least_at: &mut __m256i,
+) {
+    let sign = _mm256_set1_ps(-0.0);
+    let root = _mm256_sqrt_ps(_mm256_andnot_ps(sign, m2));
+    let m = _mm256_or_ps(root, _mm256_and_ps(sign, m2));
+    let key = _mm256_andnot_ps(sign, _mm256_sub_ps(m, target));
+    let better = _mm256_and_ps(_mm256_cmp_ps::<_CMP_LT_OQ>(key, *least), take);
+    *least = _mm256_blendv_ps(*least, key, better);
+    *least_at = _mm256_castps_si256(_mm256_blendv_ps(
+        _mm256_castsi256_ps(*least_at),
+        _mm256_castsi256_ps(at),
+        better,
+    ));
 }
 
 /// `t² − x² − y² − z²` in each lane, with the scalar path's operations in its order (separate
