@@ -488,7 +488,10 @@ pub(crate) fn keep_closest(
     let root = _mm256_sqrt_ps(_mm256_andnot_ps(sign, m2));
     let m = _mm256_or_ps(root, _mm256_and_ps(sign, m2));
     let key = _mm256_andnot_ps(sign, _mm256_sub_ps(m, target));
-    let better = _mm256_and_ps(_mm256_cmp_ps::<_CMP_LT_OQ>(key, *least), take);
+    // Lanes not taken keyed +∞ (never smaller), off the chain through `least`: a mask on the
+    // comparison instead lengthened that chain by one operation a step.
+    let key = _mm256_blendv_ps(_mm256_set1_ps(f32::INFINITY), key, take);
+    let better = _mm256_cmp_ps::<_CMP_LT_OQ>(key, *least);
     *least = _mm256_blendv_ps(*least, key, better);
     *least_at = _mm256_castps_si256(_mm256_blendv_ps(
         _mm256_castsi256_ps(*least_at),
