@@ -379,9 +379,7 @@ pub fn closest_triplets_certain(
                 // SAFETY: AVX2 is present (`by_size` is empty otherwise); each event's range
                 // lies within the columns (`fits`), all of one length.
                 let got = unsafe {
-                    crate::triplet_lanes_avx2::closest_of_four(p, starts, n, &table, target, |s| {
-                        window_of_sum(s, target)
-                    })
+                    crate::triplet_lanes_avx2::closest_of_four(p, starts, n, &table, target)
                 };
                 for (&e, got) in four.iter().zip(got) {
                     if let Some(out) = decided.get_mut(e) {
@@ -481,7 +479,7 @@ fn certainty_window(p: &[[f64; 4]], best: &[usize], target: f64) -> Option<(f64,
 }
 
 /// [`certainty_window`] of the candidate's summed four-vector `sum`.
-fn window_of_sum(sum: [f64; 4], target: f64) -> Option<(f64, f64)> {
+pub(crate) fn window_of_sum(sum: [f64; 4], target: f64) -> Option<(f64, f64)> {
     let (ml, mh) = mass_interval(&sum, &[0.0; 4])?;
     let h = (ml - target).abs().max((mh - target).abs());
     if !h.is_finite() {

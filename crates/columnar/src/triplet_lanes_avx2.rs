@@ -15,7 +15,7 @@
 use std::arch::x86_64::*;
 use std::mem::MaybeUninit;
 
-use crate::mass_bounds::TOLERANCE;
+use crate::mass_bounds::{window_of_sum, TOLERANCE};
 use crate::triplets_avx2::keep_closest;
 
 /// The most records an event may have for this path (larger events take the per-event one).
@@ -39,8 +39,7 @@ pub(crate) fn triplets(n: usize) -> Vec<[u8; 3]> {
 
 /// The closest-mass triplets of four events of `n` records each (4 ≤ n ≤ [`MAX_RECORDS`]),
 /// record `s` of lane `l` at `starts[l] + s` of the columns `p` (`[px, py, pz, E]`); `None` for
-/// a lane not decided. `table` is [`triplets`]`(n)`; `window` gives the window of m² of a
-/// candidate's summed four-vector.
+/// a lane not decided. `table` is [`triplets`]`(n)`.
 ///
 /// # Safety
 /// The CPU must have AVX2; every `starts[l] + n` at most every column's length.
@@ -51,7 +50,6 @@ pub(crate) unsafe fn closest_of_four(
     n: usize,
     table: &[[u8; 3]],
     target: f64,
-    window: impl Fn([f64; 4]) -> Option<(f64, f64)>,
 ) -> [Option<[usize; 3]>; 4] {
     if !(4..=MAX_RECORDS).contains(&n) || table.len() != n * (n - 1) * (n - 2) / 6 {
         // Not an event this path takes (nothing decided, never a count over part of it).
@@ -141,7 +139,7 @@ pub(crate) unsafe fn closest_of_four(
             let at = |r: usize| *p[d].get_unchecked(starts[l] + r);
             at(best[l][0]) + at(best[l][1]) + at(best[l][2])
         };
-        match window([sum(0), sum(1), sum(2), sum(3)]) {
+        match window_of_sum([sum(0), sum(1), sum(2), sum(3)], target) {
             Some((lo, hi)) if finite[l] => (lower[l], upper[l]) = (lo, hi),
             _ => finite[l] = false,
         }

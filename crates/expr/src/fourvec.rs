@@ -260,22 +260,6 @@ impl ApproxRecords {
         }
     }
 
-    /// The approximate four-vectors of the consecutive records `records` as columns `[px, py,
-    /// pz, E]`, where every record was computed (record r is row r) and they are in range.
-    #[inline]
-    pub(crate) fn columns(&self, records: std::ops::Range<usize>) -> Option<[&[f64]; 4]> {
-        if self.row.is_some() {
-            return None;
-        }
-        let p = &self.p;
-        Some([
-            p.px.get(records.clone())?,
-            p.py.get(records.clone())?,
-            p.pz.get(records.clone())?,
-            p.e.get(records)?,
-        ])
-    }
-
     /// Every record's approximate four-vector as columns `[px, py, pz, E]` (record r is row
     /// r), where every record was computed.
     pub(crate) fn all_columns(&self) -> Option<[&[f64]; 4]> {

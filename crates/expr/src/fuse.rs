@@ -358,7 +358,8 @@ impl Evaluator<'_> {
             let mut p4: Vec<P4> = Vec::new();
             // Triplets of events whose records are their own in order (a whole collection,
             // q6's jets): searched together, four events a vector, from the columns.
-            let together = approx.all_columns().filter(|_| b.k == 3);
+            let columns = approx.all_columns();
+            let together = columns.filter(|_| b.k == 3);
             let (mut batch, mut ranges) = (Vec::new(), Vec::new());
             for (e, chosen) in chosen.iter_mut().enumerate() {
                 let recs = records(e)?;
@@ -379,22 +380,20 @@ impl Evaluator<'_> {
                 p4.clear();
                 // Each event's own records in order (a whole collection, q6's jets): read
                 // from the columns as they are, without looking up each record's row.
-                match consecutive(recs).and_then(|r| approx.columns(r)) {
-                    Some([x, y, z, t]) => p4.extend(
-                        x.iter()
-                            .zip(y)
-                            .zip(z)
-                            .zip(t)
-                            .map(|(((x, y), z), t)| [*x, *y, *z, *t]),
-                    ),
-                    None => p4.extend(recs.iter().map(|&r| approx.at(r).unwrap_or([f64::NAN; 4]))),
+                match columns.zip(consecutive(recs)) {
+                    Some(([x, y, z, t], r))
+                        if r.end <= x.len().min(y.len()).min(z.len()).min(t.len()) =>
+                    {
+                        p4.extend(r.map(|i| [x[i], y[i], z[i], t[i]]))
+                    }
+                    _ => p4.extend(recs.iter().map(|&r| approx.at(r).unwrap_or([f64::NAN; 4]))),
                 }
                 let mut best = [0usize; 3];
                 if mass_bounds::closest_mass_certain(&p4, b.k, target, &mut best) {
                     *chosen = Some(best);
                 }
             }
-            if let Some(columns) = approx.all_columns().filter(|_| !batch.is_empty()) {
+            if let Some(columns) = together.filter(|_| !batch.is_empty()) {
                 let mut decided = vec![None; batch.len()];
                 mass_bounds::closest_triplets_certain(columns, &ranges, target, &mut decided);
                 for (e, d) in batch.into_iter().zip(decided) {
