@@ -157,8 +157,6 @@ pub(crate) struct LazyP4s {
     mass: Vec<f64>,
     /// Whether record i's four-vector is in `p`.
     done: Vec<bool>,
-    /// Whether record i's `px` and `py` are in `p` (true where `done` is).
-    done_xy: Vec<bool>,
     p: Rc<P4s>,
 }
 
@@ -195,40 +193,34 @@ impl LazyP4s {
             p.py[i] = y;
             p.pz[i] = z;
             p.t[i] = t;
-            self.done_xy[i] = true;
         }
     }
 
-    /// `px` and `py` of the records `idx` (NaN for a number outside the collection), computing
-    /// only those components (`pt cos φ`, `pt sin φ`: no `sinh`, `cosh`) for records whose
-    /// four-vector is not computed yet — the bits [`fv::from_pt_eta_phi_m`] gives them.
-    fn transverse(&mut self, idx: &[i64]) -> (Vec<f64>, Vec<f64>) {
-        let n = self.done_xy.len();
+    /// `px` and `py` of the records `idx` (NaN for a number outside the collection), `pt cos φ`
+    /// and `pt sin φ` computed for each (no `sinh`, `cosh`): the bits [`fv::from_pt_eta_phi_m`]
+    /// gives them. Not looked up in, nor stored to, the four-vectors computed before: a
+    /// record's `px` and `py` cost one `sincos` either way, and the look-up and the stores
+    /// (through an array of all records, and a copy of it where a caller holds it) cost more
+    /// than that where, as in `(best.0 + best.1 + best.2).pt`, each record is asked for once.
+    fn transverse(&self, idx: &[i64]) -> (Vec<f64>, Vec<f64>) {
+        let n = self.done.len().min(self.pt.len()).min(self.phi.len());
         let valid = |i: i64| usize::try_from(i).ok().filter(|i| *i < n);
-        if idx
+        let angles: Vec<f64> = idx
             .iter()
-            .any(|&i| valid(i).is_some_and(|i| !self.done_xy[i]))
-        {
-            let mut rows = Vec::new();
-            for &i in idx {
-                if let Some(i) = valid(i).filter(|i| !self.done_xy[*i]) {
-                    self.done_xy[i] = true;
-                    rows.push(i);
+            .map(|&i| valid(i).map_or(0.0, |i| self.phi[i]))
+            .collect();
+        let (mut px, mut py) = (vec![0.0; idx.len()], vec![0.0; idx.len()]);
+        fv::sin_cos_many(&angles, &mut py, &mut px);
+        for ((&i, x), y) in idx.iter().zip(&mut px).zip(&mut py) {
+            match valid(i) {
+                Some(i) => {
+                    *x *= self.pt[i];
+                    *y *= self.pt[i];
                 }
-            }
-            let (sin, cos) = sin_cos_of(&self.phi, &rows);
-            let p = Rc::make_mut(&mut self.p);
-            for ((&i, s), c) in rows.iter().zip(sin).zip(cos) {
-                p.px[i] = self.pt[i] * c;
-                p.py[i] = self.pt[i] * s;
+                None => (*x, *y) = (f64::NAN, f64::NAN),
             }
         }
-        let gather = |v: &[f64]| -> Vec<f64> {
-            idx.iter()
-                .map(|&i| valid(i).map_or(f64::NAN, |i| v[i]))
-                .collect()
-        };
-        (gather(&self.p.px), gather(&self.p.py))
+        (px, py)
     }
 }
 
@@ -435,7 +427,7 @@ impl Evaluator<'_> {
             };
             let (x, y) = self
                 .lazy_p4s(coll, Coords::PxPyPzE)?
-                .borrow_mut()
+                .borrow()
                 .transverse(idx);
             match &mut sum {
                 None => sum = Some((x, y)),
@@ -571,7 +563,6 @@ impl Evaluator<'_> {
                     phi: field("phi")?,
                     mass: field("mass")?,
                     done: vec![false; n],
-                    done_xy: vec![false; n],
                     p: Rc::new(P4s {
                         px: vec![f64::NAN; n],
                         py: vec![f64::NAN; n],
