@@ -155,7 +155,9 @@ pub(crate) struct LazyP4s {
     eta: Vec<f64>,
     phi: Vec<f64>,
     mass: Vec<f64>,
-    /// Whether record i's four-vector is in `p`.
+    /// Whether record i's four-vector is in `p`; empty (as are `p`'s arrays) until the first
+    /// record's is asked for ([`LazyP4s::ensure`]): a search that decides most events from
+    /// approximate four-vectors (q6's jets) never needs an array of all records'.
     done: Vec<bool>,
     p: Rc<P4s>,
 }
@@ -167,12 +169,61 @@ impl LazyP4s {
         (&self.pt, &self.eta, &self.phi, &self.mass)
     }
 
+    /// The number of records (the length of the shortest input column: all have one length).
+    fn records(&self) -> usize {
+        self.pt
+            .len()
+            .min(self.eta.len())
+            .min(self.phi.len())
+            .min(self.mass.len())
+    }
+
+    /// The four-vectors of the records `idx` in order (`[NaN; 4]` for a number outside the
+    /// collection), each computed as [`ensure`](Self::ensure) computes it — the same bits —
+    /// and neither looked up in nor stored to the array of all records': for records asked for
+    /// once (the events a search on approximate four-vectors left undecided), without an array
+    /// of all records' four-vectors to fill first.
+    pub(crate) fn four_vectors(&self, idx: &[i64]) -> Vec<fv::P4> {
+        let n = self.records();
+        let valid = |i: i64| usize::try_from(i).ok().filter(|i| *i < n);
+        let angles: Vec<f64> = idx
+            .iter()
+            .map(|&i| valid(i).map_or(0.0, |i| self.phi[i]))
+            .collect();
+        let (mut sin, mut cos) = (vec![0.0; idx.len()], vec![0.0; idx.len()]);
+        fv::sin_cos_many(&angles, &mut sin, &mut cos);
+        idx.iter()
+            .zip(sin.iter().zip(&cos))
+            .map(|(&i, (&s, &c))| match valid(i) {
+                Some(i) => fv::from_pt_eta_m_sin_cos(
+                    self.pt[i],
+                    self.eta[i],
+                    self.mass[i],
+                    s,
+                    c,
+                    self.p.coords,
+                ),
+                None => [f64::NAN; 4],
+            })
+            .collect()
+    }
+
     /// Compute the four-vectors of the records `idx` not computed yet.
     fn ensure(&mut self, idx: &[i64]) {
-        let n = self.done.len();
-        let missing = |done: &[bool], i: i64| usize::try_from(i).is_ok_and(|i| i < n && !done[i]);
+        let n = self.records();
+        let missing = |done: &[bool], i: i64| {
+            usize::try_from(i).is_ok_and(|i| i < n && !done.get(i).copied().unwrap_or(false))
+        };
         if !idx.iter().any(|&i| missing(&self.done, i)) {
             return;
+        }
+        if self.done.len() != n {
+            // The first records asked for: the arrays of all records.
+            self.done = vec![false; n];
+            let p = Rc::make_mut(&mut self.p);
+            for v in [&mut p.px, &mut p.py, &mut p.pz, &mut p.t] {
+                *v = vec![f64::NAN; n];
+            }
         }
         // Each missing record once, in the order asked; their sines and cosines together.
         let mut rows = Vec::new();
@@ -203,7 +254,7 @@ impl LazyP4s {
     /// (through an array of all records, and a copy of it where a caller holds it) cost more
     /// than that where, as in `(best.0 + best.1 + best.2).pt`, each record is asked for once.
     fn transverse(&self, idx: &[i64]) -> (Vec<f64>, Vec<f64>) {
-        let n = self.done.len().min(self.pt.len()).min(self.phi.len());
+        let n = self.records();
         let valid = |i: i64| usize::try_from(i).ok().filter(|i| *i < n);
         let angles: Vec<f64> = idx
             .iter()
@@ -562,12 +613,12 @@ impl Evaluator<'_> {
                     eta: field("eta")?,
                     phi: field("phi")?,
                     mass: field("mass")?,
-                    done: vec![false; n],
+                    done: Vec::new(),
                     p: Rc::new(P4s {
-                        px: vec![f64::NAN; n],
-                        py: vec![f64::NAN; n],
-                        pz: vec![f64::NAN; n],
-                        t: vec![f64::NAN; n],
+                        px: Vec::new(),
+                        py: Vec::new(),
+                        pz: Vec::new(),
+                        t: Vec::new(),
                         coords,
                     }),
                 }));

@@ -419,7 +419,12 @@ impl Evaluator<'_> {
         for e in (0..n_events).filter(undecided) {
             used.extend_from_slice(records(e)?);
         }
-        let all = self.collection_p4(&b.coll, b.coords, &used)?;
+        // Each asked for once: computed in order, not through the array of all records'.
+        let exact = self
+            .lazy_p4s(&b.coll, b.coords)?
+            .borrow()
+            .four_vectors(&used);
+        let mut exact_at = 0;
         let mut slots = vec![Vec::with_capacity(n_events); b.k];
         let mut p4: Vec<P4> = Vec::new();
         let mut best = vec![0usize; b.k];
@@ -432,12 +437,14 @@ impl Evaluator<'_> {
                 continue;
             }
             p4.clear();
-            p4.extend(recs.iter().map(|&i| {
-                usize::try_from(i)
-                    .ok()
-                    .filter(|i| *i < all.len())
-                    .map_or([f64::NAN; 4], |i| all.at(i))
-            }));
+            if recs.len() >= b.k {
+                // An undecided event: its records are the next in `used`.
+                let mine = exact
+                    .get(exact_at..exact_at + recs.len())
+                    .ok_or_else(|| internal("undecided records"))?;
+                p4.extend_from_slice(mine);
+                exact_at += recs.len();
+            }
             let (coords, prop, steps) = (b.coords, b.prop, b.steps.as_slice());
             let found = match (closest, prop, steps) {
                 // The common one (a mass closest to a target) without the general step loop.
