@@ -1,4 +1,5 @@
-//! `count(Jet.pt > 40)` per event: the running-count kernel against a loop per list.
+//! `count(Jet.pt > 40)` per event: the kernels (a bit per element, counts from ranks) against a
+//! loop per list.
 //! `cargo bench -p columnar --bench counts`
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
@@ -29,7 +30,7 @@ fn bench(c: &mut Criterion) {
     g.throughput(Throughput::Elements(EVENTS as u64));
     // In batches of 4096 events, as the event loop hands them over.
     let batches: Vec<&[i64]> = offsets.windows(4097).step_by(4096).collect();
-    g.bench_function("running counts (count_true)", |t| {
+    g.bench_function("count_true (bits and ranks)", |t| {
         t.iter(|| {
             for b in &batches {
                 black_box(count_true(b, black_box(&values)));
