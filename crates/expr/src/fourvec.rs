@@ -178,20 +178,33 @@ impl LazyP4s {
             .min(self.mass.len())
     }
 
-    /// The four-vectors of the records `idx` in order (`[NaN; 4]` for a number outside the
-    /// collection), each computed as [`ensure`](Self::ensure) computes it — the same bits —
-    /// and neither looked up in nor stored to the array of all records': for records asked for
-    /// once (the events a search on approximate four-vectors left undecided), without an array
-    /// of all records' four-vectors to fill first.
-    pub(crate) fn four_vectors(&self, idx: &[i64]) -> Vec<fv::P4> {
+    /// The row of a record number within the collection, `None` outside it.
+    fn valid(&self) -> impl Fn(i64) -> Option<usize> {
         let n = self.records();
-        let valid = |i: i64| usize::try_from(i).ok().filter(|i| *i < n);
+        move |i: i64| usize::try_from(i).ok().filter(|i| *i < n)
+    }
+
+    /// `sin φ` and `cos φ` of the records `idx` (of 0 for a number outside the collection),
+    /// computed together ([`fv::sin_cos_many`]).
+    fn sin_cos(&self, idx: &[i64]) -> (Vec<f64>, Vec<f64>) {
+        let valid = self.valid();
         let angles: Vec<f64> = idx
             .iter()
             .map(|&i| valid(i).map_or(0.0, |i| self.phi[i]))
             .collect();
         let (mut sin, mut cos) = (vec![0.0; idx.len()], vec![0.0; idx.len()]);
         fv::sin_cos_many(&angles, &mut sin, &mut cos);
+        (sin, cos)
+    }
+
+    /// The four-vectors of the records `idx` in order (`[NaN; 4]` for a number outside the
+    /// collection), each computed as [`ensure`](Self::ensure) computes it — the same bits —
+    /// and neither looked up in nor stored to the array of all records': for records asked for
+    /// once (the events a search on approximate four-vectors left undecided), without an array
+    /// of all records' four-vectors to fill first.
+    pub(crate) fn four_vectors(&self, idx: &[i64]) -> Vec<fv::P4> {
+        let valid = self.valid();
+        let (sin, cos) = self.sin_cos(idx);
         idx.iter()
             .zip(sin.iter().zip(&cos))
             .map(|(&i, (&s, &c))| match valid(i) {
@@ -254,14 +267,8 @@ impl LazyP4s {
     /// (through an array of all records, and a copy of it where a caller holds it) cost more
     /// than that where, as in `(best.0 + best.1 + best.2).pt`, each record is asked for once.
     fn transverse(&self, idx: &[i64]) -> (Vec<f64>, Vec<f64>) {
-        let n = self.records();
-        let valid = |i: i64| usize::try_from(i).ok().filter(|i| *i < n);
-        let angles: Vec<f64> = idx
-            .iter()
-            .map(|&i| valid(i).map_or(0.0, |i| self.phi[i]))
-            .collect();
-        let (mut px, mut py) = (vec![0.0; idx.len()], vec![0.0; idx.len()]);
-        fv::sin_cos_many(&angles, &mut py, &mut px);
+        let valid = self.valid();
+        let (mut py, mut px) = self.sin_cos(idx);
         for ((&i, x), y) in idx.iter().zip(&mut px).zip(&mut py) {
             match valid(i) {
                 Some(i) => {
