@@ -184,17 +184,14 @@ impl LazyP4s {
         move |i: i64| usize::try_from(i).ok().filter(|i| *i < n)
     }
 
-    /// `sin φ` and `cos φ` of the records `idx` (of 0 for a number outside the collection),
-    /// computed together ([`fv::sin_cos_many`]).
+    /// `sin φ` and `cos φ` of the records `idx` (of 0 for a number outside the collection).
     fn sin_cos(&self, idx: &[i64]) -> (Vec<f64>, Vec<f64>) {
         let valid = self.valid();
-        let angles: Vec<f64> = idx
-            .iter()
-            .map(|&i| valid(i).map_or(0.0, |i| self.phi[i]))
-            .collect();
-        let (mut sin, mut cos) = (vec![0.0; idx.len()], vec![0.0; idx.len()]);
-        fv::sin_cos_many(&angles, &mut sin, &mut cos);
-        (sin, cos)
+        sin_cos_of(
+            idx.iter()
+                .map(|&i| valid(i).map_or(0.0, |i| self.phi[i]))
+                .collect(),
+        )
     }
 
     /// The four-vectors of the records `idx` in order (`[NaN; 4]` for a number outside the
@@ -247,7 +244,7 @@ impl LazyP4s {
                 rows.push(i);
             }
         }
-        let (sin, cos) = sin_cos_of(&self.phi, &rows);
+        let (sin, cos) = sin_cos_of(rows.iter().map(|&i| self.phi[i]).collect());
         // Copied only if a caller still holds the previous vectors.
         let p = Rc::make_mut(&mut self.p);
         for ((&i, s), c) in rows.iter().zip(sin).zip(cos) {
@@ -282,11 +279,10 @@ impl LazyP4s {
     }
 }
 
-/// `sin φ` and `cos φ` of the records `rows` (each in range), computed together
-/// ([`fv::sin_cos_many`]: the bits of glibc's `sincos`, 32 at a time).
-fn sin_cos_of(phi: &[f64], rows: &[usize]) -> (Vec<f64>, Vec<f64>) {
-    let angles: Vec<f64> = rows.iter().map(|&i| phi[i]).collect();
-    let (mut sin, mut cos) = (vec![0.0; rows.len()], vec![0.0; rows.len()]);
+/// `sin φ` and `cos φ` of the `angles`, computed together ([`fv::sin_cos_many`]: the bits of
+/// glibc's `sincos`, 32 at a time).
+fn sin_cos_of(angles: Vec<f64>) -> (Vec<f64>, Vec<f64>) {
+    let (mut sin, mut cos) = (vec![0.0; angles.len()], vec![0.0; angles.len()]);
     fv::sin_cos_many(&angles, &mut sin, &mut cos);
     (sin, cos)
 }
