@@ -22,7 +22,7 @@ const WIDE: usize = 16;
 /// fewer values than lists.
 pub fn repeat<T: Copy>(values: &[T], offsets: &[i64]) -> Option<Vec<T>> {
     let (&first, &last) = (offsets.first()?, offsets.last()?);
-    let ascending = offsets.windows(2).fold(true, |ok, w| ok & (w[0] <= w[1]));
+    let ascending = crate::offsets::ascending(offsets);
     if !ascending || values.len() < offsets.len() - 1 {
         return None;
     }

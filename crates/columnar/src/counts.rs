@@ -31,24 +31,26 @@ pub fn count_where<T: Copy>(
     values: &[T],
     test: impl Fn(T) -> bool,
 ) -> Option<Vec<i64>> {
-    let (first, v) = span(offsets, values)?;
     #[cfg(target_arch = "x86_64")]
     {
         if std::arch::is_x86_feature_detected!("avx2")
             && std::arch::is_x86_feature_detected!("popcnt")
+            && std::arch::is_x86_feature_detected!("bmi2")
         {
-            // SAFETY: AVX2 and POPCNT are present (checked just above).
-            return Some(unsafe { counts_by_bits_avx2(offsets, first, v, test) });
+            // SAFETY: AVX2, POPCNT and BMI2 are present (checked just above).
+            return unsafe { counts_by_bits_avx2(offsets, values, test) };
         }
     }
+    let (first, v) = span(offsets, values)?;
     Some(counts_by_bits(offsets, first, v, test, pack_bytes))
 }
 
 /// The span of `values` the lists of `offsets` cover, from its first offset; `None` where
 /// the offsets decrease, are negative or point past `values`.
+#[inline(always)]
 fn span<'a, T>(offsets: &[i64], values: &'a [T]) -> Option<(i64, &'a [T])> {
     let (&first, &last) = (offsets.first()?, offsets.last()?);
-    let ordered = offsets.windows(2).fold(true, |ok, w| ok & (w[0] <= w[1]));
+    let ordered = crate::offsets::ascending(offsets);
     let end = usize::try_from(last).ok()?;
     if !ordered || first < 0 || end > values.len() {
         return None;
@@ -56,18 +58,21 @@ fn span<'a, T>(offsets: &[i64], values: &'a [T]) -> Option<(i64, &'a [T])> {
     Some((first, &values[first as usize..end]))
 }
 
-/// [`counts_by_bits`] compiled for AVX2 (the tests 32 bytes a vector, packed with
-/// `movemask`) and POPCNT.
+/// [`span`] and [`counts_by_bits`] compiled for AVX2 (the offsets' check four a vector with
+/// `vpcmpgtq`, which SSE2 lacks; the tests 32 bytes a vector, packed with `movemask`), POPCNT
+/// and BMI2 (a rank's mask of the bits below a position is one `bzhi`).
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,popcnt")]
+#[target_feature(enable = "avx2,popcnt,bmi2")]
 unsafe fn counts_by_bits_avx2<T: Copy>(
     offsets: &[i64],
-    first: i64,
-    v: &[T],
+    values: &[T],
     test: impl Fn(T) -> bool,
-) -> Vec<i64> {
+) -> Option<Vec<i64>> {
+    let (first, v) = span(offsets, values)?;
     // SAFETY: this function runs only where AVX2 is present.
-    counts_by_bits(offsets, first, v, test, |b| unsafe { pack_avx2(b) })
+    Some(counts_by_bits(offsets, first, v, test, |b| unsafe {
+        pack_avx2(b)
+    }))
 }
 
 /// The top bit of each of 64 bytes, byte `j` to bit `j`.
@@ -112,32 +117,49 @@ fn counts_by_bits<T: Copy>(
     let mut before = Vec::with_capacity(words + 1);
     let mut passed = [0u8; 64];
     let mut run = 0u64;
-    for chunk in v.chunks(64) {
-        // The tests of a block into bytes first (a loop the compiler vectorises): tested and
-        // counted in one loop, a float comparison became a branch, taken at random.
-        for (p, &x) in passed.iter_mut().zip(chunk) {
-            *p = 0u8.wrapping_sub(u8::from(test(x)));
-        }
-        passed[chunk.len()..].fill(0);
-        let w = pack(&passed);
+    let mut push = |passed: &[u8; 64]| {
+        let w = pack(passed);
         before.push(run);
         run += u64::from(w.count_ones());
         bits.push(w);
+    };
+    let blocks = v.chunks_exact(64);
+    let rest = blocks.remainder();
+    for block in blocks {
+        // The tests of a block into bytes first (a loop the compiler vectorises): tested and
+        // counted in one loop, a float comparison became a branch, taken at random.
+        for (p, &x) in passed.iter_mut().zip(block) {
+            *p = 0u8.wrapping_sub(u8::from(test(x)));
+        }
+        push(&passed);
+    }
+    if !rest.is_empty() {
+        for (p, &x) in passed.iter_mut().zip(rest) {
+            *p = 0u8.wrapping_sub(u8::from(test(x)));
+        }
+        passed[rest.len()..].fill(0);
+        push(&passed);
     }
     bits.push(0);
     before.push(run);
+    // Slices of exactly `words + 1` words, with every word index clamped to `words`: the
+    // compiler then knows each look-up is in bounds (the offsets were checked to lie within
+    // the span, so the clamp never changes an index) and the loop below has no branch.
+    let (bits, before) = (&bits[..=words], &before[..=words]);
     // The values passed before position i of the span (i ≤ its length).
     let rank = |i: usize| -> u64 {
-        let (w, s) = (i / 64, i % 64);
+        let (w, s) = ((i / 64).min(words), i % 64);
         before[w] + u64::from((bits[w] & ((1u64 << s) - 1)).count_ones())
     };
-    // A plain loop, not `collect`: an iterator's `from_iter` is compiled out of line, for the
-    // baseline CPU (no POPCNT, and a bit count of a dozen operations).
-    let mut counts = Vec::with_capacity(offsets.len().saturating_sub(1));
+    // Written into a slice of the final length, not pushed: a push re-reads the vector's
+    // length and capacity from memory every event. (Nor `collect`: an iterator's `from_iter`
+    // is compiled out of line, for the baseline CPU — no POPCNT, a bit count of a dozen
+    // operations.)
+    let mut counts = vec![0i64; offsets.len().saturating_sub(1)];
     let mut start = rank(0);
-    for &o in offsets.iter().skip(1) {
+    for (c, &o) in counts.iter_mut().zip(offsets.iter().skip(1)) {
         let end = rank((o - first) as usize);
-        counts.push((end - start) as i64);
+        *c = (end - start) as i64;
         start = end;
     }
     counts
@@ -257,6 +279,15 @@ mod tests {
                     expected
                 );
             }
+        }
+        // Spans of whole words, the last list ending on the word boundary: its end's rank is
+        // the count before the word one past the last (all zero bits).
+        for n in [64i64, 128, 192] {
+            let values: Vec<f32> = (0..n).map(|i| (i % 3) as f32).collect();
+            let offsets = [0, n / 2 + 1, n];
+            let ones = |a: i64, b: i64| (a..b).filter(|i| i % 3 == 2).count() as i64;
+            let expected = vec![ones(0, n / 2 + 1), ones(n / 2 + 1, n)];
+            assert_eq!(count_where(&offsets, &values, |x| x > 1.0).unwrap(), expected);
         }
         let v = [1.0f32, 2.0, 3.0];
         for off in [&[][..], &[0, 2, 1][..], &[0, 4][..], &[-1, 1][..]] {

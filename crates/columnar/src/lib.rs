@@ -9,11 +9,14 @@ pub mod angles;
 pub mod binning;
 pub mod broadcast;
 pub mod combinations;
+pub mod compare;
 pub mod counts;
 pub mod fourvec;
 pub mod masks;
 pub mod mass_bounds;
 pub mod nearest;
+pub mod offsets;
+pub mod select;
 pub mod sincos;
 #[cfg(target_arch = "x86_64")]
 mod sincos_avx512;

@@ -106,7 +106,7 @@ fn every_record_in_order(off: &[i64], idx: &[i64], coll: &[i64]) -> bool {
     let same_offsets = std::ptr::eq(off, coll) || off == coll;
     same_offsets
         && off.first() == Some(&0)
-        && off.windows(2).all(|w| w[0] <= w[1])
+        && columnar::offsets::ascending(off)
         && usize::try_from(total) == Ok(idx.len())
         && idx
             .iter()

@@ -11,6 +11,7 @@
 use crate::ast::BinOp;
 use crate::schema::Num;
 use crate::value::Nums;
+use columnar::compare::test_each;
 
 /// `n` as type `num`: itself, borrowed, where it already is of that type; converted otherwise.
 pub fn as_num(n: &Nums, num: Num) -> std::borrow::Cow<'_, Nums> {
@@ -193,12 +194,12 @@ macro_rules! with_constant {
     ($op:expr, $a:expr, $c:expr, |$x:ident| $f:expr) => {{
         let c = *$c.first().ok_or(ArithError::Mismatch)?;
         match $op {
-            Eq => $a.iter().map(|&$x| $f == c).collect(),
-            Ne => $a.iter().map(|&$x| $f != c).collect(),
-            Lt => $a.iter().map(|&$x| $f < c).collect(),
-            Le => $a.iter().map(|&$x| $f <= c).collect(),
-            Gt => $a.iter().map(|&$x| $f > c).collect(),
-            Ge => $a.iter().map(|&$x| $f >= c).collect(),
+            Eq => test_each($a, |$x| $f == c),
+            Ne => test_each($a, |$x| $f != c),
+            Lt => test_each($a, |$x| $f < c),
+            Le => test_each($a, |$x| $f <= c),
+            Gt => test_each($a, |$x| $f > c),
+            Ge => test_each($a, |$x| $f >= c),
             _ => return Err(ArithError::Mismatch),
         }
     }};

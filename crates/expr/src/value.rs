@@ -25,45 +25,7 @@ pub fn repeat<T: Copy>(v: &[T], offsets: &[i64]) -> Vec<T> {
     })
 }
 
-/// The elements of `v` where `keep` is true.
-///
-/// Without a branch per element (a cut keeps events at random, so a branch on `keep`
-/// mispredicts often) and without growing the output: every element is written at the cursor,
-/// which moves on by the mask bit.
-pub fn select<T: Copy>(v: &[T], keep: &[bool]) -> Vec<T> {
-    let n = v.len().min(keep.len());
-    let mut out = Vec::with_capacity(n);
-    let room = &mut out.spare_capacity_mut()[..n];
-    let mut at = 0;
-    for (x, k) in v[..n].iter().zip(&keep[..n]) {
-        // `at` ≤ the element's position < n: always inside `room`.
-        if let Some(slot) = room.get_mut(at) {
-            slot.write(*x);
-        }
-        at += usize::from(*k);
-    }
-    // SAFETY: the first `at` slots were written (each kept element wrote the slot at the
-    // cursor before moving it on); `at` ≤ n ≤ the capacity.
-    unsafe { out.set_len(at) };
-    out
-}
-
-/// The positions where `keep` is true, found as [`select`] keeps elements.
-pub fn kept_positions(keep: &[bool]) -> Vec<usize> {
-    let n = keep.len();
-    let mut out = Vec::with_capacity(n);
-    let room = &mut out.spare_capacity_mut()[..n];
-    let mut at = 0;
-    for (i, k) in keep.iter().enumerate() {
-        if let Some(slot) = room.get_mut(at) {
-            slot.write(i);
-        }
-        at += usize::from(*k);
-    }
-    // SAFETY: as in `select`: the first `at` slots were written, `at` ≤ n.
-    unsafe { out.set_len(at) };
-    out
-}
+pub use columnar::select::{kept_positions, select};
 
 /// A column of numbers, one vector per C++ arithmetic type (see [`Num`]).
 #[derive(Debug, Clone, PartialEq)]
@@ -378,52 +340,4 @@ pub enum Val {
     Tuples(Vec<String>, Rc<Vec<i64>>, Vec<Vec<i64>>),
     /// One tuple of records per event.
     Tuple(Vec<String>, Vec<Vec<i64>>),
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn selections_keep_what_a_filter_keeps() {
-        // Masks of every density, lengths around the unrolled loop widths, and a mask shorter
-        // or longer than the values (the shorter one decides, as with `zip`).
-        let mut s = 0x2545_F491_4F6C_DD1Du64;
-        for len in [0usize, 1, 2, 7, 8, 9, 31, 64, 1000] {
-            for density in [0u64, 1, 50, 99, 100] {
-                let keep: Vec<bool> = (0..len)
-                    .map(|_| {
-                        s ^= s << 13;
-                        s ^= s >> 7;
-                        s ^= s << 17;
-                        s % 100 < density
-                    })
-                    .collect();
-                let v: Vec<i64> = (0..len as i64).map(|i| i * 3 - 7).collect();
-                let filtered: Vec<i64> = v
-                    .iter()
-                    .zip(&keep)
-                    .filter(|(_, k)| **k)
-                    .map(|(x, _)| *x)
-                    .collect();
-                assert_eq!(select(&v, &keep), filtered, "{len} {density}");
-                let positions: Vec<usize> = (0..len).filter(|i| keep[*i]).collect();
-                assert_eq!(kept_positions(&keep), positions, "{len} {density}");
-                if len > 0 {
-                    assert_eq!(
-                        select(&v[..len - 1], &keep),
-                        filtered_prefix(&v, &keep, len - 1)
-                    );
-                    assert_eq!(
-                        select(&v, &keep[..len - 1]),
-                        filtered_prefix(&v, &keep, len - 1)
-                    );
-                }
-            }
-        }
-    }
-
-    fn filtered_prefix(v: &[i64], keep: &[bool], n: usize) -> Vec<i64> {
-        (0..n).filter(|i| keep[*i]).map(|i| v[i]).collect()
-    }
 }
