@@ -287,7 +287,10 @@ mod tests {
             let offsets = [0, n / 2 + 1, n];
             let ones = |a: i64, b: i64| (a..b).filter(|i| i % 3 == 2).count() as i64;
             let expected = vec![ones(0, n / 2 + 1), ones(n / 2 + 1, n)];
-            assert_eq!(count_where(&offsets, &values, |x| x > 1.0).unwrap(), expected);
+            assert_eq!(
+                count_where(&offsets, &values, |x| x > 1.0).unwrap(),
+                expected
+            );
         }
         let v = [1.0f32, 2.0, 3.0];
         for off in [&[][..], &[0, 2, 1][..], &[0, 4][..], &[-1, 1][..]] {

@@ -265,4 +265,79 @@ mod tests {
             assert!(r.lists(&list_off, &idx, &kept).is_none(), "{pos} {bad}");
         }
     }
+
+    /// Lists short and long, far from the end of the indices and near it: the same as index by
+    /// index; an index outside its event refused wherever it is, and one just past a kept
+    /// list, in a dropped event's list, not.
+    #[test]
+    fn lists_renumber_as_index_by_index_at_every_length() {
+        let mut s = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = |m: u64| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            s % m
+        };
+        // A collection of 0–12 records an event; each event's list 0–12 of its records, or −1.
+        let events = 300usize;
+        let mut coll = vec![0i64];
+        for _ in 0..events {
+            coll.push(coll.last().unwrap() + next(13) as i64);
+        }
+        let (mut list_off, mut idx) = (vec![0i64], Vec::new());
+        for e in 0..events {
+            let (lo, hi) = (coll[e], coll[e + 1]);
+            for _ in 0..next(13) {
+                idx.push(if hi > lo && next(5) > 0 {
+                    lo + next((hi - lo) as u64) as i64
+                } else {
+                    -1
+                });
+            }
+            list_off.push(idx.len() as i64);
+        }
+        let kept: Vec<usize> = (0..events).filter(|_| next(3) > 0).collect();
+        let r = Renumber::new(Rc::new(coll.clone()), &kept);
+        let (off, out) = r.lists(&list_off, &idx, &kept).unwrap();
+        let mut want_off = vec![0i64];
+        let mut want = Vec::new();
+        for (k, &e) in kept.iter().enumerate() {
+            for &i in &idx[list_off[e] as usize..list_off[e + 1] as usize] {
+                want.push(r.one(i, e, k).unwrap());
+            }
+            want_off.push(want.len() as i64);
+        }
+        assert_eq!((off, out), (want_off, want));
+        // A short list far from the end of the indices, followed by the list of an event the
+        // cut drops: that list's indices are not checked.
+        let owner = |p: usize| {
+            (0..events).find(|&x| (list_off[x] as usize..list_off[x + 1] as usize).contains(&p))
+        };
+        let short = kept.iter().copied().find(|&e| {
+            let (a, b) = (list_off[e] as usize, list_off[e + 1] as usize);
+            b > a
+                && b - a <= 8
+                && a + 8 <= idx.len()
+                && coll[e + 1] > coll[e]
+                && owner(b).is_some_and(|o| !kept.contains(&o))
+        });
+        let e = short.expect("a short list before a dropped event's");
+        // Just past it, an index of no event of the short list's: not refused.
+        let mut other = idx.clone();
+        other[list_off[e + 1] as usize] = 1_000_000;
+        assert!(r.lists(&list_off, &other, &kept).is_some());
+        // An index of another event first in the short list: refused.
+        let mut bad = idx.clone();
+        bad[list_off[e] as usize] = coll[e + 1];
+        assert!(r.lists(&list_off, &bad, &kept).is_none());
+        // One past the collection last in the last kept list: refused.
+        let &l = kept
+            .iter()
+            .rev()
+            .find(|&&x| list_off[x + 1] > list_off[x])
+            .unwrap();
+        let mut bad = idx.clone();
+        bad[list_off[l + 1] as usize - 1] = 1_000_000;
+        assert!(r.lists(&list_off, &bad, &kept).is_none());
+    }
 }
