@@ -7,6 +7,8 @@
 //! 8-byte or sixteen 4-byte values are compressed at a time in a register and stored whole
 //! (Zen 4 runs a compress *to memory* as microcode; to a register it is one instruction), the
 //! cursor moved by the mask's popcount — ADL q4 spent 5 % of its time in the portable loops.
+//! `cargo bench -p columnar --bench select` (100 000 events, 60 % kept, on an AMD EPYC Zen 4):
+//! 8-byte values 39.5 → 18.6 µs, 4-byte 33.1 → 9.2 µs, positions 34.9 → 12.0 µs.
 
 use bytemuck::NoUninit;
 
