@@ -432,9 +432,10 @@ fn walk_pairs(
             (e, off[e] as usize, off[e + 1] as usize)
         })
     };
-    if rest.is_empty() && !any_pair {
-        // The common case: every pair is written and the cursor moves by the test's result,
-        // so a test true half the time (opposite charges) mispredicts no branch.
+    if !any_pair {
+        // Every pair is written and the cursor moves by the tests' result (all of them
+        // evaluated, joined with `&`), so tests true half the time (same flavour, opposite
+        // charges) mispredict no branch.
         let base = candidates.len();
         candidates.resize(base + pairs, [0; 3]);
         let out = &mut candidates[base..];
@@ -444,7 +445,10 @@ fn walk_pairs(
                 for j in i + 1..hi {
                     let pos = [i, j];
                     *out.get_mut(n)? = [e as u32, pos[order[0]] as u32, pos[order[1]] as u32];
-                    n += usize::from(first(i, j));
+                    let pass = rest.iter().fold(first(i, j), |ok, &(op, sa, a, sb, b)| {
+                        ok & compare(op, a[pos[sa]], b[pos[sb]])
+                    });
+                    n += usize::from(pass);
                 }
             }
         }
