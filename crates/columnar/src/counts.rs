@@ -117,28 +117,20 @@ fn counts_by_bits<T: Copy>(
     let mut before = Vec::with_capacity(words + 1);
     let mut passed = [0u8; 64];
     let mut run = 0u64;
-    let mut push = |passed: &[u8; 64]| {
-        let w = pack(passed);
-        before.push(run);
-        run += u64::from(w.count_ones());
-        bits.push(w);
-    };
-    let blocks = v.chunks_exact(64);
-    let rest = blocks.remainder();
-    for block in blocks {
+    for block in v.chunks(64) {
         // The tests of a block into bytes first (a loop the compiler vectorises): tested and
         // counted in one loop, a float comparison became a branch, taken at random.
         for (p, &x) in passed.iter_mut().zip(block) {
             *p = 0u8.wrapping_sub(u8::from(test(x)));
         }
-        push(&passed);
-    }
-    if !rest.is_empty() {
-        for (p, &x) in passed.iter_mut().zip(rest) {
-            *p = 0u8.wrapping_sub(u8::from(test(x)));
+        if block.len() < 64 {
+            // The last, short block only (an unconditional fill was a `memset` call a block).
+            passed[block.len()..].fill(0);
         }
-        passed[rest.len()..].fill(0);
-        push(&passed);
+        let w = pack(&passed);
+        before.push(run);
+        run += u64::from(w.count_ones());
+        bits.push(w);
     }
     bits.push(0);
     before.push(run);
