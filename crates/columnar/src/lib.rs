@@ -11,6 +11,7 @@ pub mod broadcast;
 pub mod combinations;
 pub mod compare;
 pub mod counts;
+pub mod fill_sums;
 pub mod fourvec;
 pub mod masks;
 pub mod mass_bounds;

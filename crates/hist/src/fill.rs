@@ -5,6 +5,7 @@
 //! configuration, only the bin arithmetic and the additions.
 
 use columnar::binning::Regular;
+use columnar::fill_sums::LaneSums;
 
 use crate::axis::{BinIndex, Indexer};
 use crate::error::{HistError, Result};
@@ -90,11 +91,14 @@ fn kernel_1d<I: BinIndex, W: Weights>(
 
 /// Unit-weight fills on a regular axis, the common case (`Histo1D` of a column), in blocks:
 /// first the bins of a block without branches ([`Regular::indices`], vectorised), then the
-/// counts and the running sums in fill order. Gives the same histogram, bit for bit, as
-/// [`kernel_1d`]: Σx and Σx² add the in-range values in the same order (adding `+0.0` for the
-/// others changes nothing: a running sum that starts at `+0.0` is never `−0.0`); Σw and Σw² are
-/// counts; and a bin's count is added at once only where that equals adding 1 that many times
-/// (an integer content below 2⁵³).
+/// counts and the running sums. Gives the same bin contents, bit for bit, as [`kernel_1d`]: a
+/// bin's count is added at once only where that equals adding 1 that many times (an integer
+/// content below 2⁵³); Σw and Σw² are counts. Σx and Σx² are kept in eight interleaved running
+/// sums ([`LaneSums`]: value `i` of the fill into sum `i mod 8`, the sums added in a fixed
+/// order at the end): one running sum, as `kernel_1d` and `TH1::Fill` keep it, waits for each
+/// value's addition, and that chain bounded this loop (criterion `hist/fill`). So these two
+/// sums equal `kernel_1d`'s to rounding, not bit for bit — and, as every fill's, are the same
+/// on any number of threads.
 fn regular_unit_1d<T: Widen>(
     axis: &Regular,
     xs: &[T],
@@ -109,7 +113,7 @@ fn regular_unit_1d<T: Widen>(
     // wait on each other; only when the histogram is small against the fill.
     let lanes = (nb + 2) * 4 <= xs.len().max(BLOCK) * 2;
     let mut counts = vec![[0u32; 4]; if lanes { nb + 2 } else { 0 }];
-    let mut sums = BlockSums::default();
+    let mut sums = LaneSums::default();
     let mut since_flush = 0usize;
     for block in xs.chunks(BLOCK) {
         let block = T::widen(block, &mut wide);
@@ -120,7 +124,7 @@ fn regular_unit_1d<T: Widen>(
         } else {
             Counts::Contents(values, sumw2)
         };
-        sums = count_block(bins, block, nb, out, sums);
+        count_block(bins, block, nb, out, &mut sums);
         // The u32 counters cannot overflow: they are flushed every 2³⁰ values.
         since_flush += block.len();
         if lanes && since_flush >= 1 << 30 {
@@ -131,12 +135,7 @@ fn regular_unit_1d<T: Widen>(
     if lanes {
         flush_counts(&mut counts, values, sumw2);
     }
-    let BlockSums {
-        sx,
-        sx2,
-        n_in,
-        nonfinite,
-    } = sums;
+    let (sx, sx2, n_in, nonfinite) = (sums.sum_x(), sums.sum_x2(), sums.inside, sums.nonfinite);
     let s = &mut acc.stats;
     s.sumw += n_in as f64;
     s.sumw2 += n_in as f64;
@@ -145,72 +144,35 @@ fn regular_unit_1d<T: Widen>(
     acc.nonfinite += nonfinite;
 }
 
-/// The running sums of [`regular_unit_1d`], carried from block to block.
-#[derive(Clone, Copy, Default)]
-struct BlockSums {
-    sx: f64,
-    sx2: f64,
-    n_in: u64,
-    nonfinite: u64,
-}
-
 /// Where [`count_block`] counts: per-bin lane counters, or the contents (and Σw²) directly.
 enum Counts<'a> {
     Lanes(&'a mut [[u32; 4]]),
     Contents(&'a mut [f64], &'a mut [f64]),
 }
 
-/// Count one block's values into their bins and carry the running sums on, in fill order.
-/// Kept out of line: inlined into the block loop (with the widening buffer), the compiler kept
-/// the running sums in a stack slot, stored and reloaded for every value (perf of ADL q2: the
-/// fill loop 30 % of the event loop against 22 % before).
-#[inline(never)]
-fn count_block(
-    bins: &[u32],
-    block: &[f64],
-    nb: usize,
-    out: Counts<'_>,
-    sums: BlockSums,
-) -> BlockSums {
-    let BlockSums {
-        mut sx,
-        mut sx2,
-        mut n_in,
-        mut nonfinite,
-    } = sums;
+/// Count one block's values into their bins and carry the running sums on
+/// ([`LaneSums::add`]: value `i` of the block into sum `i mod LANES`; blocks are a multiple of
+/// `LANES` long, so that is its position in the fill too).
+fn count_block(bins: &[u32], block: &[f64], nb: usize, out: Counts<'_>, sums: &mut LaneSums) {
     match out {
         Counts::Lanes(counts) => {
-            for (i, (&b, &x)) in bins.iter().zip(block).enumerate() {
-                let b = b as usize;
-                counts[b][i & 3] += 1;
-                let inside = b.wrapping_sub(1) < nb;
-                sx += if inside { x } else { 0.0 };
-                sx2 += if inside { x * x } else { 0.0 };
-                n_in += u64::from(inside);
-                nonfinite += u64::from(!x.is_finite());
+            // Four counters a bin (value i into counter i mod 4), so that runs of one bin do
+            // not wait on each other.
+            for (i, &b) in bins.iter().enumerate() {
+                counts[b as usize][i & 3] += 1;
             }
         }
         Counts::Contents(values, sumw2) => {
-            for (&b, &x) in bins.iter().zip(block) {
+            for &b in bins {
                 let b = b as usize;
                 values[b] += 1.0;
                 if !sumw2.is_empty() {
                     sumw2[b] += 1.0;
                 }
-                let inside = b.wrapping_sub(1) < nb;
-                sx += if inside { x } else { 0.0 };
-                sx2 += if inside { x * x } else { 0.0 };
-                n_in += u64::from(inside);
-                nonfinite += u64::from(!x.is_finite());
             }
         }
     }
-    BlockSums {
-        sx,
-        sx2,
-        n_in,
-        nonfinite,
-    }
+    sums.add(bins, block, nb);
 }
 
 /// Values a block fill of [`regular_unit_1d`] takes.
@@ -388,9 +350,10 @@ impl Histogram {
         self.bulk_2d("fill_2d", &[x], &[y], PerValue(&[w]))
     }
 
-    /// Fills every value of `xs` with weight 1: the same result as calling
-    /// [`fill`](Self::fill) on each in order, without the per-call overhead. Errors on a 2D
-    /// histogram (before anything is filled).
+    /// Fills every value of `xs` with weight 1: the same bin contents as calling
+    /// [`fill`](Self::fill) on each in order, without the per-call overhead, and the same
+    /// running sums to rounding (on a regular axis Σx and Σx² are kept in eight interleaved
+    /// sums, [`columnar::fill_sums`]). Errors on a 2D histogram (before anything is filled).
     pub fn fill_many(&mut self, xs: &[f64]) -> Result<()> {
         self.bulk_1d("fill_many", xs, Unit)
     }
@@ -510,7 +473,7 @@ mod tests {
 
     #[test]
     fn unit_weight_block_fills_equal_the_general_kernel_bit_for_bit() {
-        use super::{kernel_1d, Acc, Indexer, Unit};
+        use super::{kernel_1d, Acc, BinIndex, Indexer, Unit};
         // Edges, NaN, infinities, values in and out of range, runs of one bin.
         let mut xs: Vec<f64> = (0..20_000)
             .map(|i| (i as f64 * 0.37).sin() * 40.0 + 30.0)
@@ -539,6 +502,9 @@ mod tests {
                         }
                     }
                     let mut single = bulk.clone();
+                    // Σx and Σx² as the block fill keeps them: value i of a fill into running
+                    // sum i mod 8, the eight added in pairs, then pairs of pairs.
+                    let mut want = single.stats.unwrap();
                     bulk.fill_many(&xs[..5000]).unwrap();
                     bulk.fill_many(&xs[5000..]).unwrap();
                     for chunk in [&xs[..5000], &xs[5000..]] {
@@ -549,7 +515,27 @@ mod tests {
                         with_index!(single.axes[0], ix => kernel_1d(ix, bins_n, chunk, Unit, values, sumw2, &mut acc));
                         single.entries += chunk.len() as u64;
                         single.absorb(acc);
+                        let (mut lx, mut lx2) = ([0.0f64; 8], [0.0f64; 8]);
+                        for (i, &x) in chunk.iter().enumerate() {
+                            let bin = with_index!(single.axes[0], ix => ix.index(x));
+                            if (1..=bins_n).contains(&bin) {
+                                lx[i % 8] += x;
+                                lx2[i % 8] += x * x;
+                            }
+                        }
+                        let tree = |s: [f64; 8]| {
+                            ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]))
+                        };
+                        want.sumwx += tree(lx);
+                        want.sumwx2 += tree(lx2);
                     }
+                    // One running sum and eight agree to rounding.
+                    let one = single.stats.unwrap();
+                    for (a, b) in [(one.sumwx, want.sumwx), (one.sumwx2, want.sumwx2)] {
+                        assert!((a - b).abs() <= 1e-12 * a.abs(), "{a} against {b}");
+                    }
+                    let stats = single.stats.as_mut().unwrap();
+                    (stats.sumwx, stats.sumwx2) = (want.sumwx, want.sumwx2);
                     assert_eq!(bulk, single, "{bins} bins, {storage:?}, prior {prior:?}");
                     let bits = |h: &Histogram| -> Vec<u64> {
                         h.values

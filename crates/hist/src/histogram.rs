@@ -39,9 +39,11 @@ pub struct Histogram {
 }
 
 /// The running sums ROOT keeps while filling (`TH1::fTsumw` …): over the values that land
-/// inside the axes (not in a flow bin, ROOT's default), in fill order. `GetMean` and
-/// `GetStdDev` come from them, so they give the mean of the filled values, not of the bin
-/// centres.
+/// inside the axes (not in a flow bin, ROOT's default). `GetMean` and `GetStdDev` come from
+/// them, so they give the mean of the filled values, not of the bin centres. Single fills add
+/// in fill order, as `TH1::Fill`; a unit-weight bulk fill on a regular axis keeps Σx and Σx²
+/// in eight interleaved running sums ([`columnar::fill_sums`]), equal to one running sum's to
+/// rounding, the same on any number of threads.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Stats {
     /// Σw.
