@@ -12,6 +12,8 @@
 //! a sample of all others (and, by `cargo test -p columnar --release -- --ignored`, over every
 //! float32 in and around an axis).
 
+use crate::fill_sums::LaneSums;
+
 /// ROOT's `TAxis::FindFixBin` on a regular axis of `bins` bins from `low` to `high` of width
 /// `width = (high - low) / bins` (0: underflow, `bins + 1`: overflow and NaN), with the edge
 /// correction of ROOT 6.38.
@@ -184,8 +186,77 @@ impl Regular {
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx512f,avx512vl")]
     unsafe fn indices_avx512<T: Copy + Into<f64>>(&self, xs: &[T], out: &mut [u32]) {
+        self.indices_avx512_summing::<T, false>(xs, out, &mut LaneSums::default());
+    }
+
+    /// [`indices`](Self::indices) of `xs` into `out` and, in the same pass, their running sums
+    /// into `sums` ([`LaneSums::add`] of the values in double precision with these bins: the
+    /// same bits): a unit-weight fill's two passes over a block in one, without a
+    /// double-precision copy of single-precision values. Value `i` goes into lane
+    /// `i mod LANES`, so a fill given in parts keeps its lanes where every part but the last is
+    /// a multiple of [`LANES`](crate::fill_sums::LANES) long.
+    pub fn indices_and_sums<T: Copy + Into<f64>>(
+        &self,
+        xs: &[T],
+        out: &mut [u32],
+        sums: &mut LaneSums,
+    ) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx512f")
+                && std::arch::is_x86_feature_detected!("avx512vl")
+            {
+                // SAFETY: AVX-512F and VL are present (checked just above).
+                unsafe { self.indices_avx512_summing::<T, true>(xs, out, sums) };
+                return;
+            }
+        }
+        self.indices(xs, out);
+        self.sums_after(xs, out, 0, sums);
+    }
+
+    /// [`LaneSums::add`] of `xs[from..]` (widened, a stack buffer at a time) with their bins
+    /// `out[from..]`; `from` a multiple of [`LANES`](crate::fill_sums::LANES).
+    fn sums_after<T: Copy + Into<f64>>(
+        &self,
+        xs: &[T],
+        out: &[u32],
+        from: usize,
+        sums: &mut LaneSums,
+    ) {
+        let n = xs.len().min(out.len());
+        let mut wide = [0.0f64; 256];
+        for (x, b) in xs[from.min(n)..n]
+            .chunks(256)
+            .zip(out[from.min(n)..n].chunks(256))
+        {
+            for (w, x) in wide.iter_mut().zip(x) {
+                *w = (*x).into();
+            }
+            sums.add(b, &wide[..x.len()], self.bins);
+        }
+    }
+
+    /// The AVX-512 bins and, with `SUMS`, the running sums of the values in range in the same
+    /// loop (eight values a vector: lane `l` of a vector is value `i + l`, `i` a multiple of
+    /// eight — [`LaneSums`]' lanes; separate multiply and add, as `LaneSums::add`).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx512vl")]
+    unsafe fn indices_avx512_summing<T: Copy + Into<f64>, const SUMS: bool>(
+        &self,
+        xs: &[T],
+        out: &mut [u32],
+        sums: &mut LaneSums,
+    ) {
         use std::arch::x86_64::*;
         let n = xs.len().min(out.len());
+        let mut sx = _mm512_loadu_pd(sums.sx.as_ptr());
+        let mut sx2 = _mm512_loadu_pd(sums.sx2.as_ptr());
+        // Per-lane counts of the values in range and finite (masked adds: no popcount).
+        let (mut inside_n, mut finite_n) = (_mm512_setzero_si512(), _mm512_setzero_si512());
+        let one64 = _mm512_set1_epi64(1);
+        let (first, nb_u) = (_mm256_set1_epi32(1), _mm256_set1_epi32(self.bins as i32));
+        let infinity = _mm512_set1_pd(f64::INFINITY);
         let nb = self.bins as f64;
         let vnb = _mm512_set1_pd(nb);
         let vlow = _mm512_set1_pd(self.low);
@@ -220,9 +291,26 @@ impl Regular {
             let b = _mm256_mask_blend_epi32(inside, over_bin, b);
             let b = _mm256_mask_blend_epi32(under, b, underflow);
             _mm256_storeu_si256(out.as_mut_ptr().add(i) as *mut __m256i, b);
+            if SUMS {
+                // In range: bins 1..=nb (unsigned bin − 1 below nb).
+                let ok = _mm256_cmplt_epu32_mask(_mm256_sub_epi32(b, first), nb_u);
+                let v = _mm512_maskz_mov_pd(ok, x);
+                sx = _mm512_add_pd(sx, v);
+                sx2 = _mm512_add_pd(sx2, _mm512_mul_pd(v, v));
+                let finite = _mm512_cmp_pd_mask::<_CMP_LT_OQ>(_mm512_abs_pd(x), infinity);
+                inside_n = _mm512_mask_add_epi64(inside_n, ok, inside_n, one64);
+                finite_n = _mm512_mask_add_epi64(finite_n, finite, finite_n, one64);
+            }
             i += 8;
         }
         self.indices_plain(&xs[i..n], &mut out[i..n]);
+        if SUMS {
+            _mm512_storeu_pd(sums.sx.as_mut_ptr(), sx);
+            _mm512_storeu_pd(sums.sx2.as_mut_ptr(), sx2);
+            sums.inside += _mm512_reduce_add_epi64(inside_n) as u64;
+            sums.nonfinite += i as u64 - _mm512_reduce_add_epi64(finite_n) as u64;
+            self.sums_after(xs, out, i, sums);
+        }
     }
 
     /// The plain (scalar, branching) bins, for comparison in tests and benches.
@@ -261,6 +349,26 @@ mod tests {
         let mut got = vec![0u32; xs.len()];
         axis.indices(xs, &mut got);
         assert_eq!(got, want, "chosen kernel on {axis:?}");
+        // The bins with the running sums (in one pass with AVX-512), and the sums after the
+        // bins (the other machines' path): the sums of `LaneSums::add` of the doubles.
+        let wide: Vec<f64> = xs.iter().map(|&x| x.into()).collect();
+        let mut want_sums = LaneSums::default();
+        want_sums.add(want, &wide, axis.bins());
+        let bits = |s: &LaneSums| {
+            (
+                s.sx.map(f64::to_bits),
+                s.sx2.map(f64::to_bits),
+                s.inside,
+                s.nonfinite,
+            )
+        };
+        let mut sums = LaneSums::default();
+        axis.indices_and_sums(xs, &mut got, &mut sums);
+        assert_eq!(got, want, "bins with sums on {axis:?}");
+        assert_eq!(bits(&sums), bits(&want_sums), "sums with bins on {axis:?}");
+        let mut sums = LaneSums::default();
+        axis.sums_after(xs, want, 0, &mut sums);
+        assert_eq!(bits(&sums), bits(&want_sums), "sums after bins on {axis:?}");
         axis.indices_plain(xs, &mut got);
         assert_eq!(got, want, "portable kernel on {axis:?}");
         #[cfg(target_arch = "x86_64")]

@@ -90,8 +90,9 @@ fn kernel_1d<I: BinIndex, W: Weights>(
 }
 
 /// Unit-weight fills on a regular axis, the common case (`Histo1D` of a column), in blocks:
-/// first the bins of a block without branches ([`Regular::indices`], vectorised), then the
-/// counts and the running sums. Gives the same bin contents, bit for bit, as [`kernel_1d`]: a
+/// first the bins and the running sums of a block, without branches and in one pass
+/// ([`Regular::indices_and_sums`], vectorised), then the counts. Gives the same bin contents,
+/// bit for bit, as [`kernel_1d`]: a
 /// bin's count is added at once only where that equals adding 1 that many times (an integer
 /// content below 2⁵³); Σw and Σw² are counts. Σx and Σx² are kept in eight interleaved running
 /// sums ([`LaneSums`]: value `i` of the fill into sum `i mod 8`, the sums added in a fixed
@@ -99,7 +100,7 @@ fn kernel_1d<I: BinIndex, W: Weights>(
 /// value's addition, and that chain bounded this loop (criterion `hist/fill`). So these two
 /// sums equal `kernel_1d`'s to rounding, not bit for bit — and, as every fill's, are the same
 /// on any number of threads.
-fn regular_unit_1d<T: Widen>(
+fn regular_unit_1d<T: Copy + Into<f64>>(
     axis: &Regular,
     xs: &[T],
     values: &mut [f64],
@@ -107,7 +108,6 @@ fn regular_unit_1d<T: Widen>(
     acc: &mut Acc,
 ) {
     let nb = axis.bins();
-    let mut wide = [0.0f64; BLOCK];
     let mut bins = [0u32; BLOCK];
     // Four counters per bin, so that runs of one bin (the overflow of a steep spectrum) do not
     // wait on each other; only when the histogram is small against the fill.
@@ -116,15 +116,16 @@ fn regular_unit_1d<T: Widen>(
     let mut sums = LaneSums::default();
     let mut since_flush = 0usize;
     for block in xs.chunks(BLOCK) {
-        let block = T::widen(block, &mut wide);
         let bins = &mut bins[..block.len()];
-        axis.indices(block, bins);
+        // The bins and the running sums in one pass ([`Regular::indices_and_sums`]): value i
+        // of the fill into sum i mod 8, as blocks are a multiple of 8 long.
+        axis.indices_and_sums(block, bins, &mut sums);
         let out = if lanes {
             Counts::Lanes(&mut counts)
         } else {
             Counts::Contents(values, sumw2)
         };
-        count_block(bins, block, nb, out, &mut sums);
+        count_block(bins, out);
         // The u32 counters cannot overflow: they are flushed every 2³⁰ values.
         since_flush += block.len();
         if lanes && since_flush >= 1 << 30 {
@@ -150,10 +151,8 @@ enum Counts<'a> {
     Contents(&'a mut [f64], &'a mut [f64]),
 }
 
-/// Count one block's values into their bins and carry the running sums on
-/// ([`LaneSums::add`]: value `i` of the block into sum `i mod LANES`; blocks are a multiple of
-/// `LANES` long, so that is its position in the fill too).
-fn count_block(bins: &[u32], block: &[f64], nb: usize, out: Counts<'_>, sums: &mut LaneSums) {
+/// Count one block's values into their bins.
+fn count_block(bins: &[u32], out: Counts<'_>) {
     match out {
         Counts::Lanes(counts) => {
             // Four counters a bin (value i into counter i mod 4), so that runs of one bin do
@@ -172,35 +171,10 @@ fn count_block(bins: &[u32], block: &[f64], nb: usize, out: Counts<'_>, sums: &m
             }
         }
     }
-    sums.add(bins, block, nb);
 }
 
 /// Values a block fill of [`regular_unit_1d`] takes.
 const BLOCK: usize = 1024;
-
-/// Values the unit-weight block fill takes: doubles as they are, floats widened exactly, a block
-/// at a time, into a buffer that stays in cache (instead of a double-precision copy of a whole
-/// column).
-trait Widen: Copy {
-    /// `block` (at most [`BLOCK`] values) as doubles.
-    fn widen<'a>(block: &'a [Self], buf: &'a mut [f64; BLOCK]) -> &'a [f64];
-}
-
-impl Widen for f64 {
-    fn widen<'a>(block: &'a [f64], _: &'a mut [f64; BLOCK]) -> &'a [f64] {
-        block
-    }
-}
-
-impl Widen for f32 {
-    fn widen<'a>(block: &'a [f32], buf: &'a mut [f64; BLOCK]) -> &'a [f64] {
-        let out = &mut buf[..block.len()];
-        for (w, &x) in out.iter_mut().zip(block) {
-            *w = f64::from(x);
-        }
-        out
-    }
-}
 
 /// Add per-bin counts of unit weights to the contents (and Σw²), then zero them: at once where
 /// that is exact, one by one otherwise.
