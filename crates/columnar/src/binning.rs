@@ -250,6 +250,8 @@ impl Regular {
     ) {
         use std::arch::x86_64::*;
         let n = xs.len().min(out.len());
+        // The eight lanes of each sum (`[f64; LANES]`, LANES = 8: one 64-byte load and,
+        // at the end, one store each).
         let mut sx = _mm512_loadu_pd(sums.sx.as_ptr());
         let mut sx2 = _mm512_loadu_pd(sums.sx2.as_ptr());
         // Per-lane counts of the values in range and finite (masked adds: no popcount).

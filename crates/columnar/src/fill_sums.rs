@@ -11,7 +11,8 @@
 //! their order are fixed), and equal to one running sum's to rounding — not bit for bit: the
 //! additions are grouped differently.
 
-/// The interleaved running sums.
+/// The interleaved running sums (eight: one AVX-512 register of doubles; `Regular::indices_and_sums`
+/// loads and stores them as one).
 pub const LANES: usize = 8;
 
 /// Σx, Σx² (in [`LANES`] running sums), and the counts of the values in range and not finite.
