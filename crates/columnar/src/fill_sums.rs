@@ -33,14 +33,11 @@ impl LaneSums {
     /// slice decides): value `i` into lane `i mod LANES`. A fill given in several parts keeps
     /// its lanes if every part but the last is a multiple of [`LANES`] long. Out-of-range
     /// values add `+0.0`, which changes no sum (a sum that starts at `+0.0` is never `−0.0`).
+    /// (With AVX-512 a fill takes these sums in the bins' own pass,
+    /// `Regular::indices_and_sums`; this is the path of other CPUs and of a block's last values.)
     pub fn add(&mut self, bins: &[u32], xs: &[f64], nb: usize) {
         #[cfg(target_arch = "x86_64")]
         {
-            if std::arch::is_x86_feature_detected!("avx512f") {
-                // SAFETY: AVX-512F is present (checked just above).
-                unsafe { self.add_avx512(bins, xs, nb) };
-                return;
-            }
             if std::arch::is_x86_feature_detected!("avx2") {
                 // SAFETY: AVX2 is present (checked just above).
                 unsafe { self.add_avx2(bins, xs, nb) };
@@ -90,13 +87,6 @@ impl LaneSums {
         (self.sx, self.sx2) = (sx, sx2);
         self.inside += inside.iter().sum::<u64>();
         self.nonfinite += nonfinite.iter().sum::<u64>();
-    }
-
-    /// [`add_plain`](Self::add_plain) compiled for AVX-512: the eight lanes one register.
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx512f")]
-    unsafe fn add_avx512(&mut self, bins: &[u32], xs: &[f64], nb: usize) {
-        self.add_plain(bins, xs, nb);
     }
 
     /// [`add_plain`](Self::add_plain) compiled for AVX2: the eight lanes two registers.
@@ -193,12 +183,6 @@ mod tests {
                 // SAFETY: AVX2 is present.
                 unsafe { s.add_avx2(&bins, &xs, nb) };
                 check(s, "AVX2");
-            }
-            if std::arch::is_x86_feature_detected!("avx512f") {
-                let mut s = LaneSums::default();
-                // SAFETY: AVX-512F is present.
-                unsafe { s.add_avx512(&bins, &xs, nb) };
-                check(s, "AVX-512");
             }
         }
         // The lanes are added in pairs, then pairs of pairs; and equal one running sum to

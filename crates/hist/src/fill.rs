@@ -92,9 +92,8 @@ fn kernel_1d<I: BinIndex, W: Weights>(
 /// Unit-weight fills on a regular axis, the common case (`Histo1D` of a column), in blocks:
 /// first the bins and the running sums of a block, without branches and in one pass
 /// ([`Regular::indices_and_sums`], vectorised), then the counts. Gives the same bin contents,
-/// bit for bit, as [`kernel_1d`]: a
-/// bin's count is added at once only where that equals adding 1 that many times (an integer
-/// content below 2⁵³); Σw and Σw² are counts. Σx and Σx² are kept in eight interleaved running
+/// bit for bit, as [`kernel_1d`]: a bin's count is added at once only where that equals adding
+/// 1 that many times (an integer content below 2⁵³); Σw and Σw² are counts. Σx and Σx² are kept in eight interleaved running
 /// sums ([`LaneSums`]: value `i` of the fill into sum `i mod 8`, the sums added in a fixed
 /// order at the end): one running sum, as `kernel_1d` and `TH1::Fill` keep it, waits for each
 /// value's addition, and that chain bounded this loop (criterion `hist/fill`). So these two
