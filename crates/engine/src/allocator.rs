@@ -31,19 +31,15 @@ pub fn keep_freed_memory() {
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, LOOP_PURGE_DELAY_MS) };
 }
 
-/// After an event loop: hand the memory it freed back to the kernel. A notebook that ran an
-/// analysis does not hold the loop's memory afterwards, and the outputs written next do not add
-/// to it.
+/// After an event loop: hand the memory the calling thread freed back to the kernel. A
+/// notebook that ran an analysis does not hold the loop's memory afterwards, and the outputs
+/// written next do not add to it.
 ///
 /// mimalloc keeps a thread's freed pages in that thread's heap, and `mi_collect` frees only the
-/// calling thread's (and forces the purges scheduled so far): every thread of `pool` (the
-/// loop's workers) collects its own, then the calling thread.
-pub fn return_freed_memory(pool: Option<&rayon::ThreadPool>) {
+/// calling thread's (and forces the purges scheduled so far): every thread of an event loop
+/// calls this when it has no work item left (`workers::for_each_item`).
+pub fn return_freed_memory() {
     // SAFETY: a forced collection of the calling thread's heap: mimalloc's public API, valid at
     // any time on any thread.
-    let collect = || unsafe { libmimalloc_sys::mi_collect(true) };
-    if let Some(pool) = pool {
-        pool.broadcast(|_| collect());
-    }
-    collect();
+    unsafe { libmimalloc_sys::mi_collect(true) };
 }

@@ -40,6 +40,7 @@ pub mod sample;
 pub mod snapshot;
 pub mod tables;
 pub mod taken;
+mod workers;
 
 pub use analysis::{
     Analysis, Binning, GraphNode, HistSpec, Item, NodeOp, PlotConfig, PlotSpec, SampleSum,

@@ -1,11 +1,10 @@
-//! Running an analysis: plan its work items, process them on a thread pool (or one at a time
+//! Running an analysis: plan its work items, process them on several threads (or one at a time
 //! in a Dask task or batch job), merge the partial results and finish them into [`Results`].
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-use rayon::prelude::*;
 use rootio::{Array, Dataset, RootFile};
 
 use crate::analysis::Analysis;
@@ -52,6 +51,16 @@ impl Default for RunOptions<'_> {
             output_dir: None,
             snapshot_sink: None,
             cancel: None,
+        }
+    }
+}
+
+impl RunOptions<'_> {
+    /// The threads the event loop runs on: [`RunOptions::threads`], or one per core for 0.
+    fn worker_threads(&self) -> usize {
+        match self.threads {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
         }
     }
 }
@@ -132,13 +141,10 @@ fn taken_paths(plan: &Plan, output_dir: Option<&Path>) -> Result<Vec<(PathBuf, S
 }
 
 /// Run an analysis on this machine: plan work items of about `chunk_entries` entries, process
-/// them on a thread pool, and merge their partials with [`merge_all`].
+/// them on [`RunOptions::threads`] threads, and merge their partials with [`merge_all`].
 pub fn run(a: &Analysis, options: &RunOptions<'_>) -> Result<Results> {
     let (plan, open) = plan_samples(a, Split::EntriesPerItem(options.chunk_entries))?;
-    let threads = match options.threads {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-        n => n,
-    };
+    let threads = options.worker_threads();
     crate::plan::check_memory(&plan, threads + crate::partial::MERGE_ARITY + 1)?;
     if !a.snapshots.is_empty() && plan.samples.len() > 1 {
         return Err(EngineError::Analysis {
@@ -227,6 +233,7 @@ fn run_planned(
         .collect();
     let done = AtomicU64::new(0);
     let read_ahead = crate::read_ahead::ReadAhead::default();
+    let threads = options.worker_threads();
     let started = Instant::now();
     let cancelled = || {
         options
@@ -239,7 +246,7 @@ fn run_planned(
         }
         let o = &open[it.sample];
         let tree = o.trees.get(file_index(&plan, it));
-        if options.threads == 1 {
+        if threads == 1 {
             read_ahead.before(&plan, &open, it);
         }
         let mut p = process(&plan, String::new(), &o.compiled, tree, it, options.cancel)?;
@@ -268,26 +275,7 @@ fn run_planned(
             .map_err(|_| internal_error("the merge of partial results panicked"))?
             .push(it.index, p)
     };
-    let done_all: Result<()> = if options.threads == 1 {
-        let r = plan.items.iter().try_for_each(work);
-        crate::allocator::return_freed_memory(None);
-        r
-    } else {
-        // Generous stacks: expressions are evaluated by walking their (depth-limited) trees.
-        let mut b = rayon::ThreadPoolBuilder::new().stack_size(WORKER_STACK);
-        if options.threads > 0 {
-            b = b.num_threads(options.threads);
-        }
-        match b.build() {
-            Ok(pool) => {
-                let r = pool.install(|| plan.items.par_iter().try_for_each(work));
-                crate::allocator::return_freed_memory(Some(&pool));
-                r
-            }
-            Err(_) => plan.items.iter().try_for_each(work),
-        }
-    };
-    done_all?;
+    crate::workers::for_each_item(threads, plan.items.len(), |i| work(&plan.items[i]))?;
     if cancelled() {
         return Err(EngineError::Interrupted);
     }
@@ -335,9 +323,6 @@ fn run_planned(
         .sum();
     Ok(r)
 }
-
-/// The stack of each worker thread (the default is 2 MiB).
-const WORKER_STACK: usize = 16 << 20;
 
 pub(crate) fn file_index(plan: &Plan, it: &WorkItem) -> usize {
     plan.files

@@ -431,7 +431,7 @@ fn run(py: Python<'_>, analysis: &str, threads: usize, entries_per_item: u64) ->
     });
     // The run's thread has finished: what it freed after the loop (its heap, abandoned at
     // its end) is purged here.
-    engine::allocator::return_freed_memory(None);
+    engine::allocator::return_freed_memory();
     let r = r?.map_err(|e| engine_error(py, e))?;
     Ok(results_json(&r))
 }
