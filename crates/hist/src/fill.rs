@@ -110,8 +110,8 @@ fn regular_unit_1d<T: Copy + Into<f64>>(
     let mut bins = [0u32; BLOCK];
     // Four counters per bin, so that runs of one bin (the overflow of a steep spectrum) do not
     // wait on each other; only when the histogram is small against the fill.
-    let lanes = (nb + 2) * 4 <= xs.len().max(BLOCK) * 2;
-    let mut counts = vec![[0u32; 4]; if lanes { nb + 2 } else { 0 }];
+    let lanes = (nb + 2) * COUNTERS <= xs.len().max(BLOCK) * 2;
+    let mut counts = vec![[0u32; COUNTERS]; if lanes { nb + 2 } else { 0 }];
     let mut sums = LaneSums::default();
     let mut since_flush = 0usize;
     for block in xs.chunks(BLOCK) {
@@ -146,7 +146,7 @@ fn regular_unit_1d<T: Copy + Into<f64>>(
 
 /// Where [`count_block`] counts: per-bin lane counters, or the contents (and Σw²) directly.
 enum Counts<'a> {
-    Lanes(&'a mut [[u32; 4]]),
+    Lanes(&'a mut [[u32; COUNTERS]]),
     Contents(&'a mut [f64], &'a mut [f64]),
 }
 
@@ -155,9 +155,16 @@ fn count_block(bins: &[u32], out: Counts<'_>) {
     match out {
         Counts::Lanes(counts) => {
             // Four counters a bin (value i into counter i mod 4), so that runs of one bin do
-            // not wait on each other.
-            for (i, &b) in bins.iter().enumerate() {
-                counts[b as usize][i & 3] += 1;
+            // not wait on each other; taken four values at a time, each value's counter is a
+            // constant (criterion `hist/fill`: 1.51 → 1.28 ms against `i & 3` a value).
+            let mut groups = bins.chunks_exact(COUNTERS);
+            for g in &mut groups {
+                for (k, &b) in g.iter().enumerate() {
+                    counts[b as usize][k] += 1;
+                }
+            }
+            for (k, &b) in groups.remainder().iter().enumerate() {
+                counts[b as usize][k] += 1;
             }
         }
         Counts::Contents(values, sumw2) => {
@@ -172,12 +179,15 @@ fn count_block(bins: &[u32], out: Counts<'_>) {
     }
 }
 
+/// Counters a bin of [`count_block`]: value `i` of a block into counter `i mod COUNTERS`.
+const COUNTERS: usize = 4;
+
 /// Values a block fill of [`regular_unit_1d`] takes.
 const BLOCK: usize = 1024;
 
 /// Add per-bin counts of unit weights to the contents (and Σw²), then zero them: at once where
 /// that is exact, one by one otherwise.
-fn flush_counts(counts: &mut [[u32; 4]], values: &mut [f64], sumw2: &mut [f64]) {
+fn flush_counts(counts: &mut [[u32; COUNTERS]], values: &mut [f64], sumw2: &mut [f64]) {
     const EXACT: f64 = 9007199254740992.0; // 2⁵³
     let add = |v: &mut f64, c: u64| {
         if v.fract() == 0.0 && v.abs() + c as f64 <= EXACT {
@@ -193,7 +203,7 @@ fn flush_counts(counts: &mut [[u32; 4]], values: &mut [f64], sumw2: &mut [f64]) 
         if n == 0 {
             continue;
         }
-        *c = [0; 4];
+        *c = [0; COUNTERS];
         add(&mut values[b], n);
         if let Some(w2) = sumw2.get_mut(b) {
             add(w2, n);
