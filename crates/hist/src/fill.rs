@@ -99,7 +99,7 @@ fn kernel_1d<I: BinIndex, W: Weights>(
 /// value's addition, and that chain bounded this loop (criterion `hist/fill`). So these two
 /// sums equal `kernel_1d`'s to rounding, not bit for bit — and, as every fill's, are the same
 /// on any number of threads.
-fn regular_unit_1d<T: Copy + Into<f64>>(
+fn regular_unit_1d<T: Copy + Into<f64> + 'static>(
     axis: &Regular,
     xs: &[T],
     values: &mut [f64],
