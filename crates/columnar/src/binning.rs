@@ -321,6 +321,8 @@ impl Regular {
             // Floats and doubles loaded as vectors (the compiler does not always see through
             // the generic widening: with the multiplication below it widened floats one at a
             // time, criterion `hist/fill` 1.37 → 1.47 ms); other types one at a time.
+            // SAFETY: i + 8 <= n <= xs.len(): eight values from `at` lie in `xs`; the casts
+            // are to T's own type (the `TypeId`s are equal).
             let at = xs.as_ptr().add(i);
             let x = if TypeId::of::<T>() == TypeId::of::<f32>() {
                 _mm512_cvtps_pd(_mm256_loadu_ps(at as *const f32))

@@ -93,7 +93,7 @@ mod tests {
                 for_each_item::<()>(threads, items, |i| {
                     seen.lock().unwrap().push(i);
                     ids.lock().unwrap().insert(std::thread::current().id());
-                    // Long enough that every thread gets some items.
+                    // Long enough that the threads overlap.
                     std::thread::sleep(std::time::Duration::from_millis(1));
                     Ok(())
                 })
@@ -101,8 +101,17 @@ mod tests {
                 let mut seen = seen.into_inner().unwrap();
                 seen.sort_unstable();
                 assert_eq!(seen, (0..items).collect::<Vec<_>>(), "{threads} threads");
+                // Never more threads than asked for or than items; several when both allow
+                // (a thread started late may find the few items taken: only the long fill
+                // is checked for that).
                 let used = ids.into_inner().unwrap().len();
-                assert_eq!(used, threads.min(items), "{threads} threads, {items} items");
+                assert!(
+                    used <= threads.min(items).max(1),
+                    "{threads} threads, {items} items"
+                );
+                if items == 100 && threads > 1 {
+                    assert!(used > 1, "{threads} threads, {items} items: one used");
+                }
             }
         }
     }
