@@ -141,7 +141,13 @@ impl Regular {
             }
             if std::arch::is_x86_feature_detected!("avx2") {
                 // SAFETY: AVX2 is present (checked just above).
-                unsafe { self.indices_avx2(xs, out) };
+                unsafe {
+                    if self.scale > 0.0 {
+                        self.indices_avx2::<T, true>(xs, out);
+                    } else {
+                        self.indices_avx2::<T, false>(xs, out);
+                    }
+                }
                 return;
             }
         }
@@ -156,10 +162,16 @@ impl Regular {
     }
 
     /// Four values at a time: the steps of [`index_branchless`](Self::index_branchless) with
-    /// AVX2 intrinsics (separate multiply and add, no FMA, so every rounding is the scalar one).
+    /// AVX2 intrinsics (separate multiply and add, no FMA, so every rounding is the scalar one);
+    /// with `SCALED` the raw bin by the multiplication of [`Regular::scaled`].
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
-    unsafe fn indices_avx2<T: Copy + Into<f64> + 'static>(&self, xs: &[T], out: &mut [u32]) {
+    unsafe fn indices_avx2<T: Copy + Into<f64> + 'static, const SCALED: bool>(
+        &self,
+        xs: &[T],
+        out: &mut [u32],
+    ) {
+        use std::any::TypeId;
         use std::arch::x86_64::*;
         let n = xs.len().min(out.len());
         let nb = self.bins as f64;
@@ -167,6 +179,7 @@ impl Regular {
         let vlow = _mm256_set1_pd(self.low);
         let vhigh = _mm256_set1_pd(self.high);
         let vrange = _mm256_set1_pd(self.high - self.low);
+        let vscale = _mm256_set1_pd(self.scale);
         let vw = _mm256_set1_pd(self.width);
         let vmaxraw = _mm256_set1_pd(nb - 1.0);
         let zero = _mm256_setzero_pd();
@@ -179,14 +192,22 @@ impl Regular {
         };
         let mut i = 0;
         while i + 4 <= n {
-            let v: [f64; 4] = [
-                xs[i].into(),
-                xs[i + 1].into(),
-                xs[i + 2].into(),
-                xs[i + 3].into(),
-            ];
-            let x = _mm256_loadu_pd(v.as_ptr());
-            let raw = _mm256_div_pd(_mm256_mul_pd(vnb, _mm256_sub_pd(x, vlow)), vrange);
+            // SAFETY: i + 4 <= n <= xs.len(): four values from `at` lie in `xs`; the casts
+            // are to T's own type (the `TypeId`s are equal).
+            let at = xs.as_ptr().add(i);
+            let x = if TypeId::of::<T>() == TypeId::of::<f32>() {
+                _mm256_cvtps_pd(_mm_loadu_ps(at as *const f32))
+            } else if TypeId::of::<T>() == TypeId::of::<f64>() {
+                _mm256_loadu_pd(at as *const f64)
+            } else {
+                let v: [f64; 4] = std::array::from_fn(|k| xs[i + k].into());
+                _mm256_loadu_pd(v.as_ptr())
+            };
+            let raw = if SCALED {
+                _mm256_mul_pd(_mm256_sub_pd(x, vlow), vscale)
+            } else {
+                _mm256_div_pd(_mm256_mul_pd(vnb, _mm256_sub_pd(x, vlow)), vrange)
+            };
             // max(NaN, 0) is 0 (the second operand); NaN ends in the overflow below.
             let raw = _mm256_min_pd(_mm256_max_pd(raw, zero), vmaxraw);
             let bin = _mm_add_epi32(one, _mm256_cvttpd_epi32(raw));
@@ -457,8 +478,13 @@ mod tests {
         {
             if std::arch::is_x86_feature_detected!("avx2") {
                 // SAFETY: AVX2 is present (checked just above).
-                unsafe { axis.indices_avx2(xs, &mut got) };
-                assert_eq!(got, want, "AVX2 on {axis:?}");
+                unsafe { axis.indices_avx2::<T, false>(xs, &mut got) };
+                assert_eq!(got, want, "AVX2 dividing on {axis:?}");
+                if axis.scale > 0.0 {
+                    // SAFETY: as above.
+                    unsafe { axis.indices_avx2::<T, true>(xs, &mut got) };
+                    assert_eq!(got, want, "AVX2 multiplying on {axis:?}");
+                }
             }
             if std::arch::is_x86_feature_detected!("avx512f")
                 && std::arch::is_x86_feature_detected!("avx512vl")
