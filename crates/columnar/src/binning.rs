@@ -323,7 +323,6 @@ impl Regular {
         // Per-lane counts of the values in range and finite (masked adds: no popcount).
         let (mut inside_n, mut finite_n) = (_mm512_setzero_si512(), _mm512_setzero_si512());
         let one64 = _mm512_set1_epi64(1);
-        let (first, nb_u) = (_mm256_set1_epi32(1), _mm256_set1_epi32(self.bins as i32));
         let infinity = _mm512_set1_pd(f64::INFINITY);
         let nb = self.bins as f64;
         let vnb = _mm512_set1_pd(nb);
@@ -333,6 +332,8 @@ impl Regular {
         let vscale = _mm512_set1_pd(self.scale);
         let vw = _mm512_set1_pd(self.width);
         let vmaxraw = _mm512_set1_pd(nb - 1.0);
+        // The in-range values' upper bound: `high`, or the last upper edge where that is lower.
+        let vtop = _mm512_set1_pd(self.high.min(self.low + nb * self.width));
         let zero = _mm512_setzero_pd();
         let one = _mm256_set1_epi32(1);
         let over_bin = _mm256_set1_epi32(self.bins as i32 + 1);
@@ -379,8 +380,12 @@ impl Regular {
             let b = _mm256_mask_blend_epi32(under, b, underflow);
             _mm256_storeu_si256(out.as_mut_ptr().add(i) as *mut __m256i, b);
             if SUMS {
-                // In range: bins 1..=nb (unsigned bin − 1 below nb).
-                let ok = _mm256_cmplt_epu32_mask(_mm256_sub_epi32(b, first), nb_u);
+                // In range: bins 1..=nb, read from x itself so that the sums need not wait for
+                // the bin: at or above `low` (the first lower edge is `low` exactly) and below
+                // both `high` and the last upper edge `low + nb · width` (which rounding can put
+                // below `high`: there the correction moves a value to the overflow).
+                let ok = _mm512_cmp_pd_mask::<_CMP_GE_OQ>(x, vlow)
+                    & _mm512_cmp_pd_mask::<_CMP_LT_OQ>(x, vtop);
                 let v = _mm512_maskz_mov_pd(ok, x);
                 sx = _mm512_add_pd(sx, v);
                 sx2 = _mm512_add_pd(sx2, _mm512_mul_pd(v, v));
@@ -424,6 +429,10 @@ mod tests {
             (30000, 0.0, 300.0),
             (3, 0.1, 0.7),
             (10, 1e6, 1e6 + 1e-3),
+            // The last upper edge `low + bins · width` one ulp below `high`: values between
+            // go to the overflow.
+            (10, 0.1, 3.3),
+            (3, -0.9, 0.9),
             // Edges a few ulps apart: the AVX-512 kernel keeps ROOT's division here.
             (10, 1e12, 1e12 + 1e-3),
             (7, -3e9, -3e9 + 2e-6),
@@ -431,6 +440,17 @@ mod tests {
         .into_iter()
         .map(|(b, l, h)| Regular::new(b, l, h).unwrap())
         .collect()
+    }
+
+    #[test]
+    fn some_axes_end_their_last_bin_below_high() {
+        for (b, l, h) in [(10, 0.1, 3.3), (3, -0.9, 0.9)] {
+            let a = Regular::new(b, l, h).unwrap();
+            let last = l + b as f64 * a.width;
+            assert!(last < h);
+            // ROOT's FindFixBin puts the values between in the overflow.
+            assert_eq!(a.index(last), b + 1);
+        }
     }
 
     #[test]
