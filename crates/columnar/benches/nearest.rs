@@ -41,11 +41,13 @@ fn bench(c: &mut Criterion) {
             offsets: &jets.0,
             eta: &jets.1,
             phi: &jets.2,
+            index: None,
         },
         Records {
             offsets: &muons.0,
             eta: &muons.1,
             phi: &muons.2,
+            index: None,
         },
     );
     let mut g = c.benchmark_group("nearest");

@@ -21,35 +21,68 @@
 use crate::angles::delta_r2_f32;
 
 /// One collection's records: `offsets` (n + 1 ascending positions delimiting each event's
-/// records) into `eta` and `phi`.
+/// records); record `r`'s angles are `eta[r]` and `phi[r]`, or with an `index`, `eta[index[r]]`
+/// and `phi[index[r]]` (the records a cut kept, `Jet[Jet.pt > 30]`, read where the collection's
+/// columns hold them instead of copied out first).
 #[derive(Clone, Copy, Debug)]
 pub struct Records<'a> {
     pub offsets: &'a [i64],
     pub eta: &'a [f32],
     pub phi: &'a [f32],
+    pub index: Option<&'a [i64]>,
 }
 
 impl Records<'_> {
     /// The first and last position, checked: `offsets` non-empty, ascending, starting at 0 or
-    /// above and ending within `eta` and `phi`.
+    /// above and ending within `eta` and `phi` (within `index`, whose positions in that range
+    /// all point into `eta` and `phi`).
     fn bounds(&self) -> Option<(usize, usize)> {
         let (&first, &last) = (self.offsets.first()?, self.offsets.last()?);
-        // One pass without a branch per offset: every step must be ≥ 0.
-        let ascending = self.offsets[1..]
-            .iter()
-            .zip(self.offsets)
-            .fold(true, |ok, (b, a)| ok & (b >= a));
-        let end = self.eta.len().min(self.phi.len()) as u64;
-        (ascending && first >= 0 && last as u64 <= end).then_some((first as usize, last as usize))
+        let values = self.eta.len().min(self.phi.len()) as u64;
+        let end = self.index.map_or(values, |i| i.len() as u64);
+        if first < 0 || last < first || last as u64 > end {
+            return None;
+        }
+        let (first, last) = (first as usize, last as usize);
+        let index = self.index.map_or(&[][..], |i| &i[first..last]);
+        ascending_and_inside(self.offsets, index, values).then_some((first, last))
     }
+}
+
+/// Whether no step of `offsets` goes back and every one of `index` is in `0..values`, in
+/// passes without a branch per value (with AVX2 where the CPU has it: without, 64-bit
+/// comparisons take several SSE2 instructions each, and these checks took 3 % of ADL q7).
+fn ascending_and_inside(offsets: &[i64], index: &[i64], values: u64) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2 (checked just above).
+        return unsafe { ascending_and_inside_avx2(offsets, index, values) };
+    }
+    ascending_and_inside_portable(offsets, index, values)
+}
+
+/// [`ascending_and_inside`] compiled for AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn ascending_and_inside_avx2(offsets: &[i64], index: &[i64], values: u64) -> bool {
+    ascending_and_inside_portable(offsets, index, values)
+}
+
+#[inline(always)]
+fn ascending_and_inside_portable(offsets: &[i64], index: &[i64], values: u64) -> bool {
+    // As u64, a negative index is huge.
+    let outside = index
+        .iter()
+        .fold(0u8, |bad, &k| bad | u8::from(k as u64 >= values));
+    crate::offsets::ascending(offsets) && outside == 0
 }
 
 /// For each record of `a` (positions `a.offsets[0]..a.offsets[n]`, in order), the smallest
 /// ΔR to a record of `b` in its event, appended to `out`. `None` (nothing appended) when the
-/// offsets are not ascending, run past their values, or the two collections have different
-/// numbers of events.
+/// offsets are not ascending, run past their values, an index points past them, or the two
+/// collections have different numbers of events.
 pub fn min_delta_r_f32(a: Records, b: Records, out: &mut Vec<f32>) -> Option<()> {
-    let ((a_first, a_last), (_, b_last)) = (a.bounds()?, b.bounds()?);
+    let ((a_first, a_last), (b_first, b_last)) = (a.bounds()?, b.bounds()?);
     let m = a_last - a_first;
     // Events, records and positions of `b` are noted as u32.
     let fits = |x: usize| u32::try_from(x).is_ok();
@@ -59,7 +92,7 @@ pub fn min_delta_r_f32(a: Records, b: Records, out: &mut Vec<f32>) -> Option<()>
     let base = out.len();
     // Best ΔR² so far of every record of `a`.
     out.resize(base + m, f32::INFINITY);
-    if m == 0 || b_last == b.offsets[0] as usize {
+    if m == 0 || b_last == b_first {
         return Some(());
     }
     let best = &mut out[base..];
@@ -70,7 +103,30 @@ pub fn min_delta_r_f32(a: Records, b: Records, out: &mut Vec<f32>) -> Option<()>
         let (event, rest) = scratch.split_at_mut(m + 1);
         let (start, rest) = rest.split_at_mut(m);
         let (count, active) = rest.split_at_mut(m);
-        passes(a, b, a_first, event, start, count, active, best);
+        let work = Work {
+            event,
+            start,
+            count,
+            active,
+            best,
+        };
+        // One loop for each way the two collections hold their angles (no test per access).
+        let (ao, bo) = (a.offsets, b.offsets);
+        let (pa, pb) = (Plain(a.eta, a.phi), Plain(b.eta, b.phi));
+        match (a.index, b.index) {
+            (None, None) => passes(ao, bo, a_first, b_first, pa, pb, work),
+            (Some(i), None) => passes(ao, bo, a_first, b_first, Indexed(i, a.eta, a.phi), pb, work),
+            (None, Some(j)) => passes(ao, bo, a_first, b_first, pa, Indexed(j, b.eta, b.phi), work),
+            (Some(i), Some(j)) => passes(
+                ao,
+                bo,
+                a_first,
+                b_first,
+                Indexed(i, a.eta, a.phi),
+                Indexed(j, b.eta, b.phi),
+                work,
+            ),
+        }
     });
     for x in best.iter_mut() {
         *x = x.sqrt();
@@ -83,26 +139,65 @@ thread_local! {
     static SCRATCH: std::cell::RefCell<Vec<u32>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// The smallest ΔR² of each record into `best` (∞ there before), with `event` (m + 1 zeros)
-/// and `start`, `count`, `active` (m each) to work in. The bounds are checked by the caller.
-#[allow(clippy::too_many_arguments)]
+/// A record's (η, φ) by its position.
+trait Angles {
+    fn at(&self, r: usize) -> (f32, f32);
+}
+
+/// The angles in order: record `r` at `r`.
+struct Plain<'a>(&'a [f32], &'a [f32]);
+
+impl Angles for Plain<'_> {
+    #[inline(always)]
+    fn at(&self, r: usize) -> (f32, f32) {
+        (self.0[r], self.1[r])
+    }
+}
+
+/// The angles through an index: record `r` at `index[r]` (checked by [`Records::bounds`]).
+struct Indexed<'a>(&'a [i64], &'a [f32], &'a [f32]);
+
+impl Angles for Indexed<'_> {
+    #[inline(always)]
+    fn at(&self, r: usize) -> (f32, f32) {
+        let k = self.0[r] as usize;
+        (self.1[k], self.2[k])
+    }
+}
+
+/// What [`passes`] works in: per record of `a` (m of each; `event` m + 1, zeros), its event,
+/// its partners' start and count, the records in play, and its smallest ΔR² (∞ before).
+struct Work<'w> {
+    event: &'w mut [u32],
+    start: &'w mut [u32],
+    count: &'w mut [u32],
+    active: &'w mut [u32],
+    best: &'w mut [f32],
+}
+
+/// The smallest ΔR² of each record of `a` (positions `a_first..a_first + m`) into `best`.
+/// The bounds are checked by the caller: `b` holds records from `b_first`.
 fn passes(
-    a: Records,
-    b: Records,
+    a_offsets: &[i64],
+    b_offsets: &[i64],
     a_first: usize,
-    event: &mut [u32],
-    start: &mut [u32],
-    count: &mut [u32],
-    active: &mut [u32],
-    best: &mut [f32],
+    b_first: usize,
+    a: impl Angles,
+    b: impl Angles,
+    w: Work,
 ) {
+    let Work {
+        event,
+        start,
+        count,
+        active,
+        best,
+    } = w;
     let m = best.len();
-    let (a_eta, a_phi) = (&a.eta[a_first..a_first + m], &a.phi[a_first..a_first + m]);
-    let (b_eta, b_phi) = (b.eta, b.phi);
     // Each record's event: the event whose records start at a position stores its number
     // there (empty events before it store theirs first and are overwritten: the store of the
     // last event to start at a position wins), the rest take the running maximum.
-    for (e, &o) in a.offsets.iter().enumerate() {
+    for (e, &o) in a_offsets.iter().enumerate() {
         // In bounds: a_first <= o <= a_first + m (ascending, checked).
         event[o as usize - a_first] = e as u32;
     }
@@ -118,13 +213,15 @@ fn passes(
     let mut n_active = 0usize;
     for i in 0..m {
         let e = event[i] as usize;
-        // In bounds: e < a.offsets.len() - 1 (a record's event is one with records), and
+        // In bounds: e < a_offsets.len() - 1 (a record's event is one with records), and
         // both collections have as many offsets.
-        let (s, t) = (b.offsets[e] as usize, b.offsets[e + 1] as usize);
+        let (s, t) = (b_offsets[e] as usize, b_offsets[e + 1] as usize);
         let n = t - s;
-        // Without a partner, any position of `b` (0: `b` is not empty) and the ΔR² unused.
-        let j = if n > 0 { s } else { 0 };
-        let d = delta_r2_f32(a_eta[i], b_eta[j], a_phi[i], b_phi[j]);
+        // Without a partner, any record of `b` (the first: `b` is not empty) and the ΔR²
+        // unused.
+        let j = if n > 0 { s } else { b_first };
+        let ((ae, ap), (be, bp)) = (a.at(a_first + i), b.at(j));
+        let d = delta_r2_f32(ae, be, ap, bp);
         // ∞ without a partner, by a mask (a condition here compiles to a branch, which
         // mispredicts): d's exponent bits all set make it ∞ or NaN; then the smaller of it
         // and ∞, NaN giving ∞ (`minss`).
@@ -144,7 +241,8 @@ fn passes(
         for r in 0..n_active {
             let i = active[r] as usize;
             let j = (start[i] + k) as usize;
-            let d = delta_r2_f32(a_eta[i], b_eta[j], a_phi[i], b_phi[j]);
+            let ((ae, ap), (be, bp)) = (a.at(a_first + i), b.at(j));
+            let d = delta_r2_f32(ae, be, ap, bp);
             let cur = best[i];
             best[i] = if d < cur { d } else { cur };
             // next <= r: the write never passes the read.
@@ -218,7 +316,102 @@ mod tests {
             offsets: &s.0,
             eta: &s.1,
             phi: &s.2,
+            index: None,
         }
+    }
+
+    /// `s`'s records hidden among others: the angles of a larger collection (each record of
+    /// `s` after 0–2 decoys, in a shuffled order per event) and the index of `s`'s records in
+    /// it, as a cut's records are.
+    fn hidden(s: &(Vec<i64>, Vec<f32>, Vec<f32>), seed: u64) -> (Vec<f32>, Vec<f32>, Vec<i64>) {
+        let mut x = seed;
+        let mut next = move || {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            x >> 33
+        };
+        let (mut eta, mut phi, mut index) = (Vec::new(), Vec::new(), Vec::new());
+        for e in 0..s.0.len() - 1 {
+            let (lo, hi) = (s.0[e] as usize, s.0[e + 1] as usize);
+            // Decoys first, then the event's records in reverse when the draw says so.
+            for _ in 0..next() % 3 {
+                eta.push(-7.0);
+                phi.push(1.5);
+            }
+            let reverse = next() % 2 == 0;
+            let base = eta.len();
+            for r in lo..hi {
+                let from = if reverse { hi - 1 - (r - lo) } else { r };
+                eta.push(s.1[from]);
+                phi.push(s.2[from]);
+            }
+            for r in lo..hi {
+                let at = if reverse { hi - 1 - r } else { r - lo };
+                index.push((base + at) as i64);
+            }
+        }
+        (eta, phi, index)
+    }
+
+    #[test]
+    fn records_through_an_index_give_what_the_copied_records_give() {
+        for (most_a, most_b, seed) in [(5, 3, 11), (2, 1, 12), (12, 40, 14), (3, 0, 15)] {
+            let (sa, sb) = (sample(2000, most_a, seed), sample(2000, most_b, seed + 100));
+            let (ha, hb) = (hidden(&sa, seed), hidden(&sb, seed + 1));
+            fn through<'a>(
+                h: &'a (Vec<f32>, Vec<f32>, Vec<i64>),
+                s: &'a (Vec<i64>, Vec<f32>, Vec<f32>),
+            ) -> Records<'a> {
+                Records {
+                    offsets: &s.0,
+                    eta: &h.0,
+                    phi: &h.1,
+                    index: Some(&h.2),
+                }
+            }
+            // Built from the copies, the index really points at other positions.
+            assert_ne!(ha.2, (0..sa.1.len() as i64).collect::<Vec<_>>());
+            let want = bits(&plain(records(&sa), records(&sb)));
+            for (a, b) in [
+                (through(&ha, &sa), records(&sb)),
+                (records(&sa), through(&hb, &sb)),
+                (through(&ha, &sa), through(&hb, &sb)),
+            ] {
+                let mut got = Vec::new();
+                min_delta_r_f32(a, b, &mut got).unwrap();
+                assert_eq!(bits(&got), want, "{most_a} {most_b}");
+            }
+        }
+    }
+
+    #[test]
+    fn an_index_outside_the_values_is_refused() {
+        let (sa, sb) = (sample(200, 4, 21), sample(200, 3, 22));
+        let h = hidden(&sa, 23);
+        for bad in [-1i64, h.0.len() as i64, i64::MAX, i64::MIN] {
+            let mut index = h.2.clone();
+            let mid = index.len() / 2;
+            index[mid] = bad;
+            let a = Records {
+                offsets: &sa.0,
+                eta: &h.0,
+                phi: &h.1,
+                index: Some(&index),
+            };
+            let mut got = vec![1.0];
+            assert_eq!(min_delta_r_f32(a, records(&sb), &mut got), None, "{bad}");
+            assert_eq!(min_delta_r_f32(records(&sb), a, &mut got), None, "{bad}");
+            assert_eq!(got, [1.0]);
+        }
+        // An index shorter than the offsets' last position.
+        let a = Records {
+            offsets: &sa.0,
+            eta: &h.0,
+            phi: &h.1,
+            index: Some(&h.2[..h.2.len() - 1]),
+        };
+        assert_eq!(min_delta_r_f32(a, records(&sb), &mut Vec::new()), None);
     }
 
     fn bits(v: &[f32]) -> Vec<u32> {

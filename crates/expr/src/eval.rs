@@ -894,6 +894,25 @@ impl<'a> Evaluator<'a> {
         self.elem_values(coll, field, &cols, idx).map(Some)
     }
 
+    /// The values of `field` for every record of collection `coll` (a list per event, one value
+    /// per record: what the record numbers of `coll`'s records point into), for a kernel that
+    /// reads the records where they are instead of a gathered copy; `None` for a concatenation
+    /// or a collection without the field.
+    pub(crate) fn record_values(&self, coll: &str, field: &str) -> R<Option<Rc<Val>>> {
+        if coll.contains('+') {
+            return Ok(None);
+        }
+        let Some((col, _)) = self
+            .registry
+            .collection(coll)
+            .and_then(|c| c.fields.get(field))
+        else {
+            return Ok(None);
+        };
+        let col = col.clone();
+        self.field_column(coll, &col).map(Some)
+    }
+
     /// Bring two values to one shape: per-event, or per-element of a list, converted to `num`.
     /// A list or per-event column already of type `num` and shape stays borrowed (no copy of
     /// a column for a comparison or an arithmetic).

@@ -771,6 +771,40 @@ impl Evaluator<'_> {
         let (Val::Objs(ca, oa, ia), Val::Objs(cb, ob, ib)) = (&*va, &*vb) else {
             return Err(internal("min_delta_r"));
         };
+        // Float angles read where the collections hold them, through the records' numbers (no
+        // gathered copy of each); an index the kernel refuses takes the way below.
+        let values = |c: &str, f: &str| self.record_values(c, f);
+        if let (Some(ea), Some(pa), Some(eb), Some(pb)) = (
+            values(ca, "eta")?,
+            values(ca, "phi")?,
+            values(cb, "eta")?,
+            values(cb, "phi")?,
+        ) {
+            if let (
+                Val::List(_, Nums::F32(ea)),
+                Val::List(_, Nums::F32(pa)),
+                Val::List(_, Nums::F32(eb)),
+                Val::List(_, Nums::F32(pb)),
+            ) = (&*ea, &*pa, &*eb, &*pb)
+            {
+                let records = |offsets, eta, phi, index| columnar::nearest::Records {
+                    offsets,
+                    eta,
+                    phi,
+                    index: Some(index),
+                };
+                let mut out = Vec::with_capacity(ia.len());
+                if columnar::nearest::min_delta_r_f32(
+                    records(oa, ea, pa, ia),
+                    records(ob, eb, pb, ib),
+                    &mut out,
+                )
+                .is_some()
+                {
+                    return Ok(Val::List(oa.clone(), Nums::F32(out)));
+                }
+            }
+        }
         let get = |c: &str, f: &str, idx: &[i64]| -> R<Nums> {
             self.named_field(c, f, idx)?
                 .ok_or_else(|| internal("eta/phi"))
@@ -789,11 +823,13 @@ impl Evaluator<'_> {
                     offsets: oa,
                     eta: ea,
                     phi: pa,
+                    index: None,
                 },
                 columnar::nearest::Records {
                     offsets: ob,
                     eta: eb,
                     phi: pb,
+                    index: None,
                 },
             );
             let mut out = Vec::with_capacity(ea.len());
