@@ -200,6 +200,48 @@ pub fn next_combination(c: &mut [usize], n: usize) -> bool {
     true
 }
 
+/// The number of pairs `i < j` of records in all lists delimited by `offsets` (Σ n(n − 1)/2),
+/// where every list has fewer than 2¹⁶ records and there are fewer than 2³² lists (the sum then
+/// fits 64 bits); `None` otherwise (offsets that go back included), for the caller's exact
+/// path. One pass the compiler vectorises (with AVX2 where the CPU has it): the loop with
+/// saturating 64-bit products it replaces took 4 % of ADL q5's profile.
+pub fn pairs_in_lists(offsets: &[i64]) -> Option<u64> {
+    if u32::try_from(offsets.len()).is_err() {
+        return None;
+    }
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2 (checked just above).
+        return unsafe { pairs_in_lists_avx2(offsets) };
+    }
+    pairs_in_lists_portable(offsets)
+}
+
+/// [`pairs_in_lists`] compiled for AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn pairs_in_lists_avx2(offsets: &[i64]) -> Option<u64> {
+    pairs_in_lists_portable(offsets)
+}
+
+#[inline(always)]
+fn pairs_in_lists_portable(offsets: &[i64]) -> Option<u64> {
+    let rest = offsets.get(1..)?;
+    // Every length's bits or-ed together: below 2¹⁶ only if each is (a negative one, a list
+    // going back, sets the top bits).
+    let (bits, sum) = offsets
+        .iter()
+        .zip(rest)
+        .fold((0u64, 0u64), |(bits, sum), (a, b)| {
+            let n = b.wrapping_sub(*a) as u64;
+            // Exact where n < 2¹⁶ (the only case kept): n(n − 1)/2 < 2³¹.
+            let m = n as u32;
+            let pairs = m.wrapping_mul(m.wrapping_sub(1)) / 2;
+            (bits | n, sum.wrapping_add(u64::from(pairs)))
+        });
+    (bits < 1 << 16).then_some(sum)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -397,5 +439,39 @@ mod tests {
             |q| q[3],
             &mut best
         ));
+    }
+
+    #[test]
+    fn pairs_in_lists_count_every_pair_or_leave_it_to_the_exact_path() {
+        let plain = |off: &[i64]| -> u64 {
+            off.windows(2)
+                .map(|w| {
+                    let n = (w[1] - w[0]) as u64;
+                    n * n.saturating_sub(1) / 2
+                })
+                .sum()
+        };
+        let mut s = 0x2545_F491_4F6C_DD1Du64;
+        let mut off = vec![3i64];
+        for _ in 0..5000 {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            // Mostly 0–6 records, now and then up to 2¹⁶ − 1.
+            let n = if s.is_multiple_of(97) {
+                (s >> 20) % 65536
+            } else {
+                s % 7
+            };
+            off.push(off.last().unwrap() + n as i64);
+        }
+        assert_eq!(pairs_in_lists(&off), Some(plain(&off)));
+        assert_eq!(pairs_in_lists(&off[..1]), Some(0));
+        assert_eq!(pairs_in_lists(&[]), None);
+        assert_eq!(pairs_in_lists(&[0, 65535]), Some(65535 * 65534 / 2));
+        // A list of 2¹⁶ records, or one going back: the exact path.
+        assert_eq!(pairs_in_lists(&[0, 2, 65538]), None);
+        assert_eq!(pairs_in_lists(&[0, 5, 4, 9]), None);
+        assert_eq!(pairs_in_lists(&[i64::MIN, i64::MAX]), None);
     }
 }

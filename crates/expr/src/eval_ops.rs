@@ -224,10 +224,13 @@ impl Evaluator<'_> {
             let n = w[1].saturating_sub(w[0]).max(0) as u64;
             n.saturating_mul(n.saturating_sub(1)) / 2
         };
-        let total = off
-            .windows(2)
-            .map(pairs)
-            .fold(0u64, |t, p| t.saturating_add(p));
+        let total = match columnar::combinations::pairs_in_lists(off) {
+            Some(total) => total,
+            None => off
+                .windows(2)
+                .map(pairs)
+                .fold(0u64, |t, p| t.saturating_add(p)),
+        };
         if total <= MAX_TUPLES {
             return Ok(total as usize);
         }
