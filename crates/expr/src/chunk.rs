@@ -405,38 +405,68 @@ pub(crate) fn interleave_read<T: Copy, U: Copy>(
     total: usize,
     f: impl Fn(T) -> U,
 ) -> Option<Vec<U>> {
-    let events = parts.first()?.0.len().checked_sub(1)?;
-    if parts.iter().any(|(off, _)| off.len() != events + 1) {
+    let offsets: Vec<&[i64]> = parts.iter().map(|p| p.0).collect();
+    let values: Vec<[&[T]; 1]> = parts.iter().map(|p| [p.1]).collect();
+    let [joined] = interleave_read_fields(&offsets, &values, rows, total, f)?;
+    Some(joined)
+}
+
+/// [`interleave_read`] of `K` fields of the same parts at once (a concatenation's `pt`, `eta`,
+/// `phi` and `mass`): `offsets` are each part's read offsets of a view's rows, shared by its
+/// `K` fields' values in `values`. Each event's offsets are read and checked once for all
+/// fields. `None` as [`interleave_read`] gives it, or where `offsets` and `values` differ in
+/// number.
+pub(crate) fn interleave_read_fields<const K: usize, T: Copy, U: Copy>(
+    offsets: &[&[i64]],
+    values: &[[&[T]; K]],
+    rows: Option<&[usize]>,
+    total: usize,
+    f: impl Fn(T) -> U,
+) -> Option<[Vec<U>; K]> {
+    let events = offsets.first()?.len().checked_sub(1)?;
+    if offsets.len() != values.len() || offsets.iter().any(|off| off.len() != events + 1) {
         return None;
     }
-    let mut out: Vec<U> = Vec::with_capacity(total.checked_add(WIDE)?);
-    let room = &mut out.spare_capacity_mut()[..total + WIDE];
+    let room_len = total.checked_add(WIDE)?;
+    let mut outs: [Vec<U>; K] = std::array::from_fn(|_| Vec::with_capacity(room_len));
     let mut at = 0;
-    let mut event = |r: usize| -> Option<()> {
-        for (off, v) in parts {
-            let (s, t) = (
-                usize::try_from(*off.get(r)?).ok()?,
-                usize::try_from(*off.get(r + 1)?).ok()?,
-            );
-            // Within `total`: `copy_range` may use the WIDE values of room past it.
-            if at + t.checked_sub(s)? > total {
-                return None;
+    {
+        let mut rooms = outs
+            .each_mut()
+            .map(|out| &mut out.spare_capacity_mut()[..room_len]);
+        let mut event = |r: usize| -> Option<()> {
+            for (off, fields) in offsets.iter().zip(values) {
+                let (s, t) = (
+                    usize::try_from(*off.get(r)?).ok()?,
+                    usize::try_from(*off.get(r + 1)?).ok()?,
+                );
+                // Within `total`: `copy_range` may use the WIDE values of room past it.
+                let len = t.checked_sub(s)?;
+                if at + len > total {
+                    return None;
+                }
+                for (room, v) in rooms.iter_mut().zip(fields) {
+                    copy_range(room, at, v, s, t, &f)?;
+                }
+                at += len;
             }
-            at += copy_range(room, at, v, s, t, &f)?;
+            Some(())
+        };
+        match rows {
+            Some(rows) => rows.iter().try_for_each(|&r| event(r))?,
+            None => (0..events).try_for_each(&mut event)?,
         }
-        Some(())
-    };
-    match rows {
-        Some(rows) => rows.iter().try_for_each(|&r| event(r))?,
-        None => (0..events).try_for_each(&mut event)?,
     }
     if at != total {
         return None;
     }
-    // SAFETY: every list was written right after the one before it, from 0, so the first
-    // `at` = `total` elements are initialised; `copy_range` wrote only inside the capacity.
-    unsafe { out.set_len(at) };
-    Some(out)
+    for out in &mut outs {
+        // SAFETY: every list was written right after the one before it, from 0, in every
+        // output, so the first `at` = `total` elements of each are initialised; `copy_range`
+        // wrote only inside the capacity.
+        unsafe { out.set_len(at) };
+    }
+    Some(outs)
 }
 
 /// Rows `rows` (ascending, relative to `start`, each below `stop - start`) of a read array that
@@ -748,6 +778,65 @@ mod tests {
             assert!(
                 interleave_lists(&[(a, &v[..]), (b, &v[..])]).is_none(),
                 "{a:?} {b:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn several_fields_interleave_as_each_does_alone() {
+        // Two parts of 40 events (0–11 values an event, read offsets not from 0), three fields
+        // each; every event, then a selection of rows.
+        let mut x = 7u64;
+        let mut next = |m: u64| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (x >> 33) % m
+        };
+        let parts: Vec<(Vec<i64>, Vec<Vec<f32>>)> = (0..2)
+            .map(|p| {
+                let mut off = vec![5i64];
+                for _ in 0..40 {
+                    off.push(off.last().unwrap() + next(12) as i64);
+                }
+                let n = *off.last().unwrap() as usize + 3;
+                let fields = (0..3)
+                    .map(|k| (0..n).map(|i| (1000 * p + 100 * k + i) as f32).collect())
+                    .collect();
+                (off, fields)
+            })
+            .collect();
+        let offsets: Vec<&[i64]> = parts.iter().map(|p| &p.0[..]).collect();
+        let values: Vec<[&[f32]; 3]> = parts
+            .iter()
+            .map(|p| [&p.1[0][..], &p.1[1][..], &p.1[2][..]])
+            .collect();
+        let selected: Vec<usize> = (0..40).filter(|_| next(3) > 0).collect();
+        for rows in [None, Some(&selected[..])] {
+            let events: Vec<usize> = rows.map_or((0..40).collect(), <[usize]>::to_vec);
+            let total: usize = events
+                .iter()
+                .map(|&e| {
+                    parts
+                        .iter()
+                        .map(|p| (p.0[e + 1] - p.0[e]) as usize)
+                        .sum::<usize>()
+                })
+                .sum();
+            let got = interleave_read_fields(&offsets, &values, rows, total, f64::from).unwrap();
+            for (k, got) in got.iter().enumerate() {
+                let alone: Vec<(&[i64], &[f32])> =
+                    parts.iter().map(|p| (&p.0[..], &p.1[k][..])).collect();
+                let want = interleave_read(&alone, rows, total, f64::from).unwrap();
+                assert_eq!(got, &want, "field {k}");
+                assert_eq!(got.len(), total);
+            }
+            // A wrong total, or offsets and fields of different numbers of parts: refused.
+            assert!(
+                interleave_read_fields(&offsets, &values, rows, total + 1, f64::from).is_none()
+            );
+            assert!(
+                interleave_read_fields(&offsets[..1], &values, rows, total, f64::from).is_none()
             );
         }
     }

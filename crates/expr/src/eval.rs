@@ -791,6 +791,99 @@ impl<'a> Evaluator<'a> {
     /// pass ([`interleave_read`](crate::chunk::interleave_read)), instead of a copy of each
     /// part's and another to join them. `None` otherwise.
     fn joined_from_views(&self, cols: &[(&str, &Col)]) -> R<Option<Vec<f64>>> {
+        let Some((views, total)) = self.part_views(cols)? else {
+            return Ok(None);
+        };
+        // Each part's read offsets of the view's rows, and its values.
+        let (mut singles, mut doubles) = (Vec::new(), Vec::new());
+        for v in views {
+            let Some((off, values)) = read_rows(v) else {
+                return Ok(None);
+            };
+            match values {
+                Array::F32(x) => singles.push((off, x.as_slice())),
+                Array::F64(x) => doubles.push((off, x.as_slice())),
+                _ => return Ok(None),
+            }
+        }
+        let rows = self.chunk.rows.as_deref().map(Vec::as_slice);
+        let joined = match (singles.is_empty(), doubles.is_empty()) {
+            (false, true) => crate::chunk::interleave_read(&singles, rows, total, f64::from),
+            (true, false) => crate::chunk::interleave_read(&doubles, rows, total, |x| x),
+            _ => return Ok(None),
+        };
+        joined.map(Some).ok_or_else(|| internal("field offsets"))
+    }
+
+    /// [`joined_from_views`](Self::joined_from_views) of several fields of a concatenation at
+    /// once (its four-vectors' `pt`, `eta`, `phi`, `mass`), where in every part the fields are
+    /// read branches of floats with the same read offsets (the reader gives a collection's
+    /// fields one array when they agree): each event's offsets are read once for all of them
+    /// ([`interleave_read_fields`](crate::chunk::interleave_read_fields)). `None` otherwise —
+    /// a collection that is not a concatenation included.
+    pub(crate) fn joined_fields_from_views<const K: usize>(
+        &self,
+        coll: &str,
+        fields: [&str; K],
+    ) -> R<Option<[Vec<f64>; K]>> {
+        if !coll.contains('+') {
+            return Ok(None);
+        }
+        // Per field, its column in each part.
+        let mut per_field = Vec::with_capacity(K);
+        for field in fields {
+            let mut cols = Vec::new();
+            for part in coll.split('+') {
+                let Some((col, _)) = self
+                    .registry
+                    .collection(part)
+                    .and_then(|c| c.fields.get(field))
+                else {
+                    return Ok(None);
+                };
+                cols.push((part, col));
+            }
+            let Some((views, total)) = self.part_views(&cols)? else {
+                return Ok(None);
+            };
+            per_field.push((views, total));
+        }
+        let Some(&(_, total)) = per_field.first() else {
+            return Ok(None);
+        };
+        let parts = per_field[0].0.len();
+        // Per part: the read offsets (those of its first field, which every other field must
+        // share) and each field's values, all single precision.
+        let mut offsets: Vec<&[i64]> = Vec::with_capacity(parts);
+        let mut values: Vec<[&[f32]; K]> = Vec::with_capacity(parts);
+        for p in 0..parts {
+            let mut fields_values = [&[][..]; K];
+            for (k, (views, t)) in per_field.iter().enumerate() {
+                let Some((off, Array::F32(x))) = views.get(p).and_then(|v| read_rows(v)) else {
+                    return Ok(None);
+                };
+                if *t != total {
+                    return Ok(None);
+                }
+                match offsets.get(p) {
+                    None => offsets.push(off),
+                    Some(first) if std::ptr::eq(*first, off) || *first == off => {}
+                    Some(_) => return Ok(None),
+                }
+                fields_values[k] = x.as_slice();
+            }
+            values.push(fields_values);
+        }
+        let rows = self.chunk.rows.as_deref().map(Vec::as_slice);
+        crate::chunk::interleave_read_fields(&offsets, &values, rows, total, f64::from)
+            .map(Some)
+            .ok_or_else(|| internal("field offsets"))
+    }
+
+    /// The chunk's views of a concatenation's parts' columns `cols` (each a read jagged branch
+    /// not converted yet, with the same list lengths as its collection), and their number of
+    /// values for the chunk's events; `None` where one is not.
+    fn part_views(&self, cols: &[(&str, &Col)]) -> R<Option<(Vec<&crate::chunk::View>, usize)>> {
         let mut views = Vec::with_capacity(cols.len());
         let mut total = 0usize;
         for &(part, col) in cols {
@@ -812,28 +905,7 @@ impl<'a> Evaluator<'a> {
             total += usize::try_from(n).map_err(|_| internal("field offsets"))?;
             views.push(view);
         }
-        // Each part's read offsets of the view's rows, and its values.
-        let (mut singles, mut doubles) = (Vec::new(), Vec::new());
-        for v in views {
-            let Array::Jagged { offsets, values } = &*v.array else {
-                return Ok(None);
-            };
-            let Some(off) = offsets.get(v.start..=v.stop) else {
-                return Ok(None);
-            };
-            match &**values {
-                Array::F32(x) => singles.push((off, x.as_slice())),
-                Array::F64(x) => doubles.push((off, x.as_slice())),
-                _ => return Ok(None),
-            }
-        }
-        let rows = self.chunk.rows.as_deref().map(Vec::as_slice);
-        let joined = match (singles.is_empty(), doubles.is_empty()) {
-            (false, true) => crate::chunk::interleave_read(&singles, rows, total, f64::from),
-            (true, false) => crate::chunk::interleave_read(&doubles, rows, total, |x| x),
-            _ => return Ok(None),
-        };
-        joined.map(Some).ok_or_else(|| internal("field offsets"))
+        Ok(Some((views, total)))
     }
 
     /// The list offsets of branch `b` from the chunk's view of it, where it is a jagged view
@@ -1291,4 +1363,13 @@ pub fn ty_num(ty: &Ty) -> Option<Num> {
         Ty::Num(n) | Ty::List(n) => Some(*n),
         _ => None,
     }
+}
+
+/// A jagged view's read offsets of its rows (`start..=stop`, not from 0) and its values;
+/// `None` for another layout or rows past the offsets.
+fn read_rows(v: &crate::chunk::View) -> Option<(&[i64], &Array)> {
+    let Array::Jagged { offsets, values } = &*v.array else {
+        return None;
+    };
+    Some((offsets.get(v.start..=v.stop)?, &**values))
 }

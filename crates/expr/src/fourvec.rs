@@ -611,11 +611,17 @@ impl Evaluator<'_> {
                         None => vec![0.0; n],
                     })
                 };
+                // A concatenation's four fields joined in one pass where they can be.
+                let [pt, eta, phi, mass] =
+                    match self.joined_fields_from_views(coll, ["pt", "eta", "phi", "mass"])? {
+                        Some(joined) => joined,
+                        None => [field("pt")?, field("eta")?, field("phi")?, field("mass")?],
+                    };
                 let l = Rc::new(RefCell::new(LazyP4s {
-                    pt: field("pt")?,
-                    eta: field("eta")?,
-                    phi: field("phi")?,
-                    mass: field("mass")?,
+                    pt,
+                    eta,
+                    phi,
+                    mass,
                     done: Vec::new(),
                     p: Rc::new(P4s {
                         px: Vec::new(),

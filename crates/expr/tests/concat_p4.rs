@@ -168,15 +168,26 @@ fn fields_of_a_concatenation_are_each_events_records_part_by_part() {
 
 /// The event loop hands the evaluator views of the read arrays, narrowed by cuts; four-vectors
 /// then take their inputs straight from the views in double precision. They equal those of
-/// the same events copied into columns — with the fields in single precision, and with one
-/// part's mass in double precision (the parts then go through their common type).
+/// the same events copied into columns — with the fields in single precision, with one
+/// part's mass in double precision (the parts then go through their common type), and with one
+/// field's read array laid out differently (offsets from 7, not shared with its collection's
+/// other fields: the four fields are then not joined together but one by one).
 #[test]
 fn four_vectors_of_narrowed_views_equal_those_of_copied_columns() {
     let (_, base) = sample(3000);
-    for mixed in [false, true] {
+    for (mixed, shifted) in [(false, false), (true, false), (false, true)] {
         let mut columns = base.columns.clone();
         let mut branches = Vec::new();
         for (name, a) in columns.iter_mut() {
+            if shifted && name == "Electron_eta" {
+                if let Array::Jagged { offsets, values } = a {
+                    let moved: Vec<i64> = offsets.iter().map(|o| o + 7).collect();
+                    *offsets = moved.into();
+                    if let Array::F32(v) = &mut **values {
+                        v.splice(0..0, [99.0f32; 7]);
+                    }
+                }
+            }
             let num = match a {
                 Array::Jagged { values, .. } => {
                     if mixed && name == "Electron_mass" {
@@ -248,7 +259,11 @@ fn four_vectors_of_narrowed_views_equal_those_of_copied_columns() {
                     let src = format!("{coll}.{prop}");
                     let got = eval(viewed, &src);
                     assert!(got.len() > 500, "{src}");
-                    assert_eq!(got, eval(copied, &src), "{src}, mixed {mixed}");
+                    assert_eq!(
+                        got,
+                        eval(copied, &src),
+                        "{src}, mixed {mixed}, shifted {shifted}"
+                    );
                 }
             }
         }
