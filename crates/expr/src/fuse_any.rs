@@ -415,19 +415,12 @@ fn walk_pairs(
     // events have fewer (a loop per event's records would mispredict its exit about once an
     // event). Each event's positions `lo..hi` in `idx` are checked on the way (a negative
     // offset converts to a huge number, which the check refuses).
-    let mut with_pairs = vec![0u32; off.len()];
-    let (mut n_events, mut bad) = (0usize, false);
-    for (e, w) in off.windows(2).enumerate() {
-        let (lo, hi) = (w[0] as usize, w[1] as usize);
-        bad |= hi > idx.len() || lo > hi;
-        with_pairs[n_events] = e as u32;
-        n_events += usize::from(hi.wrapping_sub(lo) >= 2);
-    }
-    if bad {
+    let mut with_pairs = Vec::new();
+    if !columnar::offsets::lists_with_at_least(off, 2, idx.len(), &mut with_pairs) {
         return None;
     }
     let events = || {
-        with_pairs[..n_events].iter().map(|&e| {
+        with_pairs.iter().map(|&e| {
             let e = e as usize;
             (e, off[e] as usize, off[e + 1] as usize)
         })
