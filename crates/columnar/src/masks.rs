@@ -17,6 +17,23 @@ pub fn masked_positions(
     positions: &mut Vec<i64>,
     kept_offsets: &mut Vec<i64>,
 ) -> Option<()> {
+    masked::<true>(offsets, keep, positions, kept_offsets)
+}
+
+/// The offsets of the kept lists alone, as [`masked_positions`] gives them (appended to
+/// `kept_offsets`), without the kept positions: for a caller that compresses the kept elements
+/// out of the values itself (`columnar::select`). `None` as for [`masked_positions`].
+pub fn kept_offsets(offsets: &[i64], keep: &[bool], kept_offsets: &mut Vec<i64>) -> Option<()> {
+    masked::<false>(offsets, keep, &mut Vec::new(), kept_offsets)
+}
+
+/// [`masked_positions`], with the positions written only where `POSITIONS`.
+fn masked<const POSITIONS: bool>(
+    offsets: &[i64],
+    keep: &[bool],
+    positions: &mut Vec<i64>,
+    kept_offsets: &mut Vec<i64>,
+) -> Option<()> {
     let (&first, &last) = (offsets.first()?, offsets.last()?);
     if first < 0 || last < first || last as u64 > keep.len() as u64 {
         return None;
@@ -26,10 +43,16 @@ pub fn masked_positions(
     if last - first >= 16 && has_avx512() {
         // SAFETY: the CPU has the features (checked just above); first <= last <= keep.len().
         return unsafe {
-            masked_positions_avx512(offsets, &keep[..last], first, positions, kept_offsets)
+            masked_positions_avx512::<POSITIONS>(
+                offsets,
+                &keep[..last],
+                first,
+                positions,
+                kept_offsets,
+            )
         };
     }
-    masked_positions_portable(offsets, &keep[..last], first, positions, kept_offsets)
+    masked_positions_portable::<POSITIONS>(offsets, &keep[..last], first, positions, kept_offsets)
 }
 
 /// Whether this CPU runs `masked_positions_avx512`.
@@ -41,7 +64,7 @@ fn has_avx512() -> bool {
 }
 
 /// `masked_positions` on any CPU, once `offsets` runs from `first` to `keep.len()`.
-fn masked_positions_portable(
+fn masked_positions_portable<const POSITIONS: bool>(
     offsets: &[i64],
     keep: &[bool],
     first: usize,
@@ -64,6 +87,9 @@ fn masked_positions_portable(
         }
         n += i64::from(count_true(bytes, a, b));
         *o = n;
+    }
+    if !POSITIONS {
+        return Some(());
     }
     // The positions: every one is written, the cursor moves by the mask bit (one flat loop).
     let base = positions.len();
@@ -93,7 +119,7 @@ thread_local! {
 /// The CPU must have AVX-512F, BMI2 and POPCNT; `first <= keep.len()`.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,bmi2,popcnt")]
-unsafe fn masked_positions_avx512(
+unsafe fn masked_positions_avx512<const POSITIONS: bool>(
     offsets: &[i64],
     keep: &[bool],
     first: usize,
@@ -106,7 +132,9 @@ unsafe fn masked_positions_avx512(
     let base = positions.len();
     // Written into reserved room, not a zero-filled one: every position before the final
     // length is written (whole vectors, then one at a time).
-    positions.reserve(bytes.len());
+    if POSITIONS {
+        positions.reserve(bytes.len());
+    }
     CHUNKS.with_borrow_mut(|chunks| {
         let out = positions.as_mut_ptr().add(base);
         chunks.clear();
@@ -124,25 +152,31 @@ unsafe fn masked_positions_avx512(
             // Bytes of 0 or 1: bit 0 of each is the lane's bit.
             let k = _pext_u64(u64::from_le_bytes(w), 0x0101_0101_0101_0101);
             chunks[c] = ((n as u64) << 8) | k;
-            let kept = _mm512_maskz_compress_epi64(k as __mmask8, lanes);
-            // In the reserved room: n <= 8 c, so n + 8 <= 8 c + 8 <= bytes.len().
-            _mm512_storeu_si512(out.add(n).cast(), kept);
+            if POSITIONS {
+                let kept = _mm512_maskz_compress_epi64(k as __mmask8, lanes);
+                // In the reserved room: n <= 8 c, so n + 8 <= 8 c + 8 <= bytes.len().
+                _mm512_storeu_si512(out.add(n).cast(), kept);
+                lanes = _mm512_add_epi64(lanes, eight);
+            }
             n += k.count_ones() as usize;
-            lanes = _mm512_add_epi64(lanes, eight);
         }
         // The last few (fewer than eight) one at a time.
         let mut k = 0u64;
         let tail_start = n;
         for (i, &b) in bytes[whole * 8..].iter().enumerate() {
-            // In the reserved room: n <= 8 whole + i < bytes.len().
-            out.add(n).write((first + whole * 8 + i) as i64);
+            if POSITIONS {
+                // In the reserved room: n <= 8 whole + i < bytes.len().
+                out.add(n).write((first + whole * 8 + i) as i64);
+            }
             n += usize::from(b);
             k |= u64::from(b) << i;
         }
         chunks[whole] = ((tail_start as u64) << 8) | k;
         chunks[whole + 1] = (n as u64) << 8;
-        // SAFETY: the n positions from base are written.
-        positions.set_len(base + n);
+        if POSITIONS {
+            // SAFETY: the n positions from base are written.
+            positions.set_len(base + n);
+        }
         // Each list's kept offset: the kept count before its end, eight lists at a time where
         // the CPU counts bits in vector lanes (`avx512vpopcntdq`).
         let kept_base = kept_offsets.len();
@@ -157,7 +191,9 @@ unsafe fn masked_positions_avx512(
             kept_before_ends(offsets, first, last, chunks, 0, dst.add(1))
         };
         if !ok {
-            positions.truncate(base);
+            if POSITIONS {
+                positions.truncate(base);
+            }
             return None;
         }
         // SAFETY: all offsets.len() values from kept_base are written (ok).
@@ -326,14 +362,16 @@ mod tests {
             let (first, keep) = (first as usize, &keep[..last as usize]);
             paths.push((
                 "portable",
-                run(&|p, o| masked_positions_portable(offsets, keep, first, p, o)),
+                run(&|p, o| masked_positions_portable::<true>(offsets, keep, first, p, o)),
             ));
             #[cfg(target_arch = "x86_64")]
             if has_avx512() {
                 paths.push((
                     "avx512",
                     // SAFETY: checked just above; first <= keep.len().
-                    run(&|p, o| unsafe { masked_positions_avx512(offsets, keep, first, p, o) }),
+                    run(&|p, o| unsafe {
+                        masked_positions_avx512::<true>(offsets, keep, first, p, o)
+                    }),
                 ));
             }
         }
@@ -371,6 +409,76 @@ mod tests {
                             Some(&want),
                             "{path}: {lists} lists, start {start}, longest {longest}, density {density}"
                         );
+                    }
+                }
+            }
+        }
+    }
+
+    /// The kept offsets alone, on every path, are those that come with the positions, and
+    /// refused where they are; the positions' vector is not touched.
+    #[test]
+    fn kept_offsets_alone_as_with_the_positions() {
+        let mut s: u64 = 7;
+        let mut next = move || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            s
+        };
+        for lists in [0usize, 1, 3, 7, 40, 2000] {
+            for (start, longest) in [(0i64, 8), (3, 8), (5, 30)] {
+                let mut offsets = vec![start];
+                for _ in 0..lists {
+                    let len = (next() % (longest + 1)) as i64;
+                    offsets.push(offsets.last().unwrap() + len);
+                }
+                if lists == 40 && longest == 30 {
+                    offsets[20] = offsets[19] - 1;
+                }
+                let total = *offsets.last().unwrap() as usize + (next() % 3) as usize;
+                for density in [0u64, 1, 3] {
+                    let keep: Vec<bool> = (0..total)
+                        .map(|_| density > 0 && next() % 4 < density)
+                        .collect();
+                    let mut want = vec![-1];
+                    let ok = masked_positions(&offsets, &keep, &mut Vec::new(), &mut want);
+                    let mut paths: Vec<(&str, Vec<i64>, Option<()>)> = Vec::new();
+                    let mut o = vec![-1];
+                    let r = kept_offsets(&offsets, &keep, &mut o);
+                    paths.push(("dispatched", o, r));
+                    let (first, last) = (offsets[0] as usize, *offsets.last().unwrap() as usize);
+                    let mut unused = Vec::new();
+                    let mut o = vec![-1];
+                    let r = masked_positions_portable::<false>(
+                        &offsets,
+                        &keep[..last],
+                        first,
+                        &mut unused,
+                        &mut o,
+                    );
+                    paths.push(("portable", o, r));
+                    #[cfg(target_arch = "x86_64")]
+                    if has_avx512() && last - first >= 16 {
+                        let mut o = vec![-1];
+                        // SAFETY: checked just above; first <= last <= keep.len().
+                        let r = unsafe {
+                            masked_positions_avx512::<false>(
+                                &offsets,
+                                &keep[..last],
+                                first,
+                                &mut unused,
+                                &mut o,
+                            )
+                        };
+                        paths.push(("avx512", o, r));
+                    }
+                    assert!(unused.is_empty());
+                    for (path, got, r) in paths {
+                        assert_eq!(r, ok, "{path}: {lists} lists, refusal");
+                        if ok.is_some() {
+                            assert_eq!(got, want, "{path}: {lists} lists, density {density}");
+                        }
                     }
                 }
             }

@@ -49,6 +49,39 @@ fn take_elements(v: &Val, off: Rc<Vec<i64>>, elems: &[i64]) -> R<Val> {
     })
 }
 
+/// `l[keep]` for a list of numbers or of records (`Jet.pt[abs(Jet.eta) < 1]`,
+/// `Jet[Jet.pt > 30]`) with list offsets `off`: the elements kept are those at the mask's true
+/// positions between the first and last offset, in order, so they are compressed out of that
+/// range (`columnar::select`, vectorised) and the new offsets counted as for the positions
+/// (`columnar::masks::kept_offsets`) — instead of listing the kept positions and gathering the
+/// elements at them, which gives the same elements. `None` for other values, or where an element a position
+/// names would be missing (the values shorter than the offsets say): the gather then decides.
+fn mask_by_select(l: &Val, off: &[i64], keep: &[bool]) -> Option<Val> {
+    let (&first, &last) = (off.first()?, off.last()?);
+    let (first, last) = (usize::try_from(first).ok()?, usize::try_from(last).ok()?);
+    let len = match l {
+        Val::List(_, values) => values.len(),
+        Val::Objs(_, _, idx) => idx.len(),
+        _ => return None,
+    };
+    if first > last || last > len || last > keep.len() {
+        return None;
+    }
+    // `None` where the offsets decrease or are negative.
+    let mut new_off = Vec::with_capacity(off.len());
+    columnar::masks::kept_offsets(off, keep, &mut new_off)?;
+    let kept = &keep[first..last];
+    Some(match l {
+        Val::List(_, values) => Val::List(Rc::new(new_off), values.select_in(first, last, kept)?),
+        Val::Objs(c, _, idx) => Val::Objs(
+            c.clone(),
+            Rc::new(new_off),
+            columnar::select::select(idx.get(first..last)?, kept),
+        ),
+        _ => return None,
+    })
+}
+
 /// Record indices at `elems`; a missing element (−1) stays missing.
 fn gather_idx(idx: &[i64], elems: &[i64]) -> Vec<i64> {
     elems
@@ -209,6 +242,9 @@ impl Evaluator<'_> {
                 ),
                 span,
             ));
+        }
+        if let Some(v) = mask_by_select(&l, &off, &keep) {
+            return Ok(v);
         }
         let (mut elems, mut new_off) = (Vec::new(), Vec::new());
         columnar::masks::masked_positions(&off, &keep, &mut elems, &mut new_off)

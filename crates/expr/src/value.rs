@@ -216,6 +216,15 @@ impl Nums {
     pub fn select(&self, keep: &[bool]) -> Nums {
         map_nums!(self, v => self::select(v, keep))
     }
+    /// The values `first..last` where `keep` (one per value of that range) is true; the
+    /// shorter of the range and `keep` decides the length considered. `None` where the range
+    /// is not inside the values.
+    pub fn select_in(&self, first: usize, last: usize, keep: &[bool]) -> Option<Nums> {
+        if first > last || last > self.len() {
+            return None;
+        }
+        Some(map_nums!(self, v => self::select(&v[first..last], keep)))
+    }
     /// Repeat value `i` `counts[i]` times (broadcast a per-event value over a list).
     pub fn repeat(&self, offsets: &[i64]) -> Nums {
         map_nums!(self, v => self::repeat(v, offsets))
