@@ -723,17 +723,9 @@ impl<'a> Evaluator<'a> {
     /// or the parts' numbers differ in type (a record's field is then converted through their
     /// common type first, as [`Evaluator::elem_values`] does).
     pub(crate) fn whole_field_f64(&self, coll: &str, field: &str) -> R<Option<Vec<f64>>> {
-        let mut cols = Vec::new();
-        for part in coll.split('+') {
-            let Some((col, _)) = self
-                .registry
-                .collection(part)
-                .and_then(|c| c.fields.get(field))
-            else {
-                return Ok(None);
-            };
-            cols.push((part, col));
-        }
+        let Some(cols) = self.part_columns(coll, field) else {
+            return Ok(None);
+        };
         if cols.len() > 1 {
             if let Some(joined) = self.joined_from_views(&cols)? {
                 return Ok(Some(joined));
@@ -832,17 +824,9 @@ impl<'a> Evaluator<'a> {
         // Per field, its column in each part.
         let mut per_field = Vec::with_capacity(K);
         for field in fields {
-            let mut cols = Vec::new();
-            for part in coll.split('+') {
-                let Some((col, _)) = self
-                    .registry
-                    .collection(part)
-                    .and_then(|c| c.fields.get(field))
-                else {
-                    return Ok(None);
-                };
-                cols.push((part, col));
-            }
+            let Some(cols) = self.part_columns(coll, field) else {
+                return Ok(None);
+            };
             let Some((views, total)) = self.part_views(&cols)? else {
                 return Ok(None);
             };
@@ -878,6 +862,17 @@ impl<'a> Evaluator<'a> {
         crate::chunk::interleave_read_fields(&offsets, &values, rows, total, f64::from)
             .map(Some)
             .ok_or_else(|| internal("field offsets"))
+    }
+
+    /// Each part of collection `coll` (`A+B`: `A`, then `B`; one part otherwise) with its
+    /// column of `field`; `None` when a part has no such field.
+    fn part_columns<'c>(&self, coll: &'c str, field: &str) -> Option<Vec<(&'c str, &Col)>> {
+        coll.split('+')
+            .map(|part| {
+                let (col, _) = self.registry.collection(part)?.fields.get(field)?;
+                Some((part, col))
+            })
+            .collect()
     }
 
     /// The chunk's views of a concatenation's parts' columns `cols` (each a read jagged branch
@@ -952,17 +947,10 @@ impl<'a> Evaluator<'a> {
     }
 
     pub(crate) fn named_field(&self, coll: &str, field: &str, idx: &[i64]) -> R<Option<Nums>> {
-        let mut cols = Vec::new();
-        for part in coll.split('+') {
-            match self
-                .registry
-                .collection(part)
-                .and_then(|c| c.fields.get(field))
-            {
-                Some((c, _)) => cols.push(c.clone()),
-                None => return Ok(None),
-            }
-        }
+        let Some(parts) = self.part_columns(coll, field) else {
+            return Ok(None);
+        };
+        let cols: Vec<Col> = parts.into_iter().map(|(_, c)| c.clone()).collect();
         self.elem_values(coll, field, &cols, idx).map(Some)
     }
 
@@ -971,18 +959,10 @@ impl<'a> Evaluator<'a> {
     /// reads the records where they are instead of a gathered copy; `None` for a concatenation
     /// or a collection without the field.
     pub(crate) fn record_values(&self, coll: &str, field: &str) -> R<Option<Rc<Val>>> {
-        if coll.contains('+') {
-            return Ok(None);
+        match self.part_columns(coll, field).as_deref() {
+            Some(&[(part, col)]) => self.field_column(part, col).map(Some),
+            _ => Ok(None),
         }
-        let Some((col, _)) = self
-            .registry
-            .collection(coll)
-            .and_then(|c| c.fields.get(field))
-        else {
-            return Ok(None);
-        };
-        let col = col.clone();
-        self.field_column(coll, &col).map(Some)
     }
 
     /// Bring two values to one shape: per-event, or per-element of a list, converted to `num`.

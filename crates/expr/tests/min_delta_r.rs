@@ -55,22 +55,21 @@ fn sample(events: usize) -> (Schema, Chunk, [Records; 2]) {
     (Schema::from_branches(schema), chunk, [jets, muons])
 }
 
+/// `src` evaluated on `chunk`: a list of floats (its offsets and values).
+fn floats(schema: &Schema, chunk: &Chunk, src: &str) -> (Vec<i64>, Vec<f32>) {
+    let (reg, scope) = Registry::new(schema);
+    let t = check(&parse(src).unwrap(), schema, &reg, &scope).unwrap();
+    match Evaluator::new(chunk, schema, &reg).eval(&t.node).unwrap() {
+        Val::List(off, Nums::F32(got)) => (off.to_vec(), got),
+        other => panic!("{src}: not a list of floats: {other:?}"),
+    }
+}
+
 #[test]
 fn the_smallest_delta_r_as_the_double_loop_gives() {
     let (schema, chunk, [(jo, je, jp), (mo, me, mp)]) = sample(20_000);
-    let (reg, scope) = Registry::new(&schema);
-    let t = check(
-        &parse("min_delta_r(Jet, Muon)").unwrap(),
-        &schema,
-        &reg,
-        &scope,
-    )
-    .unwrap();
-    let got = Evaluator::new(&chunk, &schema, &reg).eval(&t.node).unwrap();
-    let Val::List(off, Nums::F32(got)) = got else {
-        panic!("not a list of floats: {got:?}");
-    };
-    assert_eq!(*off, jo);
+    let (off, got) = floats(&schema, &chunk, "min_delta_r(Jet, Muon)");
+    assert_eq!(off, jo);
     let mut want = Vec::new();
     for e in 0..jo.len() - 1 {
         for j in jo[e] as usize..jo[e + 1] as usize {
@@ -102,18 +101,11 @@ fn the_smallest_delta_r_as_the_double_loop_gives() {
 #[test]
 fn records_a_cut_kept_as_the_double_loop_over_them_gives() {
     let (schema, chunk, [(jo, je, jp), (mo, me, mp)]) = sample(20_000);
-    let (reg, scope) = Registry::new(&schema);
-    let t = check(
-        &parse("min_delta_r(Jet[Jet.eta > 0.5], Muon[Muon.phi < 1])").unwrap(),
+    let (off, got) = floats(
         &schema,
-        &reg,
-        &scope,
-    )
-    .unwrap();
-    let got = Evaluator::new(&chunk, &schema, &reg).eval(&t.node).unwrap();
-    let Val::List(off, Nums::F32(got)) = got else {
-        panic!("not a list of floats: {got:?}");
-    };
+        &chunk,
+        "min_delta_r(Jet[Jet.eta > 0.5], Muon[Muon.phi < 1])",
+    );
     let (mut want, mut want_off) = (Vec::new(), vec![0i64]);
     for e in 0..jo.len() - 1 {
         for j in (jo[e] as usize..jo[e + 1] as usize).filter(|&j| je[j] > 0.5) {
@@ -128,7 +120,7 @@ fn records_a_cut_kept_as_the_double_loop_over_them_gives() {
         }
         want_off.push(want.len() as i64);
     }
-    assert_eq!(*off, want_off);
+    assert_eq!(off, want_off);
     assert_eq!(got.len(), want.len());
     for (i, (g, w)) in got.iter().zip(&want).enumerate() {
         assert_eq!(g.to_bits(), w.to_bits(), "kept jet {i}: {g} against {w}");
