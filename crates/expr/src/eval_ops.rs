@@ -54,8 +54,9 @@ fn take_elements(v: &Val, off: Rc<Vec<i64>>, elems: &[i64]) -> R<Val> {
 /// positions between the first and last offset, in order, so they are compressed out of that
 /// range (`columnar::select`, vectorised) and the new offsets counted as for the positions
 /// (`columnar::masks::kept_offsets`) — instead of listing the kept positions and gathering the
-/// elements at them, which gives the same elements. `None` for other values, or where an element a position
-/// names would be missing (the values shorter than the offsets say): the gather then decides.
+/// elements at them, which gives the same elements. `None` for other values, or where an
+/// element a position names would be missing (the values shorter than the offsets say): the
+/// gather then decides.
 fn mask_by_select(l: &Val, off: &[i64], keep: &[bool]) -> Option<Val> {
     let (&first, &last) = (off.first()?, off.last()?);
     let (first, last) = (usize::try_from(first).ok()?, usize::try_from(last).ok()?);
