@@ -1,9 +1,15 @@
 //! `Jet[Jet.pt > 30]`: the kept positions of jagged lists, branch-free against a branch per
-//! element. `cargo bench -p columnar --bench masks`
+//! element; the kept offsets alone with the kept values compressed out (what a mask of a list
+//! of numbers takes) against the positions and a gather; and two passes over offsets —
+//! the lists with a pair, the pair count of `combinations(C, 2)` — against their plain loops.
+//! `cargo bench -p columnar --bench masks`
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 
-use columnar::masks::masked_positions;
+use columnar::combinations::pairs_in_lists;
+use columnar::masks::{kept_offsets, masked_positions};
+use columnar::offsets::lists_with_at_least;
+use columnar::select::select;
 
 /// Lists of 0 to `longest` elements and a mask true about half the time, from a fixed
 /// sequence.
@@ -53,6 +59,57 @@ fn bench(c: &mut Criterion) {
                     o.push(p.len() as i64);
                 }
                 p.len()
+            })
+        });
+        let values: Vec<f32> = (0..keep.len()).map(|i| i as f32).collect();
+        g.bench_function("kept offsets and the values compressed", |t| {
+            t.iter(|| {
+                o.clear();
+                kept_offsets(black_box(&offsets), black_box(&keep), &mut o);
+                select(black_box(&values), black_box(&keep)).len()
+            })
+        });
+        g.bench_function("positions and offsets, then a gather", |t| {
+            t.iter(|| {
+                p.clear();
+                o.clear();
+                masked_positions(black_box(&offsets), black_box(&keep), &mut p, &mut o);
+                p.iter()
+                    .map(|&j| values[j as usize])
+                    .collect::<Vec<f32>>()
+                    .len()
+            })
+        });
+        let mut with = Vec::new();
+        g.bench_function("lists with a pair", |t| {
+            t.iter(|| {
+                lists_with_at_least(black_box(&offsets), 2, keep.len(), &mut with);
+                with.len()
+            })
+        });
+        g.bench_function("lists with a pair, a branch per list", |t| {
+            t.iter(|| {
+                with.clear();
+                for (e, w) in black_box(&offsets).windows(2).enumerate() {
+                    if w[1] - w[0] >= 2 {
+                        with.push(e as u32);
+                    }
+                }
+                with.len()
+            })
+        });
+        g.bench_function("pair count", |t| {
+            t.iter(|| pairs_in_lists(black_box(&offsets)))
+        });
+        g.bench_function("pair count, saturating", |t| {
+            t.iter(|| {
+                black_box(&offsets)
+                    .windows(2)
+                    .map(|w| {
+                        let n = w[1].saturating_sub(w[0]).max(0) as u64;
+                        n.saturating_mul(n.saturating_sub(1)) / 2
+                    })
+                    .fold(0u64, |t, p| t.saturating_add(p))
             })
         });
         g.finish();
