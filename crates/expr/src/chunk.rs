@@ -176,6 +176,28 @@ impl Chunk {
         Some(self.shared_layout(v, offsets, layouts)?.offsets)
     }
 
+    /// For a jagged view of a chunk that no cut has narrowed: its lists' offsets from 0 (shared
+    /// as [`Chunk::view_value_sharing`] shares them) and the one range of the read values they
+    /// span, for reading the values where they lie ([`crate::raw_field::RawList`]). `None` after
+    /// a cut (the kept lists are many ranges) and for other arrays.
+    pub(crate) fn unselected_range(
+        &self,
+        v: &View,
+        layouts: &mut Vec<ListLayout>,
+    ) -> Option<(Rc<Vec<i64>>, usize, usize)> {
+        if self.rows.is_some() {
+            return None;
+        }
+        let Array::Jagged { offsets, .. } = &*v.array else {
+            return None;
+        };
+        let layout = self.shared_layout(v, offsets, layouts)?;
+        match layout.ranges[..] {
+            [(first, last)] => Some((layout.offsets, first, last)),
+            _ => None,
+        }
+    }
+
     /// The layout of a jagged view: one of `layouts` with equal offsets, or a new one (added).
     fn shared_layout(
         &self,

@@ -37,7 +37,7 @@ pub struct Evaluator<'a> {
     branches: RefCell<HashMap<String, Rc<Val>>>,
     /// The list layouts of the jagged branches converted so far (shared by a collection's
     /// fields).
-    layouts: RefCell<Vec<crate::chunk::ListLayout>>,
+    pub(crate) layouts: RefCell<Vec<crate::chunk::ListLayout>>,
     defines: RefCell<HashMap<usize, Rc<Val>>>,
     gathered: RefCell<HashMap<Col, Rc<Val>>>,
     pub(crate) virtuals: RefCell<HashMap<String, VirtualMap>>,
@@ -373,13 +373,18 @@ impl<'a> Evaluator<'a> {
                 rhs,
                 num: n,
                 span,
-            } => match self.abs_compared(*op, lhs, rhs, *n, *span)? {
-                Some(v) => v,
-                None => {
-                    let a = self.eval_rc(lhs)?;
-                    self.binary(*op, a, rhs, *n, *span)?
+            } => {
+                if let Some(v) = self.raw_compared(*op, lhs, rhs, *n, *span)? {
+                    return Ok(v);
                 }
-            },
+                match self.abs_compared(*op, lhs, rhs, *n, *span)? {
+                    Some(v) => v,
+                    None => {
+                        let a = self.eval_rc(lhs)?;
+                        self.binary(*op, a, rhs, *n, *span)?
+                    }
+                }
+            }
             Node::Chain { first, steps } => {
                 let mut acc = self.eval_rc(first)?;
                 for s in steps {
@@ -672,7 +677,7 @@ impl<'a> Evaluator<'a> {
 
     /// Column `col` of a field of collection `coll`: a list with one value per record of the
     /// collection in every event (checked).
-    fn field_column(&self, coll: &str, col: &Col) -> R<Rc<Val>> {
+    pub(crate) fn field_column(&self, coll: &str, col: &Col) -> R<Rc<Val>> {
         let base = self.base_offsets(coll)?;
         let v = self.column(col)?;
         match &*v {
@@ -866,7 +871,11 @@ impl<'a> Evaluator<'a> {
 
     /// Each part of collection `coll` (`A+B`: `A`, then `B`; one part otherwise) with its
     /// column of `field`; `None` when a part has no such field.
-    fn part_columns<'c>(&self, coll: &'c str, field: &str) -> Option<Vec<(&'c str, &Col)>> {
+    pub(crate) fn part_columns<'c>(
+        &self,
+        coll: &'c str,
+        field: &str,
+    ) -> Option<Vec<(&'c str, &Col)>> {
         coll.split('+')
             .map(|part| {
                 let (col, _) = self.registry.collection(part)?.fields.get(field)?;
@@ -954,17 +963,6 @@ impl<'a> Evaluator<'a> {
         self.elem_values(coll, field, &cols, idx).map(Some)
     }
 
-    /// The values of `field` for every record of collection `coll` (a list per event, one value
-    /// per record: what the record numbers of `coll`'s records point into), for a kernel that
-    /// reads the records where they are instead of a gathered copy; `None` for a concatenation
-    /// or a collection without the field.
-    pub(crate) fn record_values(&self, coll: &str, field: &str) -> R<Option<Rc<Val>>> {
-        match self.part_columns(coll, field).as_deref() {
-            Some(&[(part, col)]) => self.field_column(part, col).map(Some),
-            _ => Ok(None),
-        }
-    }
-
     /// Bring two values to one shape: per-event, or per-element of a list, converted to `num`.
     /// A list or per-event column already of type `num` and shape stays borrowed (no copy of
     /// a column for a comparison or an arithmetic).
@@ -1010,7 +1008,12 @@ impl<'a> Evaluator<'a> {
         })
     }
 
-    fn arith_error(&self, e: ArithError, off: Option<&Offsets>, span: Span) -> ExprError {
+    pub(crate) fn arith_error(
+        &self,
+        e: ArithError,
+        off: Option<&Offsets>,
+        span: Span,
+    ) -> ExprError {
         match e {
             ArithError::DivisionByZero(pos) => {
                 let event = match off {

@@ -230,9 +230,26 @@ impl Evaluator<'_> {
     }
 
     pub(crate) fn mask(&self, list: &Node, mask: &Node, span: Span) -> R<Val> {
-        let l = self.eval_rc(list)?;
+        // A whole field still in the read array: the kept values taken from there (no copy of
+        // all of them first).
+        let raw = self.raw_field(list)?;
+        let converted = match raw {
+            Some(_) => None,
+            None => Some(self.eval_rc(list)?),
+        };
         let Val::List(moff, Nums::Bool(keep)) = self.eval(mask)? else {
             return Err(internal("mask type"));
+        };
+        if let Some(raw) = &raw {
+            if *raw.offsets == *moff {
+                if let Some(v) = raw.masked(&keep) {
+                    return Ok(v);
+                }
+            }
+        }
+        let l = match converted {
+            Some(l) => l,
+            None => self.eval_rc(list)?,
         };
         let off = list_offsets(&l).ok_or_else(|| internal("masking a non-list"))?;
         if off != moff {

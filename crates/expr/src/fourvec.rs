@@ -786,12 +786,8 @@ impl Evaluator<'_> {
             values(cb, "eta")?,
             values(cb, "phi")?,
         ) {
-            if let (
-                Val::List(_, Nums::F32(ea)),
-                Val::List(_, Nums::F32(pa)),
-                Val::List(_, Nums::F32(eb)),
-                Val::List(_, Nums::F32(pb)),
-            ) = (&*ea, &*pa, &*eb, &*pb)
+            if let (Some(ea), Some(pa), Some(eb), Some(pb)) =
+                (ea.f32s(), pa.f32s(), eb.f32s(), pb.f32s())
             {
                 let records = |offsets, eta, phi, index| columnar::nearest::Records {
                     offsets,

@@ -42,6 +42,7 @@ mod narrow;
 pub mod num;
 pub mod parser;
 pub mod quantile;
+mod raw_field;
 pub mod schema;
 pub mod scope;
 mod table_call;

@@ -187,12 +187,12 @@ pub fn compare(op: BinOp, a: &Nums, b: &Nums) -> Result<Vec<bool>, ArithError> {
     })
 }
 
-/// `f op c` (`f` an expression of `x`) for every element `x` of the slice `$a`, `c` the one
-/// value of the slice `$c`: the loop of [`compare_const`] and [`compare_abs_const`] (with
-/// `use BinOp::*` in scope).
+/// `f op c` (`f` an expression of `x`) for every element `x` of the slice `$a`, `c` the
+/// value `$c`: the loop of [`compare_values`] and [`compare_abs_f32`] (with `use BinOp::*` in
+/// scope).
 macro_rules! with_constant {
     ($op:expr, $a:expr, $c:expr, |$x:ident| $f:expr) => {{
-        let c = *$c.first().ok_or(ArithError::Mismatch)?;
+        let c = $c;
         match $op {
             Eq => test_each($a, |$x| $f == c),
             Ne => test_each($a, |$x| $f != c),
@@ -224,37 +224,55 @@ pub fn compare_const(
         (true, Ge) => Le,
         (true, op) => op,
     };
-    macro_rules! cmp {
-        ($a:expr, $c:expr) => {
-            with_constant!(op, $a, $c, |x| x)
-        };
+    match (a, c) {
+        (Nums::Bool(a), Nums::Bool(c)) => compare_values(op, a, one(c)?),
+        (Nums::I32(a), Nums::I32(c)) => compare_values(op, a, one(c)?),
+        (Nums::U32(a), Nums::U32(c)) => compare_values(op, a, one(c)?),
+        (Nums::I64(a), Nums::I64(c)) => compare_values(op, a, one(c)?),
+        (Nums::U64(a), Nums::U64(c)) => compare_values(op, a, one(c)?),
+        (Nums::F32(a), Nums::F32(c)) => compare_values(op, a, one(c)?),
+        (Nums::F64(a), Nums::F64(c)) => compare_values(op, a, one(c)?),
+        _ => Err(ArithError::Mismatch),
     }
-    Ok(match (a, c) {
-        (Nums::Bool(a), Nums::Bool(c)) => cmp!(a, c),
-        (Nums::I32(a), Nums::I32(c)) => cmp!(a, c),
-        (Nums::U32(a), Nums::U32(c)) => cmp!(a, c),
-        (Nums::I64(a), Nums::I64(c)) => cmp!(a, c),
-        (Nums::U64(a), Nums::U64(c)) => cmp!(a, c),
-        (Nums::F32(a), Nums::F32(c)) => cmp!(a, c),
-        (Nums::F64(a), Nums::F64(c)) => cmp!(a, c),
-        _ => return Err(ArithError::Mismatch),
-    })
+}
+
+/// The value of a one-value column (a constant).
+fn one<T: Copy>(c: &[T]) -> Result<T, ArithError> {
+    c.first().copied().ok_or(ArithError::Mismatch)
+}
+
+/// `a op c` for the values `a` of a column and a constant `c` of their type: the loop of
+/// [`compare_const`], for values that are not a [`Nums`] (a field still in the read array,
+/// [`crate::raw_field`]).
+pub fn compare_values<T: Copy + PartialOrd>(
+    op: BinOp,
+    a: &[T],
+    c: T,
+) -> Result<Vec<bool>, ArithError> {
+    use BinOp::*;
+    Ok(with_constant!(op, a, c, |x| x))
 }
 
 /// `|a| op c` for a float column and a float constant `c` of the same type (a one-value
 /// column): [`compare_const`] of the absolute values, computed in the same pass.
 pub fn compare_abs_const(op: BinOp, a: &Nums, c: &Nums) -> Result<Vec<bool>, ArithError> {
-    use BinOp::*;
-    macro_rules! cmp {
-        ($a:expr, $c:expr) => {
-            with_constant!(op, $a, $c, |x| x.abs())
-        };
+    match (a, c) {
+        (Nums::F32(a), Nums::F32(c)) => compare_abs_f32(op, a, one(c)?),
+        (Nums::F64(a), Nums::F64(c)) => compare_abs_f64(op, a, one(c)?),
+        _ => Err(ArithError::Mismatch),
     }
-    Ok(match (a, c) {
-        (Nums::F32(a), Nums::F32(c)) => cmp!(a, c),
-        (Nums::F64(a), Nums::F64(c)) => cmp!(a, c),
-        _ => return Err(ArithError::Mismatch),
-    })
+}
+
+/// `|a| op c` for single-precision values: the loop of [`compare_abs_const`].
+pub fn compare_abs_f32(op: BinOp, a: &[f32], c: f32) -> Result<Vec<bool>, ArithError> {
+    use BinOp::*;
+    Ok(with_constant!(op, a, c, |x| x.abs()))
+}
+
+/// `|a| op c` for double-precision values: the loop of [`compare_abs_const`].
+pub fn compare_abs_f64(op: BinOp, a: &[f64], c: f64) -> Result<Vec<bool>, ArithError> {
+    use BinOp::*;
+    Ok(with_constant!(op, a, c, |x| x.abs()))
 }
 
 /// `-a` (unsigned negation wraps, as in C++; `-true` is the int −1).
