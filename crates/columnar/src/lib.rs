@@ -10,6 +10,7 @@ pub mod binning;
 pub mod broadcast;
 pub mod combinations;
 pub mod compare;
+pub mod concat;
 pub mod counts;
 pub mod fill_sums;
 pub mod fourvec;

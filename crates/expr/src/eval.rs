@@ -585,13 +585,12 @@ impl<'a> Evaluator<'a> {
             .split('+')
             .map(|p| self.base_offsets(p))
             .collect::<R<Vec<_>>>()?;
-        let records: i64 = parts.iter().map(|o| o.last().copied().unwrap_or(0)).sum();
-        let mut map = Vec::with_capacity(usize::try_from(records).unwrap_or(0));
-        for e in 0..parts[0].len().saturating_sub(1) {
-            for (p, o) in parts.iter().enumerate() {
-                map.extend((o[e]..o[e + 1]).map(|g| (p, g)));
-            }
-        }
+        let offsets: Vec<&[i64]> = parts.iter().map(|o| o.as_slice()).collect();
+        let mut map = Vec::new();
+        // Without a branch per event and part (`columnar::concat`); parts whose offsets
+        // disagree cannot come from one chunk's collections.
+        columnar::concat::record_sources(&offsets, &mut map)
+            .ok_or_else(|| internal(format!("the parts of {c} have offsets that disagree")))?;
         let m = Rc::new(map);
         self.virtuals.borrow_mut().insert(c.to_string(), m.clone());
         Ok(m)
