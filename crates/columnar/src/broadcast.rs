@@ -71,13 +71,8 @@ mod tests {
 
     #[test]
     fn every_element_gets_its_lists_value() {
-        let mut s = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = |m: u64| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            s % m
-        };
+        let mut rng = crate::test_rng::Xorshift(0x9E37_79B9_7F4A_7C15);
+        let mut next = |m: u64| rng.below(m);
         for n in [0usize, 1, 2, 3, 17, 300] {
             for longest in [1u64, 4, 17, 40] {
                 for start in [0i64, 5] {

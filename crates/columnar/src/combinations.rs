@@ -296,15 +296,10 @@ mod tests {
         best.map(|(i, _)| all[i].clone())
     }
 
-    /// A small deterministic generator (xorshift) for test records.
+    /// `n` records drawn from `seed`.
     fn records(seed: u64, n: usize, coords: Coords) -> Vec<P4> {
-        let mut s = seed | 1;
-        let mut next = move || {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            (s >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut rng = crate::test_rng::Xorshift(seed | 1);
+        let mut next = move || rng.unit();
         (0..n)
             .map(|_| {
                 from_pt_eta_phi_m(
@@ -451,12 +446,10 @@ mod tests {
                 })
                 .sum()
         };
-        let mut s = 0x2545_F491_4F6C_DD1Du64;
+        let mut rng = crate::test_rng::Xorshift(0x2545_F491_4F6C_DD1D);
         let mut off = vec![3i64];
         for _ in 0..5000 {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
+            let s = rng.bits();
             // Mostly 0–6 records, now and then up to 2¹⁶ − 1.
             let n = if s.is_multiple_of(97) {
                 (s >> 20) % 65536

@@ -81,13 +81,8 @@ mod tests {
     fn equals_the_loop_per_event() {
         // Lists of 0–8 records (longer than WIDE too) from a fixed sequence, empty events at
         // the start, the end and in runs, one to four parts, offsets that start above 0.
-        let mut x = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = |m: u64| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x % m) as i64
-        };
+        let mut rng = crate::test_rng::Xorshift(0x9e37_79b9_7f4a_7c15);
+        let mut next = |m: u64| rng.below(m) as i64;
         for events in [0usize, 1, 2, 7, 300] {
             for k in 1..=4 {
                 let owned: Vec<Vec<i64>> = (0..k)

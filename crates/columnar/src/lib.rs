@@ -22,6 +22,8 @@ pub mod select;
 pub mod sincos;
 #[cfg(target_arch = "x86_64")]
 mod sincos_avx512;
+#[cfg(test)]
+mod test_rng;
 #[cfg(target_arch = "x86_64")]
 mod triplet_lanes_avx2;
 #[cfg(target_arch = "x86_64")]

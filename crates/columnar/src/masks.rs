@@ -380,13 +380,8 @@ mod tests {
 
     #[test]
     fn masks_as_a_branch_per_element_does() {
-        let mut s: u64 = 99;
-        let mut next = move || {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            s
-        };
+        let mut rng = crate::test_rng::Xorshift(99);
+        let mut next = move || rng.bits();
         // Lists of up to 8 elements (counted 8 mask bytes at a time) and longer ones; few
         // lists (less than 8 or 16 values: the short paths) and many; starts not a multiple of 8.
         for lists in [0usize, 1, 2, 3, 5, 7, 40, 2000] {
@@ -419,13 +414,8 @@ mod tests {
     /// refused where they are; the positions' vector is not touched.
     #[test]
     fn kept_offsets_alone_as_with_the_positions() {
-        let mut s: u64 = 7;
-        let mut next = move || {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            s
-        };
+        let mut rng = crate::test_rng::Xorshift(7);
+        let mut next = move || rng.bits();
         for lists in [0usize, 1, 3, 7, 40, 2000] {
             for (start, longest) in [(0i64, 8), (3, 8), (5, 30)] {
                 let mut offsets = vec![start];

@@ -135,13 +135,8 @@ mod tests {
             }
             Some(out)
         };
-        let mut s = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = |m: u64| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            s % m
-        };
+        let mut rng = crate::test_rng::Xorshift(0x2545_F491_4F6C_DD1D);
+        let mut next = |m: u64| rng.below(m);
         let mut out = vec![7u32; 3];
         for round in 0..300 {
             // 0–40 lists of 0–4 values from a start of 0–5, sometimes one going back, past the

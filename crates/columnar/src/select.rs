@@ -194,17 +194,10 @@ mod tests {
     /// than the values (the shorter one decides, as with `zip`): both paths.
     #[test]
     fn selections_keep_what_a_filter_keeps() {
-        let mut s = 0x2545_F491_4F6C_DD1Du64;
+        let mut rng = crate::test_rng::Xorshift(0x2545_F491_4F6C_DD1D);
         for len in [0usize, 1, 2, 7, 8, 9, 15, 16, 17, 31, 64, 1000] {
             for density in [0u64, 1, 50, 99, 100] {
-                let keep: Vec<bool> = (0..len)
-                    .map(|_| {
-                        s ^= s << 13;
-                        s ^= s >> 7;
-                        s ^= s << 17;
-                        s % 100 < density
-                    })
-                    .collect();
+                let keep: Vec<bool> = (0..len).map(|_| rng.below(100) < density).collect();
                 let v64: Vec<i64> = (0..len as i64).map(|i| i * 3 - 7).collect();
                 let v32: Vec<f32> = (0..len).map(|i| i as f32 * 0.5 - 3.0).collect();
                 let v8: Vec<bool> = (0..len).map(|i| i % 3 == 0).collect();

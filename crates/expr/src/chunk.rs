@@ -728,13 +728,8 @@ mod tests {
 
     #[test]
     fn kept_elements_merge_the_ranges_of_adjacent_rows_as_the_plain_loop() {
-        let mut s = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = |m: u64| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            s % m
-        };
+        let mut rng = crate::test_rng::Xorshift(0x9E37_79B9_7F4A_7C15);
+        let mut next = |m: u64| rng.below(m);
         // Lists of 0–4 values (empty ones often), offsets from 3, rows kept at random, in runs
         // and alone, a row past the end now and then (the rows stop there).
         for round in 0..200 {

@@ -46,6 +46,8 @@ mod raw_field;
 pub mod schema;
 pub mod scope;
 mod table_call;
+#[cfg(test)]
+mod test_rng;
 mod unread;
 pub mod value;
 

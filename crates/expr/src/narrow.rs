@@ -306,13 +306,8 @@ mod tests {
     /// list, in a dropped event's list, not.
     #[test]
     fn lists_renumber_as_index_by_index_at_every_length() {
-        let mut s = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = |m: u64| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            s % m
-        };
+        let mut rng = crate::test_rng::Xorshift(0x9E37_79B9_7F4A_7C15);
+        let mut next = |m: u64| rng.below(m);
         // A collection of 0–12 records an event; each event's list 0–12 of its records, or −1.
         let events = 300usize;
         let mut coll = vec![0i64];
