@@ -890,10 +890,7 @@ impl<'a> Evaluator<'a> {
         let mut views = Vec::with_capacity(cols.len());
         let mut total = 0usize;
         for &(part, col) in cols {
-            let Col::Branch(b) = col else {
-                return Ok(None);
-            };
-            let Some(view) = self.unconverted_view(b) else {
+            let Some(view) = self.unconverted_column(col) else {
                 return Ok(None);
             };
             let Some(off) = self
@@ -931,15 +928,20 @@ impl<'a> Evaluator<'a> {
         self.chunk.views.get(b)
     }
 
+    /// [`Evaluator::unconverted_view`] of a column that is a branch; `None` for other columns.
+    pub(crate) fn unconverted_column(&self, col: &Col) -> Option<&crate::chunk::View> {
+        match col {
+            Col::Branch(b) => self.unconverted_view(b),
+            _ => None,
+        }
+    }
+
     /// A branch field of a collection part, from the chunk's view of it, in double precision
     /// ([`Chunk::view_f64_sharing`]), its lengths checked as [`Evaluator::field_column`] does;
     /// with whether the file stores it in single precision. `None` where the field is not such
     /// a branch or was converted already (its values are then taken as they are).
     fn field_f64_from_view(&self, part: &str, col: &Col) -> R<Option<(Offsets, Vec<f64>, bool)>> {
-        let Col::Branch(b) = col else {
-            return Ok(None);
-        };
-        let Some(view) = self.unconverted_view(b) else {
+        let Some(view) = self.unconverted_column(col) else {
             return Ok(None);
         };
         let single = matches!(&*view.array, Array::Jagged { values, .. } if matches!(**values, Array::F32(_)));

@@ -126,10 +126,7 @@ impl Evaluator<'_> {
     /// Column `col` of a field of collection `coll` (not a concatenation) in the read array,
     /// where it is a branch not converted yet and no cut has narrowed the batch.
     fn raw_column(&self, coll: &str, col: &Col) -> R<Option<RawList>> {
-        let Col::Branch(b) = col else {
-            return Ok(None);
-        };
-        let Some(view) = self.unconverted_view(b) else {
+        let Some(view) = self.unconverted_column(col) else {
             return Ok(None);
         };
         let Some((offsets, first, last)) = self
