@@ -58,29 +58,44 @@ fn take_elements(v: &Val, off: Rc<Vec<i64>>, elems: &[i64]) -> R<Val> {
 /// element a position names would be missing (the values shorter than the offsets say): the
 /// gather then decides.
 fn mask_by_select(l: &Val, off: &[i64], keep: &[bool]) -> Option<Val> {
-    let (&first, &last) = (off.first()?, off.last()?);
-    let (first, last) = (usize::try_from(first).ok()?, usize::try_from(last).ok()?);
     let len = match l {
         Val::List(_, values) => values.len(),
         Val::Objs(_, _, idx) => idx.len(),
         _ => return None,
     };
-    if first > last || last > len || last > keep.len() {
-        return None;
-    }
-    // `None` where the offsets decrease or are negative.
-    let mut new_off = Vec::with_capacity(off.len());
-    columnar::masks::kept_offsets(off, keep, &mut new_off)?;
-    let kept = &keep[first..last];
+    let (new_off, range) = kept_lists(off, keep, len)?;
+    let kept = &keep[range.clone()];
     Some(match l {
-        Val::List(_, values) => Val::List(Rc::new(new_off), values.select_in(first, last, kept)?),
+        Val::List(_, values) => Val::List(
+            Rc::new(new_off),
+            values.select_in(range.start, range.end, kept)?,
+        ),
         Val::Objs(c, _, idx) => Val::Objs(
             c.clone(),
             Rc::new(new_off),
-            columnar::select::select(idx.get(first..last)?, kept),
+            columnar::select::select(idx.get(range)?, kept),
         ),
         _ => return None,
     })
+}
+
+/// For lists with offsets `off` over `len` elements and a mask `keep` of them: the offsets of
+/// the lists of kept elements, and the range of elements the lists span (whose kept ones are
+/// compressed out). `None` where the offsets decrease, are negative or run past the elements
+/// or the mask.
+pub(crate) fn kept_lists(
+    off: &[i64],
+    keep: &[bool],
+    len: usize,
+) -> Option<(Vec<i64>, std::ops::Range<usize>)> {
+    let (&first, &last) = (off.first()?, off.last()?);
+    let (first, last) = (usize::try_from(first).ok()?, usize::try_from(last).ok()?);
+    if first > last || last > len || last > keep.len() {
+        return None;
+    }
+    let mut new_off = Vec::with_capacity(off.len());
+    columnar::masks::kept_offsets(off, keep, &mut new_off)?;
+    Some((new_off, first..last))
 }
 
 /// Record indices at `elems`; a missing element (−1) stays missing.

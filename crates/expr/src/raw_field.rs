@@ -62,13 +62,10 @@ impl RawList {
     /// shorter than the values.
     pub(crate) fn masked(&self, keep: &[bool]) -> Option<Val> {
         use columnar::select::select;
-        let (&first, &last) = (self.offsets.first()?, self.offsets.last()?);
-        let (first, last) = (usize::try_from(first).ok()?, usize::try_from(last).ok()?);
-        if first > last || last > self.last.checked_sub(self.first)? || last > keep.len() {
-            return None;
-        }
-        let kept = &keep[first..last];
-        let range = self.first + first..self.first + last;
+        let len = self.last.checked_sub(self.first)?;
+        let (offsets, lists) = crate::eval_ops::kept_lists(&self.offsets, keep, len)?;
+        let kept = &keep[lists.clone()];
+        let range = self.first + lists.start..self.first + lists.end;
         let values = match self.values()? {
             Array::Bool(v) => Nums::Bool(select(v.get(range)?, kept)),
             Array::I32(v) => Nums::I32(select(v.get(range)?, kept)),
@@ -79,8 +76,6 @@ impl RawList {
             Array::F64(v) => Nums::F64(select(v.get(range)?, kept)),
             _ => return None,
         };
-        let mut offsets = Vec::with_capacity(self.offsets.len());
-        columnar::masks::kept_offsets(&self.offsets, keep, &mut offsets)?;
         Some(Val::List(Rc::new(offsets), values))
     }
 }
