@@ -8,6 +8,10 @@
 //!
 //! A field already converted (another expression read it whole) is taken as it is, and after a
 //! cut the kept lists are many ranges of the read array: both take the usual way.
+//!
+//! Why these three consumers and not every one: a [`Nums`] owns its vector, and some 85 places
+//! match on it and take or extend that vector; a column borrowed from the read array would be
+//! a new kind of value for all of them. These three are where the profiles showed the copy.
 
 use std::rc::Rc;
 
