@@ -15,7 +15,7 @@ const WIDE: usize = 4;
 /// (between the part's first and last offset), appended to `out`. `None`, with `out` as it
 /// was, when the parts do not have the same number of events or an offsets array decreases.
 ///
-/// Each list writes [`WIDE`] records whatever its length (the ones past its end are
+/// Each list writes four (`WIDE`) records whatever its length (the ones past its end are
 /// overwritten by the next list, or lie past the output's length) and only a longer list
 /// loops over the rest: no exit of a loop of varying length to mispredict per list.
 pub fn record_sources(parts: &[&[i64]], out: &mut Vec<(usize, i64)>) -> Option<()> {

@@ -243,7 +243,7 @@ fn one<T: Copy>(c: &[T]) -> Result<T, ArithError> {
 
 /// `a op c` for the values `a` of a column and a constant `c` of their type: the loop of
 /// [`compare_const`], for values that are not a [`Nums`] (a field still in the read array,
-/// [`crate::raw_field`]).
+/// `raw_field.rs`).
 pub fn compare_values<T: Copy + PartialOrd>(
     op: BinOp,
     a: &[T],
