@@ -299,16 +299,24 @@ pub(crate) fn events_per_bin(edges: &[f64], regular: bool, x_label: &str) -> Str
         return "Events / bin".to_owned();
     }
     let w = (edges[n] - edges[0]) / n as f64;
-    let unit = x_label
-        .rfind('[')
-        .and_then(|a| {
-            x_label[a + 1..]
-                .find(']')
-                .map(|b| &x_label[a + 1..a + 1 + b])
-        })
-        .map(|u| format!(" {}", u.trim()))
+    let unit = unit_of(x_label)
+        .map(|u| format!(" {u}"))
         .unwrap_or_default();
     format!("Events / {}{unit}", crate::plot::tick(&w))
+}
+
+/// The unit of an axis label written `quantity [unit]`: the last bracket opened after a space.
+/// An expression used as the label (`Jet.pt[abs(Jet.eta) < 1]`, the default) has its brackets
+/// right after a name: an index or a mask, not a unit.
+fn unit_of(label: &str) -> Option<&str> {
+    let open = label
+        .match_indices(" [")
+        .chain(label.match_indices("\t["))
+        .map(|(i, _)| i + 1)
+        .max()?;
+    let rest = &label[open + 1..];
+    let unit = rest[..rest.find(']')?].trim();
+    (!unit.is_empty()).then_some(unit)
 }
 
 #[cfg(test)]
@@ -325,5 +333,29 @@ mod tests {
             "Events / 0.45"
         );
         assert_eq!(events_per_bin(&e, false, "MET [GeV]"), "Events / bin");
+    }
+
+    /// The default label is the filled expression: its index or mask brackets are no unit.
+    #[test]
+    fn an_expression_s_brackets_are_no_unit() {
+        let e: Vec<f64> = (0..=10).map(|i| f64::from(i) * 10.0).collect();
+        for label in [
+            "Jet.pt[Jet.eta > 1.0f]",
+            "Jet.pt[abs(Jet.eta) < 1]",
+            "Muon[0].pt",
+            "x []",
+            "[GeV]",
+        ] {
+            assert_eq!(events_per_bin(&e, true, label), "Events / 10", "{label}");
+        }
+        assert_eq!(
+            events_per_bin(&e, true, "m_{#mu#mu} [GeV] "),
+            "Events / 10 GeV"
+        );
+        assert_eq!(events_per_bin(&e, true, "p_{T} [ GeV ]"), "Events / 10 GeV");
+        assert_eq!(
+            events_per_bin(&e, true, "p_{T} [GeV] (leading jet)"),
+            "Events / 10 GeV"
+        );
     }
 }
