@@ -18,6 +18,7 @@ pub mod masks;
 pub mod mass_bounds;
 pub mod nearest;
 pub mod offsets;
+pub mod ranges;
 pub mod select;
 pub mod sincos;
 #[cfg(target_arch = "x86_64")]

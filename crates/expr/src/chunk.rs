@@ -3,6 +3,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use columnar::ranges::{self, copy_range, WIDE};
 use rootio::Array;
 // The maps hold a few entries (the branches and defines an analysis reads, array addresses):
 // a fast hash, and too few keys for colliding names to cost anything.
@@ -156,8 +157,8 @@ impl Chunk {
         };
         let layout = self.shared_layout(v, offsets, layouts)?;
         let values = match &**values {
-            Array::F32(x) => copy_ranges(x, &layout.ranges, f64::from)?,
-            Array::F64(x) => copy_ranges(x, &layout.ranges, |x| x)?,
+            Array::F32(x) => ranges::widened(x, &layout.ranges)?,
+            Array::F64(x) => ranges::copied(x, &layout.ranges)?,
             _ => return None,
         };
         Some((layout.offsets, values))
@@ -325,81 +326,21 @@ fn rebased(offsets: &[i64], start: usize, stop: usize) -> Option<(Vec<i64>, (usi
 
 /// The values of `a` in the index ranges `ranges`, in order, as the numbers expressions compute
 /// with (small integers promoted to `int`); `None` for other layouts or ranges past the end.
-fn nums_ranges(a: &Array, ranges: &[(usize, usize)]) -> Option<Nums> {
+fn nums_ranges(a: &Array, r: &[(usize, usize)]) -> Option<Nums> {
     Some(match a {
-        Array::Bool(v) => Nums::Bool(copy_ranges(v, ranges, |x| x)?),
-        Array::I8(v) => Nums::I32(copy_ranges(v, ranges, i32::from)?),
-        Array::U8(v) => Nums::I32(copy_ranges(v, ranges, i32::from)?),
-        Array::I16(v) => Nums::I32(copy_ranges(v, ranges, i32::from)?),
-        Array::U16(v) => Nums::I32(copy_ranges(v, ranges, i32::from)?),
-        Array::I32(v) => Nums::I32(copy_ranges(v, ranges, |x| x)?),
-        Array::U32(v) => Nums::U32(copy_ranges(v, ranges, |x| x)?),
-        Array::I64(v) => Nums::I64(copy_ranges(v, ranges, |x| x)?),
-        Array::U64(v) => Nums::U64(copy_ranges(v, ranges, |x| x)?),
-        Array::F32(v) => Nums::F32(copy_ranges(v, ranges, |x| x)?),
-        Array::F64(v) => Nums::F64(copy_ranges(v, ranges, |x| x)?),
+        Array::Bool(v) => Nums::Bool(ranges::converted(v, r, |x| x)?),
+        Array::I8(v) => Nums::I32(ranges::converted(v, r, i32::from)?),
+        Array::U8(v) => Nums::I32(ranges::converted(v, r, i32::from)?),
+        Array::I16(v) => Nums::I32(ranges::converted(v, r, i32::from)?),
+        Array::U16(v) => Nums::I32(ranges::converted(v, r, i32::from)?),
+        Array::I32(v) => Nums::I32(ranges::copied(v, r)?),
+        Array::U32(v) => Nums::U32(ranges::copied(v, r)?),
+        Array::I64(v) => Nums::I64(ranges::copied(v, r)?),
+        Array::U64(v) => Nums::U64(ranges::copied(v, r)?),
+        Array::F32(v) => Nums::F32(ranges::copied(v, r)?),
+        Array::F64(v) => Nums::F64(ranges::copied(v, r)?),
         _ => return None,
     })
-}
-
-/// The values of `v` in the index ranges `ranges`, in order, each through `f`; `None` for
-/// ranges past the end.
-fn copy_ranges<T: Copy, U: Copy>(
-    v: &[T],
-    ranges: &[(usize, usize)],
-    f: impl Fn(T) -> U,
-) -> Option<Vec<U>> {
-    let n: usize = ranges.iter().map(|(s, e)| e.saturating_sub(*s)).sum();
-    if let [(s, e)] = ranges {
-        return Some(v.get(*s..*e)?.iter().map(|x| f(*x)).collect());
-    }
-    // Many short ranges (a list per selected event): each copies 8 values, however many
-    // it has, and the next one starts where its own values end (`copy_range`).
-    // The output is written before it is read, so it is not zeroed first (a `memset` of
-    // every copied column).
-    let mut out: Vec<U> = Vec::with_capacity(n + WIDE);
-    let room = out.spare_capacity_mut();
-    let mut at = 0;
-    for &(s, e) in ranges {
-        at += copy_range(room, at, v, s, e, &f)?;
-    }
-    // SAFETY: the ranges' values were written one after another from 0, so the first
-    // `at` = `n` (the sum of their lengths) elements are initialised; `n` ≤ the capacity.
-    unsafe { out.set_len(at) };
-    Some(out)
-}
-
-/// The values a [`copy_range`] may write past the end of its range.
-const WIDE: usize = 8;
-
-/// Writes `v[s..e]`, each through `f`, to `room[at..]` and gives its length; `None` where the
-/// range is reversed or past either end. A range of at most [`WIDE`] values copies `WIDE`
-/// where both sides have room (the ones past its end are overwritten by the next range or left
-/// past the output's length): a copy of fixed length has no loop whose varying length would
-/// mispredict a branch per range, and no `memcpy` call.
-#[inline(always)]
-fn copy_range<T: Copy, U: Copy>(
-    room: &mut [std::mem::MaybeUninit<U>],
-    at: usize,
-    v: &[T],
-    s: usize,
-    e: usize,
-    f: &impl Fn(T) -> U,
-) -> Option<usize> {
-    let len = e.checked_sub(s)?;
-    match (v.get(s..s + WIDE), room.get_mut(at..at + WIDE)) {
-        (Some(src), Some(dst)) if len <= WIDE => {
-            for (o, x) in dst.iter_mut().zip(src) {
-                o.write(f(*x));
-            }
-        }
-        _ => {
-            for (o, x) in room.get_mut(at..at + len)?.iter_mut().zip(v.get(s..e)?) {
-                o.write(f(*x));
-            }
-        }
-    }
-    Some(len)
 }
 
 /// The lists of several jagged columns of the same events (`(offsets, values)`, offsets of
