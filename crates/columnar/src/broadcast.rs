@@ -3,7 +3,7 @@
 //!
 //! **Why not a loop per list.** `for _ in offsets[e]..offsets[e + 1] { out.push(v[e]) }` runs
 //! an inner loop of a length the data decide (0–12 jets an event), whose exit the branch
-//! predictor misses about once a list. Here every list writes [`WIDE`] copies of its value at
+//! predictor misses about once a list. Here every list writes `WIDE` (16) copies of its value at
 //! its start, whatever its length — a few vector stores, the same every time — and the next
 //! list starts where this one's elements end, overwriting the copies past them; a list longer
 //! than `WIDE` (rare: jets, leptons) finishes in a loop. `cargo bench -p columnar --bench

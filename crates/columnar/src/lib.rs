@@ -23,6 +23,7 @@ pub mod select;
 pub mod sincos;
 #[cfg(target_arch = "x86_64")]
 mod sincos_avx512;
+pub mod sums;
 #[cfg(test)]
 mod test_rng;
 #[cfg(target_arch = "x86_64")]

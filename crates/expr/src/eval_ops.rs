@@ -11,7 +11,7 @@
 
 use std::rc::Rc;
 
-use columnar::counts;
+use columnar::{counts, sums};
 
 use crate::check::{Dist, Math1, Math2, Node, Pick, Reduce};
 use crate::error::{ExprError, Span};
@@ -492,22 +492,16 @@ impl Evaluator<'_> {
             (Reduce::Any, Some(Nums::Bool(v))) => Nums::Bool(bool_lists(counts::any_true, off, v)?),
             (Reduce::All, Some(Nums::Bool(v))) => Nums::Bool(bool_lists(counts::all_true, off, v)?),
             (Reduce::Sum, Some(v)) => {
-                // Sequential accumulation in the element type, as ROOT's VecOps::Sum; bools
-                // are counted.
-                macro_rules! seq {
-                    ($v:expr, $zero:expr, $add:expr) => {
-                        ranges
-                            .map(|(a, b)| $v[a..b].iter().fold($zero, |s, x| $add(s, *x)))
-                            .collect()
-                    };
-                }
+                // Sequential accumulation in the element type, as ROOT's VecOps::Sum
+                // (`columnar::sums`); bools are counted.
+                let sums = |r: Option<Nums>| r.ok_or_else(|| internal("list offsets"));
                 match v {
-                    Nums::F32(v) => Nums::F32(seq!(v, 0.0f32, |s: f32, x: f32| s + x)),
-                    Nums::F64(v) => Nums::F64(seq!(v, 0.0f64, |s: f64, x: f64| s + x)),
-                    Nums::I32(v) => Nums::I32(seq!(v, 0i32, i32::wrapping_add)),
-                    Nums::U32(v) => Nums::U32(seq!(v, 0u32, u32::wrapping_add)),
-                    Nums::I64(v) => Nums::I64(seq!(v, 0i64, i64::wrapping_add)),
-                    Nums::U64(v) => Nums::U64(seq!(v, 0u64, u64::wrapping_add)),
+                    Nums::F32(v) => sums(sums::sums(off, v).map(Nums::F32))?,
+                    Nums::F64(v) => sums(sums::sums(off, v).map(Nums::F64))?,
+                    Nums::I32(v) => sums(sums::sums(off, v).map(Nums::I32))?,
+                    Nums::U32(v) => sums(sums::sums(off, v).map(Nums::U32))?,
+                    Nums::I64(v) => sums(sums::sums(off, v).map(Nums::I64))?,
+                    Nums::U64(v) => sums(sums::sums(off, v).map(Nums::U64))?,
                     Nums::Bool(v) => Nums::I64(bool_lists(counts::count_true, off, v)?),
                 }
             }
