@@ -35,52 +35,62 @@ fn collection(events: usize, shares: &[f64], seed: u64) -> (Vec<i64>, Vec<f32>, 
 fn bench(c: &mut Criterion) {
     let events = 100_000;
     let jets = collection(events, &[0.616, 0.226, 0.096, 0.043, 0.019], 7);
+    // Muons with pt > 10 GeV (most events have one), electrons with pt > 10 GeV (most have
+    // none), as in ADL q7.
     let muons = collection(events, &[0.231, 0.650, 0.110, 0.009], 8);
-    let (a, b) = (
-        Records {
-            offsets: &jets.0,
-            eta: &jets.1,
-            phi: &jets.2,
-            index: None,
-        },
-        Records {
-            offsets: &muons.0,
-            eta: &muons.1,
-            phi: &muons.2,
-            index: None,
-        },
-    );
-    let mut g = c.benchmark_group("nearest");
-    g.throughput(Throughput::Elements(events as u64));
-    let mut out = Vec::new();
-    g.bench_function("min_delta_r_f32", |t| {
-        t.iter(|| {
-            out.clear();
-            min_delta_r_f32(black_box(a), black_box(b), &mut out);
-            out.len()
-        })
-    });
-    g.bench_function("a loop per event", |t| {
-        t.iter(|| {
-            out.clear();
-            let (a, b) = (black_box(a), black_box(b));
-            for e in 0..a.offsets.len() - 1 {
-                let (b0, b1) = (b.offsets[e] as usize, b.offsets[e + 1] as usize);
-                for i in a.offsets[e] as usize..a.offsets[e + 1] as usize {
-                    let mut best = f32::INFINITY;
-                    for j in b0..b1 {
-                        let d = delta_r2_f32(a.eta[i], b.eta[j], a.phi[i], b.phi[j]);
-                        if d < best {
-                            best = d;
+    let electrons = collection(events, &[0.89, 0.10, 0.01], 9);
+    let records =
+        |c: &(Vec<i64>, Vec<f32>, Vec<f32>)| -> (Vec<i64>, Vec<f32>, Vec<f32>) { c.clone() };
+    for (name, partners) in [
+        ("muons", records(&muons)),
+        ("electrons", records(&electrons)),
+    ] {
+        let (a, b) = (
+            Records {
+                offsets: &jets.0,
+                eta: &jets.1,
+                phi: &jets.2,
+                index: None,
+            },
+            Records {
+                offsets: &partners.0,
+                eta: &partners.1,
+                phi: &partners.2,
+                index: None,
+            },
+        );
+        let mut g = c.benchmark_group(format!("nearest {name}"));
+        g.throughput(Throughput::Elements(events as u64));
+        let mut out = Vec::new();
+        g.bench_function("min_delta_r_f32", |t| {
+            t.iter(|| {
+                out.clear();
+                min_delta_r_f32(black_box(a), black_box(b), &mut out);
+                out.len()
+            })
+        });
+        g.bench_function("a loop per event", |t| {
+            t.iter(|| {
+                out.clear();
+                let (a, b) = (black_box(a), black_box(b));
+                for e in 0..a.offsets.len() - 1 {
+                    let (b0, b1) = (b.offsets[e] as usize, b.offsets[e + 1] as usize);
+                    for i in a.offsets[e] as usize..a.offsets[e + 1] as usize {
+                        let mut best = f32::INFINITY;
+                        for j in b0..b1 {
+                            let d = delta_r2_f32(a.eta[i], b.eta[j], a.phi[i], b.phi[j]);
+                            if d < best {
+                                best = d;
+                            }
                         }
+                        out.push(best.sqrt());
                     }
-                    out.push(best.sqrt());
                 }
-            }
-            out.len()
-        })
-    });
-    g.finish();
+                out.len()
+            })
+        });
+        g.finish();
+    }
 }
 
 criterion_group!(benches, bench);
