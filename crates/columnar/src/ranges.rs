@@ -16,12 +16,12 @@
 //!   needs no slack there) and stored whole into the output's slack. One step covers a range of
 //!   up to 16 (or 8) values, 82 % of q6's.
 //!
-//! `cargo bench -p columnar --bench ranges` measures both on ranges like q6's and q8's (AMD EPYC
-//! Zen 4): on q6-like ranges f32 → f64 810 → 375 µs, f32 496 → 289 µs; on q8-like ones (2.9
-//! values on average) all within 5 % of the portable copy. In the event loop (paired runs of the
-//! 5 M-event lz4 file, best / median of 7, histograms identical): q6 0.657 / 0.668 → 0.633 /
-//! 0.648 s (the jets' four fields widened after `len(Jet) >= 3`), q7 0.366 / 0.373 → 0.360 /
-//! 0.365 s; q5 and q8 unchanged.
+//! `cargo bench -p columnar --bench ranges` measures both on ranges like q6's and q8's (Intel Xeon
+//! with AVX-512, 2026-12-07): on q6-like ranges f32 → f64 810 → 375 µs, f32 496 → 289 µs; on
+//! q8-like ones (2.9 values on average) all within 5 % of the portable copy. In the event loop
+//! (paired runs of the 5 M-event lz4 file, best / median of 7, histograms identical): q6 0.657 /
+//! 0.668 → 0.633 / 0.648 s (the jets' four fields widened after `len(Jet) >= 3`), q7 0.366 / 0.373
+//! → 0.360 / 0.365 s; q5 and q8 unchanged.
 //!
 //! Every path gives the values of the plain loop, bit for bit: the widening is the same
 //! instruction (`cvtps2pd`) that `f64::from` compiles to, quieting a signalling NaN alike.
