@@ -29,4 +29,6 @@ mod test_rng;
 #[cfg(target_arch = "x86_64")]
 mod triplet_lanes_avx2;
 #[cfg(target_arch = "x86_64")]
+mod triplet_lanes_avx512;
+#[cfg(target_arch = "x86_64")]
 mod triplets_avx2;

@@ -330,13 +330,35 @@ pub fn closest_mass_certain(p: &[[f64; 4]], k: usize, target: f64, best: &mut [u
 /// records are `events[i]` of the columns `p` (`[px, py, pz, E]`, one length), and
 /// `decided[i]` becomes `Some(best)` where it decides (the same triplet as
 /// `closest_mass_certain` on the event's records, where that decides), `None` elsewhere.
-/// Events of 4 to 12 records go four at a time through vector lanes where the CPU has AVX2
-/// (`triplet_lanes_avx2`), the others one by one.
+/// Events of 4 to 12 records go eight at a time through vector lanes where the CPU has
+/// AVX-512 (`triplet_lanes_avx512`), four at a time where it has AVX2 (`triplet_lanes_avx2`),
+/// the others one by one.
 pub fn closest_triplets_certain(
     p: [&[f64]; 4],
     events: &[std::ops::Range<usize>],
     target: f64,
     decided: &mut [Option<[usize; 3]>],
+) {
+    closest_triplets_in_lanes(p, events, target, decided, Lanes::Widest)
+}
+
+/// How many events [`closest_triplets_in_lanes`] puts through vector lanes at once.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Lanes {
+    /// Eight with AVX-512, else four with AVX2, else none.
+    Widest,
+    /// Four with AVX2, else none (tested against eight).
+    #[cfg_attr(not(test), allow(dead_code))]
+    Four,
+}
+
+/// [`closest_triplets_certain`] with the lane width chosen.
+fn closest_triplets_in_lanes(
+    p: [&[f64]; 4],
+    events: &[std::ops::Range<usize>],
+    target: f64,
+    decided: &mut [Option<[usize; 3]>],
+    lanes: Lanes,
 ) {
     let len = p[0].len();
     let fits = |r: &std::ops::Range<usize>| r.start <= r.end && r.end <= len;
@@ -344,6 +366,11 @@ pub fn closest_triplets_certain(
     // Where the lanes apply: the positions of the events of each size.
     #[cfg_attr(not(target_arch = "x86_64"), allow(unused_mut))]
     let mut by_size: Vec<Vec<usize>> = Vec::new();
+    #[cfg(target_arch = "x86_64")]
+    let eight = lanes == Lanes::Widest
+        && std::arch::is_x86_feature_detected!("avx512f")
+        && std::arch::is_x86_feature_detected!("avx512vl")
+        && std::arch::is_x86_feature_detected!("avx2");
     #[cfg(target_arch = "x86_64")]
     if columns && std::arch::is_x86_feature_detected!("avx2") {
         by_size.resize(crate::triplet_lanes_avx2::MAX_RECORDS + 1, Vec::new());
@@ -372,16 +399,28 @@ pub fn closest_triplets_certain(
     if target.is_finite() && target > 0.0 {
         for (n, group) in by_size.iter().enumerate().filter(|(_, g)| !g.is_empty()) {
             let table = crate::triplet_lanes_avx2::triplets(n);
-            for four in group.chunks(4) {
+            let width = if eight { 8 } else { 4 };
+            for lanes in group.chunks(width) {
                 // A short last group repeats its last event in the lanes left.
-                let lane = |l: usize| four[l.min(four.len() - 1)];
-                let starts = [0, 1, 2, 3].map(|l| events[lane(l)].start);
-                // SAFETY: AVX2 is present (`by_size` is empty otherwise); each event's range
-                // lies within the columns (`fits`), all of one length.
-                let got = unsafe {
-                    crate::triplet_lanes_avx2::closest_of_four(p, starts, n, &table, target)
-                };
-                for (&e, got) in four.iter().zip(got) {
+                let lane = |l: usize| lanes[l.min(lanes.len() - 1)];
+                let mut got = [None; 8];
+                if eight {
+                    let starts = [0, 1, 2, 3, 4, 5, 6, 7].map(|l| events[lane(l)].start);
+                    // SAFETY: AVX-512F, AVX-512VL and AVX2 are present (`eight`); each event's range
+                    // lies within the columns (`fits`), all of one length.
+                    got = unsafe {
+                        crate::triplet_lanes_avx512::closest_of_eight(p, starts, n, &table, target)
+                    };
+                } else {
+                    let starts = [0, 1, 2, 3].map(|l| events[lane(l)].start);
+                    // SAFETY: AVX2 is present (`by_size` is empty otherwise); each event's
+                    // range lies within the columns (`fits`), all of one length.
+                    let four = unsafe {
+                        crate::triplet_lanes_avx2::closest_of_four(p, starts, n, &table, target)
+                    };
+                    got[..4].copy_from_slice(&four);
+                }
+                for (&e, got) in lanes.iter().zip(got) {
                     if let Some(out) = decided.get_mut(e) {
                         *out = got;
                     }
@@ -792,29 +831,33 @@ mod tests {
                 mass_of(s[0], s[1], s[2], s[3])
             };
             let [x, y, z, t] = &columns;
-            let mut decided = vec![Some([9, 9, 9]); events.len()];
-            closest_triplets_certain([x, y, z, t], &events, target, &mut decided);
-            let (mut together, mut alone) = (0, 0);
-            for (r, got) in events.iter().zip(&decided) {
-                let records: Vec<[f64; 4]> = r.clone().map(|i| [x[i], y[i], z[i], t[i]]).collect();
-                let mut best = [0usize; 3];
-                alone += usize::from(closest_mass_certain(&records, 3, target, &mut best));
-                let Some(got) = got else { continue };
-                together += 1;
-                let mut want = [0usize; 3];
-                assert!(closest_mass_combination(
-                    &exact[r.clone()],
-                    3,
-                    &[0, 1, 2],
-                    target,
-                    &mut want
-                ));
-                assert_eq!(*got, want, "round {round}, event {r:?}, target {target:e}");
+            // Eight events a vector (where the CPU has AVX-512) and four.
+            for lanes in [Lanes::Widest, Lanes::Four] {
+                let mut decided = vec![Some([9, 9, 9]); events.len()];
+                closest_triplets_in_lanes([x, y, z, t], &events, target, &mut decided, lanes);
+                let (mut together, mut alone) = (0, 0);
+                for (r, got) in events.iter().zip(&decided) {
+                    let records: Vec<[f64; 4]> =
+                        r.clone().map(|i| [x[i], y[i], z[i], t[i]]).collect();
+                    let mut best = [0usize; 3];
+                    alone += usize::from(closest_mass_certain(&records, 3, target, &mut best));
+                    let Some(got) = got else { continue };
+                    together += 1;
+                    let mut want = [0usize; 3];
+                    assert!(closest_mass_combination(
+                        &exact[r.clone()],
+                        3,
+                        &[0, 1, 2],
+                        target,
+                        &mut want
+                    ));
+                    assert_eq!(*got, want, "round {round}, event {r:?}, target {target:e}");
+                }
+                assert!(
+                    together * 100 >= alone * 99 && together <= alone + alone / 100 + 1,
+                    "round {round}, {lanes:?}: {together} decided together, {alone} alone"
+                );
             }
-            assert!(
-                together * 100 >= alone * 99 && together <= alone + alone / 100 + 1,
-                "round {round}: {together} decided together, {alone} alone"
-            );
         }
     }
 
