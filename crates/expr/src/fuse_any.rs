@@ -603,27 +603,36 @@ impl Evaluator<'_> {
             &mut found,
             &mut candidates,
         )?;
-        // The pairs are in event order: each event's are counted off in one pass.
-        let mut new_off = Vec::with_capacity(off.len());
-        new_off.push(0i64);
-        let (mut first, mut second) = (
-            Vec::with_capacity(candidates.len()),
-            Vec::with_capacity(candidates.len()),
-        );
-        let mut next = candidates.iter().peekable();
-        for e in 0..n_events {
-            while let Some(&[_, a, b]) = next.next_if(|c| c[0] as usize == e) {
-                let (Some(&ra), Some(&rb)) = (idx.get(a as usize), idx.get(b as usize)) else {
-                    return Err(internal("pair records"));
-                };
-                first.push(ra);
-                second.push(rb);
+        // The pairs are in event order (checked): each event's offset is the number of pairs
+        // of the events before it, counted per event and summed — no loop over each event's
+        // pairs, whose varying count mispredicted a branch about once an event.
+        let mut counts = vec![0i64; n_events];
+        let mut before = 0u32;
+        let mut unordered = false;
+        for &[e, ..] in &candidates {
+            unordered |= e < before;
+            before = e;
+            match counts.get_mut(e as usize) {
+                Some(c) => *c += 1,
+                None => return Err(internal("pair events")),
             }
-            new_off.push(first.len() as i64);
         }
-        if next.next().is_some() {
+        if unordered {
             return Err(internal("pair events"));
         }
+        let mut new_off = Vec::with_capacity(off.len());
+        new_off.push(0i64);
+        let mut total = 0i64;
+        new_off.extend(counts.iter().map(|c| {
+            total += c;
+            total
+        }));
+        let record = |a: u32| idx.get(a as usize).copied();
+        let first: Option<Vec<i64>> = candidates.iter().map(|c| record(c[1])).collect();
+        let second: Option<Vec<i64>> = candidates.iter().map(|c| record(c[2])).collect();
+        let (Some(first), Some(second)) = (first, second) else {
+            return Err(internal("pair records"));
+        };
         Ok(Val::Tuples(
             vec![plan.name.clone(); 2],
             Rc::new(new_off),
