@@ -147,6 +147,44 @@ fn lanes_left(left: usize, lanes: usize) -> u32 {
     ((1u64 << k) - 1) as u32
 }
 
+/// The masked steps of [`copied_avx512`] and [`widened_avx512`]: for each range in order, one
+/// step at least (an empty range's loads nothing, under an empty mask, and stores into the
+/// slack: a range of up to `L` values takes no branch on its length) and one per `L` values,
+/// each given its source position, its output position and the mask of its lanes still inside
+/// the range. Gives the output's length once every range is written; `None` where a range is
+/// reversed, runs past `values` values or the ranges hold more than `n`.
+///
+/// What a step may rely on: its source position is at most the range's end, itself at most
+/// `values`, and the mask's lanes lie below the range's end; its output position plus `L` is
+/// below `n + L`. Lanes it stores past the range's values lie past the next range's start:
+/// later ranges overwrite them, or they stay past the output's length.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn masked_steps<const L: usize>(
+    ranges: &[(usize, usize)],
+    values: usize,
+    n: usize,
+    mut step: impl FnMut(usize, usize, u32),
+) -> Option<usize> {
+    let mut at = 0usize;
+    for &(s, e) in ranges {
+        if s > e || e > values || at + (e - s) > n {
+            return None;
+        }
+        let len = e - s;
+        let mut k = 0;
+        loop {
+            step(s + k, at + k, lanes_left(len - k, L));
+            k += L;
+            if k >= len {
+                break;
+            }
+        }
+        at += len;
+    }
+    Some(at)
+}
+
 /// [`copied`] with AVX-512: `L` lanes of `64 / L` bytes (16 of 4 bytes or 8 of 8).
 ///
 /// # Safety
@@ -162,41 +200,22 @@ unsafe fn copied_avx512<T: NoUninit, const L: usize>(
     // Room for one whole vector past the last value: each step stores L lanes.
     let mut out: Vec<T> = Vec::with_capacity(n.checked_add(L)?);
     let dst = out.as_mut_ptr();
-    let mut at = 0usize;
-    for &(s, e) in ranges {
-        if s > e || e > v.len() {
-            return None;
+    let at = masked_steps::<L>(ranges, v.len(), n, |from, to, m| {
+        // SAFETY (`masked_steps`' promises): the load reads only the lanes of `m`, values of
+        // `v` (T has no padding: `NoUninit`), from an address within or one past `v`; the
+        // store writes L values at out[to..], ending before n + L, the capacity.
+        unsafe {
+            let x = if L == 16 {
+                _mm512_maskz_loadu_epi32(m as __mmask16, v.as_ptr().add(from).cast())
+            } else {
+                _mm512_maskz_loadu_epi64(m as __mmask8, v.as_ptr().add(from).cast())
+            };
+            _mm512_storeu_si512(dst.add(to).cast(), x);
         }
-        let len = e - s;
-        let mut k = 0;
-        // One step at least (an empty range loads nothing, under an empty mask, and stores
-        // into the slack): a range of up to L values takes no branch on its length.
-        loop {
-            let m = lanes_left(len - k, L);
-            // SAFETY: the load reads only the lanes of `m`, values s + k .. min(e, s + k + L)
-            // of `v` (T has no padding: `NoUninit`), and its address is within or one past
-            // `v` (s + k <= e <= v.len()). The store writes L values at out[at + k ..]: with
-            // at + len <= n (the lengths sum to n) and k < max(len, 1), it ends before
-            // n + L, the capacity. Lanes past the range hold zero bytes or values of `v`
-            // and lie past `at + len`: later ranges overwrite them, or they stay past the
-            // output's length.
-            unsafe {
-                let x = if L == 16 {
-                    _mm512_maskz_loadu_epi32(m as __mmask16, v.as_ptr().add(s + k).cast())
-                } else {
-                    _mm512_maskz_loadu_epi64(m as __mmask8, v.as_ptr().add(s + k).cast())
-                };
-                _mm512_storeu_si512(dst.add(at + k).cast(), x);
-            }
-            k += L;
-            if k >= len {
-                break;
-            }
-        }
-        at += len;
-    }
+    })?;
     // SAFETY: every range's values were written at its place, from 0, one after another, so
-    // the first `at` = `n` values are initialised.
+    // the first `at` = `n` values are initialised (with zero bytes or values of `v` past them
+    // only in the slack).
     unsafe { out.set_len(at) };
     Some(out)
 }
@@ -219,40 +238,25 @@ unsafe fn widened_avx512<const L: usize>(
     use std::arch::x86_64::*;
     let mut out: Vec<f64> = Vec::with_capacity(n.checked_add(L)?);
     let dst = out.as_mut_ptr();
-    let mut at = 0usize;
-    for &(s, e) in ranges {
-        if s > e || e > v.len() || at + (e - s) > n {
-            return None;
-        }
-        let len = e - s;
-        let mut k = 0;
-        loop {
-            let m = lanes_left(len - k, L);
-            // SAFETY: as in `copied_avx512`: the load reads only the lanes of `m`, inside
-            // `v`; the stores write L values at out[at + k ..], ending before n + L (at +
-            // len <= n, checked above, and k < max(len, 1)).
-            unsafe {
-                let src = v.as_ptr().add(s + k);
-                if L == 16 {
-                    let x = _mm512_maskz_loadu_ps(m as __mmask16, src);
-                    let lo = _mm512_cvtps_pd(_mm512_castps512_ps256(x));
-                    let hi = _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd::<1>(
-                        _mm512_castps_pd(x),
-                    )));
-                    _mm512_storeu_pd(dst.add(at + k), lo);
-                    _mm512_storeu_pd(dst.add(at + k + 8), hi);
-                } else {
-                    let x = _mm256_maskz_loadu_ps(m as __mmask8, src);
-                    _mm512_storeu_pd(dst.add(at + k), _mm512_cvtps_pd(x));
-                }
-            }
-            k += L;
-            if k >= len {
-                break;
+    let at = masked_steps::<L>(ranges, v.len(), n, |from, to, m| {
+        // SAFETY: as in `copied_avx512`: the load reads only the lanes of `m`, inside `v`;
+        // the stores write L values at out[to..], ending before n + L.
+        unsafe {
+            let src = v.as_ptr().add(from);
+            if L == 16 {
+                let x = _mm512_maskz_loadu_ps(m as __mmask16, src);
+                let lo = _mm512_cvtps_pd(_mm512_castps512_ps256(x));
+                let hi = _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd::<1>(
+                    _mm512_castps_pd(x),
+                )));
+                _mm512_storeu_pd(dst.add(to), lo);
+                _mm512_storeu_pd(dst.add(to + 8), hi);
+            } else {
+                let x = _mm256_maskz_loadu_ps(m as __mmask8, src);
+                _mm512_storeu_pd(dst.add(to), _mm512_cvtps_pd(x));
             }
         }
-        at += len;
-    }
+    })?;
     // SAFETY: as in `copied_avx512`.
     unsafe { out.set_len(at) };
     Some(out)
