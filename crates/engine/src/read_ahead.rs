@@ -66,6 +66,30 @@ impl ReadAhead {
         }
     }
 }
+/// On a local file, before an item is processed: the kernel is asked to read the baskets of
+/// item `next` (the one `threads` places on, which this thread is likely to take next) into
+/// the page cache in the background, so that pages not cached (a cold file, or pages the
+/// kernel reclaimed) are read from disk while this item decodes, not waited for at each of
+/// its reads ([`rootio::ByteSource::prefetch`] of a local file: `posix_fadvise`). Cached pages
+/// cost a look-up. A remote file is left to [`ReadAhead`].
+pub(crate) fn local_next(plan: &Plan, open: &[OpenSample], next: usize) {
+    let Some(it) = plan.items.get(next) else {
+        return;
+    };
+    let Some(o) = open.get(it.sample) else {
+        return;
+    };
+    let Some(tree) = o.trees.get(crate::run::file_index(plan, it)) else {
+        return;
+    };
+    if rootio::remote::is_url_path(&tree.file().path()) {
+        return;
+    }
+    let columns: Vec<&str> = o.compiled.branches.iter().map(String::as_str).collect();
+    // A hint: a failure shows in the item's own reads.
+    let _ = tree.prefetch(&columns, it.start..it.stop);
+}
+
 /// The dataset an item reads and the branches it needs, if its file is remote.
 fn remote_tree<'a>(
     plan: &Plan,

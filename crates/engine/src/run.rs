@@ -249,6 +249,7 @@ fn run_planned(
         if threads == 1 {
             read_ahead.before(&plan, &open, it);
         }
+        crate::read_ahead::local_next(&plan, &open, it.index + threads);
         let mut p = process(&plan, String::new(), &o.compiled, tree, it, options.cancel)?;
         if cancelled() {
             return Err(EngineError::Interrupted);

@@ -183,9 +183,9 @@ impl Dataset {
     }
 
     /// Tell the file's source which bytes reading `columns` over `entries` will need, so that
-    /// a remote source fetches them in a few requests ahead of time (see
-    /// [`ByteSource::prefetch`](crate::ByteSource::prefetch)); nothing for a local file or an
-    /// RNTuple.
+    /// a remote source fetches them in a few requests ahead of time and a local file's are read
+    /// into the page cache in the background (see
+    /// [`ByteSource::prefetch`](crate::ByteSource::prefetch)); nothing for an RNTuple.
     pub fn prefetch(&self, columns: &[&str], entries: Range<u64>) -> Result<()> {
         let ranges = self.basket_ranges(columns, entries);
         if ranges.is_empty() {

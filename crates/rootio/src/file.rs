@@ -84,7 +84,8 @@ impl RootFile {
         // A remote source fetches the file's first and last bytes in one request: the header
         // and top directory are at the start, and ROOT writes the keys list, the streamer infos
         // and the trees' metadata last, so opening a file and a tree mostly reads from these
-        // instead of making a round trip per record (a local file ignores this).
+        // instead of making a round trip per record (a local file has the kernel read them
+        // ahead).
         let head = 0..OPEN_HEAD.min(len);
         let tail = len.saturating_sub(OPEN_TAIL).max(head.end)..len;
         source.prefetch(&[head, tail])?;

@@ -167,8 +167,8 @@ impl<'a> ClusterReader<'a> {
         // Ranges past the end of the file are left out here and reported with the page.
         let len = source.len();
         let ok: Vec<Range<u64>> = reqs.into_iter().filter(|r| r.end <= len).collect();
-        // A remote source fetches the cluster's pages in a few requests (a local file ignores
-        // this).
+        // A remote source fetches the cluster's pages in a few requests (a local file has the
+        // kernel read them ahead: `LocalFile::prefetch`).
         source.prefetch(&ok)?;
         // Reuse the buffers of the previous cluster: `read_range_into` overwrites them.
         for (i, r) in ok.into_iter().enumerate() {

@@ -200,7 +200,8 @@ impl Tree {
             per_branch.push(list);
         }
         // Announce every basket to the source: a remote one fetches them in a few vector reads
-        // instead of one round trip each (a local file ignores this).
+        // instead of one round trip each (a local file has the kernel read them into the page
+        // cache in the background).
         let wanted: Vec<Range<u64>> = per_branch
             .iter()
             .zip(&branches)
