@@ -33,7 +33,7 @@ use crate::streamer::read_streamer_list;
 use crate::tree::basket::{read_basket, Scratch};
 use crate::tree::decode::{decode, decode_stored, empty_for_interpretation};
 use crate::tree::objects::layout;
-use crate::tree::same_offsets::SameOffsets;
+use crate::tree::same_offsets::{Leader, SameOffsets};
 use crate::tree::{BasketInfo, BasketLocation, Element, Interpretation, ReadOptions};
 use crate::PrimitiveType;
 
@@ -295,9 +295,11 @@ pub fn basket(data: &[u8]) {
         stop: 0,
     };
     // Bit 3: keep the entry offsets as stored (a counted branch's path); bit 4: decode them as
-    // a field compared with a leader's offsets (one element an entry).
+    // a field compared with a leader's offsets (one element an entry); bit 5: compared with
+    // the offsets themselves, not the leader's sizes of entries.
     let keep_table = selector[2] & 8 != 0;
     let compared = selector[2] & 16 != 0;
+    let by_offsets = selector[2] & 32 != 0;
     let mut scratch = Scratch::default();
     let Ok(view) = read_basket(&source, &info, variable, keep_table, &mut scratch) else {
         return;
@@ -318,7 +320,12 @@ pub fn basket(data: &[u8]) {
         return;
     };
     let leader: Vec<i64> = (0..=(hi - hi / 3) as i64).collect();
-    let mut same = compared.then(|| SameOffsets::new(leader.into()));
+    let leader = if by_offsets {
+        Leader::without_sizes(leader.into())
+    } else {
+        Leader::with_sizes(leader.into())
+    };
+    let mut same = compared.then(|| SameOffsets::new(leader));
     let _ = decode_stored(
         &mut out,
         &interpretation,

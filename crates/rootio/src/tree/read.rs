@@ -19,12 +19,11 @@ use rayon::prelude::*;
 use super::basket::{read_basket, RawBasket, Scratch};
 use super::decode::{decode, empty_for_interpretation};
 use super::interpretation::Interpretation;
-use super::same_offsets::{self, SameOffsets};
+use super::same_offsets::{self, Leader, SameOffsets};
 use super::{BasketInfo, BasketLocation, Branch, Tree};
 use crate::array::Array;
 use crate::error::{Error, ErrorKind, Result};
 use crate::memory::advise_huge_pages;
-use crate::offsets::Offsets;
 
 thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
@@ -250,11 +249,21 @@ impl Tree {
         if followers.is_empty() {
             return Ok(());
         }
-        let expected: Vec<Option<Offsets>> = leaders
+        // One `Leader` per leader (its sizes built once), shared by its followers.
+        let mut led: HashMap<usize, Leader> = HashMap::new();
+        let expected: Vec<Option<Leader>> = leaders
             .iter()
-            .map(|l| match out.get((*l)?)? {
-                Array::Jagged { offsets, .. } => Some(offsets.clone()),
-                _ => None,
+            .map(|l| {
+                let l = (*l)?;
+                if let Some(leader) = led.get(&l) {
+                    return Some(leader.clone());
+                }
+                let Array::Jagged { offsets, .. } = out.get(l)? else {
+                    return None;
+                };
+                let leader = Leader::new(offsets.clone());
+                led.insert(l, leader.clone());
+                Some(leader)
             })
             .collect();
         self.decode_chunks(&branches, &followers, out, &expected, threads, options)
@@ -267,7 +276,7 @@ impl Tree {
         branches: &[(&Branch, &Interpretation)],
         chunks: &[Chunk],
         out: &mut [Array],
-        expected: &[Option<Offsets>],
+        expected: &[Option<Leader>],
         threads: usize,
         options: &ReadOptions,
     ) -> Result<()> {
