@@ -34,6 +34,16 @@
 //! 0.384 / 0.394 s (9 each); all 74 branches of the lz4 file into reused columns
 //! (`read_bench --only 1t-reuse`, best of 3, three alternating runs) 1.260–1.275 s before both
 //! changes against 1.199–1.217 s after.
+//!
+//! A read longer than [`SIZES_FROM`] entries (a whole tree at once, as `read_bench` or a
+//! notebook's `arrays()` reads it) compares with the leader's *sizes of entries*, one byte an
+//! entry ([`Leader`], [`stored_steps_equal`]), instead of its 8-byte offsets: such a read goes
+//! branch by branch, so the leader's offsets came from memory again for every follower. All 74
+//! branches of the 5 M-event lz4 file into reused columns (`read_bench --only 1t-reuse`, best
+//! of 3, three alternating runs of the two builds, Intel Xeon, 2026-12-07): 1.056–1.099 →
+//! 1.003–1.025 s; the comparison's share of the profile 10.5 → 3.1 %, building the sizes 2 %.
+//! An event loop's chunks (one cluster each) keep comparing with the offsets, which are
+//! still in cache there.
 
 use std::collections::hash_map::{Entry, HashMap};
 use std::sync::Arc;
