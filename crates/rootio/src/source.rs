@@ -263,7 +263,11 @@ impl ByteSource for LocalFile {
 fn read_exact_into(file: &File, buf: &mut Vec<u8>, n: usize, offset: u64) -> std::io::Result<()> {
     use std::os::fd::AsRawFd;
     buf.clear();
-    buf.reserve(n);
+    if buf.capacity() < n {
+        // A new buffer rather than a grown one: growing copies every byte of the old one
+        // (the allocator does not know that none is in use) into the new one's fresh pages.
+        *buf = Vec::with_capacity(n.max(buf.capacity().saturating_mul(2)));
+    }
     let room = &mut buf.spare_capacity_mut()[..n];
     let mut done = 0;
     while done < n {
