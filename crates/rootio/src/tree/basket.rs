@@ -256,10 +256,15 @@ fn offsets_from_bytes(bytes: &[u8], keylen: i64, border: usize, out: &mut Vec<u3
     out.push(border as u32);
     let o = &out[start..];
     // Non-decreasing and ending at `border` ⇒ every offset lies inside the data.
-    // Pairs of slices folded with an integer `or`, which the compiler vectorises (a fold of `&`
-    // over `windows(2)` runs one offset a cycle); `columnar::offsets::ascending` is the same.
-    let ordered = o.iter().zip(&o[1..]).fold(0u8, |d, (a, b)| d | u8::from(a > b)) == 0;
-    if !ordered {
+    // Pairs of slices or-ed into one integer, which the compiler vectorises (a fold of `&` over
+    // `windows(2)` runs one offset a cycle); `columnar::offsets::ascending` is the same. A `for`
+    // loop, not `fold`, which may be compiled out of line for the baseline CPU (`decode`'s
+    // `push_mapped` says when that happened).
+    let mut descending = 0u8;
+    for (a, b) in o.iter().zip(&o[1..]) {
+        descending |= u8::from(a > b);
+    }
+    if descending != 0 {
         return Err(Error::corrupt(format!(
             "entry offsets out of order or past the data end {border}"
         )));
