@@ -160,10 +160,9 @@ fn write_sizes(offsets: &[i64], sizes: &mut [u8]) -> bool {
 /// A field's offsets being compared with its leader's, basket by basket.
 #[derive(Debug)]
 pub(crate) struct SameOffsets {
-    /// The leader's list offsets over the whole range read (n + 1, from 0).
-    expected: Offsets,
-    /// The same as sizes of entries ([`Leader`]), where they fit a byte.
-    sizes: Option<Arc<Vec<u8>>>,
+    /// The leader's list offsets over the whole range read (n + 1, from 0), with its sizes of
+    /// entries where it has them.
+    leader: Leader,
     /// Entries compared (and equal) so far.
     at: usize,
     /// A basket disagreed: the field has offsets of its own from then on.
@@ -174,8 +173,7 @@ impl SameOffsets {
     /// Compare with `leader`'s offsets over the same entries.
     pub(crate) fn new(leader: Leader) -> SameOffsets {
         SameOffsets {
-            expected: leader.offsets,
-            sizes: leader.sizes,
+            leader,
             at: 0,
             parted: false,
         }
@@ -198,7 +196,8 @@ impl SameOffsets {
         if !self.parted {
             let n = off.len().saturating_sub(1);
             let equal = self
-                .expected
+                .leader
+                .offsets
                 .get(self.at..=self.at + n)
                 .is_some_and(|e| element_offsets_equal(e, off, per));
             if equal {
@@ -207,7 +206,7 @@ impl SameOffsets {
             }
             self.parted = true;
             own.clear();
-            own.extend_from_slice(&self.expected[..=self.at]);
+            own.extend_from_slice(&self.leader.offsets[..=self.at]);
         }
         super::decode::push_element_offsets(own, off, per)
     }
@@ -235,7 +234,7 @@ impl SameOffsets {
         }
         let (first, last) = table.window(lo, hi)?;
         let stored = table.entries();
-        let expected = self.expected.get(self.at..=self.at + (hi - lo))?;
+        let expected = self.leader.offsets.get(self.at..=self.at + (hi - lo))?;
         // The stored words of entries lo..=hi: all of them but the data's end, not stored,
         // when hi is the last entry; that one is `last`, compared on its own.
         let words = table.bytes.get(4 * lo..4 * (hi + 1).min(stored).max(lo))?;
@@ -265,7 +264,7 @@ impl SameOffsets {
     /// words are `u32`, the offsets ascend (sizes exist only then) and the last one is checked
     /// below 2³² here — so they are equal outright, as `stored_offsets_equal` compares them.
     fn steps(&self, expected: &[i64], words: &[u8], origin: i64, per: usize) -> Option<bool> {
-        let sizes = self.sizes.as_deref()?.as_slice();
+        let sizes = self.leader.sizes.as_deref()?.as_slice();
         if !per.is_power_of_two() || per >= 1 << 24 {
             return None;
         }
@@ -275,7 +274,7 @@ impl SameOffsets {
         else {
             return Some(true);
         };
-        let top = (end - base).checked_shl(shift)?.checked_add(origin)?;
+        let top = (end - base).checked_mul(per as i64)?.checked_add(origin)?;
         if origin < 0 || top > i64::from(u32::MAX) {
             return None;
         }
@@ -294,10 +293,10 @@ impl SameOffsets {
             return;
         }
         if let Array::Jagged { offsets, .. } = field {
-            *offsets = if self.at + 1 == self.expected.len() {
-                self.expected
+            *offsets = if self.at + 1 == self.leader.offsets.len() {
+                self.leader.offsets
             } else {
-                self.expected[..=self.at].to_vec().into()
+                self.leader.offsets[..=self.at].to_vec().into()
             };
         }
     }
