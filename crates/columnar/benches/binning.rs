@@ -3,7 +3,8 @@
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 
-use columnar::binning::Regular;
+use columnar::binning::{BlockBins, Regular};
+use columnar::fill_sums::LaneSums;
 
 /// A falling jet-pT-like spectrum from a fixed sequence, as float.
 fn values(n: usize) -> Vec<f32> {
@@ -28,6 +29,28 @@ fn bench(c: &mut Criterion) {
     g.bench_function("block kernel (f32 input)", |t| {
         t.iter(|| {
             axis.indices(black_box(&xs), &mut out);
+            out[7]
+        })
+    });
+    // A unit-weight fill's pass: bins and running sums together, in double precision and with
+    // float32 edges (`BlockBins`, where the CPU has AVX-512).
+    g.bench_function("bins and sums (double precision)", |t| {
+        let mut sums = LaneSums::default();
+        t.iter(|| {
+            axis.indices_and_sums(black_box(&xs), &mut out, &mut sums);
+            out[7]
+        })
+    });
+    let block = BlockBins::new(axis);
+    let name = if block.single_precision() {
+        "bins and sums (float32 edges)"
+    } else {
+        "bins and sums (float32 edges: not on this CPU)"
+    };
+    g.bench_function(name, |t| {
+        let mut sums = LaneSums::default();
+        t.iter(|| {
+            block.indices_and_sums(black_box(&xs), &mut out, &mut sums);
             out[7]
         })
     });

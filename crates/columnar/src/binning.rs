@@ -10,12 +10,16 @@
 //! compiler vectorises it; with AVX2 (detected at run time) four doubles at a time, with
 //! AVX-512 eight, and there, on every axis whose edges lie well apart, the raw bin from a
 //! multiplication by `bins / (high - low)` instead of the division (`Regular::scaled` shows
-//! why the bins stay ROOT's; Zen 4 divides eight doubles in 10 cycles). The two
-//! are tested equal over every float32 value within 64 ulps of every edge of several axes and
-//! a sample of all others (and, by `cargo test -p columnar --release -- --ignored`, over every
-//! float32 in and around an axis).
+//! why the bins stay ROOT's; Zen 4 divides eight doubles in 10 cycles). [`BlockBins`] bins
+//! float32 values sixteen at a time against the edges rounded up to float32, with the same bins
+//! (`binning/single.rs`). They are all tested equal over every float32 value within 64 ulps of
+//! every edge of several axes and a sample of all others (and, by `cargo test -p columnar
+//! --release -- --ignored`, over every float32 in and around an axis).
 
 use crate::fill_sums::LaneSums;
+
+mod single;
+pub use single::{BlockBins, MAX_BINS};
 
 /// ROOT's `TAxis::FindFixBin` on a regular axis of `bins` bins from `low` to `high` of width
 /// `width = (high - low) / bins` (0: underflow, `bins + 1`: overflow and NaN), with the edge
@@ -436,10 +440,35 @@ mod tests {
             // Edges a few ulps apart: the AVX-512 kernel keeps ROOT's division here.
             (10, 1e12, 1e12 + 1e-3),
             (7, -3e9, -3e9 + 2e-6),
+            // The single-precision kernel's limits: the most bins its table holds, edges that
+            // are floats, and bins a few hundred floats wide far from zero (bins · (|low| +
+            // |high|) / (high - low) near its bound of 2¹⁸).
+            (127, -5.0, 122.0),
+            (64, 0.0, 64.0),
+            (100, 1000.0, 1001.0),
+            (128, 0.0, 1.0),
         ]
         .into_iter()
         .map(|(b, l, h)| Regular::new(b, l, h).unwrap())
         .collect()
+    }
+
+    #[test]
+    fn single_precision_is_taken_on_the_adl_axes_and_not_beyond_its_bounds() {
+        let single = |b, l, h| BlockBins::new(Regular::new(b, l, h).unwrap()).single_precision();
+        let avx512 = cfg!(target_arch = "x86_64") && single::tests::avx512();
+        for (b, l, h) in [(100, 15.0, 60.0), (100, 0.0, 200.0), (127, -5.0, 122.0)] {
+            assert_eq!(single(b, l, h), avx512, "{b} bins {l}..{h}");
+        }
+        // More bins than the table holds, bins too narrow for the float32 estimate, edges too
+        // close for the multiplication.
+        for (b, l, h) in [
+            (128, 0.0, 1.0),
+            (10, 1e6, 1e6 + 1e-3),
+            (10, 1e12, 1e12 + 1e-3),
+        ] {
+            assert!(!single(b, l, h), "{b} bins {l}..{h}");
+        }
     }
 
     #[test]
@@ -489,6 +518,20 @@ mod tests {
         axis.indices_and_sums(xs, &mut got, &mut sums);
         assert_eq!(got, want, "bins with sums on {axis:?}");
         assert_eq!(bits(&sums), bits(&want_sums), "sums with bins on {axis:?}");
+        // The block kernel of fills (single precision for floats where the axis allows it).
+        let block = BlockBins::new(*axis);
+        let mut sums = LaneSums::default();
+        block.indices_and_sums(xs, &mut got, &mut sums);
+        let single = block.single_precision();
+        assert_eq!(
+            got, want,
+            "block kernel (single precision {single}) on {axis:?}"
+        );
+        assert_eq!(
+            bits(&sums),
+            bits(&want_sums),
+            "block kernel's sums (single precision {single}) on {axis:?}"
+        );
         let mut sums = LaneSums::default();
         axis.sums_after(xs, want, 0, &mut sums);
         assert_eq!(bits(&sums), bits(&want_sums), "sums after bins on {axis:?}");

@@ -4,7 +4,7 @@
 //! combination (monomorphised through [`BinIndex`]): no allocation, no per-value branching on
 //! configuration, only the bin arithmetic and the additions.
 
-use columnar::binning::Regular;
+use columnar::binning::{BlockBins, Regular};
 use columnar::fill_sums::LaneSums;
 
 use crate::axis::{BinIndex, Indexer};
@@ -107,6 +107,13 @@ fn regular_unit_1d<T: Copy + Into<f64> + 'static>(
     acc: &mut Acc,
 ) {
     let nb = axis.bins();
+    // Float32 values on most axes: compared with float32 edges, sixteen a vector
+    // (`columnar::binning::BlockBins`); its table of edges only for a fill of some blocks.
+    let kernel = if xs.len() >= 4 * BLOCK {
+        BlockBins::new(*axis)
+    } else {
+        BlockBins::double_precision(*axis)
+    };
     let mut bins = [0u32; BLOCK];
     // Four counters per bin, so that runs of one bin (the overflow of a steep spectrum) do not
     // wait on each other; only when the histogram is small against the fill.
@@ -116,9 +123,9 @@ fn regular_unit_1d<T: Copy + Into<f64> + 'static>(
     let mut since_flush = 0usize;
     for block in xs.chunks(BLOCK) {
         let bins = &mut bins[..block.len()];
-        // The bins and the running sums in one pass ([`Regular::indices_and_sums`]): value i
+        // The bins and the running sums in one pass ([`BlockBins::indices_and_sums`]): value i
         // of the fill into sum i mod 8, as blocks are a multiple of 8 long.
-        axis.indices_and_sums(block, bins, &mut sums);
+        kernel.indices_and_sums(block, bins, &mut sums);
         let out = if lanes {
             Counts::Lanes(&mut counts)
         } else {
