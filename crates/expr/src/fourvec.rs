@@ -531,19 +531,31 @@ impl Evaluator<'_> {
         let lazy = self.lazy_p4s(coll, Coords::PxPyPzE)?;
         let l = lazy.borrow();
         let (pt, eta, phi, mass) = l.inputs();
-        // The records asked for (each once), in the order first asked.
+        // The records asked for, each once, in ascending order: each marked (a store a record,
+        // asked for again or not), then the marked ones numbered in one pass, each record
+        // written to `wanted` and kept by moving its end — no branch on data (a branch on
+        // whether a record was seen before, taken at random, had half of this function's
+        // samples in ADL q5; paired, lz4, best / median of 11: 0.1725 / 0.1755 → 0.1706 /
+        // 0.1727 s).
+        let n = u32::try_from(pt.len()).map_err(|_| internal("records"))?;
         let mut row = vec![u32::MAX; pt.len()];
-        let mut wanted: Vec<usize> = Vec::new();
         for r in records {
             let slot = usize::try_from(r)
                 .ok()
                 .and_then(|r| row.get_mut(r))
                 .ok_or_else(|| internal("record number"))?;
-            if *slot == u32::MAX {
-                *slot = u32::try_from(wanted.len()).map_err(|_| internal("records"))?;
-                wanted.push(r as usize);
-            }
+            *slot = 0;
         }
+        let mut wanted = vec![0usize; pt.len()];
+        let mut kept = 0u32;
+        for (r, slot) in (0..n).zip(row.iter_mut()) {
+            let asked = *slot == 0;
+            // kept <= r < n: inside `wanted`.
+            wanted[kept as usize] = r as usize;
+            *slot = if asked { kept } else { u32::MAX };
+            kept += u32::from(asked);
+        }
+        wanted.truncate(kept as usize);
         if wanted.len() >= pt.len() / 2 {
             // Most of the records: all of them, in one vectorised pass over the columns.
             return Ok(ApproxRecords::all(&l));
