@@ -1,6 +1,7 @@
 //! The unit-weight bulk fill of a 1-D regular histogram (`Histo1D` of a column, every ADL
 //! query's last step): a million single-precision values of a falling spectrum (jet pt, many
-//! below the axis: the underflow bin takes runs), 100 bins of 15–60 GeV as ADL q2's.
+//! below the axis: the underflow bin takes runs), 100 bins of 15–60 GeV as ADL q2's; and the
+//! same values with a weight each (a simulated sample's fill).
 //! `cargo bench -p hist --bench fill`
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
@@ -36,6 +37,25 @@ fn bench(c: &mut Criterion) {
         t.iter(|| {
             let mut h = empty.clone();
             h.fill_many(black_box(&wide)).unwrap();
+            black_box(h)
+        })
+    });
+    // Weighted (a simulated sample's event weights: every entry its own weight).
+    let weights: Vec<f64> = (0..VALUES).map(|_| 0.5 + uniform()).collect();
+    g.bench_function("fill_many_weighted (100 bins)", |t| {
+        t.iter(|| {
+            let mut h = empty.clone();
+            h.fill_many_weighted(black_box(&wide), black_box(&weights))
+                .unwrap();
+            black_box(h)
+        })
+    });
+    let weighted = Histogram::new_1d(Axis::regular(100, 15.0, 60.0).unwrap(), Storage::Weight);
+    g.bench_function("fill_many_weighted, Σw² kept (100 bins)", |t| {
+        t.iter(|| {
+            let mut h = weighted.clone();
+            h.fill_many_weighted(black_box(&wide), black_box(&weights))
+                .unwrap();
             black_box(h)
         })
     });

@@ -151,6 +151,49 @@ fn regular_unit_1d<T: Copy + Into<f64> + 'static>(
     acc.nonfinite += nonfinite;
 }
 
+/// Weighted fills on a regular axis (a simulated sample's events, each with its weight): the
+/// bins of a block first ([`Regular::indices`], vectorised), then [`kernel_1d`]'s additions in
+/// its order — the same contents, Σw² and sums, bit for bit — without its division and
+/// branches per value. The sums take `+0.0` for a value out of range instead of a branch (a sum
+/// that starts at `+0.0` is never `−0.0`, so adding `+0.0` changes nothing). Criterion
+/// `hist/fill`, a million weighted values on 100 bins: 7.50 → 2.80 ms (6.85 → 2.83 ms keeping
+/// Σw²); a weighted `MET_pt` histogram of 5 M events (lz4, one thread): 0.0507 / 0.0522 →
+/// 0.0378 / 0.0385 s, best / median of 7, the same histogram.
+fn regular_weighted_1d<W: Weights>(
+    axis: &Regular,
+    xs: &[f64],
+    w: W,
+    values: &mut [f64],
+    sumw2: &mut [f64],
+    acc: &mut Acc,
+) {
+    let nb = axis.bins();
+    let mut bins = [0u32; BLOCK];
+    let s = &mut acc.stats;
+    let mut nonfinite = 0u64;
+    for (k, block) in xs.chunks(BLOCK).enumerate() {
+        let bins = &mut bins[..block.len()];
+        axis.indices(block, bins);
+        for (j, (&x, &b)) in block.iter().zip(bins.iter()).enumerate() {
+            let wi = w.get(k * BLOCK + j);
+            let bin = b as usize;
+            values[bin] += wi;
+            if let Some(w2) = sumw2.get_mut(bin) {
+                *w2 += wi * wi;
+            }
+            // TH1::Fill's sums of the values in range, as `kernel_1d` adds them.
+            let inside = bin.wrapping_sub(1) < nb;
+            let pick = |v: f64| if inside { v } else { 0.0 };
+            s.sumw += pick(wi);
+            s.sumw2 += pick(wi * wi);
+            s.sumwx += pick(wi * x);
+            s.sumwx2 += pick(wi * x * x);
+            nonfinite += u64::from(!(x.is_finite() && wi.is_finite()));
+        }
+    }
+    acc.nonfinite += nonfinite;
+}
+
 /// Where [`count_block`] counts: per-bin lane counters, or the contents (and Σw²) directly.
 enum Counts<'a> {
     Lanes(&'a mut [[u32; COUNTERS]]),
@@ -273,6 +316,7 @@ impl Histogram {
         let bins = x.bins();
         match (x.regular_kernel(), W::UNIT) {
             (Some(r), true) => regular_unit_1d(&r, xs, values, sumw2, &mut acc),
+            (Some(r), false) => regular_weighted_1d(&r, xs, w, values, sumw2, &mut acc),
             _ => with_index!(x, ix => kernel_1d(ix, bins, xs, w, values, sumw2, &mut acc)),
         }
         self.entries += xs.len() as u64;
@@ -438,6 +482,93 @@ mod tests {
             Storage::Double,
         );
         assert!(two.fill_many_f32(&[0.5]).is_err());
+    }
+
+    /// The weighted block fill of a regular axis against one value at a time (`kernel_1d`, the
+    /// fill of other axes), bit for bit: contents, Σw², the four sums and the count of
+    /// non-finite values, with values and weights of every kind.
+    #[test]
+    fn weighted_block_fills_equal_one_value_at_a_time_bit_for_bit() {
+        use super::{kernel_1d, regular_weighted_1d, Acc, PerValue};
+        use crate::axis::Indexer;
+        let mut s: u64 = 99;
+        let mut next = move || {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            s
+        };
+        let mut xs: Vec<f64> = (0..6000)
+            .map(|i| match i % 4 {
+                0 => f64::from_bits(next()), // every kind of double: NaN, ±inf, huge, tiny
+                1 => f32::from_bits(next() as u32) as f64,
+                _ => -10.0 + 30.0 * (next() >> 11) as f64 / (1u64 << 53) as f64,
+            })
+            .collect();
+        xs.extend([
+            -5.0,
+            5.0,
+            0.0,
+            -0.0,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ]);
+        let ws: Vec<f64> = (0..xs.len())
+            .map(|i| match i % 9 {
+                0 => f64::from_bits(next()),
+                1 => -0.0,
+                2 => 0.0,
+                3 => -1.5,
+                _ => 0.25 + (next() >> 11) as f64 / (1u64 << 53) as f64,
+            })
+            .collect();
+        // The same without values or weights that are not finite, so that the sums stay
+        // numbers and their every bit is compared.
+        let tame: Vec<(f64, f64)> = xs
+            .iter()
+            .zip(&ws)
+            .filter(|(x, w)| x.is_finite() && w.is_finite() && x.abs() < 1e30 && w.abs() < 1e30)
+            .map(|(&x, &w)| (x, w))
+            .collect();
+        let (tame_xs, tame_ws): (Vec<f64>, Vec<f64>) = tame.into_iter().unzip();
+        let bits = |a: &Acc| {
+            let t = &a.stats;
+            [t.sumw, t.sumw2, t.sumwx, t.sumwx2]
+                .map(f64::to_bits)
+                .to_vec()
+                .into_iter()
+                .chain([a.nonfinite])
+                .collect::<Vec<u64>>()
+        };
+        for axis in [
+            Axis::regular(10, -5.0, 5.0).unwrap(),
+            Axis::regular(100, 15.0, 60.0).unwrap(),
+            Axis::regular(7, -1.3, 2.9).unwrap(),
+        ] {
+            let nb = axis.bins();
+            let r = axis.regular_kernel().unwrap();
+            let Indexer::Regular(ix) = axis.indexer() else {
+                panic!("a regular axis");
+            };
+            for ((xs, ws), keep_w2) in [(&xs, &ws), (&tame_xs, &tame_ws)]
+                .into_iter()
+                .flat_map(|d| [(d, false), (d, true)])
+            {
+                let w2_len = if keep_w2 { nb + 2 } else { 0 };
+                let (mut v1, mut w1, mut a1) =
+                    (vec![0.0; nb + 2], vec![0.0; w2_len], Acc::default());
+                let (mut v2, mut w2, mut a2) =
+                    (vec![0.0; nb + 2], vec![0.0; w2_len], Acc::default());
+                regular_weighted_1d(&r, xs, PerValue(ws), &mut v1, &mut w1, &mut a1);
+                kernel_1d(ix, nb, xs, PerValue(ws), &mut v2, &mut w2, &mut a2);
+                let b = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<u64>>();
+                assert_eq!(b(&v1), b(&v2), "contents, {axis:?}");
+                assert_eq!(b(&w1), b(&w2), "Σw², {axis:?}");
+                assert_eq!(bits(&a1), bits(&a2), "sums, {axis:?}");
+                assert!(a1.stats.sumwx2.is_finite() || xs.len() != tame_xs.len());
+            }
+        }
     }
 
     #[test]
