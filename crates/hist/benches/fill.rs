@@ -1,7 +1,7 @@
 //! The unit-weight bulk fill of a 1-D regular histogram (`Histo1D` of a column, every ADL
 //! query's last step): a million single-precision values of a falling spectrum (jet pt, many
 //! below the axis: the underflow bin takes runs), 100 bins of 15–60 GeV as ADL q2's; and the
-//! same values with a weight each (a simulated sample's fill).
+//! same values with a weight each (a simulated sample's fill), and a 2-D fill.
 //! `cargo bench -p hist --bench fill`
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
@@ -56,6 +56,20 @@ fn bench(c: &mut Criterion) {
             let mut h = weighted.clone();
             h.fill_many_weighted(black_box(&wide), black_box(&weights))
                 .unwrap();
+            black_box(h)
+        })
+    });
+    // Two regular axes (pt against a second spectrum), unit weights.
+    let other: Vec<f64> = wide.iter().rev().map(|&x| x * 0.5).collect();
+    let grid = Histogram::new_2d(
+        Axis::regular(100, 15.0, 60.0).unwrap(),
+        Axis::regular(50, 0.0, 40.0).unwrap(),
+        Storage::Double,
+    );
+    g.bench_function("fill_many_2d (100 x 50 bins)", |t| {
+        t.iter(|| {
+            let mut h = grid.clone();
+            h.fill_many_2d(black_box(&wide), black_box(&other)).unwrap();
             black_box(h)
         })
     });
