@@ -447,6 +447,8 @@ mod tests {
             (64, 0.0, 64.0),
             (100, 1000.0, 1001.0),
             (128, 0.0, 1.0),
+            // An axis over most of the float32 range: `x - low` would overflow float32.
+            (100, -3e38, 3e38),
         ]
         .into_iter()
         .map(|(b, l, h)| Regular::new(b, l, h).unwrap())
@@ -461,11 +463,12 @@ mod tests {
             assert_eq!(single(b, l, h), avx512, "{b} bins {l}..{h}");
         }
         // More bins than the table holds, bins too narrow for the float32 estimate, edges too
-        // close for the multiplication.
+        // close for the multiplication, an axis whose `x - low` overflows float32.
         for (b, l, h) in [
             (128, 0.0, 1.0),
             (10, 1e6, 1e6 + 1e-3),
             (10, 1e12, 1e12 + 1e-3),
+            (100, -3e38, 3e38),
         ] {
             assert!(!single(b, l, h), "{b} bins {l}..{h}");
         }

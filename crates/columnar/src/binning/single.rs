@@ -73,6 +73,10 @@ impl BlockBins {
     /// The block kernel of `axis`. The single-precision one needs:
     /// - at most [`MAX_BINS`] bins, and the multiplication of `Regular::scaled` allowed (edges
     ///   well apart);
+    /// - `|low| + |high| <= 2¹⁰⁰`, so that no step of the estimate overflows float32 for a
+    ///   value in range (`x - low` of an axis from −3·10³⁸ to 3·10³⁸ would, and its overflow
+    ///   to `+∞` would end in the last bin); where a step is subnormal, its absolute error
+    ///   (below 2⁻¹⁴⁹, times a scale below 2¹²⁸) is still far below the bound that follows;
     /// - `bins · (|low| + |high|) / (high - low) <= 2¹⁸`. The estimate `u` rounds five times in
     ///   float32 (`low`, the scale, the difference, the product, the half), each within 2⁻²⁴
     ///   of a magnitude at most `|x - low| + |low|` times the scale, or `bins`: together below
@@ -146,6 +150,7 @@ impl Single {
         let magnitude = a.low.abs() + a.high.abs();
         let ok = a.bins <= MAX_BINS
             && a.scale > 0.0
+            && magnitude <= 2f64.powi(100)
             && a.bins as f64 * magnitude / (a.high - a.low) <= (1u64 << 18) as f64;
         if !ok {
             return None;
