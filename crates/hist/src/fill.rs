@@ -237,6 +237,10 @@ fn count_block(bins: &[u32], out: Counts<'_>) {
 /// Counters a bin of [`count_block`]: value `i` of a block into counter `i mod COUNTERS`.
 const COUNTERS: usize = 4;
 
+/// The fewest values a weighted or 2-D fill takes in blocks ([`regular_weighted_1d`],
+/// [`regular_2d`]); fewer (a single `fill`) go one at a time, without zeroing a block's bins.
+const BLOCKS_FROM: usize = 32;
+
 /// Values a block fill of [`regular_unit_1d`] takes.
 const BLOCK: usize = 1024;
 
@@ -373,7 +377,9 @@ impl Histogram {
         let bins = x.bins();
         match (x.regular_kernel(), W::UNIT) {
             (Some(r), true) => regular_unit_1d(&r, xs, values, sumw2, &mut acc),
-            (Some(r), false) => regular_weighted_1d(&r, xs, w, values, sumw2, &mut acc),
+            (Some(r), false) if xs.len() >= BLOCKS_FROM => {
+                regular_weighted_1d(&r, xs, w, values, sumw2, &mut acc)
+            }
             _ => with_index!(x, ix => kernel_1d(ix, bins, xs, w, values, sumw2, &mut acc)),
         }
         self.entries += xs.len() as u64;
@@ -405,7 +411,7 @@ impl Histogram {
         let (values, sumw2) = (&mut self.values, &mut self.sumw2);
         let mut acc = Acc::default();
         match (x.regular_kernel(), y.regular_kernel()) {
-            (Some(rx), Some(ry)) => {
+            (Some(rx), Some(ry)) if xs.len() >= BLOCKS_FROM => {
                 regular_2d([&rx, &ry], stride, xs, ys, w, values, sumw2, &mut acc);
             }
             _ => {
