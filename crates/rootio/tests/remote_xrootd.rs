@@ -112,6 +112,34 @@ fn free_port() -> u16 {
         .expect("a free port")
 }
 
+/// A port that refuses connections for as long as the returned socket lives: bound, never
+/// listening. A port merely free when chosen (`free_port`) can be taken by a server that another
+/// test starts in the meantime, and then the connection is not refused (seen once in CI: the
+/// refused-connection test reached a server and got `kXR_NotFound`).
+fn refusing_port() -> (std::os::fd::OwnedFd, u16) {
+    use std::os::fd::FromRawFd;
+    // SAFETY: plain socket calls on a descriptor this function owns; `addr` and `len` are valid
+    // for the sizes passed.
+    unsafe {
+        let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0);
+        assert!(fd >= 0, "socket: {}", std::io::Error::last_os_error());
+        let owned = std::os::fd::OwnedFd::from_raw_fd(fd);
+        let mut addr: libc::sockaddr_in = std::mem::zeroed();
+        addr.sin_family = libc::AF_INET as libc::sa_family_t;
+        addr.sin_addr.s_addr = u32::from(std::net::Ipv4Addr::LOCALHOST).to_be();
+        let mut len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+        let p = &mut addr as *mut libc::sockaddr_in as *mut libc::sockaddr;
+        assert_eq!(
+            libc::bind(fd, p, len),
+            0,
+            "bind: {}",
+            std::io::Error::last_os_error()
+        );
+        assert_eq!(libc::getsockname(fd, p, &mut len), 0);
+        (owned, u16::from_be(addr.sin_port))
+    }
+}
+
 fn port_of(base: &str) -> u16 {
     base.trim_start_matches("root://127.0.0.1:")
         .trim_end_matches('/')
@@ -343,7 +371,7 @@ fn missing_file_is_a_quick_error_naming_the_url() {
 
 #[test]
 fn refused_connection_fails_after_bounded_retries() {
-    let port = free_port();
+    let (_held, port) = refusing_port();
     let url = format!("root://127.0.0.1:{port}//f.root");
     let t = Instant::now();
     let e = XRootDSource::open(&url, &opts(500, 2)).unwrap_err();
