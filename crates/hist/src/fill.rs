@@ -171,8 +171,7 @@ fn regular_weighted_1d<W: Weights>(
     let mut bins = [0u32; BLOCK];
     // The running sums in locals, which the compiler keeps in registers (through `acc` each
     // addition waited on the store of the one before).
-    let t = acc.stats;
-    let (mut sumw, mut sumw2_, mut sumwx, mut sumwx2) = (t.sumw, t.sumw2, t.sumwx, t.sumwx2);
+    let mut s = acc.stats;
     let mut nonfinite = 0u64;
     for (k, block) in xs.chunks(BLOCK).enumerate() {
         let bins = &mut bins[..block.len()];
@@ -187,15 +186,14 @@ fn regular_weighted_1d<W: Weights>(
             // TH1::Fill's sums of the values in range, as `kernel_1d` adds them.
             let inside = bin.wrapping_sub(1) < nb;
             let pick = |v: f64| if inside { v } else { 0.0 };
-            sumw += pick(wi);
-            sumw2_ += pick(wi * wi);
-            sumwx += pick(wi * x);
-            sumwx2 += pick(wi * x * x);
+            s.sumw += pick(wi);
+            s.sumw2 += pick(wi * wi);
+            s.sumwx += pick(wi * x);
+            s.sumwx2 += pick(wi * x * x);
             nonfinite += u64::from(!(x.is_finite() && wi.is_finite()));
         }
     }
-    let s = &mut acc.stats;
-    (s.sumw, s.sumw2, s.sumwx, s.sumwx2) = (sumw, sumw2_, sumwx, sumwx2);
+    acc.stats = s;
     acc.nonfinite += nonfinite;
 }
 
