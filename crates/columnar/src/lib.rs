@@ -17,6 +17,8 @@ pub mod fourvec;
 pub mod masks;
 pub mod mass_bounds;
 pub mod nearest;
+#[cfg(target_arch = "x86_64")]
+mod nearest_avx512;
 pub mod offsets;
 pub mod ranges;
 pub mod select;
