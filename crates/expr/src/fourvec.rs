@@ -574,9 +574,15 @@ impl Evaluator<'_> {
     }
 
     /// [`approx_records`](Self::approx_records) of the records `records` lists, `uses` of them
-    /// (counting repeats): where that is at least half the collection version's records, all
-    /// records in one pass ([`approx_all_records`](Self::approx_all_records)), without listing
-    /// them — what `approx_records` computes for most of the records anyway.
+    /// (counting repeats): where that is at least a quarter of the collection version's
+    /// records, all records in one pass ([`approx_all_records`](Self::approx_all_records)),
+    /// without listing them. Listing the records, numbering them and looking each one up
+    /// through its number costs more than computing the others too: ADL q5's opposite-charge
+    /// pairs ask for 0.43 of the muons (uses over records, the mean over its 1253 calls), and
+    /// the threshold of one half sent them to `approx_records`. Paired runs of q5 (Intel Xeon,
+    /// 2026-12-07, best / median, the same histogram), one half against a quarter (an eighth in
+    /// the first): lz4 0.197 / 0.200 → 0.189 / 0.197 s (9 runs) and 0.205 / 0.206 → 0.201 /
+    /// 0.203 s (11), zstd 0.365 / 0.371 → 0.358 / 0.362 s (7).
     pub(crate) fn approx_records_used(
         &self,
         coll: &str,
@@ -584,7 +590,7 @@ impl Evaluator<'_> {
         records: impl FnOnce() -> R<Vec<i64>>,
     ) -> R<ApproxRecords> {
         let total = self.coll_offsets(coll)?.last().copied().unwrap_or(0);
-        if i64::try_from(uses).unwrap_or(i64::MAX) >= total / 2 {
+        if i64::try_from(uses).unwrap_or(i64::MAX) >= total / 4 {
             self.approx_all_records(coll)
         } else {
             self.approx_records(coll, records()?.into_iter())
