@@ -132,49 +132,55 @@ pub fn min_delta_r_f32(a: Records, b: Records, out: &mut Vec<f32>) -> Option<()>
             best,
         };
         let (ao, bo) = (a.offsets, b.offsets);
+        // `$passes` with the angles as each collection holds them (`$plain` or `$indexed`):
+        // one loop for each way, no test per access.
+        macro_rules! by_layout {
+            ($passes:ident, $plain:ident, $indexed:ident) => {{
+                let (pa, pb) = ($plain(a.eta, a.phi), $plain(b.eta, b.phi));
+                match (a.index, b.index) {
+                    (None, None) => $passes(ao, bo, a_first, pa, pb, work),
+                    (Some(i), None) => {
+                        $passes(ao, bo, a_first, $indexed(i, a.eta, a.phi), pb, work)
+                    }
+                    (None, Some(j)) => {
+                        $passes(ao, bo, a_first, pa, $indexed(j, b.eta, b.phi), work)
+                    }
+                    (Some(i), Some(j)) => $passes(
+                        ao,
+                        bo,
+                        a_first,
+                        $indexed(i, a.eta, a.phi),
+                        $indexed(j, b.eta, b.phi),
+                        work,
+                    ),
+                }
+            }};
+        }
         #[cfg(target_arch = "x86_64")]
         if vector_lanes(&a, &b) {
             use crate::nearest_avx512::{Indexed as I, Plain as P};
             // SAFETY: the CPU has AVX-512F and POPCNT, and every column is shorter than 2³¹
             // (`vector_lanes`); the bounds are checked above, as the scalar passes need.
-            unsafe {
-                let (pa, pb) = (P(a.eta, a.phi), P(b.eta, b.phi));
-                match (a.index, b.index) {
-                    (None, None) => passes_avx512(ao, bo, a_first, pa, pb, work),
-                    (Some(i), None) => passes_avx512(ao, bo, a_first, I(i, a.eta, a.phi), pb, work),
-                    (None, Some(j)) => passes_avx512(ao, bo, a_first, pa, I(j, b.eta, b.phi), work),
-                    (Some(i), Some(j)) => passes_avx512(
-                        ao,
-                        bo,
-                        a_first,
-                        I(i, a.eta, a.phi),
-                        I(j, b.eta, b.phi),
-                        work,
-                    ),
-                }
-            }
+            unsafe { by_layout!(passes_avx512, P, I) };
             return;
         }
-        // One loop for each way the two collections hold their angles (no test per access).
-        let (pa, pb) = (Plain(a.eta, a.phi), Plain(b.eta, b.phi));
-        match (a.index, b.index) {
-            (None, None) => passes(ao, bo, a_first, pa, pb, work),
-            (Some(i), None) => passes(ao, bo, a_first, Indexed(i, a.eta, a.phi), pb, work),
-            (None, Some(j)) => passes(ao, bo, a_first, pa, Indexed(j, b.eta, b.phi), work),
-            (Some(i), Some(j)) => passes(
-                ao,
-                bo,
-                a_first,
-                Indexed(i, a.eta, a.phi),
-                Indexed(j, b.eta, b.phi),
-                work,
-            ),
-        }
+        by_layout!(passes, Plain, Indexed)
     });
     for x in best.iter_mut() {
         *x = x.sqrt();
     }
     Some(())
+}
+
+/// The first step of each record's event: the event whose records start at a position stores
+/// its number there (empty events before it store theirs first and are overwritten: the store
+/// of the last event to start at a position wins); the records after it take the running
+/// maximum of these, done by the caller.
+fn note_event_starts(a_offsets: &[i64], a_first: usize, event: &mut [u32]) {
+    for (e, &o) in a_offsets.iter().enumerate() {
+        // In bounds: a_first <= o <= a_first + m and `event` holds m + 1 (ascending, checked).
+        event[o as usize - a_first] = e as u32;
+    }
 }
 
 /// Whether the passes can run sixteen records at a time ([`crate::nearest_avx512`]): the CPU
@@ -220,10 +226,7 @@ unsafe fn passes_avx512(
         best,
     } = w;
     let m = best.len();
-    // Each record's event, as in `passes`.
-    for (e, &o) in a_offsets.iter().enumerate() {
-        event[o as usize - a_first] = e as u32;
-    }
+    note_event_starts(a_offsets, a_first, event);
     // SAFETY: the caller's promises: the CPU has AVX-512F and POPCNT; each record's event is
     // one with records (below `a_offsets.len() - 1`, and `b_offsets` has as many); offsets,
     // positions and indices are checked and below 2³¹; each slice holds `m` values or more.
@@ -293,13 +296,7 @@ fn passes(
         best,
     } = w;
     let m = best.len();
-    // Each record's event: the event whose records start at a position stores its number
-    // there (empty events before it store theirs first and are overwritten: the store of the
-    // last event to start at a position wins), the rest take the running maximum.
-    for (e, &o) in a_offsets.iter().enumerate() {
-        // In bounds: a_first <= o <= a_first + m (ascending, checked).
-        event[o as usize - a_first] = e as u32;
-    }
+    note_event_starts(a_offsets, a_first, event);
     let mut running = 0u32;
     for x in &mut event[..m] {
         running = running.max(*x);
