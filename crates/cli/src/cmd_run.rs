@@ -90,7 +90,8 @@ pub fn run(analysis: &Path, args: &RunArgs, out: &mut impl Write) -> Result<()> 
     for cf in &results.cutflows {
         writeln!(out, "{}", cf.table())?;
     }
-    for (name, n) in results.nonfinite() {
+    // Warnings, not errors: `--quiet` silences them (the counts stay in cutflow.json).
+    for (name, n) in results.nonfinite().into_iter().filter(|_| !args.quiet) {
         eprintln!(
             "hepframe: warning: histogram '{name}': {n} value{} NaN or infinite (a division by \
              zero, sqrt of a negative, min/max/mean of an empty list?); filled into the flow bins \

@@ -201,6 +201,36 @@ fn an_output_folder_that_cannot_be_written_fails_before_the_event_loop() {
 }
 
 #[test]
+fn non_finite_values_warn_unless_quiet() {
+    let dir = tempdir("nonfinite");
+    // NaN for every event: the warning names the histogram and the count.
+    let (_, _) = run_analysis(
+        &dir,
+        "[[histogram]]\nname = \"bad\"\nvalue = \"log(MET_pt - 1e9)\"\nbins = 10\nlow = 0\nhigh = 1\n",
+    );
+    let analysis = dir.join("a.toml");
+    let out = dir.join("out");
+    let (a, o) = (analysis.to_str().unwrap(), out.to_str().unwrap());
+    let loud = hepframe(&["run", a, "--output", o]);
+    assert!(loud.status.success());
+    let err = String::from_utf8_lossy(&loud.stderr);
+    assert!(
+        err.contains("warning: histogram 'bad': 10000 values were NaN or infinite"),
+        "{err}"
+    );
+    // `--quiet` (after `run` or before it) silences it, and nothing else is written there.
+    for args in [
+        vec!["run", a, "--output", o, "--quiet"],
+        vec!["-q", "run", a, "--output", o],
+    ] {
+        let quiet = hepframe(&args);
+        assert!(quiet.status.success());
+        assert_eq!(String::from_utf8_lossy(&quiet.stderr), "", "{args:?}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn cuts_alone_make_a_cut_flow() {
     let dir = tempdir("cutflow-only");
     let (o, out) = run_analysis(
