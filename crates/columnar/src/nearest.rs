@@ -232,7 +232,7 @@ unsafe fn passes_avx512(
     // positions and indices are checked and below 2³¹; each slice holds `m` values or more.
     unsafe {
         v::running_max(&mut event[..m]);
-        let n_active = v::partners(b_offsets, event, start, count, best, active, m);
+        let n_active = v::partners(b_offsets, event, start, count, active, m);
         v::pair_passes(&a, &b, a_first, start, count, best, active, n_active);
     }
 }
@@ -275,6 +275,7 @@ struct Work<'w> {
     start: &'w mut [u32],
     count: &'w mut [u32],
     active: &'w mut [u32],
+    /// ∞ on entry (`min_delta_r_f32` fills the output with it), lowered pass by pass.
     best: &'w mut [f32],
 }
 
@@ -313,7 +314,6 @@ fn passes(
         // both collections have as many offsets.
         let (s, t) = (b_offsets[e] as usize, b_offsets[e + 1] as usize);
         let n = t - s;
-        best[i] = f32::INFINITY;
         start[i] = s as u32;
         count[i] = n as u32;
         active[n_active] = i as u32;

@@ -126,12 +126,12 @@ pub(crate) unsafe fn running_max(x: &mut [u32]) {
     }
 }
 
-/// For the records `0..m` of events `event` (each below `b_offsets.len() - 1`): `best` = ∞, the
-/// start and count of the event's records of `b` (`b_offsets`), and the records with any
-/// appended to `active`; their number.
+/// For the records `0..m` of events `event` (each below `b_offsets.len() - 1`): the start and
+/// count of the event's records of `b` (`b_offsets`), and the records with any appended to
+/// `active`; their number.
 ///
 /// # Safety
-/// `event`, `start`, `count`, `best` and `active` hold `m` values or more; every event is
+/// `event`, `start`, `count` and `active` hold `m` values or more; every event is
 /// below `b_offsets.len() - 1`; every offset is in `0..2³¹`; the CPU has AVX-512F.
 #[target_feature(enable = "avx512f,popcnt")]
 pub(crate) unsafe fn partners(
@@ -139,12 +139,10 @@ pub(crate) unsafe fn partners(
     event: &[u32],
     start: &mut [u32],
     count: &mut [u32],
-    best: &mut [f32],
     active: &mut [u32],
     m: usize,
 ) -> usize {
     let zero = _mm512_setzero_si512();
-    let inf = _mm512_set1_ps(f32::INFINITY);
     let iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
     let mut n_active = 0usize;
     let mut i = 0usize;
@@ -174,7 +172,6 @@ pub(crate) unsafe fn partners(
             let n = _mm512_sub_epi32(join(t_lo, t_hi), s);
             _mm512_mask_storeu_epi32(start.as_mut_ptr().add(i).cast(), k, s);
             _mm512_mask_storeu_epi32(count.as_mut_ptr().add(i).cast(), k, n);
-            _mm512_mask_storeu_ps(best.as_mut_ptr().add(i), k, inf);
             let with = k & _mm512_cmpneq_epi32_mask(n, zero);
             let ids = _mm512_add_epi32(_mm512_set1_epi32(i as i32), iota);
             _mm512_mask_compressstoreu_epi32(active.as_mut_ptr().add(n_active).cast(), with, ids);
