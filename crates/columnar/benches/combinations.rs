@@ -97,7 +97,7 @@ fn bench(c: &mut Criterion) {
         ranges.push(first..columns[0].len());
     }
     g.bench_function(
-        "closest_triplets_certain (the same, four events a vector from columns)",
+        "closest_triplets_certain (the same, events in vector lanes, from columns)",
         |t| {
             let [x, y, z, e] = &columns;
             let mut decided = vec![None; ranges.len()];
