@@ -1,4 +1,4 @@
-//! `sin` and `cos` of float angles in [−π, π]: eight at a time in double-double arithmetic
+//! `sin` and `cos` of float angles in [−π, π]: glibc's algorithm eight at a time
 //! (`sin_cos_many`) against glibc's `sincos` one by one (`sin_cos`), the same bits
 //! (`columnar::sincos`). `cargo bench -p columnar --bench sincos`
 

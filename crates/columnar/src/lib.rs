@@ -25,6 +25,7 @@ pub mod select;
 pub mod sincos;
 #[cfg(target_arch = "x86_64")]
 mod sincos_avx512;
+mod sincos_ibm;
 pub mod sums;
 #[cfg(test)]
 mod test_rng;

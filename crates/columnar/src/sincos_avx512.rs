@@ -1,251 +1,183 @@
-//! The double-double `sin` and `cos` of [`crate::sincos`] in AVX-512 registers, 32 angles at a
-//! time: four independent registers of eight, because the computation is one long chain of
-//! dependent steps (some 240 cycles from angle to result), and four chains side by side keep
-//! the vector units busy where one would leave them waiting (a compiler-vectorised version one
-//! register at a time took 13.4 ns an angle, this one 9.2 with the glibc calls for hard cases).
-//! That the results are glibc's, bit for bit, is what `scripts/sincos_exhaustive.sh` checks
-//! for every float angle; rerun it after any change here.
+//! glibc's `sincos` ([`crate::sincos_ibm`]) eight angles a vector with AVX-512: the same
+//! operations lane by lane (each fused multiply-add where glibc's FMA build fuses it, the
+//! table read with gathers), so the same bits. Every lane computes the three ways to its
+//! reduced argument `(a, da)` — the angle itself, `π/2 − |x|`, and the reduction by `n·π/2` —
+//! and keeps its own; then `do_sin` (both its branches) and `do_cos` of it, and the signs and
+//! swap of its range. That the results are glibc's, bit for bit, is what
+//! `scripts/sincos_exhaustive.sh` checks for every float angle; rerun it after any change here.
 
 use std::arch::x86_64::*;
 
-use crate::sincos::{
-    sin_cos, C2, C3, C_TAIL, FAST_RANGE, HARD_CASE, PIO2_HI, PIO2_LO, S1, S2, S3, S_TAIL,
-    TWO_OVER_PI,
+use crate::sincos::{sin_cos, FAST_RANGE};
+use crate::sincos_ibm::{
+    BIG, CS2, CS4, CS6, DIRECT_BELOW, HP0, HP1, HPINV, MIRROR_BELOW, MP1, MP2, PP3, PP4, S1, S2,
+    S3, S4, S5, SN3, SN5, TABLE, TAYLOR_BELOW, TINY_BELOW, TOINT,
 };
 
-/// Registers side by side.
-const K: usize = 4;
-/// Angles per step.
-const LANES: usize = 8 * K;
-
-/// `K` registers of eight doubles; every operation below applies to each.
-#[derive(Clone, Copy)]
-struct V([__m512d; K]);
-
-/// A double-double: the value is the unevaluated sum of the two.
-type Dd = (V, V);
-
-macro_rules! each {
-    ($f:expr) => {
-        V([$f(0), $f(1), $f(2), $f(3)])
-    };
+/// The sign bit of each lane.
+#[target_feature(enable = "avx512f,fma")]
+fn sign_bits() -> __m512i {
+    _mm512_set1_epi64(i64::MIN)
 }
 
+/// `v` with the sign of `s`.
 #[target_feature(enable = "avx512f,fma")]
-fn splat(v: f64) -> V {
-    V([_mm512_set1_pd(v); K])
+fn copysign(v: __m512d, s: __m512d) -> __m512d {
+    // Bits of `s` where the mask (the sign bit) is set, of `v` elsewhere.
+    _mm512_castsi512_pd(_mm512_ternarylogic_epi64::<0xca>(
+        sign_bits(),
+        _mm512_castpd_si512(s),
+        _mm512_castpd_si512(v),
+    ))
 }
 
+/// `-v` where `m` is set.
 #[target_feature(enable = "avx512f,fma")]
-fn add(a: V, b: V) -> V {
-    each!(|i: usize| _mm512_add_pd(a.0[i], b.0[i]))
+fn negated_where(v: __m512d, m: __mmask8) -> __m512d {
+    _mm512_castsi512_pd(_mm512_mask_xor_epi64(
+        _mm512_castpd_si512(v),
+        m,
+        _mm512_castpd_si512(v),
+        sign_bits(),
+    ))
 }
 
+/// `(sin(a + da), cos(a + da))`: `do_sin` and `do_cos` of `crate::sincos_ibm`.
 #[target_feature(enable = "avx512f,fma")]
-fn sub(a: V, b: V) -> V {
-    each!(|i: usize| _mm512_sub_pd(a.0[i], b.0[i]))
-}
-
-#[target_feature(enable = "avx512f,fma")]
-fn mul(a: V, b: V) -> V {
-    each!(|i: usize| _mm512_mul_pd(a.0[i], b.0[i]))
-}
-
-/// `a · b + c`, rounded once.
-#[target_feature(enable = "avx512f,fma")]
-fn fma(a: V, b: V, c: V) -> V {
-    each!(|i: usize| _mm512_fmadd_pd(a.0[i], b.0[i], c.0[i]))
-}
-
-/// `a · b − c`, rounded once.
-#[target_feature(enable = "avx512f,fma")]
-fn fms(a: V, b: V, c: V) -> V {
-    each!(|i: usize| _mm512_fmsub_pd(a.0[i], b.0[i], c.0[i]))
-}
-
-/// `a + b` exactly, as a rounded sum and its error (Knuth).
-#[target_feature(enable = "avx512f,fma")]
-fn two_sum(a: V, b: V) -> Dd {
-    let s = add(a, b);
-    let bb = sub(s, a);
-    (s, add(sub(a, sub(s, bb)), sub(b, bb)))
-}
-
-/// `a + b` exactly where `|a| ≥ |b|` (Dekker).
-#[target_feature(enable = "avx512f,fma")]
-fn fast_two_sum(a: V, b: V) -> Dd {
-    let s = add(a, b);
-    (s, sub(b, sub(s, a)))
-}
-
-/// `a · b` exactly.
-#[target_feature(enable = "avx512f,fma")]
-fn two_prod(a: V, b: V) -> Dd {
-    let p = mul(a, b);
-    (p, fms(a, b, p))
-}
-
-#[target_feature(enable = "avx512f,fma")]
-fn dd_mul(a: Dd, b: Dd) -> Dd {
-    let (p, e) = two_prod(a.0, b.0);
-    fast_two_sum(p, add(fma(a.0, b.1, mul(a.1, b.0)), e))
-}
-
-#[target_feature(enable = "avx512f,fma")]
-fn dd_add(a: Dd, b: Dd) -> Dd {
-    let (s, e) = two_sum(a.0, b.0);
-    fast_two_sum(s, add(add(e, a.1), b.1))
-}
-
-#[target_feature(enable = "avx512f,fma")]
-fn dd_add_d(a: Dd, b: V) -> Dd {
-    let (s, e) = two_sum(a.0, b);
-    fast_two_sum(s, add(e, a.1))
-}
-
-#[target_feature(enable = "avx512f,fma")]
-fn splat2(c: (f64, f64)) -> Dd {
-    (splat(c.0), splat(c.1))
-}
-
-/// One mask bit per lane of `V`, register `i` in bits `8i..8i + 8`.
-#[target_feature(enable = "avx512f,fma")]
-fn mask_of(f: impl Fn(usize) -> __mmask8) -> u32 {
-    (0..K).fold(0, |m, i| m | (u32::from(f(i)) << (8 * i)))
-}
-
-/// Whether `h` (normalised: `h = fl(h + l)`) is certainly the double nearest the exact value:
-/// `h` normal and `h + l` not within [`HARD_CASE`] (relative) of a halfway point — half the
-/// spacing around `h`, `2^(e − 53)`, or half of that below a power of two (towards zero).
-#[target_feature(enable = "avx512f,fma")]
-fn decided((h, l): Dd) -> u32 {
-    let mantissa = _mm512_set1_epi64((1 << 52) - 1);
-    mask_of(|i| {
-        let (h, l) = (h.0[i], l.0[i]);
-        let ah = _mm512_abs_pd(h);
-        let bits = _mm512_castpd_si512(ah);
-        let exponent = _mm512_srli_epi64::<52>(bits);
-        let normal = _mm512_cmpge_epu64_mask(exponent, _mm512_set1_epi64(54))
-            & _mm512_cmplt_epu64_mask(exponent, _mm512_set1_epi64(2047));
-        let half = _mm512_castsi512_pd(_mm512_slli_epi64::<52>(_mm512_sub_epi64(
-            exponent,
-            _mm512_set1_epi64(53),
-        )));
-        let zero = _mm512_setzero_pd();
-        let power_of_two = _mm512_testn_epi64_mask(bits, mantissa);
-        let l_negative = _mm512_cmp_pd_mask::<_CMP_LT_OQ>(l, zero);
-        let h_positive = _mm512_cmp_pd_mask::<_CMP_GT_OQ>(h, zero);
-        let towards_zero = !(l_negative ^ h_positive);
-        let half = _mm512_mask_mul_pd(half, power_of_two & towards_zero, half, _mm512_set1_pd(0.5));
-        let room = _mm512_fnmadd_pd(_mm512_set1_pd(HARD_CASE), ah, half);
-        normal & _mm512_cmp_pd_mask::<_CMP_LT_OQ>(_mm512_abs_pd(l), room)
-    })
-}
-
-/// `(sin, cos)` of the angles of `x` and the lanes decided, as in `crate::sincos`.
-#[target_feature(enable = "avx512f,fma")]
-fn kernel(x: V) -> (V, V, u32) {
-    // Floats (NaN fails), not zero (the sign of a zero sine is glibc's), |x| ≤ 3.2.
-    let domain = mask_of(|i| {
-        let x = x.0[i];
-        let float = _mm512_cvtps_pd(_mm512_cvtpd_ps(x));
-        _mm512_cmp_pd_mask::<_CMP_EQ_OQ>(float, x)
-            & _mm512_cmp_pd_mask::<_CMP_NEQ_OQ>(x, _mm512_setzero_pd())
-            & _mm512_cmp_pd_mask::<_CMP_LE_OQ>(_mm512_abs_pd(x), _mm512_set1_pd(FAST_RANGE))
-    });
-    // x − k·π/2 (see `crate::sincos`: the first subtraction is exact).
-    let k = each!(|i: usize| _mm512_roundscale_pd::<0x08>(_mm512_mul_pd(
-        x.0[i],
-        _mm512_set1_pd(TWO_OVER_PI)
-    )));
-    let r = two_sum(
-        each!(|i: usize| _mm512_fnmadd_pd(k.0[i], _mm512_set1_pd(PIO2_HI), x.0[i])),
-        mul(k, splat(-PIO2_LO)),
+fn do_sin_cos(a: __m512d, da: __m512d) -> (__m512d, __m512d) {
+    let set = _mm512_set1_pd;
+    let zero = _mm512_setzero_pd();
+    let abs = _mm512_abs_pd(a);
+    // The table row of u = big + |a| (its low bits; never past the table).
+    let u = _mm512_add_pd(set(BIG), abs);
+    let index = _mm512_min_epu64(
+        _mm512_and_si512(_mm512_castpd_si512(u), _mm512_set1_epi64(0xffff_ffff)),
+        _mm512_set1_epi64(TABLE.len() as i64 - 1),
     );
-    let z = {
-        let (h, l) = two_prod(r.0, r.0);
-        fast_two_sum(h, fma(mul(splat(2.0), r.0), r.1, l))
-    };
-    let zh = z.0;
-
-    let mut y = splat(S_TAIL[7]);
-    for c in S_TAIL[..7].iter().rev() {
-        y = fma(y, zh, splat(*c));
-    }
-    let t3 = dd_add_d(splat2(S3), mul(zh, y));
-    let t = dd_add(splat2(S2), dd_mul(z, t3));
-    let u = dd_add(splat2(S1), dd_mul(z, t));
-    let sin = dd_add(r, dd_mul(r, dd_mul(z, u)));
-
-    let mut x4 = splat(C_TAIL[7]);
-    for c in C_TAIL[..7].iter().rev() {
-        x4 = fma(x4, zh, splat(*c));
-    }
-    let w3 = dd_add_d(splat2(C3), mul(zh, x4));
-    let w = dd_add(splat2(C2), dd_mul(z, w3));
-    let v = dd_add_d(dd_mul(z, w), splat(-0.5));
-    let cos = dd_add_d(dd_mul(z, v), splat(1.0));
-
-    let ok = domain & decided(sin) & decided(cos);
-    // The quadrant, k in −2..=2: sin(r + kπ/2) is ±sin r (k even) or ±cos r (k odd); sin is
-    // negated for k = 2, −2, −1 and cos for k = 1, 2, −2.
-    let (s, c) = (sin.0, cos.0);
-    let mut out_s = s;
-    let mut out_c = c;
-    for i in 0..K {
-        let k = k.0[i];
-        let odd = _mm512_cmp_pd_mask::<_CMP_EQ_OQ>(_mm512_abs_pd(k), _mm512_set1_pd(1.0));
-        let neg_s = _mm512_cmp_pd_mask::<_CMP_GT_OQ>(k, _mm512_set1_pd(1.5))
-            | _mm512_cmp_pd_mask::<_CMP_LT_OQ>(k, _mm512_set1_pd(-0.5));
-        let neg_c = _mm512_cmp_pd_mask::<_CMP_GT_OQ>(k, _mm512_set1_pd(0.5))
-            | _mm512_cmp_pd_mask::<_CMP_LT_OQ>(k, _mm512_set1_pd(-1.5));
-        let s2 = _mm512_mask_blend_pd(odd, s.0[i], c.0[i]);
-        let c2 = _mm512_mask_blend_pd(odd, c.0[i], s.0[i]);
-        let zero = _mm512_setzero_pd();
-        // 0 − v is −v for the non-zero results the decided lanes have.
-        out_s.0[i] = _mm512_mask_sub_pd(s2, neg_s, zero, s2);
-        out_c.0[i] = _mm512_mask_sub_pd(c2, neg_c, zero, c2);
-    }
-    (out_s, out_c, ok)
+    let at = _mm512_slli_epi64::<2>(index);
+    let table = TABLE.as_ptr().cast::<f64>();
+    // SAFETY: `at` is 4·row with row ≤ 109, so `at + 3` < 440, the table's doubles.
+    let [sn, ssn, cs, ccs] = [0, 1, 2, 3].map(|j| unsafe {
+        _mm512_i64gather_pd::<8>(_mm512_add_epi64(at, _mm512_set1_epi64(j)), table)
+    });
+    let rest = _mm512_sub_pd(abs, _mm512_sub_pd(u, set(BIG)));
+    // do_sin, below 0.126: x + ((P(x²)·x − dx/2)·x² + dx).
+    let xx = _mm512_mul_pd(a, a);
+    let mut p = _mm512_fmadd_pd(xx, set(S5), set(S4));
+    p = _mm512_fmadd_pd(xx, p, set(S3));
+    p = _mm512_fmadd_pd(xx, p, set(S2));
+    p = _mm512_fmadd_pd(xx, p, set(S1));
+    let half_da = _mm512_mul_pd(da, set(0.5));
+    let taylor = _mm512_add_pd(a, _mm512_fmadd_pd(xx, _mm512_fmsub_pd(p, a, half_da), da));
+    // do_sin from the table: dx negated where a ≤ 0.
+    let dx = negated_where(da, _mm512_cmp_pd_mask::<_CMP_LE_OQ>(a, zero));
+    let rr = _mm512_mul_pd(rest, rest);
+    let ps = _mm512_fmadd_pd(rr, set(SN5), set(SN3));
+    let pc = _mm512_fmadd_pd(_mm512_fmadd_pd(rr, set(CS6), set(CS4)), rr, set(CS2));
+    let s = _mm512_add_pd(rest, _mm512_fmadd_pd(_mm512_mul_pd(rest, rr), ps, dx));
+    let c = _mm512_fmadd_pd(dx, rest, _mm512_mul_pd(rr, pc));
+    let cor = _mm512_fmadd_pd(s, cs, _mm512_fnmadd_pd(c, sn, _mm512_fmadd_pd(s, ccs, ssn)));
+    let from_table = copysign(_mm512_add_pd(sn, cor), a);
+    let small = _mm512_cmp_pd_mask::<_CMP_LT_OQ>(abs, set(TAYLOR_BELOW));
+    let sin = _mm512_mask_blend_pd(small, from_table, taylor);
+    // do_cos: dx negated where a < 0, added to the rest.
+    let dx = negated_where(da, _mm512_cmp_pd_mask::<_CMP_LT_OQ>(a, zero));
+    let r = _mm512_add_pd(rest, dx);
+    let rr = _mm512_mul_pd(r, r);
+    let s = _mm512_fmadd_pd(
+        _mm512_mul_pd(r, rr),
+        _mm512_fmadd_pd(rr, set(SN5), set(SN3)),
+        r,
+    );
+    let c = _mm512_mul_pd(
+        rr,
+        _mm512_fmadd_pd(_mm512_fmadd_pd(rr, set(CS6), set(CS4)), rr, set(CS2)),
+    );
+    let cor = _mm512_fnmadd_pd(
+        s,
+        sn,
+        _mm512_fnmadd_pd(c, cs, _mm512_fnmadd_pd(ssn, s, ccs)),
+    );
+    (sin, _mm512_add_pd(cs, cor))
 }
 
-/// `(sin x, cos x)` of `xs` into `sin` and `cos` (equal lengths), 32 at a time, glibc for the
-/// lanes the kernel does not decide; the number it decided.
+/// `(sin x, cos x)` of eight angles, and which lanes are decided (`|x| ≤ FAST_RANGE`).
+#[target_feature(enable = "avx512f,fma")]
+fn kernel(x: __m512d) -> (__m512d, __m512d, __mmask8) {
+    let set = _mm512_set1_pd;
+    let abs = _mm512_abs_pd(x);
+    let ok = _mm512_cmp_pd_mask::<_CMP_LE_OQ>(abs, set(FAST_RANGE));
+    let high = _mm512_srli_epi64::<32>(_mm512_castpd_si512(abs));
+    let below = |k: u32| _mm512_cmplt_epi64_mask(high, _mm512_set1_epi64(i64::from(k)));
+    let (tiny, direct, mirror) = (below(TINY_BELOW), below(DIRECT_BELOW), below(MIRROR_BELOW));
+    // π/2 − |x| (below 2.426265).
+    let y = _mm512_sub_pd(set(HP0), abs);
+    let ma = _mm512_add_pd(y, set(HP1));
+    let mda = _mm512_add_pd(_mm512_sub_pd(y, ma), set(HP1));
+    // x − n·π/2 (above).
+    let t = _mm512_fmadd_pd(x, set(HPINV), set(TOINT));
+    let xn = _mm512_sub_pd(t, set(TOINT));
+    let y = _mm512_fnmadd_pd(xn, set(MP2), _mm512_fnmadd_pd(xn, set(MP1), x));
+    let n = _mm512_and_si512(_mm512_castpd_si512(t), _mm512_set1_epi64(3));
+    let t2 = _mm512_fnmadd_pd(xn, set(PP3), y);
+    let db = _mm512_fnmadd_pd(xn, set(PP3), _mm512_sub_pd(y, t2));
+    let b = _mm512_fnmadd_pd(xn, set(PP4), t2);
+    let db = _mm512_add_pd(db, _mm512_fnmadd_pd(xn, set(PP4), _mm512_sub_pd(t2, b)));
+    let quadrant = |q: i64| _mm512_cmpeq_epi64_mask(n, _mm512_set1_epi64(q));
+    let flip = quadrant(1) | quadrant(2);
+    let (ra, rda) = (negated_where(b, flip), negated_where(db, flip));
+    // Each lane's (a, da): the angle itself (da = 0), π/2 − |x|, or the reduction.
+    let a = _mm512_mask_blend_pd(mirror, ra, ma);
+    let a = _mm512_mask_blend_pd(direct, a, x);
+    let da = _mm512_mask_blend_pd(mirror, rda, mda);
+    let da = _mm512_mask_blend_pd(direct, da, _mm512_setzero_pd());
+    let (s, c) = do_sin_cos(a, da);
+    // Reduced: cos negated in quadrants 2 and 3, the two swapped in odd ones.
+    let c_reduced = negated_where(c, quadrant(2) | quadrant(3));
+    let odd = quadrant(1) | quadrant(3);
+    let sin = _mm512_mask_blend_pd(odd, s, c_reduced);
+    let cos = _mm512_mask_blend_pd(odd, c_reduced, s);
+    // Mirrored: sin = ±cos(a), cos = sin(a).
+    let sin = _mm512_mask_blend_pd(mirror, sin, copysign(c, x));
+    let cos = _mm512_mask_blend_pd(mirror, cos, s);
+    // Direct.
+    let sin = _mm512_mask_blend_pd(direct, sin, s);
+    let cos = _mm512_mask_blend_pd(direct, cos, c);
+    // Tiny: (x, 1).
+    let sin = _mm512_mask_blend_pd(tiny, sin, x);
+    let cos = _mm512_mask_blend_pd(tiny, cos, set(1.0));
+    (sin, cos, ok)
+}
+
+/// `(sin x, cos x)` of `xs` into `sin` and `cos` (equal lengths), eight at a time, glibc for
+/// the lanes the kernel does not take (beyond [`FAST_RANGE`], not finite); the number it took.
 ///
 /// # Safety
 /// The CPU must have AVX-512F and FMA.
 #[target_feature(enable = "avx512f,fma")]
 pub(crate) unsafe fn many(xs: &[f64], sin: &mut [f64], cos: &mut [f64]) -> usize {
+    let n = xs.len().min(sin.len()).min(cos.len());
     let mut decided = 0;
     let mut at = 0;
-    let (mut s, mut c) = ([0.0f64; LANES], [0.0f64; LANES]);
-    while at < xs.len() {
-        let n = LANES.min(xs.len() - at);
-        let mut x = [0.5f64; LANES];
-        x[..n].copy_from_slice(&xs[at..at + n]);
-        // SAFETY: each load reads 8 doubles inside `x` (LANES = 8K).
-        let v = V(std::array::from_fn(|i| unsafe {
-            _mm512_loadu_pd(x.as_ptr().add(8 * i))
-        }));
-        let (vs, vc, ok) = kernel(v);
-        for i in 0..K {
-            // SAFETY: each store writes 8 doubles inside `s` and `c`.
-            unsafe {
-                _mm512_storeu_pd(s.as_mut_ptr().add(8 * i), vs.0[i]);
-                _mm512_storeu_pd(c.as_mut_ptr().add(8 * i), vc.0[i]);
-            }
+    while at < n {
+        let m = 8.min(n - at);
+        let lanes: __mmask8 = if m == 8 { !0 } else { (1 << m) - 1 };
+        // SAFETY: the masked load and stores touch only the lanes below m, inside the slices.
+        let x = unsafe { _mm512_maskz_loadu_pd(lanes, xs.as_ptr().add(at)) };
+        let (s, c, ok) = kernel(x);
+        unsafe {
+            _mm512_mask_storeu_pd(sin.as_mut_ptr().add(at), lanes, s);
+            _mm512_mask_storeu_pd(cos.as_mut_ptr().add(at), lanes, c);
         }
-        for i in 0..n {
-            let (si, ci) = if ok >> i & 1 == 1 {
-                decided += 1;
-                (s[i], c[i])
-            } else {
-                sin_cos(x[i])
-            };
-            sin[at + i] = si;
-            cos[at + i] = ci;
+        let ok = ok & lanes;
+        decided += ok.count_ones() as usize;
+        let mut others = lanes & !ok;
+        while others != 0 {
+            let i = at + others.trailing_zeros() as usize;
+            (sin[i], cos[i]) = sin_cos(xs[i]);
+            others &= others - 1;
         }
-        at += n;
+        at += m;
     }
     decided
 }
