@@ -122,6 +122,19 @@ fn sin_cos_counted(xs: &[f64], sin: &mut [f64], cos: &mut [f64]) -> usize {
 mod tests {
     use super::*;
 
+    /// That `sin` and `cos` of `xs` are glibc's, bit for bit.
+    fn assert_glibc_s(xs: &[f64], sin: &[f64], cos: &[f64]) {
+        for (i, &x) in xs.iter().enumerate() {
+            let want = sin_cos(x);
+            assert_eq!(
+                (sin[i].to_bits(), cos[i].to_bits()),
+                (want.0.to_bits(), want.1.to_bits()),
+                "sin_cos_many at {x:e} = {:?}, glibc {want:?}",
+                (sin[i], cos[i])
+            );
+        }
+    }
+
     /// Every `step`-th float of `[0, 3.2]` from `offset`, both signs, through
     /// [`sin_cos_many`] against glibc one by one; how many the fast path decided, of how many.
     fn compare_floats(step: usize, offset: u32) -> (u64, u64) {
@@ -138,15 +151,7 @@ mod tests {
             }
             let n = xs.len();
             fast += sin_cos_counted(&xs, &mut sin[..n], &mut cos[..n]) as u64;
-            for (i, &x) in xs.iter().enumerate() {
-                let want = sin_cos(x);
-                assert_eq!(
-                    (sin[i].to_bits(), cos[i].to_bits()),
-                    (want.0.to_bits(), want.1.to_bits()),
-                    "sin_cos_many at {x:e} = {:?}, glibc {want:?}",
-                    (sin[i], cos[i])
-                );
-            }
+            assert_glibc_s(&xs, &sin[..n], &cos[..n]);
             all += n as u64;
         }
         (fast, all)
@@ -167,19 +172,13 @@ mod tests {
     /// edges, against glibc.
     #[test]
     fn double_angles_match_glibc() {
-        let mut state = 11u64;
-        let mut next = || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (state >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut rng = crate::test_rng::Xorshift(11);
         let n = if cfg!(debug_assertions) {
             20_000
         } else {
             400_000
         };
-        let mut xs: Vec<f64> = (0..n).map(|_| (next() - 0.5) * 6.4).collect();
+        let mut xs: Vec<f64> = (0..n).map(|_| (rng.unit() - 0.5) * 6.4).collect();
         // Around the ranges' ends (2⁻²⁷, 0.126, 0.855469, 2.426265), both signs.
         let ends = [0x3e40_0000u64, 0x3feb_6000, 0x4003_68fd].map(|k| f64::from_bits(k << 32));
         for edge in [ends[0], 0.126, ends[1], ends[2]] {
@@ -190,15 +189,7 @@ mod tests {
         }
         let (mut sin, mut cos) = (vec![0.0; xs.len()], vec![0.0; xs.len()]);
         sin_cos_many(&xs, &mut sin, &mut cos);
-        for (i, &x) in xs.iter().enumerate() {
-            let want = sin_cos(x);
-            assert_eq!(
-                (sin[i].to_bits(), cos[i].to_bits()),
-                (want.0.to_bits(), want.1.to_bits()),
-                "sin_cos_many at {x:e} = {:?}, glibc {want:?}",
-                (sin[i], cos[i])
-            );
-        }
+        assert_glibc_s(&xs, &sin, &cos);
     }
 
     /// All 2.16 × 10⁹ floats of `[−3.2, 3.2]` (`scripts/sincos_exhaustive.sh`).

@@ -308,13 +308,8 @@ mod tests {
         if !std::arch::is_x86_feature_detected!("avx512f") {
             return;
         }
-        let mut state = 5u64;
-        let mut next = || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (state >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut rng = crate::test_rng::Xorshift(5);
+        let mut next = || rng.unit();
         for round in 0..20_000 {
             let target = [172.5, 91.2, 1e-3, 3e5][round % 4];
             let sums: [[f64; 4]; 8] = std::array::from_fn(|l| {
