@@ -128,12 +128,43 @@ pub fn prop(p: &P4, coords: Coords, what: P4Prop) -> f64 {
 /// (`PtEtaPhiM4D::E`) or the mass.
 #[inline]
 pub fn from_pt_eta_phi_m(pt: f64, eta: f64, phi: f64, m: f64, coords: Coords) -> P4 {
-    let (sin, cos) = sin_cos(phi);
+    let (sin, cos) = sin_cos(restrict_phi(phi));
     from_pt_eta_m_sin_cos(pt, eta, m, sin, cos, coords)
 }
 
+/// ROOT's `PtEtaPhiM4D::RestrictPhi`, which its constructor applies before `Px()` and `Py()`
+/// take `cos φ` and `sin φ`: a φ outside (−π, π] becomes `φ − floor(φ/(2π) + ½)·2·π`, evaluated
+/// as ROOT's C++ is, left to right (`(floor(…)·2)·π`). Mathematically the same angle, but not the
+/// same bits: `sin` of the float nearest π (3.1415927, above π) and of its restriction differ in
+/// the eighth digit. (NanoAOD rounds φ to a few bits, so the values nearest ±π, beyond it, are
+/// common there.) NaN stays NaN, ±∞ becomes NaN, as in ROOT.
+#[inline]
+pub fn restrict_phi(phi: f64) -> f64 {
+    use std::f64::consts::PI;
+    if phi <= -PI || phi > PI {
+        phi - ((phi / (2.0 * PI) + 0.5).floor() * 2.0) * PI
+    } else {
+        phi
+    }
+}
+
+/// ROOT's `PtEtaPhiM4D::P()`: `pt·cosh η`, and for `pt ≤ 0` the `etaMax` convention (0 unless
+/// `|η|` exceeds it) — not `|pt|·cosh η`.
+#[inline]
+fn momentum(pt: f64, eta: f64) -> f64 {
+    if pt > 0.0 {
+        pt * eta.cosh()
+    } else if eta > ETA_MAX {
+        eta - ETA_MAX
+    } else if eta < -ETA_MAX {
+        -eta - ETA_MAX
+    } else {
+        0.0
+    }
+}
+
 /// [`from_pt_eta_phi_m`] with `sin φ` and `cos φ` given (from [`sin_cos_many`], for many
-/// records at once).
+/// records at once) — of the restricted φ ([`restrict_phi`]).
 #[inline]
 pub fn from_pt_eta_m_sin_cos(pt: f64, eta: f64, m: f64, sin: f64, cos: f64, coords: Coords) -> P4 {
     let pz = if pt > 0.0 {
@@ -147,11 +178,20 @@ pub fn from_pt_eta_m_sin_cos(pt: f64, eta: f64, m: f64, sin: f64, cos: f64, coor
     };
     let t = match coords {
         Coords::PxPyPzE => {
-            let pp = pt * eta.cosh();
+            let pp = momentum(pt, eta);
             let e2 = pp * pp + m * m.abs();
             if e2 > 0.0 { e2 } else { 0.0 }.sqrt()
         }
-        Coords::PxPyPzM => m,
+        // `PtEtaPhiM4D::RestrictNegMass`, in its constructor: a negative mass beyond the
+        // momentum becomes minus the momentum (the conversion to `PxPyPzM4D` keeps it as it is).
+        Coords::PxPyPzM => {
+            let p = momentum(pt, eta);
+            if m < 0.0 && p * p - m * m < 0.0 {
+                -p
+            } else {
+                m
+            }
+        }
     };
     [pt * cos, pt * sin, pz, t]
 }
@@ -205,6 +245,123 @@ mod tests {
             let (sin, cos) = (black_box(x).sin(), black_box(x).cos());
             assert_eq!(a.to_bits(), sin.to_bits(), "sin {x:e}");
             assert_eq!(b.to_bits(), cos.to_bits(), "cos {x:e}");
+        }
+    }
+
+    /// `PxPyPzEVector(PtEtaPhiMVector(pt, eta, phi, m))` from ROOT 6.40 (PyROOT, `float.hex`):
+    /// φ beyond ±π (the float nearest π, 10, 10⁶) restricted first; `pt ≤ 0` with the `etaMax`
+    /// momentum, also beyond it.
+    #[test]
+    fn four_vectors_of_odd_records_are_root_s() {
+        let pi32 = std::f32::consts::PI as f64;
+        let cases: [([f64; 4], [&str; 4]); 7] = [
+            (
+                [10.0, 0.5, pi32, 1.0],
+                [
+                    "-0x1.3ffffffffffebp+3",
+                    "-0x1.d558f44b07d73p-21",
+                    "0x1.4d80413dfca7dp+2",
+                    "0x1.6a41a61176c3ap+3",
+                ],
+            ),
+            (
+                [10.0, 0.5, -pi32, 1.0],
+                [
+                    "-0x1.3ffffffffffebp+3",
+                    "0x1.d558f44b07d73p-21",
+                    "0x1.4d80413dfca7dp+2",
+                    "0x1.6a41a61176c3ap+3",
+                ],
+            ),
+            (
+                [7.5, -1.2, 10.0, 3.0],
+                [
+                    "-0x1.92c11c07ba46bp+2",
+                    "-0x1.0521506941a61p+2",
+                    "-0x1.6a454e40d1114p+3",
+                    "0x1.bd08f066052ddp+3",
+                ],
+            ),
+            (
+                [7.5, -1.2, 1e6, 3.0],
+                [
+                    "0x1.c1a419f7a1f6cp+2",
+                    "-0x1.4ffe672fe5b1bp+1",
+                    "-0x1.6a454e40d1114p+3",
+                    "0x1.bd08f066052ddp+3",
+                ],
+            ),
+            (
+                [-5.0, 0.5, 1.0, 10.0],
+                [
+                    "-0x1.59cb213a2482fp+1",
+                    "-0x1.0d454d965a815p+2",
+                    "-0x1.638e000000000p+14",
+                    "0x1.4000000000000p+3",
+                ],
+            ),
+            (
+                [0.0, 30000.0, 0.3, 2.0],
+                [
+                    "0x0.0p+0",
+                    "0x0.0p+0",
+                    "0x1.c4c0000000000p+12",
+                    "0x1.c4c00121807e5p+12",
+                ],
+            ),
+            (
+                [-2.0, -30000.0, 0.3, 2.0],
+                [
+                    "-0x1.e921dd42f09bap+0",
+                    "-0x1.2e9cd95baba33p-1",
+                    "-0x1.c4c0000000000p+12",
+                    "0x1.c4c00121807e5p+12",
+                ],
+            ),
+        ];
+        for ([pt, eta, phi, m], want) in cases {
+            let got = from_pt_eta_phi_m(pt, eta, phi, m, Coords::PxPyPzE);
+            for (k, w) in want.iter().enumerate() {
+                assert_eq!(
+                    got[k].to_bits(),
+                    hex(w).to_bits(),
+                    "{k} of {pt} {eta} {phi} {m}: {got:?}"
+                );
+            }
+        }
+    }
+
+    /// `PxPyPzMVector(PtEtaPhiMVector(pt, eta, phi, m)).M()` from ROOT 6.40: a negative mass
+    /// beyond the momentum becomes minus the momentum (0 for `pt ≤ 0`), a smaller one stays.
+    #[test]
+    fn negative_masses_are_restricted_as_root_does() {
+        for ([pt, eta, phi, m], want) in [
+            ([5.0, 0.5, 1.0, -100.0], "-0x1.68d71e7b5a304p+2"),
+            ([5.0, 0.5, 1.0, -2.0], "-0x1.0000000000000p+1"),
+            ([-5.0, 0.5, 1.0, -3.0], "-0x0.0p+0"),
+        ] {
+            let got = from_pt_eta_phi_m(pt, eta, phi, m, Coords::PxPyPzM)[3];
+            assert_eq!(
+                got.to_bits(),
+                hex(want).to_bits(),
+                "{pt} {eta} {phi} {m}: {got}"
+            );
+        }
+    }
+
+    /// A C99 hexadecimal float (`-0x1.8p+3`, `0x0.0p+0`).
+    fn hex(s: &str) -> f64 {
+        let (neg, s) = s.strip_prefix('-').map_or((false, s), |r| (true, r));
+        let s = s.strip_prefix("0x").expect("0x");
+        let (mantissa, exp) = s.split_once('p').expect("p");
+        let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+        let bits = u64::from_str_radix(&format!("{int}{frac}"), 16).expect("hex digits");
+        let v =
+            bits as f64 * 2f64.powi(exp.parse::<i32>().expect("exponent") - 4 * frac.len() as i32);
+        if neg {
+            -v
+        } else {
+            v
         }
     }
 

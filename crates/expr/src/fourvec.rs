@@ -184,12 +184,13 @@ impl LazyP4s {
         move |i: i64| usize::try_from(i).ok().filter(|i| *i < n)
     }
 
-    /// `sin φ` and `cos φ` of the records `idx` (of 0 for a number outside the collection).
+    /// `sin φ` and `cos φ` of the records `idx` (of 0 for a number outside the collection), φ
+    /// restricted to (−π, π] first as ROOT's `PtEtaPhiMVector` does ([`fv::restrict_phi`]).
     fn sin_cos(&self, idx: &[i64]) -> (Vec<f64>, Vec<f64>) {
         let valid = self.valid();
         sin_cos_of(
             idx.iter()
-                .map(|&i| valid(i).map_or(0.0, |i| self.phi[i]))
+                .map(|&i| valid(i).map_or(0.0, |i| fv::restrict_phi(self.phi[i])))
                 .collect(),
         )
     }
@@ -244,7 +245,11 @@ impl LazyP4s {
                 rows.push(i);
             }
         }
-        let (sin, cos) = sin_cos_of(rows.iter().map(|&i| self.phi[i]).collect());
+        let (sin, cos) = sin_cos_of(
+            rows.iter()
+                .map(|&i| fv::restrict_phi(self.phi[i]))
+                .collect(),
+        );
         // Copied only if a caller still holds the previous vectors.
         let p = Rc::make_mut(&mut self.p);
         for ((&i, s), c) in rows.iter().zip(sin).zip(cos) {
