@@ -184,13 +184,13 @@ impl LazyP4s {
         move |i: i64| usize::try_from(i).ok().filter(|i| *i < n)
     }
 
-    /// `sin φ` and `cos φ` of the records `idx` (of 0 for a number outside the collection), φ
-    /// restricted to (−π, π] first as ROOT's `PtEtaPhiMVector` does ([`fv::restrict_phi`]).
+    /// `sin φ` and `cos φ` of the records `idx` (of 0 for a number outside the collection),
+    /// through [`sin_cos_of`].
     fn sin_cos(&self, idx: &[i64]) -> (Vec<f64>, Vec<f64>) {
         let valid = self.valid();
         sin_cos_of(
             idx.iter()
-                .map(|&i| valid(i).map_or(0.0, |i| fv::restrict_phi(self.phi[i])))
+                .map(|&i| valid(i).map_or(0.0, |i| self.phi[i]))
                 .collect(),
         )
     }
@@ -245,11 +245,7 @@ impl LazyP4s {
                 rows.push(i);
             }
         }
-        let (sin, cos) = sin_cos_of(
-            rows.iter()
-                .map(|&i| fv::restrict_phi(self.phi[i]))
-                .collect(),
-        );
+        let (sin, cos) = sin_cos_of(rows.iter().map(|&i| self.phi[i]).collect());
         // Copied only if a caller still holds the previous vectors.
         let p = Rc::make_mut(&mut self.p);
         for ((&i, s), c) in rows.iter().zip(sin).zip(cos) {
@@ -284,9 +280,13 @@ impl LazyP4s {
     }
 }
 
-/// `sin φ` and `cos φ` of the `angles`, computed together ([`fv::sin_cos_many`]: the bits of
-/// glibc's `sincos`, 32 at a time).
-fn sin_cos_of(angles: Vec<f64>) -> (Vec<f64>, Vec<f64>) {
+/// `sin φ` and `cos φ` of records' azimuths `angles`, each first restricted to (−π, π] as
+/// ROOT's `PtEtaPhiMVector` does ([`fv::restrict_phi`]), computed together
+/// ([`fv::sin_cos_many`]: the bits of glibc's `sincos`, eight at a time).
+fn sin_cos_of(mut angles: Vec<f64>) -> (Vec<f64>, Vec<f64>) {
+    for phi in &mut angles {
+        *phi = fv::restrict_phi(*phi);
+    }
     let (mut sin, mut cos) = (vec![0.0; angles.len()], vec![0.0; angles.len()]);
     fv::sin_cos_many(&angles, &mut sin, &mut cos);
     (sin, cos)
