@@ -278,12 +278,13 @@ fn verbose_lists_the_expressions_that_run_fused() {
     assert!(q1.contains("no expression runs as a fused kernel"), "{q1}");
 }
 
-/// The sines and cosines of float angles come from a double-double path where the CPU and
-/// glibc allow it (`columnar::sincos`); `HEPFRAME_SINCOS=libm` takes glibc's for every angle.
+/// The sines and cosines of float angles come from glibc's algorithm eight at a time where the
+/// CPU and glibc allow it (`columnar::sincos`); `HEPFRAME_SINCOS=libm` calls glibc for every
+/// angle.
 /// Both must give the same histograms, to the bit, for the queries whose four-vectors need
 /// them (exact four-vectors of records, transverse sums).
 #[test]
-fn sines_from_the_double_double_path_give_glibc_s_histograms() {
+fn sines_from_the_fast_path_give_glibc_s_histograms() {
     for analysis in [
         "examples/dimuon.toml",
         "examples/adl/q5.toml",
